@@ -1,0 +1,64 @@
+import type { Category, Failure } from '../analysis/types.js';
+import type { Exec } from '../exec.js';
+import type { Logger } from '../logging.js';
+
+/** What a fixer gets to work with. The workspace is a git working tree. */
+export interface FixContext {
+  /** Absolute path of the workspace (a git working tree); every write stays inside it. */
+  workspace: string;
+  /** The failures this fixer handles, already mapped: `file` is relative to the workspace or absent. */
+  failures: readonly Failure[];
+  exec: Exec;
+  logger: Logger;
+  /** Environment for tools (PATH with the workspace's node_modules/.bin and venv bin first). */
+  env: Record<string, string | undefined>;
+}
+
+export interface ToolResolution {
+  /** Absolute path or bare command name to run. */
+  command: string;
+  /** Arguments before the fixer's own (e.g. ['-m', 'black'] when run through a venv python). */
+  prefixArgs: readonly string[];
+  /** Where it came from: 'workspace' (node_modules/.bin, venv) or 'system' (PATH). */
+  source: 'workspace' | 'system';
+}
+
+export interface FixOutcome {
+  /** true when the fixer changed something it believes fixes the failures. */
+  changed: boolean;
+  /** Human description of what was done ("reformatted 2 files with black 23.1.0"). */
+  description: string;
+  /** Files (relative to the workspace) the fixer meant to change. */
+  files: string[];
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  /** The command that was run to verify, as text for the report (never run through a shell). */
+  command: string;
+  /** Why it failed (tail of the tool output), when not ok. */
+  detail?: string;
+}
+
+export interface Fixer {
+  /** kebab-case, unique, equals the file name in src/fixers/. */
+  id: string;
+  /** One sentence for docs/fixers.md. */
+  description: string;
+  /** The `fix-types` name a user enables this fixer with (e.g. 'format', 'lint', 'dependency', 'missing-file'). */
+  fixType: string;
+  /** Whether this fixer is in the default safe set. */
+  safeByDefault: boolean;
+  categories: readonly Category[];
+  /** How sure we are that applying it is right, 0..1 (compared with the confidence threshold). */
+  confidence: number;
+  /** Globs (picomatch, relative to the workspace) of the only paths this fixer may write. */
+  touches: readonly string[];
+  /** Does this fixer handle this failure? */
+  handles(failure: Failure): boolean;
+  /** Finds the tool to run, or returns undefined (then the fixer is skipped with a reason). */
+  resolveTool(ctx: FixContext): Promise<ToolResolution | undefined>;
+  apply(ctx: FixContext, tool: ToolResolution): Promise<FixOutcome>;
+  /** Re-runs the check that failed, on the touched files. */
+  verify(ctx: FixContext, tool: ToolResolution, outcome: FixOutcome): Promise<VerifyOutcome>;
+}
