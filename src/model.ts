@@ -1,0 +1,100 @@
+/**
+ * The plain data that flows through the pipeline (see DESIGN.md):
+ * Target → JobLog[] → Failure[] → FixPlan → FixResult[] → Publication → RunReport.
+ */
+import type { Category, Failure } from './analysis/types.js';
+
+/** Which run the autofixer works on. */
+export interface Target {
+  owner: string;
+  repo: string;
+  runId: number;
+  /** The attempt whose jobs are analysed (workflow_run.run_attempt; latest attempt when unknown). */
+  runAttempt: number;
+  workflowName?: string;
+  /** html_url of the run. */
+  runUrl?: string;
+  headSha: string;
+  /** Branch the run ran on (head branch of a PR run). */
+  headBranch: string;
+  /** owner/name of the repository that holds the head commit. */
+  headRepository: string;
+  /** true when headRepository differs from owner/repo: analyse and report only. */
+  fromFork: boolean;
+  /** Conclusion of the run: 'failure', 'success', 'cancelled', 'timed_out' … (null while running). */
+  conclusion: string | null;
+  /** Numbers of the pull requests GitHub associates with the run. */
+  pullRequests: number[];
+  /** What triggered the autofixer: 'workflow_run', 'workflow_dispatch', 'schedule', 'cli'. */
+  trigger: string;
+}
+
+/** One failed job's log, streamed to a file on disk. */
+export interface JobLog {
+  jobId: number;
+  jobName: string;
+  /** html_url of the job, for links in the report. */
+  jobUrl?: string;
+  /** Name of the first failed step, from the jobs API. */
+  failedStep?: string;
+  /** Absolute path of the downloaded log file. */
+  path: string;
+  bytes: number;
+  /** true when the log was cut at max-log-bytes (the tail is kept: failures are usually at the end). */
+  truncated: boolean;
+}
+
+export type FixStatus =
+  | 'verified' // applied and the re-run check passed: kept
+  | 'reverted-unverified' // applied but the check still failed: reverted
+  | 'reverted-guard' // wrote outside what it declared / outside the workspace / under .github/workflows: reverted
+  | 'skipped'; // not applied (tool missing, below threshold, not enabled, max-fixes reached, no change)
+
+export interface FixResult {
+  fixer: string;
+  status: FixStatus;
+  /** Fingerprints of the failures this fix addressed. */
+  failures: string[];
+  description: string;
+  /** Files (workspace-relative) the fix changed; empty unless verified. */
+  files: string[];
+  verifyCommand?: string;
+  /** Why it was skipped or reverted. */
+  reason?: string;
+}
+
+export interface Publication {
+  mode: 'pull-request' | 'branch' | 'none';
+  /** Set when something was pushed. */
+  branch?: string;
+  commitSha?: string;
+  pullRequestNumber?: number;
+  pullRequestUrl?: string;
+  /** 'created' | 'updated' when a PR was opened or updated. */
+  pullRequestAction?: 'created' | 'updated';
+  /** Why nothing was pushed (dry run, fork, loop protection, nothing verified, push: none). */
+  skippedReason?: string;
+}
+
+export interface JobAnalysis {
+  job: JobLog;
+  /** The job's primary category ('other' when no failure was found). */
+  category: Category;
+  failures: Failure[];
+}
+
+/** Everything the run found and did; written as JSON to report-path and rendered as the job summary. */
+export interface RunReport {
+  version: 1;
+  target: Target;
+  dryRun: boolean;
+  jobs: JobAnalysis[];
+  /** All failures across jobs, deduplicated by fingerprint, most relevant first. */
+  failures: Failure[];
+  categories: Category[];
+  fixes: FixResult[];
+  publication: Publication;
+  /** Failures no verified fix addressed: these need a human. */
+  needsHuman: string[];
+  notices: string[];
+}
