@@ -1,3 +1,6 @@
+import * as core from '@actions/core';
+import { neutralizeWorkflowCommands } from './report/escape.js';
+
 /** The one logging interface. The action uses @actions/core; the CLI and tests use the console or a memory logger. */
 export interface Logger {
   debug(message: string): void;
@@ -39,5 +42,19 @@ export function createMemoryLogger(): Logger & { lines: string[] } {
       lines.push(`== ${name}`);
       return fn();
     },
+  };
+}
+
+/**
+ * Logger for the action. Every line goes through `neutralize` first: messages can carry log text,
+ * and a line of log text must never be read by the runner as a workflow command.
+ */
+export function createActionsLogger(): Logger {
+  return {
+    debug: (m) => core.debug(neutralizeWorkflowCommands(m)),
+    info: (m) => core.info(neutralizeWorkflowCommands(m)),
+    warning: (m) => core.warning(neutralizeWorkflowCommands(m)),
+    error: (m) => core.error(neutralizeWorkflowCommands(m)),
+    group: (name, fn) => core.group(neutralizeWorkflowCommands(name), fn),
   };
 }

@@ -1,0 +1,5 @@
+from app.greeting import greet
+
+
+def test_greet():
+    assert greet("CI") == "Hello, CI!"

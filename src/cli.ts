@@ -1,0 +1,230 @@
+/**
+ * `ci-autofixer analyze|fix|run`: the same work as the action, on a laptop or any CI system.
+ * Builds the same Settings from flags and runs the same pipeline functions.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { analyzeFile, formatAnalysisText, toAnalyzeJson } from './analysis/index.js';
+import { ConfigurationError, getErrorMessage } from './errors.js';
+import { nodeExec } from './exec.js';
+import { createGit } from './git/git.js';
+import { createGitHubClient } from './github/client.js';
+import { createConsoleLogger } from './logging.js';
+import type { JobLog } from './model.js';
+import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
+import { writeJsonReport } from './report/json.js';
+import { renderTextReport } from './report/text.js';
+import { parseSettings, type RawInputs } from './settings.js';
+
+const USAGE = `Usage:
+  ci-autofixer analyze [--json] LOG...
+      Find and classify the failures in CI logs (GitHub Actions, gh run view, Travis, plain).
+  ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
+                   [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
+      Apply, guard and verify fixes in the git working tree DIR; commits nothing.
+  ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
+                   [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
+      The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
+      to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN.
+  ci-autofixer --help | --version
+Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error.`;
+
+/** Exit codes. */
+const EXIT_OK = 0;
+const EXIT_ERROR = 1;
+const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+function parse(args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error: unknown) {
+    throw new ConfigurationError(`${getErrorMessage(error)}; see ci-autofixer --help`);
+  }
+}
+
+function requireFile(file: string, what: string): string {
+  const resolved = path.resolve(file);
+  if (!existsSync(resolved) || !statSync(resolved).isFile()) {
+    throw new ConfigurationError(`${what} ${JSON.stringify(file)} does not exist or is not a file`);
+  }
+  return resolved;
+}
+
+async function commandAnalyze(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  if (positionals.length === 0) throw new ConfigurationError('analyze needs at least one LOG file; see ci-autofixer --help');
+  const files = positionals.map((file) => requireFile(file, 'LOG'));
+  const analyses = [];
+  for (const [index, file] of files.entries()) {
+    analyses.push({ ...(await analyzeFile(file)), path: positionals[index] as string });
+  }
+  io.stdout.write(values.json ? `${JSON.stringify(toAnalyzeJson(analyses))}\n` : formatAnalysisText(analyses));
+  return EXIT_OK;
+}
+
+async function commandFix(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    workspace: { type: 'string' },
+    log: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'confidence-threshold': { type: 'string' },
+    'max-fixes': { type: 'string' },
+    'fix-types': { type: 'string' },
+  });
+  if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
+  if (!values.workspace) throw new ConfigurationError('fix needs --workspace DIR (a git working tree)');
+  const logs = (values.log ?? []).map((file) => requireFile(file, '--log'));
+  if (logs.length === 0) throw new ConfigurationError('fix needs at least one --log LOG');
+  const workspaceDir = path.resolve(values.workspace);
+  if (!existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory()) {
+    throw new ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} does not exist or is not a directory`);
+  }
+  const logger = createConsoleLogger({ stream: io.stderr });
+  const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
+  if (!(await git.isRepository())) {
+    throw new ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`);
+  }
+  const workspace = await git.topLevel();
+  const settings = parseSettings(
+    {
+      'github-token': 'unused-by-fix',
+      'dry-run': values['dry-run'] ? 'true' : undefined,
+      'confidence-threshold': values['confidence-threshold'],
+      'max-fixes': values['max-fixes'],
+      'fix-types': values['fix-types'],
+    } as RawInputs,
+    { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace' },
+  );
+  const jobs: JobLog[] = logs.map((file) => ({
+    jobId: 0,
+    jobName: path.basename(file),
+    path: file,
+    bytes: statSync(file).size,
+    truncated: false,
+  }));
+  const analysis = await analyzeJobLogs(jobs, { repoName: path.basename(workspace), logger });
+  const fixes = await repairWorkspace(workspace, analysis.failures, settings, { exec: nodeExec, logger });
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes }, null, 2)}\n`);
+  } else {
+    const verified = fixes.filter((fix) => fix.status === 'verified');
+    io.stdout.write(`${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`);
+    for (const fix of fixes) {
+      io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
+    }
+    const fixed = new Set(verified.flatMap((fix) => fix.failures));
+    const rest = analysis.failures.filter((failure) => !fixed.has(failure.fingerprint));
+    if (rest.length > 0) io.stdout.write(`Needs a human (${rest.length}):\n`);
+    for (const failure of rest.slice(0, 20)) {
+      const where = failure.file ? ` ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
+      io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
+    }
+  }
+  return EXIT_OK;
+}
+
+async function commandRun(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    repo: { type: 'string' },
+    'run-id': { type: 'string' },
+    workspace: { type: 'string' },
+    'api-url': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    push: { type: 'string' },
+    'branch-prefix': { type: 'string' },
+    'confidence-threshold': { type: 'string' },
+    'max-fixes': { type: 'string' },
+    'fix-types': { type: 'string' },
+    'max-log-bytes': { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+  if (!values.repo) throw new ConfigurationError('run needs --repo OWNER/NAME');
+  if (!values['run-id']) throw new ConfigurationError('run needs --run-id N (the id of the failed workflow run)');
+  const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN ?? '';
+  if (token === '') throw new ConfigurationError('run needs a token in the GITHUB_TOKEN environment variable');
+  const apiUrl = values['api-url'] ?? 'https://api.github.com';
+  if (!/^https?:\/\/[^\s/]+/.test(apiUrl)) throw new ConfigurationError(`--api-url must be an http(s) URL (got ${JSON.stringify(apiUrl)})`);
+  const workspace = path.resolve(io.cwd, values.workspace ?? '.');
+  const settings = parseSettings(
+    {
+      'github-token': token,
+      'run-id': values['run-id'],
+      'dry-run': values['dry-run'] ? 'true' : undefined,
+      push: values.push,
+      'branch-prefix': values['branch-prefix'],
+      'confidence-threshold': values['confidence-threshold'],
+      'max-fixes': values['max-fixes'],
+      'fix-types': values['fix-types'],
+      'max-log-bytes': values['max-log-bytes'],
+    },
+    {
+      env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
+      baseDirectory: workspace,
+      eventName: 'cli',
+      eventPayload: {},
+      repository: values.repo,
+      apiUrl,
+      ...(values.report ? { reportPath: path.resolve(io.cwd, values.report) } : {}),
+    },
+  );
+  const logger = createConsoleLogger({ stream: io.stderr });
+  const github = createGitHubClient({ token: settings.token, apiUrl: settings.apiUrl, logger });
+  const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
+  if (outcome.kind === 'notice') {
+    io.stdout.write(values.json ? `${JSON.stringify({ notice: outcome.notice })}\n` : `${outcome.notice}\n`);
+    return EXIT_OK;
+  }
+  await writeJsonReport(outcome.report, settings.reportPath);
+  io.stdout.write(values.json ? `${JSON.stringify(outcome.report, null, 2)}\n` : renderTextReport(outcome.report));
+  io.stderr.write(`JSON report: ${settings.reportPath}\n`);
+  return EXIT_OK;
+}
+
+/** https://api.github.com → https://github.com; https://ghe.example/api/v3 → https://ghe.example. */
+function serverUrlFor(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === 'api.github.com') return 'https://github.com';
+  return `${url.protocol}//${url.host}`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'analyze':
+        return await commandAnalyze(rest, io);
+      case 'fix':
+        return await commandFix(rest, io);
+      case 'run':
+        return await commandRun(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(`ci-autofixer ${VERSION}\n`);
+        return EXIT_OK;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      default:
+        throw new ConfigurationError(`unknown command ${JSON.stringify(command)}; use analyze, fix or run (see --help)`);
+    }
+  } catch (error: unknown) {
+    io.stderr.write(`ci-autofixer: ${getErrorMessage(error).split('\n').join('\nci-autofixer: ')}\n`);
+    return error instanceof ConfigurationError ? EXIT_USAGE : EXIT_ERROR;
+  }
+}
+
+const VERSION = '0.1.0';

@@ -1,0 +1,308 @@
+/**
+ * Everything configurable, validated once. The only reader of action inputs, CLI flags, the
+ * optional `.github/ci-autofixer.yml` and the environment. A bad value fails before any work with
+ * one line per bad input naming it and what is allowed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigurationError, getErrorMessage } from './errors.js';
+import { DEFAULT_FIX_TYPES, FIX_TYPES } from './plan/plan.js';
+
+export type PushMode = 'pull-request' | 'branch' | 'none';
+export const PUSH_MODES: readonly PushMode[] = ['pull-request', 'branch', 'none'];
+
+export interface Settings {
+  token: string;
+  /** REST API base URL (GITHUB_API_URL, or --api-url). */
+  apiUrl: string;
+  /** Web URL for links (GITHUB_SERVER_URL). */
+  serverUrl: string;
+  /** The repository the workflow runs in. */
+  owner: string;
+  repo: string;
+  runId: number | undefined;
+  dryRun: boolean;
+  confidenceThreshold: number;
+  maxFixes: number;
+  fixTypes: string[];
+  push: PushMode;
+  branchPrefix: string;
+  /** Absolute path of the git working tree the fixes are applied in. */
+  workspace: string;
+  maxLogBytes: number;
+  /** Absolute path where the JSON report is written. */
+  reportPath: string;
+  /** Directory for downloaded logs and other scratch files. */
+  tempDir: string;
+  eventName: string;
+  eventPayload: Record<string, unknown>;
+}
+
+/** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
+export const INPUT_NAMES = [
+  'github-token',
+  'run-id',
+  'dry-run',
+  'confidence-threshold',
+  'max-fixes',
+  'fix-types',
+  'push',
+  'branch-prefix',
+  'working-directory',
+  'max-log-bytes',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string>>;
+
+/** Keys a repository may set in its config file (not the token, not the run). */
+const CONFIG_FILE_KEYS: readonly InputName[] = [
+  'dry-run',
+  'confidence-threshold',
+  'max-fixes',
+  'fix-types',
+  'push',
+  'branch-prefix',
+  'max-log-bytes',
+];
+export const CONFIG_FILE = '.github/ci-autofixer.yml';
+
+export const DEFAULTS = {
+  confidenceThreshold: 0.8,
+  maxFixes: 10,
+  push: 'pull-request' as PushMode,
+  branchPrefix: 'autofix/',
+  maxLogBytes: 64 * 1024 * 1024,
+};
+
+/** What each input allows, for error messages and docs. */
+export const ALLOWED: Record<InputName, string> = {
+  'github-token': 'must be a non-empty token (e.g. ${{ secrets.GITHUB_TOKEN }})',
+  'run-id': 'must be a positive whole number (the id of a workflow run), or empty for the triggering run',
+  'dry-run': "must be 'true' or 'false'",
+  'confidence-threshold': 'must be a number from 0 to 1 (default 0.8)',
+  'max-fixes': 'must be a whole number from 0 to 100 (default 10)',
+  'fix-types': `must be a comma- or newline-separated list of: ${FIX_TYPES.join(', ')} (or 'all'); default: ${DEFAULT_FIX_TYPES.join(', ')}`,
+  push: `must be one of: ${PUSH_MODES.join(', ')} (default pull-request)`,
+  'branch-prefix':
+    "must be a valid git branch prefix: letters, digits, '/', '-', '_', '.', no '..', no leading '/' or '-' (default autofix/)",
+  'working-directory': 'must be a directory inside the workspace',
+  'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
+};
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?$/i.exec(text);
+  if (!match) return undefined;
+  const unit = SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? 1;
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function parseList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+const BRANCH_PREFIX = /^(?![/-])(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,100}$/;
+
+const inputSchema = z.object({
+  'github-token': z.string().min(1),
+  'run-id': z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d{0,18}$/).transform(Number).optional()),
+  'dry-run': z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
+      .transform((v) => v.toLowerCase() === 'true')
+      .optional(),
+  ),
+  'confidence-threshold': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/)
+      .transform(Number)
+      .optional(),
+  ),
+  'max-fixes': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,3}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(100))
+      .optional(),
+  ),
+  'fix-types': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform(parseList)
+      .pipe(z.array(z.enum(['all', ...FIX_TYPES] as [string, ...string[]])).min(1))
+      .optional(),
+  ),
+  push: z.preprocess(emptyToUndefined, z.enum(['pull-request', 'branch', 'none']).optional()),
+  'branch-prefix': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(BRANCH_PREFIX)
+      .refine((v) => !v.endsWith('.lock') && !v.endsWith('.'))
+      .optional(),
+  ),
+  'working-directory': z.preprocess(emptyToUndefined, z.string().optional()),
+  'max-log-bytes': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v, ctx) => {
+        const size = parseSize(v);
+        if (size === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'not a size' });
+          return z.NEVER;
+        }
+        return size;
+      })
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 ** 3),
+      )
+      .optional(),
+  ),
+});
+
+export interface SettingsEnvironment {
+  /** GITHUB_* variables and the like. */
+  env: Record<string, string | undefined>;
+  /** Directory relative working-directory values resolve against (GITHUB_WORKSPACE or cwd). */
+  baseDirectory: string;
+  eventName: string;
+  eventPayload: Record<string, unknown>;
+  /** owner/name; from GITHUB_REPOSITORY or --repo. */
+  repository: string | undefined;
+  apiUrl?: string;
+  reportPath?: string;
+}
+
+function describeValue(name: InputName, raw: unknown): string {
+  if (name === 'github-token') return '';
+  if (raw === undefined) return ' (it is empty)';
+  const text = String(raw);
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return ` (got ${JSON.stringify(shown)})`;
+}
+
+/** Reads `.github/ci-autofixer.yml` from the workspace: keys as inputs, values as YAML scalars or lists. */
+export function readConfigFile(workspace: string): RawInputs {
+  const file = path.join(workspace, CONFIG_FILE);
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error: unknown) {
+    throw new ConfigurationError(`${CONFIG_FILE}: not valid YAML: ${getErrorMessage(error).split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigurationError(`${CONFIG_FILE}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
+  }
+  const raw: RawInputs = {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(CONFIG_FILE_KEYS as readonly string[]).includes(key)) {
+      problems.push(`${CONFIG_FILE}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
+      continue;
+    }
+    if (Array.isArray(value)) raw[key as InputName] = value.map(String).join(',');
+    else if (value === null || typeof value === 'object') problems.push(`${CONFIG_FILE}: '${key}' ${ALLOWED[key as InputName]}`);
+    else raw[key as InputName] = String(value);
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
+  return raw;
+}
+
+/**
+ * Builds Settings from raw inputs (action inputs or CLI flags). Values given as inputs win over
+ * the repository's config file; documented defaults fill the rest.
+ */
+export function parseSettings(inputs: RawInputs, environment: SettingsEnvironment): Settings {
+  const problems: string[] = [];
+
+  const repository = environment.repository ?? '';
+  const repoMatch = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(repository);
+  if (!repoMatch) problems.push(`repository must be OWNER/NAME (got ${JSON.stringify(repository)}); set GITHUB_REPOSITORY or --repo`);
+
+  const base = path.resolve(environment.baseDirectory);
+  const workingDirectory = inputs['working-directory']?.trim() || '.';
+  const workspace = path.resolve(base, workingDirectory);
+  const relative = path.relative(base, workspace);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, outside ${base})`);
+  } else if (!existsSync(workspace)) {
+    problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, which does not exist)`);
+  }
+
+  let fromFile: RawInputs = {};
+  if (problems.length === 0) {
+    try {
+      fromFile = readConfigFile(workspace);
+    } catch (error: unknown) {
+      problems.push(getErrorMessage(error));
+    }
+  }
+
+  const merged: Record<string, string | undefined> = {};
+  for (const name of INPUT_NAMES) {
+    const given = inputs[name];
+    merged[name] = given !== undefined && given.trim() !== '' ? given : fromFile[name];
+  }
+
+  const result = inputSchema.safeParse(merged);
+  if (!result.success) {
+    const seen = new Set<string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0]) as InputName;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const fromConfigFile = fromFile[name] !== undefined && (inputs[name] ?? '').trim() === '';
+      const source = fromConfigFile ? `${CONFIG_FILE} key` : 'Input';
+      problems.push(`${source} '${name}' ${ALLOWED[name]}${describeValue(name, merged[name])}`);
+    }
+  }
+  if (problems.length > 0 || !result.success || !repoMatch) throw new ConfigurationError(problems.join('\n'));
+
+  const values = result.data;
+  const fixTypes = values['fix-types'];
+  const env = environment.env;
+  const tempDir = env.RUNNER_TEMP && env.RUNNER_TEMP !== '' ? env.RUNNER_TEMP : os.tmpdir();
+  return {
+    token: values['github-token'],
+    apiUrl: (environment.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+    serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+    owner: repoMatch[1] as string,
+    repo: repoMatch[2] as string,
+    runId: values['run-id'],
+    dryRun: values['dry-run'] ?? false,
+    confidenceThreshold: values['confidence-threshold'] ?? DEFAULTS.confidenceThreshold,
+    maxFixes: values['max-fixes'] ?? DEFAULTS.maxFixes,
+    fixTypes: fixTypes === undefined ? [...DEFAULT_FIX_TYPES] : fixTypes.includes('all') ? [...FIX_TYPES] : [...new Set(fixTypes)],
+    push: values.push ?? DEFAULTS.push,
+    branchPrefix: values['branch-prefix'] ?? DEFAULTS.branchPrefix,
+    workspace,
+    maxLogBytes: values['max-log-bytes'] ?? DEFAULTS.maxLogBytes,
+    reportPath: path.resolve(environment.reportPath ?? path.join(tempDir, 'ci-autofixer', 'report.json')),
+    tempDir,
+    eventName: environment.eventName,
+    eventPayload: environment.eventPayload,
+  };
+}
