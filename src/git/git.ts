@@ -363,7 +363,12 @@ export function createGit(options: CreateGitOptions): Git {
     },
 
     async checkoutNewBranch(name, startPoint) {
-      await run(['checkout', '-q', '-b', name, '--end-of-options', startPoint]);
+      // checkout has no --end-of-options for revisions: refuse option-like values, and the
+      // trailing '--' makes git read the start point as a revision, never as a path.
+      for (const value of [name, startPoint]) {
+        if (value.startsWith('-')) throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
+      }
+      await run(['checkout', '-q', '-b', name, startPoint, '--']);
     },
 
     async add(paths, addOptions = {}) {
