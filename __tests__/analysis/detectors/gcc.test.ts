@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { gccDetector } from '../../../src/analysis/detectors/gcc.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('gcc detector', () => {
+  describeDetectorContract(gccDetector);
+  describeFixtureTable(gccDetector);
+});

@@ -1,0 +1,172 @@
+import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+
+/**
+ * GCC / Clang diagnostics for C-family sources (`x.c:12:5: error: msg`, `fatal error: foo.h: No such
+ * file or directory`) and the GNU/LLVM linker (`undefined reference to`, `collect2: error: ld
+ * returned 1 exit status`). cgo errors in `.go` files use the same format, so `.go` is accepted too.
+ */
+
+// The path may start with a Windows drive (MinGW); the extension list keeps other compilers that
+// share the `file:line:col: error:` shape (swiftc, coffee, tsc --pretty=false) out of this detector.
+const DIAGNOSTIC =
+  /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*?\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|ipp|inl|inc|tcc|m|mm|cu|cuh|go|pyx|pxd)):(?<line>\d+):(?:(?<column>\d+):)?\s(?<severity>fatal error|error|warning|note):\s?(?<message>.*)$/;
+const MISSING_HEADER = /^(?:'(?<quoted>[^']+)'|(?<bare>[^\s:]+)): No such file or directory$|^'(?<clang>[^']+)' file not found$/;
+const WERROR_FLAG = /\[(-Werror[=\w-]*)\]\s*$/;
+
+const LINKER_PROBLEM = /: (?:undefined reference to|multiple definition of|cannot find -l)|^(?:\/\S*\/)?ld(?:\.\w+)?: (?:error: |cannot find )|^Undefined symbols for architecture/;
+const LINKER_DONE = /(?:collect2(?:\.exe)?: error: ld returned \d+ exit status|(?:clang|gcc|g\+\+|c\+\+)(?:-[\d.]+)?: error: linker command failed)/;
+const LINKER_CONTEXT = /: [Ii]n function [`'‘]|^\s+"?_?\S+"?, referenced from:|^\s+\S.* in \S+\.o$|^ld: symbol\(s\) not found|: more undefined references to/;
+const MISSING_LIBRARY = /cannot find -l(?<lib>[\w.+-]+)/;
+
+// Lines gcc prints before the error they belong to.
+const LEADING_CONTEXT = /^\s*(?:In file included from |from \S+:\d+[:,]|\S+: (?:In (?:member |static member )?function|In instantiation of|In constructor|In destructor|In lambda function|At global scope|At top level)|\S+:\d+:\d+:\s+required from )/;
+// Source excerpt and caret lines that follow a diagnostic (gcc ≥ 9 prints `  12 | code` / `     |    ^~~`).
+const SNIPPET = /^\s*\d*\s*\|(?:\s|$)|^\s*[~^][~^\s+]*$/;
+
+const COMPILER_SUMMARY = /^\s*\d+ errors? generated\.$/;
+
+function clip(text: string): string {
+  return text.trim().slice(0, 500);
+}
+
+interface OpenDiagnostic {
+  draft: FailureDraft;
+  errorLine: number;
+  /** A plain line after the error that is a source excerpt only if a caret line follows it (gcc < 9). */
+  tentativeSnippet?: number;
+}
+
+function leadingContextStart(line: LogLine, ctx: DetectorContext): number {
+  const previous = ctx.before(12);
+  let first = line.n;
+  for (let i = previous.length - 1; i >= 0; i--) {
+    const candidate = previous[i];
+    if (!candidate || !LEADING_CONTEXT.test(candidate.text)) break;
+    first = candidate.n;
+  }
+  return first;
+}
+
+function diagnosticDraft(line: LogLine, ctx: DetectorContext, match: RegExpExecArray): FailureDraft {
+  const groups = match.groups ?? {};
+  const message = clip(groups.message ?? '');
+  const severity = groups.severity ?? 'error';
+  const data: Record<string, unknown> = { severity };
+  const header = MISSING_HEADER.exec(message);
+  const headerName = header?.groups?.quoted ?? header?.groups?.bare ?? header?.groups?.clang;
+  if (headerName) data.header = headerName;
+  const flag = WERROR_FLAG.exec(message)?.[1];
+  if (flag) data.flag = flag;
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'gcc',
+    message: `${severity}: ${message}`,
+    file: groups.file,
+    line: Number(groups.line),
+    logLines: [leadingContextStart(line, ctx), line.n],
+    confidence: 0.95,
+    data,
+  };
+  if (groups.column) draft.column = Number(groups.column);
+  return draft;
+}
+
+export const gccDetector: Detector = {
+  id: 'gcc',
+  description: 'GCC/Clang errors in C, C++, Objective-C and cgo sources, and GNU/LLVM linker failures.',
+  categories: ['compilation_error', 'import_missing_module'],
+  example: "vis-subprocess.h:21:29: error: unknown type name 'fd_set'",
+  trigger: /error|undefined reference|multiple definition|cannot find -l|Undefined symbols|ld returned/,
+  start() {
+    let open: OpenDiagnostic | undefined;
+    let linker: FailureDraft | undefined;
+
+    const flushDiagnostic = (ctx: DetectorContext) => {
+      if (open) ctx.report(open.draft);
+      open = undefined;
+    };
+    const flushLinker = (ctx: DetectorContext) => {
+      if (linker) ctx.report(linker);
+      linker = undefined;
+    };
+
+    const continuesDiagnostic = (line: LogLine): boolean => {
+      if (!open) return false;
+      if (SNIPPET.test(line.text) || (COMPILER_SUMMARY.test(line.text) && open.draft.logLines[1] === line.n - 1)) {
+        open.draft.logLines[1] = line.n;
+        open.tentativeSnippet = undefined;
+        return true;
+      }
+      // gcc < 9 prints the source line without a gutter, then the caret line.
+      if (
+        open.tentativeSnippet === undefined &&
+        line.n === open.errorLine + 1 &&
+        line.text.trim() !== '' &&
+        !DIAGNOSTIC.test(line.text)
+      ) {
+        open.tentativeSnippet = line.n;
+        return true;
+      }
+      return false;
+    };
+
+    return {
+      line(line, ctx) {
+        if (continuesDiagnostic(line)) return true;
+        flushDiagnostic(ctx);
+
+        const text = line.text;
+        if (linker) {
+          if (LINKER_PROBLEM.test(text) || LINKER_CONTEXT.test(text)) {
+            linker.logLines[1] = line.n;
+            return true;
+          }
+          if (LINKER_DONE.test(text)) {
+            linker.logLines[1] = line.n;
+            flushLinker(ctx);
+            return false;
+          }
+          flushLinker(ctx);
+        }
+
+        const diagnostic = DIAGNOSTIC.exec(text);
+        if (diagnostic) {
+          const severity = diagnostic.groups?.severity;
+          if (severity === 'error' || severity === 'fatal error') {
+            open = { draft: diagnosticDraft(line, ctx, diagnostic), errorLine: line.n };
+            return true;
+          }
+          return false;
+        }
+        if (COMPILER_SUMMARY.test(text)) return false;
+
+        if (LINKER_PROBLEM.test(text)) {
+          const missingLibrary = MISSING_LIBRARY.exec(text)?.groups?.lib;
+          const previous = ctx.before(1)[0];
+          const first = previous && LINKER_CONTEXT.test(previous.text) ? previous.n : line.n;
+          linker = missingLibrary
+            ? {
+                category: 'import_missing_module',
+                tool: 'ld',
+                message: clip(text),
+                logLines: [first, line.n],
+                confidence: 0.85,
+                data: { library: missingLibrary },
+              }
+            : { category: 'compilation_error', tool: 'ld', message: clip(text), logLines: [first, line.n], confidence: 0.9 };
+          return true;
+        }
+        if (LINKER_DONE.test(text)) {
+          // Only the summary line: the real linker message was not recognised, so stay modest.
+          ctx.report({ category: 'compilation_error', tool: 'ld', message: clip(text), logLines: [line.n, line.n], confidence: 0.6 });
+        }
+        return false;
+      },
+      end(ctx) {
+        flushDiagnostic(ctx);
+        flushLinker(ctx);
+      },
+    };
+  },
+};
+
