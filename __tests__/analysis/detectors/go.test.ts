@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { goDetector } from '../../../src/analysis/detectors/go.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('go detector', () => {
+  describeDetectorContract(goDetector);
+  describeFixtureTable(goDetector);
+});
