@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { rustDetector } from '../../../src/analysis/detectors/rust.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('rust detector', () => {
+  describeDetectorContract(rustDetector);
+  describeFixtureTable(rustDetector);
+});
