@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { phpDetector } from '../../../src/analysis/detectors/php.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('php detector', () => {
+  describeDetectorContract(phpDetector);
+  describeFixtureTable(phpDetector);
+});
