@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { rubyDetector } from '../../../src/analysis/detectors/ruby.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('ruby detector', () => {
+  describeDetectorContract(rubyDetector);
+  describeFixtureTable(rubyDetector);
+});

@@ -1,0 +1,238 @@
+import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+
+/**
+ * Ruby: RSpec failure blocks (`1) Thing does x` … `# ./spec/x_spec.rb:12`), files RSpec could not
+ * load (`An error occurred while loading`), `rspec ./spec/x_spec.rb:12` rerun lines, Minitest
+ * `Failure:`/`Error:` blocks, RuboCop offenses, Bundler resolution errors, and Ruby's own
+ * SyntaxError / LoadError.
+ */
+
+const RSPEC_ITEM = /^\s{0,4}(?<index>\d+)\) (?<description>\S.*)$/;
+const RSPEC_FAILURE_ERROR = /^\s+Failure\/Error: /;
+const RSPEC_BACKTRACE = /^\s*#(?: (?<file>\.?\/?[^\s:]+\.rb):(?<line>\d+)|\s|$)/;
+const RSPEC_RERUN = /^rspec (?<file>\.\/\S+_spec\.rb):(?<line>\d+) # (?<description>.*)$/;
+const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
+
+const MINITEST_HEADER = /^\s*(?<index>\d+)\) (?<kind>Failure|Error):$/;
+const MINITEST_SUMMARY = /^\d+ runs, \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
+
+const RUBOCOP_OFFENSE = /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefile):(?<line>\d+):(?<column>\d+): (?<severity>[CWEF]): (?:\[Correctable\] )?(?<message>.*)$/;
+
+const SYNTAX_ERROR = /^(?:\s*)(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.rb):(?<line>\d+): syntax error,? (?<message>.*)$/;
+const LOAD_ERROR = /cannot load such file -- (?<feature>\S+) \(LoadError\)|^(?:\S+: )?cannot load such file -- (?<feature2>\S+)/;
+
+const BUNDLER = /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
+
+function clip(text: string): string {
+  return text.trim().slice(0, 500);
+}
+
+interface OpenBlock {
+  draft: FailureDraft;
+  accepts(line: LogLine): boolean;
+}
+
+export const rubyDetector: Detector = {
+  id: 'ruby',
+  description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError.',
+  categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution'],
+  example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
+  trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound/,
+  start() {
+    let open: OpenBlock | undefined;
+    let inRspecFailures = false;
+    let sawSpecificFailure = false;
+
+    const close = (ctx: DetectorContext) => {
+      if (open) ctx.report(open.draft);
+      open = undefined;
+    };
+
+    const rspecBlock = (draft: FailureDraft, maxLines: number): OpenBlock => {
+      let backtraceSeen = false;
+      return {
+        draft,
+        accepts(next) {
+          const text = next.text;
+          if (next.n - draft.logLines[0] > maxLines) return false;
+          const frame = RSPEC_BACKTRACE.exec(text);
+          if (frame) {
+            backtraceSeen = true;
+            // The first frame in the project (not an installed gem) is where the example failed.
+            const file = frame.groups?.file ?? '';
+            if (file !== '' && draft.file === undefined && !/\/gems\/|\/ruby\/\d|\/rubygems\//.test(file)) {
+              draft.file = file;
+              draft.line = Number(frame.groups?.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+          }
+          if (text.trim() === '') return !backtraceSeen;
+          if (backtraceSeen || RSPEC_ITEM.test(text) || RSPEC_RERUN.test(text)) return false;
+          const syntax = SYNTAX_ERROR.exec(text);
+          if (syntax) {
+            draft.category = 'syntax_error';
+            draft.file = syntax.groups?.file;
+            draft.line = Number(syntax.groups?.line);
+          }
+          if (LOAD_ERROR.test(text) && draft.category === 'test_failure') draft.category = 'import_missing_module';
+          draft.logLines[1] = next.n;
+          return true;
+        },
+      };
+    };
+
+    return {
+      line(line, ctx) {
+        const text = line.text;
+        if (open) {
+          if (open.accepts(line)) return true;
+          close(ctx);
+        }
+
+        if (/^Failures:$/.test(text)) {
+          inRspecFailures = true;
+          return false;
+        }
+
+        const loadError = RSPEC_LOAD_ERROR.exec(text);
+        if (loadError) {
+          sawSpecificFailure = true;
+          open = rspecBlock(
+            { category: 'test_failure', tool: 'rspec', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 },
+            60,
+          );
+          return true;
+        }
+
+        const minitest = MINITEST_HEADER.exec(text);
+        if (minitest) {
+          sawSpecificFailure = true;
+          const draft: FailureDraft = { category: 'test_failure', tool: 'minitest', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+          open = {
+            draft,
+            accepts(next) {
+              if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30) return false;
+              if (draft.logLines[1] === line.n) draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+              const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
+              if (located && draft.file === undefined) {
+                draft.file = located.groups?.file;
+                draft.line = Number(located.groups?.line);
+              }
+              draft.logLines[1] = next.n;
+              return true;
+            },
+          };
+          return true;
+        }
+
+        const item = inRspecFailures ? RSPEC_ITEM.exec(text) : null;
+        if (item) {
+          sawSpecificFailure = true;
+          open = rspecBlock(
+            { category: 'test_failure', tool: 'rspec', message: clip(text), logLines: [line.n, line.n], confidence: 0.95 },
+            40,
+          );
+          return true;
+        }
+
+        const rerun = RSPEC_RERUN.exec(text);
+        if (rerun) {
+          ctx.report({
+            category: 'test_failure',
+            tool: 'rspec',
+            message: clip(text),
+            file: rerun.groups?.file,
+            line: Number(rerun.groups?.line),
+            logLines: [line.n, line.n],
+            confidence: sawSpecificFailure ? 0.5 : 0.8,
+          });
+          return false;
+        }
+
+        const offense = RUBOCOP_OFFENSE.exec(text);
+        if (offense) {
+          const severity = offense.groups?.severity;
+          const isSyntax = severity === 'F' || severity === 'E' && /Lint\/Syntax/.test(text);
+          const draft: FailureDraft = {
+            category: isSyntax ? 'syntax_error' : 'lint_format',
+            tool: 'rubocop',
+            message: clip(offense.groups?.message ?? ''),
+            file: offense.groups?.file,
+            line: Number(offense.groups?.line),
+            column: Number(offense.groups?.column),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          };
+          const cop = /^(?<cop>[A-Z]\w+\/\w+):/.exec(offense.groups?.message ?? '')?.groups?.cop;
+          if (cop) draft.data = { cop };
+          // RuboCop prints the source line and a caret line under each offense.
+          open = {
+            draft,
+            accepts(next) {
+              if (next.n - line.n > 2 || RUBOCOP_OFFENSE.test(next.text) || next.text.trim() === '') return false;
+              draft.logLines[1] = next.n;
+              return true;
+            },
+          };
+          return true;
+        }
+
+        const syntax = SYNTAX_ERROR.exec(text);
+        if (syntax) {
+          ctx.report({
+            category: 'syntax_error',
+            tool: 'ruby',
+            message: clip(text),
+            file: syntax.groups?.file,
+            line: Number(syntax.groups?.line),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          });
+          return false;
+        }
+
+        const load = LOAD_ERROR.exec(text);
+        if (load) {
+          const feature = load.groups?.feature ?? load.groups?.feature2;
+          ctx.report({
+            category: 'import_missing_module',
+            tool: 'ruby',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+            ...(feature ? { data: { feature } } : {}),
+          });
+          return false;
+        }
+
+        const bundler = BUNDLER.exec(text);
+        if (bundler) {
+          const gem = bundler.groups?.gem ?? bundler.groups?.gem2 ?? bundler.groups?.gem3 ?? bundler.groups?.gem4;
+          const category: Category = 'dependency_resolution';
+          const draft: FailureDraft = { category, tool: 'bundler', message: clip(text), logLines: [line.n, line.n], confidence: 0.85 };
+          if (gem) draft.data = { gem };
+          open = {
+            draft,
+            accepts(next) {
+              // Bundler explains the conflict in an indented tree under the headline.
+              if (next.n - draft.logLines[0] > 25 || !/^\s+\S|^\s*$|^Deleting|^Could not find/.test(next.text)) return false;
+              if (next.text.trim() !== '') draft.logLines[1] = next.n;
+              return true;
+            },
+          };
+          return true;
+        }
+
+        const summary = MINITEST_SUMMARY.exec(text);
+        if (summary && (Number(summary.groups?.failures) > 0 || Number(summary.groups?.errors) > 0)) {
+          ctx.report({ category: 'test_failure', tool: 'minitest', message: clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+        }
+        return false;
+      },
+      end(ctx) {
+        close(ctx);
+      },
+    };
+  },
+};
