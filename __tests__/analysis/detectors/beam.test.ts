@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { beamDetector } from '../../../src/analysis/detectors/beam.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('beam detector', () => {
+  describeDetectorContract(beamDetector);
+  describeFixtureTable(beamDetector);
+});
