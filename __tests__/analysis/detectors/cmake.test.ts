@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { cmakeDetector } from '../../../src/analysis/detectors/cmake.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('cmake detector', () => {
+  describeDetectorContract(cmakeDetector);
+  describeFixtureTable(cmakeDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { msvcDetector } from '../../../src/analysis/detectors/msvc.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('msvc detector', () => {
+  describeDetectorContract(msvcDetector);
+  describeFixtureTable(msvcDetector);
+});
