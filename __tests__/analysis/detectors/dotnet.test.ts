@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { dotnetDetector } from '../../../src/analysis/detectors/dotnet.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('dotnet detector', () => {
+  describeDetectorContract(dotnetDetector);
+  describeFixtureTable(dotnetDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { haskellDetector } from '../../../src/analysis/detectors/haskell.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('haskell detector', () => {
+  describeDetectorContract(haskellDetector);
+  describeFixtureTable(haskellDetector);
+});
