@@ -12,10 +12,36 @@ import type { Detector } from './types.js';
 // -- javascript / typescript, shell, infrastructure
 
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+import { beamDetector } from './detectors/beam.js';
+import { cmakeDetector } from './detectors/cmake.js';
+import { dotnetDetector } from './detectors/dotnet.js';
+import { gccDetector } from './detectors/gcc.js';
+import { goDetector } from './detectors/go.js';
+import { haskellDetector } from './detectors/haskell.js';
+import { jvmDetector } from './detectors/jvm.js';
+import { msvcDetector } from './detectors/msvc.js';
+import { phpDetector } from './detectors/php.js';
+import { rCheckDetector } from './detectors/r-check.js';
+import { rubyDetector } from './detectors/ruby.js';
+import { rustDetector } from './detectors/rust.js';
+import { swiftDetector } from './detectors/swift.js';
 
 export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
   // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+  goDetector,
+  rustDetector,
+  jvmDetector,
+  gccDetector,
+  msvcDetector,
+  cmakeDetector,
+  dotnetDetector,
+  rubyDetector,
+  phpDetector,
+  swiftDetector,
+  beamDetector,
+  haskellDetector,
+  rCheckDetector,
 ];
