@@ -97,7 +97,11 @@ export const goDetector: Detector = {
     let lastDiagnosticLine = -1;
 
     const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
+      if (!open) return;
+      // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
+      // Ginkgo suite: the failure that explains it is reported separately.
+      if (open.draft.tool === 'go test' && open.draft.logLines[0] === open.draft.logLines[1]) open.draft.confidence = 0.6;
+      ctx.report(open.draft);
       open = undefined;
     };
 
