@@ -1,0 +1,216 @@
+/**
+ * The real client (Octokit + retry + throttling) against the local GitHub stand-in, which checks
+ * every request and response against @octokit/openapi.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitHubApiError } from '../../src/errors.js';
+import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
+import { listFailedJobs } from '../../src/github/jobs.js';
+import { downloadJobLog } from '../../src/github/logs.js';
+import { createMemoryLogger } from '../../src/logging.js';
+import type { Target } from '../../src/model.js';
+import { startGitHubStandIn, type GitHubStandIn, type StandInJob } from '../../standin/github-server.js';
+
+const TOKEN = 'ghs_clienttest';
+let gh: GitHubStandIn;
+let dir: string;
+let logger: ReturnType<typeof createMemoryLogger>;
+
+function client(token = TOKEN, url = gh.url): GitHubClient {
+  return createGitHubClient({ token, apiUrl: url, logger, retry: { retries: 3, minDelayMs: 5 } });
+}
+
+function failingJob(name: string, log: string): StandInJob {
+  return { name, conclusion: 'failure', steps: [{ name: 'Checkout', conclusion: 'success' }, { name: 'Run black --check .', conclusion: 'failure' }], log };
+}
+
+function targetFor(runId: number): Target {
+  return {
+    owner: 'octo-org',
+    repo: 'demo-app',
+    runId,
+    runAttempt: 1,
+    headSha: 'a'.repeat(40),
+    headBranch: 'feature/x',
+    headRepository: 'octo-org/demo-app',
+    fromFork: false,
+    conclusion: 'failure',
+    pullRequests: [],
+    trigger: 'cli',
+  };
+}
+
+beforeEach(async () => {
+  gh = await startGitHubStandIn({ token: TOKEN });
+  gh.addRepository({ owner: 'octo-org', repo: 'demo-app', defaultBranch: 'main' });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'gh-client-test-'));
+  logger = createMemoryLogger();
+});
+
+afterEach(async () => {
+  await gh.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('listFailedJobs', () => {
+  it('pages through more than 100 jobs and keeps failed and timed-out ones with their first failed step', async () => {
+    const jobs: StandInJob[] = [];
+    for (let i = 0; i < 230; i += 1) {
+      const conclusion = i % 50 === 7 ? 'failure' : i === 199 ? 'timed_out' : i === 3 ? 'cancelled' : 'success';
+      jobs.push({
+        name: `shard ${i}`,
+        conclusion,
+        steps: [
+          { name: 'Set up Python', conclusion: 'success' },
+          { name: `Run pytest shard ${i}`, conclusion: conclusion === 'success' ? 'success' : conclusion === 'cancelled' ? 'cancelled' : conclusion },
+        ] as StandInJob['steps'],
+        log: `log ${i}\n`,
+      });
+    }
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'feature/x', conclusion: 'failure', jobs });
+    const failed = await listFailedJobs(client(), targetFor(runId));
+    expect(failed.map((job) => job.name)).toEqual(['shard 7', 'shard 57', 'shard 107', 'shard 157', 'shard 199', 'shard 207']);
+    expect(failed[4]).toMatchObject({ conclusion: 'timed_out', failedStep: 'Run pytest shard 199' });
+    expect(failed[0]?.htmlUrl).toMatch(/\/actions\/runs\/\d+\/job\/\d+$/);
+    const pages = gh.requests.filter((r) => r.path.endsWith('/attempts/1/jobs'));
+    expect(pages).toHaveLength(3);
+    expect(pages.every((r) => r.query.includes('per_page=100'))).toBe(true);
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('retries 5xx answers and then succeeds', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    gh.failNext(/\/attempts\/1\/jobs$/, 502, 2);
+    const failed = await listFailedJobs(client(), targetFor(runId));
+    expect(failed).toHaveLength(1);
+    expect(gh.requests.map((r) => r.status)).toEqual([502, 502, 200]);
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('gives up after the configured retries with a GitHubApiError naming the endpoint', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    gh.failNext(/\/attempts\/1\/jobs$/, 503, 10);
+    const error = await listFailedJobs(client(), targetFor(runId)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).status).toBe(503);
+    expect((error as GitHubApiError).message).toMatch(/GET \/repos\/octo-org\/demo-app\/actions\/runs\/\d+\/attempts\/1\/jobs answered 503/);
+    expect((error as GitHubApiError).message).toContain('after 3 retries');
+    expect((error as GitHubApiError).message).not.toContain('\n');
+    expect(gh.requests).toHaveLength(4);
+  });
+
+  it('retries primary and secondary rate-limit answers, logging a warning', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    gh.rateLimitNext(/\/attempts\/1\/jobs$/, 'secondary', 1);
+    gh.rateLimitNext(/\/attempts\/1\/jobs$/, 'primary', 1);
+    const failed = await listFailedJobs(client(), targetFor(runId));
+    expect(failed).toHaveLength(1);
+    expect(gh.requests.map((r) => r.status)).toEqual([403, 403, 200]);
+    expect(logger.lines.filter((line) => line.startsWith('warning: GitHub secondary rate limit'))).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.startsWith('warning: GitHub primary rate limit'))).toHaveLength(1);
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('explains a bad token (401) and does not retry it', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const error = await listFailedJobs(client('ghs_wrong'), targetFor(runId)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).status).toBe(401);
+    expect((error as GitHubApiError).message).toContain('answered 401 Bad credentials');
+    expect((error as GitHubApiError).message).toContain('check the github-token input');
+    expect(gh.requests).toHaveLength(1);
+  });
+
+  it("says the token needs 'actions: read' when the jobs endpoint answers 403", async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    gh.failNext(/\/jobs$/, 403, 1);
+    const error = await listFailedJobs(client(), targetFor(runId)).catch((e: unknown) => e);
+    expect((error as GitHubApiError).message).toContain("'actions: read'");
+  });
+
+  it('works below a GitHub Enterprise style /api/v3 prefix', async () => {
+    const ghes = await startGitHubStandIn({ token: TOKEN, pathPrefix: '/api/v3' });
+    try {
+      expect(ghes.url).toMatch(/\/api\/v3$/);
+      const runId = ghes.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'boom\n')] });
+      const c = client(TOKEN, `${ghes.url}/`);
+      const [job] = await listFailedJobs(c, targetFor(runId));
+      const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 1000 });
+      expect(await readFile(log.path, 'utf8')).toBe('boom\n');
+      expect(ghes.violations).toEqual([]);
+    } finally {
+      await ghes.close();
+    }
+  });
+});
+
+describe('downloadJobLog', () => {
+  it('follows the 302 to another origin without the token and saves the whole log when it fits', async () => {
+    const text = '\uFEFF2026-11-25T06:00:00.0000000Z ##[group]Run black --check .\nwould reformat app/config.py\n##[error]Process completed with exit code 1.\n';
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint (3.11)', text)] });
+    const c = client();
+    const [job] = await listFailedJobs(c, targetFor(runId));
+    const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 1 << 20 });
+    expect(await readFile(log.path, 'utf8')).toBe(text);
+    expect(log).toMatchObject({ jobId: job!.id, jobName: 'lint (3.11)', failedStep: 'Run black --check .', truncated: false, bytes: Buffer.byteLength(text) });
+    expect(path.dirname(log.path)).toBe(dir);
+    const logCall = gh.requests.find((r) => r.path.endsWith('/logs'));
+    expect(logCall?.status).toBe(302);
+    expect(gh.requests.some((r) => r.path.endsWith('/signedlogcontent') && r.status === 200)).toBe(true);
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('keeps only the last maxBytes of a large log, cut at a line start, and marks it truncated', async () => {
+    const lines: string[] = [];
+    for (let i = 1; i <= 60_000; i += 1) lines.push(`2026-11-25T06:00:00.0000000Z line ${i} of a long build output`);
+    lines.push('##[error]Process completed with exit code 1.');
+    const text = `${lines.join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2_500_000);
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('build', text)] });
+    const c = client();
+    const [job] = await listFailedJobs(c, targetFor(runId));
+    const maxBytes = 100_000;
+    const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes });
+    const kept = await readFile(log.path, 'utf8');
+    expect(log.truncated).toBe(true);
+    expect(log.bytes).toBe(Buffer.byteLength(kept));
+    expect(log.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(log.bytes).toBeGreaterThan(maxBytes - 100);
+    expect(kept.startsWith('2026-11-25T06:00:00.0000000Z line ')).toBe(true);
+    expect(text.endsWith(kept)).toBe(true);
+    expect(kept.endsWith('##[error]Process completed with exit code 1.\n')).toBe(true);
+  });
+
+  it('keeps a log of exactly maxBytes whole', async () => {
+    const text = 'abc\ndef\n';
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', text)] });
+    const c = client();
+    const [job] = await listFailedJobs(c, targetFor(runId));
+    const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 8 });
+    expect(log.truncated).toBe(false);
+    expect(await readFile(log.path, 'utf8')).toBe(text);
+    const cut = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 5 });
+    expect(cut.truncated).toBe(true);
+    expect(await readFile(cut.path, 'utf8')).toBe('def\n');
+  });
+
+  it('retries a 5xx from the signed log URL', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', 'hello\n')] });
+    const c = client();
+    const [job] = await listFailedJobs(c, targetFor(runId));
+    gh.failNext(/signedlogcontent$/, 503, 1);
+    const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 100 });
+    expect(await readFile(log.path, 'utf8')).toBe('hello\n');
+    expect(gh.requests.filter((r) => r.path.endsWith('signedlogcontent')).map((r) => r.status)).toEqual([503, 200]);
+  });
+
+  it('reports a job whose log is gone as a GitHubApiError', async () => {
+    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', 'x\n')] });
+    const error = await downloadJobLog(client(), targetFor(runId), { id: 42, name: 'ghost', conclusion: 'failure' }, { dir, maxBytes: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).message).toContain('downloading the log of job 42 (ghost): GET /repos/octo-org/demo-app/actions/jobs/42/logs answered 404');
+  });
+});
