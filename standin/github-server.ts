@@ -236,7 +236,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   // ---- response bodies, shaped after the schemas (required fields filled with realistic values) ----
 
   function simpleUser(login: string, id: number, type: 'User' | 'Organization' | 'Bot' = 'Organization'): JsonObject {
-    const api = `${apiBase()}/users/${login}`;
+    const api = `${apiBase()}/users/${encodeURIComponent(login)}`;
     return {
       login,
       id,
@@ -244,7 +244,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
       gravatar_id: '',
       url: api,
-      html_url: `${webUrl}/${login}`,
+      html_url: `${webUrl}/${encodeURIComponent(login)}`,
       followers_url: `${api}/followers`,
       following_url: `${api}/following{/other_user}`,
       gists_url: `${api}/gists{/gist_id}`,
