@@ -1,0 +1,131 @@
+/**
+ * What every rendering of a RunReport says, computed once so that the summary, the PR body, the
+ * commit message and the text report never disagree. No formatting here.
+ */
+import type { Failure } from '../analysis/types.js';
+import type { FixResult, FixStatus, RunReport, Target } from '../model.js';
+import { oneLine } from './escape.js';
+
+export interface FailureFacts {
+  failure: Failure;
+  /** Job name: the log's, else the jobs API's. */
+  jobName?: string;
+  jobUrl?: string;
+  /** Step name: the log's, else the job's first failed step. */
+  stepName?: string;
+  /** Verified fixes that addressed this failure (fixer ids). */
+  fixedBy: string[];
+}
+
+/** One row per failure, in the report's order (most relevant first). */
+export function failureFacts(report: RunReport): FailureFacts[] {
+  const fixersByFingerprint = new Map<string, string[]>();
+  for (const fix of report.fixes) {
+    if (fix.status !== 'verified') continue;
+    for (const fingerprint of fix.failures) {
+      const fixers = fixersByFingerprint.get(fingerprint) ?? [];
+      if (!fixers.includes(fix.fixer)) fixers.push(fix.fixer);
+      fixersByFingerprint.set(fingerprint, fixers);
+    }
+  }
+  const jobByFingerprint = new Map<string, RunReport['jobs'][number]>();
+  for (const job of report.jobs) {
+    for (const failure of job.failures) {
+      if (!jobByFingerprint.has(failure.fingerprint)) jobByFingerprint.set(failure.fingerprint, job);
+    }
+  }
+  return report.failures.map((failure) => {
+    const job = jobByFingerprint.get(failure.fingerprint)?.job;
+    const jobName = failure.job ?? job?.jobName;
+    const stepName = failure.step ?? job?.failedStep;
+    return {
+      failure,
+      ...(jobName !== undefined ? { jobName } : {}),
+      ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
+      ...(stepName !== undefined ? { stepName } : {}),
+      fixedBy: fixersByFingerprint.get(failure.fingerprint) ?? [],
+    };
+  });
+}
+
+/**
+ * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
+ * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
+ */
+export function needsHumanFacts(report: RunReport): { known: FailureFacts[]; unknownFingerprints: string[] } {
+  const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
+  const known: FailureFacts[] = [];
+  const unknownFingerprints: string[] = [];
+  for (const fingerprint of report.needsHuman) {
+    const facts = byFingerprint.get(fingerprint);
+    if (facts) known.push(facts);
+    else unknownFingerprints.push(fingerprint);
+  }
+  return { known, unknownFingerprints };
+}
+
+export function verifiedFixes(report: RunReport): FixResult[] {
+  return report.fixes.filter((fix) => fix.status === 'verified');
+}
+
+/** Fixers of the verified fixes, each once, in report order. */
+export function verifiedFixerNames(report: RunReport): string[] {
+  return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
+}
+
+export const FIX_STATUS_LABELS: Readonly<Record<FixStatus, string>> = {
+  verified: 'verified',
+  'reverted-unverified': 'reverted: the check still failed',
+  'reverted-guard': 'reverted: wrote outside what it may change',
+  skipped: 'skipped',
+};
+
+export function countFixes(report: RunReport): Record<FixStatus, number> {
+  const counts: Record<FixStatus, number> = { verified: 0, 'reverted-unverified': 0, 'reverted-guard': 0, skipped: 0 };
+  for (const fix of report.fixes) counts[fix.status] += 1;
+  return counts;
+}
+
+/** `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". */
+export function runLabel(target: Target): string {
+  const workflow = target.workflowName !== undefined ? oneLine(target.workflowName).slice(0, 100) : '';
+  const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
+  return `${workflow === '' ? 'workflow' : workflow} run #${target.runId}${attempt}`;
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** What happened to the fixes, as facts for a sentence. */
+export type PublicationFacts =
+  | { kind: 'pull-request'; branch: string; number: number; url?: string; action?: 'created' | 'updated'; commitSha?: string }
+  | { kind: 'branch'; branch: string; commitSha?: string }
+  | { kind: 'nothing'; reason: string };
+
+export function publicationFacts(report: RunReport): PublicationFacts {
+  const publication = report.publication;
+  if (publication.branch !== undefined && publication.pullRequestNumber !== undefined) {
+    return {
+      kind: 'pull-request',
+      branch: publication.branch,
+      number: publication.pullRequestNumber,
+      ...(publication.pullRequestUrl !== undefined ? { url: publication.pullRequestUrl } : {}),
+      ...(publication.pullRequestAction !== undefined ? { action: publication.pullRequestAction } : {}),
+      ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+    };
+  }
+  if (publication.branch !== undefined) {
+    return { kind: 'branch', branch: publication.branch, ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}) };
+  }
+  return { kind: 'nothing', reason: publication.skippedReason ?? fallbackSkipReason(report) };
+}
+
+// The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
+function fallbackSkipReason(report: RunReport): string {
+  if (report.dryRun) return 'dry run';
+  if (report.target.fromFork) return 'the run is from a fork: report only';
+  if (verifiedFixes(report).length === 0) return 'no fix was verified';
+  if (report.publication.mode === 'none') return 'push: none';
+  return 'not published';
+}

@@ -1,0 +1,167 @@
+/**
+ * The pull request title and body and the commit message for a published fix. The body is what a
+ * reviewer reads before merging, so it says what failed, what was changed and how each change was
+ * verified, and what is still broken.
+ */
+import type { RunReport } from '../model.js';
+import { BoundedText, measureChars } from './bounded.js';
+import { codeSpan, escapeMarkdown, oneLine, truncate } from './escape.js';
+import { failureFacts, needsHumanFacts, plural, runLabel, verifiedFixerNames, verifiedFixes } from './facts.js';
+import {
+  COMMAND_CHARS,
+  FAILURE_TABLE_HEADER,
+  FIX_TABLE_HEADER,
+  type LinkContext,
+  MESSAGE_CHARS,
+  failureTableRow,
+  filesText,
+  fixTableRow,
+  headReference,
+  needsHumanItem,
+  runReference,
+} from './markdown.js';
+
+/** GitHub rejects a PR body over 65,536 characters; keep a margin. */
+export const PULL_REQUEST_BODY_MAX_CHARS = 60_000;
+/** The trailer key that marks the autofixer's commits (loop protection reads it). */
+export const COMMIT_TRAILER_KEY = 'CI-Autofixer';
+
+const TITLE_MAX_CHARS = 200;
+const SUBJECT_MAX_CHARS = 72;
+const ROWS = 50;
+const FOOTER_RESERVE = 1200;
+
+/** `CI Autofixer: fix black, isort in CI run #123`. */
+export function pullRequestTitle(report: RunReport): string {
+  const fixers = verifiedFixerNames(report);
+  const what = fixers.length > 0 ? `fix ${listWithMore(fixers, 3)}` : 'fixes';
+  return truncate(oneLine(`CI Autofixer: ${what} in ${runLabel(report.target)}`), TITLE_MAX_CHARS);
+}
+
+/**
+ * The hidden marker that ties a PR to its fix branch. The branch is percent-encoded (slashes
+ * kept) so a branch name holding `-->` cannot end the comment.
+ */
+export function pullRequestMarker(branch: string): string {
+  return `<!-- ci-autofixer:branch=${encodeURIComponent(branch).replace(/%2F/g, '/')} -->`;
+}
+
+/** The branch named by a body's marker, or undefined when the body has none. */
+export function branchFromPullRequestBody(body: string): string | undefined {
+  const match = /<!-- ci-autofixer:branch=(\S+) -->/.exec(body);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PullRequestBodyOptions {
+  /** For links when the report has no run URL (default https://github.com). */
+  serverUrl?: string;
+  maxChars?: number;
+}
+
+export function pullRequestBody(report: RunReport, options: PullRequestBodyOptions = {}): string {
+  const context: LinkContext = { report, serverUrl: options.serverUrl ?? 'https://github.com' };
+  const maxChars = options.maxChars ?? PULL_REQUEST_BODY_MAX_CHARS;
+  const doc = new BoundedText(maxChars - FOOTER_RESERVE, measureChars);
+  const branch = report.publication.branch;
+  const failures = failureFacts(report);
+  const verified = verifiedFixes(report);
+
+  if (branch !== undefined) doc.add(`${pullRequestMarker(branch)}\n`);
+  doc.add('## CI Autofixer\n\n');
+  doc.add(
+    `${runReference(context)} failed ${headReference(context)} with ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'job')}. ` +
+      `This pull request holds the ${plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`,
+  );
+
+  doc.add('### Fixed and verified\n\n');
+  if (verified.length === 0) {
+    doc.add('Nothing.\n\n');
+  } else {
+    doc.addRows(
+      verified.map((fix) => {
+        const files = filesText(fix.files, { table: false });
+        const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+        return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
+      }),
+      { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n` },
+    );
+    doc.add('\n');
+  }
+
+  const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
+  if (notKept.length > 0) {
+    doc.add('### Tried and not kept\n\n');
+    doc.add(FIX_TABLE_HEADER);
+    doc.addRows(notKept.map((fix) => fixTableRow(fix)), { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` });
+    doc.add('\n');
+  }
+
+  const { known, unknownFingerprints } = needsHumanFacts(report);
+  doc.add('### Still failing (needs a human)\n\n');
+  if (known.length === 0 && unknownFingerprints.length === 0) {
+    doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
+  } else {
+    doc.addRows(
+      [
+        ...known.map((facts) => needsHumanItem(facts, context)),
+        ...unknownFingerprints.map((fingerprint) => `- failure ${codeSpan(fingerprint, { maxChars: 80 })}\n`),
+      ],
+      { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more failure')}\n` },
+    );
+    doc.add('\n');
+  }
+
+  if (failures.length > 0) {
+    doc.add('<details><summary>All failures found</summary>\n\n');
+    doc.add(FAILURE_TABLE_HEADER);
+    // Keep room to close the <details> element whatever happens.
+    doc.addRows(
+      failures.map((facts, index) => failureTableRow(index + 1, facts, context)),
+      { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more failure')}\n`, reserve: 40 },
+    );
+    doc.add('\n</details>\n\n');
+  }
+
+  let body = doc.toString();
+  if (doc.truncated) body += '_Some items were left out to keep this description under the size GitHub accepts._\n\n';
+  body +=
+    '---\n' +
+    `This pull request was opened by CI Autofixer from ${runReference(context)}. ` +
+    `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
+  return body;
+}
+
+/**
+ * The commit message: a subject, a short body listing the verified fixes, and, when
+ * `trailerValue` is given, the trailer line `CI-Autofixer: <value>` last. Leave `trailerValue`
+ * out when the committer adds the trailer itself (publishFix does), or it would appear twice.
+ */
+export function commitMessage(report: RunReport, trailerValue?: string): string {
+  const fixers = verifiedFixerNames(report);
+  const subject = truncate(
+    oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target)})`),
+    SUBJECT_MAX_CHARS,
+  );
+  const lines = [subject, ''];
+  const verified = verifiedFixes(report);
+  for (const fix of verified.slice(0, 20)) {
+    const check = fix.verifyCommand !== undefined ? ` (verified: ${truncate(oneLine(fix.verifyCommand), 120)})` : '';
+    lines.push(`- ${fix.fixer}: ${truncate(oneLine(fix.description), 160)}${check}`);
+  }
+  if (verified.length > 20) lines.push(`- … and ${verified.length - 20} more`);
+  const runUrl = report.target.runUrl;
+  if (runUrl !== undefined && /^https?:\/\/\S+$/.test(runUrl)) lines.push('', `Failed run: ${runUrl}`);
+  const message = lines.join('\n');
+  if (trailerValue === undefined) return `${message}\n`;
+  return `${message}\n\n${COMMIT_TRAILER_KEY}: ${oneLine(trailerValue)}\n`;
+}
+
+function listWithMore(items: readonly string[], shown: number): string {
+  const head = items.slice(0, shown).map((item) => oneLine(item)).join(', ');
+  return items.length > shown ? `${head} and ${items.length - shown} more` : head;
+}

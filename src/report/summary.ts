@@ -1,0 +1,113 @@
+/**
+ * The job summary ($GITHUB_STEP_SUMMARY): what failed, what was fixed and verified, what was
+ * pushed, and what needs a human. GitHub refuses a step summary over 1 MiB; we stay far below it
+ * so the page stays readable and other steps keep room.
+ */
+import type { RunReport } from '../model.js';
+import { BoundedText, measureUtf8 } from './bounded.js';
+import { codeSpan, escapeMarkdown } from './escape.js';
+import { countFixes, failureFacts, needsHumanFacts, plural, publicationFacts } from './facts.js';
+import {
+  FAILURE_TABLE_HEADER,
+  FIX_TABLE_HEADER,
+  type LinkContext,
+  MESSAGE_CHARS,
+  failureTableRow,
+  fixTableRow,
+  headline,
+  link,
+  needsHumanItem,
+  publicationSentence,
+} from './markdown.js';
+
+export const DEFAULT_SUMMARY_MAX_BYTES = 64 * 1024;
+export const DEFAULT_SUMMARY_MAX_ROWS = 50;
+
+export interface SummaryOptions {
+  /** e.g. https://github.com (GITHUB_SERVER_URL); links are left out when it is not http(s). */
+  serverUrl: string;
+  /** Rows per table or list before "… N more" (default 50). */
+  maxRows?: number;
+  /** Size cap in UTF-8 bytes (default 64 KiB). */
+  maxBytes?: number;
+}
+
+// Room kept for the closing note when the summary had to be cut.
+const CLOSING_RESERVE = 512;
+
+export function renderSummary(report: RunReport, options: SummaryOptions): string {
+  const maxRows = Math.max(1, options.maxRows ?? DEFAULT_SUMMARY_MAX_ROWS);
+  const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
+  const context: LinkContext = { report, serverUrl: options.serverUrl };
+  const doc = new BoundedText(maxBytes - CLOSING_RESERVE, measureUtf8);
+  const failures = failureFacts(report);
+
+  doc.add('## CI Autofixer\n\n');
+  doc.add(`${headline(context, failures.length)}\n\n`);
+  if (report.dryRun) doc.add('> [!NOTE]\n> Dry run: fixes were applied and verified in the workspace, then reverted. Nothing was pushed.\n\n');
+  if (report.categories.length > 0) {
+    doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
+  }
+
+  if (report.notices.length > 0) {
+    doc.add('### Notices\n\n');
+    doc.addRows(
+      report.notices.map((notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`),
+      { maxRows, more: (n) => `- … ${plural(n, 'more notice')}\n` },
+    );
+    doc.add('\n');
+  }
+
+  doc.add('### Failures\n\n');
+  if (failures.length === 0) {
+    doc.add(`No failure was recognised in the ${plural(report.jobs.length, 'failed job')}. Read the job logs:\n\n`);
+    doc.addRows(
+      report.jobs.map((job) => `- ${link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`),
+      { maxRows, more: (n) => `- … ${plural(n, 'more job')}\n` },
+    );
+  } else {
+    doc.add(FAILURE_TABLE_HEADER);
+    doc.addRows(
+      failures.map((facts, index) => failureTableRow(index + 1, facts, context)),
+      { maxRows, more: (n) => `\n… ${plural(n, 'more failure')} (see the JSON report)\n` },
+    );
+  }
+  doc.add('\n');
+
+  doc.add('### Fixes\n\n');
+  if (report.fixes.length === 0) {
+    doc.add('No fix was attempted.\n\n');
+  } else {
+    const counts = countFixes(report);
+    doc.add(
+      `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
+    );
+    doc.add(FIX_TABLE_HEADER);
+    doc.addRows(
+      report.fixes.map((fix) => fixTableRow(fix)),
+      { maxRows, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` },
+    );
+    doc.add('\n');
+  }
+
+  doc.add('### Publication\n\n');
+  doc.add(`${publicationSentence(publicationFacts(report), context)}\n\n`);
+
+  const { known, unknownFingerprints } = needsHumanFacts(report);
+  doc.add('### Needs a human\n\n');
+  if (known.length === 0 && unknownFingerprints.length === 0) {
+    doc.add(failures.length > 0 ? 'Nothing: every failure found was fixed and verified.\n' : 'The failed jobs above: no failure was recognised in their logs.\n');
+  } else {
+    doc.addRows(
+      [
+        ...known.map((facts) => needsHumanItem(facts, context)),
+        ...unknownFingerprints.map((fingerprint) => `- failure ${codeSpan(fingerprint, { maxChars: 80 })}\n`),
+      ],
+      { maxRows, more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n` },
+    );
+  }
+
+  let text = doc.toString();
+  if (doc.truncated) text += `\n_This summary was shortened to stay under ${Math.round(maxBytes / 1024)} KiB; the JSON report has everything._\n`;
+  return text;
+}

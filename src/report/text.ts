@@ -1,0 +1,101 @@
+/**
+ * The report as plain text for the CLI (`run`, `fix`). The CLI may itself run inside a GitHub
+ * Actions job, where its stdout is read for workflow commands, so the whole text is neutralised.
+ */
+import type { RunReport } from '../model.js';
+import { neutralizeWorkflowCommands, oneLine, truncate } from './escape.js';
+import { FIX_STATUS_LABELS, countFixes, failureFacts, needsHumanFacts, plural, publicationFacts, runLabel, type FailureFacts } from './facts.js';
+import { locationText, runLink } from './links.js';
+
+export interface TextReportOptions {
+  /** Items per list before "… N more" (default 50). */
+  maxRows?: number;
+  serverUrl?: string;
+}
+
+const MESSAGE_CHARS = 300;
+const NAME_CHARS = 120;
+
+export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
+  const maxRows = Math.max(1, options.maxRows ?? 50);
+  const { target } = report;
+  const failures = failureFacts(report);
+  const out: string[] = [];
+  const url = runLink(target, options.serverUrl);
+
+  out.push(`CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
+  out.push(`  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`);
+  if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
+  if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
+  for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
+
+  out.push('', 'Failures:');
+  if (failures.length === 0) out.push('  none recognised: read the job logs');
+  pushLimited(out, failures.map((facts, index) => failureLine(index + 1, facts)), maxRows, (n) => `  … ${plural(n, 'more failure')}`);
+
+  out.push('', 'Fixes:');
+  if (report.fixes.length === 0) {
+    out.push('  none attempted');
+  } else {
+    const counts = countFixes(report);
+    out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
+    pushLimited(
+      out,
+      report.fixes.map((fix) => {
+        const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`];
+        if (fix.files.length > 0) lines.push(`      files: ${fix.files.slice(0, 10).map((file) => clean(file, NAME_CHARS)).join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
+        if (fix.verifyCommand !== undefined) lines.push(`      verified with: ${clean(fix.verifyCommand, MESSAGE_CHARS)}`);
+        if (fix.reason !== undefined) lines.push(`      reason: ${clean(fix.reason, MESSAGE_CHARS)}`);
+        return lines.join('\n');
+      }),
+      maxRows,
+      (n) => `  … ${plural(n, 'more fix', 'more fixes')}`,
+    );
+  }
+
+  out.push('', 'Publication:');
+  const publication = publicationFacts(report);
+  switch (publication.kind) {
+    case 'pull-request':
+      out.push(`  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`.replace(/  +/g, ' ').replace(/^ /, '  '));
+      break;
+    case 'branch':
+      out.push(`  pushed branch ${clean(publication.branch, NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`);
+      break;
+    case 'nothing':
+      out.push(`  nothing pushed: ${clean(publication.reason, MESSAGE_CHARS)}`);
+      break;
+  }
+
+  const { known, unknownFingerprints } = needsHumanFacts(report);
+  out.push('', 'Needs a human:');
+  if (known.length === 0 && unknownFingerprints.length === 0) out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
+  pushLimited(
+    out,
+    [...known.map((facts) => `  - ${facts.failure.category} (${clean(facts.failure.tool, NAME_CHARS)})${where(facts)}: ${clean(facts.failure.message, MESSAGE_CHARS)}`), ...unknownFingerprints.map((fingerprint) => `  - failure ${clean(fingerprint, 80)}`)],
+    maxRows,
+    (n) => `  … ${plural(n, 'more failure')}`,
+  );
+  return `${neutralizeWorkflowCommands(out.join('\n'))}\n`;
+}
+
+function failureLine(index: number, facts: FailureFacts): string {
+  const { failure } = facts;
+  const fixed = facts.fixedBy.length > 0 ? `  [fixed by ${facts.fixedBy.join(', ')}]` : '';
+  const job = [facts.jobName, facts.stepName].filter((part): part is string => part !== undefined).map((part) => clean(part, NAME_CHARS)).join(' / ');
+  return `  ${index}. ${failure.category} (${clean(failure.tool, NAME_CHARS)})${where(facts)}: ${clean(failure.message, MESSAGE_CHARS)}${fixed}${job ? `\n     in ${job}` : ''}`;
+}
+
+function where(facts: FailureFacts): string {
+  const location = locationText(facts.failure);
+  return location ? ` ${clean(location, 200)}` : '';
+}
+
+function clean(text: string, maxChars: number): string {
+  return truncate(oneLine(text), maxChars);
+}
+
+function pushLimited(out: string[], items: readonly string[], maxRows: number, more: (leftOut: number) => string): void {
+  out.push(...items.slice(0, maxRows));
+  if (items.length > maxRows) out.push(more(items.length - maxRows));
+}
