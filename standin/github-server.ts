@@ -397,7 +397,11 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         id: 2_000_000_000 + number,
         number,
         url: `${apiBase()}/repos/${run.owner}/${run.repo}/pulls/${number}`,
-        head: { ref: run.headBranch, sha: run.headSha, repo: { id: head.id, url: `${apiBase()}/repos/${head.owner}/${head.repo}`, name: head.repo } },
+        head: {
+          ref: run.headBranch,
+          sha: run.headSha,
+          repo: { id: head.id, url: `${apiBase()}/repos/${head.owner}/${head.repo}`, name: head.repo },
+        },
         base: {
           ref: record.defaultBranch,
           sha: fakeSha(`${run.owner}/${run.repo}:${record.defaultBranch}`),
@@ -511,7 +515,13 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       assignees: [],
       requested_reviewers: [],
       requested_teams: [],
-      head: { label: `${pull.owner}:${pull.head}`, ref: pull.head, sha: headSha, user: simpleUser(record.owner, record.ownerId), repo: repository(record, false) },
+      head: {
+        label: `${pull.owner}:${pull.head}`,
+        ref: pull.head,
+        sha: headSha,
+        user: simpleUser(record.owner, record.ownerId),
+        repo: repository(record, false),
+      },
       base: {
         label: `${pull.owner}:${pull.base}`,
         ref: pull.base,
@@ -650,10 +660,16 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
           .filter((pull) => query.get('base') === null || pull.base === query.get('base'))
           .sort((a, b) => b.number - a.number);
         const { page, headers } = paginate(matching, query, pathname);
-        return new HttpAnswer(200, page.map((pull) => pullBody(pull, false)), headers);
+        return new HttpAnswer(
+          200,
+          page.map((pull) => pullBody(pull, false)),
+          headers,
+        );
       }
       case 'pulls/get': {
-        const pull = pulls.find((p) => key(p.owner, p.repo) === key(params.owner ?? '', params.repo ?? '') && p.number === Number(params.pull_number));
+        const pull = pulls.find(
+          (p) => key(p.owner, p.repo) === key(params.owner ?? '', params.repo ?? '') && p.number === Number(params.pull_number),
+        );
         return pull ? new HttpAnswer(200, pullBody(pull, true)) : error(404, 'Not Found');
       }
       case 'pulls/create': {
@@ -668,7 +684,9 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         if (open) {
           return new HttpAnswer(422, {
             message: 'Validation Failed',
-            errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${record.owner}:${headBranch}.` }],
+            errors: [
+              { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${record.owner}:${headBranch}.` },
+            ],
             documentation_url: `${DOCS}/pulls/pulls#create-a-pull-request`,
             status: '422',
           });
@@ -700,7 +718,9 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         return new HttpAnswer(201, pullBody(pull, true), { location: pull.url });
       }
       case 'pulls/update': {
-        const pull = pulls.find((p) => key(p.owner, p.repo) === key(params.owner ?? '', params.repo ?? '') && p.number === Number(params.pull_number));
+        const pull = pulls.find(
+          (p) => key(p.owner, p.repo) === key(params.owner ?? '', params.repo ?? '') && p.number === Number(params.pull_number),
+        );
         if (!pull) return error(404, 'Not Found');
         if (typeof body.title === 'string') pull.title = body.title;
         if (typeof body.body === 'string') pull.body = body.body;

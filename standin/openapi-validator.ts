@@ -246,7 +246,8 @@ export function validateRequest(
   }
   const schema = (requestBody.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
   if (!schema?.schema) return violations;
-  if (!body.contentType?.includes('json')) violations.push(`${label}: request body must be application/json (got ${body.contentType ?? 'none'})`);
+  if (!body.contentType?.includes('json'))
+    violations.push(`${label}: request body must be application/json (got ${body.contentType ?? 'none'})`);
   let parsed: Json;
   try {
     parsed = JSON.parse(body.text) as Json;

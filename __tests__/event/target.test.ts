@@ -50,7 +50,13 @@ beforeAll(async () => {
     conclusion: 'failure',
     runAttempt: 3,
   });
-  runs['newest-on-main-in-progress'] = gh.addRun({ ...base, headSha: '5'.repeat(40), headBranch: 'main', status: 'in_progress', conclusion: null });
+  runs['newest-on-main-in-progress'] = gh.addRun({
+    ...base,
+    headSha: '5'.repeat(40),
+    headBranch: 'main',
+    status: 'in_progress',
+    conclusion: null,
+  });
   client = createGitHubClient({ token: TOKEN, apiUrl: gh.url, logger: createMemoryLogger(), retry: { retries: 1, minDelayMs: 5 } });
 });
 
@@ -86,7 +92,9 @@ describe('resolveTarget fixtures', () => {
 
 describe('resolveTarget errors and edge cases', () => {
   it('a run id that does not exist is a GitHubApiError saying so', async () => {
-    const error = await resolveTarget({ eventName: 'cli', payload: {}, repository: 'octo-org/demo-app', runId: 999 }, client).catch((e: unknown) => e);
+    const error = await resolveTarget({ eventName: 'cli', payload: {}, repository: 'octo-org/demo-app', runId: 999 }, client).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GitHubApiError);
     expect((error as GitHubApiError).status).toBe(404);
     expect((error as GitHubApiError).message).toBe(
@@ -97,25 +105,41 @@ describe('resolveTarget errors and edge cases', () => {
   it('a run that is still in progress yields a notice', async () => {
     const id = runs['newest-on-main-in-progress'] as number;
     const result = await resolveTarget({ eventName: 'cli', payload: {}, repository: 'octo-org/demo-app', runId: id }, client);
-    expect(result).toEqual({ notice: `Workflow run ${id} (CI) has not finished (status: in_progress); nothing to fix yet. Run again once it has failed.` });
+    expect(result).toEqual({
+      notice: `Workflow run ${id} (CI) has not finished (status: in_progress); nothing to fix yet. Run again once it has failed.`,
+    });
   });
 
   it('the run-id input wins over the workflow_run payload', async () => {
     const payload = JSON.parse(readFileSync(path.join(FIXTURES, 'workflow-run-success.json'), 'utf8')) as Record<string, unknown>;
-    const result = await resolveTarget({ eventName: 'workflow_run', payload, repository: 'octo-org/demo-app', runId: runs['older-failure'] }, client);
+    const result = await resolveTarget(
+      { eventName: 'workflow_run', payload, repository: 'octo-org/demo-app', runId: runs['older-failure'] },
+      client,
+    );
     expect(result).toMatchObject({ target: { runId: runs['older-failure'], headSha: '1'.repeat(40), trigger: 'workflow_run' } });
   });
 
   it('a schedule event without run-id, a bad repository or a bad run id is a ConfigurationError', async () => {
-    await expect(resolveTarget({ eventName: 'schedule', payload: {}, repository: 'octo-org/demo-app' }, client)).rejects.toThrow(ConfigurationError);
-    await expect(resolveTarget({ eventName: 'cli', payload: {}, repository: 'octo-org', runId: 1 }, client)).rejects.toThrow(/must be OWNER\/NAME/);
-    await expect(resolveTarget({ eventName: 'cli', payload: {}, repository: 'o/r', runId: -3 }, client)).rejects.toThrow(/run-id must be a positive/);
-    await expect(resolveTarget({ eventName: 'workflow_run', payload: {}, repository: 'o/r' }, client)).rejects.toThrow(/not a workflow run/);
+    await expect(resolveTarget({ eventName: 'schedule', payload: {}, repository: 'octo-org/demo-app' }, client)).rejects.toThrow(
+      ConfigurationError,
+    );
+    await expect(resolveTarget({ eventName: 'cli', payload: {}, repository: 'octo-org', runId: 1 }, client)).rejects.toThrow(
+      /must be OWNER\/NAME/,
+    );
+    await expect(resolveTarget({ eventName: 'cli', payload: {}, repository: 'o/r', runId: -3 }, client)).rejects.toThrow(
+      /run-id must be a positive/,
+    );
+    await expect(resolveTarget({ eventName: 'workflow_run', payload: {}, repository: 'o/r' }, client)).rejects.toThrow(
+      /not a workflow run/,
+    );
   });
 
   it('the dispatch lookup asks for one failed run on the dispatched branch', async () => {
     const before = gh.requests.length;
-    await resolveTarget({ eventName: 'workflow_dispatch', payload: { ref: 'refs/heads/feature/greeting' }, repository: 'octo-org/demo-app' }, client);
+    await resolveTarget(
+      { eventName: 'workflow_dispatch', payload: { ref: 'refs/heads/feature/greeting' }, repository: 'octo-org/demo-app' },
+      client,
+    );
     const [call] = gh.requests.slice(before);
     expect(call?.path).toBe('/repos/octo-org/demo-app/actions/runs');
     expect(new URLSearchParams(call?.query)).toEqual(new URLSearchParams({ branch: 'feature/greeting', status: 'failure', per_page: '1' }));

@@ -24,7 +24,15 @@ function client(token = TOKEN, url = gh.url): GitHubClient {
 }
 
 function failingJob(name: string, log: string): StandInJob {
-  return { name, conclusion: 'failure', steps: [{ name: 'Checkout', conclusion: 'success' }, { name: 'Run black --check .', conclusion: 'failure' }], log };
+  return {
+    name,
+    conclusion: 'failure',
+    steps: [
+      { name: 'Checkout', conclusion: 'success' },
+      { name: 'Run black --check .', conclusion: 'failure' },
+    ],
+    log,
+  };
 }
 
 function targetFor(runId: number): Target {
@@ -65,12 +73,22 @@ describe('listFailedJobs', () => {
         conclusion,
         steps: [
           { name: 'Set up Python', conclusion: 'success' },
-          { name: `Run pytest shard ${i}`, conclusion: conclusion === 'success' ? 'success' : conclusion === 'cancelled' ? 'cancelled' : conclusion },
+          {
+            name: `Run pytest shard ${i}`,
+            conclusion: conclusion === 'success' ? 'success' : conclusion === 'cancelled' ? 'cancelled' : conclusion,
+          },
         ] as StandInJob['steps'],
         log: `log ${i}\n`,
       });
     }
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'feature/x', conclusion: 'failure', jobs });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'feature/x',
+      conclusion: 'failure',
+      jobs,
+    });
     const failed = await listFailedJobs(client(), targetFor(runId));
     expect(failed.map((job) => job.name)).toEqual(['shard 7', 'shard 57', 'shard 107', 'shard 157', 'shard 199', 'shard 207']);
     expect(failed[4]).toMatchObject({ conclusion: 'timed_out', failedStep: 'Run pytest shard 199' });
@@ -82,7 +100,14 @@ describe('listFailedJobs', () => {
   });
 
   it('retries 5xx answers and then succeeds', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint', 'x\n')],
+    });
     gh.failNext(/\/attempts\/1\/jobs$/, 502, 2);
     const failed = await listFailedJobs(client(), targetFor(runId));
     expect(failed).toHaveLength(1);
@@ -91,19 +116,35 @@ describe('listFailedJobs', () => {
   });
 
   it('gives up after the configured retries with a GitHubApiError naming the endpoint', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint', 'x\n')],
+    });
     gh.failNext(/\/attempts\/1\/jobs$/, 503, 10);
     const error = await listFailedJobs(client(), targetFor(runId)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubApiError);
     expect((error as GitHubApiError).status).toBe(503);
-    expect((error as GitHubApiError).message).toMatch(/GET \/repos\/octo-org\/demo-app\/actions\/runs\/\d+\/attempts\/1\/jobs answered 503/);
+    expect((error as GitHubApiError).message).toMatch(
+      /GET \/repos\/octo-org\/demo-app\/actions\/runs\/\d+\/attempts\/1\/jobs answered 503/,
+    );
     expect((error as GitHubApiError).message).toContain('after 3 retries');
     expect((error as GitHubApiError).message).not.toContain('\n');
     expect(gh.requests).toHaveLength(4);
   });
 
   it('retries primary and secondary rate-limit answers, logging a warning', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint', 'x\n')],
+    });
     gh.rateLimitNext(/\/attempts\/1\/jobs$/, 'secondary', 1);
     gh.rateLimitNext(/\/attempts\/1\/jobs$/, 'primary', 1);
     const failed = await listFailedJobs(client(), targetFor(runId));
@@ -115,7 +156,14 @@ describe('listFailedJobs', () => {
   });
 
   it('explains a bad token (401) and does not retry it', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint', 'x\n')],
+    });
     const error = await listFailedJobs(client('ghs_wrong'), targetFor(runId)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubApiError);
     expect((error as GitHubApiError).status).toBe(401);
@@ -125,7 +173,14 @@ describe('listFailedJobs', () => {
   });
 
   it("says the token needs 'actions: read' when the jobs endpoint answers 403", async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'x\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint', 'x\n')],
+    });
     gh.failNext(/\/jobs$/, 403, 1);
     const error = await listFailedJobs(client(), targetFor(runId)).catch((e: unknown) => e);
     expect((error as GitHubApiError).message).toContain("'actions: read'");
@@ -135,7 +190,14 @@ describe('listFailedJobs', () => {
     const ghes = await startGitHubStandIn({ token: TOKEN, pathPrefix: '/api/v3' });
     try {
       expect(ghes.url).toMatch(/\/api\/v3$/);
-      const runId = ghes.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint', 'boom\n')] });
+      const runId = ghes.addRun({
+        owner: 'octo-org',
+        repo: 'demo-app',
+        headSha: 'a'.repeat(40),
+        headBranch: 'x',
+        conclusion: 'failure',
+        jobs: [failingJob('lint', 'boom\n')],
+      });
       const c = client(TOKEN, `${ghes.url}/`);
       const [job] = await listFailedJobs(c, targetFor(runId));
       const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 1000 });
@@ -149,13 +211,27 @@ describe('listFailedJobs', () => {
 
 describe('downloadJobLog', () => {
   it('follows the 302 to another origin without the token and saves the whole log when it fits', async () => {
-    const text = '\uFEFF2026-11-25T06:00:00.0000000Z ##[group]Run black --check .\nwould reformat app/config.py\n##[error]Process completed with exit code 1.\n';
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('lint (3.11)', text)] });
+    const text =
+      '\uFEFF2026-11-25T06:00:00.0000000Z ##[group]Run black --check .\nwould reformat app/config.py\n##[error]Process completed with exit code 1.\n';
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('lint (3.11)', text)],
+    });
     const c = client();
     const [job] = await listFailedJobs(c, targetFor(runId));
     const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 1 << 20 });
     expect(await readFile(log.path, 'utf8')).toBe(text);
-    expect(log).toMatchObject({ jobId: job!.id, jobName: 'lint (3.11)', failedStep: 'Run black --check .', truncated: false, bytes: Buffer.byteLength(text) });
+    expect(log).toMatchObject({
+      jobId: job!.id,
+      jobName: 'lint (3.11)',
+      failedStep: 'Run black --check .',
+      truncated: false,
+      bytes: Buffer.byteLength(text),
+    });
     expect(path.dirname(log.path)).toBe(dir);
     const logCall = gh.requests.find((r) => r.path.endsWith('/logs'));
     expect(logCall?.status).toBe(302);
@@ -169,7 +245,14 @@ describe('downloadJobLog', () => {
     lines.push('##[error]Process completed with exit code 1.');
     const text = `${lines.join('\n')}\n`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(2_500_000);
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('build', text)] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('build', text)],
+    });
     const c = client();
     const [job] = await listFailedJobs(c, targetFor(runId));
     const maxBytes = 100_000;
@@ -186,7 +269,14 @@ describe('downloadJobLog', () => {
 
   it('keeps a log of exactly maxBytes whole', async () => {
     const text = 'abc\ndef\n';
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', text)] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('t', text)],
+    });
     const c = client();
     const [job] = await listFailedJobs(c, targetFor(runId));
     const log = await downloadJobLog(c, targetFor(runId), job!, { dir, maxBytes: 8 });
@@ -198,7 +288,14 @@ describe('downloadJobLog', () => {
   });
 
   it('retries a 5xx from the signed log URL', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', 'hello\n')] });
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('t', 'hello\n')],
+    });
     const c = client();
     const [job] = await listFailedJobs(c, targetFor(runId));
     gh.failNext(/signedlogcontent$/, 503, 1);
@@ -208,9 +305,23 @@ describe('downloadJobLog', () => {
   });
 
   it('reports a job whose log is gone as a GitHubApiError', async () => {
-    const runId = gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: 'a'.repeat(40), headBranch: 'x', conclusion: 'failure', jobs: [failingJob('t', 'x\n')] });
-    const error = await downloadJobLog(client(), targetFor(runId), { id: 42, name: 'ghost', conclusion: 'failure' }, { dir, maxBytes: 100 }).catch((e: unknown) => e);
+    const runId = gh.addRun({
+      owner: 'octo-org',
+      repo: 'demo-app',
+      headSha: 'a'.repeat(40),
+      headBranch: 'x',
+      conclusion: 'failure',
+      jobs: [failingJob('t', 'x\n')],
+    });
+    const error = await downloadJobLog(
+      client(),
+      targetFor(runId),
+      { id: 42, name: 'ghost', conclusion: 'failure' },
+      { dir, maxBytes: 100 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubApiError);
-    expect((error as GitHubApiError).message).toContain('downloading the log of job 42 (ghost): GET /repos/octo-org/demo-app/actions/jobs/42/logs answered 404');
+    expect((error as GitHubApiError).message).toContain(
+      'downloading the log of job 42 (ghost): GET /repos/octo-org/demo-app/actions/jobs/42/logs answered 404',
+    );
   });
 });

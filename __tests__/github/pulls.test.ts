@@ -47,7 +47,10 @@ describe('pull requests', () => {
 
   it('finds only an open PR from the same head branch into the same base', async () => {
     await createPullRequest(client, content);
-    expect(await findOpenPullRequest(client, { owner: 'octo-org', repo: 'demo-app', head: content.head })).toMatchObject({ number: 1, base: content.base });
+    expect(await findOpenPullRequest(client, { owner: 'octo-org', repo: 'demo-app', head: content.head })).toMatchObject({
+      number: 1,
+      base: content.base,
+    });
     expect(await findOpenPullRequest(client, { owner: 'octo-org', repo: 'demo-app', head: 'autofix/other' })).toBeUndefined();
     expect(await findOpenPullRequest(client, { owner: 'octo-org', repo: 'demo-app', head: content.head, base: 'trunk' })).toBeUndefined();
     const listing = gh.requests.find((r) => r.method === 'GET' && r.path.endsWith('/pulls'));
@@ -55,7 +58,7 @@ describe('pull requests', () => {
     expect(gh.violations).toEqual([]);
   });
 
-  it('creating a second PR for the same head is refused by the API with 422 'already exists'', async () => {
+  it('creating a second PR for the same head is refused by the API with 422 "already exists"', async () => {
     await createPullRequest(client, content);
     const error = await createPullRequest(client, content).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubApiError);

@@ -46,7 +46,9 @@ describe('GitHub stand-in: requests are checked against the OpenAPI description'
     await call('GET', '/repos/octo-org/demo-app/actions/runs/not-a-number');
     await call('GET', '/repos/octo-org/demo-app/actions/runs?status=broken&per_page=ten');
     await call('GET', '/repos/octo-org/demo-app/pulls?heads=octo-org:x');
-    expect(gh.violations.join('\n')).toMatch(/PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}: request body\/state must be equal to one of the allowed values/);
+    expect(gh.violations.join('\n')).toMatch(
+      /PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}: request body\/state must be equal to one of the allowed values/,
+    );
     expect(gh.violations.join('\n')).toMatch(/path parameter run_id must be integer/);
     expect(gh.violations.join('\n')).toMatch(/query parameter status must be equal to one of the allowed values/);
     expect(gh.violations.join('\n')).toMatch(/query parameter per_page must be integer/);
@@ -59,7 +61,7 @@ describe('GitHub stand-in: requests are checked against the OpenAPI description'
     expect(gh.violations).toEqual(['GET /repos/octo-org/demo-app/autofix-please: no operation in the OpenAPI description matches']);
   });
 
-  it('requires the token and answers 401 with GitHub\'s error body', async () => {
+  it("requires the token and answers 401 with GitHub's error body", async () => {
     const missing = await call('GET', '/repos/octo-org/demo-app', undefined, null);
     const wrong = await call('GET', '/repos/octo-org/demo-app', undefined, 'ghs_other');
     expect([missing.status, wrong.status]).toEqual([401, 401]);
@@ -89,10 +91,16 @@ describe('GitHub stand-in: responses are checked too', () => {
     const operation = findOperation('GET', '/repos/o/r/actions/runs/5');
     expect(operation?.operationId).toBe('actions/get-workflow-run');
     const violations = validateResponse(operation!, 200, {}, { id: 5, head_sha: 'abc' });
-    expect(violations).toContain("GET /repos/{owner}/{repo}/actions/runs/{run_id} → 200: response body must have required property 'head_branch'");
-    expect(validateResponse(operation!, 201, {}, {})).toEqual(['GET /repos/{owner}/{repo}/actions/runs/{run_id} → 201: status 201 is not documented for this operation']);
+    expect(violations).toContain(
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id} → 200: response body must have required property 'head_branch'",
+    );
+    expect(validateResponse(operation!, 201, {}, {})).toEqual([
+      'GET /repos/{owner}/{repo}/actions/runs/{run_id} → 201: status 201 is not documented for this operation',
+    ]);
     const logs = findOperation('GET', '/repos/o/r/actions/jobs/7/logs');
-    expect(validateResponse(logs!, 302, {}, undefined)).toEqual(['GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs → 302: missing Location header']);
+    expect(validateResponse(logs!, 302, {}, undefined)).toEqual([
+      'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs → 302: missing Location header',
+    ]);
     const create = findOperation('POST', '/repos/o/r/pulls');
     expect(validateRequest(create!, new URLSearchParams(), { contentType: 'application/json', text: '' })).toEqual([
       'POST /repos/{owner}/{repo}/pulls: request body is required',
@@ -114,7 +122,12 @@ describe('GitHub stand-in: behaviour', () => {
       jobs: [{ name: 'test', conclusion: 'failure', steps: [{ name: 'Run pytest', conclusion: 'failure' }], log: 'E   assert 1 == 2\n' }],
     });
     const run = (await (await call('GET', `/repos/octo-org/demo-app/actions/runs/${runId}`)).json()) as Record<string, unknown>;
-    expect(run).toMatchObject({ id: runId, conclusion: 'failure', head_sha: 'b'.repeat(40), head_repository: { full_name: 'someone/demo-app' } });
+    expect(run).toMatchObject({
+      id: runId,
+      conclusion: 'failure',
+      head_sha: 'b'.repeat(40),
+      head_repository: { full_name: 'someone/demo-app' },
+    });
     const jobs = (await (await call('GET', `/repos/octo-org/demo-app/actions/runs/${runId}/jobs`)).json()) as { jobs: { id: number }[] };
     const redirect = await call('GET', `/repos/octo-org/demo-app/actions/jobs/${jobs.jobs[0]?.id}/logs`);
     expect(redirect.status).toBe(302);
@@ -144,7 +157,14 @@ describe('GitHub stand-in: behaviour', () => {
 
   it('lists runs newest first with filters and pagination links', async () => {
     for (let i = 0; i < 5; i += 1) {
-      gh.addRun({ owner: 'octo-org', repo: 'demo-app', headSha: String(i).repeat(40), headBranch: 'main', conclusion: i % 2 === 0 ? 'failure' : 'success', jobs: [] });
+      gh.addRun({
+        owner: 'octo-org',
+        repo: 'demo-app',
+        headSha: String(i).repeat(40),
+        headBranch: 'main',
+        conclusion: i % 2 === 0 ? 'failure' : 'success',
+        jobs: [],
+      });
     }
     const response = await call('GET', '/repos/octo-org/demo-app/actions/runs?branch=main&status=failure&per_page=2');
     const body = (await response.json()) as { total_count: number; workflow_runs: { head_sha: string }[] };

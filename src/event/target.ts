@@ -48,7 +48,10 @@ function readRun(value: unknown, where: string): RunFields {
   const pulls = Array.isArray(value.pull_requests)
     ? value.pull_requests.filter((p): p is { number: number } => isRecord(p) && typeof p.number === 'number')
     : [];
-  const head = isRecord(value.head_repository) && typeof value.head_repository.full_name === 'string' ? { full_name: value.head_repository.full_name } : null;
+  const head =
+    isRecord(value.head_repository) && typeof value.head_repository.full_name === 'string'
+      ? { full_name: value.head_repository.full_name }
+      : null;
   return {
     id: value.id,
     run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,

@@ -55,7 +55,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       `the GitHub API URL ${JSON.stringify(options.apiUrl)} is not an http(s) URL: use https://api.github.com or https://<host>/api/v3 for GitHub Enterprise`,
     );
   }
-  if (options.token === '') throw new ConfigurationError('github-token is empty: pass ${{ secrets.GITHUB_TOKEN }} or a token with the needed permissions');
+  if (options.token === '')
+    throw new ConfigurationError('github-token is empty: pass ${{ secrets.GITHUB_TOKEN }} or a token with the needed permissions');
   const retries = options.retry?.retries ?? 3;
   const baseDelayMs = options.retry?.minDelayMs ?? 1000;
 
@@ -197,9 +198,13 @@ export function toGitHubApiError(error: unknown, client: Pick<GitHubClient, 'api
   if (error instanceof GitHubApiError) return error;
   const prefix = context === undefined ? '' : `${context}: `;
   if (!isRequestError(error)) {
-    return new GitHubApiError(`${prefix}could not reach the GitHub API at ${client.apiUrl}: ${getErrorMessage(error)}; check api-url and the network`, undefined, {
-      cause: error,
-    });
+    return new GitHubApiError(
+      `${prefix}could not reach the GitHub API at ${client.apiUrl}: ${getErrorMessage(error)}; check api-url and the network`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
   const endpoint = endpointOf(error, client.apiUrl);
   // Octokit reports a failed fetch (DNS, refused connection) as status 500 without a response.

@@ -26,7 +26,10 @@ export interface DownloadOptions {
 const LINE_SEARCH_BYTES = 64 * 1024;
 
 function fileNameFor(job: Pick<FailedJob, 'id' | 'name'>): string {
-  const slug = job.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = job.name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `job-${job.id}${slug === '' ? '' : `-${slug}`}.log`;
 }
 

@@ -47,7 +47,9 @@ export async function findOpenPullRequest(
     }),
   );
   const pull = pulls.data.find((p) => p.head.ref === query.head && (query.base === undefined || p.base.ref === query.base));
-  return pull === undefined ? undefined : { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
+  return pull === undefined
+    ? undefined
+    : { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
 }
 
 export async function createPullRequest(client: GitHubClient, content: PullRequestContent): Promise<PullRequestRef> {
