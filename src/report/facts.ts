@@ -86,11 +86,17 @@ export function countFixes(report: RunReport): Record<FixStatus, number> {
   return counts;
 }
 
-/** `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". */
-export function runLabel(target: Target): string {
+/**
+ * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
+ * messages use `{ plain: true }` (`CI run 123`): once merged, `#123` in a commit would reference
+ * issue 123 of the repository.
+ */
+export function runLabel(target: Target, options: { plain?: boolean } = {}): string {
   const workflow = target.workflowName !== undefined ? oneLine(target.workflowName).slice(0, 100) : '';
+  const name = workflow === '' ? 'workflow' : workflow;
+  if (options.plain) return `${name} run ${target.runId}`;
   const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
-  return `${workflow === '' ? 'workflow' : workflow} run #${target.runId}${attempt}`;
+  return `${name} run #${target.runId}${attempt}`;
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {

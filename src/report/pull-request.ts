@@ -144,7 +144,7 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
 export function commitMessage(report: RunReport, trailerValue?: string): string {
   const fixers = verifiedFixerNames(report);
   const subject = truncate(
-    oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target)})`),
+    oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`),
     SUBJECT_MAX_CHARS,
   );
   const lines = [subject, ''];
