@@ -17,11 +17,13 @@ export function loadReport(name: string): RunReport {
 export function largeReport(count: number, messageChars: number): RunReport {
   const base = loadReport('basic');
   const failures: Failure[] = [];
+  // One shared filler: 5,000 failures of 100 KB must not cost 500 MB in the test itself.
+  const filler = 'x|<'.repeat(Math.ceil(messageChars / 3));
   for (let i = 0; i < count; i += 1) {
     failures.push({
       category: 'test_failure',
       tool: 'pytest',
-      message: `FAILED tests/test_${i}.py::test_case - AssertionError: ${'x|<'.repeat(messageChars / 3)}`.slice(0, messageChars),
+      message: `FAILED tests/test_${i}.py::test_case - AssertionError: ${filler}`,
       file: `tests/test_${i}.py`,
       line: i + 1,
       logLines: [i + 1, i + 1],

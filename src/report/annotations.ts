@@ -9,7 +9,15 @@
  * stripped of control characters, in case a sink prints them as plain lines.
  */
 import type { RunReport } from '../model.js';
-import { formatWorkflowCommand, isWorkspaceRelativePath, neutralizeWorkflowCommands, normalizeWorkspacePath, oneLine, stripControlCharacters, truncate } from './escape.js';
+import {
+  clip,
+  formatWorkflowCommand,
+  isWorkspaceRelativePath,
+  neutralizeWorkflowCommands,
+  normalizeWorkspacePath,
+  stripControlCharacters,
+  truncate,
+} from './escape.js';
 import { failureFacts, publicationFacts, type FailureFacts } from './facts.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -81,8 +89,9 @@ export function annotationsFor(report: RunReport, options: AnnotationOptions = {
 }
 
 function annotationMessage(facts: FailureFacts, report: RunReport): string {
-  const lines = [facts.failure.message];
-  const where = [facts.jobName && `job ${oneLine(facts.jobName)}`, facts.stepName && `step ${oneLine(facts.stepName)}`].filter(Boolean).join(', ');
+  // The failure's own text is cut first, so the lines we add below always survive the cap.
+  const lines = [truncate(stripControlCharacters(facts.failure.message.slice(0, MESSAGE_CHARS * 2)), MESSAGE_CHARS - 400)];
+  const where = [facts.jobName && `job ${clip(facts.jobName, 120)}`, facts.stepName && `step ${clip(facts.stepName, 120)}`].filter(Boolean).join(', ');
   if (where) lines.push(`(${where})`);
   if (facts.fixedBy.length > 0) {
     const publication = publicationFacts(report);
@@ -104,7 +113,7 @@ function cleanMessage(text: string): string {
 }
 
 function cleanTitle(text: string): string {
-  return neutralizeWorkflowCommands(truncate(oneLine(text), TITLE_CHARS));
+  return neutralizeWorkflowCommands(clip(text, TITLE_CHARS));
 }
 
 function isPositiveInteger(value: number | undefined): value is number {

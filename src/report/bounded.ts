@@ -39,22 +39,37 @@ export class BoundedText {
   /**
    * Appends rows (each a complete line, ending in a newline) while fewer than `maxRows` are in and
    * they fit, keeping room for the line that counts the rest; then adds that line if any were left.
+   * Rows are rendered on demand, so a report with 100,000 failures renders only the rows shown.
    */
-  addRows(rows: readonly string[], options: { maxRows: number; more: (leftOut: number) => string; reserve?: number }): number {
+  addRows(
+    count: number,
+    renderRow: (index: number) => string,
+    options: { maxRows: number; more: (leftOut: number) => string; reserve?: number },
+  ): number {
     const reserve = options.reserve ?? 0;
-    const moreRoom = this.measure(options.more(rows.length)) + reserve;
+    const moreRoom = this.measure(options.more(count)) + reserve;
     let added = 0;
-    for (const row of rows) {
-      if (added >= options.maxRows || !this.fits(row, moreRoom)) break;
+    while (added < count && added < options.maxRows) {
+      const row = renderRow(added);
+      if (!this.fits(row, moreRoom)) break;
       this.parts.push(row);
       this.used += this.measure(row);
       added += 1;
     }
-    if (added < rows.length) {
+    if (added < count) {
       this.truncated = true;
-      this.add(options.more(rows.length - added), reserve);
+      this.add(options.more(count - added), reserve);
     }
     return added;
+  }
+
+  /** `addRows` over a list, rendering each item only if it is reached. */
+  addItems<T>(
+    items: readonly T[],
+    renderItem: (item: T, index: number) => string,
+    options: { maxRows: number; more: (leftOut: number) => string; reserve?: number },
+  ): number {
+    return this.addRows(items.length, (index) => renderItem(items[index] as T, index), options);
   }
 
   get size(): number {

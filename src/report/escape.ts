@@ -46,6 +46,17 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
+ * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
+ * leaves room for a long run of blanks or control characters to be dropped).
+ */
+export function clip(text: string, maxChars: number): string {
+  const window = maxChars * 4 + 256;
+  const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
+  return truncate(oneLine(head), maxChars);
+}
+
+/**
  * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
  * result is always valid Unicode.
  */
@@ -104,7 +115,7 @@ function breakGitHubAutolinks(escaped: string): string {
  * or a heading. What a reader sees is the original text.
  */
 export function escapeMarkdown(text: string, maxChars: number = DEFAULT_INLINE_CHARS): string {
-  const flat = truncate(oneLine(text), maxChars);
+  const flat = clip(text, maxChars);
   const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
   return neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
 }
@@ -127,7 +138,7 @@ export interface CodeSpanOptions {
  * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
  */
 export function codeSpan(text: string, options: CodeSpanOptions = {}): string {
-  let content = truncate(oneLine(text), options.maxChars ?? DEFAULT_INLINE_CHARS);
+  let content = clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
   if (options.table) content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
   if (content === '') return '` `';
   let longestRun = 0;

@@ -4,7 +4,7 @@
  */
 import type { Failure } from '../analysis/types.js';
 import type { FixResult, FixStatus, RunReport, Target } from '../model.js';
-import { oneLine } from './escape.js';
+import { clip } from './escape.js';
 
 export interface FailureFacts {
   failure: Failure;
@@ -92,7 +92,7 @@ export function countFixes(report: RunReport): Record<FixStatus, number> {
  * issue 123 of the repository.
  */
 export function runLabel(target: Target, options: { plain?: boolean } = {}): string {
-  const workflow = target.workflowName !== undefined ? oneLine(target.workflowName).slice(0, 100) : '';
+  const workflow = target.workflowName !== undefined ? clip(target.workflowName, 100) : '';
   const name = workflow === '' ? 'workflow' : workflow;
   if (options.plain) return `${name} run ${target.runId}`;
   const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';

@@ -5,7 +5,7 @@
  */
 import type { RunReport } from '../model.js';
 import { BoundedText, measureChars } from './bounded.js';
-import { codeSpan, escapeMarkdown, oneLine, truncate } from './escape.js';
+import { clip, codeSpan, escapeMarkdown, oneLine, truncate } from './escape.js';
 import { failureFacts, needsHumanFacts, plural, runLabel, verifiedFixerNames, verifiedFixes } from './facts.js';
 import {
   COMMAND_CHARS,
@@ -82,12 +82,13 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
   if (verified.length === 0) {
     doc.add('Nothing.\n\n');
   } else {
-    doc.addRows(
-      verified.map((fix) => {
+    doc.addItems(
+      verified,
+      (fix) => {
         const files = filesText(fix.files, { table: false });
         const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
         return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
-      }),
+      },
       { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n` },
     );
     doc.add('\n');
@@ -97,7 +98,7 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
   if (notKept.length > 0) {
     doc.add('### Tried and not kept\n\n');
     doc.add(FIX_TABLE_HEADER);
-    doc.addRows(notKept.map((fix) => fixTableRow(fix)), { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` });
+    doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]!), { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` });
     doc.add('\n');
   }
 
@@ -106,11 +107,9 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
   if (known.length === 0 && unknownFingerprints.length === 0) {
     doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
   } else {
-    doc.addRows(
-      [
-        ...known.map((facts) => needsHumanItem(facts, context)),
-        ...unknownFingerprints.map((fingerprint) => `- failure ${codeSpan(fingerprint, { maxChars: 80 })}\n`),
-      ],
+    doc.addItems(
+      [...known, ...unknownFingerprints],
+      (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
       { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more failure')}\n` },
     );
     doc.add('\n');
@@ -120,8 +119,9 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
     doc.add('<details><summary>All failures found</summary>\n\n');
     doc.add(FAILURE_TABLE_HEADER);
     // Keep room to close the <details> element whatever happens.
-    doc.addRows(
-      failures.map((facts, index) => failureTableRow(index + 1, facts, context)),
+    doc.addItems(
+      failures,
+      (facts, index) => failureTableRow(index + 1, facts, context),
       { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more failure')}\n`, reserve: 40 },
     );
     doc.add('\n</details>\n\n');
@@ -150,8 +150,8 @@ export function commitMessage(report: RunReport, trailerValue?: string): string 
   const lines = [subject, ''];
   const verified = verifiedFixes(report);
   for (const fix of verified.slice(0, 20)) {
-    const check = fix.verifyCommand !== undefined ? ` (verified: ${truncate(oneLine(fix.verifyCommand), 120)})` : '';
-    lines.push(`- ${fix.fixer}: ${truncate(oneLine(fix.description), 160)}${check}`);
+    const check = fix.verifyCommand !== undefined ? ` (verified: ${clip(fix.verifyCommand, 120)})` : '';
+    lines.push(`- ${fix.fixer}: ${clip(fix.description, 160)}${check}`);
   }
   if (verified.length > 20) lines.push(`- … and ${verified.length - 20} more`);
   const runUrl = report.target.runUrl;

@@ -51,8 +51,9 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
 
   if (report.notices.length > 0) {
     doc.add('### Notices\n\n');
-    doc.addRows(
-      report.notices.map((notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`),
+    doc.addItems(
+      report.notices,
+      (notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`,
       { maxRows, more: (n) => `- … ${plural(n, 'more notice')}\n` },
     );
     doc.add('\n');
@@ -61,14 +62,16 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   doc.add('### Failures\n\n');
   if (failures.length === 0) {
     doc.add(`No failure was recognised in the ${plural(report.jobs.length, 'failed job')}. Read the job logs:\n\n`);
-    doc.addRows(
-      report.jobs.map((job) => `- ${link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`),
+    doc.addItems(
+      report.jobs,
+      (job) => `- ${link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`,
       { maxRows, more: (n) => `- … ${plural(n, 'more job')}\n` },
     );
   } else {
     doc.add(FAILURE_TABLE_HEADER);
-    doc.addRows(
-      failures.map((facts, index) => failureTableRow(index + 1, facts, context)),
+    doc.addItems(
+      failures,
+      (facts, index) => failureTableRow(index + 1, facts, context),
       { maxRows, more: (n) => `\n… ${plural(n, 'more failure')} (see the JSON report)\n` },
     );
   }
@@ -83,8 +86,9 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
       `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
     );
     doc.add(FIX_TABLE_HEADER);
-    doc.addRows(
-      report.fixes.map((fix) => fixTableRow(fix)),
+    doc.addItems(
+      report.fixes,
+      (fix) => fixTableRow(fix),
       { maxRows, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` },
     );
     doc.add('\n');
@@ -98,11 +102,9 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   if (known.length === 0 && unknownFingerprints.length === 0) {
     doc.add(failures.length > 0 ? 'Nothing: every failure found was fixed and verified.\n' : 'The failed jobs above: no failure was recognised in their logs.\n');
   } else {
-    doc.addRows(
-      [
-        ...known.map((facts) => needsHumanItem(facts, context)),
-        ...unknownFingerprints.map((fingerprint) => `- failure ${codeSpan(fingerprint, { maxChars: 80 })}\n`),
-      ],
+    doc.addItems(
+      [...known, ...unknownFingerprints],
+      (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
       { maxRows, more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n` },
     );
   }

@@ -3,7 +3,7 @@
  * Actions job, where its stdout is read for workflow commands, so the whole text is neutralised.
  */
 import type { RunReport } from '../model.js';
-import { neutralizeWorkflowCommands, oneLine, truncate } from './escape.js';
+import { clip, neutralizeWorkflowCommands } from './escape.js';
 import { FIX_STATUS_LABELS, countFixes, failureFacts, needsHumanFacts, plural, publicationFacts, runLabel, type FailureFacts } from './facts.js';
 import { locationText, runLink } from './links.js';
 
@@ -92,7 +92,7 @@ function where(facts: FailureFacts): string {
 }
 
 function clean(text: string, maxChars: number): string {
-  return truncate(oneLine(text), maxChars);
+  return clip(text, maxChars);
 }
 
 function pushLimited(out: string[], items: readonly string[], maxRows: number, more: (leftOut: number) => string): void {
