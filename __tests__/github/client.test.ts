@@ -186,6 +186,20 @@ describe('listFailedJobs', () => {
     expect((error as GitHubApiError).message).toContain("'actions: read'");
   });
 
+  it('says when the API cannot be reached at all, after retrying', async () => {
+    const closed = await startGitHubStandIn({ token: TOKEN });
+    const url = closed.url;
+    await closed.close();
+    const error = await listFailedJobs(client(TOKEN, url), targetFor(1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).message).toContain(`could not reach the GitHub API at ${url}`);
+    expect((error as GitHubApiError).message).toContain('check api-url');
+  });
+
+  it('refuses an API URL that is not http(s)', () => {
+    expect(() => createGitHubClient({ token: TOKEN, apiUrl: 'ghe.example/api/v3', logger })).toThrow(/is not an http\(s\) URL/);
+  });
+
   it('works below a GitHub Enterprise style /api/v3 prefix', async () => {
     const ghes = await startGitHubStandIn({ token: TOKEN, pathPrefix: '/api/v3' });
     try {
