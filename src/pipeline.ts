@@ -206,6 +206,9 @@ async function publish(report: RunReport, settings: Settings, git: Git, deps: De
   if (settings.dryRun) return { mode, skippedReason: 'dry run: verified fixes were reverted and nothing was pushed' };
   if (mode === 'none') return { mode, skippedReason: "push: none — the verified fixes are left in the workspace" };
 
+  if (target.headBranch === '') {
+    return { mode, skippedReason: 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against' };
+  }
   const branch = `${settings.branchPrefix}${target.headBranch}`;
   const { commitSha } = await publishFix({
     git,

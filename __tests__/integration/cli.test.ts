@@ -68,8 +68,10 @@ describe('ci-autofixer analyze', () => {
       logs: { path: string; category: string; failures: Record<string, unknown>[] }[];
     };
     expect(parsed.logs.map((log) => log.path)).toEqual(logs);
-    const [lint, test] = parsed.logs;
+    const [lint, prettier, test] = parsed.logs;
     expect(lint?.category).toBe('lint_format');
+    expect(prettier?.category).toBe('lint_format');
+    expect(prettier?.failures[0]).toMatchObject({ tool: 'prettier', file: 'web/format.js' });
     expect(test?.category).toBe('import_missing_module');
     for (const log of parsed.logs) {
       expect(CATEGORIES).toContain(log.category);
@@ -88,7 +90,7 @@ describe('ci-autofixer analyze', () => {
 
   it('prints a readable text report without --json', async () => {
     const { logs } = await demoWorkspace();
-    const result = await cli(['analyze', logs[1] as string]);
+    const result = await cli(['analyze', logs[2] as string]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('import_missing_module');
     expect(result.stdout).toContain("No module named 'yaml'");
