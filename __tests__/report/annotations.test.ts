@@ -11,7 +11,9 @@ import {
 } from '../../src/report/annotations.js';
 import { REPO_ROOT, largeReport, loadReport, runnerWouldReadACommand } from './helpers.js';
 
-function recorder(): AnnotationSink & { calls: Array<[string, string, AnnotationProperties | undefined]> } {
+function recorder(): AnnotationSink & {
+  calls: Array<[string, string, AnnotationProperties | undefined]>;
+} {
   const calls: Array<[string, string, AnnotationProperties | undefined]> = [];
   return {
     calls,
@@ -47,7 +49,13 @@ describe('annotationsFor', () => {
 
   it('uses warning below the error confidence', () => {
     const report = loadReport('fork');
-    const lowConfidence: RunReport = { ...report, failures: report.failures.map((f): Failure => ({ ...f, confidence: 0.5 })) };
+    const lowConfidence: RunReport = {
+      ...report,
+      failures: report.failures.map((f): Failure => ({
+        ...f,
+        confidence: 0.5,
+      })),
+    };
     expect(annotationsFor(lowConfidence).map((a) => a.level)).toEqual(['warning']);
     expect(annotationsFor(lowConfidence, { errorConfidence: 0.4 }).map((a) => a.level)).toEqual(['error']);
   });
@@ -57,11 +65,11 @@ describe('annotationsFor', () => {
     expect(annotationsFor(report)).toHaveLength(10);
     expect(annotationsFor(report, { maxPerLevel: 100 })).toHaveLength(50);
     expect(annotationsFor(report, { maxPerLevel: 100, max: 7 })).toHaveLength(7);
-    expect(annotationsFor(report, { maxPerLevel: 100 }).map((a) => a.file).slice(0, 3)).toEqual([
-      'tests/test_0.py',
-      'tests/test_1.py',
-      'tests/test_2.py',
-    ]);
+    expect(
+      annotationsFor(report, { maxPerLevel: 100 })
+        .map((a) => a.file)
+        .slice(0, 3),
+    ).toEqual(['tests/test_0.py', 'tests/test_1.py', 'tests/test_2.py']);
   });
 
   it('caps a 100 KB message', () => {
@@ -77,15 +85,32 @@ describe('emitAnnotations', () => {
     expect(sink.calls.map(([level, , properties]) => [level, properties])).toEqual([
       ['notice', { title: 'CI Autofixer: lint_format (black)', file: 'src/app/main.py' }],
       ['notice', { title: 'CI Autofixer: lint_format (isort)', file: 'src/app/util.py' }],
-      ['error', { title: 'CI Autofixer: lint_format (flake8)', file: 'src/app/util.py', startLine: 14, startColumn: 22 }],
-      ['error', { title: 'CI Autofixer: test_failure (pytest)', file: 'distributed/test_c10d_spawn_gloo.py' }],
+      [
+        'error',
+        {
+          title: 'CI Autofixer: lint_format (flake8)',
+          file: 'src/app/util.py',
+          startLine: 14,
+          startColumn: 22,
+        },
+      ],
+      [
+        'error',
+        {
+          title: 'CI Autofixer: test_failure (pytest)',
+          file: 'distributed/test_c10d_spawn_gloo.py',
+        },
+      ],
     ]);
   });
 
   it('writes through our command sink exactly what @actions/core writes', async () => {
     const annotations = annotationsFor(loadReport('hostile')).concat(annotationsFor(loadReport('basic')));
     const lines: string[] = [];
-    emitAnnotations(annotations, createWorkflowCommandSink((line) => lines.push(line)));
+    emitAnnotations(
+      annotations,
+      createWorkflowCommandSink((line) => lines.push(line)),
+    );
     const script = `
       import * as core from '@actions/core';
       let input = '';

@@ -178,7 +178,12 @@ describe('annotation escaping', () => {
     const cases = HOSTILE.slice(0, 20).map((text, index) => ({
       level: (['error', 'warning', 'notice'] as const)[index % 3]!,
       message: text,
-      properties: { title: `t ${text}`, file: `src/${index},x:y.py`, startLine: index + 1, startColumn: index % 2 === 0 ? 3 : undefined },
+      properties: {
+        title: `t ${text}`,
+        file: `src/${index},x:y.py`,
+        startLine: index + 1,
+        startColumn: index % 2 === 0 ? 3 : undefined,
+      },
     }));
     const script = `
       import * as core from '@actions/core';
@@ -194,7 +199,16 @@ describe('annotation escaping', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const ours = cases.map((c) =>
-      formatWorkflowCommand(c.level, { title: c.properties.title, file: c.properties.file, line: c.properties.startLine, col: c.properties.startColumn }, c.message),
+      formatWorkflowCommand(
+        c.level,
+        {
+          title: c.properties.title,
+          file: c.properties.file,
+          line: c.properties.startLine,
+          col: c.properties.startColumn,
+        },
+        c.message,
+      ),
     );
     expect(result.stdout.split('\n').filter((line) => line !== '')).toEqual(ours);
     // One command per annotation: core's escaping keeps each on its own line, whatever the text.

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
-import { parseJsonReport, readJsonReport, toJsonReport, writeJsonReport } from '../../src/report/json.js';
-import { loadReport, runnerWouldReadACommand } from './helpers.js';
+import { jsonReportChunks, parseJsonReport, readJsonReport, toJsonReport, writeJsonReport } from '../../src/report/json.js';
+import { largeReport, loadReport, runnerWouldReadACommand } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -56,7 +56,9 @@ describe('JSON report', () => {
   it('reports an unwritable directory with a typed error and leaves no temporary file', async () => {
     const parentFile = path.join(dir, 'file');
     await writeFile(parentFile, '');
-    await expect(writeJsonReport(loadReport('basic'), path.join(parentFile, 'report.json'))).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(writeJsonReport(loadReport('basic'), path.join(parentFile, 'report.json'))).rejects.toBeInstanceOf(
+      ConfigurationError,
+    );
     expect(await readdir(dir)).toEqual(['file']);
   });
 
@@ -67,5 +69,24 @@ describe('JSON report', () => {
     ['{"version": 1, "target": {}, "publication": {}}', /"jobs" array/],
   ])('parseJsonReport rejects %j', (text, message) => {
     expect(() => parseJsonReport(text)).toThrow(message);
+  });
+});
+
+describe('jsonReportChunks', () => {
+  it.each(['basic', 'hostile', 'fork'])(
+    '%s: the pieces are exactly JSON.stringify(report, null, 2) with ##[ written #\\u0023[',
+    (name) => {
+      const report = loadReport(name);
+      const expected = `${JSON.stringify(report, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
+      expect([...jsonReportChunks(report)].join('')).toBe(expected);
+      expect(toJsonReport(report)).toBe(expected);
+    },
+  );
+
+  it('matches for empty arrays and a report with many failures', () => {
+    const empty = { ...loadReport('fork'), fixes: [], notices: [] };
+    expect(toJsonReport(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
+    const large = largeReport(300, 50);
+    expect(toJsonReport(large)).toBe(`${JSON.stringify(large, null, 2)}\n`);
   });
 });

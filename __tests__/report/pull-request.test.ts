@@ -12,7 +12,14 @@ import {
 import { largeReport, loadReport, runnerWouldReadACommand, tableCells, tableRows } from './helpers.js';
 
 function withBranch(report: RunReport, branch: string): RunReport {
-  return { ...report, publication: { mode: 'pull-request', branch, commitSha: '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d' } };
+  return {
+    ...report,
+    publication: {
+      mode: 'pull-request',
+      branch,
+      commitSha: '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d',
+    },
+  };
 }
 
 describe('pullRequestTitle', () => {
@@ -22,7 +29,13 @@ describe('pullRequestTitle', () => {
 
   it('is one line and capped whatever the workflow is called', () => {
     const report = loadReport('basic');
-    const title = pullRequestTitle({ ...report, target: { ...report.target, workflowName: `CI\n::set-output name=x::y${'w'.repeat(1000)}` } });
+    const title = pullRequestTitle({
+      ...report,
+      target: {
+        ...report.target,
+        workflowName: `CI\n::set-output name=x::y${'w'.repeat(1000)}`,
+      },
+    });
     expect(title).not.toMatch(/[\r\n]/);
     expect(title.length).toBeLessThanOrEqual(200);
   });
@@ -34,15 +47,20 @@ describe('pullRequestBody', () => {
     expect(body.startsWith('<!-- ci-autofixer:branch=autofix/feature/login -->\n')).toBe(true);
     expect(body).toMatch(/This pull request was opened by CI Autofixer from .*\n$/);
     expect(body).toContain('verified with `black --check src/app/main.py`');
-    expect(body).toContain('[CI run \\#\u200B123456789 (attempt 2)](https://github.com/acme/widgets/actions/runs/123456789/attempts/2)');
+    expect(body).toContain(
+      '[CI run \\#\u200B123456789 (attempt 2)](https://github.com/acme/widgets/actions/runs/123456789/attempts/2)',
+    );
   });
 
-  it.each(['autofix/feature/login', 'autofix/x-->y<script>', 'autofix/a b--!>c%41'])('marker round-trips branch %j and cannot close the comment early', (branch) => {
-    const marker = pullRequestMarker(branch);
-    expect(marker.slice(4, -3)).not.toMatch(/--!?>|>/);
-    const body = pullRequestBody(withBranch(loadReport('hostile'), branch));
-    expect(branchFromPullRequestBody(body)).toBe(branch);
-  });
+  it.each(['autofix/feature/login', 'autofix/x-->y<script>', 'autofix/a b--!>c%41'])(
+    'marker round-trips branch %j and cannot close the comment early',
+    (branch) => {
+      const marker = pullRequestMarker(branch);
+      expect(marker.slice(4, -3)).not.toMatch(/--!?>|>/);
+      const body = pullRequestBody(withBranch(loadReport('hostile'), branch));
+      expect(branchFromPullRequestBody(body)).toBe(branch);
+    },
+  );
 
   it('keeps hostile text from becoming HTML, mentions or commands', () => {
     const body = pullRequestBody(withBranch(loadReport('hostile'), 'autofix/x-->y'));

@@ -18,12 +18,27 @@ import { renderTextReport } from '../../src/report/text.js';
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '__fixtures__', 'report');
 const UPDATE = process.env.UPDATE_REPORT_FIXTURES === '1';
 
-const RENDERINGS: ReadonlyArray<{ suffix: string; render: (report: RunReport) => string }> = [
-  { suffix: 'summary.md', render: (report) => renderSummary(report, { serverUrl: 'https://github.com' }) },
+const RENDERINGS: ReadonlyArray<{
+  suffix: string;
+  render: (report: RunReport) => string;
+}> = [
+  {
+    suffix: 'summary.md',
+    render: (report) => renderSummary(report, { serverUrl: 'https://github.com' }),
+  },
   { suffix: 'pr-body.md', render: (report) => pullRequestBody(report) },
-  { suffix: 'commit.txt', render: (report) => commitMessage(report, `run ${report.target.runId}`) },
-  { suffix: 'text.txt', render: (report) => renderTextReport(report, { serverUrl: 'https://github.com' }) },
-  { suffix: 'annotations.json', render: (report) => `${JSON.stringify(annotationsFor(report), null, 2)}\n` },
+  {
+    suffix: 'commit.txt',
+    render: (report) => commitMessage(report, `run ${report.target.runId}`),
+  },
+  {
+    suffix: 'text.txt',
+    render: (report) => renderTextReport(report, { serverUrl: 'https://github.com' }),
+  },
+  {
+    suffix: 'annotations.json',
+    render: (report) => `${JSON.stringify(annotationsFor(report), null, 2)}\n`,
+  },
 ];
 
 const cases = readdirSync(FIXTURES)

@@ -44,13 +44,17 @@ describe('renderSummary', () => {
 
   it('links workspace files to the head commit, and only those', () => {
     const summary = renderSummary(loadReport('hostile'), { serverUrl: SERVER });
-    expect(summary).toContain('(https://github.com/acme/widgets/blob/3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a/tests/test_a%7Cb.py#L7)');
+    expect(summary).toContain(
+      '(https://github.com/acme/widgets/blob/3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a/tests/test_a%7Cb.py#L7)',
+    );
     expect(summary).not.toMatch(/blob\/[0-9a-f]+\/(\.\.|%2E%2E|home)/);
   });
 
   it('builds no links from a server URL that is not http(s)', () => {
     const report = loadReport('fork');
-    const summary = renderSummary(report, { serverUrl: 'javascript:alert(1)//' });
+    const summary = renderSummary(report, {
+      serverUrl: 'javascript:alert(1)//',
+    });
     expect(summary).not.toContain('javascript');
     expect(summary).not.toContain('/blob/');
   });
@@ -74,7 +78,10 @@ describe('renderSummary', () => {
     expect(tableRows(byRows).filter((row) => /^\| \d+ \|/.test(row))).toHaveLength(5);
     expect(byRows).toContain('… 25 more failures');
 
-    const byBytes = renderSummary(report, { serverUrl: SERVER, maxBytes: 6000 });
+    const byBytes = renderSummary(report, {
+      serverUrl: SERVER,
+      maxBytes: 6000,
+    });
     expect(utf8(byBytes)).toBeLessThanOrEqual(6000);
     expect(byBytes).toMatch(/shortened to stay under/);
     expectWellFormedTables(byBytes);
@@ -82,11 +89,28 @@ describe('renderSummary', () => {
 
   it('says what to do when no failure was recognised', () => {
     const base = loadReport('basic');
-    const report: RunReport = { ...base, failures: [], jobs: base.jobs.map((job) => ({ ...job, failures: [], category: 'other' })), fixes: [], needsHuman: [], categories: [], publication: { mode: 'pull-request', skippedReason: 'no fix was verified' } };
+    const report: RunReport = {
+      ...base,
+      failures: [],
+      jobs: base.jobs.map((job) => ({
+        ...job,
+        failures: [],
+        category: 'other',
+      })),
+      fixes: [],
+      needsHuman: [],
+      categories: [],
+      publication: {
+        mode: 'pull-request',
+        skippedReason: 'no fix was verified',
+      },
+    };
     const summary = renderSummary(report, { serverUrl: SERVER });
     expect(summary).toContain('**0 failures** in **2 failed jobs**');
     expect(summary).toContain('No failure was recognised in the 2 failed jobs. Read the job logs:');
-    expect(summary).toContain('- [lint](https://github.com/acme/widgets/actions/runs/123456789/job/111) (step Run black --check .)');
+    expect(summary).toContain(
+      '- [lint](https://github.com/acme/widgets/actions/runs/123456789/job/111) (step Run black --check .)',
+    );
     expect(summary).toContain('Nothing was pushed: no fix was verified.');
   });
 });

@@ -67,13 +67,18 @@ export function annotationsFor(report: RunReport, options: AnnotationOptions = {
   const max = options.max ?? 50;
   const maxPerLevel = options.maxPerLevel ?? 10;
   const errorConfidence = options.errorConfidence ?? 0.8;
-  const perLevel: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };
+  const perLevel: Record<AnnotationLevel, number> = {
+    error: 0,
+    warning: 0,
+    notice: 0,
+  };
   const annotations: Annotation[] = [];
   for (const facts of failureFacts(report)) {
     if (annotations.length >= max) break;
     const { failure } = facts;
     if (failure.file === undefined || !isWorkspaceRelativePath(failure.file)) continue;
-    const level: AnnotationLevel = facts.fixedBy.length > 0 ? 'notice' : failure.confidence >= errorConfidence ? 'error' : 'warning';
+    const level: AnnotationLevel =
+      facts.fixedBy.length > 0 ? 'notice' : failure.confidence >= errorConfidence ? 'error' : 'warning';
     if (perLevel[level] >= maxPerLevel) continue;
     perLevel[level] += 1;
     annotations.push({
@@ -91,7 +96,9 @@ export function annotationsFor(report: RunReport, options: AnnotationOptions = {
 function annotationMessage(facts: FailureFacts, report: RunReport): string {
   // The failure's own text is cut first, so the lines we add below always survive the cap.
   const lines = [truncate(stripControlCharacters(facts.failure.message.slice(0, MESSAGE_CHARS * 2)), MESSAGE_CHARS - 400)];
-  const where = [facts.jobName && `job ${clip(facts.jobName, 120)}`, facts.stepName && `step ${clip(facts.stepName, 120)}`].filter(Boolean).join(', ');
+  const where = [facts.jobName && `job ${clip(facts.jobName, 120)}`, facts.stepName && `step ${clip(facts.stepName, 120)}`]
+    .filter(Boolean)
+    .join(', ');
   if (where) lines.push(`(${where})`);
   if (facts.fixedBy.length > 0) {
     const publication = publicationFacts(report);
@@ -136,14 +143,25 @@ export function emitAnnotations(annotations: readonly Annotation[], sink: Annota
  * the CLI when it runs inside a job and has no @actions/core logger.
  */
 export function createWorkflowCommandSink(writeLine: (line: string) => void): AnnotationSink {
-  const write = (level: AnnotationLevel) => (message: string, properties: AnnotationProperties = {}) => {
-    writeLine(
-      formatWorkflowCommand(
-        level,
-        { title: properties.title, file: properties.file, line: properties.startLine, col: properties.startColumn },
-        message,
-      ),
-    );
+  const write =
+    (level: AnnotationLevel) =>
+    (message: string, properties: AnnotationProperties = {}) => {
+      writeLine(
+        formatWorkflowCommand(
+          level,
+          {
+            title: properties.title,
+            file: properties.file,
+            line: properties.startLine,
+            col: properties.startColumn,
+          },
+          message,
+        ),
+      );
+    };
+  return {
+    error: write('error'),
+    warning: write('warning'),
+    notice: write('notice'),
   };
-  return { error: write('error'), warning: write('warning'), notice: write('notice') };
 }

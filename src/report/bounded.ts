@@ -44,7 +44,11 @@ export class BoundedText {
   addRows(
     count: number,
     renderRow: (index: number) => string,
-    options: { maxRows: number; more: (leftOut: number) => string; reserve?: number },
+    options: {
+      maxRows: number;
+      more: (leftOut: number) => string;
+      reserve?: number;
+    },
   ): number {
     const reserve = options.reserve ?? 0;
     const moreRoom = this.measure(options.more(count)) + reserve;
@@ -67,7 +71,11 @@ export class BoundedText {
   addItems<T>(
     items: readonly T[],
     renderItem: (item: T, index: number) => string,
-    options: { maxRows: number; more: (leftOut: number) => string; reserve?: number },
+    options: {
+      maxRows: number;
+      more: (leftOut: number) => string;
+      reserve?: number;
+    },
   ): number {
     return this.addRows(items.length, (index) => renderItem(items[index] as T, index), options);
   }

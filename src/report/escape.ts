@@ -166,11 +166,7 @@ export function codeSpan(text: string, options: CodeSpanOptions = {}): string {
 export function neutralizeWorkflowCommands(text: string): string {
   return stripControlCharacters(text)
     .split(/\r\n|\r|\n/)
-    .map((line) =>
-      line
-        .replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`)
-        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`),
-    )
+    .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
     .join('\n');
 }
 

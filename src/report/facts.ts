@@ -52,7 +52,10 @@ export function failureFacts(report: RunReport): FailureFacts[] {
  * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
  * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
  */
-export function needsHumanFacts(report: RunReport): { known: FailureFacts[]; unknownFingerprints: string[] } {
+export function needsHumanFacts(report: RunReport): {
+  known: FailureFacts[];
+  unknownFingerprints: string[];
+} {
   const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
   const known: FailureFacts[] = [];
   const unknownFingerprints: string[] = [];
@@ -81,7 +84,12 @@ export const FIX_STATUS_LABELS: Readonly<Record<FixStatus, string>> = {
 };
 
 export function countFixes(report: RunReport): Record<FixStatus, number> {
-  const counts: Record<FixStatus, number> = { verified: 0, 'reverted-unverified': 0, 'reverted-guard': 0, skipped: 0 };
+  const counts: Record<FixStatus, number> = {
+    verified: 0,
+    'reverted-unverified': 0,
+    'reverted-guard': 0,
+    skipped: 0,
+  };
   for (const fix of report.fixes) counts[fix.status] += 1;
   return counts;
 }
@@ -105,7 +113,14 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 
 /** What happened to the fixes, as facts for a sentence. */
 export type PublicationFacts =
-  | { kind: 'pull-request'; branch: string; number: number; url?: string; action?: 'created' | 'updated'; commitSha?: string }
+  | {
+      kind: 'pull-request';
+      branch: string;
+      number: number;
+      url?: string;
+      action?: 'created' | 'updated';
+      commitSha?: string;
+    }
   | { kind: 'branch'; branch: string; commitSha?: string }
   | { kind: 'nothing'; reason: string };
 
@@ -122,9 +137,16 @@ export function publicationFacts(report: RunReport): PublicationFacts {
     };
   }
   if (publication.branch !== undefined) {
-    return { kind: 'branch', branch: publication.branch, ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}) };
+    return {
+      kind: 'branch',
+      branch: publication.branch,
+      ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+    };
   }
-  return { kind: 'nothing', reason: publication.skippedReason ?? fallbackSkipReason(report) };
+  return {
+    kind: 'nothing',
+    reason: publication.skippedReason ?? fallbackSkipReason(report),
+  };
 }
 
 // The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.

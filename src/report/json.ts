@@ -9,13 +9,45 @@ import { ConfigurationError, getErrorMessage } from '../errors.js';
 import type { RunReport } from '../model.js';
 
 /**
- * The report as JSON text (2-space indent, final newline). `##[` can only occur inside a JSON
- * string, so it is written as `#\u0023[`: the parsed value is identical, and printing the JSON on
- * a runner's stdout (`ci-autofixer run --json` inside a job) cannot issue a legacy workflow
- * command. A line of indented JSON never starts with `::`.
+ * The report as JSON text (2-space indent, final newline): exactly `JSON.stringify(report, null, 2)`
+ * except that `##[` is written `#\u0023[`. `##[` can only occur inside a JSON string, so the parsed
+ * value is identical, and printing the JSON on a runner's stdout (`ci-autofixer run --json` inside
+ * a job) cannot issue a legacy workflow command. A line of indented JSON never starts with `::`.
  */
 export function toJsonReport(report: RunReport): string {
-  return `${JSON.stringify(report, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
+  return [...jsonReportChunks(report)].join('');
+}
+
+/**
+ * The text of `toJsonReport` in pieces: one per top-level field and one per element of a
+ * top-level array. A run with many failures can make a report larger than V8's longest string
+ * (about 512 MiB); `writeJsonReport` writes these pieces one by one instead.
+ */
+export function* jsonReportChunks(report: RunReport): Generator<string> {
+  const entries = Object.entries(report).filter(([, value]) => value !== undefined && typeof value !== 'function');
+  yield '{';
+  for (const [index, [key, value]] of entries.entries()) {
+    const separator = index === 0 ? '\n' : ',\n';
+    if (Array.isArray(value) && value.length > 0) {
+      yield `${separator}  ${JSON.stringify(key)}: [`;
+      for (const [elementIndex, element] of value.entries()) {
+        yield `${elementIndex === 0 ? '\n' : ',\n'}    ${indentTail(stringifyForRunner(element ?? null), '    ')}`;
+      }
+      yield '\n  ]';
+    } else {
+      yield `${separator}  ${JSON.stringify(key)}: ${indentTail(stringifyForRunner(value), '  ')}`;
+    }
+  }
+  yield entries.length > 0 ? '\n}\n' : '}\n';
+}
+
+function stringifyForRunner(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? 'null').replaceAll('##[', '#\\u0023[');
+}
+
+/** Indents every line but the first (which continues the line that holds the key). */
+function indentTail(text: string, indent: string): string {
+  return text.replace(/\n/g, `\n${indent}`);
 }
 
 /** Parses a JSON report written by `toJsonReport`; rejects anything that is not a version-1 report. */
@@ -43,6 +75,8 @@ export async function readJsonReport(file: string): Promise<RunReport> {
   return parseJsonReport(await readFile(file, 'utf8'));
 }
 
+const WRITE_BATCH_CHARS = 1 << 20;
+
 /**
  * Writes the report to `file`: a new temporary file next to it (created exclusively, so a file or
  * symlink planted under that name is never followed), flushed, then renamed over `file` (a rename
@@ -54,17 +88,31 @@ export async function writeJsonReport(report: RunReport, file: string): Promise<
   try {
     await mkdir(dir, { recursive: true });
   } catch (error: unknown) {
-    throw new ConfigurationError(`cannot create the report directory ${dir}: ${getErrorMessage(error)}; set report-path to a writable place`, { cause: error });
+    throw new ConfigurationError(
+      `cannot create the report directory ${dir}: ${getErrorMessage(error)}; set report-path to a writable place`,
+      { cause: error },
+    );
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new ConfigurationError(`report-path ${target} is a directory; give a file name such as ${path.join(target, 'report.json')}`);
+    throw new ConfigurationError(
+      `report-path ${target} is a directory; give a file name such as ${path.join(target, 'report.json')}`,
+    );
   }
   const temporary = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temporary, 'wx', 0o644);
     try {
-      await handle.writeFile(toJsonReport(report), 'utf8');
+      // Batched: one write per chunk would be one system call per failure.
+      let pending = '';
+      for (const chunk of jsonReportChunks(report)) {
+        pending += chunk;
+        if (pending.length >= WRITE_BATCH_CHARS) {
+          await handle.write(pending, null, 'utf8');
+          pending = '';
+        }
+      }
+      if (pending !== '') await handle.write(pending, null, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();

@@ -40,7 +40,10 @@ export function headReference({ report, serverUrl }: LinkContext): string {
 export function locationCell(facts: FailureFacts, context: LinkContext, options: { table: boolean }): string {
   const location = locationText(facts.failure);
   if (location === undefined) return '';
-  const code = codeSpan(location, { maxChars: LOCATION_CHARS, table: options.table });
+  const code = codeSpan(location, {
+    maxChars: LOCATION_CHARS,
+    table: options.table,
+  });
   const file = facts.failure.file;
   return file === undefined ? code : link(code, blobLink(context.report.target, context.serverUrl, file, facts.failure.line));
 }
@@ -58,10 +61,12 @@ export function messageCell(facts: FailureFacts): string {
   return `${escapeMarkdown(facts.failure.message, MESSAGE_CHARS)}${repeated}`;
 }
 
-export const FAILURE_TABLE_HEADER = '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
+export const FAILURE_TABLE_HEADER =
+  '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
 
 export function failureTableRow(index: number, facts: FailureFacts, context: LinkContext): string {
-  const fixed = facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
+  const fixed =
+    facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
   const cells = [
     String(index),
     codeSpan(facts.failure.category, { table: true }),

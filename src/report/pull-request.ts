@@ -64,7 +64,10 @@ export interface PullRequestBodyOptions {
 }
 
 export function pullRequestBody(report: RunReport, options: PullRequestBodyOptions = {}): string {
-  const context: LinkContext = { report, serverUrl: options.serverUrl ?? 'https://github.com' };
+  const context: LinkContext = {
+    report,
+    serverUrl: options.serverUrl ?? 'https://github.com',
+  };
   const maxChars = options.maxChars ?? PULL_REQUEST_BODY_MAX_CHARS;
   const doc = new BoundedText(maxChars - FOOTER_RESERVE, measureChars);
   const branch = report.publication.branch;
@@ -86,10 +89,14 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
       verified,
       (fix) => {
         const files = filesText(fix.files, { table: false });
-        const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+        const check =
+          fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
         return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
       },
-      { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n` },
+      {
+        maxRows: ROWS,
+        more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n`,
+      },
     );
     doc.add('\n');
   }
@@ -98,7 +105,10 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
   if (notKept.length > 0) {
     doc.add('### Tried and not kept\n\n');
     doc.add(FIX_TABLE_HEADER);
-    doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]!), { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` });
+    doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]!), {
+      maxRows: ROWS,
+      more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
+    });
     doc.add('\n');
   }
 
@@ -119,11 +129,11 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
     doc.add('<details><summary>All failures found</summary>\n\n');
     doc.add(FAILURE_TABLE_HEADER);
     // Keep room to close the <details> element whatever happens.
-    doc.addItems(
-      failures,
-      (facts, index) => failureTableRow(index + 1, facts, context),
-      { maxRows: ROWS, more: (n) => `\n… ${plural(n, 'more failure')}\n`, reserve: 40 },
-    );
+    doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
+      maxRows: ROWS,
+      more: (n) => `\n… ${plural(n, 'more failure')}\n`,
+      reserve: 40,
+    });
     doc.add('\n</details>\n\n');
   }
 
@@ -144,7 +154,9 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
 export function commitMessage(report: RunReport, trailerValue?: string): string {
   const fixers = verifiedFixerNames(report);
   const subject = truncate(
-    oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`),
+    oneLine(
+      `CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`,
+    ),
     SUBJECT_MAX_CHARS,
   );
   const lines = [subject, ''];
@@ -162,6 +174,9 @@ export function commitMessage(report: RunReport, trailerValue?: string): string 
 }
 
 function listWithMore(items: readonly string[], shown: number): string {
-  const head = items.slice(0, shown).map((item) => oneLine(item)).join(', ');
+  const head = items
+    .slice(0, shown)
+    .map((item) => oneLine(item))
+    .join(', ');
   return items.length > shown ? `${head} and ${items.length - shown} more` : head;
 }

@@ -44,18 +44,18 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
 
   doc.add('## CI Autofixer\n\n');
   doc.add(`${headline(context, failures.length)}\n\n`);
-  if (report.dryRun) doc.add('> [!NOTE]\n> Dry run: fixes were applied and verified in the workspace, then reverted. Nothing was pushed.\n\n');
+  if (report.dryRun)
+    doc.add('> [!NOTE]\n> Dry run: fixes were applied and verified in the workspace, then reverted. Nothing was pushed.\n\n');
   if (report.categories.length > 0) {
     doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
   }
 
   if (report.notices.length > 0) {
     doc.add('### Notices\n\n');
-    doc.addItems(
-      report.notices,
-      (notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`,
-      { maxRows, more: (n) => `- … ${plural(n, 'more notice')}\n` },
-    );
+    doc.addItems(report.notices, (notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`, {
+      maxRows,
+      more: (n) => `- … ${plural(n, 'more notice')}\n`,
+    });
     doc.add('\n');
   }
 
@@ -64,16 +64,16 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
     doc.add(`No failure was recognised in the ${plural(report.jobs.length, 'failed job')}. Read the job logs:\n\n`);
     doc.addItems(
       report.jobs,
-      (job) => `- ${link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`,
+      (job) =>
+        `- ${link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`,
       { maxRows, more: (n) => `- … ${plural(n, 'more job')}\n` },
     );
   } else {
     doc.add(FAILURE_TABLE_HEADER);
-    doc.addItems(
-      failures,
-      (facts, index) => failureTableRow(index + 1, facts, context),
-      { maxRows, more: (n) => `\n… ${plural(n, 'more failure')} (see the JSON report)\n` },
-    );
+    doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
+      maxRows,
+      more: (n) => `\n… ${plural(n, 'more failure')} (see the JSON report)\n`,
+    });
   }
   doc.add('\n');
 
@@ -86,11 +86,10 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
       `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
     );
     doc.add(FIX_TABLE_HEADER);
-    doc.addItems(
-      report.fixes,
-      (fix) => fixTableRow(fix),
-      { maxRows, more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n` },
-    );
+    doc.addItems(report.fixes, (fix) => fixTableRow(fix), {
+      maxRows,
+      more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
+    });
     doc.add('\n');
   }
 
@@ -100,16 +99,24 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   const { known, unknownFingerprints } = needsHumanFacts(report);
   doc.add('### Needs a human\n\n');
   if (known.length === 0 && unknownFingerprints.length === 0) {
-    doc.add(failures.length > 0 ? 'Nothing: every failure found was fixed and verified.\n' : 'The failed jobs above: no failure was recognised in their logs.\n');
+    doc.add(
+      failures.length > 0
+        ? 'Nothing: every failure found was fixed and verified.\n'
+        : 'The failed jobs above: no failure was recognised in their logs.\n',
+    );
   } else {
     doc.addItems(
       [...known, ...unknownFingerprints],
       (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
-      { maxRows, more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n` },
+      {
+        maxRows,
+        more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n`,
+      },
     );
   }
 
   let text = doc.toString();
-  if (doc.truncated) text += `\n_This summary was shortened to stay under ${Math.round(maxBytes / 1024)} KiB; the JSON report has everything._\n`;
+  if (doc.truncated)
+    text += `\n_This summary was shortened to stay under ${Math.round(maxBytes / 1024)} KiB; the JSON report has everything._\n`;
   return text;
 }

@@ -4,7 +4,16 @@
  */
 import type { RunReport } from '../model.js';
 import { clip, neutralizeWorkflowCommands } from './escape.js';
-import { FIX_STATUS_LABELS, countFixes, failureFacts, needsHumanFacts, plural, publicationFacts, runLabel, type FailureFacts } from './facts.js';
+import {
+  FIX_STATUS_LABELS,
+  countFixes,
+  failureFacts,
+  needsHumanFacts,
+  plural,
+  publicationFacts,
+  runLabel,
+  type FailureFacts,
+} from './facts.js';
 import { locationText, runLink } from './links.js';
 
 export interface TextReportOptions {
@@ -23,31 +32,52 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const out: string[] = [];
   const url = runLink(target, options.serverUrl);
 
-  out.push(`CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
-  out.push(`  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`);
+  out.push(
+    `CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`,
+  );
+  out.push(
+    `  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`,
+  );
   if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
   if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
   for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
 
   out.push('', 'Failures:');
   if (failures.length === 0) out.push('  none recognised: read the job logs');
-  pushLimited(out, failures.map((facts, index) => failureLine(index + 1, facts)), maxRows, (n) => `  … ${plural(n, 'more failure')}`);
+  pushLimited(
+    out,
+    failures,
+    (facts, index) => failureLine(index + 1, facts),
+    maxRows,
+    (n) => `  … ${plural(n, 'more failure')}`,
+  );
 
   out.push('', 'Fixes:');
   if (report.fixes.length === 0) {
     out.push('  none attempted');
   } else {
     const counts = countFixes(report);
-    out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
+    out.push(
+      `  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`,
+    );
     pushLimited(
       out,
-      report.fixes.map((fix) => {
-        const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`];
-        if (fix.files.length > 0) lines.push(`      files: ${fix.files.slice(0, 10).map((file) => clean(file, NAME_CHARS)).join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
+      report.fixes,
+      (fix) => {
+        const lines = [
+          `  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`,
+        ];
+        if (fix.files.length > 0)
+          lines.push(
+            `      files: ${fix.files
+              .slice(0, 10)
+              .map((file) => clean(file, NAME_CHARS))
+              .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`,
+          );
         if (fix.verifyCommand !== undefined) lines.push(`      verified with: ${clean(fix.verifyCommand, MESSAGE_CHARS)}`);
         if (fix.reason !== undefined) lines.push(`      reason: ${clean(fix.reason, MESSAGE_CHARS)}`);
         return lines.join('\n');
-      }),
+      },
       maxRows,
       (n) => `  … ${plural(n, 'more fix', 'more fixes')}`,
     );
@@ -57,10 +87,16 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const publication = publicationFacts(report);
   switch (publication.kind) {
     case 'pull-request':
-      out.push(`  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`.replace(/  +/g, ' ').replace(/^ /, '  '));
+      out.push(
+        `  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
+          .replace(/  +/g, ' ')
+          .replace(/^ /, '  '),
+      );
       break;
     case 'branch':
-      out.push(`  pushed branch ${clean(publication.branch, NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`);
+      out.push(
+        `  pushed branch ${clean(publication.branch, NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`,
+      );
       break;
     case 'nothing':
       out.push(`  nothing pushed: ${clean(publication.reason, MESSAGE_CHARS)}`);
@@ -69,10 +105,15 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
 
   const { known, unknownFingerprints } = needsHumanFacts(report);
   out.push('', 'Needs a human:');
-  if (known.length === 0 && unknownFingerprints.length === 0) out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
+  if (known.length === 0 && unknownFingerprints.length === 0)
+    out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
   pushLimited(
     out,
-    [...known.map((facts) => `  - ${facts.failure.category} (${clean(facts.failure.tool, NAME_CHARS)})${where(facts)}: ${clean(facts.failure.message, MESSAGE_CHARS)}`), ...unknownFingerprints.map((fingerprint) => `  - failure ${clean(fingerprint, 80)}`)],
+    [...known, ...unknownFingerprints],
+    (item) =>
+      typeof item === 'string'
+        ? `  - failure ${clean(item, 80)}`
+        : `  - ${item.failure.category} (${clean(item.failure.tool, NAME_CHARS)})${where(item)}: ${clean(item.failure.message, MESSAGE_CHARS)}`,
     maxRows,
     (n) => `  … ${plural(n, 'more failure')}`,
   );
@@ -82,7 +123,10 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
 function failureLine(index: number, facts: FailureFacts): string {
   const { failure } = facts;
   const fixed = facts.fixedBy.length > 0 ? `  [fixed by ${facts.fixedBy.join(', ')}]` : '';
-  const job = [facts.jobName, facts.stepName].filter((part): part is string => part !== undefined).map((part) => clean(part, NAME_CHARS)).join(' / ');
+  const job = [facts.jobName, facts.stepName]
+    .filter((part): part is string => part !== undefined)
+    .map((part) => clean(part, NAME_CHARS))
+    .join(' / ');
   return `  ${index}. ${failure.category} (${clean(failure.tool, NAME_CHARS)})${where(facts)}: ${clean(failure.message, MESSAGE_CHARS)}${fixed}${job ? `\n     in ${job}` : ''}`;
 }
 
@@ -95,7 +139,14 @@ function clean(text: string, maxChars: number): string {
   return clip(text, maxChars);
 }
 
-function pushLimited(out: string[], items: readonly string[], maxRows: number, more: (leftOut: number) => string): void {
-  out.push(...items.slice(0, maxRows));
+/** Renders at most `maxRows` items (only those), then a line counting the rest. */
+function pushLimited<T>(
+  out: string[],
+  items: readonly T[],
+  render: (item: T, index: number) => string,
+  maxRows: number,
+  more: (leftOut: number) => string,
+): void {
+  items.slice(0, maxRows).forEach((item, index) => out.push(render(item, index)));
   if (items.length > maxRows) out.push(more(items.length - maxRows));
 }
