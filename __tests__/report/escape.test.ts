@@ -83,6 +83,7 @@ describe('escapeMarkdown', () => {
     ['line1\nline2\r\n  line3', 'line1 line2 line3'],
     ['@octocat and @acme/team', `@${ZW}octocat and @${ZW}acme/team`],
     ['mail me: user@example.com', 'mail me: user@example.com'],
+    ['`@octocat`', `\\\`@${ZW}octocat\\\``],
     ['fixes #12 and acme/widgets#3', `fixes \\#${ZW}12 and acme/widgets\\#${ZW}3`],
     ['GH-12', `GH${ZW}-12`],
     ['see https://evil.example/x and www.evil.example', `see https:${ZW}//evil.example/x and www${ZW}.evil.example`],

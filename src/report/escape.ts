@@ -102,7 +102,7 @@ const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
  */
 function breakGitHubAutolinks(escaped: string): string {
   return escaped
-    .replace(/(^|[^A-Za-z0-9_`])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
+    .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
     .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
     .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
     .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
