@@ -13,7 +13,7 @@ import { createGitHubClient } from './github/client.js';
 import { createConsoleLogger } from './logging.js';
 import type { JobLog } from './model.js';
 import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
-import { writeJsonReport } from './report/json.js';
+import { toJsonReport, writeJsonReport } from './report/json.js';
 import { renderTextReport } from './report/text.js';
 import { parseSettings, type RawInputs } from './settings.js';
 
@@ -50,6 +50,14 @@ function parse(args: string[], options: ParseArgsConfig['options']) {
   }
 }
 
+/**
+ * JSON for stdout. Inside a CI job the runner reads `##[` anywhere in a line as a command; log text
+ * in messages must not be, so it is written as the equivalent JSON escape.
+ */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value).replaceAll('##[', '#\\u0023[');
+}
+
 function requireFile(file: string, what: string): string {
   const resolved = path.resolve(file);
   if (!existsSync(resolved) || !statSync(resolved).isFile()) {
@@ -66,7 +74,7 @@ async function commandAnalyze(args: string[], io: CliIo): Promise<number> {
   for (const [index, file] of files.entries()) {
     analyses.push({ ...(await analyzeFile(file)), path: positionals[index] as string });
   }
-  io.stdout.write(values.json ? `${JSON.stringify(toAnalyzeJson(analyses))}\n` : formatAnalysisText(analyses));
+  io.stdout.write(values.json ? `${safeJson(toAnalyzeJson(analyses))}\n` : formatAnalysisText(analyses));
   return EXIT_OK;
 }
 
@@ -114,7 +122,7 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
   const analysis = await analyzeJobLogs(jobs, { repoName: path.basename(workspace), logger });
   const fixes = await repairWorkspace(workspace, analysis.failures, settings, { exec: nodeExec, logger });
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes }, null, 2)}\n`);
+    io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
   } else {
     const verified = fixes.filter((fix) => fix.status === 'verified');
     io.stdout.write(`${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`);
@@ -186,7 +194,7 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   await writeJsonReport(outcome.report, settings.reportPath);
-  io.stdout.write(values.json ? `${JSON.stringify(outcome.report, null, 2)}\n` : renderTextReport(outcome.report));
+  io.stdout.write(values.json ? `${toJsonReport(outcome.report)}\n` : renderTextReport(outcome.report));
   io.stderr.write(`JSON report: ${settings.reportPath}\n`);
   return EXIT_OK;
 }

@@ -12,7 +12,7 @@ import { createActionsLogger } from './logging.js';
 import type { RunReport } from './model.js';
 import { runPipeline } from './pipeline.js';
 import { annotationsFor, emitAnnotations } from './report/annotations.js';
-import { neutralizeWorkflowCommands } from './report/escape.js';
+import { escapeMarkdown, neutralizeWorkflowCommands } from './report/escape.js';
 import { writeJsonReport } from './report/json.js';
 import { renderSummary } from './report/summary.js';
 import { INPUT_NAMES, parseSettings, type RawInputs, type Settings } from './settings.js';
@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
     const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
     if (outcome.kind === 'notice') {
       core.notice(neutralizeWorkflowCommands(outcome.notice));
-      await core.summary.addRaw(`### CI Autofixer\n\n${outcome.notice}\n`).write();
+      await core.summary.addRaw(`### CI Autofixer\n\n${escapeMarkdown(outcome.notice, 2000)}\n`).write();
       setOutputs(outputsFor(undefined, ''));
       return;
     }

@@ -215,7 +215,7 @@ async function publish(report: RunReport, settings: Settings, git: Git, deps: De
     remote: 'origin',
     baseSha: target.headSha,
     branch,
-    message: commitMessage(report, `run ${target.runId}`),
+    message: commitMessage(report),
     files,
     trailer: `run ${target.runId}`,
     token: settings.token,
@@ -230,7 +230,7 @@ async function publish(report: RunReport, settings: Settings, git: Git, deps: De
       head: branch,
       base: target.headBranch,
       title: pullRequestTitle(withBranch),
-      body: pullRequestBody(withBranch),
+      body: pullRequestBody(withBranch, { serverUrl: settings.serverUrl }),
     });
     publication.pullRequestNumber = pull.number;
     publication.pullRequestUrl = pull.url;
