@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { tscDetector } from './detectors/tsc.js';
 
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
 import { beamDetector } from './detectors/beam.js';
@@ -30,6 +31,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  tscDetector,
   // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
   goDetector,
   rustDetector,

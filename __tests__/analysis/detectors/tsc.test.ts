@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { tscDetector } from '../../../src/analysis/detectors/tsc.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('tsc detector', () => {
+  describeDetectorContract(tscDetector);
+  describeFixtureTable(tscDetector);
+});
