@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { eslintDetector } from './detectors/eslint.js';
 import { tscDetector } from './detectors/tsc.js';
 
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
@@ -31,6 +32,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  eslintDetector,
   tscDetector,
   // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
   goDetector,

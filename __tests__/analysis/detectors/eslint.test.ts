@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { eslintDetector } from '../../../src/analysis/detectors/eslint.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('eslint detector', () => {
+  describeDetectorContract(eslintDetector);
+  describeFixtureTable(eslintDetector);
+});
