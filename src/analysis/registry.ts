@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { prettierDetector } from './detectors/prettier.js';
 import { eslintDetector } from './detectors/eslint.js';
 import { tscDetector } from './detectors/tsc.js';
 
@@ -32,6 +33,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  prettierDetector,
   eslintDetector,
   tscDetector,
   // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell

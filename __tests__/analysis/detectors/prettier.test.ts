@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { prettierDetector } from '../../../src/analysis/detectors/prettier.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('prettier detector', () => {
+  describeDetectorContract(prettierDetector);
+  describeFixtureTable(prettierDetector);
+});
