@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { jestDetector } from './detectors/jest.js';
 import { prettierDetector } from './detectors/prettier.js';
 import { eslintDetector } from './detectors/eslint.js';
 import { tscDetector } from './detectors/tsc.js';
@@ -33,6 +34,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  jestDetector,
   prettierDetector,
   eslintDetector,
   tscDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { jestDetector } from '../../../src/analysis/detectors/jest.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('jest detector', () => {
+  describeDetectorContract(jestDetector);
+  describeFixtureTable(jestDetector);
+});
