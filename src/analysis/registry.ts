@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { infrastructureDetector } from './detectors/infrastructure.js';
 import { jestDetector } from './detectors/jest.js';
 import { prettierDetector } from './detectors/prettier.js';
 import { eslintDetector } from './detectors/eslint.js';
@@ -34,6 +35,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  infrastructureDetector,
   jestDetector,
   prettierDetector,
   eslintDetector,

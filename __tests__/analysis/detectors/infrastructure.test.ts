@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { infrastructureDetector } from '../../../src/analysis/detectors/infrastructure.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('infrastructure detector', () => {
+  describeDetectorContract(infrastructureDetector);
+  describeFixtureTable(infrastructureDetector);
+});
