@@ -10,6 +10,8 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { shellDetector } from './detectors/shell.js';
+import { nodeDetector } from './detectors/node.js';
 import { infrastructureDetector } from './detectors/infrastructure.js';
 import { jestDetector } from './detectors/jest.js';
 import { prettierDetector } from './detectors/prettier.js';
@@ -35,6 +37,8 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  shellDetector,
+  nodeDetector,
   infrastructureDetector,
   jestDetector,
   prettierDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { nodeDetector } from '../../../src/analysis/detectors/node.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('node detector', () => {
+  describeDetectorContract(nodeDetector);
+  describeFixtureTable(nodeDetector);
+});

@@ -1,0 +1,110 @@
+import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+
+/**
+ * Shell-level failures: a command that is not installed (`bash: foo: command not found`,
+ * `sh: 1: foo: not found`, `zsh: command not found: foo`, `/usr/bin/env: 'node': No such file or
+ * directory`) and a file that does not exist as coreutils, the shell or Python report it
+ * (`cp: cannot stat 'x': No such file or directory`, `bash: ./x.sh: No such file or directory`,
+ * `can't open file 'x.py': [Errno 2]`). A target with a slash is a missing file, not a tool.
+ * `make: *** … Error N` wrappers belong to the cmake detector.
+ */
+
+// `bash: foo: command not found`, `/home/runner/work/_temp/x.sh: line 3: foo: command not found`,
+// `sh: 1: foo: not found`, `bash: ./run.sh: No such file or directory`.
+const SHELL =
+  /^(?:\+ )?(?<shell>(?:\S*\/)?(?:ba|z|da|k|c|tc)?sh|\S+\.sh|bash\.exe): (?:line \d+: |\d+: )?(?:cannot open |(?:source|\.): )?(?<target>[^:]+?): (?<what>command not found|not found|No such file(?: or directory)?|cannot open: No such file)\s*$/;
+const BARE_COMMAND_NOT_FOUND = /^(?<target>[^\s:/'"]+): command not found\s*$/;
+const ZSH = /^zsh: command not found: (?<target>\S+)/;
+const ENV = /^(?:\S*\/)?env: ['‘]?(?<target>[^'’\s:]+)['’]?: No such file or directory/;
+const COREUTILS =
+  /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
+const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
+const EXIT_127 = /\b127\b/;
+
+function clip(text: string): string {
+  return text.trim().slice(0, 500);
+}
+
+function missingTarget(text: string): { target: string; command: boolean; confidence: number } | undefined {
+  const shell = SHELL.exec(text)?.groups;
+  if (shell?.target !== undefined) {
+    const notFound = shell.what === 'command not found' || shell.what === 'not found';
+    return { target: shell.target.trim(), command: notFound, confidence: notFound ? 0.92 : 0.85 };
+  }
+  const bare = BARE_COMMAND_NOT_FOUND.exec(text)?.groups?.target ?? ZSH.exec(text)?.groups?.target;
+  if (bare !== undefined) return { target: bare, command: true, confidence: 0.9 };
+  const env = ENV.exec(text)?.groups?.target;
+  if (env !== undefined) return { target: env, command: true, confidence: 0.9 };
+  const coreutils = COREUTILS.exec(text)?.groups?.target ?? PYTHON_OPEN.exec(text)?.groups?.target;
+  // cleanup steps `cat` logs that may not exist: less sure than a shell failing to run something.
+  if (coreutils !== undefined) return { target: coreutils, command: false, confidence: 0.75 };
+  return undefined;
+}
+
+/** The echoed command line (`+ pnpm format`, `$ pnpm format`, `pnpm format`) just before the error. */
+function echoedCommand(ctx: DetectorContext, command: string): LogLine | undefined {
+  const previous = ctx.before(1)[0];
+  if (!previous) return undefined;
+  const first = previous.text.trim().replace(/^[+$>] /, '').split(/\s+/)[0];
+  return first === command ? previous : undefined;
+}
+
+export const shellDetector: Detector = {
+  id: 'shell',
+  description: 'Commands that are not installed (`command not found`, exit 127) and files the shell, coreutils or Python could not find.',
+  categories: ['import_missing_module', 'missing_file'],
+  example: 'bash: pnpm: command not found',
+  trigger: /not found|No such file|can't open file/,
+  start() {
+    let open: { draft: FailureDraft; extra: number } | undefined;
+
+    const close = (ctx: DetectorContext) => {
+      if (open) ctx.report(open.draft);
+      open = undefined;
+    };
+
+    return {
+      line(line, ctx) {
+        const text = line.text;
+        if (open) {
+          // Wrappers right after it (`make: *** Error 127`, `Process completed with exit code 127`) say the same.
+          if (open.draft.category === 'import_missing_module' && EXIT_127.test(text) && open.extra < 4) {
+            open.draft.logLines[1] = line.n;
+            open.extra++;
+            return true;
+          }
+          close(ctx);
+        }
+        const found = missingTarget(text);
+        if (!found) return false;
+        const isFile = !found.command || /[\\/]/.test(found.target);
+        const draft: FailureDraft = isFile
+          ? {
+              category: 'missing_file',
+              tool: 'shell',
+              message: clip(text),
+              logLines: [line.n, line.n],
+              confidence: found.confidence,
+              data: { path: found.target },
+            }
+          : {
+              category: 'import_missing_module',
+              tool: 'shell',
+              message: clip(text),
+              logLines: [line.n, line.n],
+              confidence: found.confidence,
+              data: { command: found.target },
+            };
+        if (!isFile) {
+          const echoed = echoedCommand(ctx, found.target);
+          if (echoed) draft.logLines[0] = echoed.n;
+        }
+        open = { draft, extra: 0 };
+        return true;
+      },
+      end(ctx) {
+        close(ctx);
+      },
+    };
+  },
+};
