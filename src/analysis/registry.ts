@@ -10,6 +10,7 @@ import type { Detector } from './types.js';
 // -- python
 
 // -- javascript / typescript, shell, infrastructure
+import { jsPackageManagersDetector } from './detectors/js-package-managers.js';
 import { shellDetector } from './detectors/shell.js';
 import { nodeDetector } from './detectors/node.js';
 import { infrastructureDetector } from './detectors/infrastructure.js';
@@ -37,6 +38,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
   // -- javascript / typescript, shell, infrastructure
+  jsPackageManagersDetector,
   shellDetector,
   nodeDetector,
   infrastructureDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { jsPackageManagersDetector } from '../../../src/analysis/detectors/js-package-managers.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('js-package-managers detector', () => {
+  describeDetectorContract(jsPackageManagersDetector);
+  describeFixtureTable(jsPackageManagersDetector);
+});

@@ -1,0 +1,207 @@
+import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+
+/**
+ * npm, pnpm and yarn errors. An `npm ERR!` / `npm error` block is one failure classified by its
+ * `code` (ERESOLVE, ETARGET, E404 → dependency resolution; ENOTFOUND, ECONNRESET, E5xx, E401/E403 →
+ * network/credentials; ENOENT → missing file; EJSONPARSE → syntax). pnpm's `ERR_PNPM_<CODE>` and
+ * yarn's classic `error …` / Berry `YN0028`-style lines likewise. A failed lifecycle script
+ * (`ELIFECYCLE`, `Lifecycle script "test" failed`, `error Command failed with exit code 1`) only
+ * wraps the real failure printed above it, so it gets low confidence and a category guessed from the
+ * script's name.
+ */
+
+const NPM_LINE = /^npm (?:ERR!|error)(?: |$)/;
+const NPM_PREFIX = /^npm (?:ERR!|error) ?/;
+const NPM_TRAILER = /^A complete log of this run can be found in|^Log files were not written|^\s*\/\S+_logs\/\S+-debug(?:-\d+)?\.log$|^$/;
+const PNPM_ERROR = /^\s*(?:\S+ )?\[?ERR_PNPM_(?<code>[A-Z0-9_]+)\]?\s+(?<message>.*)$/;
+const PNPM_ELIFECYCLE = /^\s*(?:\S+ )?ELIFECYCLE\s+Command failed with exit code (?<exit>\d+)/;
+const YARN_CLASSIC =
+  /^error (?<message>An unexpected error occurred: .*|Couldn't find (?:any versions for|package|a package\.json|match for) .*|Your lockfile needs to be updated.*|Found incompatible module.*|\S+: The engine "\S+" is incompatible with this module.*|Package "\S+" refers to a non-existing file.*|Received invalid response from npm.*|There appears to be trouble with your network connection.*|Command failed with exit code \d+\.?|Command "\S+" not found\.?|\S+ ENOENT.*)$/;
+const YARN_BERRY = /^➤ (?<code>YN\d{4}): (?:│ )?(?<message>.*)$/;
+
+function clip(text: string): string {
+  return text.trim().slice(0, 500);
+}
+
+/** What the name of a failed script says about the failure it wraps. */
+function categoryOfScript(script: string | undefined): Category {
+  if (script === undefined) return 'other';
+  if (/test|spec|jest|vitest|mocha|e2e/i.test(script)) return 'test_failure';
+  if (/lint|format|prettier|eslint|style/i.test(script)) return 'lint_format';
+  if (/typecheck|type-check|tsc|types/i.test(script)) return 'type_check';
+  if (/build|compile|bundle/i.test(script)) return 'compilation_error';
+  return 'other';
+}
+
+const NETWORK_CODE = /^(?:ENOTFOUND|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|E5\d\d|E429|ERR_SOCKET_TIMEOUT|FETCH_ERROR)$/;
+const CREDENTIAL_CODE = /^(?:E401|E403|ENEEDAUTH|EOTP)$/;
+const RESOLUTION_CODE = /^(?:ERESOLVE|ETARGET|E404|ENOVERSIONS|EBADENGINE|ENOTSUP|EINTEGRITY|EUSAGE|EBADPLATFORM|EPEERINVALID|EINVALIDTAGNAME)$/;
+
+interface Classified {
+  category: Category;
+  confidence: number;
+  data: Record<string, unknown>;
+}
+
+function classifyNpm(body: readonly string[]): Classified {
+  const text = body.join('\n');
+  const code = /^code (?<code>\S+)/m.exec(text)?.groups?.code;
+  const data: Record<string, unknown> = code === undefined ? {} : { code };
+  const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+) /.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
+  if (pkg !== undefined) data.package = decodeURIComponent(pkg);
+  if (/Missing script: "?(?<script>[^"\s]+)"?|missing script: (?<script2>\S+)/i.test(text)) {
+    const missing = /[Mm]issing script: "?(?<script>[^"\s]+)"?/.exec(text)?.groups?.script;
+    return { category: 'other', confidence: 0.8, data: { ...data, script: missing } };
+  }
+  if (code !== undefined && NETWORK_CODE.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
+  if (code !== undefined && CREDENTIAL_CODE.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
+  if (code !== undefined && RESOLUTION_CODE.test(code)) return { category: 'dependency_resolution', confidence: 0.93, data };
+  if (code === 'EJSONPARSE') return { category: 'syntax_error', confidence: 0.9, data };
+  if (code === 'ENOENT' || /\benoent\b/.test(text)) {
+    const path = /no such file or directory, \w+ '(?<path>[^']+)'/.exec(text)?.groups?.path;
+    return { category: 'missing_file', confidence: 0.85, data: path === undefined ? data : { ...data, path } };
+  }
+  if (/gyp ERR!|node-gyp/.test(text)) return { category: 'compilation_error', confidence: 0.6, data };
+  // npm 6 `ELIFECYCLE` / npm 7+ `Lifecycle script \`x\` failed` / `command failed`: a wrapper.
+  const script =
+    /Lifecycle script `(?<script>[^`]+)` failed/.exec(text)?.groups?.script ??
+    /Failed at the \S+ (?<script>\S+) script/.exec(text)?.groups?.script ??
+    /^\S+@\S+ (?<script>[\w:-]+): `/m.exec(text)?.groups?.script;
+  if (script !== undefined) data.script = script;
+  return { category: categoryOfScript(script), confidence: 0.3, data };
+}
+
+function classifyPnpm(code: string, message: string): Classified {
+  const data: Record<string, unknown> = { code: `ERR_PNPM_${code}` };
+  if (/^AUDIT/.test(code)) return { category: 'other', confidence: 0.8, data };
+  if (/^(?:OUTDATED_LOCKFILE|LOCKFILE_|NO_MATCHING_VERSION|FETCH_404|PEER_DEP_ISSUES|UNSUPPORTED_ENGINE|WORKSPACE_PKG_NOT_FOUND|TARBALL_INTEGRITY|BROKEN_LOCKFILE|LOCKFILE_CONFIG_MISMATCH|NO_OFFLINE_TARBALL|INVALID_PEER)/.test(code)) {
+    const pkg = /No matching version found for (?<name>@?[^@\s]+)@/.exec(message)?.groups?.name;
+    if (pkg !== undefined) data.package = pkg;
+    return { category: 'dependency_resolution', confidence: 0.93, data };
+  }
+  if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)/.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
+  if (/^(?:NO_SCRIPT|RECURSIVE_RUN_NO_SCRIPT|RECURSIVE_EXEC_NO_PACKAGE|BAD_PM_VERSION|UNSUPPORTED_PM)/.test(code)) return { category: 'other', confidence: 0.75, data };
+  if (/^(?:NO_IMPORTER_MANIFEST_FOUND|ENOENT|NO_PKG_MANIFEST)/.test(code)) return { category: 'missing_file', confidence: 0.8, data };
+  if (/^(?:RECURSIVE_RUN_FIRST_FAIL|RECURSIVE_EXEC_FIRST_FAIL|RECURSIVE_FAIL)/.test(code)) {
+    const script = /(?:^|\s)(?<script>[\w:.-]+):\s/.exec(message)?.groups?.script;
+    if (script !== undefined) data.script = script;
+    return { category: categoryOfScript(script), confidence: 0.3, data };
+  }
+  return { category: 'other', confidence: 0.5, data };
+}
+
+function classifyYarnClassic(message: string): Classified {
+  if (/^Command failed with exit code/.test(message)) return { category: 'other', confidence: 0.25, data: {} };
+  if (/trouble with your network|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|ENOTFOUND|EAI_AGAIN|getaddrinfo|Request failed "5\d\d|invalid response/.test(message)) {
+    return { category: 'network_infra_timeout', confidence: 0.85, data: {} };
+  }
+  if (/^Command "\S+" not found/.test(message)) return { category: 'other', confidence: 0.75, data: {} };
+  if (/ENOENT|non-existing file|Couldn't find a package\.json/.test(message)) return { category: 'missing_file', confidence: 0.8, data: {} };
+  const pkg = /Couldn't find (?:any versions for|package|match for) "(?<name>@?[^"@\s]+)/.exec(message)?.groups?.name;
+  return { category: 'dependency_resolution', confidence: 0.9, data: pkg === undefined ? {} : { package: pkg } };
+}
+
+function classifyYarnBerry(code: string, message: string): Classified | undefined {
+  const data = { code };
+  if (code === 'YN0028' || code === 'YN0035' || code === 'YN0018' || code === 'YN0082' || code === 'YN0016' || code === 'YN0060') {
+    return { category: 'dependency_resolution', confidence: 0.92, data };
+  }
+  if (code === 'YN0009') return { category: 'compilation_error', confidence: 0.6, data };
+  if (code === 'YN0001' && /ETIMEDOUT|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|Request Error|\b5\d\d\b/.test(message)) {
+    return { category: 'network_infra_timeout', confidence: 0.85, data };
+  }
+  if (code === 'YN0001') return { category: 'other', confidence: 0.5, data };
+  return undefined;
+}
+
+export const jsPackageManagersDetector: Detector = {
+  id: 'js-package-managers',
+  description: 'npm (`npm ERR!` / `npm error` blocks by code), pnpm (`ERR_PNPM_*`) and yarn (classic `error …`, Berry `YNxxxx`) failures; lifecycle-script wrappers at low confidence.',
+  categories: ['dependency_resolution', 'network_infra_timeout', 'missing_file', 'syntax_error', 'compilation_error', 'test_failure', 'lint_format', 'type_check', 'other'],
+  example: 'npm ERR! ERESOLVE unable to resolve dependency tree',
+  trigger: /npm (?:ERR!|error)|ERR_PNPM_|ELIFECYCLE|^error |^➤ YN\d{4}: /,
+  start() {
+    let npmBlock: { first: number; last: number; body: string[]; firstMessage: string } | undefined;
+
+    const closeNpm = (ctx: DetectorContext) => {
+      if (!npmBlock) return;
+      const meaningful = npmBlock.body.filter((line) => !NPM_TRAILER.test(line.trim()));
+      if (meaningful.length === 0) {
+        npmBlock = undefined;
+        return;
+      }
+      const { category, confidence, data } = classifyNpm(meaningful);
+      // The most telling line: the one after `code X`, else the first.
+      const messageLine =
+        meaningful.find((line) => /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(line)) ??
+        meaningful[0] ??
+        npmBlock.firstMessage;
+      ctx.report({
+        category,
+        tool: 'npm',
+        message: clip(messageLine),
+        logLines: [npmBlock.first, npmBlock.last],
+        confidence,
+        data,
+      });
+      npmBlock = undefined;
+    };
+
+    const reportLine = (ctx: DetectorContext, line: LogLine, tool: string, classified: Classified) => {
+      const draft: FailureDraft = {
+        category: classified.category,
+        tool,
+        message: clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: classified.confidence,
+      };
+      if (Object.keys(classified.data).length > 0) draft.data = classified.data;
+      ctx.report(draft);
+    };
+
+    return {
+      line(line, ctx) {
+        const text = line.text;
+        if (NPM_LINE.test(text)) {
+          const body = text.replace(NPM_PREFIX, '');
+          // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
+          if (npmBlock && /^code \S/.test(body) && npmBlock.body.some((earlier) => /^code \S/.test(earlier))) closeNpm(ctx);
+          if (!npmBlock) npmBlock = { first: line.n, last: line.n, body: [], firstMessage: body };
+          if (!NPM_TRAILER.test(body.trim())) {
+            // A block that so far only said where npm's debug log is starts at its first real line.
+            if (npmBlock.body.every((earlier) => NPM_TRAILER.test(earlier.trim()))) npmBlock.first = line.n;
+            npmBlock.last = line.n;
+          }
+          npmBlock.body.push(body);
+          return true;
+        }
+        closeNpm(ctx);
+
+        const pnpm = PNPM_ERROR.exec(text)?.groups;
+        if (pnpm?.code !== undefined) {
+          reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
+          return false;
+        }
+        const lifecycle = PNPM_ELIFECYCLE.exec(text);
+        if (lifecycle) {
+          reportLine(ctx, line, 'pnpm', { category: 'other', confidence: 0.25, data: {} });
+          return false;
+        }
+        const classic = YARN_CLASSIC.exec(text)?.groups?.message;
+        if (classic !== undefined) {
+          reportLine(ctx, line, 'yarn', classifyYarnClassic(classic));
+          return false;
+        }
+        const berry = YARN_BERRY.exec(text)?.groups;
+        if (berry?.code !== undefined) {
+          const classified = classifyYarnBerry(berry.code, berry.message ?? '');
+          if (classified) reportLine(ctx, line, 'yarn', classified);
+        }
+        return false;
+      },
+      end(ctx) {
+        closeNpm(ctx);
+      },
+    };
+  },
+};
