@@ -8,6 +8,19 @@ import type { Detector } from './types.js';
 // -- generic (engine)
 
 // -- python
+import { blackDetector } from './detectors/black.js';
+import { doctestDetector } from './detectors/doctest.js';
+import { flake8Detector } from './detectors/flake8.js';
+import { isortDetector } from './detectors/isort.js';
+import { mypyDetector } from './detectors/mypy.js';
+import { pipDetector } from './detectors/pip.js';
+import { pylintDetector } from './detectors/pylint.js';
+import { pyrightDetector } from './detectors/pyright.js';
+import { pytestDetector } from './detectors/pytest.js';
+import { pythonTracebackDetector } from './detectors/python-traceback.js';
+import { ruffDetector } from './detectors/ruff.js';
+import { toxDetector } from './detectors/tox.js';
+import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
 import { jsPackageManagersDetector } from './detectors/js-package-managers.js';
@@ -37,6 +50,19 @@ import { swiftDetector } from './detectors/swift.js';
 export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   // -- python
+  pytestDetector,
+  unittestDetector,
+  doctestDetector,
+  toxDetector,
+  mypyDetector,
+  pyrightDetector,
+  pylintDetector,
+  ruffDetector,
+  flake8Detector,
+  blackDetector,
+  isortDetector,
+  pipDetector,
+  pythonTracebackDetector,
   // -- javascript / typescript, shell, infrastructure
   jsPackageManagersDetector,
   shellDetector,

@@ -1,0 +1,224 @@
+import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPath } from './python-traceback.js';
+
+/**
+ * pytest: the `FAILURES` / `ERRORS` sections (one failure per `____ test_name ____` block, from the
+ * header to its last explaining line: `E   …` lines and `path.py:12: AssertionError` locations;
+ * captured output is left out), collection errors (`ERROR collecting x.py`, categorised by the
+ * exception: a missing module is import_missing_module), doctest blocks (`[doctest] name`), and the
+ * `short test summary info` lines (`FAILED x.py::test - msg`, `ERROR x.py`), which stand alone when
+ * the log holds no section for that test. A final `N failed` line is the last resort.
+ */
+
+const SECTION = /^=+ (?<name>FAILURES|ERRORS) =+$/;
+const ANY_RULE = /^=+ .*=+$|^=+$/;
+const BLOCK_HEADER = /^_{3,} (?<name>.+?) _{3,}$/;
+const CAPTURED = /^-+ (?:Captured |generated xml file)|^- generated xml file/;
+// `path.py:12: AssertionError`, `path.py:12: in test_x`, `path.py:12: ` (long tracebacks), Windows drives included.
+const LOCATION = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*):(?<line>\d+): ?(?<rest>.*)$/;
+const E_LINE = /^E {2,}(?<text>.*)$/;
+const SUMMARY = /^(?<kind>FAILED|ERROR) (?:\[[\d.]+m?s\] )?(?<id>[^\s[]+(?:\[[^\]]*\])?)(?: - (?<message>.*))?$/;
+const FINAL = /^=+ .*\d (?:failed|errors?)\b/;
+const COLLECTING = /^ERROR collecting (?<path>.+)$/;
+
+interface Block {
+  name: string;
+  start: number;
+  last: number;
+  /** true once captured output began: later lines do not explain the failure. */
+  closedForLines: boolean;
+  eLines: string[];
+  locations: { file: string; line: number; n: number; rest: string }[];
+  /** Exception line of a native (`--tb=native`) traceback. */
+  nativeException?: { type: string; message: string };
+  /** Path named by the header (`ERROR collecting x.py`, `[doctest] x.rst`). */
+  headerPath?: string;
+}
+
+function testKey(id: string): string {
+  const parts = id.split('::');
+  return parts.length > 1 ? parts.slice(1).join('.') : (parts[0] ?? id);
+}
+
+function headerKey(name: string): string {
+  const collecting = COLLECTING.exec(name)?.groups?.path;
+  if (collecting !== undefined) return collecting;
+  return name.replace(/^ERROR at (?:setup|teardown) of /, '');
+}
+
+/** The exception a block ends with: the first `E   Type: msg` line, or a native traceback's last line. */
+function exceptionOf(block: Block): { type: string; message: string } | undefined {
+  for (const text of block.eLines) {
+    const match = EXCEPTION_LINE.exec(text.trim());
+    if (match?.groups?.type !== undefined && match.groups.message !== undefined) return { type: match.groups.type, message: match.groups.message };
+  }
+  if (block.nativeException) return block.nativeException;
+  const final = block.locations[block.locations.length - 1];
+  if (final && /^[A-Z]\w*(?:Error|Exception|Failure)$/.test(final.rest.trim())) return { type: final.rest.trim(), message: '' };
+  return undefined;
+}
+
+function categoryFor(block: Block, exception: { type: string; message: string } | undefined): { category: Category; data?: Record<string, unknown> } {
+  if (!exception) return { category: 'test_failure' };
+  const facts = classifyPythonException(exception.type, exception.message, true);
+  // A missing module or a file that does not parse stops the test before it runs: that is the failure to fix.
+  if (facts.category === 'import_missing_module' || facts.category === 'syntax_error') {
+    return facts.data ? { category: facts.category, data: facts.data } : { category: facts.category };
+  }
+  return { category: 'test_failure' };
+}
+
+function draftFromBlock(block: Block): FailureDraft {
+  const exception = exceptionOf(block);
+  const { category, data } = categoryFor(block, exception);
+  const testLocations = block.locations.filter(
+    (location) => isTestPath(location.file) || (block.headerPath !== undefined && location.file.endsWith(block.headerPath)),
+  );
+  const ownLocations = block.locations.filter((location) => !isLibraryPath(location.file));
+  const location = testLocations[testLocations.length - 1] ?? ownLocations[0] ?? block.locations[0];
+  const firstE = block.eLines[0]?.trim();
+  const detail = firstE ?? (exception ? `${exception.type}: ${exception.message.trim()}` : undefined);
+  const draft: FailureDraft = {
+    category,
+    tool: 'pytest',
+    message: (detail === undefined ? block.name : `${block.name}: ${detail}`).slice(0, 500),
+    logLines: [block.start, Math.max(block.start, block.last)],
+    confidence: 0.95,
+    data: { ...data, test: block.name },
+  };
+  if (location) {
+    draft.file = location.file;
+    draft.line = location.line;
+  } else if (block.headerPath !== undefined) {
+    draft.file = block.headerPath;
+  }
+  return draft;
+}
+
+export const pytestDetector: Detector = {
+  id: 'pytest',
+  description: 'pytest FAILURES/ERRORS blocks, collection errors, doctest blocks and short-summary FAILED/ERROR lines, located at the failing test line.',
+  categories: ['test_failure', 'import_missing_module', 'syntax_error'],
+  example: 'FAILED tests/test_math.py::test_add - assert 3 == 4',
+  trigger: /^=+ (?:FAILURES|ERRORS) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
+  start() {
+    let inSection = false;
+    let block: Block | undefined;
+    const reportedKeys = new Set<string>();
+    let reportedAny = false;
+    let finalLine: LogLine | undefined;
+
+    const closeBlock = (ctx: DetectorContext) => {
+      if (block) {
+        ctx.report(draftFromBlock(block));
+        reportedKeys.add(headerKey(block.name));
+        reportedAny = true;
+      }
+      block = undefined;
+    };
+
+    const summaryLine = (line: LogLine, ctx: DetectorContext): boolean => {
+      const groups = SUMMARY.exec(line.text.trim())?.groups;
+      if (groups?.id === undefined) return false;
+      const id = groups.id;
+      if (!id.includes('::') && !/\.(?:py|rst|md|txt)$/.test(id)) return false;
+      const message = groups.message?.trim() ?? '';
+      const exception = EXCEPTION_LINE.exec(message);
+      const facts =
+        exception?.groups?.type !== undefined && exception.groups.message !== undefined
+          ? classifyPythonException(exception.groups.type, exception.groups.message, true)
+          : undefined;
+      const category: Category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
+      const path = id.split('::')[0] ?? id;
+      const hasBlock = reportedKeys.has(testKey(id)) || reportedKeys.has(path);
+      const draft: FailureDraft = {
+        category,
+        tool: 'pytest',
+        message: line.text.trim().slice(0, 500),
+        file: path,
+        logLines: [line.n, line.n],
+        // The block already explains this test; the summary line is a second, shorter pointer.
+        confidence: hasBlock ? 0.85 : 0.93,
+        data: { ...(category === 'test_failure' ? {} : facts?.data), test: testKey(id) },
+      };
+      ctx.report(draft);
+      reportedAny = true;
+      return true;
+    };
+
+    return {
+      line(line, ctx) {
+        const text = line.text.trimEnd();
+        if (SECTION.test(text)) {
+          closeBlock(ctx);
+          inSection = true;
+          return true;
+        }
+        if (inSection) {
+          const header = BLOCK_HEADER.exec(text)?.groups?.name;
+          if (header !== undefined) {
+            closeBlock(ctx);
+            block = { name: header, start: line.n, last: line.n, closedForLines: false, eLines: [], locations: [] };
+            const collecting = COLLECTING.exec(header)?.groups?.path;
+            const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
+            if (collecting !== undefined) block.headerPath = collecting;
+            else if (doctest !== undefined && /\.(?:rst|md|txt|py)$/.test(doctest)) block.headerPath = doctest;
+            return true;
+          }
+          if (ANY_RULE.test(text)) {
+            closeBlock(ctx);
+            inSection = false;
+            if (FINAL.test(text)) finalLine = line;
+            return false;
+          }
+          if (!block) return true;
+          if (CAPTURED.test(text)) {
+            block.closedForLines = true;
+            return true;
+          }
+          if (block.closedForLines) return true;
+          if (text.trim() === '') return true;
+          block.last = line.n;
+          const e = E_LINE.exec(text)?.groups?.text;
+          if (e !== undefined) {
+            block.eLines.push(e);
+            return true;
+          }
+          const location = LOCATION.exec(text)?.groups;
+          if (location?.file !== undefined && !/^\s/.test(text)) {
+            block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
+            return true;
+          }
+          const frame = FRAME.exec(text)?.groups;
+          if (frame?.file !== undefined) {
+            block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
+            return true;
+          }
+          const native = /^\S/.test(text) ? EXCEPTION_LINE.exec(text) : null;
+          if (native?.groups?.type !== undefined && native.groups.message !== undefined && block.locations.length > 0) {
+            block.nativeException = { type: native.groups.type, message: native.groups.message };
+          }
+          return true;
+        }
+        if (FINAL.test(text)) {
+          finalLine = line;
+          return false;
+        }
+        summaryLine(line, ctx);
+        return false;
+      },
+      end(ctx) {
+        closeBlock(ctx);
+        if (!reportedAny && finalLine) {
+          ctx.report({
+            category: 'test_failure',
+            tool: 'pytest',
+            message: finalLine.text.replace(/^=+\s*|\s*=+$/g, '').slice(0, 500),
+            logLines: [finalLine.n, finalLine.n],
+            confidence: 0.6,
+          });
+        }
+      },
+    };
+  },
+};
