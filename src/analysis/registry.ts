@@ -23,6 +23,9 @@ import { toxDetector } from './detectors/tox.js';
 import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
+import { nodeTestDetector } from './detectors/node-test.js';
+import { mochaDetector } from './detectors/mocha.js';
+import { vitestDetector } from './detectors/vitest.js';
 import { jsPackageManagersDetector } from './detectors/js-package-managers.js';
 import { shellDetector } from './detectors/shell.js';
 import { nodeDetector } from './detectors/node.js';
@@ -64,6 +67,9 @@ export const DETECTORS: readonly Detector[] = [
   pipDetector,
   pythonTracebackDetector,
   // -- javascript / typescript, shell, infrastructure
+  nodeTestDetector,
+  mochaDetector,
+  vitestDetector,
   jsPackageManagersDetector,
   shellDetector,
   nodeDetector,

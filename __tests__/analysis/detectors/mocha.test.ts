@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { mochaDetector } from '../../../src/analysis/detectors/mocha.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('mocha detector', () => {
+  describeDetectorContract(mochaDetector);
+  describeFixtureTable(mochaDetector);
+});

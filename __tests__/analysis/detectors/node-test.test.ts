@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { nodeTestDetector } from '../../../src/analysis/detectors/node-test.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('node-test detector', () => {
+  describeDetectorContract(nodeTestDetector);
+  describeFixtureTable(nodeTestDetector);
+});

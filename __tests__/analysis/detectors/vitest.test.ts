@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { vitestDetector } from '../../../src/analysis/detectors/vitest.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('vitest detector', () => {
+  describeDetectorContract(vitestDetector);
+  describeFixtureTable(vitestDetector);
+});
