@@ -32,18 +32,21 @@ export const mochaDetector: Detector = {
   id: 'mocha',
   description: 'Mocha `N failing` sections: one failure per numbered block, with the error line and the first project stack frame.',
   categories: ['test_failure'],
-  example: '  1) Array #indexOf() should return -1 when the value is not present:',
+  example: '  2 failing',
   trigger: /^\s*\d+ failing\s*$/,
   start() {
     let inFailures = false;
     let announced: number | undefined;
     let open: OpenBlock | undefined;
     let blankRun = 0;
+    let blocks = 0;
+    let summary: FailureDraft | undefined;
 
     const close = (ctx: DetectorContext) => {
       if (!open) return;
       open.draft.data = { ...open.draft.data, test: open.title.join(' ').replace(/:$/, '').trim() };
       ctx.report(open.draft);
+      blocks++;
       open = undefined;
     };
 
@@ -67,6 +70,9 @@ export const mochaDetector: Detector = {
         if (failing) {
           close(ctx);
           inFailures = true;
+          if (Number(failing.groups?.count) > 0 && summary === undefined) {
+            summary = { category: 'test_failure', tool: 'mocha', message: clip(text), logLines: [line.n, line.n], confidence: 0.5 };
+          }
           const previous = ctx.before(2).find((earlier) => PASSING.test(earlier.text));
           announced = previous?.n ?? line.n;
           blankRun = 0;
@@ -124,6 +130,8 @@ export const mochaDetector: Detector = {
       },
       end(ctx) {
         close(ctx);
+        // A truncated log or a reporter without details still says how many tests failed.
+        if (blocks === 0 && summary) ctx.report(summary);
       },
     };
   },
