@@ -23,6 +23,7 @@ import { toxDetector } from './detectors/tox.js';
 import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
+import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
 import { vitestDetector } from './detectors/vitest.js';
@@ -67,6 +68,7 @@ export const DETECTORS: readonly Detector[] = [
   pipDetector,
   pythonTracebackDetector,
   // -- javascript / typescript, shell, infrastructure
+  bundlerDetector,
   nodeTestDetector,
   mochaDetector,
   vitestDetector,
