@@ -28,7 +28,7 @@ export const pipDetector: Detector = {
   categories: ['dependency_resolution', 'compilation_error', 'missing_file'],
   example: 'ERROR: Could not find a version that satisfies the requirement nonexistent-pkg==9.9 (from versions: none)',
   trigger:
-    /^ERROR: (?:Could not find a version|No matching distribution|Cannot install |ResolutionImpossible|Failed building wheel|Could not build wheels|Failed to build |Could not open requirements file)|No solution found when resolving|^SolverProblemError|version solving failed/,
+    /^\s*ERROR: (?:Could not find a version|No matching distribution|Cannot install |ResolutionImpossible|Failed building wheel|Could not build wheels|Failed to build |Could not open requirements file)|No solution found when resolving|^SolverProblemError|version solving failed/,
   start() {
     let open: FailureDraft | undefined;
     /** Lines of an explanation (uv `╰─▶`, pip conflict list, poetry `Because …`) that continue `open`. */

@@ -68,14 +68,14 @@ function categoryFor(block: Block, exception: { type: string; message: string } 
   return { category: 'test_failure' };
 }
 
-function draftFromBlock(block: Block): FailureDraft {
+function draftFromBlock(block: Block, summaryPath: string | undefined): FailureDraft {
   const exception = exceptionOf(block);
   const { category, data } = categoryFor(block, exception);
   const testLocations = block.locations.filter(
     (location) => isTestPath(location.file) || (block.headerPath !== undefined && location.file.endsWith(block.headerPath)),
   );
   const ownLocations = block.locations.filter((location) => !isLibraryPath(location.file));
-  const location = testLocations[testLocations.length - 1] ?? ownLocations[0] ?? block.locations[0];
+  const location = testLocations[testLocations.length - 1] ?? ownLocations[0] ?? (summaryPath === undefined ? block.locations[0] : undefined);
   const firstE = block.eLines[0]?.trim();
   const detail = firstE ?? (exception ? `${exception.type}: ${exception.message.trim()}` : undefined);
   const draft: FailureDraft = {
@@ -89,8 +89,8 @@ function draftFromBlock(block: Block): FailureDraft {
   if (location) {
     draft.file = location.file;
     draft.line = location.line;
-  } else if (block.headerPath !== undefined) {
-    draft.file = block.headerPath;
+  } else if (block.headerPath !== undefined || summaryPath !== undefined) {
+    draft.file = block.headerPath ?? summaryPath;
   }
   return draft;
 }
@@ -104,15 +104,17 @@ export const pytestDetector: Detector = {
   start() {
     let inSection = false;
     let block: Block | undefined;
-    const reportedKeys = new Set<string>();
+    /** Blocks are reported at the end, so a summary line can name the file of a block whose frames are all library code. */
+    const blocks: Block[] = [];
+    const blockCategories = new Map<string, { category: Category; data?: Record<string, unknown> }>();
+    const summaryPaths = new Map<string, string>();
     let reportedAny = false;
     let finalLine: LogLine | undefined;
 
-    const closeBlock = (ctx: DetectorContext) => {
+    const closeBlock = () => {
       if (block) {
-        ctx.report(draftFromBlock(block));
-        reportedKeys.add(headerKey(block.name));
-        reportedAny = true;
+        blocks.push(block);
+        blockCategories.set(headerKey(block.name), categoryFor(block, exceptionOf(block)));
       }
       block = undefined;
     };
@@ -128,20 +130,25 @@ export const pytestDetector: Detector = {
         exception?.groups?.type !== undefined && exception.groups.message !== undefined
           ? classifyPythonException(exception.groups.type, exception.groups.message, true)
           : undefined;
-      const category: Category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
       const path = id.split('::')[0] ?? id;
-      const hasBlock = reportedKeys.has(testKey(id)) || reportedKeys.has(path);
-      const draft: FailureDraft = {
+      const fromBlock = blockCategories.get(testKey(id)) ?? blockCategories.get(path);
+      let category: Category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
+      let data = category === 'test_failure' ? undefined : facts?.data;
+      if (fromBlock) {
+        category = fromBlock.category;
+        data = fromBlock.data;
+      }
+      summaryPaths.set(testKey(id), path);
+      ctx.report({
         category,
         tool: 'pytest',
         message: line.text.trim().slice(0, 500),
         file: path,
         logLines: [line.n, line.n],
         // The block already explains this test; the summary line is a second, shorter pointer.
-        confidence: hasBlock ? 0.85 : 0.93,
-        data: { ...(category === 'test_failure' ? {} : facts?.data), test: testKey(id) },
-      };
-      ctx.report(draft);
+        confidence: fromBlock ? 0.85 : 0.93,
+        data: { ...data, test: testKey(id) },
+      });
       reportedAny = true;
       return true;
     };
@@ -150,14 +157,14 @@ export const pytestDetector: Detector = {
       line(line, ctx) {
         const text = line.text.trimEnd();
         if (SECTION.test(text)) {
-          closeBlock(ctx);
+          closeBlock();
           inSection = true;
           return true;
         }
         if (inSection) {
           const header = BLOCK_HEADER.exec(text)?.groups?.name;
           if (header !== undefined) {
-            closeBlock(ctx);
+            closeBlock();
             block = { name: header, start: line.n, last: line.n, closedForLines: false, eLines: [], locations: [] };
             const collecting = COLLECTING.exec(header)?.groups?.path;
             const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
@@ -166,7 +173,7 @@ export const pytestDetector: Detector = {
             return true;
           }
           if (ANY_RULE.test(text)) {
-            closeBlock(ctx);
+            closeBlock();
             inSection = false;
             if (FINAL.test(text)) finalLine = line;
             return false;
@@ -208,8 +215,9 @@ export const pytestDetector: Detector = {
         return false;
       },
       end(ctx) {
-        closeBlock(ctx);
-        if (!reportedAny && finalLine) {
+        closeBlock();
+        for (const finished of blocks) ctx.report(draftFromBlock(finished, summaryPaths.get(headerKey(finished.name))));
+        if (!reportedAny && blocks.length === 0 && finalLine) {
           ctx.report({
             category: 'test_failure',
             tool: 'pytest',

@@ -114,11 +114,12 @@ function locate(frames: readonly PythonFrame[], facts: PythonExceptionFacts, cat
   if (frames.length === 0) return undefined;
   // A SyntaxError's last frame is the file that does not parse; an import's is the import line.
   if (category === 'syntax_error') return frames[frames.length - 1];
+  // `cannot import name 'x' from 'y' (path)`: the module that lacks the name is what to look at.
+  if (facts.file !== undefined) return undefined;
   if (category === 'import_missing_module') {
     const importing = [...frames].reverse().find((frame) => !isLibraryPath(frame.file) && /^(?:from|import)\s/.test(frame.code ?? ''));
     if (importing) return importing;
   }
-  if (facts.file !== undefined) return undefined;
   const own = [...frames].reverse().find((frame) => !isLibraryPath(frame.file));
   return own ?? frames[frames.length - 1];
 }
@@ -147,7 +148,8 @@ function describeChain(chain: readonly RaisedException[], confidence: number): F
     logLines: [lastFrame?.n ?? chosen.n, chosen.n],
     confidence,
   };
-  if (frame) {
+  // `<string>` (python -c) and `<frozen …>` are not files anyone can open.
+  if (frame && !frame.file.startsWith('<')) {
     draft.file = frame.file;
     draft.line = frame.line;
   } else if (facts.file !== undefined) {
@@ -186,7 +188,8 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
     tool: 'python',
     message: text.slice(0, 500),
     logLines: [line.n, line.n],
-    confidence: confidenceFor(facts.category) - 0.05,
+    // A bare line without its traceback is a little less certain to be the failure.
+    confidence: Math.round((confidenceFor(facts.category) - 0.05) * 100) / 100,
   };
   const recent = ctx.before(4);
   for (let index = recent.length - 1; index >= 0; index--) {

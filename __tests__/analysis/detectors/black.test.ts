@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { blackDetector } from '../../../src/analysis/detectors/black.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('black detector', () => {
+  describeDetectorContract(blackDetector);
+  describeFixtureTable(blackDetector);
+});

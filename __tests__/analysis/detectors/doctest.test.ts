@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { doctestDetector } from '../../../src/analysis/detectors/doctest.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('doctest detector', () => {
+  describeDetectorContract(doctestDetector);
+  describeFixtureTable(doctestDetector);
+});

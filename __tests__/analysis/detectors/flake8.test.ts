@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { flake8Detector } from '../../../src/analysis/detectors/flake8.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('flake8 detector', () => {
+  describeDetectorContract(flake8Detector);
+  describeFixtureTable(flake8Detector);
+});

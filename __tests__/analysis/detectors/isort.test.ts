@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { isortDetector } from '../../../src/analysis/detectors/isort.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('isort detector', () => {
+  describeDetectorContract(isortDetector);
+  describeFixtureTable(isortDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { pipDetector } from '../../../src/analysis/detectors/pip.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('pip detector', () => {
+  describeDetectorContract(pipDetector);
+  describeFixtureTable(pipDetector);
+});

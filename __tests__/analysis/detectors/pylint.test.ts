@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { pylintDetector } from '../../../src/analysis/detectors/pylint.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('pylint detector', () => {
+  describeDetectorContract(pylintDetector);
+  describeFixtureTable(pylintDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { pyrightDetector } from '../../../src/analysis/detectors/pyright.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('pyright detector', () => {
+  describeDetectorContract(pyrightDetector);
+  describeFixtureTable(pyrightDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { ruffDetector } from '../../../src/analysis/detectors/ruff.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('ruff detector', () => {
+  describeDetectorContract(ruffDetector);
+  describeFixtureTable(ruffDetector);
+});

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { toxDetector } from '../../../src/analysis/detectors/tox.js';
+import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+
+describe('tox detector', () => {
+  describeDetectorContract(toxDetector);
+  describeFixtureTable(toxDetector);
+});
