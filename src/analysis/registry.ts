@@ -23,6 +23,7 @@ import { toxDetector } from './detectors/tox.js';
 import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
+import { policyGateDetector } from './detectors/policy-gate.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
@@ -68,6 +69,7 @@ export const DETECTORS: readonly Detector[] = [
   pipDetector,
   pythonTracebackDetector,
   // -- javascript / typescript, shell, infrastructure
+  policyGateDetector,
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,

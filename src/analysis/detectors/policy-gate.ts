@@ -1,0 +1,74 @@
+import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+
+/**
+ * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
+ * vulnerabilities (`npm audit`, `pnpm audit`, `yarn audit`), a missing changelog entry (towncrier
+ * newsfragments, changesets, "please add a changelog entry"), and generated files or the checkout
+ * left out of date / dirty after a codegen step (`git diff --exit-code`).
+ */
+
+const AUDIT_COUNT = /^(?:found (?<a>\d+) vulnerabilit(?:y|ies)|(?<b>\d+) vulnerabilit(?:y|ies) (?:found|\()|(?<c>\d+) vulnerabilities found - Packages audited)/;
+const AUDIT_COMMAND = /\b(?:npm|pnpm|yarn)(?: run)? audit\b/;
+const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
+const STALE =
+  /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit the (?:changes|result|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
+const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
+
+function clip(text: string): string {
+  return text.trim().slice(0, 500);
+}
+
+function auditCommandLine(ctx: DetectorContext, line: LogLine): LogLine | undefined {
+  if (line.step !== undefined && /audit/i.test(line.step)) return undefined;
+  const earlier = ctx.before(120);
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const candidate = earlier[i];
+    if (candidate && AUDIT_COMMAND.test(candidate.text)) return candidate;
+  }
+  return undefined;
+}
+
+export const policyGateDetector: Detector = {
+  id: 'policy-gate',
+  description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date.',
+  categories: ['other'],
+  example: 'Build left local git repository checkout dirty',
+  trigger: /vulnerabilit|changelog|news ?fragment|changeset|out of date|not up[- ]to[- ]date|stale|dirty|not clean|uncommitted changes|Please commit/i,
+  start() {
+    let auditReported = false;
+    return {
+      line(line, ctx) {
+        const text = line.text.trim();
+        const audit = AUDIT_COUNT.exec(text)?.groups;
+        if (audit) {
+          const count = Number(audit.a ?? audit.b ?? audit.c);
+          // `npm install` prints the same count without failing; only an audit step is a gate.
+          const command = auditCommandLine(ctx, line);
+          const inAuditStep = line.step !== undefined && /audit/i.test(line.step);
+          if (count > 0 && !auditReported && (command || inAuditStep)) {
+            auditReported = true;
+            ctx.report({
+              category: 'other',
+              tool: 'audit',
+              message: clip(text),
+              logLines: [command?.n ?? line.n, line.n],
+              confidence: 0.8,
+              data: { gate: 'audit', vulnerabilities: count },
+            });
+          }
+          return false;
+        }
+        // `set -x` echoes the script's own message before printing it.
+        if (NOT_A_GATE.test(text) || text.startsWith('+ ')) return false;
+        let draft: FailureDraft | undefined;
+        if (CHANGELOG.test(text)) {
+          draft = { category: 'other', tool: 'changelog', message: clip(text), logLines: [line.n, line.n], confidence: 0.8, data: { gate: 'changelog' } };
+        } else if (STALE.test(text)) {
+          draft = { category: 'other', tool: 'codegen', message: clip(text), logLines: [line.n, line.n], confidence: 0.7, data: { gate: 'generated-files' } };
+        }
+        if (draft) ctx.report(draft);
+        return false;
+      },
+    };
+  },
+};
