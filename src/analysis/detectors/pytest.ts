@@ -75,7 +75,8 @@ function draftFromBlock(block: Block, summaryPath: string | undefined): FailureD
     (location) => isTestPath(location.file) || (block.headerPath !== undefined && location.file.endsWith(block.headerPath)),
   );
   const ownLocations = block.locations.filter((location) => !isLibraryPath(location.file));
-  const location = testLocations[testLocations.length - 1] ?? ownLocations[0] ?? (summaryPath === undefined ? block.locations[0] : undefined);
+  // The test function's own frame, unless the failure happened while importing the module (`in <module>`): then the deepest.
+  const location = testLocations.find((candidate) => !/^in <module>$/.test(candidate.rest.trim())) ?? testLocations[testLocations.length - 1] ?? ownLocations[0] ?? (summaryPath === undefined ? block.locations[0] : undefined);
   const firstE = block.eLines[0]?.trim();
   const detail = firstE ?? (exception ? `${exception.type}: ${exception.message.trim()}` : undefined);
   const draft: FailureDraft = {

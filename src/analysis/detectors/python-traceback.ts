@@ -126,18 +126,17 @@ function locate(frames: readonly PythonFrame[], facts: PythonExceptionFacts, cat
 
 function describeChain(chain: readonly RaisedException[], confidence: number): FailureDraft {
   const inTest = chain.some((raised) => raised.frames.some((frame) => isTestPath(frame.file)));
-  let chosen = chain[chain.length - 1] as RaisedException;
-  let facts = classifyPythonException(chosen.type, chosen.message, inTest);
-  for (const raised of chain.slice(0, -1)) {
-    const earlier = classifyPythonException(raised.type, raised.message, inTest);
-    const rank = ROOT_CAUSE_RANK[earlier.category] ?? 0;
-    if (rank > (ROOT_CAUSE_RANK[facts.category] ?? 0)) {
-      chosen = raised;
-      facts = earlier;
-    } else if (earlier.category === 'network_infra_timeout' && (facts.category === 'other' || facts.category === 'test_failure')) {
-      // A timeout that caused a generic wrapper error: the category comes from the cause, the block stays on the error that ended the run.
-      facts = { ...facts, category: 'network_infra_timeout' };
-    }
+  const classified = chain.map((raised) => ({ raised, facts: classifyPythonException(raised.type, raised.message, inTest) }));
+  const rankOf = (category: Category) => ROOT_CAUSE_RANK[category] ?? 0;
+  const topRank = Math.max(...classified.map((entry) => rankOf(entry.facts.category)));
+  // The earliest exception of the highest rank is the root cause; without one, the last exception ended the run.
+  const root = topRank > 0 ? classified.find((entry) => rankOf(entry.facts.category) === topRank) : undefined;
+  const last = classified[classified.length - 1] as { raised: RaisedException; facts: PythonExceptionFacts };
+  const chosen = root?.raised ?? last.raised;
+  let facts = root?.facts ?? last.facts;
+  if (!root && (facts.category === 'other' || facts.category === 'test_failure') && classified.some((entry) => entry.facts.category === 'network_infra_timeout')) {
+    // A timeout that caused a generic wrapper error: the category comes from the cause, the block stays on the error that ended the run.
+    facts = { ...facts, category: 'network_infra_timeout' };
   }
   const frame = locate(chosen.frames, facts, facts.category);
   const lastFrame = chosen.frames[chosen.frames.length - 1];
