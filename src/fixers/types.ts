@@ -56,6 +56,8 @@ export interface Fixer {
   touches: readonly string[];
   /** Does this fixer handle this failure? */
   handles(failure: Failure): boolean;
+  /** How to make the tool available, for the skip reason when `resolveTool` finds none. */
+  toolHint?: string;
   /** Finds the tool to run, or returns undefined (then the fixer is skipped with a reason). */
   resolveTool(ctx: FixContext): Promise<ToolResolution | undefined>;
   apply(ctx: FixContext, tool: ToolResolution): Promise<FixOutcome>;

@@ -1,0 +1,126 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Failure } from '../analysis/types.js';
+import { distributionForModule, normalizeDistributionName, parseRequirements } from '../validate/python-packages.js';
+import { dataString } from './support/file-formatter.js';
+import { findOnPath, runTool } from './tools.js';
+import type { FixContext, Fixer, ToolResolution } from './types.js';
+
+export const REQUIREMENTS_FILE = 'requirements.txt';
+
+/**
+ * Other places a Python project declares dependencies. When one of them exists and there is no
+ * requirements.txt, the dependency belongs there, and a new requirements.txt would be ignored.
+ */
+const OTHER_MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'environment.yml', 'environment.yaml', 'poetry.lock', 'requirements.in'];
+
+function moduleOf(failure: Failure): string | undefined {
+  return dataString(failure, 'module');
+}
+
+/** Top-level names provided by the repository itself (a package dir or module file tracked by git). */
+async function localModuleNames(ctx: FixContext, git: ToolResolution): Promise<Set<string>> {
+  const listed = await runTool(ctx, git, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  const names = new Set<string>();
+  for (const file of listed.stdout.split('\0')) {
+    if (file === '') continue;
+    const parts = file.split('/');
+    for (const dir of parts.slice(0, -1)) names.add(dir);
+    const base = parts[parts.length - 1] as string;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.[^.]+)*\.(?:py|pyi|pyx|so|pyd)$/.exec(base);
+    if (match) names.add(match[1] as string);
+  }
+  return names;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export const pythonRequirementFixer: Fixer = {
+  id: 'python-requirement',
+  description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
+  fixType: 'dependency',
+  safeByDefault: false,
+  categories: ['import_missing_module'],
+  confidence: 0.85,
+  touches: [REQUIREMENTS_FILE],
+  toolHint: 'git must be on PATH',
+  handles: (failure) =>
+    failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
+  async resolveTool(ctx) {
+    // Files are edited directly; git lists the repository's own modules.
+    const git = await findOnPath('git', ctx.env);
+    return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
+  },
+  async apply(ctx, git) {
+    const file = path.join(ctx.workspace, REQUIREMENTS_FILE);
+    const existing = await readText(file);
+    if (existing === undefined) {
+      const others: string[] = [];
+      for (const manifest of OTHER_MANIFESTS) if ((await readText(path.join(ctx.workspace, manifest))) !== undefined) others.push(manifest);
+      if (others.length > 0) {
+        return { changed: false, description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
+      }
+    }
+    const listed = new Set(
+      parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])),
+    );
+    const local = await localModuleNames(ctx, git);
+    const added: string[] = [];
+    const notes: string[] = [];
+    for (const failure of ctx.failures) {
+      const module = moduleOf(failure) as string;
+      const lookup = distributionForModule(module);
+      if (!lookup.ok) {
+        notes.push(lookup.reason);
+        continue;
+      }
+      if (local.has(lookup.topLevel)) {
+        notes.push(`'${lookup.topLevel}' is a module of this repository; the import fails for another reason (path, packaging)`);
+        continue;
+      }
+      const normalized = normalizeDistributionName(lookup.distribution);
+      if (listed.has(normalized)) {
+        notes.push(`${lookup.distribution} is already in ${REQUIREMENTS_FILE}; it is not installed in the job or provides another module`);
+        continue;
+      }
+      listed.add(normalized);
+      added.push(lookup.distribution);
+      if (lookup.mapped) notes.push(`import '${module}' is provided by ${lookup.distribution}`);
+    }
+    const noteText = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+    if (added.length === 0) return { changed: false, description: `no requirement to add${noteText}`, files: [] };
+    const content = existing ?? '';
+    const newline = content.includes('\r\n') ? '\r\n' : '\n';
+    const separator = content === '' || content.endsWith('\n') ? '' : newline;
+    await writeFile(file, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, 'utf8');
+    return {
+      changed: true,
+      description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
+      files: [REQUIREMENTS_FILE],
+    };
+  },
+  async verify(ctx, git) {
+    const command = `parse ${REQUIREMENTS_FILE}`;
+    const content = await readText(path.join(ctx.workspace, REQUIREMENTS_FILE));
+    if (content === undefined) return { ok: false, command, detail: `${REQUIREMENTS_FILE} is missing` };
+    const lines = parseRequirements(content);
+    const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
+    if (invalid.length > 0) return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
+    const counts = new Map<string, number>();
+    for (const line of lines) if (line.kind === 'requirement') counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+    const local = await localModuleNames(ctx, git);
+    for (const failure of ctx.failures) {
+      const lookup = distributionForModule(moduleOf(failure) as string);
+      if (!lookup.ok || local.has(lookup.topLevel)) continue;
+      const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
+      if (count !== 1) return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${REQUIREMENTS_FILE}` };
+    }
+    return { ok: true, command };
+  },
+};

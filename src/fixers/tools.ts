@@ -1,0 +1,118 @@
+/**
+ * Finding and running the tools fixers use. The repository's own tool wins (the version its CI
+ * pins, with its plugins), then PATH, then `python -m <module>` for Python tools (Debian ships
+ * autopep8 only as a module for some interpreters).
+ */
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExecResult } from '../exec.js';
+import type { FixContext, ToolResolution } from './types.js';
+
+/** Virtualenv folders looked for in the workspace, in this order. */
+export const VENV_DIRS = ['.venv', 'venv', 'env'] as const;
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return false;
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** First executable `name` in the PATH of `env`, as an absolute path. */
+export async function findOnPath(name: string, env: Record<string, string | undefined>): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    const candidate = path.join(dir, name);
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Directories of the workspace's own tools: node_modules/.bin and the bin of each venv present. */
+export async function workspaceBinDirs(workspace: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const dir of [path.join(workspace, 'node_modules', '.bin'), ...VENV_DIRS.map((venv) => path.join(workspace, venv, 'bin'))]) {
+    try {
+      if ((await stat(dir)).isDirectory()) dirs.push(dir);
+    } catch {
+      // absent: nothing to add
+    }
+  }
+  return dirs;
+}
+
+/** The environment tools run with: PATH starts with the workspace's own tool directories. */
+export async function toolEnvironment(workspace: string, env: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+  const dirs = await workspaceBinDirs(workspace);
+  const rest = env.PATH ?? '';
+  return { ...env, PATH: [...dirs, ...(rest === '' ? [] : [rest])].join(path.delimiter) };
+}
+
+/** A Node tool: `<workspace>/node_modules/.bin/<bin>`, then PATH. */
+export async function resolveNodeTool(ctx: FixContext, bin: string): Promise<ToolResolution | undefined> {
+  const local = path.join(ctx.workspace, 'node_modules', '.bin', bin);
+  if (await isExecutableFile(local)) return { command: local, prefixArgs: [], source: 'workspace' };
+  const onPath = await findOnPath(bin, ctx.env);
+  if (onPath !== undefined) return { command: onPath, prefixArgs: [], source: 'system' };
+  return undefined;
+}
+
+async function canImport(ctx: FixContext, python: string, module: string): Promise<boolean> {
+  const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: ctx.env, baseEnv: {}, timeoutMs: 30_000 });
+  return result.exitCode === 0;
+}
+
+/**
+ * A Python tool: a venv's script, or its python with the module; then the script on PATH; then
+ * `python3 -m <module>` / `python -m <module>` from PATH when the module imports.
+ */
+export async function resolvePythonTool(ctx: FixContext, bin: string, module: string): Promise<ToolResolution | undefined> {
+  for (const venv of VENV_DIRS) {
+    const binDir = path.join(ctx.workspace, venv, 'bin');
+    const script = path.join(binDir, bin);
+    if (await isExecutableFile(script)) return { command: script, prefixArgs: [], source: 'workspace' };
+    const python = path.join(binDir, 'python');
+    if ((await isExecutableFile(python)) && (await canImport(ctx, python, module))) {
+      return { command: python, prefixArgs: ['-m', module], source: 'workspace' };
+    }
+  }
+  const onPath = await findOnPath(bin, ctx.env);
+  if (onPath !== undefined) return { command: onPath, prefixArgs: [], source: 'system' };
+  for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
+    const python = path.isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
+    if (python === undefined || !(await isExecutableFile(python))) continue;
+    if (await canImport(ctx, python, module)) return { command: python, prefixArgs: ['-m', module], source: 'system' };
+  }
+  return undefined;
+}
+
+/** Runs a resolved tool in the workspace with the tool environment. */
+export function runTool(ctx: FixContext, tool: ToolResolution, args: readonly string[]): Promise<ExecResult> {
+  // baseEnv replaces process.env: tools see exactly ctx.env, which apply built from the caller's env.
+  return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env });
+}
+
+/** How a command line reads in a report (never run through a shell). */
+export function commandText(tool: ToolResolution, args: readonly string[]): string {
+  const base = path.basename(tool.command);
+  return [base, ...tool.prefixArgs, ...args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+}
+
+/** The last lines of a tool's output, for a reason in the report. */
+export function outputTail(result: ExecResult, maxLines = 12): string {
+  const text = `${result.stdout}\n${result.stderr}`.trim();
+  if (result.notFound) return `could not start the tool: ${result.stderr}`;
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return lines.slice(-maxLines).join('\n');
+}
+
+/** Workspace-relative files of the failures, deduplicated, in first-seen order. */
+export function failureFiles(ctx: FixContext): string[] {
+  const files: string[] = [];
+  for (const failure of ctx.failures) if (failure.file !== undefined && !files.includes(failure.file)) files.push(failure.file);
+  return files;
+}
