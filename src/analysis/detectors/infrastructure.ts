@@ -159,12 +159,18 @@ export const infrastructureDetector: Detector = {
         const found = matchRule(line);
         if (!found) return false;
         const { rule, status } = found;
+        // A warning names a problem the run survived (an optional upload, a retry); its error would follow.
+        const isWarning = line.command === 'warning' || /\b\w*Warning\b|^warning:|^WARN(?:ING)?\b/.test(line.text);
+        // Downloads that 404 are often probes (`curl … || fallback`); server errors rarely are.
+        // Uploading artifacts, metrics or reports runs after the real work, often after the real failure.
+        const afterTheFact = /\bupload/i.test(line.text);
+        const probe = rule.kind === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 429;
         const draft: FailureDraft = {
           category: 'network_infra_timeout',
           tool: rule.tool,
           message: clip(line.text),
           logLines: [line.n, line.n],
-          confidence: rule.confidence,
+          confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.75 : 1) * 100) / 100,
           data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
         };
         if (rule.kind === 'http' && status !== undefined && status === 429) draft.data = { kind: 'rate_limit', status };

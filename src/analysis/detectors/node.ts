@@ -161,7 +161,9 @@ export const nodeDetector: Detector = {
             tool: 'node',
             message: clip(text),
             logLines: [preambleStart(ctx, line), line.n],
-            confidence: 0.85,
+            // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
+            // message it is often a tool reporting what it skipped.
+            confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
             data: { path: enoent },
           }, true);
         }

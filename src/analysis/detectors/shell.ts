@@ -37,7 +37,8 @@ function missingTarget(text: string): { target: string; command: boolean; confid
   if (env !== undefined) return { target: env, command: true, confidence: 0.9 };
   const coreutils = COREUTILS.exec(text)?.groups?.target ?? PYTHON_OPEN.exec(text)?.groups?.target;
   // cleanup steps `cat` logs that may not exist: less sure than a shell failing to run something.
-  if (coreutils !== undefined) return { target: coreutils, command: false, confidence: 0.75 };
+  // A glob that matched nothing (`cat logs/*.log`) is usually a log-collection step, not the failure.
+  if (coreutils !== undefined) return { target: coreutils, command: false, confidence: /[*?]/.test(coreutils) ? 0.4 : 0.75 };
   return undefined;
 }
 

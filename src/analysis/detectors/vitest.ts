@@ -13,6 +13,8 @@ const SEPARATOR = /^⎯{3,}/;
 const LOCATION = /^\s*❯ (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const CROSS = /^\s*× (?<title>.+?)(?: \d+(?:\.\d+)?m?s)?$/;
 const SUMMARY = /^\s*Tests\s+(?<failed>\d+) failed/;
+// `×` is also uv's and pip's error marker: the fallbacks need a sign that Vitest ran.
+const VITEST_RAN = /^\s*RUN\s+v\d|^\s*Test Files\s+\d|\(\d+ tests? \| \d+ failed\)/;
 const LOAD_FAILURE = /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
 const SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
 
@@ -46,12 +48,13 @@ export const vitestDetector: Detector = {
   description: 'Vitest `FAIL file > test` blocks with their assertion and location, file-level load failures, `×` lines and the summary as fallbacks.',
   categories: ['test_failure', 'import_missing_module', 'missing_file', 'syntax_error'],
   example: ' FAIL  src/math.test.ts > math > adds',
-  trigger: /FAIL\s|^\s*× |^\s*Tests\s+\d+ failed/,
+  trigger: /FAIL\s|^\s*× |^\s*Tests\s+\d+ failed|^\s*RUN\s+v\d|^\s*Test Files\s+\d|tests? \| \d+ failed\)/,
   start() {
     let open: OpenBlock | undefined;
     let blocks = 0;
     const crosses: FailureDraft[] = [];
     let summary: FailureDraft | undefined;
+    let vitestRan = false;
 
     const close = (ctx: DetectorContext) => {
       if (!open) return;
@@ -100,6 +103,7 @@ export const vitestDetector: Detector = {
           return true;
         }
         close(ctx);
+        if (VITEST_RAN.test(text)) vitestRan = true;
         if (failTest?.file !== undefined) return begin(line, failTest.file, failTest.title?.trim());
         if (failFile?.file !== undefined) return begin(line, failFile.file, undefined);
 
@@ -122,7 +126,7 @@ export const vitestDetector: Detector = {
       },
       end(ctx) {
         close(ctx);
-        if (blocks > 0) return;
+        if (blocks > 0 || !vitestRan) return;
         // Reporters such as `--reporter=dot` or a truncated log leave only these.
         for (const cross of crosses) ctx.report(cross);
         if (crosses.length === 0 && summary) ctx.report(summary);
