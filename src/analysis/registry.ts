@@ -6,6 +6,8 @@
 import type { Detector } from './types.js';
 
 // -- generic (engine)
+import { githubErrorDetector } from './detectors/github-error.js';
+import { exitCodeDetector } from './detectors/exit-code.js';
 
 // -- python
 import { blackDetector } from './detectors/black.js';
@@ -54,6 +56,8 @@ import { swiftDetector } from './detectors/swift.js';
 
 export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
+  githubErrorDetector,
+  exitCodeDetector,
   // -- python
   pytestDetector,
   unittestDetector,
