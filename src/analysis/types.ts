@@ -108,6 +108,12 @@ export interface Detector {
    * start with or contain a literal so the engine can combine triggers.
    */
   trigger: RegExp;
+  /**
+   * Lines opened by one of these workflow commands also reach the scan, whatever their text (the
+   * marker is not part of `LogLine.text`, so a trigger cannot see it). Optional; for generic
+   * detectors of `##[error]` annotations.
+   */
+  commands?: readonly NonNullable<LogLine['command']>[];
   /** A new scan for each log. */
   start(): DetectorScan;
 }

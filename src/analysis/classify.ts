@@ -1,0 +1,160 @@
+/**
+ * Detector drafts → ranked, deduplicated `Failure`s. The first failure is the root cause: the
+ * first confident, specific error of the log. Generic runner lines (`##[error]Process completed
+ * with exit code 1`) and low-confidence symptoms rank below every specific hit, whatever their
+ * position, because they are consequences of it.
+ */
+import { createHash } from 'node:crypto';
+import type { EngineDraft } from './engine.js';
+import type { Category, Failure } from './types.js';
+
+/** Detectors that only restate that something failed; they rank last. */
+export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', 'exit-code']);
+
+/** Confidence at and above which a specific hit counts as a real, explained failure. */
+const CONFIDENT = 0.6;
+
+/**
+ * When two confident hits are close in confidence, the one whose category usually explains the
+ * other wins (a missing module explains the failing tests that import it); otherwise the earlier.
+ * Lower is stronger.
+ */
+const CATEGORY_STRENGTH: Readonly<Record<Category, number>> = {
+  syntax_error: 0,
+  import_missing_module: 1,
+  missing_file: 2,
+  dependency_resolution: 2,
+  compilation_error: 3,
+  type_check: 3,
+  lint_format: 4,
+  test_failure: 4,
+  network_infra_timeout: 5,
+  other: 6,
+};
+
+const RUNNER_PREFIXES = [
+  /\/home\/runner\/work\/[^/\s]+\/[^/\s]+\//g,
+  /\/Users\/runner\/work\/[^/\s]+\/[^/\s]+\//g,
+  /\/__w\/[^/\s]+\/[^/\s]+\//g,
+  /\/github\/workspace\//g,
+  /\b[A-Za-z]:[\\/]a[\\/][^\\/\s]+[\\/][^\\/\s]+[\\/]/g,
+  /\/home\/travis\/build\/[^/\s]+\/[^/\s]+\//g,
+];
+const TEMP_PATH = /(?:\/tmp|\/var\/folders|\/private\/var\/folders|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)[^\s'"`,;:)]*/g;
+const TIMESTAMP = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/g;
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+const HEX = /\b(?:0x[0-9a-f]+|[0-9a-f]{7,64})\b/gi;
+const NUMBER = /\d+(?:\.\d+)*/g;
+const SPACE = /\s+/g;
+
+/** Message (or file) text with everything that varies between runs of the same failure removed. */
+export function normalizeForFingerprint(text: string): string {
+  let result = text;
+  for (const prefix of RUNNER_PREFIXES) result = result.replace(prefix, '');
+  return result
+    .replace(TIMESTAMP, '<time>')
+    .replace(TEMP_PATH, '<tmp>')
+    .replace(UUID, '<id>')
+    .replace(HEX, (hex) => (/\d/.test(hex) ? '<hex>' : hex))
+    .replace(NUMBER, '#')
+    .replace(SPACE, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/** Stable id of a failure: sha1 over tool, file and message, each with run-specific parts removed. */
+export function fingerprintOf(draft: { tool: string; message: string; file?: string }): string {
+  const parts = [draft.tool.toLowerCase(), normalizeForFingerprint(draft.file ?? ''), normalizeForFingerprint(draft.message)];
+  return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
+}
+
+function tierOf(entry: EngineDraft): number {
+  if (entry.detector === 'exit-code') return 3;
+  if (GENERIC_DETECTORS.has(entry.detector)) return 2;
+  return entry.draft.confidence >= CONFIDENT ? 0 : 1;
+}
+
+/** Ranking order: most likely root cause first. */
+export function compareDrafts(a: EngineDraft, b: EngineDraft): number {
+  const tier = tierOf(a) - tierOf(b);
+  if (tier !== 0) return tier;
+  const confidence = b.draft.confidence - a.draft.confidence;
+  // Close calls are settled by what usually explains what, then by position.
+  if (Math.abs(confidence) > 0.15) return confidence;
+  const strength = CATEGORY_STRENGTH[a.draft.category] - CATEGORY_STRENGTH[b.draft.category];
+  if (strength !== 0 && Math.abs(confidence) > 0.05) return strength;
+  return a.draft.logLines[0] - b.draft.logLines[0] || confidence || a.order - b.order;
+}
+
+function overlaps(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return a[0] <= b[1] && b[0] <= a[1];
+}
+
+/**
+ * Generic annotations that restate a specific hit (same lines, or the specific hit's message)
+ * add nothing; drop them so the top of the list stays informative.
+ */
+function dropRestatements(entries: readonly EngineDraft[]): EngineDraft[] {
+  const specific = entries.filter((entry) => !GENERIC_DETECTORS.has(entry.detector));
+  if (specific.length === 0) return [...entries];
+  const messages = new Set(specific.map((entry) => entry.draft.message.trim()));
+  return entries.filter((entry) => {
+    if (!GENERIC_DETECTORS.has(entry.detector)) return true;
+    if (entry.detector === 'exit-code') return true;
+    if (messages.has(entry.draft.message.trim())) return false;
+    return !specific.some((other) => overlaps(other.draft.logLines, entry.draft.logLines));
+  });
+}
+
+function toFailure(entry: EngineDraft): Failure {
+  const failure: Failure = {
+    ...entry.draft,
+    logLines: [entry.draft.logLines[0], entry.draft.logLines[1]],
+    detector: entry.detector,
+    fingerprint: fingerprintOf(entry.draft),
+    occurrences: 1,
+  };
+  if (entry.step !== undefined) failure.step = entry.step;
+  if (entry.job !== undefined) failure.job = entry.job;
+  return failure;
+}
+
+/** Drafts of one log → its failures, most relevant first, one per fingerprint. */
+export function classifyDrafts(entries: readonly EngineDraft[]): Failure[] {
+  const ranked = dropRestatements(entries).sort(compareDrafts);
+  // The exit-code line is only worth showing when nothing else explains the failure.
+  const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
+  const byFingerprint = new Map<string, Failure>();
+  for (const entry of ranked) {
+    if (hasExplanation && entry.detector === 'exit-code') continue;
+    const failure = toFailure(entry);
+    const seen = byFingerprint.get(failure.fingerprint);
+    if (seen) seen.occurrences++;
+    else byFingerprint.set(failure.fingerprint, failure);
+  }
+  return [...byFingerprint.values()];
+}
+
+/** The log's category: its first failure's, 'other' when none. */
+export function primaryCategory(failures: readonly Failure[]): Category {
+  return failures[0]?.category ?? 'other';
+}
+
+/**
+ * Failures of several jobs (a matrix) → one list: the same fingerprint collapses into the first
+ * job's failure with occurrences summed. Order: by rank within its job, then by job order, so each
+ * job's root cause comes before any job's second failure.
+ */
+export function mergeJobAnalyses(perJob: readonly (readonly Failure[])[]): Failure[] {
+  const merged = new Map<string, { failure: Failure; rank: number; job: number }>();
+  perJob.forEach((failures, jobIndex) => {
+    failures.forEach((failure, rank) => {
+      const seen = merged.get(failure.fingerprint);
+      if (seen) {
+        seen.failure.occurrences += failure.occurrences;
+        if (rank < seen.rank) seen.rank = rank;
+      } else merged.set(failure.fingerprint, { failure: { ...failure, logLines: [failure.logLines[0], failure.logLines[1]] }, rank, job: jobIndex });
+    });
+  });
+  return [...merged.values()].sort((a, b) => a.rank - b.rank || a.job - b.job).map((entry) => entry.failure);
+}

@@ -1,0 +1,61 @@
+import type { Detector, LogLine } from '../types.js';
+
+/**
+ * The CI system's own "the step failed" line: GitHub's `##[error]Process completed with exit code
+ * N.`, Travis's `The command "…" exited with N.`, GitLab's `ERROR: Job failed: exit code N`. It says
+ * that something failed, never what, so it ranks below every other detector and is kept only when
+ * nothing else explains the failure. Exit codes that mean the process was killed (137: SIGKILL,
+ * usually the OOM killer; 143: SIGTERM, usually a cancellation or timeout) say a little more.
+ */
+
+const GITHUB = /^Process completed with exit code (\d{1,3})\.?$/;
+const TRAVIS = /^The command "(.{0,2000})" (?:exited with|failed and exited with) (\d{1,3})(?: during [^.]{0,200})?\.$/;
+const GITLAB = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+
+function killedBySignal(code: number): boolean {
+  return code === 137 || code === 143;
+}
+
+export const exitCodeDetector: Detector = {
+  id: 'exit-code',
+  description:
+    "The CI system's step-failed line (GitHub `Process completed with exit code N`, Travis `The command … exited with N`, GitLab `Job failed: exit code N`); used only when nothing else explains the failure.",
+  categories: ['other', 'network_infra_timeout'],
+  example: '##[error]Process completed with exit code 1.',
+  trigger: /^Process completed with exit code |^The command ".*" (?:failed and )?exited with \d|^ERROR: Job failed: /,
+  start() {
+    return {
+      line(line: LogLine, ctx) {
+        let code: number | undefined;
+        let tool = 'ci';
+        const github = GITHUB.exec(line.text);
+        if (github) {
+          code = Number(github[1]);
+          tool = 'github-actions';
+        } else {
+          const travis = TRAVIS.exec(line.text);
+          if (travis) {
+            code = Number(travis[2]);
+            tool = 'travis';
+          } else {
+            const gitlab = GITLAB.exec(line.text);
+            if (gitlab) {
+              code = Number(gitlab[1]);
+              tool = 'gitlab';
+            }
+          }
+        }
+        if (code === undefined || code === 0) return;
+        const killed = killedBySignal(code);
+        ctx.report({
+          category: killed ? 'network_infra_timeout' : 'other',
+          tool,
+          message: line.text.trim(),
+          logLines: [line.n, line.n],
+          confidence: killed ? 0.3 : 0.1,
+          data: { exitCode: code },
+        });
+      },
+    };
+  },
+};

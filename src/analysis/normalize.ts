@@ -1,0 +1,154 @@
+/**
+ * Raw log line → `LogLine`. This runs once per line of logs that can be hundreds of megabytes, so
+ * every step first checks a character or two and only then runs a (linear, anchored) regex.
+ *
+ * Formats handled: GitHub Actions raw job logs (BOM, `2026-07-30T13:21:30.7886920Z ` timestamps,
+ * `##[group]` / `##[error]` … markers, `::error ...::msg` commands echoed by scripts), the
+ * `gh run view --log` form (`job<TAB>step<TAB>timestamp text`), Travis CI (`travis_fold`,
+ * `travis_time`, bare-CR progress lines), and plain tool output.
+ */
+import { MAX_LINE_CHARS, type LogLine } from './types.js';
+
+type Command = NonNullable<LogLine['command']>;
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? ?/;
+// Bounded columns: a line without tabs fails after at most 257 characters.
+const GH_RUN_VIEW = /^([^\t]{1,256})\t([^\t]{0,256})\t(?=\d{4}-\d\d-\d\dT)/;
+// CSI (colours, cursor moves), OSC (titles, hyperlinks), two-character escapes, and the caret
+// notation (`^[[31m`) that some log exports write instead of the ESC byte.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\^\[\[[0-9;?]*[A-Za-z]/g;
+const WORKFLOW_MARKER = /^##\[(error|warning|notice|debug|group|endgroup|command|section)\]/;
+// `::error file=a.py,line=3::message` and `::error::message`; properties hold no `::`.
+const WORKFLOW_COMMAND = /^::(error|warning|notice|debug|group|endgroup)(?: [^:]{0,1024}(?::(?!:)[^:]{0,1024}){0,16})?::/;
+const TRAVIS_FOLD_START = /travis_fold:start:([^\r\s]{1,200})/;
+
+const COMMAND_OF: Readonly<Record<string, Command>> = {
+  error: 'error',
+  warning: 'warning',
+  notice: 'notice',
+  debug: 'debug',
+  group: 'group',
+  endgroup: 'endgroup',
+  command: 'command',
+  section: 'section',
+};
+
+/** Removes ANSI/VT escape sequences (both the ESC byte and the `^[[` caret form). */
+export function stripAnsi(text: string): string {
+  if (text.indexOf('\x1b') === -1 && text.indexOf('^[[') === -1) return text;
+  return text.replace(ANSI, '');
+}
+
+function stripTimestamp(text: string): string {
+  // `2026-…T…`: digits at 0, '-' at 4, 'T' at 10.
+  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84) return text;
+  const code = text.charCodeAt(0);
+  if (code < 48 || code > 57) return text;
+  const match = TIMESTAMP.exec(text);
+  return match ? text.slice(match[0].length) : text;
+}
+
+/** The last segment of a line holding bare CRs that is not blank: what a terminal showed last. */
+function lastCrSegment(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const cr = text.lastIndexOf('\r', end - 1);
+    const segment = text.slice(cr + 1, end);
+    if (segment.trim() !== '') return segment;
+    if (cr === -1) break;
+    end = cr;
+  }
+  return '';
+}
+
+export interface Normalizer {
+  (raw: string, n: number): LogLine;
+}
+
+/**
+ * A normaliser for one log. It is stateful: it remembers the current step (GitHub `##[group]Run …`,
+ * the gh-run-view step column, Travis folds and commands) so that each line carries its step.
+ */
+export function createNormalizer(): Normalizer {
+  let step: string | undefined;
+  let job: string | undefined;
+  // Travis prints `travis_time:start` then `$ command`; the command names the step better than the fold.
+  let travisCommandPending = false;
+
+  return (raw: string, n: number): LogLine => {
+    let text = raw;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+    let lineJob: string | undefined;
+    let lineStep: string | undefined;
+    const first = text.charCodeAt(0);
+    if (first >= 48 && first <= 57) {
+      text = stripTimestamp(text);
+    } else if (text.length > 2 && text.indexOf('\t') !== -1) {
+      const columns = GH_RUN_VIEW.exec(text);
+      if (columns) {
+        lineJob = columns[1];
+        lineStep = columns[2];
+        text = stripTimestamp(text.slice(columns[0].length));
+      }
+    }
+
+    text = stripAnsi(text);
+
+    // CRs: strip the CRLF one, then keep the last visible progress segment.
+    let end = text.length;
+    while (end > 0 && text.charCodeAt(end - 1) === 13) end--;
+    if (end !== text.length) text = text.slice(0, end);
+    if (text.indexOf('\r') !== -1) {
+      if (text.indexOf('travis_fold:start:') !== -1) {
+        const fold = TRAVIS_FOLD_START.exec(text);
+        if (fold?.[1]) step = fold[1];
+      }
+      if (text.indexOf('travis_time:start:') !== -1) travisCommandPending = true;
+      text = lastCrSegment(text);
+    } else if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('travis_')) {
+      const fold = TRAVIS_FOLD_START.exec(text);
+      if (fold?.[1]) step = fold[1];
+      else if (text.startsWith('travis_time:start:')) travisCommandPending = true;
+    }
+    if (travisCommandPending && text.charCodeAt(0) === 36 /* $ */ && text.charCodeAt(1) === 32) {
+      step = text.slice(2, 202).trim();
+      travisCommandPending = false;
+    }
+
+    let command: Command | undefined;
+    const lead = text.charCodeAt(0);
+    if (lead === 35 /* # */ && text.charCodeAt(1) === 35) {
+      const marker = WORKFLOW_MARKER.exec(text);
+      if (marker?.[1]) {
+        command = COMMAND_OF[marker[1]];
+        text = text.slice(marker[0].length);
+        // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
+        if (command === 'group' && text.startsWith('Run ')) step = text.slice(0, 200).trim();
+      }
+    } else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
+      const workflow = WORKFLOW_COMMAND.exec(text);
+      if (workflow?.[1]) {
+        command = COMMAND_OF[workflow[1]];
+        text = text.slice(workflow[0].length);
+      }
+    } else if (lead === 91 /* [ */ && text.startsWith('[command]')) {
+      // The runner's echo of a command it runs (`##[command]` once the marker is rendered).
+      command = 'command';
+      text = text.slice('[command]'.length);
+    }
+
+    if (lineStep !== undefined) {
+      step = lineStep;
+      job = lineJob;
+    }
+    if (text.length > MAX_LINE_CHARS) text = text.slice(0, MAX_LINE_CHARS);
+
+    const line: { n: number; text: string; command?: Command; step?: string; job?: string } = { n, text };
+    if (command !== undefined) line.command = command;
+    if (step !== undefined) line.step = step;
+    if (job !== undefined) line.job = job;
+    return line;
+  };
+}
