@@ -1,0 +1,2 @@
+let unused = 1;
+export const value = 2;

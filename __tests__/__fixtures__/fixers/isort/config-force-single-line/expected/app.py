@@ -1,0 +1,5 @@
+import re
+from os import path
+from os import sep
+
+print(path, sep, re)

@@ -1,0 +1,7 @@
+import sys
+import os
+from collections import OrderedDict, defaultdict
+import json
+
+
+print(os, sys, json, OrderedDict, defaultdict)

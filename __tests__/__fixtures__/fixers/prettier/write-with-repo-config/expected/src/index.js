@@ -1,0 +1,5 @@
+const greeting = 'hello'
+function shout(text) {
+  return text.toUpperCase() + '!'
+}
+export { greeting, shout }
