@@ -13,7 +13,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigurationError, FixError } from '../errors.js';
 import type { Exec, ExecResult } from '../exec.js';
-import { isInside } from '../validate/paths.js';
+import { isInside, isWorkflowPath } from '../validate/paths.js';
 
 export interface GuardLimits {
   /** Most paths one fixer may change. */
@@ -143,7 +143,7 @@ export class WorkspaceGuard {
         problems.push(`changed ${shown}, outside the workspace`);
         continue;
       }
-      if (change.repoPath.toLowerCase().startsWith('.github/workflows/') || change.path.toLowerCase().startsWith('.github/workflows/')) {
+      if (isWorkflowPath(change.repoPath) || isWorkflowPath(change.path)) {
         problems.push(`changed ${shown} under .github/workflows/ (workflows are never changed)`);
         continue;
       }

@@ -11,6 +11,7 @@ import type { Failure } from '../analysis/types.js';
 import { FIXERS } from '../fixers/registry.js';
 import type { Fixer } from '../fixers/types.js';
 import type { FixResult } from '../model.js';
+import { isWorkflowPath } from '../validate/paths.js';
 
 function uniqueInOrder(values: readonly string[]): string[] {
   return [...new Set(values)];
@@ -56,7 +57,11 @@ export function planFixes(options: PlanOptions): FixPlan {
   const skipped: FixResult[] = [];
   const threshold = options.confidenceThreshold;
   for (const fixer of options.fixers) {
-    const handled = options.failures.filter((failure) => fixer.handles(failure));
+    const handledAll = options.failures.filter((failure) => fixer.handles(failure));
+    if (handledAll.length === 0) continue;
+    const inWorkflows = handledAll.filter((failure) => failure.file !== undefined && isWorkflowPath(failure.file));
+    if (inWorkflows.length > 0) skipped.push(skip(fixer, inWorkflows, 'files under .github/workflows/ are never changed by the autofixer'));
+    const handled = handledAll.filter((failure) => !inWorkflows.includes(failure));
     if (handled.length === 0) continue;
     if (!options.fixTypes.includes(fixer.fixType)) {
       skipped.push(skip(fixer, handled, `fix type '${fixer.fixType}' is not enabled (fix-types: ${options.fixTypes.join(', ') || 'none'})`));

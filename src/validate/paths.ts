@@ -71,3 +71,8 @@ export async function checkWorkspacePath(workspace: string, candidate: unknown):
   }
   return text;
 }
+
+/** Workflow files are never changed by a fixer (case-insensitive: runners on macOS/Windows fold case). */
+export function isWorkflowPath(relative: string): boolean {
+  return relative.replace(/^\.\//, '').toLowerCase().startsWith('.github/workflows/');
+}
