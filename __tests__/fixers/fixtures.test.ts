@@ -22,7 +22,7 @@ interface CaseFile {
     status: string;
     files?: string[];
     verifyCommand?: string;
-    reasonIncludes?: string;
+    reasonIncludes?: string | string[];
     descriptionIncludes?: string;
     /** How many failures the result names (default: all of failures.json). */
     failures?: number;
@@ -74,7 +74,7 @@ describe('fixer fixtures', () => {
     const context = JSON.stringify(result, null, 2);
     expect(result?.status, context).toBe(spec.expected.status);
     expect(result?.failures.length, context).toBe(spec.expected.failures ?? failures.length);
-    if (spec.expected.reasonIncludes !== undefined) expect(result?.reason ?? '', context).toContain(spec.expected.reasonIncludes);
+    for (const part of [spec.expected.reasonIncludes ?? []].flat()) expect(result?.reason ?? '', context).toContain(part);
     if (spec.expected.descriptionIncludes !== undefined) expect(result?.description ?? '', context).toContain(spec.expected.descriptionIncludes);
     if (spec.expected.verifyCommand !== undefined) expect(result?.verifyCommand).toBe(spec.expected.verifyCommand);
 
