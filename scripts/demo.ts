@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     }
 
     rule('2. The action runs (dist/index.js, as the runner runs it)');
-    const run = await runAction(scenario);
+    const run = await runAction(scenario, { 'fix-types': 'format, lint, dependency' });
     process.stdout.write(run.stdout);
     if (run.stderr.trim() !== '') process.stdout.write(run.stderr);
     process.stdout.write(`\nexit code ${run.exitCode}\noutputs:\n`);

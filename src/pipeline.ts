@@ -54,6 +54,13 @@ export async function analyzeJobLogs(
 
 function mapFailure(failure: Failure, job: JobLog, repoName: string): Failure {
   const mapped: Failure = { ...failure, job: failure.job ?? job.jobName };
+  const missingPath = failure.data?.path;
+  if (typeof missingPath === 'string' && missingPath.startsWith('/')) {
+    // An absolute runner path of a missing file: keep it only when it maps into the workspace.
+    const relative = toWorkspacePath(missingPath, { repoName });
+    mapped.data = { ...(failure.data ?? {}), path: relative, logPath: missingPath };
+    if (relative === undefined) delete mapped.data.path;
+  }
   if (failure.file !== undefined) {
     const relative = toWorkspacePath(failure.file, { repoName });
     if (relative !== undefined) mapped.file = relative;

@@ -8,6 +8,8 @@ import { nodeExec } from '../../src/exec.js';
 import { authEnv, createScenario, runAction, workflowRunEvent, type Scenario } from '../../standin/scenario.js';
 
 const open: Scenario[] = [];
+/** The demo's fixes include adding PyYAML to requirements.txt, which is off by default. */
+const ALL_FIXES = { 'fix-types': 'format, lint, dependency' };
 afterEach(async () => {
   while (open.length > 0) await open.pop()?.close();
 });
@@ -45,7 +47,7 @@ async function fileOnBranch(s: Scenario, branch: string, file: string): Promise<
 describe('action end to end', () => {
   it('fixes, verifies, pushes the fix branch and opens a PR; a second run updates the same PR', async () => {
     const s = await scenario();
-    const first = await runAction(s);
+    const first = await runAction(s, ALL_FIXES);
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(s.github.violations).toEqual([]);
 
@@ -82,7 +84,7 @@ describe('action end to end', () => {
     // Second run on the same failing commit: the branch is force-pushed with a lease, the PR updated.
     await nodeExec('git', ['checkout', '-q', '--detach', s.headSha], { cwd: s.workspace });
     await nodeExec('git', ['reset', '-q', '--hard', s.headSha], { cwd: s.workspace });
-    const second = await runAction(s);
+    const second = await runAction(s, ALL_FIXES);
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
     expect(second.outputs['pull-request-number']).toBe(first.outputs['pull-request-number']);
     expect(s.github.pulls).toHaveLength(1);

@@ -113,7 +113,7 @@ describe('ci-autofixer fix', () => {
   it('applies and verifies the fixes in a working tree, committing nothing', async () => {
     const { workspace, logs } = await demoWorkspace();
     const head = (await nodeExec('git', ['rev-parse', 'HEAD'], { cwd: workspace })).stdout;
-    const result = await cli(['fix', '--workspace', workspace, ...logs.flatMap((log) => ['--log', log]), '--json']);
+    const result = await cli(['fix', '--workspace', workspace, ...logs.flatMap((log) => ['--log', log]), '--fix-types', 'format,dependency', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const parsed = JSON.parse(result.stdout) as { fixes: { fixer: string; status: string }[] };
     const verified = parsed.fixes.filter((fix) => fix.status === 'verified').map((fix) => fix.fixer);
@@ -156,7 +156,7 @@ describe('ci-autofixer run', () => {
   it('runs the whole pipeline against an API URL and pushes to the checkout origin', async () => {
     s = await createScenario();
     cleanup.push(() => s.close());
-    const result = await cli(['run', '--repo', `${s.owner}/${s.repo}`, '--run-id', String(s.runId), '--api-url', s.github.url], {
+    const result = await cli(['run', '--repo', `${s.owner}/${s.repo}`, '--run-id', String(s.runId), '--api-url', s.github.url, '--fix-types', 'all'], {
       cwd: s.workspace,
       env: { GITHUB_TOKEN: s.token },
     });
