@@ -42,7 +42,7 @@ export interface CliIo {
   cwd: string;
 }
 
-function parse(args: string[], options: ParseArgsConfig['options']) {
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error: unknown) {

@@ -54,7 +54,7 @@ describe('action end to end', () => {
     const branch = `autofix/${s.headBranch}`;
     expect(first.outputs.branch).toBe(branch);
     expect(Number(first.outputs.failures)).toBeGreaterThanOrEqual(3);
-    expect(first.outputs.categories.split(',')).toEqual(expect.arrayContaining(['lint_format', 'import_missing_module']));
+    expect((first.outputs.categories ?? '').split(',')).toEqual(expect.arrayContaining(['lint_format', 'import_missing_module']));
     expect(Number(first.outputs.fixed)).toBeGreaterThanOrEqual(3);
     expect(first.outputs['pull-request-number']).toMatch(/^\d+$/);
     expect(first.outputs['pull-request-url']).toContain(`/pull/${first.outputs['pull-request-number']}`);
