@@ -31,7 +31,11 @@ async function main(): Promise<number> {
 
     rule('2. The action runs (dist/index.js, as the runner runs it)');
     const run = await runAction(scenario, { 'fix-types': 'format, lint, dependency' });
-    process.stdout.write(run.stdout);
+    // The runner hides ::debug:: lines unless step debug logging is on; so does the demo.
+    const lines = run.stdout.split('\n');
+    const debug = lines.filter((line) => line.startsWith('::debug::')).length;
+    process.stdout.write(lines.filter((line) => !line.startsWith('::debug::')).join('\n'));
+    process.stdout.write(`(${debug} ::debug:: lines hidden, as the runner hides them without ACTIONS_STEP_DEBUG)\n`);
     if (run.stderr.trim() !== '') process.stdout.write(run.stderr);
     process.stdout.write(`\nexit code ${run.exitCode}\noutputs:\n`);
     for (const [name, value] of Object.entries(run.outputs)) process.stdout.write(`  ${name} = ${value}\n`);
