@@ -8,7 +8,7 @@
  * target is missed.
  *
  * Options: --sizes 10,100 (MB), --runs N (best of N, default 3 for ≤ 10 MB and 2 above),
- * --keep (leave the generated files), --prefilter combined|each, --json.
+ * --keep (leave the generated files), --prefilter literal|combined|each, --json.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -153,7 +153,7 @@ async function readlineLoop(path: string): Promise<number> {
 }
 
 /** Child mode: one measurement, printed as JSON. */
-async function child(mode: string, path: string, prefilter: 'combined' | 'each'): Promise<void> {
+async function child(mode: string, path: string, prefilter: 'literal' | 'combined' | 'each'): Promise<void> {
   const started = performance.now();
   let result: Measurement;
   if (mode === 'loop') {
@@ -197,7 +197,7 @@ interface Check {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    await child(args[1] ?? 'analyze', args[2] ?? '', args[3] === 'each' ? 'each' : 'combined');
+    await child(args[1] ?? 'analyze', args[2] ?? '', args[3] === 'each' || args[3] === 'combined' ? args[3] : 'literal');
     return 0;
   }
   const option = (name: string): string | undefined => {
@@ -206,7 +206,7 @@ async function main(): Promise<number> {
   };
   const sizes = (option('--sizes') ?? '10,100').split(',').map(Number).filter((n) => n > 0);
   const runsOption = option('--runs');
-  const prefilter = option('--prefilter') === 'each' ? 'each' : 'combined';
+  const prefilter = option('--prefilter') ?? 'literal';
   const dir = mkdtempSync(join(tmpdir(), 'ci-autofixer-bench-'));
   const checks: Check[] = [];
   const rows: string[] = [];

@@ -1,9 +1,10 @@
 /**
  * Runs detectors over a stream of `LogLine`s. Most lines of a CI log are noise no detector cares
- * about, so one combined pre-filter built from every trigger decides first whether any detector
- * could want the line; only then are the individual triggers tested.
+ * about, so a pre-filter built from every trigger (see prefilter.ts: required literals found in one
+ * pass) first says which detectors could want the line; only their triggers are then tested.
  */
 import { getErrorMessage } from '../errors.js';
+import { buildPrefilter, type TriggerPrefilter } from './prefilter.js';
 import { DETECTORS } from './registry.js';
 import { CONTEXT_LINES, type Detector, type DetectorContext, type DetectorScan, type FailureDraft, type LogLine } from './types.js';
 
@@ -39,10 +40,11 @@ export interface EngineResult {
 export interface EngineOptions {
   detectors?: readonly Detector[];
   /**
-   * 'combined' (default): one alternation of all triggers tested first; 'each': every trigger on
-   * every line. Kept selectable so the bench can compare them.
+   * 'literal' (default): required-literal scan (prefilter.ts), then the candidates' triggers;
+   * 'combined': one alternation of all triggers tested first; 'each': every trigger on every line.
+   * Kept selectable so the bench can compare them.
    */
-  prefilter?: 'combined' | 'each';
+  prefilter?: 'literal' | 'combined' | 'each';
 }
 
 function withoutStatefulFlags(flags: string): string {
@@ -81,6 +83,7 @@ interface Running {
 export class AnalysisEngine {
   private readonly running: Running[];
   private readonly prefilters: RegExp[] | undefined;
+  private readonly literalPrefilter: TriggerPrefilter | undefined;
   /** Commands some detector listens to regardless of text. */
   private readonly listenedCommands: ReadonlySet<string>;
   private readonly ring: (LogLine | undefined)[] = new Array<LogLine | undefined>(CONTEXT_LINES + 1);
@@ -115,7 +118,9 @@ export class AnalysisEngine {
         commands: detector.commands && detector.commands.length > 0 ? new Set<string>(detector.commands) : undefined,
       };
     });
-    this.prefilters = options.prefilter === 'each' ? undefined : combineTriggers(this.running.map((r) => r.trigger));
+    const mode = options.prefilter ?? 'literal';
+    this.literalPrefilter = mode === 'literal' ? buildPrefilter(this.running.map((r) => r.trigger)) : undefined;
+    this.prefilters = mode === 'combined' ? combineTriggers(this.running.map((r) => r.trigger)) : undefined;
     this.listenedCommands = new Set(this.running.flatMap((r) => [...(r.commands ?? [])]));
     this.context = {
       before: (count: number) => this.before(count),
@@ -126,7 +131,24 @@ export class AnalysisEngine {
   push(line: LogLine): void {
     this.lineCount++;
     this.currentLine = line;
-    if (this.waiting > 0 || this.mayInterest(line)) {
+    const literal = this.literalPrefilter;
+    if (literal !== undefined) {
+      const candidates = literal.scan(line.text);
+      const byCommand = line.command !== undefined && this.listenedCommands.has(line.command);
+      if (candidates > 0 || this.waiting > 0 || byCommand) {
+        for (let i = 0; i < this.running.length; i++) {
+          const running = this.running[i] as Running;
+          if (running.scan === undefined) continue;
+          if (
+            running.wantsNext ||
+            (byCommand && running.commands !== undefined && running.commands.has(line.command as string)) ||
+            (literal.isCandidate(i) && running.trigger.test(line.text))
+          ) {
+            this.scanLine(running, line);
+          }
+        }
+      }
+    } else if (this.waiting > 0 || this.mayInterest(line)) {
       for (const running of this.running) {
         if (running.scan === undefined) continue;
         if (running.wantsNext || (running.commands !== undefined && line.command !== undefined && running.commands.has(line.command)) || running.trigger.test(line.text)) {

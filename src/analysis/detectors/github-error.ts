@@ -35,7 +35,7 @@ export const githubErrorDetector: Detector = {
   categories: ['other', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'dependency_resolution', 'type_check', 'lint_format', 'compilation_error', 'test_failure'],
   example: '##[error]The `python-version` input is not valid: 3.13-dev',
   // Annotations are recognised by their workflow command, which is not in the text.
-  trigger: /(?!)/,
+  trigger: /^(?!)/,
   commands: ['error'],
   start() {
     return {
