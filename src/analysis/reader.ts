@@ -43,6 +43,8 @@ export class LineSplitter {
    */
   private lastSegment: Buffer[] | undefined;
   private lastSegmentBytes = 0;
+  /** A CR was seen in the overflow: the next bytes (if any before LF) begin a new segment. */
+  private crPending = false;
 
   constructor(sink: RawLineSink) {
     this.sink = sink;
@@ -94,17 +96,31 @@ export class LineSplitter {
       if (start >= stop) return;
     }
     this.overflowing = true;
-    const cr = chunk.lastIndexOf(CR, stop - 1);
-    if (cr >= start) {
+    let position = start;
+    for (;;) {
+      const cr = chunk.indexOf(CR, position);
+      if (cr === -1 || cr >= stop) {
+        this.appendSegment(chunk, position, stop);
+        return;
+      }
+      this.appendSegment(chunk, position, cr);
+      this.crPending = true;
+      position = cr + 1;
+    }
+  }
+
+  /** Bytes of the overflow: after a CR they start a new last segment, else they extend it. */
+  private appendSegment(chunk: Buffer, start: number, stop: number): void {
+    if (stop <= start) return;
+    if (this.crPending) {
       this.lastSegment = [];
       this.lastSegmentBytes = 0;
-      start = cr + 1;
+      this.crPending = false;
     }
-    if (this.lastSegment !== undefined && this.lastSegmentBytes < MAX_RAW_LINE_BYTES && start < stop) {
-      const take = Math.min(MAX_RAW_LINE_BYTES - this.lastSegmentBytes, stop - start);
-      this.lastSegment.push(Buffer.from(chunk.subarray(start, start + take)));
-      this.lastSegmentBytes += take;
-    }
+    if (this.lastSegment === undefined || this.lastSegmentBytes >= MAX_RAW_LINE_BYTES) return;
+    const take = Math.min(MAX_RAW_LINE_BYTES - this.lastSegmentBytes, stop - start);
+    this.lastSegment.push(Buffer.from(chunk.subarray(start, start + take)));
+    this.lastSegmentBytes += take;
   }
 
   private flush(): void {
@@ -117,6 +133,7 @@ export class LineSplitter {
     this.overflowing = false;
     this.lastSegment = undefined;
     this.lastSegmentBytes = 0;
+    this.crPending = false;
     this.sink(raw, ++this.lineNumber);
   }
 }
