@@ -11,7 +11,8 @@ import { MAX_LINE_CHARS, type LogLine } from './types.js';
 
 type Command = NonNullable<LogLine['command']>;
 
-const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? ?/;
+const TIMEZONE = /^[+-]\d\d:?\d\d/;
+const TIMESTAMP_DIGITS: readonly number[] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 // Bounded columns: a line without tabs fails after at most 257 characters.
 const GH_RUN_VIEW = /^([^\t]{1,256})\t([^\t]{0,256})\t(?=\d{4}-\d\d-\d\dT)/;
 // CSI (colours, cursor moves), OSC (titles, hyperlinks), two-character escapes, and the caret
@@ -40,13 +41,33 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * Removes a leading `2026-07-30T13:21:30.7886920Z ` (fraction, zone and space optional). Checked by
+ * hand rather than by regex: it runs on every line of every GitHub log.
+ */
 function stripTimestamp(text: string): string {
-  // `2026-…T…`: digits at 0, '-' at 4, 'T' at 10.
-  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84) return text;
-  const code = text.charCodeAt(0);
-  if (code < 48 || code > 57) return text;
-  const match = TIMESTAMP.exec(text);
-  return match ? text.slice(match[0].length) : text;
+  if (text.length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return text;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return text;
+  for (const at of TIMESTAMP_DIGITS) if (!isDigit(text.charCodeAt(at))) return text;
+  let end = 19;
+  if (text.charCodeAt(end) === 46 /* . */) {
+    let digits = end + 1;
+    while (digits < text.length && digits - end <= 9 && isDigit(text.charCodeAt(digits))) digits++;
+    if (digits === end + 1) return text;
+    end = digits;
+  }
+  const zone = text.charCodeAt(end);
+  if (zone === 90 /* Z */) end++;
+  else if (zone === 43 || zone === 45) {
+    const match = TIMEZONE.exec(text.slice(end, end + 6));
+    if (match) end += match[0].length;
+  }
+  if (text.charCodeAt(end) === 32) end++;
+  return text.slice(end);
 }
 
 /** The last segment of a line holding bare CRs that is not blank: what a terminal showed last. */
@@ -101,8 +122,10 @@ export function createNormalizer(): Normalizer {
     while (end > 0 && text.charCodeAt(end - 1) === 13) end--;
     if (end !== text.length) text = text.slice(0, end);
     if (text.indexOf('\r') !== -1) {
-      if (text.indexOf('travis_fold:start:') !== -1) {
-        const fold = TRAVIS_FOLD_START.exec(text);
+      // Several folds can open and close on one line; the last one opened is the current step.
+      const lastFold = text.lastIndexOf('travis_fold:start:');
+      if (lastFold !== -1) {
+        const fold = TRAVIS_FOLD_START.exec(text.slice(lastFold));
         if (fold?.[1]) step = fold[1];
       }
       if (text.indexOf('travis_time:start:') !== -1) travisCommandPending = true;
