@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
+import type { EngineDraft } from '../../src/analysis/engine.js';
+import type { Category, Failure } from '../../src/analysis/types.js';
+
+let order = 0;
+function draft(detector: string, category: Category, line: number, confidence: number, message = `${detector} at ${line}`, extra: Partial<EngineDraft['draft']> = {}): EngineDraft {
+  return { detector, order: order++, draft: { category, tool: detector, message, logLines: [line, line], confidence, ...extra } };
+}
+
+describe('fingerprints', () => {
+  it('ignore numbers, hashes, temp paths, timestamps and runner prefixes', () => {
+    const a = fingerprintOf({ tool: 'pytest', message: 'AssertionError at 0x7f0c5be9cf28 in /tmp/pytest-of-runner/pytest-3/t0 after 12.5s (2026-07-30T13:21:30Z)', file: '/home/runner/work/app/app/tests/test_a.py' });
+    const b = fingerprintOf({ tool: 'pytest', message: 'AssertionError at 0x55d1e2a3b4c0 in /tmp/pytest-of-runner/pytest-9/t1 after 3.1s (2027-01-02T01:02:03Z)', file: 'D:\\a\\app\\app\\tests\\test_a.py'.replace(/\\/g, '/') });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('differ by tool, file and message words', () => {
+    const base = { tool: 'tsc', message: "Type 'string' is not assignable", file: 'src/a.ts' };
+    const fingerprints = new Set([
+      fingerprintOf(base),
+      fingerprintOf({ ...base, tool: 'eslint' }),
+      fingerprintOf({ ...base, file: 'src/b.ts' }),
+      fingerprintOf({ ...base, message: "Type 'number' is not assignable" }),
+    ]);
+    expect(fingerprints.size).toBe(4);
+  });
+
+  it('normalises commit hashes but keeps plain words', () => {
+    expect(normalizeForFingerprint('commit 3cad9e8e4278e0eea38551b4f71cc1cf08bd9d14 failed in facade')).toBe('commit <hex> failed in facade');
+  });
+});
+
+describe('classifyDrafts', () => {
+  it('ranks a specific hit above later generic and exit-code lines, and drops exit-code when explained', () => {
+    const failures = classifyDrafts([
+      draft('github-error', 'other', 50, 0.25, 'Error: something'),
+      draft('tsc', 'type_check', 40, 0.9),
+      draft('exit-code', 'other', 51, 0.1, 'Process completed with exit code 2.'),
+    ]);
+    expect(failures.map((f) => f.detector)).toEqual(['tsc', 'github-error']);
+    expect(primaryCategory(failures)).toBe('type_check');
+  });
+
+  it('keeps the exit-code line when nothing else explains the failure', () => {
+    const failures = classifyDrafts([draft('exit-code', 'other', 9, 0.1, 'Process completed with exit code 1.')]);
+    expect(failures.map((f) => f.detector)).toEqual(['exit-code']);
+    expect(primaryCategory([])).toBe('other');
+  });
+
+  it('puts the first confident error before later confident ones (root cause before cascade)', () => {
+    const failures = classifyDrafts([draft('pytest', 'test_failure', 300, 0.9), draft('python-traceback', 'import_missing_module', 120, 0.9), draft('cmake', 'compilation_error', 310, 0.5)]);
+    expect(failures.map((f) => f.logLines[0])).toEqual([120, 300, 310]);
+  });
+
+  it('puts a confident hit before an earlier low-confidence symptom', () => {
+    const failures = classifyDrafts([draft('infrastructure', 'network_infra_timeout', 10, 0.4), draft('jest', 'test_failure', 900, 0.9)]);
+    expect(failures.map((f) => f.detector)).toEqual(['jest', 'infrastructure']);
+  });
+
+  it('drops generic annotations that restate a specific hit', () => {
+    const failures = classifyDrafts([draft('eslint', 'lint_format', 20, 0.9, "'x' is defined but never used"), draft('github-error', 'other', 35, 0.25, "'x' is defined but never used"), draft('github-error', 'other', 20, 0.25, 'same line')]);
+    expect(failures.map((f) => f.detector)).toEqual(['eslint']);
+  });
+
+  it('collapses repeats into one failure with occurrences, at the first place', () => {
+    const failures = classifyDrafts([
+      draft('pytest', 'test_failure', 10, 0.9, 'assert 1 == 2 (run 1)', { file: 'tests/t.py' }),
+      draft('pytest', 'test_failure', 90, 0.9, 'assert 1 == 2 (run 2)', { file: 'tests/t.py' }),
+      draft('pytest', 'test_failure', 50, 0.9, 'other failure', { file: 'tests/t.py' }),
+    ]);
+    expect(failures.map((f) => [f.logLines[0], f.occurrences])).toEqual([
+      [10, 2],
+      [50, 1],
+    ]);
+  });
+
+  it('copies step and job from the draft', () => {
+    const entry = { ...draft('tsc', 'type_check', 4, 0.9), step: 'Run tsc', job: 'build' };
+    expect(classifyDrafts([entry])[0]).toMatchObject({ step: 'Run tsc', job: 'build', detector: 'tsc', occurrences: 1 });
+  });
+});
+
+describe('mergeJobAnalyses', () => {
+  const failure = (message: string, line: number): Failure => ({
+    category: 'test_failure',
+    tool: 'pytest',
+    message,
+    logLines: [line, line],
+    confidence: 0.9,
+    detector: 'pytest',
+    fingerprint: fingerprintOf({ tool: 'pytest', message }),
+    occurrences: 1,
+  });
+
+  it('collapses the same fingerprint across matrix jobs and sums occurrences', () => {
+    const merged = mergeJobAnalyses([
+      [failure('test_a failed', 10), failure('test_b failed', 20)],
+      [failure('test_a failed', 11), failure('only on 3.12', 30)],
+    ]);
+    expect(merged.map((f) => [f.message, f.occurrences])).toEqual([
+      ['test_a failed', 2],
+      ['test_b failed', 1],
+      ['only on 3.12', 1],
+    ]);
+  });
+
+  it('does not mutate its input', () => {
+    const jobs = [[failure('x', 1)], [failure('x', 2)]];
+    mergeJobAnalyses(jobs);
+    expect(jobs[0]?.[0]?.occurrences).toBe(1);
+  });
+});
