@@ -68,15 +68,30 @@ export function fingerprintOf(draft: { tool: string; message: string; file?: str
   return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
-function tierOf(entry: EngineDraft): number {
-  if (entry.detector === 'exit-code') return 3;
-  if (GENERIC_DETECTORS.has(entry.detector)) return 2;
-  return entry.draft.confidence >= CONFIDENT ? 0 : 1;
+/**
+ * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
+ * with exit code N`; what is reported after that line comes from later steps (`if: always()`
+ * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it.
+ */
+function tierOf(entry: EngineDraft, stepFailedAt: number): number {
+  if (entry.detector === 'exit-code') return 5;
+  if (GENERIC_DETECTORS.has(entry.detector)) return 4;
+  const later = entry.draft.logLines[0] > stepFailedAt ? 1 : 0;
+  return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + later;
+}
+
+/** First line where the runner reported a failed step (Infinity when it did not). */
+function firstStepFailure(entries: readonly EngineDraft[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const entry of entries) {
+    if (entry.detector === 'exit-code' && entry.draft.logLines[0] < first) first = entry.draft.logLines[0];
+  }
+  return first;
 }
 
 /** Ranking order: most likely root cause first. */
-export function compareDrafts(a: EngineDraft, b: EngineDraft): number {
-  const tier = tierOf(a) - tierOf(b);
+export function compareDrafts(a: EngineDraft, b: EngineDraft, stepFailedAt: number = Number.POSITIVE_INFINITY): number {
+  const tier = tierOf(a, stepFailedAt) - tierOf(b, stepFailedAt);
   if (tier !== 0) return tier;
   const confidence = b.draft.confidence - a.draft.confidence;
   // Close calls are settled by what usually explains what, then by position.
@@ -121,7 +136,8 @@ function toFailure(entry: EngineDraft): Failure {
 
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
 export function classifyDrafts(entries: readonly EngineDraft[]): Failure[] {
-  const ranked = dropRestatements(entries).sort(compareDrafts);
+  const stepFailedAt = firstStepFailure(entries);
+  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, stepFailedAt));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
   const byFingerprint = new Map<string, Failure>();
