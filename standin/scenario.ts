@@ -32,7 +32,7 @@ export interface JobSpec {
 }
 
 /** Runs a command in `cwd` and returns what it printed (stdout and stderr interleaved as they arrive). */
-async function capture(command: string, args: string[], cwd: string): Promise<{ output: string; exitCode: number }> {
+export async function capture(command: string, args: string[], cwd: string): Promise<{ output: string; exitCode: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,

@@ -5,7 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeExec } from '../../src/exec.js';
-import { authEnv, createScenario, runAction, workflowRunEvent, type Scenario } from '../../standin/scenario.js';
+import {
+  authEnv,
+  capture,
+  createScenario,
+  makeDemoJobs,
+  PROJECT_ROOT,
+  runAction,
+  workflowRunEvent,
+  type Scenario,
+} from '../../standin/scenario.js';
 
 const open: Scenario[] = [];
 /** The demo's fixes include adding PyYAML to requirements.txt, which is off by default. */
@@ -162,5 +171,43 @@ describe('action end to end', () => {
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('::notice');
     expect(run.outputs.failures).toBe('0');
+  });
+
+  it('reverts a fix that does not verify and publishes only the verified ones', async () => {
+    // eslint --fix can fix prefer-const but not no-undef: the file changes, the re-run still fails.
+    const s = await scenario({
+      files: {
+        'eslint.config.mjs':
+          "export default [{ files: ['**/*.js'], languageOptions: { sourceType: 'module', globals: { console: 'readonly' } }, rules: { 'prefer-const': 'error', 'no-undef': 'error' } }];\n",
+        'web/lint.js': 'let total = 1;\nconsole.log(total + missingName);\n',
+      },
+      jobs: async (repoDir, runnerPath) => {
+        const eslint = await capture(`${PROJECT_ROOT}/node_modules/.bin/eslint`, ['web/lint.js'], repoDir);
+        expect(eslint.exitCode).toBe(1);
+        const jobs = await makeDemoJobs(repoDir, runnerPath);
+        return [
+          ...jobs,
+          { name: 'eslint', steps: [{ name: 'eslint', shown: 'npx eslint web/lint.js', output: eslint.output.split(repoDir).join(runnerPath), exitCode: 1 }] },
+        ];
+      },
+    });
+    const run = await runAction(s, { push: 'branch' });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(run.outputs['report-path'] ?? '', 'utf8')) as {
+      fixes: { fixer: string; status: string; files: string[] }[];
+    };
+    const eslintFix = report.fixes.find((fix) => fix.fixer === 'eslint');
+    expect(eslintFix?.status).toBe('reverted-unverified');
+    expect(await readFile(`${s.workspace}/web/lint.js`, 'utf8')).toBe('let total = 1;\nconsole.log(total + missingName);\n');
+    expect(report.fixes.find((fix) => fix.fixer === 'black')?.status).toBe('verified');
+    expect(run.stdout).toMatch(/eslint: reverted/);
+
+    // push: branch — the branch carries only the verified fixes, and no pull request is opened.
+    const branch = `autofix/${s.headBranch}`;
+    expect(run.outputs.branch).toBe(branch);
+    expect(run.outputs['pull-request-number']).toBe('');
+    expect(s.github.pulls).toHaveLength(0);
+    expect(await fileOnBranch(s, branch, 'web/lint.js')).toBe('let total = 1;\nconsole.log(total + missingName);\n');
+    expect(await fileOnBranch(s, branch, 'app/config.py')).toContain('def load_config(path="config.yml"):');
   });
 });
