@@ -313,18 +313,9 @@ export async function runAction(
     'INPUT_GITHUB-TOKEN': scenario.token,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'index.js')], {
-      cwd: scenario.workspace,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
+  const result = await nodeExec(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'index.js')], {
+    cwd: scenario.workspace,
+    baseEnv: env,
   });
   const outputs = parseOutputFile(await readFile(outputPath, 'utf8'));
   return {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeExec, type Exec, type ExecOptions } from '../../src/exec.js';
-import type { Logger } from '../../src/logging.js';
+import { createMemoryLogger, type Logger } from '../../src/logging.js';
 import { startGitServer, type GitServer } from '../../standin/git-server.js';
 
 /** Keeps git away from the machine's own config, so the tests see only what the code sets. */
@@ -89,21 +89,7 @@ export async function startRemote(files: Record<string, string>): Promise<Remote
   };
 }
 
-/**
- * A logger for these tests. src/logging.ts is not imported at run time: it pulls in the report
- * module, and these tests should not depend on it.
- */
+/** A logger for these tests: the shared memory logger. */
 export function testLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: (m) => lines.push(`debug: ${m}`),
-    info: (m) => lines.push(m),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-    group: async (name, fn) => {
-      lines.push(`== ${name}`);
-      return fn();
-    },
-  };
+  return createMemoryLogger();
 }
