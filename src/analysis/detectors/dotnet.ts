@@ -6,14 +6,21 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
  * (`error MSB3073`), and `dotnet test` failures (`Failed X [12 ms]` blocks, `Failed!  - Failed: 1`).
  */
 
-const CODED = /^\s*(?<file>(?:[A-Za-z]:)?[^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
-const PROJECT_SUFFIX = /\s+\[[^\]]+\.(?:csproj|fsproj|vbproj|sln|proj)(?:::[^\]]*)?\]\s*$/;
+const CODED = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
+// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
+// runs of spaces.
+const PROJECT_SUFFIX = /^\[[^\]]+\.(?:csproj|fsproj|vbproj|sln|proj)(?:::[^\]]*)?\]$/;
 const TEST_FAILED = /^\s*Failed (?<test>\S+) \[[^\]]+\]$/;
 const TEST_SUMMARY = /^\s*Failed!\s+-\s+Failed:\s+(?<failed>\d+)/;
 const STACK_LOCATION = /\bin (?<file>(?:[A-Za-z]:)?[^:]+\.(?:cs|fs|vb)):line (?<line>\d+)/;
 
 function clip(text: string): string {
-  return text.replace(PROJECT_SUFFIX, '').trim().slice(0, 500);
+  let body = text.trimEnd();
+  const open = body.lastIndexOf('[');
+  if (open > 0 && /\s/.test(body[open - 1] ?? '') && PROJECT_SUFFIX.test(body.slice(open))) {
+    body = body.slice(0, open);
+  }
+  return body.trim().slice(0, 500);
 }
 
 function codeCategory(code: string, file: string | undefined): Category {

@@ -6,13 +6,20 @@ import type { Detector, FailureDraft } from '../types.js';
  * input file 'x.lib'`.
  */
 
-const COMPILER = /^\s*(?<file>(?:[A-Za-z]:)?[^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
+const COMPILER = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
 const LINKER = /^\s*(?<object>\S[^:]*?|LINK)\s?:\s(?:fatal )?error (?<code>LNK\d{4}):\s?(?<message>.*)$/;
 // The project suffix MSBuild appends (`[C:\src\app.vcxproj]`) is not part of the message.
-const PROJECT_SUFFIX = /\s+\[[^\]]+\.(?:vcxproj|csproj|proj)\]\s*$/;
+// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
+// runs of spaces.
+const PROJECT_SUFFIX = /^\[[^\]]+\.(?:vcxproj|csproj|proj)\]$/;
 
 function clip(text: string): string {
-  return text.replace(PROJECT_SUFFIX, '').trim().slice(0, 500);
+  let body = text.trimEnd();
+  const open = body.lastIndexOf('[');
+  if (open > 0 && /\s/.test(body[open - 1] ?? '') && PROJECT_SUFFIX.test(body.slice(open))) {
+    body = body.slice(0, open);
+  }
+  return body.trim().slice(0, 500);
 }
 
 export const msvcDetector: Detector = {
