@@ -164,7 +164,7 @@ export const jvmDetector: Detector = {
             tool: /^\[(?:ERROR|INFO|WARNING)\]/.test(text) ? 'maven' : /sbt\.|^\[error\]/.test(text) ? 'sbt' : 'gradle',
             message: clip(text.replace(MAVEN_LEVEL, '')),
             logLines: [line.n, line.n],
-            confidence: 0.9,
+            confidence: 0.97,
           };
           const artifact = dependency.groups?.gradleArtifact;
           if (artifact) draft.data = { artifact };
