@@ -52,6 +52,7 @@ import { phpDetector } from './detectors/php.js';
 import { rCheckDetector } from './detectors/r-check.js';
 import { rubyDetector } from './detectors/ruby.js';
 import { rustDetector } from './detectors/rust.js';
+import { sassDetector } from './detectors/sass.js';
 import { swiftDetector } from './detectors/swift.js';
 
 export const DETECTORS: readonly Detector[] = [
@@ -100,4 +101,5 @@ export const DETECTORS: readonly Detector[] = [
   beamDetector,
   haskellDetector,
   rCheckDetector,
+  sassDetector,
 ];
