@@ -46,7 +46,14 @@ function draftFrom(line: LogLine, groups: Record<string, string | undefined>): F
     confidence: 0.95,
     data,
   };
-  if (groups.file !== undefined) draft.file = groups.file.trim();
+  if (groups.file !== undefined) {
+    draft.file = groups.file.trim();
+    // A parse error inside a declaration file is a typings/compiler version mismatch, not broken
+    // source; one inside a dependency's typings (`node_modules/@types/x`) is rarely the project's
+    // own mistake, so it ranks below the project's diagnostics.
+    if (/\.d\.[cm]?ts$/.test(draft.file)) draft.category = 'type_check';
+    if (/(?:^|[\\/])node_modules[\\/]/.test(draft.file)) draft.confidence = 0.7;
+  }
   if (groups.line !== undefined) draft.line = Number(groups.line);
   if (groups.column !== undefined) draft.column = Number(groups.column);
   return draft;
