@@ -21,6 +21,11 @@ const RUBOCOP_OFFENSE = /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefi
 const SYNTAX_ERROR = /^(?:\s*)(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.rb):(?<line>\d+): syntax error,? (?<message>.*)$/;
 const LOAD_ERROR = /cannot load such file -- (?<feature>\S+) \(LoadError\)|^(?:\S+: )?cannot load such file -- (?<feature2>\S+)/;
 
+// Psych (Ruby's YAML) parse errors: `(<file>): <problem> at line 8 column 1`.
+const YAML_ERROR = /^(?:\S+: )?\((?<file>[^()\s]+)\): (?<message>.+) at line (?<line>\d+) column (?<column>\d+)$/;
+// `rake aborted!` is followed by the exception message on the next line.
+const RAKE_ABORTED = /^rake aborted!$/;
+const RAKE_MISSING_FILE = /^No Rakefile found|No such file or directory|Errno::ENOENT/;
 const BUNDLER = /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
 
 function clip(text: string): string {
@@ -34,12 +39,13 @@ interface OpenBlock {
 
 export const rubyDetector: Detector = {
   id: 'ruby',
-  description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError.',
-  categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution'],
+  description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
+  categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
   example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
-  trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound/,
+  trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
   start() {
     let open: OpenBlock | undefined;
+    let rakeAbortedAt: number | undefined;
     let inRspecFailures = false;
     let sawSpecificFailure = false;
 
@@ -175,6 +181,43 @@ export const rubyDetector: Detector = {
               return true;
             },
           };
+          return true;
+        }
+
+        if (rakeAbortedAt !== undefined) {
+          const abortedAt = rakeAbortedAt;
+          rakeAbortedAt = undefined;
+          // `Command failed with status (N)` only restates that a shell command run by the task
+          // failed; that command's own output, above, explains it.
+          if (line.n === abortedAt + 1 && text.trim() !== '' && !/^Command failed with status/.test(text)) {
+            const missing = RAKE_MISSING_FILE.test(text);
+            ctx.report({
+              category: missing ? 'missing_file' : 'other',
+              tool: 'rake',
+              message: clip(text),
+              logLines: [abortedAt, line.n],
+              confidence: missing ? 0.8 : 0.5,
+            });
+            return true;
+          }
+        }
+        if (RAKE_ABORTED.test(text)) {
+          rakeAbortedAt = line.n;
+          return true;
+        }
+
+        const yaml = YAML_ERROR.exec(text);
+        if (yaml) {
+          ctx.report({
+            category: 'syntax_error',
+            tool: 'yaml',
+            message: clip(text),
+            file: yaml.groups?.file,
+            line: Number(yaml.groups?.line),
+            column: Number(yaml.groups?.column),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+          });
           return true;
         }
 
