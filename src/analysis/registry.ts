@@ -47,6 +47,7 @@ import { gccDetector } from './detectors/gcc.js';
 import { goDetector } from './detectors/go.js';
 import { haskellDetector } from './detectors/haskell.js';
 import { jvmDetector } from './detectors/jvm.js';
+import { markdownLintDetector } from './detectors/markdown-lint.js';
 import { msvcDetector } from './detectors/msvc.js';
 import { phpDetector } from './detectors/php.js';
 import { rCheckDetector } from './detectors/r-check.js';
@@ -102,4 +103,5 @@ export const DETECTORS: readonly Detector[] = [
   haskellDetector,
   rCheckDetector,
   sassDetector,
+  markdownLintDetector,
 ];
