@@ -43,6 +43,7 @@ import { tscDetector } from './detectors/tsc.js';
 import { beamDetector } from './detectors/beam.js';
 import { cmakeDetector } from './detectors/cmake.js';
 import { dotnetDetector } from './detectors/dotnet.js';
+import { elispDetector } from './detectors/elisp.js';
 import { gccDetector } from './detectors/gcc.js';
 import { goDetector } from './detectors/go.js';
 import { haskellDetector } from './detectors/haskell.js';
@@ -104,4 +105,5 @@ export const DETECTORS: readonly Detector[] = [
   rCheckDetector,
   sassDetector,
   markdownLintDetector,
+  elispDetector,
 ];
