@@ -36,9 +36,9 @@ interface OpenBlock {
 export const phpDetector: Detector = {
   id: 'php',
   description: 'PHPUnit failures, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
-  categories: ['test_failure', 'type_check', 'syntax_error', 'compilation_error', 'dependency_resolution'],
+  categories: ['test_failure', 'type_check', 'syntax_error', 'compilation_error', 'dependency_resolution', 'other'],
   example: 'PHP Parse error:  syntax error, unexpected end of file in /app/src/Kernel.php on line 42',
-  trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain/,
+  trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
   start() {
     let open: OpenBlock | undefined;
     let phpunitKind: string | undefined;
@@ -55,6 +55,12 @@ export const phpDetector: Detector = {
         if (open) {
           if (open.accepts(line)) return true;
           close(ctx);
+        }
+
+        // php-src's run-tests.php rejects an option it does not know and prints its usage.
+        if (/^Illegal switch '[^']*' specified!$/.test(text)) {
+          ctx.report({ category: 'other', tool: 'run-tests', message: clip(text), logLines: [line.n, line.n], confidence: 0.7 });
+          return false;
         }
 
         const section = PHPUNIT_SECTION.exec(text);
