@@ -54,6 +54,7 @@ import { phpDetector } from './detectors/php.js';
 import { rCheckDetector } from './detectors/r-check.js';
 import { rubyDetector } from './detectors/ruby.js';
 import { rustDetector } from './detectors/rust.js';
+import { sharedLibraryDetector } from './detectors/shared-library.js';
 import { sassDetector } from './detectors/sass.js';
 import { swiftDetector } from './detectors/swift.js';
 
@@ -106,4 +107,5 @@ export const DETECTORS: readonly Detector[] = [
   sassDetector,
   markdownLintDetector,
   elispDetector,
+  sharedLibraryDetector,
 ];
