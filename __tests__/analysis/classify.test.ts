@@ -33,6 +33,26 @@ describe('fingerprints', () => {
 });
 
 describe('classifyDrafts', () => {
+  it('collapses a runner block and the traceback nested in it into the more specific failure', () => {
+    const block = draft('unittest', 'import_missing_module', 10, 0.93, 'ERROR: tests.test_config: ImportError: Failed to import test module');
+    block.draft.logLines = [10, 24];
+    const wrapper = draft('python-traceback', 'import_missing_module', 12, 0.85, 'ImportError: Failed to import test module: tests.test_config');
+    wrapper.draft.logLines = [12, 13];
+    const cause = draft('python-traceback', 'import_missing_module', 22, 0.85, "ModuleNotFoundError: No module named 'yaml'", {
+      file: 'app/config.py',
+      line: 2,
+      data: { ecosystem: 'python', module: 'yaml' },
+    });
+    cause.draft.logLines = [20, 22];
+    const elsewhere = draft('black', 'lint_format', 15, 0.95, 'would reformat a.py', { file: 'a.py', data: { formatter: 'black' } });
+    const failures = classifyDrafts([block, wrapper, cause, elsewhere]);
+    const missing = failures.filter((f) => f.category === 'import_missing_module');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]).toMatchObject({ message: "ModuleNotFoundError: No module named 'yaml'", logLines: [10, 24], confidence: 0.93, occurrences: 3 });
+    expect(missing[0]?.data).toMatchObject({ module: 'yaml' });
+    expect(failures.map((f) => f.tool)).toContain('black');
+  });
+
   it('ranks a specific hit above later generic and exit-code lines, and drops exit-code when explained', () => {
     const failures = classifyDrafts([
       draft('github-error', 'other', 50, 0.25, 'Error: something'),

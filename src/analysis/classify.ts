@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EngineDraft } from './engine.js';
-import type { Category, Failure } from './types.js';
+import type { Category, Failure, FailureDraft } from './types.js';
 
 /** Detectors that only restate that something failed; they rank last. */
 export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', 'exit-code']);
@@ -134,6 +134,54 @@ function toFailure(entry: EngineDraft): Failure {
   return failure;
 }
 
+function contains(outer: readonly [number, number], inner: readonly [number, number]): boolean {
+  return outer[0] <= inner[0] && inner[1] <= outer[1];
+}
+
+/** How much a fixer and a reader can do with a draft: fixer data first, then a source location. */
+function specificity(draft: FailureDraft): number {
+  const data = draft.data ?? {};
+  const actionable = ['module', 'path', 'formatter', 'code', 'rule'].some((key) => data[key] !== undefined) ? 2 : 0;
+  return actionable + (draft.file !== undefined && draft.line !== undefined ? 1 : 0);
+}
+
+interface Nested {
+  entry: EngineDraft;
+  absorbed: number;
+}
+
+/**
+ * One failure told twice: a runner's block (a unittest `ERROR:` block, a pytest section) and the
+ * traceback inside it are the same failure. When two drafts of one category nest, keep one at the
+ * better rank: the more specific of the two (it names the module, file or rule a fixer needs),
+ * spanning the outer block's lines.
+ */
+function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
+  const kept: Nested[] = [];
+  for (const entry of ranked) {
+    const lines = entry.draft.logLines;
+    const host = kept.find(
+      (k) =>
+        k.entry.draft.category === entry.draft.category &&
+        !GENERIC_DETECTORS.has(k.entry.detector) &&
+        !GENERIC_DETECTORS.has(entry.detector) &&
+        (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)),
+    );
+    if (host === undefined) {
+      kept.push({ entry, absorbed: 0 });
+      continue;
+    }
+    host.absorbed += 1;
+    if (specificity(entry.draft) > specificity(host.entry.draft)) {
+      const outer = host.entry.draft.logLines;
+      const span: [number, number] = [Math.min(outer[0], lines[0]), Math.max(outer[1], lines[1])];
+      const confidence = Math.max(host.entry.draft.confidence, entry.draft.confidence);
+      host.entry = { ...entry, order: host.entry.order, draft: { ...entry.draft, logLines: span, confidence } };
+    }
+  }
+  return kept;
+}
+
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
 export function classifyDrafts(entries: readonly EngineDraft[]): Failure[] {
   const stepFailedAt = firstStepFailure(entries);
@@ -141,12 +189,15 @@ export function classifyDrafts(entries: readonly EngineDraft[]): Failure[] {
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
   const byFingerprint = new Map<string, Failure>();
-  for (const entry of ranked) {
+  for (const { entry, absorbed } of collapseNested(ranked)) {
     if (hasExplanation && entry.detector === 'exit-code') continue;
     const failure = toFailure(entry);
     const seen = byFingerprint.get(failure.fingerprint);
-    if (seen) seen.occurrences++;
-    else byFingerprint.set(failure.fingerprint, failure);
+    if (seen) seen.occurrences += 1 + absorbed;
+    else {
+      failure.occurrences += absorbed;
+      byFingerprint.set(failure.fingerprint, failure);
+    }
   }
   return [...byFingerprint.values()];
 }
