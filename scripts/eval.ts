@@ -1,5 +1,5 @@
 /**
- * `npm run eval [-- DIR] [--json] [--misses]`: the analyzer on a labelled corpus (default
+ * `npm run eval [-- DIR] [--json] [--misses] [--logs]`: the analyzer on a labelled corpus (default
  * ../shared/corpus, see its README for labels.jsonl) beside two baselines computed in the same run:
  * keyword search (`error|fail|exception`) and the last 30 lines.
  *
@@ -10,9 +10,11 @@
  *   failures' logLines against the labelled lines (every LogDx evidence span and cidiff error range
  *   when the label has them, else `expected_line_range`); a log with nothing retrieved scores 0;
  * - location: a top-three failure with the same line and file basename as `expected_location`
- *   (over the logs that have one);
+ *   (over the logs that have one; a label whose line is null is matched on the file alone);
  * - throughput in MB/s (analysis time only), and calibration: accuracy of the primary failure by
  *   confidence band.
+ * `--misses` lists the logs with a wrong category, a hit@3 miss or a wrong location; `--logs` prints
+ * one line per log (scores, labelled and retrieved ranges) for triage.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -27,7 +29,7 @@ interface Label {
   file: string;
   category: Category;
   expected_line_range: Range;
-  expected_location: { file: string; line: number; column?: number; message?: string } | null;
+  expected_location: { file: string; line: number | null; column?: number; message?: string } | null;
   dataset_label?: {
     evidence_spans?: { start_line: number; end_line: number }[];
     groundtruth_error_ranges?: Range[];
@@ -54,17 +56,19 @@ interface LogResult {
   tail: Scores;
 }
 
-function parseArgs(argv: readonly string[]): { dir: string; json: boolean; misses: boolean } {
+function parseArgs(argv: readonly string[]): { dir: string; json: boolean; misses: boolean; logs: boolean } {
   let dir: string | undefined;
   let json = false;
   let misses = false;
+  let logs = false;
   for (const arg of argv) {
     if (arg === '--json') json = true;
     else if (arg === '--misses') misses = true;
-    else if (arg.startsWith('-')) throw new Error(`Unknown option ${arg}. Use: eval [DIR] [--json] [--misses]`);
+    else if (arg === '--logs') logs = true;
+    else if (arg.startsWith('-')) throw new Error(`Unknown option ${arg}. Use: eval [DIR] [--json] [--misses] [--logs]`);
     else dir = arg;
   }
-  return { dir: resolve(dir ?? join(process.cwd(), '..', 'shared', 'corpus')), json, misses };
+  return { dir: resolve(dir ?? join(process.cwd(), '..', 'shared', 'corpus')), json, misses, logs };
 }
 
 function readLabels(dir: string): Label[] {
@@ -125,7 +129,13 @@ function scoreAnalyzer(label: Label, analysis: LogAnalysis): Scores {
   const located =
     expected === null
       ? undefined
-      : top.some((failure) => failure.file !== undefined && failure.line === expected.line && fileBase(failure.file) === fileBase(expected.file));
+      : top.some(
+          (failure) =>
+            failure.file !== undefined &&
+            // A label without a line (a whole-file finding) is matched on the file alone.
+            (expected.line === null || failure.line === expected.line) &&
+            fileBase(failure.file) === fileBase(expected.file),
+        );
   return scoreRanges(label, ranges, ranges, analysis.category === label.category, located);
 }
 
@@ -251,7 +261,7 @@ function perCategory(results: readonly LogResult[]): { category: Category; logs:
 }
 
 async function main(): Promise<number> {
-  const { dir, json, misses } = parseArgs(process.argv.slice(2));
+  const { dir, json, misses, logs } = parseArgs(process.argv.slice(2));
   const labels = readLabels(dir);
   const results: LogResult[] = [];
   for (const label of labels) {
@@ -297,6 +307,17 @@ async function main(): Promise<number> {
   if (figures.detectorErrors.length > 0) {
     out.push('', 'Detector errors:');
     for (const e of figures.detectorErrors) out.push(`  ${e.log}: ${e.detector} at line ${e.line}: ${e.message}`);
+  }
+  if (logs) {
+    out.push('', 'Per log: cat hit1 hit3 loc  P  R  labelled → retrieved (top three)');
+    for (const r of results) {
+      const a = r.analyzer;
+      const flag = (ok: boolean | undefined): string => (ok === undefined ? '-' : ok ? '+' : 'x');
+      const ranges = (list: readonly Range[]): string => list.map(([first, last]) => `${first}-${last}`).join(',');
+      out.push(
+        `  ${flag(a.categoryOk)}${flag(a.hit1)}${flag(a.hit3)}${flag(a.located)} ${pct(a.precision)} ${pct(a.recall)}  ${r.label.file}  ${ranges(labelledRanges(r.label))} → ${ranges(r.analysis.failures.slice(0, 3).map((f) => f.logLines))}`,
+      );
+    }
   }
   if (misses) {
     out.push('', 'Misses (category wrong or hit@3 missed):');

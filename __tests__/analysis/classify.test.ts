@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
+import { EXIT_TAIL_LINES, classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
 import type { EngineDraft } from '../../src/analysis/engine.js';
 import type { Category, Failure } from '../../src/analysis/types.js';
 
@@ -93,6 +93,22 @@ describe('classifyDrafts', () => {
     expect(failures.map((f) => [f.logLines[0], f.occurrences])).toEqual([
       [10, 2],
       [50, 1],
+    ]);
+  });
+
+  it("extends the step's last confident failure to the runner's exit line that closes the step", () => {
+    const first = draft('tsc', 'type_check', 10, 0.95);
+    const last = draft('tsc', 'type_check', 14, 0.95, 'second error');
+    const weak = draft('shell', 'missing_file', 16, 0.4);
+    const exit = draft('exit-code', 'other', 20, 0.1, 'Process completed with exit code 2.', { tool: 'github-actions' });
+    const far = draft('jest', 'test_failure', 40, 0.9);
+    const laterExit = draft('exit-code', 'other', 40 + EXIT_TAIL_LINES + 1, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' });
+    const failures = classifyDrafts([first, last, weak, exit, far, laterExit]);
+    expect(failures.map((f) => f.logLines)).toEqual([
+      [10, 10],
+      [14, 20],
+      [40, 40],
+      [16, 16],
     ]);
   });
 

@@ -42271,8 +42271,41 @@ function collapseNested(ranked) {
     }
     return kept;
 }
+/** Lines between a step's last specific failure and the runner's exit line that still count as its tail. */
+const EXIT_TAIL_LINES = 12;
+/**
+ * The runner's `Process completed with exit code N` line closes the failing step; the lines between
+ * the step's last specific failure and that line (the tool's own `error Command failed`, a task
+ * runner's `Failed tasks: …`) are how that failure ended the step, so they join its lines.
+ */
+function withExitTails(entries) {
+    const exits = entries
+        .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
+        .map((entry) => entry.draft.logLines[0])
+        .sort((a, b) => a - b);
+    if (exits.length === 0)
+        return [...entries];
+    const closest = new Map();
+    for (const entry of entries) {
+        if (GENERIC_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT)
+            continue;
+        const end = entry.draft.logLines[1];
+        const exit = exits.find((line) => line > end);
+        if (exit === undefined || exit - end > EXIT_TAIL_LINES)
+            continue;
+        const seen = closest.get(exit);
+        if (seen === undefined || seen.draft.logLines[1] < end)
+            closest.set(exit, entry);
+    }
+    const extended = new Map([...closest].map(([exit, entry]) => [entry, exit]));
+    return entries.map((entry) => {
+        const exit = extended.get(entry);
+        return exit === undefined ? entry : { ...entry, draft: { ...entry.draft, logLines: [entry.draft.logLines[0], exit] } };
+    });
+}
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
-function classifyDrafts(entries) {
+function classifyDrafts(input) {
+    const entries = withExitTails(input);
     const stepFailedAt = firstStepFailure(entries);
     const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, stepFailedAt));
     // The exit-code line is only worth showing when nothing else explains the failure.
@@ -43937,6 +43970,207 @@ const pytestDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/pytorch-run-test.ts
+/**
+ * PyTorch's test driver (`test/run_test.py`), which runs each test file in its own process and
+ * sums up in its own words: `test_cuda 1/1 failed!`, `nn/test_pruning 1/1 failed! Received
+ * signal: SIGBUS`, then, unless `--keep-going`, its traceback ending in `RuntimeError: test_cuda
+ * 1/1 failed!`. A file's `failed!` line and that `RuntimeError` are one failure (its lines run from
+ * the first to the second). Its retry summaries (`The following tests failed consistently: […]`,
+ * `FAILED CONSISTENTLY: test_x`) and its check that a test class extends `TestCase` are test
+ * failures too. A file the driver killed for running too long (`Command took >30min, returning
+ * 124`, `TIMED OUT: test_x`) is a timeout, not a failed test. Projects built on PyTorch's tooling
+ * print the same lines.
+ */
+const FILE_FAILED = /^(?<runtime>RuntimeError: )?(?<test>\S*test\S*?)(?: (?<shard>\d+\/\d+))? failed!(?: [Rr]eceived [Ss]ignal: (?<signal>SIG\w+))?\s*$/;
+const CONSISTENTLY = /^(?:The following tests failed consistently: \[(?<list>.+)\]|FAILED CONSISTENTLY: (?<test>\S.*))\s*$/;
+const TIMEOUT = /^(?:Command took >\d+min, returning 124\b|TIMED OUT: \S)/;
+const NOT_TESTCASE = /^(?<test>\S+) - failed\. This test class should extend from \S*TestCase but it doesn't\.\s*$/;
+/** Lines between a file's `failed!` line and the driver's `RuntimeError` about it. */
+const RUNTIME_ERROR_WINDOW = 60;
+const pytorchRunTestDetector = {
+    id: 'pytorch-run-test',
+    description: "PyTorch's test driver run_test.py: a test file that failed or crashed on a signal (`test_x 1/1 failed!`, `RuntimeError: test_x 1/1 failed!`), tests that failed consistently across retries, test classes that do not extend TestCase.",
+    categories: ['test_failure', 'network_infra_timeout'],
+    example: 'RuntimeError: test_cuda 1/1 failed!',
+    trigger: /failed!|^Command took >\d+min, returning 124|^TIMED OUT: |failed consistently: \[|^FAILED CONSISTENTLY: | - failed\. This test class should extend/,
+    start() {
+        const open = new Map();
+        let timeout;
+        const reportAll = (ctx) => {
+            for (const draft of open.values())
+                ctx.report(draft);
+            open.clear();
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text.trim();
+                if (TIMEOUT.test(text)) {
+                    timeout = { n: line.n, text: text.slice(0, 300) };
+                    return false;
+                }
+                const failed = FILE_FAILED.exec(text);
+                if (failed?.groups) {
+                    const { test, shard, signal, runtime } = failed.groups;
+                    const key = `${test}${shard ? ` ${shard}` : ''}`;
+                    const earlier = open.get(key);
+                    if (runtime !== undefined && earlier !== undefined && line.n - earlier.logLines[1] <= RUNTIME_ERROR_WINDOW) {
+                        // The driver's traceback about a file it already reported: the same failure, told again.
+                        earlier.logLines[1] = line.n;
+                        ctx.report(earlier);
+                        open.delete(key);
+                        return false;
+                    }
+                    if (earlier !== undefined) {
+                        ctx.report(earlier);
+                        open.delete(key);
+                    }
+                    const timedOut = timeout !== undefined && line.n - timeout.n <= RUNTIME_ERROR_WINDOW ? timeout : undefined;
+                    timeout = undefined;
+                    const draft = {
+                        category: timedOut ? 'network_infra_timeout' : 'test_failure',
+                        tool: 'run_test.py',
+                        message: signal !== undefined ? `${key} failed! Received signal: ${signal}` : timedOut ? `${key} failed! ${timedOut.text}` : `${key} failed!`,
+                        logLines: [timedOut?.n ?? line.n, line.n],
+                        confidence: 0.9,
+                        data: signal !== undefined ? { test: test, signal } : { test: test },
+                    };
+                    if (runtime !== undefined)
+                        ctx.report(draft);
+                    else
+                        open.set(key, draft);
+                    return false;
+                }
+                const consistently = CONSISTENTLY.exec(text);
+                if (consistently?.groups) {
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'run_test.py',
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    });
+                    return false;
+                }
+                const notTestCase = NOT_TESTCASE.exec(text);
+                if (notTestCase?.groups) {
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'run_test.py',
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                        data: { test: notTestCase.groups.test },
+                    });
+                }
+                return false;
+            },
+            end(ctx) {
+                reportAll(ctx);
+            },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/analysis/detectors/lintrunner.ts
+/**
+ * lintrunner (the linter runner of PyTorch and other projects): one block per file,
+ * `>>> Lint for path/to/file.py:` followed by indented messages `Error (FLAKE8) E501`,
+ * `Warning (RUFF) S101`, `Advice (PYFMT) format`, each with its explanation and a code excerpt
+ * whose offending line is marked `>>> 85  |`. A linter that could not run prints
+ * `Error (LINTER) Linter failed`. One failure per file block, at the first marked line: the first
+ * message's linter in `data.linter`, its rule in `data.code`, all the block's rules in `data.codes`.
+ */
+const LINT_FOR = /^>>> Lint for (?<file>\S.*?):\s*$/;
+const lintrunner_MESSAGE = /^\s+(?<severity>Error|Warning|Advice|Disabled) \((?<linter>[\w-]+)\) (?<code>\S.*?)\s*$/;
+const MARKED_LINE = /^\s*>>>\s+(?<line>\d+)\s+\|/;
+const LINTER_FAILED = /^\s*Error \((?<linter>[\w-]+)\) Linter failed\s*$/;
+/** Lines of one block a scan reads before it gives up (a huge patch excerpt). */
+const MAX_BLOCK_LINES = 2000;
+function confidenceOf(severity) {
+    if (severity === 'Error' || severity === 'Warning')
+        return 0.92;
+    return 0.6;
+}
+const lintrunnerDetector = {
+    id: 'lintrunner',
+    description: 'lintrunner file blocks (`>>> Lint for file:` with `Error|Warning|Advice (CODE) name` messages) and linters that failed to run (`Error (CODE) Linter failed`).',
+    categories: ['lint_format'],
+    example: '  Error (MYPY) Linter failed',
+    trigger: /^>>> Lint for |^\s*Error \([\w-]+\) Linter failed/,
+    start() {
+        let block;
+        const close = (ctx) => {
+            if (block === undefined)
+                return;
+            const { draft, codes, severity, linter } = block;
+            if (codes.length > 0) {
+                draft.message = `${severity} (${linter}) ${codes[0]}`;
+                draft.confidence = confidenceOf(severity);
+                draft.data = { linter, code: codes[0], codes: [...new Set(codes)] };
+                ctx.report(draft);
+            }
+            block = undefined;
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text;
+                const failedLinter = LINTER_FAILED.exec(text);
+                if (failedLinter?.groups && block === undefined) {
+                    ctx.report({
+                        category: 'lint_format',
+                        tool: 'lintrunner',
+                        message: text.trim(),
+                        logLines: [line.n, line.n],
+                        confidence: 0.85,
+                        data: { linter: failedLinter.groups.linter },
+                    });
+                    return false;
+                }
+                const header = LINT_FOR.exec(text);
+                if (header?.groups) {
+                    close(ctx);
+                    block = {
+                        draft: { category: 'lint_format', tool: 'lintrunner', message: '', file: header.groups.file, logLines: [line.n, line.n], confidence: 0.9 },
+                        codes: [],
+                    };
+                    return true;
+                }
+                if (block === undefined)
+                    return false;
+                // The block is indented under its header (patch excerpts are cut by a rule of dashes);
+                // anything else flush left ends it.
+                if (text.trim() !== '' && !/^\s/.test(text) && !/^-{8,}\s*$/.test(text)) {
+                    close(ctx);
+                    return false;
+                }
+                if (line.n - block.draft.logLines[0] > MAX_BLOCK_LINES) {
+                    close(ctx);
+                    return false;
+                }
+                if (text.trim() !== '')
+                    block.draft.logLines[1] = line.n;
+                const message = lintrunner_MESSAGE.exec(text);
+                if (message?.groups) {
+                    block.codes.push(message.groups.code);
+                    if (block.severity === undefined) {
+                        block.severity = message.groups.severity;
+                        block.linter = message.groups.linter;
+                    }
+                    return true;
+                }
+                const marked = MARKED_LINE.exec(text);
+                if (marked?.groups && block.draft.line === undefined)
+                    block.draft.line = Number(marked.groups.line);
+                return true;
+            },
+            end(ctx) {
+                close(ctx);
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/tox.ts
 /**
  * tox and nox report that an environment or session failed, after the tool inside it printed the
@@ -45053,8 +45287,9 @@ function missingTarget(text) {
     const coreutils = COREUTILS.exec(text)?.groups?.target ?? PYTHON_OPEN.exec(text)?.groups?.target;
     // cleanup steps `cat` logs that may not exist: less sure than a shell failing to run something.
     // A glob that matched nothing (`cat logs/*.log`) is usually a log-collection step, not the failure.
+    // A file utility in a CI script (`mv report.json out/`) often trips over a file an earlier failure did not write.
     if (coreutils !== undefined)
-        return { target: coreutils, command: false, confidence: /[*?]/.test(coreutils) ? 0.4 : 0.75 };
+        return { target: coreutils, command: false, confidence: /[*?]/.test(coreutils) ? 0.4 : 0.58 };
     return undefined;
 }
 /** The echoed command line (`+ pnpm format`, `$ pnpm format`, `pnpm format`) just before the error. */
@@ -45346,6 +45581,7 @@ const TRIGGER = new RegExp([
     'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused',
 ].join('|'), 'i');
 const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
+const QUOTED_SOURCE = /^\s+(?:raise|throw new|except)\s/;
 const SAFE_DIRECTORY_ADVICE = /^To add an exception for this directory|safe\.directory|^\s*$/;
 const CLONE_PREAMBLE = /^Cloning into |^warning: Could not find remote branch/;
 function infrastructure_clip(text) {
@@ -45397,6 +45633,9 @@ const infrastructureDetector = {
                     }
                     flush(ctx);
                 }
+                // Source lines quoted by a traceback (`    raise ReadTimeoutError(`) are not the error itself.
+                if (QUOTED_SOURCE.test(line.text))
+                    return false;
                 const found = matchRule(line);
                 if (!found)
                     return false;
@@ -45405,14 +45644,15 @@ const infrastructureDetector = {
                 const isWarning = line.command === 'warning' || /\b\w*Warning\b|^warning:|^WARN(?:ING)?\b/.test(line.text);
                 // Downloads that 404 are often probes (`curl … || fallback`); server errors rarely are.
                 // Uploading artifacts, metrics or reports runs after the real work, often after the real failure.
-                const afterTheFact = /\bupload/i.test(line.text);
+                // So does writing a build cache (sccache's storage check): the build goes on without it.
+                const afterTheFact = /\bupload|storage write check/i.test(line.text);
                 const probe = rule.kind === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 429;
                 const draft = {
                     category: 'network_infra_timeout',
                     tool: rule.tool,
                     message: infrastructure_clip(line.text),
                     logLines: [line.n, line.n],
-                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.75 : 1) * 100) / 100,
+                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.6 : 1) * 100) / 100,
                     data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
                 };
                 if (rule.kind === 'http' && status !== undefined && status === 429)
@@ -48589,6 +48829,8 @@ const swiftDetector = {
 
 
 
+
+
 // -- javascript / typescript, shell, infrastructure
 
 
@@ -48634,11 +48876,13 @@ const DETECTORS = [
     pyrightDetector,
     pylintDetector,
     ruffDetector,
+    lintrunnerDetector,
     flake8Detector,
     blackDetector,
     isortDetector,
     pipDetector,
     pythonTracebackDetector,
+    pytorchRunTestDetector,
     // -- javascript / typescript, shell, infrastructure
     policyGateDetector,
     bundlerDetector,

@@ -182,8 +182,39 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
   return kept;
 }
 
+/** Lines between a step's last specific failure and the runner's exit line that still count as its tail. */
+export const EXIT_TAIL_LINES = 12;
+
+/**
+ * The runner's `Process completed with exit code N` line closes the failing step; the lines between
+ * the step's last specific failure and that line (the tool's own `error Command failed`, a task
+ * runner's `Failed tasks: …`) are how that failure ended the step, so they join its lines.
+ */
+function withExitTails(entries: readonly EngineDraft[]): EngineDraft[] {
+  const exits = entries
+    .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
+    .map((entry) => entry.draft.logLines[0])
+    .sort((a, b) => a - b);
+  if (exits.length === 0) return [...entries];
+  const closest = new Map<number, EngineDraft>();
+  for (const entry of entries) {
+    if (GENERIC_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT) continue;
+    const end = entry.draft.logLines[1];
+    const exit = exits.find((line) => line > end);
+    if (exit === undefined || exit - end > EXIT_TAIL_LINES) continue;
+    const seen = closest.get(exit);
+    if (seen === undefined || seen.draft.logLines[1] < end) closest.set(exit, entry);
+  }
+  const extended = new Map([...closest].map(([exit, entry]) => [entry, exit]));
+  return entries.map((entry) => {
+    const exit = extended.get(entry);
+    return exit === undefined ? entry : { ...entry, draft: { ...entry.draft, logLines: [entry.draft.logLines[0], exit] } };
+  });
+}
+
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
-export function classifyDrafts(entries: readonly EngineDraft[]): Failure[] {
+export function classifyDrafts(input: readonly EngineDraft[]): Failure[] {
+  const entries = withExitTails(input);
   const stepFailedAt = firstStepFailure(entries);
   const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, stepFailedAt));
   // The exit-code line is only worth showing when nothing else explains the failure.

@@ -20,7 +20,9 @@ import { pylintDetector } from './detectors/pylint.js';
 import { pyrightDetector } from './detectors/pyright.js';
 import { pytestDetector } from './detectors/pytest.js';
 import { pythonTracebackDetector } from './detectors/python-traceback.js';
+import { pytorchRunTestDetector } from './detectors/pytorch-run-test.js';
 import { ruffDetector } from './detectors/ruff.js';
+import { lintrunnerDetector } from './detectors/lintrunner.js';
 import { toxDetector } from './detectors/tox.js';
 import { unittestDetector } from './detectors/unittest.js';
 
@@ -71,11 +73,13 @@ export const DETECTORS: readonly Detector[] = [
   pyrightDetector,
   pylintDetector,
   ruffDetector,
+  lintrunnerDetector,
   flake8Detector,
   blackDetector,
   isortDetector,
   pipDetector,
   pythonTracebackDetector,
+  pytorchRunTestDetector,
   // -- javascript / typescript, shell, infrastructure
   policyGateDetector,
   bundlerDetector,

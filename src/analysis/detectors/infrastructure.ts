@@ -104,6 +104,7 @@ const TRIGGER = new RegExp(
 );
 
 const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
+const QUOTED_SOURCE = /^\s+(?:raise|throw new|except)\s/;
 const SAFE_DIRECTORY_ADVICE = /^To add an exception for this directory|safe\.directory|^\s*$/;
 const CLONE_PREAMBLE = /^Cloning into |^warning: Could not find remote branch/;
 
@@ -156,6 +157,8 @@ export const infrastructureDetector: Detector = {
           flush(ctx);
         }
 
+        // Source lines quoted by a traceback (`    raise ReadTimeoutError(`) are not the error itself.
+        if (QUOTED_SOURCE.test(line.text)) return false;
         const found = matchRule(line);
         if (!found) return false;
         const { rule, status } = found;
@@ -163,14 +166,15 @@ export const infrastructureDetector: Detector = {
         const isWarning = line.command === 'warning' || /\b\w*Warning\b|^warning:|^WARN(?:ING)?\b/.test(line.text);
         // Downloads that 404 are often probes (`curl … || fallback`); server errors rarely are.
         // Uploading artifacts, metrics or reports runs after the real work, often after the real failure.
-        const afterTheFact = /\bupload/i.test(line.text);
+        // So does writing a build cache (sccache's storage check): the build goes on without it.
+        const afterTheFact = /\bupload|storage write check/i.test(line.text);
         const probe = rule.kind === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 429;
         const draft: FailureDraft = {
           category: 'network_infra_timeout',
           tool: rule.tool,
           message: clip(line.text),
           logLines: [line.n, line.n],
-          confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.75 : 1) * 100) / 100,
+          confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.6 : 1) * 100) / 100,
           data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
         };
         if (rule.kind === 'http' && status !== undefined && status === 429) draft.data = { kind: 'rate_limit', status };

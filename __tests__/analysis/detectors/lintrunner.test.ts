@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { lintrunnerDetector } from '../../../src/analysis/detectors/lintrunner.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('lintrunner detector', () => {
+  describeDetectorContract(lintrunnerDetector);
+  describeFixtureTable(lintrunnerDetector);
+});

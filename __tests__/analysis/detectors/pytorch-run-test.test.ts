@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { pytorchRunTestDetector } from '../../../src/analysis/detectors/pytorch-run-test.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('pytorch-run-test detector', () => {
+  describeDetectorContract(pytorchRunTestDetector);
+  describeFixtureTable(pytorchRunTestDetector);
+});
