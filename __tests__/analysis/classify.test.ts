@@ -112,6 +112,25 @@ describe('classifyDrafts', () => {
     ]);
   });
 
+  it('merges a weak uncategorised wrapper into the specific errors printed inside it', () => {
+    const git = draft('infrastructure', 'network_infra_timeout', 1004, 0.95, "remote: Permission to o/r.git denied to bot.");
+    const sameInside = draft('infrastructure', 'network_infra_timeout', 1006, 0.95, 'all: remote: Permission to o/r.git denied to bot.');
+    const wrapper = draft('node', 'other', 995, 0.45, 'Error: Command failed with exit code 128', { file: 'scripts/sync.js', line: 645, column: 5 });
+    wrapper.draft.logLines = [995, 1013];
+    const elsewhere = draft('jest', 'test_failure', 2000, 0.9);
+    const failures = classifyDrafts([git, sameInside, wrapper, elsewhere]);
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatchObject({ category: 'network_infra_timeout', message: git.draft.message, logLines: [995, 1013], file: 'scripts/sync.js', line: 645, occurrences: 3 });
+    expect(failures[1]?.detector).toBe('jest');
+  });
+
+  it('keeps a weak wrapper that holds no confident hit', () => {
+    const wrapper = draft('node', 'other', 10, 0.45, 'Error: boom');
+    wrapper.draft.logLines = [10, 20];
+    const weak = draft('shell', 'missing_file', 12, 0.4);
+    expect(classifyDrafts([wrapper, weak]).map((f) => f.detector)).toEqual(['node', 'shell']);
+  });
+
   it('copies step and job from the draft', () => {
     const entry = { ...draft('tsc', 'type_check', 4, 0.9), step: 'Run tsc', job: 'build' };
     expect(classifyDrafts([entry])[0]).toMatchObject({ step: 'Run tsc', job: 'build', detector: 'tsc', occurrences: 1 });

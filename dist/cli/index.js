@@ -42253,6 +42253,8 @@ function collapseNested(ranked) {
     const kept = [];
     for (const entry of ranked) {
         const lines = entry.draft.logLines;
+        if (absorbWrapper(kept, entry))
+            continue;
         const host = kept.find((k) => k.entry.draft.category === entry.draft.category &&
             !GENERIC_DETECTORS.has(k.entry.detector) &&
             !GENERIC_DETECTORS.has(entry.detector) &&
@@ -42302,6 +42304,40 @@ function withExitTails(entries) {
         const exit = extended.get(entry);
         return exit === undefined ? entry : { ...entry, draft: { ...entry.draft, logLines: [entry.draft.logLines[0], exit] } };
     });
+}
+/**
+ * A weak, uncategorised wrapper (a script's uncaught `Error: Command failed` with its stack and
+ * properties) around a specific error (the git 403 printed inside it) is that error: the specific
+ * one keeps its category and message, takes the wrapper's lines and, when it has none, the
+ * wrapper's source location; specific hits of that category inside the wrapper join it.
+ */
+function absorbWrapper(kept, entry) {
+    const wrapper = entry.draft;
+    if (wrapper.category !== 'other' || wrapper.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector))
+        return false;
+    const hostIndex = kept.findIndex((k) => !GENERIC_DETECTORS.has(k.entry.detector) && k.entry.draft.confidence >= CONFIDENT && contains(wrapper.logLines, k.entry.draft.logLines));
+    const host = kept[hostIndex];
+    if (host === undefined)
+        return false;
+    const inner = host.entry.draft;
+    const draft = { ...inner, logLines: [Math.min(inner.logLines[0], wrapper.logLines[0]), Math.max(inner.logLines[1], wrapper.logLines[1])] };
+    if (inner.file === undefined && wrapper.file !== undefined) {
+        draft.file = wrapper.file;
+        if (wrapper.line !== undefined)
+            draft.line = wrapper.line;
+        if (wrapper.column !== undefined)
+            draft.column = wrapper.column;
+    }
+    host.entry = { ...host.entry, draft };
+    host.absorbed += 1;
+    for (let i = kept.length - 1; i > hostIndex; i--) {
+        const other = kept[i];
+        if (other.entry.draft.category === inner.category && !GENERIC_DETECTORS.has(other.entry.detector) && contains(draft.logLines, other.entry.draft.logLines)) {
+            host.absorbed += 1 + other.absorbed;
+            kept.splice(i, 1);
+        }
+    }
+    return true;
 }
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
 function classifyDrafts(input) {
@@ -45367,7 +45403,10 @@ const shellDetector = {
  * is a missing dependency, a path a missing file), `SyntaxError` under a `file.js:12` header,
  * Babel-style `SyntaxError: /x.js: msg (3:5)`, `ENOENT: no such file or directory, open 'x'` and
  * `spawn x ENOENT` (a tool that is not installed). Each block runs from node's preamble (the
- * `node:internal/...` line and the source excerpt) through the stack frames.
+ * `node:internal/...` line and the source excerpt) through the stack frames. Any other error that
+ * a script let escape (`Error: Command failed …` followed by `    at` frames and the error's own
+ * `{ … }` properties) is a weak 'other' located at its first project frame; the classifier merges
+ * it with a more specific error found inside it (the git 403 in the properties of an execa error).
  */
 const MISSING = /^\s*(?:\w*Error(?: \[\w+\])?: )?Cannot find (?:module|package) '(?<spec>[^']+)'(?! or its corresponding type declarations)/;
 const node_SYNTAX = /^\s*SyntaxError: (?<message>.*)$/;
@@ -45379,6 +45418,7 @@ const PREAMBLE = /^node:[\w/]+:\d+$|^(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?:\d+$/;
 const node_FRAME = /^\s+at /;
 const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
+const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const node_NPM_PREFIX = /^npm (?:ERR!|error) /;
 function node_clip(text) {
     return text.trim().slice(0, 500);
@@ -45408,24 +45448,33 @@ function preambleStart(ctx, line) {
 const nodeDetector = {
     id: 'node',
     description: 'Node.js runtime errors: missing modules and packages, SyntaxError with its source header, ENOENT on files, spawn ENOENT for missing tools.',
-    categories: ['import_missing_module', 'missing_file', 'syntax_error'],
+    categories: ['import_missing_module', 'missing_file', 'syntax_error', 'other'],
     example: "Error: Cannot find module 'fast-deep-equal'",
-    trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT/,
+    trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT|Error(?: \[[\w-]+\])?: /,
     start() {
         let open;
         const close = (ctx) => {
-            if (open)
+            if (open && !(open.needsFrames && open.frames === 0))
                 ctx.report(open.draft);
             open = undefined;
         };
-        const begin = (line, draft, locate) => {
-            open = { draft, frames: 0, locate };
+        const begin = (line, draft, locate, needsFrames = false) => {
+            open = { draft, frames: 0, locate, needsFrames };
             return true;
         };
         return {
             line(line, ctx) {
                 const text = line.text;
                 if (open) {
+                    if (open.inProperties) {
+                        open.draft.logLines[1] = line.n;
+                        if (/^\s*\}\s*$/.test(text) || line.n - open.draft.logLines[0] > 80) {
+                            open.inProperties = false;
+                            close(ctx);
+                            return false;
+                        }
+                        return true;
+                    }
                     if (node_FRAME.test(text) || REQUIRE_STACK.test(text)) {
                         open.draft.logLines[1] = line.n;
                         const frame = PROJECT_FRAME.exec(text)?.groups;
@@ -45436,7 +45485,9 @@ const nodeDetector = {
                         }
                         if (node_FRAME.test(text))
                             open.frames++;
-                        return open.frames < 30;
+                        if (/ \{\s*$/.test(text))
+                            open.inProperties = true;
+                        return open.inProperties === true || open.frames < 30;
                     }
                     close(ctx);
                 }
@@ -45511,6 +45562,9 @@ const nodeDetector = {
                         confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
                         data: { path: enoent },
                     }, true);
+                }
+                if (THROWN.test(text)) {
+                    return begin(line, { category: 'other', tool: 'node', message: node_clip(text), logLines: [line.n, line.n], confidence: 0.45 }, true, true);
                 }
                 return false;
             },
@@ -48345,7 +48399,7 @@ function rust_clip(text) {
 const rustDetector = {
     id: 'rust',
     description: 'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
-    categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file'],
+    categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file', 'other'],
     example: "error[E0425]: cannot find value `foo` in this scope",
     trigger: /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
     start() {
@@ -48491,14 +48545,14 @@ const rustDetector = {
                     const file = groups.file ?? groups.oldFile;
                     const inTest = currentTestOutput !== undefined && line.n - currentTestOutput.n <= 60;
                     const missingFile = /No such file or directory|os error 2\b/.test(text);
-                    if (!inTest && !missingFile)
-                        return false;
+                    // Outside a test, a panic is a Rust program (a build script, a CI tool) that crashed: its
+                    // message says why, but rarely in terms of a category, so it stays a weak 'other'.
                     const draft = {
-                        category: inTest ? 'test_failure' : 'missing_file',
+                        category: inTest ? 'test_failure' : missingFile ? 'missing_file' : 'other',
                         tool: inTest ? 'cargo test' : 'rust',
                         message: rust_clip(text),
                         logLines: [inTest && currentTestOutput ? currentTestOutput.n : line.n, line.n],
-                        confidence: inTest ? 0.95 : 0.6,
+                        confidence: inTest ? 0.95 : missingFile ? 0.6 : 0.5,
                     };
                     if (file) {
                         draft.file = file;

@@ -160,6 +160,7 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
   const kept: Nested[] = [];
   for (const entry of ranked) {
     const lines = entry.draft.logLines;
+    if (absorbWrapper(kept, entry)) continue;
     const host = kept.find(
       (k) =>
         k.entry.draft.category === entry.draft.category &&
@@ -210,6 +211,39 @@ function withExitTails(entries: readonly EngineDraft[]): EngineDraft[] {
     const exit = extended.get(entry);
     return exit === undefined ? entry : { ...entry, draft: { ...entry.draft, logLines: [entry.draft.logLines[0], exit] } };
   });
+}
+
+/**
+ * A weak, uncategorised wrapper (a script's uncaught `Error: Command failed` with its stack and
+ * properties) around a specific error (the git 403 printed inside it) is that error: the specific
+ * one keeps its category and message, takes the wrapper's lines and, when it has none, the
+ * wrapper's source location; specific hits of that category inside the wrapper join it.
+ */
+function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
+  const wrapper = entry.draft;
+  if (wrapper.category !== 'other' || wrapper.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector)) return false;
+  const hostIndex = kept.findIndex(
+    (k) => !GENERIC_DETECTORS.has(k.entry.detector) && k.entry.draft.confidence >= CONFIDENT && contains(wrapper.logLines, k.entry.draft.logLines),
+  );
+  const host = kept[hostIndex];
+  if (host === undefined) return false;
+  const inner = host.entry.draft;
+  const draft: FailureDraft = { ...inner, logLines: [Math.min(inner.logLines[0], wrapper.logLines[0]), Math.max(inner.logLines[1], wrapper.logLines[1])] };
+  if (inner.file === undefined && wrapper.file !== undefined) {
+    draft.file = wrapper.file;
+    if (wrapper.line !== undefined) draft.line = wrapper.line;
+    if (wrapper.column !== undefined) draft.column = wrapper.column;
+  }
+  host.entry = { ...host.entry, draft };
+  host.absorbed += 1;
+  for (let i = kept.length - 1; i > hostIndex; i--) {
+    const other = kept[i] as Nested;
+    if (other.entry.draft.category === inner.category && !GENERIC_DETECTORS.has(other.entry.detector) && contains(draft.logLines, other.entry.draft.logLines)) {
+      host.absorbed += 1 + other.absorbed;
+      kept.splice(i, 1);
+    }
+  }
+  return true;
 }
 
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */

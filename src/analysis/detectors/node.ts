@@ -5,7 +5,10 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * is a missing dependency, a path a missing file), `SyntaxError` under a `file.js:12` header,
  * Babel-style `SyntaxError: /x.js: msg (3:5)`, `ENOENT: no such file or directory, open 'x'` and
  * `spawn x ENOENT` (a tool that is not installed). Each block runs from node's preamble (the
- * `node:internal/...` line and the source excerpt) through the stack frames.
+ * `node:internal/...` line and the source excerpt) through the stack frames. Any other error that
+ * a script let escape (`Error: Command failed …` followed by `    at` frames and the error's own
+ * `{ … }` properties) is a weak 'other' located at its first project frame; the classifier merges
+ * it with a more specific error found inside it (the git 403 in the properties of an execa error).
  */
 
 const MISSING = /^\s*(?:\w*Error(?: \[\w+\])?: )?Cannot find (?:module|package) '(?<spec>[^']+)'(?! or its corresponding type declarations)/;
@@ -18,6 +21,7 @@ const PREAMBLE = /^node:[\w/]+:\d+$|^(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?:\d+$/;
 const FRAME = /^\s+at /;
 const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
+const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const NPM_PREFIX = /^npm (?:ERR!|error) /;
 
 function clip(text: string): string {
@@ -53,24 +57,28 @@ interface OpenBlock {
   draft: FailureDraft;
   frames: number;
   locate: boolean;
+  /** Reported only when stack frames follow (a bare `Error: x` line may be anything). */
+  needsFrames?: boolean;
+  /** Inside the error's printed properties (`at main (x.js:1:2) {` … `}`). */
+  inProperties?: boolean;
 }
 
 export const nodeDetector: Detector = {
   id: 'node',
   description: 'Node.js runtime errors: missing modules and packages, SyntaxError with its source header, ENOENT on files, spawn ENOENT for missing tools.',
-  categories: ['import_missing_module', 'missing_file', 'syntax_error'],
+  categories: ['import_missing_module', 'missing_file', 'syntax_error', 'other'],
   example: "Error: Cannot find module 'fast-deep-equal'",
-  trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT/,
+  trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT|Error(?: \[[\w-]+\])?: /,
   start() {
     let open: OpenBlock | undefined;
 
     const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
+      if (open && !(open.needsFrames && open.frames === 0)) ctx.report(open.draft);
       open = undefined;
     };
 
-    const begin = (line: LogLine, draft: FailureDraft, locate: boolean): boolean => {
-      open = { draft, frames: 0, locate };
+    const begin = (line: LogLine, draft: FailureDraft, locate: boolean, needsFrames = false): boolean => {
+      open = { draft, frames: 0, locate, needsFrames };
       return true;
     };
 
@@ -78,6 +86,15 @@ export const nodeDetector: Detector = {
       line(line, ctx) {
         const text = line.text;
         if (open) {
+          if (open.inProperties) {
+            open.draft.logLines[1] = line.n;
+            if (/^\s*\}\s*$/.test(text) || line.n - open.draft.logLines[0] > 80) {
+              open.inProperties = false;
+              close(ctx);
+              return false;
+            }
+            return true;
+          }
           if (FRAME.test(text) || REQUIRE_STACK.test(text)) {
             open.draft.logLines[1] = line.n;
             const frame = PROJECT_FRAME.exec(text)?.groups;
@@ -87,7 +104,8 @@ export const nodeDetector: Detector = {
               open.draft.column = Number(frame.column);
             }
             if (FRAME.test(text)) open.frames++;
-            return open.frames < 30;
+            if (/ \{\s*$/.test(text)) open.inProperties = true;
+            return open.inProperties === true || open.frames < 30;
           }
           close(ctx);
         }
@@ -166,6 +184,10 @@ export const nodeDetector: Detector = {
             confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
             data: { path: enoent },
           }, true);
+        }
+
+        if (THROWN.test(text)) {
+          return begin(line, { category: 'other', tool: 'node', message: clip(text), logLines: [line.n, line.n], confidence: 0.45 }, true, true);
         }
         return false;
       },

@@ -47,7 +47,7 @@ interface OpenBlock {
 export const rustDetector: Detector = {
   id: 'rust',
   description: 'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
-  categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file'],
+  categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file', 'other'],
   example: "error[E0425]: cannot find value `foo` in this scope",
   trigger: /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
   start() {
@@ -189,13 +189,14 @@ export const rustDetector: Detector = {
           const file = groups.file ?? groups.oldFile;
           const inTest = currentTestOutput !== undefined && line.n - currentTestOutput.n <= 60;
           const missingFile = /No such file or directory|os error 2\b/.test(text);
-          if (!inTest && !missingFile) return false;
+          // Outside a test, a panic is a Rust program (a build script, a CI tool) that crashed: its
+          // message says why, but rarely in terms of a category, so it stays a weak 'other'.
           const draft: FailureDraft = {
-            category: inTest ? 'test_failure' : 'missing_file',
+            category: inTest ? 'test_failure' : missingFile ? 'missing_file' : 'other',
             tool: inTest ? 'cargo test' : 'rust',
             message: clip(text),
             logLines: [inTest && currentTestOutput ? currentTestOutput.n : line.n, line.n],
-            confidence: inTest ? 0.95 : 0.6,
+            confidence: inTest ? 0.95 : missingFile ? 0.6 : 0.5,
           };
           if (file) {
             draft.file = file;
