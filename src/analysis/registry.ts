@@ -58,6 +58,7 @@ import { rubyDetector } from './detectors/ruby.js';
 import { rustDetector } from './detectors/rust.js';
 import { sharedLibraryDetector } from './detectors/shared-library.js';
 import { sassDetector } from './detectors/sass.js';
+import { sanitizerDetector } from './detectors/sanitizer.js';
 import { swiftDetector } from './detectors/swift.js';
 
 export const DETECTORS: readonly Detector[] = [
@@ -99,6 +100,7 @@ export const DETECTORS: readonly Detector[] = [
   rustDetector,
   jvmDetector,
   gccDetector,
+  sanitizerDetector,
   msvcDetector,
   cmakeDetector,
   dotnetDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { sanitizerDetector } from '../../../src/analysis/detectors/sanitizer.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('sanitizer detector', () => {
+  describeDetectorContract(sanitizerDetector);
+  describeFixtureTable(sanitizerDetector);
+});

@@ -1,0 +1,128 @@
+import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+
+/**
+ * Reports of the LLVM/GCC sanitizers, printed by a test binary that hit a memory or threading bug:
+ * AddressSanitizer / LeakSanitizer / MemorySanitizer (`==123==ERROR: AddressSanitizer:
+ * heap-use-after-free …` … `==123==ABORTING`), ThreadSanitizer (`WARNING: ThreadSanitizer: data
+ * race (pid=1)` … `SUMMARY: ThreadSanitizer: …`) and UndefinedBehaviorSanitizer (`file.cpp:10:5:
+ * runtime error: …`, one line). The report is a test failure (a crash inside tests); its lines
+ * run from the header to the `ABORTING` line or the `SUMMARY` line and its `====` rule, and the
+ * source location is the SUMMARY's, else the first stack frame outside system headers.
+ */
+
+const HEADER = /^(?:==\d+==)?(?:ERROR|WARNING): (?<sanitizer>Address|Leak|Memory|Thread|Hardware)Sanitizer: (?<kind>[\w-]+(?: [\w-]+){0,3})/;
+const SUMMARY = /^SUMMARY: \w+Sanitizer: /;
+const ABORTING = /^==\d+==ABORTING/;
+const RULE = /^={10,}\s*$/;
+const SHADOW = /^(?:\s|=>|Shadow byte)/;
+const FRAME = /^\s+#\d+ /;
+const LOCATION_TOKEN = /^(?<file>[^\s:]*[/\\][^\s:]+|[^\s:]+\.\w+):(?<line>\d+)(?::(?<column>\d+))?$/;
+const UBSAN = /^(?<file>[^\s:]+\.\w+):(?<line>\d+):(?<column>\d+): runtime error: (?<message>.+)$/;
+/** A report longer than this is cut (shadow-byte legends and long stacks). */
+const MAX_REPORT_LINES = 400;
+
+/** The first `file:line[:column]` word of a frame or SUMMARY line (`/src/net.cpp:1636:25`). */
+function locationIn(text: string): { file: string; line: number; column?: number } | undefined {
+  for (const word of text.split(/\s+/)) {
+    const groups = LOCATION_TOKEN.exec(word)?.groups;
+    if (groups?.file === undefined) continue;
+    const found: { file: string; line: number; column?: number } = { file: groups.file, line: Number(groups.line) };
+    if (groups.column !== undefined) found.column = Number(groups.column);
+    return found;
+  }
+  return undefined;
+}
+
+function setLocation(draft: FailureDraft, location: { file: string; line: number; column?: number }): void {
+  draft.file = location.file;
+  draft.line = location.line;
+  if (location.column !== undefined) draft.column = location.column;
+  else delete draft.column;
+}
+
+function isSystemPath(file: string): boolean {
+  return /^\/usr\/|\/lib\/gcc\/|\/include\/c\+\+\/|compiler-rt|\/llvm-project\//.test(file);
+}
+
+export const sanitizerDetector: Detector = {
+  id: 'sanitizer',
+  description:
+    'AddressSanitizer, LeakSanitizer, MemorySanitizer and ThreadSanitizer reports (header through `ABORTING` or `SUMMARY`), UndefinedBehaviorSanitizer `runtime error:` lines.',
+  categories: ['test_failure'],
+  example: '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
+  trigger: /Sanitizer: |: runtime error: /,
+  start() {
+    let open: { draft: FailureDraft; summarized: boolean } | undefined;
+    const close = (ctx: DetectorContext) => {
+      if (open) ctx.report(open.draft);
+      open = undefined;
+    };
+    return {
+      line(line, ctx) {
+        const text = line.text;
+        if (open) {
+          if (line.n - open.draft.logLines[0] > MAX_REPORT_LINES) {
+            close(ctx);
+          } else {
+            open.draft.logLines[1] = line.n;
+            if (ABORTING.test(text) || (open.summarized && RULE.test(text))) {
+              close(ctx);
+              return false;
+            }
+            if (open.summarized && !SHADOW.test(text)) {
+              // After the SUMMARY only AddressSanitizer's shadow-byte map belongs to the report.
+              open.draft.logLines[1] = line.n - 1;
+              close(ctx);
+            } else if (open.summarized) {
+              return true;
+            } else {
+              if (SUMMARY.test(text)) {
+                open.summarized = true;
+                const location = locationIn(text);
+                if (location && !isSystemPath(location.file)) setLocation(open.draft, location);
+                return true;
+              }
+              if (FRAME.test(text) && open.draft.file === undefined) {
+                const location = locationIn(text);
+                if (location && !isSystemPath(location.file)) setLocation(open.draft, location);
+              }
+              return true;
+            }
+          }
+        }
+        const header = HEADER.exec(text)?.groups;
+        if (header) {
+          open = {
+            draft: {
+              category: 'test_failure',
+              tool: `${(header.sanitizer as string).toLowerCase()}-sanitizer`,
+              message: text.trim().slice(0, 500),
+              logLines: [line.n, line.n],
+              confidence: 0.9,
+              data: { kind: (header.kind as string).split(/ (?:on|at|in|of) /)[0] },
+            },
+            summarized: false,
+          };
+          return true;
+        }
+        const ubsan = UBSAN.exec(text)?.groups;
+        if (ubsan) {
+          ctx.report({
+            category: 'test_failure',
+            tool: 'ub-sanitizer',
+            message: text.trim().slice(0, 500),
+            file: ubsan.file as string,
+            line: Number(ubsan.line),
+            column: Number(ubsan.column),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+          });
+        }
+        return false;
+      },
+      end(ctx) {
+        close(ctx);
+      },
+    };
+  },
+};
