@@ -131,6 +131,16 @@ describe('classifyDrafts', () => {
     expect(classifyDrafts([wrapper, weak]).map((f) => f.detector)).toEqual(['node', 'shell']);
   });
 
+  it('ranks errors of a step that went on (no exit line of its own) below those of the step that failed', () => {
+    const tolerated = { ...draft('jvm', 'compilation_error', 600, 0.95, 'cannot find symbol'), step: 'Run mvn --fail-never test' };
+    const real = { ...draft('jvm', 'compilation_error', 1896, 0.95, 'cannot access EclipseCompiler'), step: 'Run mvn verify' };
+    const exit = { ...draft('exit-code', 'other', 1993, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' }), step: 'Run mvn verify' };
+    const timeout = { ...draft('infrastructure', 'network_infra_timeout', 2500, 0.95, 'The action has timed out.', { tool: 'runner' }), step: 'Run slow' };
+    expect(classifyDrafts([tolerated, real, exit, timeout]).map((f) => f.logLines[0])).toEqual([1896, 600, 2500]);
+    // Without any exit line nothing is known about steps, so position decides.
+    expect(classifyDrafts([tolerated, real]).map((f) => f.logLines[0])).toEqual([600, 1896]);
+  });
+
   it('copies step and job from the draft', () => {
     const entry = { ...draft('tsc', 'type_check', 4, 0.9), step: 'Run tsc', job: 'build' };
     expect(classifyDrafts([entry])[0]).toMatchObject({ step: 'Run tsc', job: 'build', detector: 'tsc', occurrences: 1 });

@@ -68,30 +68,46 @@ export function fingerprintOf(draft: { tool: string; message: string; file?: str
   return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
+/** Where the runner said steps failed: the first such line, and the steps it closed. */
+export interface StepFailures {
+  /** First line where the runner reported a failed step (Infinity when it did not). */
+  first: number;
+  /** Steps closed by GitHub's `Process completed with exit code N` (empty when unknown). */
+  steps: ReadonlySet<string>;
+}
+
+const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps: new Set() };
+
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
  * with exit code N`; what is reported after that line comes from later steps (`if: always()`
- * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it.
+ * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it. So do
+ * hits in a step the runner did not close that way when it closed others: that step went on
+ * (`mvn --fail-never`, `|| true`, `continue-on-error`), so its errors did not fail the job. The
+ * runner's own messages (timeouts, cancellations) end a step without that line and are exempt.
  */
-function tierOf(entry: EngineDraft, stepFailedAt: number): number {
+function tierOf(entry: EngineDraft, failures: StepFailures): number {
   if (entry.detector === 'exit-code') return 5;
   if (GENERIC_DETECTORS.has(entry.detector)) return 4;
-  const later = entry.draft.logLines[0] > stepFailedAt ? 1 : 0;
-  return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + later;
+  const later = entry.draft.logLines[0] > failures.first;
+  const tolerated = failures.steps.size > 0 && entry.step !== undefined && !failures.steps.has(entry.step) && entry.draft.tool !== 'runner';
+  return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + (later || tolerated ? 1 : 0);
 }
 
-/** First line where the runner reported a failed step (Infinity when it did not). */
-function firstStepFailure(entries: readonly EngineDraft[]): number {
+function stepFailures(entries: readonly EngineDraft[]): StepFailures {
   let first = Number.POSITIVE_INFINITY;
+  const steps = new Set<string>();
   for (const entry of entries) {
-    if (entry.detector === 'exit-code' && entry.draft.logLines[0] < first) first = entry.draft.logLines[0];
+    if (entry.detector !== 'exit-code') continue;
+    if (entry.draft.logLines[0] < first) first = entry.draft.logLines[0];
+    if (entry.draft.tool === 'github-actions' && entry.step !== undefined) steps.add(entry.step);
   }
-  return first;
+  return { first, steps };
 }
 
 /** Ranking order: most likely root cause first. */
-export function compareDrafts(a: EngineDraft, b: EngineDraft, stepFailedAt: number = Number.POSITIVE_INFINITY): number {
-  const tier = tierOf(a, stepFailedAt) - tierOf(b, stepFailedAt);
+export function compareDrafts(a: EngineDraft, b: EngineDraft, failures: StepFailures = NO_STEP_FAILURES): number {
+  const tier = tierOf(a, failures) - tierOf(b, failures);
   if (tier !== 0) return tier;
   const confidence = b.draft.confidence - a.draft.confidence;
   // Close calls are settled by what usually explains what, then by position.
@@ -249,8 +265,8 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
 /** Drafts of one log → its failures, most relevant first, one per fingerprint. */
 export function classifyDrafts(input: readonly EngineDraft[]): Failure[] {
   const entries = withExitTails(input);
-  const stepFailedAt = firstStepFailure(entries);
-  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, stepFailedAt));
+  const failures = stepFailures(entries);
+  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
   const byFingerprint = new Map<string, Failure>();
