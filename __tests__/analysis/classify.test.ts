@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_TAIL_LINES, classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
+import { EXIT_TAIL_LINES, REPEAT_GAP_LINES, classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
 import type { EngineDraft } from '../../src/analysis/engine.js';
 import type { Category, Failure } from '../../src/analysis/types.js';
 
@@ -56,7 +56,7 @@ describe('classifyDrafts', () => {
   it('ranks a specific hit above later generic and exit-code lines, and drops exit-code when explained', () => {
     const failures = classifyDrafts([
       draft('github-error', 'other', 50, 0.25, 'Error: something'),
-      draft('tsc', 'type_check', 40, 0.9),
+      draft('tsc', 'type_check', 40, 0.75),
       draft('exit-code', 'other', 51, 0.1, 'Process completed with exit code 2.'),
     ]);
     expect(failures.map((f) => f.detector)).toEqual(['tsc', 'github-error']);
@@ -75,8 +75,24 @@ describe('classifyDrafts', () => {
   });
 
   it('puts a confident hit before an earlier low-confidence symptom', () => {
-    const failures = classifyDrafts([draft('infrastructure', 'network_infra_timeout', 10, 0.4), draft('jest', 'test_failure', 900, 0.9)]);
+    const failures = classifyDrafts([draft('infrastructure', 'network_infra_timeout', 10, 0.4), draft('jest', 'test_failure', 900, 0.75)]);
     expect(failures.map((f) => f.detector)).toEqual(['jest', 'infrastructure']);
+  });
+
+  it('drops weak symptoms when the first failure is sure, keeps them otherwise', () => {
+    const symptom = draft('make', 'compilation_error', 60, 0.2, 'make: *** [all] Error 2');
+    const second = draft('eslint', 'lint_format', 70, 0.55);
+    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.95), symptom, second]).map((f) => f.detector)).toEqual(['gcc', 'eslint']);
+    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.7), symptom, second]).map((f) => f.detector)).toEqual(['gcc', 'eslint', 'make']);
+  });
+
+  it('widens a confident failure over its back-to-back repeats only', () => {
+    const repeats = [10, 14, 18, 18 + REPEAT_GAP_LINES + 1].map((line) => draft('swift', 'compilation_error', line, 0.9, 'thrown expression type is not Error', { file: 'a.swift' }));
+    const failures = classifyDrafts(repeats);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ logLines: [10, 18], occurrences: 4 });
+    const weak = [10, 14].map((line) => draft('shell', 'missing_file', line, 0.4, 'cat: x: No such file or directory'));
+    expect(classifyDrafts(weak)[0]).toMatchObject({ logLines: [10, 10], occurrences: 2 });
   });
 
   it('drops generic annotations that restate a specific hit', () => {
@@ -108,7 +124,6 @@ describe('classifyDrafts', () => {
       [10, 10],
       [14, 20],
       [40, 40],
-      [16, 16],
     ]);
   });
 

@@ -50,14 +50,14 @@ describe('toAnalyzeJson and formatAnalysisText', () => {
         {
           path: 'job.log',
           category: 'lint_format',
-          failures: [{ category: 'lint_format', tool: 'black', message: 'would reformat src/a.py', file: 'src/a.py', line: null, column: null, logLines: [2, 2], confidence: 0.95 }],
+          failures: [{ category: 'lint_format', tool: 'black', message: 'would reformat src/a.py', file: 'src/a.py', line: null, column: null, logLines: [2, 4], confidence: 0.95 }],
         },
       ],
     });
     expect(analysis.failures[0]?.occurrences).toBe(2);
     const text = formatAnalysisText([analysis]);
     expect(text).toContain('job.log: lint_format (1 failure, 4 lines)');
-    expect(text).toContain('[lint_format] black src/a.py (line 2, confidence 0.95, seen 2×)');
+    expect(text).toContain('[lint_format] black src/a.py (lines 2-4, confidence 0.95, seen 2×)');
   });
 
   it('reports an empty log as other with no failures', async () => {

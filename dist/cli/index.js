@@ -42111,6 +42111,10 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const GENERIC_DETECTORS = new Set(['github-error', 'exit-code']);
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 const CONFIDENT = 0.6;
+/** A first failure this sure explains the log on its own … */
+const SURE = 0.8;
+/** … and failures below this are then its symptoms (a `make: *** Error 2`, an `ELIFECYCLE` line): not reported. */
+const SYMPTOM = 0.5;
 /**
  * When two confident hits are close in confidence, the one whose category usually explains the
  * other wins (a missing module explains the failing tests that import it); otherwise the earlier.
@@ -42162,31 +42166,40 @@ function fingerprintOf(draft) {
     const parts = [draft.tool.toLowerCase(), normalizeForFingerprint(draft.file ?? ''), normalizeForFingerprint(draft.message)];
     return (0,external_node_crypto_.createHash)('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
+const NO_STEP_FAILURES = { first: Number.POSITIVE_INFINITY, steps: new Set() };
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
  * with exit code N`; what is reported after that line comes from later steps (`if: always()`
- * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it.
+ * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it. So do
+ * hits in a step the runner did not close that way when it closed others: that step went on
+ * (`mvn --fail-never`, `|| true`, `continue-on-error`), so its errors did not fail the job. The
+ * runner's own messages (timeouts, cancellations) end a step without that line and are exempt.
  */
-function tierOf(entry, stepFailedAt) {
+function tierOf(entry, failures) {
     if (entry.detector === 'exit-code')
         return 5;
     if (GENERIC_DETECTORS.has(entry.detector))
         return 4;
-    const later = entry.draft.logLines[0] > stepFailedAt ? 1 : 0;
-    return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + later;
+    const later = entry.draft.logLines[0] > failures.first;
+    const tolerated = failures.steps.size > 0 && entry.step !== undefined && !failures.steps.has(entry.step) && entry.draft.tool !== 'runner';
+    return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + (later || tolerated ? 1 : 0);
 }
-/** First line where the runner reported a failed step (Infinity when it did not). */
-function firstStepFailure(entries) {
+function stepFailures(entries) {
     let first = Number.POSITIVE_INFINITY;
+    const steps = new Set();
     for (const entry of entries) {
-        if (entry.detector === 'exit-code' && entry.draft.logLines[0] < first)
+        if (entry.detector !== 'exit-code')
+            continue;
+        if (entry.draft.logLines[0] < first)
             first = entry.draft.logLines[0];
+        if (entry.draft.tool === 'github-actions' && entry.step !== undefined)
+            steps.add(entry.step);
     }
-    return first;
+    return { first, steps };
 }
 /** Ranking order: most likely root cause first. */
-function compareDrafts(a, b, stepFailedAt = Number.POSITIVE_INFINITY) {
-    const tier = tierOf(a, stepFailedAt) - tierOf(b, stepFailedAt);
+function compareDrafts(a, b, failures = NO_STEP_FAILURES) {
+    const tier = tierOf(a, failures) - tierOf(b, failures);
     if (tier !== 0)
         return tier;
     const confidence = b.draft.confidence - a.draft.confidence;
@@ -42339,11 +42352,14 @@ function absorbWrapper(kept, entry) {
     }
     return true;
 }
-/** Drafts of one log → its failures, most relevant first, one per fingerprint. */
+/**
+ * Drafts of one log → its failures, most relevant first, one per fingerprint (back-to-back repeats
+ * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
+ */
 function classifyDrafts(input) {
     const entries = withExitTails(input);
-    const stepFailedAt = firstStepFailure(entries);
-    const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, stepFailedAt));
+    const failures = stepFailures(entries);
+    const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
     // The exit-code line is only worth showing when nothing else explains the failure.
     const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
     const byFingerprint = new Map();
@@ -42352,14 +42368,45 @@ function classifyDrafts(input) {
             continue;
         const failure = toFailure(entry);
         const seen = byFingerprint.get(failure.fingerprint);
-        if (seen)
-            seen.occurrences += 1 + absorbed;
+        if (seen) {
+            seen.failure.occurrences += 1 + absorbed;
+            seen.ranges.push([failure.logLines[0], failure.logLines[1]]);
+        }
         else {
             failure.occurrences += absorbed;
-            byFingerprint.set(failure.fingerprint, failure);
+            byFingerprint.set(failure.fingerprint, { failure, ranges: [] });
         }
     }
-    return [...byFingerprint.values()];
+    const grouped = [...byFingerprint.values()];
+    const rootIsSure = (grouped[0]?.failure.confidence ?? 0) >= SURE;
+    return grouped
+        .filter(({ failure }, rank) => rank === 0 || !rootIsSure || failure.confidence >= SYMPTOM)
+        .map(({ failure, ranges }) => {
+        // Weak symptoms are not stretched over their repeats: they are not what a reader needs to see.
+        if (failure.confidence >= CONFIDENT)
+            failure.logLines = spanOfRepeats(failure.logLines, ranges);
+        return failure;
+    });
+}
+/** Lines between the end of one occurrence of a failure and the start of the next that still make one block. */
+const REPEAT_GAP_LINES = 12;
+/**
+ * A failure repeated back to back (a compiler error cascade, `docker pull` retried three times)
+ * reads as one block: the kept occurrence's lines grow over the repeats that follow or precede it
+ * within REPEAT_GAP_LINES of each other. Distant repeats only count in `occurrences`.
+ */
+function spanOfRepeats(kept, others) {
+    const span = [kept[0], kept[1]];
+    const sorted = [...others].sort((a, b) => a[0] - b[0]);
+    for (const range of sorted) {
+        if (range[0] > span[1] && range[0] - span[1] <= REPEAT_GAP_LINES)
+            span[1] = Math.max(span[1], range[1]);
+    }
+    for (const range of [...sorted].reverse()) {
+        if (range[1] < span[0] && span[0] - range[1] <= REPEAT_GAP_LINES)
+            span[0] = Math.min(span[0], range[0]);
+    }
+    return span;
 }
 /** The log's category: its first failure's, 'other' when none. */
 function primaryCategory(failures) {
@@ -44323,11 +44370,14 @@ const unittestDetector = {
                 const opening = BLOCK.exec(text)?.groups;
                 if (opening?.test !== undefined) {
                     close(ctx);
+                    // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
+                    const above = ctx.before(1)[0];
+                    const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
                     block = {
                         kind: opening.kind ?? 'FAIL',
                         test: opening.test,
                         where: opening.where ?? '',
-                        start: line.n,
+                        start: ruled ? above.n : line.n,
                         last: line.n,
                         frames: [],
                         afterException: false,
@@ -44391,7 +44441,31 @@ const unittestDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/types.ts
+/**
+ * The analyzer's data. A log is read as a stream of raw lines; `normalize` turns each raw line
+ * into a `LogLine`; detectors scan `LogLine`s and report `FailureDraft`s; `classify` ranks and
+ * deduplicates them into `Failure`s.
+ */
+const CATEGORIES = (/* unused pure expression or super */ null && ([
+    'lint_format',
+    'import_missing_module',
+    'syntax_error',
+    'type_check',
+    'test_failure',
+    'missing_file',
+    'dependency_resolution',
+    'compilation_error',
+    'network_infra_timeout',
+    'other',
+]));
+/** Longest text a detector sees of one line. Longer lines are cut: error messages start early. */
+const MAX_LINE_CHARS = 4096;
+/** Lines kept for `DetectorContext.before`. */
+const CONTEXT_LINES = 200;
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/policy-gate.ts
+
 /**
  * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
  * vulnerabilities (`npm audit`, `pnpm audit`, `yarn audit`), a missing changelog entry (towncrier
@@ -44417,6 +44491,19 @@ function auditCommandLine(ctx, line) {
     }
     return undefined;
 }
+const TABLE_LINE = /^\s*[┌│├└╔║╠╚┏┃┣┗+|]/;
+/** First line of the advisory table (`┌──…`, `│ moderate │ …`) printed just above an audit's count. */
+function advisoryTableStart(ctx, countLine) {
+    const earlier = ctx.before(CONTEXT_LINES);
+    let start = countLine;
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        const previous = earlier[i];
+        if (previous.n !== start - 1 || !TABLE_LINE.test(previous.text))
+            break;
+        start = previous.n;
+    }
+    return start;
+}
 const policyGateDetector = {
     id: 'policy-gate',
     description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date.',
@@ -44440,7 +44527,7 @@ const policyGateDetector = {
                             category: 'other',
                             tool: 'audit',
                             message: clip(text),
-                            logLines: [command?.n ?? line.n, line.n],
+                            logLines: [command?.n ?? advisoryTableStart(ctx, line.n), line.n],
                             confidence: 0.8,
                             data: { gate: 'audit', vulnerabilities: count },
                         });
@@ -46817,19 +46904,23 @@ const dotnetDetector = {
 const LISP_ERROR = /^Debugger entered--Lisp error: \((?<type>[\w-]+)(?<rest>.*)\)\s*$/;
 const UNAVAILABLE = /No version of \S+ >= \S+ is available|Package [`‘'][^`’']+[`’'] is unavailable/;
 const LOAD_FILE = /Cannot open load file|^file-missing$/;
+const SIGNAL_FRAME = /^ {2}signal\((?<type>[\w-]+) (?<rest>.*)\)\s*$/;
+const NETWORK = /Could not create connection|Failed to download|Connection refused|Network is unreachable|Name or service not known/;
 function elisp_categoryOf(type, message) {
     if (UNAVAILABLE.test(message))
         return 'dependency_resolution';
     if (type === 'file-missing' || LOAD_FILE.test(message))
         return 'import_missing_module';
+    if (NETWORK.test(message))
+        return 'network_infra_timeout';
     return 'other';
 }
 const elispDetector = {
     id: 'elisp',
     description: 'Emacs Lisp batch errors (`Debugger entered--Lisp error: …` and its backtrace), package.el resolution failures.',
-    categories: ['dependency_resolution', 'import_missing_module', 'other'],
+    categories: ['dependency_resolution', 'import_missing_module', 'network_infra_timeout', 'other'],
     example: 'Debugger entered--Lisp error: (error "No version of command-log-mode >= nil is available")',
-    trigger: /^Debugger entered--Lisp error: \(/,
+    trigger: /^Debugger entered--Lisp error: \(|^ {2}signal\([\w-]+ /,
     start() {
         let open;
         const close = (ctx) => {
@@ -46839,7 +46930,7 @@ const elispDetector = {
         };
         return {
             line(line, ctx) {
-                const match = LISP_ERROR.exec(line.text);
+                const match = LISP_ERROR.exec(line.text) ?? (open === undefined ? SIGNAL_FRAME.exec(line.text) : null);
                 if (match?.groups) {
                     close(ctx);
                     const type = match.groups.type;
@@ -49104,29 +49195,6 @@ const DETECTORS = [
     elispDetector,
     sharedLibraryDetector,
 ];
-
-;// CONCATENATED MODULE: ./src/analysis/types.ts
-/**
- * The analyzer's data. A log is read as a stream of raw lines; `normalize` turns each raw line
- * into a `LogLine`; detectors scan `LogLine`s and report `FailureDraft`s; `classify` ranks and
- * deduplicates them into `Failure`s.
- */
-const CATEGORIES = (/* unused pure expression or super */ null && ([
-    'lint_format',
-    'import_missing_module',
-    'syntax_error',
-    'type_check',
-    'test_failure',
-    'missing_file',
-    'dependency_resolution',
-    'compilation_error',
-    'network_infra_timeout',
-    'other',
-]));
-/** Longest text a detector sees of one line. Longer lines are cut: error messages start early. */
-const MAX_LINE_CHARS = 4096;
-/** Lines kept for `DetectorContext.before`. */
-const CONTEXT_LINES = 200;
 
 ;// CONCATENATED MODULE: ./src/analysis/engine.ts
 /**

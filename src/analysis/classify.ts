@@ -13,6 +13,10 @@ export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', '
 
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 const CONFIDENT = 0.6;
+/** A first failure this sure explains the log on its own … */
+const SURE = 0.8;
+/** … and failures below this are then its symptoms (a `make: *** Error 2`, an `ELIFECYCLE` line): not reported. */
+const SYMPTOM = 0.5;
 
 /**
  * When two confident hits are close in confidence, the one whose category usually explains the
@@ -262,25 +266,58 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
   return true;
 }
 
-/** Drafts of one log → its failures, most relevant first, one per fingerprint. */
+/**
+ * Drafts of one log → its failures, most relevant first, one per fingerprint (back-to-back repeats
+ * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
+ */
 export function classifyDrafts(input: readonly EngineDraft[]): Failure[] {
   const entries = withExitTails(input);
   const failures = stepFailures(entries);
   const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
-  const byFingerprint = new Map<string, Failure>();
+  const byFingerprint = new Map<string, { failure: Failure; ranges: [number, number][] }>();
   for (const { entry, absorbed } of collapseNested(ranked)) {
     if (hasExplanation && entry.detector === 'exit-code') continue;
     const failure = toFailure(entry);
     const seen = byFingerprint.get(failure.fingerprint);
-    if (seen) seen.occurrences += 1 + absorbed;
-    else {
+    if (seen) {
+      seen.failure.occurrences += 1 + absorbed;
+      seen.ranges.push([failure.logLines[0], failure.logLines[1]]);
+    } else {
       failure.occurrences += absorbed;
-      byFingerprint.set(failure.fingerprint, failure);
+      byFingerprint.set(failure.fingerprint, { failure, ranges: [] });
     }
   }
-  return [...byFingerprint.values()];
+  const grouped = [...byFingerprint.values()];
+  const rootIsSure = (grouped[0]?.failure.confidence ?? 0) >= SURE;
+  return grouped
+    .filter(({ failure }, rank) => rank === 0 || !rootIsSure || failure.confidence >= SYMPTOM)
+    .map(({ failure, ranges }) => {
+      // Weak symptoms are not stretched over their repeats: they are not what a reader needs to see.
+      if (failure.confidence >= CONFIDENT) failure.logLines = spanOfRepeats(failure.logLines, ranges);
+      return failure;
+    });
+}
+
+/** Lines between the end of one occurrence of a failure and the start of the next that still make one block. */
+export const REPEAT_GAP_LINES = 12;
+
+/**
+ * A failure repeated back to back (a compiler error cascade, `docker pull` retried three times)
+ * reads as one block: the kept occurrence's lines grow over the repeats that follow or precede it
+ * within REPEAT_GAP_LINES of each other. Distant repeats only count in `occurrences`.
+ */
+function spanOfRepeats(kept: [number, number], others: readonly [number, number][]): [number, number] {
+  const span: [number, number] = [kept[0], kept[1]];
+  const sorted = [...others].sort((a, b) => a[0] - b[0]);
+  for (const range of sorted) {
+    if (range[0] > span[1] && range[0] - span[1] <= REPEAT_GAP_LINES) span[1] = Math.max(span[1], range[1]);
+  }
+  for (const range of [...sorted].reverse()) {
+    if (range[1] < span[0] && span[0] - range[1] <= REPEAT_GAP_LINES) span[0] = Math.min(span[0], range[0]);
+  }
+  return span;
 }
 
 /** The log's category: its first failure's, 'other' when none. */

@@ -10,19 +10,22 @@ import type { Category, Detector, DetectorContext, FailureDraft } from '../types
 const LISP_ERROR = /^Debugger entered--Lisp error: \((?<type>[\w-]+)(?<rest>.*)\)\s*$/;
 const UNAVAILABLE = /No version of \S+ >= \S+ is available|Package [`‘'][^`’']+[`’'] is unavailable/;
 const LOAD_FILE = /Cannot open load file|^file-missing$/;
+const SIGNAL_FRAME = /^ {2}signal\((?<type>[\w-]+) (?<rest>.*)\)\s*$/;
+const NETWORK = /Could not create connection|Failed to download|Connection refused|Network is unreachable|Name or service not known/;
 
 function categoryOf(type: string, message: string): Category {
   if (UNAVAILABLE.test(message)) return 'dependency_resolution';
   if (type === 'file-missing' || LOAD_FILE.test(message)) return 'import_missing_module';
+  if (NETWORK.test(message)) return 'network_infra_timeout';
   return 'other';
 }
 
 export const elispDetector: Detector = {
   id: 'elisp',
   description: 'Emacs Lisp batch errors (`Debugger entered--Lisp error: …` and its backtrace), package.el resolution failures.',
-  categories: ['dependency_resolution', 'import_missing_module', 'other'],
+  categories: ['dependency_resolution', 'import_missing_module', 'network_infra_timeout', 'other'],
   example: 'Debugger entered--Lisp error: (error "No version of command-log-mode >= nil is available")',
-  trigger: /^Debugger entered--Lisp error: \(/,
+  trigger: /^Debugger entered--Lisp error: \(|^ {2}signal\([\w-]+ /,
   start() {
     let open: FailureDraft | undefined;
     const close = (ctx: DetectorContext) => {
@@ -31,7 +34,7 @@ export const elispDetector: Detector = {
     };
     return {
       line(line, ctx) {
-        const match = LISP_ERROR.exec(line.text);
+        const match = LISP_ERROR.exec(line.text) ?? (open === undefined ? SIGNAL_FRAME.exec(line.text) : null);
         if (match?.groups) {
           close(ctx);
           const type = match.groups.type!;

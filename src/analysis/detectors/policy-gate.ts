@@ -1,4 +1,4 @@
-import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { CONTEXT_LINES, type Detector, type DetectorContext, type FailureDraft, type LogLine } from '../types.js';
 
 /**
  * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
@@ -28,6 +28,20 @@ function auditCommandLine(ctx: DetectorContext, line: LogLine): LogLine | undefi
   return undefined;
 }
 
+const TABLE_LINE = /^\s*[┌│├└╔║╠╚┏┃┣┗+|]/;
+
+/** First line of the advisory table (`┌──…`, `│ moderate │ …`) printed just above an audit's count. */
+function advisoryTableStart(ctx: DetectorContext, countLine: number): number {
+  const earlier = ctx.before(CONTEXT_LINES);
+  let start = countLine;
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const previous = earlier[i] as LogLine;
+    if (previous.n !== start - 1 || !TABLE_LINE.test(previous.text)) break;
+    start = previous.n;
+  }
+  return start;
+}
+
 export const policyGateDetector: Detector = {
   id: 'policy-gate',
   description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date.',
@@ -51,7 +65,7 @@ export const policyGateDetector: Detector = {
               category: 'other',
               tool: 'audit',
               message: clip(text),
-              logLines: [command?.n ?? line.n, line.n],
+              logLines: [command?.n ?? advisoryTableStart(ctx, line.n), line.n],
               confidence: 0.8,
               data: { gate: 'audit', vulnerabilities: count },
             });

@@ -71,11 +71,14 @@ export const unittestDetector: Detector = {
         const opening = BLOCK.exec(text)?.groups;
         if (opening?.test !== undefined) {
           close(ctx);
+          // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
+          const above = ctx.before(1)[0];
+          const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
           block = {
             kind: opening.kind ?? 'FAIL',
             test: opening.test,
             where: opening.where ?? '',
-            start: line.n,
+            start: ruled ? above.n : line.n,
             last: line.n,
             frames: [],
             afterException: false,
