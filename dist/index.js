@@ -55977,6 +55977,9 @@ const go_DIAGNOSTIC = /^(?<vet>vet: )?(?<file>(?:[A-Za-z]:)?[^\s:]*\.go):(?<line
 const C_DIAGNOSTIC = /^(?:fatal error|error|warning|note):/;
 const LINTER_SUFFIX = /\((?<linter>[a-zA-Z][\w-]*)\)$/;
 const LINT_SEVERITY = /^(?:warning|error|info): /;
+const GINKGO_SUMMARY = /^\s*Summarizing \d+ Failures?:/;
+/** Lines between Ginkgo's failure summary and the `--- FAIL` of the test that ran the suite. */
+const GINKGO_SUMMARY_WINDOW = 15;
 const TEST_FAIL = /^(?<indent>\s*)--- FAIL: (?<test>\S+)(?: \([\d.]+m?s\))?/;
 const TEST_OUTPUT = /^(?:\s{4}|\t)/;
 const TEST_LOCATION = /^\s+(?<file>[^\s:]+\.go):(?<line>\d+): /;
@@ -56047,7 +56050,7 @@ const goDetector = {
                 return;
             // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
             // Ginkgo suite: the failure that explains it is reported separately.
-            if (open.draft.tool === 'go test' && open.draft.logLines[0] === open.draft.logLines[1])
+            if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1])
                 open.draft.confidence = 0.6;
             ctx.report(open.draft);
             open = undefined;
@@ -56077,7 +56080,12 @@ const goDetector = {
                         data: { test: testFail.groups?.test },
                     };
                     const indent = testFail.groups?.indent?.length ?? 0;
+                    // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
+                    const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
+                    if (summary !== undefined)
+                        draft.logLines[0] = summary.n;
                     open = {
+                        header: line.n,
                         draft,
                         accepts(next) {
                             if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text))

@@ -14,6 +14,9 @@ const C_DIAGNOSTIC = /^(?:fatal error|error|warning|note):/;
 const LINTER_SUFFIX = /\((?<linter>[a-zA-Z][\w-]*)\)$/;
 const LINT_SEVERITY = /^(?:warning|error|info): /;
 
+const GINKGO_SUMMARY = /^\s*Summarizing \d+ Failures?:/;
+/** Lines between Ginkgo's failure summary and the `--- FAIL` of the test that ran the suite. */
+const GINKGO_SUMMARY_WINDOW = 15;
 const TEST_FAIL = /^(?<indent>\s*)--- FAIL: (?<test>\S+)(?: \([\d.]+m?s\))?/;
 const TEST_OUTPUT = /^(?:\s{4}|\t)/;
 const TEST_LOCATION = /^\s+(?<file>[^\s:]+\.go):(?<line>\d+): /;
@@ -47,6 +50,8 @@ interface OpenBlock {
   accepts(line: LogLine): boolean;
   /** Set by `accepts`: this line ends the block (include it, then close). */
   closesOn?(line: LogLine): boolean;
+  /** The `--- FAIL` line of a Go test block (to tell a wrapper without output of its own). */
+  header?: number;
 }
 
 function diagnosticDraft(
@@ -100,7 +105,7 @@ export const goDetector: Detector = {
       if (!open) return;
       // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
       // Ginkgo suite: the failure that explains it is reported separately.
-      if (open.draft.tool === 'go test' && open.draft.logLines[0] === open.draft.logLines[1]) open.draft.confidence = 0.6;
+      if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1]) open.draft.confidence = 0.6;
       ctx.report(open.draft);
       open = undefined;
     };
@@ -130,7 +135,11 @@ export const goDetector: Detector = {
             data: { test: testFail.groups?.test },
           };
           const indent = testFail.groups?.indent?.length ?? 0;
+          // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
+          const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
+          if (summary !== undefined) draft.logLines[0] = summary.n;
           open = {
+            header: line.n,
             draft,
             accepts(next) {
               if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text)) return false;
