@@ -174,7 +174,7 @@ export const infrastructureDetector: Detector = {
           tool: rule.tool,
           message: clip(line.text),
           logLines: [line.n, line.n],
-          confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.6 : 1) * 100) / 100,
+          confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.5 : 1) * 100) / 100,
           data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
         };
         if (rule.kind === 'http' && status !== undefined && status === 429) draft.data = { kind: 'rate_limit', status };

@@ -72,7 +72,8 @@ export function classifyPythonException(type: string, message: string, inTest: b
   if (NETWORK_TYPES.test(type) || ((shortType === 'OSError' || shortType === 'RuntimeError') && NETWORK_MESSAGE.test(message))) {
     return { category: 'network_infra_timeout' };
   }
-  if (shortType === 'AssertionError' || inTest) return { category: 'test_failure' };
+  // A GPU running out of memory raises in the code under test; the runner itself was not killed.
+  if (shortType === 'AssertionError' || shortType === 'OutOfMemoryError' || inTest) return { category: 'test_failure' };
   return { category: 'other' };
 }
 
