@@ -143,7 +143,7 @@ describe('classifyDrafts', () => {
     const wrapper = draft('node', 'other', 10, 0.45, 'Error: boom');
     wrapper.draft.logLines = [10, 20];
     const weak = draft('shell', 'missing_file', 12, 0.4);
-    expect(classifyDrafts([wrapper, weak]).map((f) => f.detector)).toEqual(['node', 'shell']);
+    expect(classifyDrafts([wrapper, weak]).map((f) => f.detector).sort()).toEqual(['node', 'shell']);
   });
 
   it('ranks errors of a step that went on (no exit line of its own) below those of the step that failed', () => {
@@ -154,6 +154,16 @@ describe('classifyDrafts', () => {
     expect(classifyDrafts([tolerated, real, exit, timeout]).map((f) => f.logLines[0])).toEqual([1896, 600, 2500]);
     // Without any exit line nothing is known about steps, so position decides.
     expect(classifyDrafts([tolerated, real]).map((f) => f.logLines[0])).toEqual([600, 1896]);
+  });
+
+  it('settles close calls by which category explains the other, then by position', () => {
+    const network = draft('infrastructure', 'network_infra_timeout', 10, 0.9, 'fatal: unable to access');
+    const missing = draft('node', 'import_missing_module', 50, 0.92, "Cannot find module 'x'");
+    const tests = draft('jest', 'test_failure', 5, 0.95);
+    expect(classifyDrafts([network, missing, tests]).map((f) => f.detector)).toEqual(['node', 'infrastructure', 'jest']);
+    // Past the close-call margin (0.15) confidence decides.
+    const weakerNetwork = draft('infrastructure', 'network_infra_timeout', 10, 0.7, 'Connection reset by peer');
+    expect(classifyDrafts([weakerNetwork, tests]).map((f) => f.detector)).toEqual(['jest', 'infrastructure']);
   });
 
   it('copies step and job from the draft', () => {

@@ -42115,10 +42115,13 @@ const CONFIDENT = 0.6;
 const SURE = 0.8;
 /** … and failures below this are then its symptoms (a `make: *** Error 2`, an `ELIFECYCLE` line): not reported. */
 const SYMPTOM = 0.5;
+/** Confidences this close count as a tie between two hits of the same tier. */
+const CLOSE_CALL = 0.15;
 /**
  * When two confident hits are close in confidence, the one whose category usually explains the
- * other wins (a missing module explains the failing tests that import it); otherwise the earlier.
- * Lower is stronger.
+ * other wins (a missing module explains the failing tests that import it; a network failure
+ * explains failing tests and lint hooks, not a compiler error); otherwise the earlier. Lower is
+ * stronger.
  */
 const CATEGORY_STRENGTH = {
     syntax_error: 0,
@@ -42129,7 +42132,7 @@ const CATEGORY_STRENGTH = {
     type_check: 3,
     lint_format: 4,
     test_failure: 4,
-    network_infra_timeout: 5,
+    network_infra_timeout: 3.5,
     other: 6,
 };
 const RUNNER_PREFIXES = [
@@ -42203,11 +42206,11 @@ function compareDrafts(a, b, failures = NO_STEP_FAILURES) {
     if (tier !== 0)
         return tier;
     const confidence = b.draft.confidence - a.draft.confidence;
-    // Close calls are settled by what usually explains what, then by position.
-    if (Math.abs(confidence) > 0.15)
+    // Close calls (within CLOSE_CALL) are settled by what usually explains what, then by position.
+    if (Math.abs(confidence) > CLOSE_CALL)
         return confidence;
     const strength = CATEGORY_STRENGTH[a.draft.category] - CATEGORY_STRENGTH[b.draft.category];
-    if (strength !== 0 && Math.abs(confidence) > 0.05)
+    if (strength !== 0)
         return strength;
     return a.draft.logLines[0] - b.draft.logLines[0] || confidence || a.order - b.order;
 }
@@ -43614,7 +43617,8 @@ function classifyPythonException(type, message, inTest) {
     if (NETWORK_TYPES.test(type) || ((shortType === 'OSError' || shortType === 'RuntimeError') && NETWORK_MESSAGE.test(message))) {
         return { category: 'network_infra_timeout' };
     }
-    if (shortType === 'AssertionError' || inTest)
+    // A GPU running out of memory raises in the code under test; the runner itself was not killed.
+    if (shortType === 'AssertionError' || shortType === 'OutOfMemoryError' || inTest)
         return { category: 'test_failure' };
     return { category: 'other' };
 }
@@ -45793,7 +45797,7 @@ const infrastructureDetector = {
                     tool: rule.tool,
                     message: infrastructure_clip(line.text),
                     logLines: [line.n, line.n],
-                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.6 : 1) * 100) / 100,
+                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.5 : 1) * 100) / 100,
                     data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
                 };
                 if (rule.kind === 'http' && status !== undefined && status === 429)

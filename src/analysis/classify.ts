@@ -18,10 +18,14 @@ const SURE = 0.8;
 /** … and failures below this are then its symptoms (a `make: *** Error 2`, an `ELIFECYCLE` line): not reported. */
 const SYMPTOM = 0.5;
 
+/** Confidences this close count as a tie between two hits of the same tier. */
+const CLOSE_CALL = 0.15;
+
 /**
  * When two confident hits are close in confidence, the one whose category usually explains the
- * other wins (a missing module explains the failing tests that import it); otherwise the earlier.
- * Lower is stronger.
+ * other wins (a missing module explains the failing tests that import it; a network failure
+ * explains failing tests and lint hooks, not a compiler error); otherwise the earlier. Lower is
+ * stronger.
  */
 const CATEGORY_STRENGTH: Readonly<Record<Category, number>> = {
   syntax_error: 0,
@@ -32,7 +36,7 @@ const CATEGORY_STRENGTH: Readonly<Record<Category, number>> = {
   type_check: 3,
   lint_format: 4,
   test_failure: 4,
-  network_infra_timeout: 5,
+  network_infra_timeout: 3.5,
   other: 6,
 };
 
@@ -114,10 +118,10 @@ export function compareDrafts(a: EngineDraft, b: EngineDraft, failures: StepFail
   const tier = tierOf(a, failures) - tierOf(b, failures);
   if (tier !== 0) return tier;
   const confidence = b.draft.confidence - a.draft.confidence;
-  // Close calls are settled by what usually explains what, then by position.
-  if (Math.abs(confidence) > 0.15) return confidence;
+  // Close calls (within CLOSE_CALL) are settled by what usually explains what, then by position.
+  if (Math.abs(confidence) > CLOSE_CALL) return confidence;
   const strength = CATEGORY_STRENGTH[a.draft.category] - CATEGORY_STRENGTH[b.draft.category];
-  if (strength !== 0 && Math.abs(confidence) > 0.05) return strength;
+  if (strength !== 0) return strength;
   return a.draft.logLines[0] - b.draft.logLines[0] || confidence || a.order - b.order;
 }
 
