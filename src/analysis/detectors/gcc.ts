@@ -4,6 +4,8 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * GCC / Clang diagnostics for C-family sources (`x.c:12:5: error: msg`, `fatal error: foo.h: No such
  * file or directory`) and the GNU/LLVM linker (`undefined reference to`, `collect2: error: ld
  * returned 1 exit status`). cgo errors in `.go` files use the same format, so `.go` is accepted too.
+ * An error's block runs from the context gcc prints before it (`In function …`, `In file included
+ * from …`) through its source excerpt and the `note:` lines that follow it.
  */
 
 // The path may start with a Windows drive (MinGW); the extension list keeps other compilers that
@@ -92,6 +94,12 @@ export const gccDetector: Detector = {
 
     const continuesDiagnostic = (line: LogLine): boolean => {
       if (!open) return false;
+      // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
+      if (DIAGNOSTIC.exec(line.text)?.groups?.severity === 'note') {
+        open.draft.logLines[1] = line.n;
+        open.tentativeSnippet = undefined;
+        return true;
+      }
       if (SNIPPET.test(line.text) || (COMPILER_SUMMARY.test(line.text) && open.draft.logLines[1] === line.n - 1)) {
         open.draft.logLines[1] = line.n;
         open.tentativeSnippet = undefined;
