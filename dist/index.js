@@ -52696,6 +52696,7 @@ const pythonTracebackDetector = {
  * the log holds no section for that test. A final `N failed` line is the last resort.
  */
 const SECTION = /^=+ (?<name>FAILURES|ERRORS) =+$/;
+const SUMMARY_RULE = /^=+ short test summary info =+$/;
 const ANY_RULE = /^=+ .*=+$|^=+$/;
 const BLOCK_HEADER = /^_{3,} (?<name>.+?) _{3,}$/;
 const CAPTURED = /^-+ (?:Captured |generated xml file)|^- generated xml file/;
@@ -52770,9 +52771,12 @@ const pytestDetector = {
     description: 'pytest FAILURES/ERRORS blocks, collection errors, doctest blocks and short-summary FAILED/ERROR lines, located at the failing test line.',
     categories: ['test_failure', 'import_missing_module', 'syntax_error'],
     example: 'FAILED tests/test_math.py::test_add - assert 3 == 4',
-    trigger: /^=+ (?:FAILURES|ERRORS) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
+    trigger: /^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
     start() {
         let inSection = false;
+        /** The `=== FAILURES ===` / `=== short test summary info ===` rule just read: the first entry under it starts there. */
+        let sectionRule;
+        let summaryRule;
         let block;
         /** Blocks are reported at the end, so a summary line can name the file of a block whose frames are all library code. */
         const blocks = [];
@@ -52813,7 +52817,7 @@ const pytestDetector = {
                 tool: 'pytest',
                 message: line.text.trim().slice(0, 500),
                 file: path,
-                logLines: [line.n, line.n],
+                logLines: [summaryRule === line.n - 1 ? summaryRule : line.n, line.n],
                 // The block already explains this test; the summary line is a second, shorter pointer.
                 confidence: fromBlock ? 0.85 : 0.93,
                 data: { ...data, test: testKey(id) },
@@ -52827,13 +52831,21 @@ const pytestDetector = {
                 if (SECTION.test(text)) {
                     closeBlock();
                     inSection = true;
+                    sectionRule = line.n;
+                    return true;
+                }
+                if (SUMMARY_RULE.test(text)) {
+                    closeBlock();
+                    inSection = false;
+                    summaryRule = line.n;
                     return true;
                 }
                 if (inSection) {
                     const header = BLOCK_HEADER.exec(text)?.groups?.name;
                     if (header !== undefined) {
                         closeBlock();
-                        block = { name: header, start: line.n, last: line.n, closedForLines: false, eLines: [], locations: [] };
+                        const start = sectionRule === line.n - 1 ? sectionRule : line.n;
+                        block = { name: header, start, last: line.n, closedForLines: false, eLines: [], locations: [] };
                         const collecting = COLLECTING.exec(header)?.groups?.path;
                         const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
                         if (collecting !== undefined)
