@@ -44568,6 +44568,95 @@ const policyGateDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/pre-commit.ts
+/**
+ * pre-commit (and prek, which prints the same): a hook's status line
+ * `Trim trailing whitespace.................Failed`, then `- hook id: trailing-whitespace`,
+ * `- exit code: 1` and/or `- files were modified by this hook`, then the hook's own output. Hooks
+ * are linters and formatters (type checkers when the hook id says so); a hook that modified files
+ * is a formatter whose fix is to run it and commit. The failure spans the status line through the
+ * hook's output (at most MAX_OUTPUT_LINES), up to the next hook's status line.
+ */
+const STATUS_SUFFIX = /\.\.\.(?:\(no files to check\))?(?<status>Passed|Failed|Skipped)\s*$/;
+const HOOK_ID = /^- hook id: (?<id>\S+)\s*$/;
+const MODIFIED = /^- files were modified by this hook\s*$/;
+const TYPE_CHECK_HOOK = /mypy|pyright|pytype|pyre|tsc|type-?check/i;
+/** Output lines of one hook kept in its failure (a formatter's diff can be long). */
+const MAX_OUTPUT_LINES = 30;
+/** `name.....Failed` → name and status (dots counted by hand: a regex over long dot runs backtracks). */
+function parseStatus(text) {
+    const suffix = STATUS_SUFFIX.exec(text);
+    if (suffix?.groups?.status === undefined)
+        return undefined;
+    let end = suffix.index + 3;
+    while (end > 0 && text[end - 1] === '.')
+        end--;
+    const name = text.slice(0, end).trim();
+    return name === '' ? undefined : { name, status: suffix.groups.status };
+}
+function pre_commit_categoryOf(id) {
+    return id !== undefined && TYPE_CHECK_HOOK.test(id) ? 'type_check' : 'lint_format';
+}
+const preCommitDetector = {
+    id: 'pre-commit',
+    description: 'pre-commit hooks that failed (`hook name....Failed`, `- hook id: x`, `- files were modified by this hook`) with their output.',
+    categories: ['lint_format', 'type_check'],
+    example: 'trim trailing whitespace.................................................Failed',
+    trigger: /\.\.\.(?:\(no files to check\))?(?:Passed|Failed|Skipped)\s*$/,
+    start() {
+        let open;
+        const close = (ctx) => {
+            if (open === undefined)
+                return;
+            const { draft, id, modified, name, last } = open;
+            draft.logLines[1] = last;
+            draft.category = pre_commit_categoryOf(id);
+            draft.message = `pre-commit hook ${id ?? name} failed${modified ? ' (files were modified by this hook)' : ''}: ${name}`.slice(0, 500);
+            draft.confidence = modified ? 0.9 : 0.85;
+            draft.data = { hook: id ?? name, modified };
+            ctx.report(draft);
+            open = undefined;
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text.trim();
+                const status = parseStatus(text);
+                if (status) {
+                    close(ctx);
+                    if (status.status !== 'Failed')
+                        return false;
+                    open = {
+                        draft: { category: 'lint_format', tool: 'pre-commit', message: '', logLines: [line.n, line.n], confidence: 0.85 },
+                        name: status.name,
+                        modified: false,
+                        last: line.n,
+                    };
+                    return true;
+                }
+                if (open === undefined)
+                    return false;
+                // A workflow command (`##[error]`, `##[group]`) belongs to the runner, not to the hook.
+                if (line.command !== undefined || line.n - open.draft.logLines[0] > MAX_OUTPUT_LINES) {
+                    close(ctx);
+                    return false;
+                }
+                if (text === '')
+                    return true;
+                const id = HOOK_ID.exec(text)?.groups?.id;
+                if (id !== undefined && open.id === undefined)
+                    open.id = id;
+                if (MODIFIED.test(text))
+                    open.modified = true;
+                open.last = line.n;
+                return true;
+            },
+            end(ctx) {
+                close(ctx);
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/bundler.ts
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
@@ -49154,6 +49243,7 @@ const swiftDetector = {
 
 
 
+
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
 
 
@@ -49195,6 +49285,7 @@ const DETECTORS = [
     pytorchRunTestDetector,
     // -- javascript / typescript, shell, infrastructure
     policyGateDetector,
+    preCommitDetector,
     bundlerDetector,
     nodeTestDetector,
     mochaDetector,
@@ -50107,7 +50198,7 @@ function identityEnv(author) {
 function looksLikeUrl(remote) {
     return /^[a-z][a-z0-9+.-]*:\/\//i.test(remote);
 }
-function parseStatus(output) {
+function git_parseStatus(output) {
     const fields = output.split('\0');
     const entries = [];
     for (let i = 0; i < fields.length; i += 1) {
@@ -50187,11 +50278,11 @@ function createGit(options) {
             return (await run(['show', '-s', '--format=%B', 'HEAD'])).stdout;
         },
         async statusPorcelain() {
-            return parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+            return git_parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
         },
         async changedFiles() {
             // Relative to the root whatever the cwd: --porcelain paths are root-relative.
-            const entries = parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+            const entries = git_parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
             const paths = new Set();
             for (const entry of entries) {
                 paths.add(entry.path);

@@ -28,6 +28,7 @@ import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
 import { policyGateDetector } from './detectors/policy-gate.js';
+import { preCommitDetector } from './detectors/pre-commit.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
@@ -83,6 +84,7 @@ export const DETECTORS: readonly Detector[] = [
   pytorchRunTestDetector,
   // -- javascript / typescript, shell, infrastructure
   policyGateDetector,
+  preCommitDetector,
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { preCommitDetector } from '../../../src/analysis/detectors/pre-commit.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('pre-commit detector', () => {
+  describeDetectorContract(preCommitDetector);
+  describeFixtureTable(preCommitDetector);
+});
