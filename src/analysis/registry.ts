@@ -29,6 +29,7 @@ import { unittestDetector } from './detectors/unittest.js';
 // -- javascript / typescript, shell, infrastructure
 import { policyGateDetector } from './detectors/policy-gate.js';
 import { preCommitDetector } from './detectors/pre-commit.js';
+import { dependabotDetector } from './detectors/dependabot.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
@@ -85,6 +86,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- javascript / typescript, shell, infrastructure
   policyGateDetector,
   preCommitDetector,
+  dependabotDetector,
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,

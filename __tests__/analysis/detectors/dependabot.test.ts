@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { dependabotDetector } from '../../../src/analysis/detectors/dependabot.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('dependabot detector', () => {
+  describeDetectorContract(dependabotDetector);
+  describeFixtureTable(dependabotDetector);
+});
