@@ -58018,6 +58018,137 @@ const sanitizerDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/gtest.ts
+/**
+ * GoogleTest and CTest, the C/C++ test runners. GoogleTest prints each test between
+ * `[ RUN      ] Suite.Test` and `[  FAILED  ] Suite.Test (12 ms)`, its assertion as
+ * `path/file.cc:42: Failure` (MSVC builds: `file.cc(42): error: …`) followed by the expected and
+ * actual values; one failure per failed test, located at its first assertion. The closing list
+ * (`[  FAILED  ] Suite.Test` without a time) repeats them and is used only for tests whose block was
+ * not in the log. CTest's `The following tests FAILED:` list names the test executables that
+ * failed; it counts when GoogleTest's own output is not there.
+ */
+const RUN = /^\[ RUN {6}\] (?<test>\S+)/;
+const FAILED_TIMED = /^\[ {2}FAILED {2}\] (?<test>\S+?)(?:, where .*)? \(\d+ ms\)\s*$/;
+const FAILED_LISTED = /^\[ {2}FAILED {2}\] (?<test>[^\s,]+)(?:, where .*)?\s*$/;
+const GNU_TAIL = /^:(?<line>\d+): /;
+const MSVC_TAIL = /^\((?<line>\d+)\): error: /;
+const CTEST_HEADER = /^The following tests FAILED:\s*$/;
+const CTEST_ENTRY = /^\s*\d+ - (?<name>\S+) \((?<how>[^)]+)\)/;
+/** Lines of one test's output kept in its failure. */
+const MAX_TEST_LINES = 200;
+/** `path/file.cc:42: Failure` or `file.cc(42): error: …` → file and line (parsed by hand: no backtracking on long lines). */
+function assertionAt(text) {
+    const drive = /^[A-Za-z]:[\\/]/.test(text) ? 2 : 0;
+    let end = drive;
+    while (end < text.length && text[end] !== ':' && text[end] !== '(')
+        end++;
+    const file = text.slice(0, end);
+    if (end === text.length || /^\s/.test(file) || !/\.\w+$/.test(file))
+        return undefined;
+    const tail = text.slice(end);
+    const line = GNU_TAIL.exec(tail)?.groups?.line ?? MSVC_TAIL.exec(tail)?.groups?.line;
+    return line === undefined ? undefined : { file, line: Number(line) };
+}
+const gtestDetector = {
+    id: 'gtest',
+    description: 'GoogleTest failed tests (`[ RUN ]` … `file.cc:42: Failure` … `[  FAILED  ] Suite.Test (12 ms)`) and CTest `The following tests FAILED:` lists.',
+    categories: ['test_failure'],
+    example: '[  FAILED  ] MathTest.AddsTwo (0 ms)',
+    trigger: /^\[ RUN {6}\] |^\[ {2}FAILED {2}\] |^The following tests FAILED:/,
+    start() {
+        let running;
+        const reported = new Set();
+        let ctest;
+        const closeCtest = (ctx) => {
+            if (ctest === undefined)
+                return;
+            if (ctest.names.length > 0) {
+                ctest.draft.message = `CTest: ${ctest.names.length} test${ctest.names.length === 1 ? '' : 's'} failed: ${ctest.names.join(', ')}`.slice(0, 500);
+                ctest.draft.data = { tests: ctest.names };
+                // GoogleTest's own blocks say more; the CTest list is then a summary of them.
+                ctest.draft.confidence = reported.size > 0 ? 0.5 : 0.85;
+                ctx.report(ctest.draft);
+            }
+            ctest = undefined;
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text.trimEnd();
+                if (ctest !== undefined) {
+                    const entry = CTEST_ENTRY.exec(text)?.groups;
+                    if (entry?.name !== undefined) {
+                        ctest.names.push(entry.name);
+                        ctest.draft.logLines[1] = line.n;
+                        return true;
+                    }
+                    closeCtest(ctx);
+                }
+                if (CTEST_HEADER.test(text)) {
+                    running = undefined;
+                    ctest = { draft: { category: 'test_failure', tool: 'ctest', message: '', logLines: [line.n, line.n], confidence: 0.85 }, names: [] };
+                    return true;
+                }
+                const run = RUN.exec(text)?.groups?.test;
+                if (run !== undefined) {
+                    running = { test: run, start: line.n, awaitingDetail: false };
+                    return true;
+                }
+                const timed = FAILED_TIMED.exec(text)?.groups?.test;
+                if (timed !== undefined) {
+                    const block = running?.test === timed && line.n - running.start <= MAX_TEST_LINES ? running : undefined;
+                    const draft = {
+                        category: 'test_failure',
+                        tool: 'gtest',
+                        message: `${timed} failed${block?.detail ? `: ${block.detail}` : ''}`.slice(0, 500),
+                        logLines: [block?.start ?? line.n, line.n],
+                        confidence: 0.95,
+                        data: { test: timed },
+                    };
+                    if (block?.location) {
+                        draft.file = block.location.file;
+                        draft.line = block.location.line;
+                    }
+                    reported.add(timed);
+                    ctx.report(draft);
+                    running = undefined;
+                    return false;
+                }
+                const listed = FAILED_LISTED.exec(text)?.groups?.test;
+                if (listed !== undefined) {
+                    if (!reported.has(listed)) {
+                        reported.add(listed);
+                        ctx.report({ category: 'test_failure', tool: 'gtest', message: `${listed} failed`, logLines: [line.n, line.n], confidence: 0.85, data: { test: listed } });
+                    }
+                    return false;
+                }
+                if (running !== undefined) {
+                    if (line.n - running.start > MAX_TEST_LINES) {
+                        running = undefined;
+                        return false;
+                    }
+                    const assertion = assertionAt(text);
+                    if (assertion !== undefined || /^unknown file: /.test(text)) {
+                        if (assertion !== undefined && running.location === undefined)
+                            running.location = assertion;
+                        if (running.detail === undefined)
+                            running.awaitingDetail = true;
+                    }
+                    else if (running.awaitingDetail && text.trim() !== '') {
+                        running.detail = text.trim();
+                        running.awaitingDetail = false;
+                    }
+                    return true;
+                }
+                return false;
+            },
+            end(ctx) {
+                closeCtest(ctx);
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/swift.ts
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
@@ -58179,6 +58310,7 @@ const swiftDetector = {
 
 
 
+
 const DETECTORS = [
     // -- generic (engine)
     githubErrorDetector,
@@ -58221,6 +58353,7 @@ const DETECTORS = [
     jvmDetector,
     gccDetector,
     sanitizerDetector,
+    gtestDetector,
     msvcDetector,
     cmakeDetector,
     dotnetDetector,

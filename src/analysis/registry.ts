@@ -61,6 +61,7 @@ import { rustDetector } from './detectors/rust.js';
 import { sharedLibraryDetector } from './detectors/shared-library.js';
 import { sassDetector } from './detectors/sass.js';
 import { sanitizerDetector } from './detectors/sanitizer.js';
+import { gtestDetector } from './detectors/gtest.js';
 import { swiftDetector } from './detectors/swift.js';
 
 export const DETECTORS: readonly Detector[] = [
@@ -105,6 +106,7 @@ export const DETECTORS: readonly Detector[] = [
   jvmDetector,
   gccDetector,
   sanitizerDetector,
+  gtestDetector,
   msvcDetector,
   cmakeDetector,
   dotnetDetector,

@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { gtestDetector } from '../../../src/analysis/detectors/gtest.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('gtest detector', () => {
+  describeDetectorContract(gtestDetector);
+  describeFixtureTable(gtestDetector);
+});
