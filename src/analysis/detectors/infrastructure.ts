@@ -38,6 +38,7 @@ const RULES: readonly Rule[] = [
   { pattern: /has timed out after \d+ minutes/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
   { pattern: /No output has been received in the last \S+/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
   { pattern: /The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner connection (?:timed out|was lost)/, kind: 'runner', tool: 'runner', confidence: 0.96 },
+  { pattern: /pod failed to come online|is unhealthy with phase status|[Dd]etect(?:ed)? \d* ?GPUs on the runner/, kind: 'runner', tool: 'runner', confidence: 0.9 },
   { pattern: /^The operation was canceled\.?$|^The job was canceled|^The run was canceled|^Canceling since a higher priority waiting request/, kind: 'cancelled', tool: 'runner', confidence: 0.9 },
   { pattern: /timed out/i, kind: 'timeout', tool: 'runner', confidence: 0.85, runnerOnly: true },
   { pattern: /(?:exited with (?:code |status )?|exit (?:code|status):? |returning |returned )124\b/, kind: 'timeout', tool: 'timeout', confidence: 0.75 },
@@ -45,7 +46,8 @@ const RULES: readonly Rule[] = [
   { pattern: /!{3,} KeyboardInterrupt !{3,}/, kind: 'cancelled', tool: 'runner', confidence: 0.7 },
 
   // Disk and memory.
-  { pattern: /No space left on device|\bENOSPC\b|You are running out of disk space/, kind: 'disk', tool: 'runner', confidence: 0.95 },
+  { pattern: /No space left on device|\bENOSPC\b|You are running out of disk space|free space left in \S+, which is less than the minimum/, kind: 'disk', tool: 'runner', confidence: 0.95 },
+  { pattern: /Catastrophic error: out of memory|fatal error C1060: compiler is out of heap space/, kind: 'memory', tool: 'msvc', confidence: 0.9 },
   { pattern: /JavaScript heap out of memory|Reached heap limit Allocation failed/, kind: 'memory', tool: 'node', confidence: 0.93 },
   { pattern: /Killed signal terminated program|^Killed$|\bexit code 137\b|exited with (?:code )?137\b|Cannot allocate memory|The runner has run out of memory/, kind: 'memory', tool: 'runner', confidence: 0.85 },
 
@@ -59,6 +61,7 @@ const RULES: readonly Rule[] = [
   // Cloud APIs print this for a missing permission; CI steps also print it for optional uploads.
   { pattern: /is not authorized to perform/, kind: 'credentials', tool: 'network', confidence: 0.85 },
   { pattern: /pull access denied|denied: requested access to the resource is denied|unauthorized: authentication required/, kind: 'credentials', tool: 'docker', confidence: 0.93 },
+  { pattern: /Docker login for '[^']*' failed/, kind: 'credentials', tool: 'docker', confidence: 0.88 },
   { pattern: /\b403 Forbidden\b|\b401 Unauthorized\b|\(HTTP 40[13]\)|\bAccessDenied\b/, kind: 'credentials', tool: 'network', confidence: 0.8 },
 
   // Checkout and git transport.
@@ -68,6 +71,7 @@ const RULES: readonly Rule[] = [
   { pattern: /The process '[^']*git(?:\.exe)?' failed with exit code 128/, kind: 'checkout', tool: 'git', confidence: 0.85 },
   { pattern: /RPC failed; curl \d+|The remote end hung up unexpectedly|fetch-pack: unexpected disconnect/, kind: 'connection', tool: 'git', confidence: 0.85 },
   { pattern: /Failed to download (?:archive|action) '|Unable to resolve action `|Unable to download artifact/, kind: 'checkout', tool: 'runner', confidence: 0.93 },
+  { pattern: /^List Artifacts failed:/, kind: 'checkout', tool: 'runner', confidence: 0.85 },
 
   // Docker registries and daemon.
   { pattern: /manifest unknown|manifest for \S+ not found/, kind: 'docker', tool: 'docker', confidence: 0.92 },
@@ -78,7 +82,12 @@ const RULES: readonly Rule[] = [
   // DNS.
   { pattern: /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/, kind: 'dns', tool: 'network', confidence: 0.9 },
 
+  // Package managers of the runner image (apt, yum/dnf) and uv's interpreter downloads.
+  { pattern: /^E: Failed to fetch \S+\s+(?<status>\d{3})\b/, kind: 'http', tool: 'apt', confidence: 0.88 },
+  { pattern: /^E: (?:Failed to fetch|Unable to fetch some archives)|^Error downloading packages:|Error while fetching remote python downloads json/, kind: 'connection', tool: 'network', confidence: 0.85 },
+
   // HTTP errors on downloads.
+  { pattern: /Response status code does not indicate success: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
   { pattern: /The requested URL returned error: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
   { pattern: /Received HTTP code (?<status>\d{3})|\bERROR (?<status2>[45]\d\d): |Failure (?<status3>[45]\d\d) |HTTP Error (?<status4>[45]\d\d)\b|\bHTTP (?<status5>5\d\d)\b|\b(?<status6>5\d\d) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)\b/, kind: 'http', tool: 'network', confidence: 0.85 },
 
@@ -91,6 +100,8 @@ const RULES: readonly Rule[] = [
 const TRIGGER = new RegExp(
   [
     'maximum execution time|maximum time limit|timed out|No output has been received|shutdown signal|lost communication|hosted runner|Runner connection',
+    'free space left|Catastrophic error|out of heap space|come online|phase status|GPUs on the runner|Docker login|List Artifacts failed|^E: |Error downloading packages',
+    'python downloads json|Response status code',
     'canceled|Canceling since|124\\b|KeyboardInterrupt|No space left|ENOSPC|running out of disk|heap|Killed|137\\b|Cannot allocate memory|out of memory',
     'rate limit|toomanyrequests|429 Too Many|Permission denied \\(publickey|Permission to|could not read Username|terminal prompts|Authentication failed',
     'not accessible by integration|Bad credentials|Credentials could not|locate credentials|not authorized to perform|Input required and not supplied',

@@ -9,7 +9,8 @@ import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPa
  * when the log holds no block.
  */
 
-const BLOCK = /^(?<kind>FAIL|ERROR): (?<test>\S+) \((?<where>[^)]*)\)/;
+// unittest-xml-reporting and PyTorch's runner add the duration: `FAIL [0.123s]: test_x (m.C)`.
+const BLOCK = /^(?<kind>FAIL|ERROR)(?: \[[\d.]+m?s\])?: (?<test>\S+) \((?<where>[^)]*)\)/;
 const RULE = /^(?:={20,}|-{20,})$/;
 const SUMMARY = /^FAILED \((?:failures|errors)=\d+/;
 
@@ -51,7 +52,7 @@ export const unittestDetector: Detector = {
   description: 'Python unittest FAIL:/ERROR: blocks with their traceback, and the `FAILED (failures=N)` summary as a fallback.',
   categories: ['test_failure', 'import_missing_module', 'syntax_error'],
   example: 'FAIL: test_equal (tests.test_unit.MathTest.test_equal)',
-  trigger: /^(?:FAIL|ERROR): \S+ \(|^FAILED \((?:failures|errors)=/,
+  trigger: /^(?:FAIL|ERROR)(?: \[[\d.]+m?s\])?: \S+ \(|^FAILED \((?:failures|errors)=/,
   start() {
     let block: UnittestBlock | undefined;
     let reported = false;
