@@ -52927,11 +52927,16 @@ const pytestDetector = {
  * the first to the second). Its retry summaries (`The following tests failed consistently: […]`,
  * `FAILED CONSISTENTLY: test_x`) and its check that a test class extends `TestCase` are test
  * failures too. A file the driver killed for running too long (`Command took >30min, returning
- * 124`, `TIMED OUT: test_x`) is a timeout, not a failed test. Projects built on PyTorch's tooling
- * print the same lines.
+ * 124`, `TIMED OUT: test_x`) is a timeout, not a failed test. When the driver printed the file's
+ * own log first (`PRINTING LOG FILE of test_x 1/1 (…)`), the failure starts there, so the error in
+ * that log (an AssertionError at import, a crash) is part of it. Projects built on PyTorch's
+ * tooling print the same lines.
  */
 const FILE_FAILED = /^(?<runtime>RuntimeError: )?(?<test>\S*test\S*?)(?: (?<shard>\d+\/\d+))? failed!(?: [Rr]eceived [Ss]ignal: (?<signal>SIG\w+))?\s*$/;
 const CONSISTENTLY = /^(?:The following tests failed consistently: \[(?<list>.+)\]|FAILED CONSISTENTLY: (?<test>\S.*))\s*$/;
+const PRINTING = /^PRINTING LOG FILE of (?<test>\S+)(?: (?<shard>\d+\/\d+))? \(/;
+/** Lines between the start of a file's printed log and the driver's `failed!` line about it. */
+const PRINTED_LOG_WINDOW = 200;
 const TIMEOUT = /^(?:Command took >\d+min, returning 124\b|TIMED OUT: \S)/;
 const NOT_TESTCASE = /^(?<test>\S+) - failed\. This test class should extend from \S*TestCase but it doesn't\.\s*$/;
 /** Lines between a file's `failed!` line and the driver's `RuntimeError` about it. */
@@ -52941,10 +52946,11 @@ const pytorchRunTestDetector = {
     description: "PyTorch's test driver run_test.py: a test file that failed or crashed on a signal (`test_x 1/1 failed!`, `RuntimeError: test_x 1/1 failed!`), tests that failed consistently across retries, test classes that do not extend TestCase.",
     categories: ['test_failure', 'network_infra_timeout'],
     example: 'RuntimeError: test_cuda 1/1 failed!',
-    trigger: /failed!|^Command took >\d+min, returning 124|^TIMED OUT: |failed consistently: \[|^FAILED CONSISTENTLY: | - failed\. This test class should extend/,
+    trigger: /^PRINTING LOG FILE of |failed!|^Command took >\d+min, returning 124|^TIMED OUT: |failed consistently: \[|^FAILED CONSISTENTLY: | - failed\. This test class should extend/,
     start() {
         const open = new Map();
         let timeout;
+        let printing;
         const reportAll = (ctx) => {
             for (const draft of open.values())
                 ctx.report(draft);
@@ -52953,6 +52959,11 @@ const pytorchRunTestDetector = {
         return {
             line(line, ctx) {
                 const text = line.text.trim();
+                const printed = PRINTING.exec(text)?.groups;
+                if (printed) {
+                    printing = { key: `${printed.test}${printed.shard ? ` ${printed.shard}` : ''}`, n: line.n };
+                    return false;
+                }
                 if (TIMEOUT.test(text)) {
                     timeout = { n: line.n, text: text.slice(0, 300) };
                     return false;
@@ -52983,6 +52994,8 @@ const pytorchRunTestDetector = {
                         confidence: 0.9,
                         data: signal !== undefined ? { test: test, signal } : { test: test },
                     };
+                    if (printing?.key === key && line.n - printing.n <= PRINTED_LOG_WINDOW)
+                        draft.logLines[0] = Math.min(draft.logLines[0], printing.n);
                     if (runtime !== undefined)
                         ctx.report(draft);
                     else
