@@ -54827,7 +54827,8 @@ const infrastructureDetector = {
                 const { rule, status } = found;
                 // A warning names a problem the run survived (an optional upload, a retry); its error would follow.
                 const isWarning = line.command === 'warning' || /\b\w*Warning\b|^warning:|^WARN(?:ING)?\b/.test(line.text);
-                // Downloads that 404 are often probes (`curl … || fallback`); server errors rarely are.
+                // Downloads that 404 are often probes (`curl -f … || fallback`, rvm looking for a prebuilt
+                // binary before it builds one), so they stay below confident failures; server errors rarely are.
                 // Uploading artifacts, metrics or reports runs after the real work, often after the real failure.
                 // So does writing a build cache (sccache's storage check): the build goes on without it.
                 const afterTheFact = /\bupload|storage write check/i.test(line.text);
@@ -54837,7 +54838,7 @@ const infrastructureDetector = {
                     tool: rule.tool,
                     message: infrastructure_clip(line.text),
                     logLines: [line.n, line.n],
-                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.92 : 1) * (afterTheFact ? 0.5 : 1) * 100) / 100,
+                    confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.65 : 1) * (afterTheFact ? 0.5 : 1) * 100) / 100,
                     data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
                 };
                 if (rule.kind === 'http' && status !== undefined && status === 429)
