@@ -52933,7 +52933,7 @@ const pytestDetector = {
  * tooling print the same lines.
  */
 const FILE_FAILED = /^(?<runtime>RuntimeError: )?(?<test>\S*test\S*?)(?: (?<shard>\d+\/\d+))? failed!(?: [Rr]eceived [Ss]ignal: (?<signal>SIG\w+))?\s*$/;
-const CONSISTENTLY = /^(?:The following tests failed consistently: \[(?<list>.+)\]|FAILED CONSISTENTLY: (?<test>\S.*))\s*$/;
+const CONSISTENTLY = /^(?:The following tests failed consistently: \[.+\]|FAILED CONSISTENTLY: \S.*)\s*$/;
 const PRINTING = /^PRINTING LOG FILE of (?<test>\S+)(?: (?<shard>\d+\/\d+))? \(/;
 /** Lines between the start of a file's printed log and the driver's `failed!` line about it. */
 const PRINTED_LOG_WINDOW = 200;
@@ -53002,27 +53002,12 @@ const pytorchRunTestDetector = {
                         open.set(key, draft);
                     return false;
                 }
-                const consistently = CONSISTENTLY.exec(text);
-                if (consistently?.groups) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'run_test.py',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    });
-                    return false;
-                }
-                const notTestCase = NOT_TESTCASE.exec(text);
-                if (notTestCase?.groups) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'run_test.py',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { test: notTestCase.groups.test },
-                    });
+                const notTestCase = NOT_TESTCASE.exec(text)?.groups;
+                if (CONSISTENTLY.test(text) || notTestCase) {
+                    const draft = { category: 'test_failure', tool: 'run_test.py', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.9 };
+                    if (notTestCase?.test !== undefined)
+                        draft.data = { test: notTestCase.test };
+                    ctx.report(draft);
                 }
                 return false;
             },
