@@ -42193,8 +42193,9 @@ function stepFailures(entries) {
     for (const entry of entries) {
         if (entry.detector !== 'exit-code')
             continue;
-        if (entry.draft.logLines[0] < first)
-            first = entry.draft.logLines[0];
+        // An exit-code draft ends at the runner's exit line (its first lines are the step's last output).
+        if (entry.draft.logLines[1] < first)
+            first = entry.draft.logLines[1];
         if (entry.draft.tool === 'github-actions' && entry.step !== undefined)
             steps.add(entry.step);
     }
@@ -42299,7 +42300,7 @@ const EXIT_TAIL_LINES = 12;
 function withExitTails(entries) {
     const exits = entries
         .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
-        .map((entry) => entry.draft.logLines[0])
+        .map((entry) => entry.draft.logLines[1])
         .sort((a, b) => a - b);
     if (exits.length === 0)
         return [...entries];
@@ -42887,10 +42888,30 @@ const githubErrorDetector = {
  * that something failed, never what, so it ranks below every other detector and is kept only when
  * nothing else explains the failure. Exit codes that mean the process was killed (137: SIGKILL,
  * usually the OOM killer; 143: SIGTERM, usually a cancellation or timeout) say a little more.
+ * Its lines start at the step's last few output lines, which are what a reader looks at when
+ * nothing else was recognised.
  */
 const GITHUB = /^Process completed with exit code (\d{1,3})\.?$/;
 const TRAVIS = /^The command "(.{0,2000})" (?:exited with|failed and exited with) (\d{1,3})(?: during [^.]{0,200})?\.$/;
 const GITLAB = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+/** Output lines of the failed step shown with its exit line (nothing else explained it, so they may). */
+const EXIT_CONTEXT_LINES = 3;
+/** The step's last output lines before its exit line: same step, not blank, not a runner marker. */
+function lastOutputStart(ctx, line) {
+    let start = line.n;
+    let taken = 0;
+    const earlier = ctx.before(20);
+    for (let i = earlier.length - 1; i >= 0 && taken < EXIT_CONTEXT_LINES; i--) {
+        const previous = earlier[i];
+        if (previous.step !== line.step || previous.command === 'group' || previous.command === 'endgroup' || previous.command === 'command')
+            break;
+        if (previous.text.trim() === '')
+            continue;
+        start = previous.n;
+        taken++;
+    }
+    return start;
+}
 function killedBySignal(code) {
     return code === 137 || code === 143;
 }
@@ -42931,7 +42952,7 @@ const exitCodeDetector = {
                     category: killed ? 'network_infra_timeout' : 'other',
                     tool,
                     message: line.text.trim(),
-                    logLines: [line.n, line.n],
+                    logLines: [lastOutputStart(ctx, line), line.n],
                     confidence: killed ? 0.3 : 0.1,
                     data: { exitCode: code },
                 });

@@ -107,7 +107,8 @@ function stepFailures(entries: readonly EngineDraft[]): StepFailures {
   const steps = new Set<string>();
   for (const entry of entries) {
     if (entry.detector !== 'exit-code') continue;
-    if (entry.draft.logLines[0] < first) first = entry.draft.logLines[0];
+    // An exit-code draft ends at the runner's exit line (its first lines are the step's last output).
+    if (entry.draft.logLines[1] < first) first = entry.draft.logLines[1];
     if (entry.draft.tool === 'github-actions' && entry.step !== undefined) steps.add(entry.step);
   }
   return { first, steps };
@@ -218,7 +219,7 @@ export const EXIT_TAIL_LINES = 12;
 function withExitTails(entries: readonly EngineDraft[]): EngineDraft[] {
   const exits = entries
     .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
-    .map((entry) => entry.draft.logLines[0])
+    .map((entry) => entry.draft.logLines[1])
     .sort((a, b) => a - b);
   if (exits.length === 0) return [...entries];
   const closest = new Map<number, EngineDraft>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeDetector } from '../../../src/analysis/detectors/exit-code.js';
+import { EXIT_CONTEXT_LINES, exitCodeDetector } from '../../../src/analysis/detectors/exit-code.js';
 import { analyzeText } from '../../../src/analysis/index.js';
 
 async function run(log: string) {
@@ -14,7 +14,15 @@ describe('exit-code', () => {
     ['The command "npm test" failed and exited with 2 during .', { category: 'other', tool: 'travis', data: { exitCode: 2 } }],
     ['ERROR: Job failed: exit code 1', { category: 'other', tool: 'gitlab', data: { exitCode: 1 } }],
   ])('%s', async (line, expected) => {
-    expect(await run(`x\n${line}\n`)).toEqual([{ ...expected, logLines: [2, 2] }]);
+    // The step's last output line (`x`) comes with the exit line.
+    expect(await run(`x\n${line}\n`)).toEqual([{ ...expected, logLines: [1, 2] }]);
+  });
+
+  it(`spans at most ${EXIT_CONTEXT_LINES} output lines of the failed step, skipping blanks, never the step header`, async () => {
+    const log = ['##[group]Run ./check.sh', 'set -e', '##[endgroup]', 'one', 'two', '', 'three', 'four', '##[error]Process completed with exit code 1.'].join('\n');
+    expect((await run(`${log}\n`))[0]?.logLines).toEqual([5, 9]);
+    const short = ['##[group]Run ./check.sh', '##[endgroup]', 'refusing to run CI', '##[error]Process completed with exit code 1.'].join('\n');
+    expect((await run(`${short}\n`))[0]?.logLines).toEqual([3, 4]);
   });
 
   it('ignores exit code 0 and look-alikes', async () => {

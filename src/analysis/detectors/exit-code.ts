@@ -1,4 +1,4 @@
-import type { Detector, LogLine } from '../types.js';
+import type { Detector, DetectorContext, LogLine } from '../types.js';
 
 /**
  * The CI system's own "the step failed" line: GitHub's `##[error]Process completed with exit code
@@ -6,11 +6,31 @@ import type { Detector, LogLine } from '../types.js';
  * that something failed, never what, so it ranks below every other detector and is kept only when
  * nothing else explains the failure. Exit codes that mean the process was killed (137: SIGKILL,
  * usually the OOM killer; 143: SIGTERM, usually a cancellation or timeout) say a little more.
+ * Its lines start at the step's last few output lines, which are what a reader looks at when
+ * nothing else was recognised.
  */
 
 const GITHUB = /^Process completed with exit code (\d{1,3})\.?$/;
 const TRAVIS = /^The command "(.{0,2000})" (?:exited with|failed and exited with) (\d{1,3})(?: during [^.]{0,200})?\.$/;
 const GITLAB = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+
+/** Output lines of the failed step shown with its exit line (nothing else explained it, so they may). */
+export const EXIT_CONTEXT_LINES = 3;
+
+/** The step's last output lines before its exit line: same step, not blank, not a runner marker. */
+function lastOutputStart(ctx: DetectorContext, line: LogLine): number {
+  let start = line.n;
+  let taken = 0;
+  const earlier = ctx.before(20);
+  for (let i = earlier.length - 1; i >= 0 && taken < EXIT_CONTEXT_LINES; i--) {
+    const previous = earlier[i] as LogLine;
+    if (previous.step !== line.step || previous.command === 'group' || previous.command === 'endgroup' || previous.command === 'command') break;
+    if (previous.text.trim() === '') continue;
+    start = previous.n;
+    taken++;
+  }
+  return start;
+}
 
 function killedBySignal(code: number): boolean {
   return code === 137 || code === 143;
@@ -51,7 +71,7 @@ export const exitCodeDetector: Detector = {
           category: killed ? 'network_infra_timeout' : 'other',
           tool,
           message: line.text.trim(),
-          logLines: [line.n, line.n],
+          logLines: [lastOutputStart(ctx, line), line.n],
           confidence: killed ? 0.3 : 0.1,
           data: { exitCode: code },
         });
