@@ -51942,14 +51942,21 @@ const doctestDetector = {
 /**
  * Ruff: `ruff check` problems in the concise shape (`x.py:1:8: F401 [*] msg`), the full shape of
  * 0.5–0.8 (the same line followed by a `|` code frame) and of newer releases (`F401 [*] msg` then
- * ` --> x.py:1:8`), one failure per problem; `ruff format --check` (`Would reformat: x.py`), one
- * failure per file. A concise line without `[*]` is ruff's only when the log says ruff ran nearby;
- * otherwise the flake8 detector reads it.
+ * ` --> x.py:1:8`), one failure per problem, the frame spanning its source lines, `help:` and the
+ * fix's diff lines (`  - old`, `2 + new`); `ruff format --check` (`Would reformat: x.py`, or since
+ * about 0.12 `unformatted: File would be reformatted` with ` --> x.py:7:14` and a diff, or the
+ * concise `x.py:7:14: unformatted: ...`), one failure per file. Parse errors are syntax errors:
+ * `error: Failed to parse x.py:7:5: msg` of older releases, `invalid-syntax: msg` with its ` -->`
+ * (concise `x.py:1:26: invalid-syntax: msg`) of newer ones. A concise line without `[*]` is ruff's
+ * only when the log says ruff ran nearby; otherwise the flake8 detector reads it.
  */
 const CONCISE_PROBLEM = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<code>[A-Z]{1,4}\d{1,4}) (?<fixable>\[\*\] )?(?<message>.*)$/;
 const CODE_FIRST = /^(?<code>[A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(?<message>.+)$/;
+/** Newer ruff's diagnostics that have a name instead of a rule code, in the full and concise shapes. */
+const NAMED_FIRST = /^(?<name>invalid-syntax|unformatted): (?<message>.+)$/;
+const CONCISE_NAMED = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<name>invalid-syntax|unformatted): (?<message>.*)$/;
 const ARROW = /^\s*--> (?<file>(?:[A-Za-z]:)?[^\s:][^:]*):(?<line>\d+):(?<column>\d+)$/;
-const FRAME_LINE = /^\s*(?:\d+\s*)?\||^\s*= help:|^\s*help: |^\s*\.\.\.$/;
+const FRAME_LINE = /^\s*(?:\d+\s*)?\||^\s*(?:\d+\s*)?[-+](?: |$)|^\s*= help:|^\s*help: |^\s*\.\.\.$/;
 const ruff_WOULD_REFORMAT = /^Would reformat: (?<file>.+)$/;
 const PARSE_ERROR = /^error: Failed to parse (?<file>(?:[A-Za-z]:)?[^\s:][^:]*):(?<line>\d+):(?<column>\d+): (?<message>.*)$/;
 const MENTIONS_RUFF = /\bruff\b/i;
@@ -51964,7 +51971,7 @@ const ruffDetector = {
     description: 'Ruff lint problems (concise and full output, with the rule code) and `ruff format --check` files.',
     categories: ['lint_format', 'syntax_error'],
     example: 'src/app.py:1:8: F401 [*] `os` imported but unused',
-    trigger: /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:\d+: [A-Z]{1,4}\d{1,4} |^[A-Z]{1,4}\d{1,4} |^Would reformat: |^error: Failed to parse /,
+    trigger: /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:\d+: (?:[A-Z]{1,4}\d{1,4} |invalid-syntax: |unformatted: )|^[A-Z]{1,4}\d{1,4} |^(?:invalid-syntax|unformatted): |^Would reformat: |^error: Failed to parse /,
     start() {
         let open;
         /** A code-first line waiting for its ` --> file:line:col`. */
@@ -51976,9 +51983,21 @@ const ruffDetector = {
                 ctx.report(open);
             open = undefined;
         };
+        /** A draft for `invalid-syntax` (a syntax error) or `unformatted` (a file to reformat). */
+        const named = (name, text, file, at, logLines) => name === 'invalid-syntax'
+            ? { category: 'syntax_error', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.9 }
+            : { category: 'lint_format', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.95, data: { formatter: 'ruff' } };
         return {
             line(line, ctx) {
                 const text = line.text.trimEnd();
+                const conciseNamed = CONCISE_NAMED.exec(text)?.groups;
+                if (conciseNamed?.file !== undefined && conciseNamed.name !== undefined) {
+                    close(ctx);
+                    pendingCode = undefined;
+                    const at = { line: Number(conciseNamed.line), column: Number(conciseNamed.column) };
+                    ctx.report(named(conciseNamed.name, text.trim(), conciseNamed.file, at, [line.n, line.n]));
+                    return false;
+                }
                 const concise = CONCISE_PROBLEM.exec(text)?.groups;
                 if (concise?.code !== undefined) {
                     close(ctx);
@@ -52011,6 +52030,12 @@ const ruffDetector = {
                 const arrow = ARROW.exec(text)?.groups;
                 if (arrow?.file !== undefined && pendingCode) {
                     close(ctx);
+                    const at = { line: Number(arrow.line), column: Number(arrow.column) };
+                    if (pendingCode.name !== undefined) {
+                        open = named(pendingCode.name, pendingCode.text, arrow.file, at, [pendingCode.n, line.n]);
+                        pendingCode = undefined;
+                        return true;
+                    }
                     open = {
                         category: 'lint_format',
                         tool: 'ruff',
@@ -52029,6 +52054,12 @@ const ruffDetector = {
                 if (codeFirst?.code !== undefined) {
                     close(ctx);
                     pendingCode = { code: codeFirst.code, message: codeFirst.message ?? '', n: line.n, text: text.trim() };
+                    return true;
+                }
+                const nameFirst = NAMED_FIRST.exec(text)?.groups;
+                if (nameFirst?.name !== undefined) {
+                    close(ctx);
+                    pendingCode = { name: nameFirst.name, message: nameFirst.message ?? '', n: line.n, text: text.trim() };
                     return true;
                 }
                 pendingCode = undefined;
@@ -52162,12 +52193,21 @@ const isortDetector = {
 ;// CONCATENATED MODULE: ./src/analysis/detectors/mypy.ts
 /**
  * mypy: `x.py:12: error: msg  [code]` (column optional: `x.py:12:5: error:`), one failure per
- * error with the `note:` lines that follow it; `[syntax]` errors are syntax errors. `Found N errors
- * in M files` without any error line (a cut log) is a weaker pointer.
+ * error with the `note:` lines that follow it; `[syntax]` errors are syntax errors. With
+ * `--pretty` mypy wraps a long message onto following unindented lines (the `[code]` often alone on
+ * the last one) and prints the source line (indented) and a `^~~` marker under it: those belong to
+ * the error, and the wrapped text is joined into its message. `Found N errors in M files` without
+ * any error line (a cut log) is a weaker pointer.
  */
 const ERROR = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?:(?<column>\d+):)? error: (?<message>.*?)(?: {2}\[(?<code>[a-z][\w-]*)\])?$/;
 const NOTE = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:(?:\d+:)? note: /;
 const FOUND = /^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)/;
+const ANY_DIAGNOSTIC = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:(?:\d+:)?(?:\d+:)? (?:error|note|warning): |^(?:Found \d+ errors?|Success:) /;
+/** The tail of a message that `--pretty` wrapped: `expected "int")  [return-value]`, or `[code]` alone. */
+const CODE_TAIL = /(?:^|\s)\[(?<code>[a-z][\w-]*)\]$/;
+/** `--pretty`'s marker under the source line. */
+const CARET = /^\s+\^~*$/;
+const MAX_WRAPPED = 3;
 const mypyDetector = {
     id: 'mypy',
     description: 'mypy errors (`file.py:12: error: message  [code]`) with their notes; `[syntax]` errors as syntax errors.',
@@ -52177,10 +52217,35 @@ const mypyDetector = {
     start() {
         let open;
         let reported = false;
+        /** `--pretty` lines read after the open error and not yet known to be its own. */
+        let wrapped = [];
+        let pendingTo = 0;
+        let sourceSeen = false;
         const close = (ctx) => {
             if (open)
                 ctx.report(open);
             open = undefined;
+            wrapped = [];
+            pendingTo = 0;
+            sourceSeen = false;
+        };
+        /** The pending lines up to `n` belong to the open error: its wrapped text joins the message. */
+        const commit = (n) => {
+            if (!open)
+                return;
+            open.logLines[1] = n;
+            if (wrapped.length > 0) {
+                const joined = [open.message, ...wrapped].join(' ');
+                const code = CODE_TAIL.exec(joined)?.groups?.code;
+                open.message = (code === undefined ? joined : joined.replace(/\s*\[[a-z][\w-]*\]$/, `  [${code}]`)).slice(0, 500);
+                if (code !== undefined && open.data === undefined) {
+                    open.data = { code };
+                    if (code === 'syntax')
+                        open.category = 'syntax_error';
+                }
+                wrapped = [];
+            }
+            pendingTo = 0;
         };
         return {
             line(line, ctx) {
@@ -52205,8 +52270,26 @@ const mypyDetector = {
                     return true;
                 }
                 if (open && NOTE.test(text)) {
-                    open.logLines[1] = line.n;
+                    commit(line.n);
                     return true;
+                }
+                if (open && text !== '' && line.command === undefined && !ANY_DIAGNOSTIC.test(text)) {
+                    if (!sourceSeen && open.data === undefined && !/^\s/.test(line.text) && wrapped.length < MAX_WRAPPED) {
+                        wrapped.push(text);
+                        pendingTo = line.n;
+                        if (CODE_TAIL.test(text))
+                            commit(line.n);
+                        return true;
+                    }
+                    if (!sourceSeen && /^\s/.test(line.text) && !CARET.test(line.text)) {
+                        sourceSeen = true;
+                        pendingTo = line.n;
+                        return true;
+                    }
+                    if (sourceSeen && CARET.test(line.text)) {
+                        commit(line.n);
+                        return true;
+                    }
                 }
                 close(ctx);
                 if (!reported && FOUND.test(text)) {
@@ -52408,9 +52491,17 @@ const pylintDetector = {
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pyright.ts
 /**
  * pyright / basedpyright: `  /path/x.py:12:5 - error: msg (reportXxx)`, one failure per error
- * (warnings do not fail the run), with the rule in `data.rule`.
+ * (warnings do not fail the run), with the rule in `data.rule`. A message pyright prints on several
+ * lines goes on indented deeper than the diagnostic, partly with no-break spaces (`  \u00a0 \u00a0 "str"
+ * is not assignable to "int" (reportReturnType)`): those lines belong to the error, join its
+ * message and end with its rule.
  */
 const pyright_ERROR = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+) - error: (?<message>.*?)(?: \((?<rule>report\w+)\))?$/;
+const DIAGNOSTIC = /\.pyi?:\d+:\d+ - (?:error|warning|information): /;
+const RULE_TAIL = / \((?<rule>report\w+)\)$/;
+/** A message's further lines: three blanks or more, no-break spaces too (the diagnostic has two). */
+const CONTINUATION = /^\s{3,}\S/;
+const MAX_CONTINUATION = 20;
 const pyrightDetector = {
     id: 'pyright',
     description: 'pyright/basedpyright errors (`file.py:12:5 - error: message (reportRule)`).',
@@ -52418,14 +52509,36 @@ const pyrightDetector = {
     example: '  /home/runner/work/app/app/src/app/main.py:12:5 - error: "foo" is not a known attribute of module "app" (reportAttributeAccessIssue)',
     trigger: /\.pyi?:\d+:\d+ - error: /,
     start() {
+        let open;
+        let lines = 0;
+        const close = (ctx) => {
+            if (open)
+                ctx.report(open);
+            open = undefined;
+        };
         return {
             line(line, ctx) {
                 const text = line.text.trim();
                 const error = pyright_ERROR.exec(text)?.groups;
-                if (error?.file === undefined)
-                    return;
+                if (error?.file === undefined) {
+                    if (open && lines < MAX_CONTINUATION && CONTINUATION.test(line.text) && !DIAGNOSTIC.test(text)) {
+                        lines += 1;
+                        open.logLines[1] = line.n;
+                        open.message = `${open.message} ${text}`.slice(0, 500);
+                        const rule = RULE_TAIL.exec(text)?.groups?.rule;
+                        if (rule !== undefined) {
+                            open.data = { rule };
+                            close(ctx);
+                            return false;
+                        }
+                        return true;
+                    }
+                    close(ctx);
+                    return false;
+                }
+                close(ctx);
                 const message = error.message ?? '';
-                ctx.report({
+                open = {
                     // pyright has no rule for parse errors; their messages say what the parser expected.
                     category: error.rule === undefined && /^(?:Expected |Unexpected indentation|Unindent not expected|Invalid character)/.test(message) ? 'syntax_error' : 'type_check',
                     tool: 'pyright',
@@ -52436,7 +52549,16 @@ const pyrightDetector = {
                     logLines: [line.n, line.n],
                     confidence: 0.95,
                     data: error.rule === undefined ? {} : { rule: error.rule },
-                });
+                };
+                lines = 0;
+                if (error.rule !== undefined) {
+                    close(ctx);
+                    return false;
+                }
+                return true;
+            },
+            end(ctx) {
+                close(ctx);
             },
         };
     },
@@ -53798,7 +53920,10 @@ const bundlerDetector = {
  * (`location`, `error`, `failureType`), and the spec reporter's `✖ name (2.1ms)` with the indented
  * error under it. A suite whose only fault is its failed subtests (`failureType: 'subtestsFailed'`,
  * or a `✖` with nothing under it) is a wrapper. The spec reporter's closing "failing tests" list
- * repeats what was already read and is skipped.
+ * (`test at file:line:col`, the `✖` line, the error) repeats what was already read, except where the
+ * `✖` line had nothing under it: Node 24 prints a failure's error only there, so a `✖` without a
+ * body waits for its block in that list, which then stands for it (located by the first project
+ * frame, else by `test at`); what the list does not explain is reported at the end as a wrapper.
  */
 const TAP_NOT_OK = /^(?<indent>\s*)not ok \d+(?: -)? ?(?<name>.*)$/;
 const TAP_DIRECTIVE = /#\s*(?:TODO|SKIP)\b/i;
@@ -53809,6 +53934,7 @@ const YAML_STACK = /^\s*stack: /;
 const YAML_END = /^\s*\.\.\.$/;
 const SPEC_FAIL = /^(?<indent>\s*)✖ (?<name>.+?) \((?<ms>\d+(?:\.\d+)?)m?s\)$/;
 const SPEC_SUMMARY = /^✖ failing tests:/;
+const SUMMARY_TEST_AT = /^test at (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const node_test_FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?\/[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 function node_test_clip(text) {
     return text.trim().slice(0, 500);
@@ -53822,12 +53948,37 @@ const nodeTestDetector = {
     start() {
         let open;
         let inSummary = false;
+        /** Spec `✖` lines with nothing under them, waiting for the "failing tests" list. */
+        const bodiless = [];
+        /** The `test at file:line:col` line heading a block of the "failing tests" list. */
+        let testAt;
         const close = (ctx) => {
             if (!open)
                 return;
-            if (open.kind === 'spec' && open.bodyLines === 0)
-                open.draft.confidence = 0.4;
-            ctx.report(open.draft);
+            const { draft } = open;
+            if (open.kind === 'spec' && inSummary) {
+                // A block of the closing list: it explains a `✖` that had nothing under it, or repeats one.
+                const waiting = bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
+                if (draft.file === undefined && testAt !== undefined) {
+                    draft.file = testAt.file;
+                    draft.line = testAt.line;
+                    draft.column = testAt.column;
+                }
+                testAt = undefined;
+                if (waiting >= 0 && open.bodyLines > 0) {
+                    bodiless.splice(waiting, 1);
+                    ctx.report(draft);
+                }
+                open = undefined;
+                return;
+            }
+            if (open.kind === 'spec' && open.bodyLines === 0) {
+                draft.confidence = 0.4;
+                bodiless.push(draft);
+            }
+            else {
+                ctx.report(draft);
+            }
             open = undefined;
         };
         const begin = (line, indent, name, kind) => {
@@ -53853,7 +54004,15 @@ const nodeTestDetector = {
                 if (SPEC_SUMMARY.test(text)) {
                     close(ctx);
                     inSummary = true;
-                    return false;
+                    return bodiless.length > 0;
+                }
+                if (inSummary) {
+                    const at = SUMMARY_TEST_AT.exec(text)?.groups;
+                    if (at?.file !== undefined) {
+                        close(ctx);
+                        testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
+                        return bodiless.length > 0;
+                    }
                 }
                 const tap = TAP_NOT_OK.exec(text)?.groups;
                 const spec = tap ? undefined : SPEC_FAIL.exec(text)?.groups;
@@ -53923,8 +54082,17 @@ const nodeTestDetector = {
                     }
                 }
                 close(ctx);
-                if (inSummary)
-                    return false;
+                if (inSummary) {
+                    if (!spec || bodiless.length === 0)
+                        return bodiless.length > 0;
+                    begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
+                    const draft = open?.draft;
+                    if (draft && testAt && testAt.n >= line.n - 1)
+                        draft.logLines[0] = testAt.n;
+                    else
+                        testAt = undefined;
+                    return true;
+                }
                 if (tap && !TAP_DIRECTIVE.test(tap.name ?? '')) {
                     begin(line, tap.indent?.length ?? 0, tap.name ?? '', 'tap');
                     return true;
@@ -53937,6 +54105,9 @@ const nodeTestDetector = {
             },
             end(ctx) {
                 close(ctx);
+                for (const draft of bodiless)
+                    ctx.report(draft);
+                bodiless.length = 0;
             },
         };
     },
@@ -53947,11 +54118,14 @@ const nodeTestDetector = {
  * Mocha (and reporters in its shape, e.g. Karma's mocha reporter): after `N failing`, each
  * `  1) suite test:` block is one failure whose title may run over several indented lines up to
  * the one ending with `:`, followed by the error and its stack, located by the first frame in the
- * project. The first block starts at the `N passing` / `N failing` lines that announce it.
+ * project; a timeout (`Error: Timeout of 2000ms exceeded. ... (/abs/test/file.spec.js)`), whose stack
+ * is only Node's timers, is located at the test file it names. The first block starts at the
+ * `N passing` / `N failing` lines that announce it.
  */
 const FAILING = /^\s*(?<count>\d+) failing\s*$/;
 const PASSING = /^\s*\d+ passing\b/;
 const mocha_BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
+const mocha_TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
 const mocha_FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
 function mocha_clip(text) {
     return text.trim().slice(0, 500);
@@ -53975,6 +54149,9 @@ const mochaDetector = {
         const close = (ctx) => {
             if (!open)
                 return;
+            const timedOut = open.draft.file === undefined ? mocha_TIMEOUT.exec(open.draft.message)?.groups?.file : undefined;
+            if (timedOut !== undefined)
+                open.draft.file = timedOut;
             open.draft.data = { ...open.draft.data, test: open.title.join(' ').replace(/:$/, '').trim() };
             ctx.report(open.draft);
             blocks++;
@@ -54073,7 +54250,8 @@ const mochaDetector = {
 /**
  * Vitest: each ` FAIL  file > suite > test` block (up to the `⎯⎯⎯` separator) is one failure,
  * located by its ` ❯ file:line:col` line. A file-level ` FAIL  file [ file ]` block is classified by
- * what it holds (a module that failed to load, a syntax error). `× test` lines from the run list and
+ * what it holds (a module that failed to load, a syntax error); a syntax error is located by
+ * esbuild's `File: /abs/file.ts:4:13` (column counted from 0). `× test` lines from the run list and
  * the `Tests  N failed` summary are only reported when no FAIL block was read.
  */
 const FAIL_TEST = /^\s*FAIL\s+(?<file>\S+) > (?<title>.+)$/;
@@ -54085,6 +54263,7 @@ const vitest_SUMMARY = /^\s*Tests\s+(?<failed>\d+) failed/;
 // `×` is also uv's and pip's error marker: the fallbacks need a sign that Vitest ran.
 const VITEST_RAN = /^\s*RUN\s+v\d|^\s*Test Files\s+\d|\(\d+ tests? \| \d+ failed\)/;
 const LOAD_FAILURE = /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
+const ESBUILD_FILE = /^\s*File: (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const vitest_SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
 function vitest_clip(text) {
     return text.trim().slice(0, 500);
@@ -54120,6 +54299,16 @@ const vitestDetector = {
                 return;
             if (open.fileLevel)
                 open.draft.category = classifyFileFailure(open.body, open.draft);
+            if (open.draft.category === 'syntax_error' && open.draft.line === undefined) {
+                const at = open.body.map((line) => ESBUILD_FILE.exec(line)?.groups).find((g) => g !== undefined);
+                if (at?.file !== undefined) {
+                    // esbuild names the file by its absolute path: keep the suite's relative name when it is that file.
+                    if (open.draft.file === undefined || !at.file.endsWith(`/${open.draft.file}`))
+                        open.draft.file = at.file;
+                    open.draft.line = Number(at.line);
+                    open.draft.column = Number(at.column) + 1;
+                }
+            }
             const firstError = open.body.find((line) => line.trim() !== '');
             if (firstError !== undefined)
                 open.draft.data = { ...open.draft.data, error: vitest_clip(firstError) };
@@ -54204,8 +54393,12 @@ const vitestDetector = {
 /**
  * npm, pnpm and yarn errors. An `npm ERR!` / `npm error` block is one failure classified by its
  * `code` (ERESOLVE, ETARGET, E404 → dependency resolution; ENOTFOUND, ECONNRESET, E5xx, E401/E403 →
- * network/credentials; ENOENT → missing file; EJSONPARSE → syntax). pnpm's `ERR_PNPM_<CODE>` and
- * yarn's classic `error …` / Berry `YN0028`-style lines likewise. A failed lifecycle script
+ * network/credentials; ENOENT → missing file; EJSONPARSE → syntax). pnpm's ` ERR_PNPM_<CODE>  msg`
+ * and yarn's classic `error …` / Berry `YN0028`-style lines likewise; pnpm 12 prints
+ * `Error: ERR_PNPM_<CODE>` alone and then an indented report (`  × …`, `  ├─▶ cause`, `  help: …`),
+ * which the failure spans and whose first cause becomes its message. Yarn Berry's lines of one code
+ * printed together (YN0028's lockfile diff, then its message) are one failure with the message that
+ * is not a diff line. A failed lifecycle script
  * (`ELIFECYCLE`, `Lifecycle script "test" failed`, `error Command failed with exit code 1`) only
  * wraps the real failure printed above it, so it gets low confidence and a category guessed from the
  * script's name.
@@ -54213,7 +54406,11 @@ const vitestDetector = {
 const NPM_LINE = /^npm (?:ERR!|error)(?: |$)/;
 const NPM_PREFIX = /^npm (?:ERR!|error) ?/;
 const NPM_TRAILER = /^A complete log of this run can be found in|^Log files were not written|^\s*\/\S+_logs\/\S+-debug(?:-\d+)?\.log$|^$/;
-const PNPM_ERROR = /^\s*(?:\S+ )?\[?ERR_PNPM_(?<code>[A-Z0-9_]+)\]?\s+(?<message>.*)$/;
+const PNPM_ERROR = /^\s*(?:\S+ )?\[?ERR_PNPM_(?<code>[A-Z0-9_]+)\]?(?:\s+(?<message>.*))?$/;
+/** A line of the report newer pnpm prints under `Error: ERR_PNPM_X`: blank or indented. */
+const PNPM_REPORT_LINE = /^(?:\s|$)/;
+const PNPM_REPORT_BOX = /^\s*(?:[×│├╰]─*▶?\s*)?/;
+const PNPM_CAUSE = /^\s*[├╰]─▶\s*(?<text>.*)$/;
 const PNPM_ELIFECYCLE = /^\s*(?:\S+ )?ELIFECYCLE\s+Command failed with exit code (?<exit>\d+)/;
 const YARN_CLASSIC = /^error (?<message>An unexpected error occurred: .*|Couldn't find (?:any versions for|package|a package\.json|match for) .*|Your lockfile needs to be updated.*|Found incompatible module.*|\S+: The engine "\S+" is incompatible with this module.*|Package "\S+" refers to a non-existing file.*|Received invalid response from npm.*|There appears to be trouble with your network connection.*|Command failed with exit code \d+\.?|Command "\S+" not found\.?|\S+ ENOENT.*)$/;
 const YARN_BERRY = /^➤ (?<code>YN\d{4}): (?:│ )?(?<message>.*)$/;
@@ -54241,7 +54438,7 @@ function classifyNpm(body) {
     const text = body.join('\n');
     const code = /^code (?<code>\S+)/m.exec(text)?.groups?.code;
     const data = code === undefined ? {} : { code };
-    const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+) /.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
+    const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
     if (pkg !== undefined)
         data.package = decodeURIComponent(pkg);
     if (/Missing script: "?(?<script>[^"\s]+)"?|missing script: (?<script2>\S+)/i.test(text)) {
@@ -54280,7 +54477,7 @@ function classifyPnpm(code, message) {
             data.package = pkg;
         return { category: 'dependency_resolution', confidence: 0.93, data };
     }
-    if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)/.test(code))
+    if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)|NETWORK_ERROR$/.test(code))
         return { category: 'network_infra_timeout', confidence: 0.88, data };
     if (/^(?:NO_SCRIPT|RECURSIVE_RUN_NO_SCRIPT|RECURSIVE_EXEC_NO_PACKAGE|BAD_PM_VERSION|UNSUPPORTED_PM)/.test(code))
         return { category: 'other', confidence: 0.75, data };
@@ -54352,6 +54549,40 @@ const jsPackageManagersDetector = {
             });
             npmBlock = undefined;
         };
+        /** Newer pnpm's `Error: ERR_PNPM_X` waiting for the report under it. */
+        let pnpmBlock;
+        const closePnpm = (ctx) => {
+            if (!pnpmBlock)
+                return;
+            const { draft, code, lines } = pnpmBlock;
+            pnpmBlock = undefined;
+            const joined = lines.map((line) => line.replace(PNPM_REPORT_BOX, '').trim()).filter((line) => line !== '').join(' ');
+            const classified = classifyPnpm(code, joined);
+            // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
+            const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
+            if (start >= 0) {
+                const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
+                for (const line of lines.slice(start + 1)) {
+                    const rest = line.replace(PNPM_REPORT_BOX, '').trim();
+                    if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest))
+                        break;
+                    cause.push(rest);
+                }
+                draft.message = js_package_managers_clip(`${draft.message}: ${cause.join(' ')}`);
+            }
+            draft.category = classified.category;
+            draft.confidence = classified.confidence;
+            if (Object.keys(classified.data).length > 0)
+                draft.data = classified.data;
+            ctx.report(draft);
+        };
+        /** Yarn Berry lines of one code printed together: one failure. */
+        let berryBlock;
+        const closeBerry = (ctx) => {
+            if (berryBlock)
+                ctx.report(berryBlock.draft);
+            berryBlock = undefined;
+        };
         const reportLine = (ctx, line, tool, classified) => {
             const draft = {
                 category: classified.category,
@@ -54367,6 +54598,17 @@ const jsPackageManagersDetector = {
         return {
             line(line, ctx) {
                 const text = line.text;
+                if (berryBlock && (!YARN_BERRY.test(text) || line.n > berryBlock.draft.logLines[1] + 2))
+                    closeBerry(ctx);
+                if (pnpmBlock) {
+                    if (PNPM_REPORT_LINE.test(text) && line.command === undefined && pnpmBlock.lines.length < 80) {
+                        pnpmBlock.lines.push(text);
+                        if (text.trim() !== '')
+                            pnpmBlock.draft.logLines[1] = line.n;
+                        return true;
+                    }
+                    closePnpm(ctx);
+                }
                 if (NPM_LINE.test(text)) {
                     const body = text.replace(NPM_PREFIX, '');
                     // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
@@ -54386,6 +54628,10 @@ const jsPackageManagersDetector = {
                 closeNpm(ctx);
                 const pnpm = PNPM_ERROR.exec(text)?.groups;
                 if (pnpm?.code !== undefined) {
+                    if ((pnpm.message ?? '').trim() === '') {
+                        pnpmBlock = { draft: { category: 'other', tool: 'pnpm', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: 0.5 }, code: pnpm.code, lines: [] };
+                        return true;
+                    }
                     reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
                     return false;
                 }
@@ -54401,14 +54647,30 @@ const jsPackageManagersDetector = {
                 }
                 const berry = YARN_BERRY.exec(text)?.groups;
                 if (berry?.code !== undefined) {
+                    // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
+                    const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
+                    if (berryBlock && berryBlock.code === berry.code) {
+                        berryBlock.draft.logLines[1] = line.n;
+                        if (!berryBlock.messageSet && !isDiff) {
+                            berryBlock.draft.message = js_package_managers_clip(text);
+                            berryBlock.messageSet = true;
+                        }
+                        return true;
+                    }
                     const classified = classifyYarnBerry(berry.code, berry.message ?? '');
-                    if (classified)
-                        reportLine(ctx, line, 'yarn', classified);
+                    if (classified) {
+                        closeBerry(ctx);
+                        const draft = { category: classified.category, tool: 'yarn', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: classified.confidence, data: classified.data };
+                        berryBlock = { draft, code: berry.code, messageSet: !isDiff };
+                    }
+                    return berryBlock !== undefined;
                 }
                 return false;
             },
             end(ctx) {
                 closeNpm(ctx);
+                closePnpm(ctx);
+                closeBerry(ctx);
             },
         };
     },
@@ -54873,9 +55135,10 @@ const infrastructureDetector = {
 /**
  * Jest: each `● Suite › test` block under a `FAIL path` header is one failure, located by the first
  * stack frame in the project (else the suite file). `● Test suite failed to run` blocks are
- * classified by what they hold (a missing module, a syntax error, ts-jest type errors). The
- * `Tests: N failed` summary is reported only when no block was read, and the repeated "Summary of
- * all failing tests" section is skipped.
+ * classified by what they hold (a missing module, a syntax error, ts-jest type errors); a syntax
+ * error with no project frame is located by Babel's `SyntaxError: /abs/file.js: msg (line:col)`
+ * (its column counted from 0). The `Tests: N failed` summary is reported only when no block was
+ * read, and the repeated "Summary of all failing tests" section is skipped.
  */
 const FAIL_HEADER = /^\s*FAIL\s+(?<file>[^\s>]+\.[A-Za-z0-9]+)(?:\s+\([\d.]+ ?m?s\))?\s*$/;
 const BULLET = /^\s{0,4}● (?<title>\S.*)$/;
@@ -54886,6 +55149,7 @@ const REPEATED_SUMMARY = /^Summary of all failing tests/;
 const MISSING_MODULE = /Cannot find module '(?<module>[^']+)'(?: from '(?<from>[^']+)')?/;
 const jest_SYNTAX = /SyntaxError|Jest encountered an unexpected token|Unexpected token/;
 const TYPE_ERROR = /error TS\d+:|TS\d{4,5}:/;
+const jest_BABEL_SYNTAX = /^\s*SyntaxError: (?<file>(?:[A-Za-z]:)?[^\s:]+): .*\((?<line>\d+):(?<column>\d+)\)$/;
 function jest_clip(text) {
     return text.trim().slice(0, 500);
 }
@@ -54929,6 +55193,14 @@ const jestDetector = {
             }
             else if (open.suiteFailedToRun && jest_SYNTAX.test(text)) {
                 category = 'syntax_error';
+                const at = draft.line === undefined ? body.map((line) => jest_BABEL_SYNTAX.exec(line)?.groups).find((g) => g !== undefined) : undefined;
+                if (at?.file !== undefined) {
+                    // Babel names the file by its absolute path: keep the suite's relative name when it is that file.
+                    if (draft.file === undefined || !at.file.endsWith(`/${draft.file}`))
+                        draft.file = at.file;
+                    draft.line = Number(at.line);
+                    draft.column = Number(at.column) + 1; // Babel counts columns from 0
+                }
             }
             draft.category = category;
             if (/toMatch(?:Inline)?Snapshot|Snapshot name: /.test(text))
@@ -55167,8 +55439,9 @@ const prettierDetector = {
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
  * lines, stylelint's with `✖`/`⚠` markers) gives one failure per problem, located by the path line
  * that heads the run; the one-line `file:12:5: msg (rule)` shapes (standard, eslint-plugin-prettier
- * wrappers, unix/compact formatters) too. `✖ N problems` is only reported when no problem line was
- * read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
+ * wrappers, the compact formatter's `file: line 12, col 5, Error - msg (rule)` and the unix
+ * formatter's `file:12:5: msg [Error/rule]`) too. `✖ N problems` is only reported when no problem
+ * line was read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
  */
 const PROBLEM_HEAD = /^\s+(?<line>\d+):(?<column>\d+)\s+(?<severity>error|warning|✖|⚠)\s+/;
 const eslint_RULE = /^@?[\w-]+(?:\/[\w.-]+)*$/;
@@ -55176,6 +55449,7 @@ const PATH_HEADER = /^(?:[A-Za-z]:)?[^\s:]+$/;
 const HAS_EXTENSION = /\.[A-Za-z0-9]+$/;
 const ONE_LINE = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html)):(?<line>\d+)(?::(?<column>\d+))?:? (?<message>\S.*) \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\)$/;
 const COMPACT = /^(?<file>\S.*?): line (?<line>\d+), col (?<column>\d+), (?<severity>Error|Warning) - (?<message>.*?)(?: \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\))?$/;
+const UNIX = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
 const eslint_SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
 function eslint_clip(text) {
@@ -55211,7 +55485,7 @@ const eslintDetector = {
     description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
     categories: ['lint_format', 'syntax_error'],
     example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
-    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |✖ \d+ problems? \(|^Oops! Something went wrong!/,
+    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
     start() {
         let currentFile;
         let headerLine;
@@ -55297,7 +55571,7 @@ const eslintDetector = {
                 }
                 firstInRun = true;
                 last = undefined;
-                const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text);
+                const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
                 if (oneLine?.groups) {
                     const groups = oneLine.groups;
                     const severity = groups.severity === 'Warning' ? 'warning' : 'error';
@@ -56020,7 +56294,7 @@ const elispDetector = {
  */
 // The path may start with a Windows drive (MinGW); the extension list keeps other compilers that
 // share the `file:line:col: error:` shape (swiftc, coffee, tsc --pretty=false) out of this detector.
-const DIAGNOSTIC = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*?\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|ipp|inl|inc|tcc|m|mm|cu|cuh|go|pyx|pxd)):(?<line>\d+):(?:(?<column>\d+):)?\s(?<severity>fatal error|error|warning|note):\s?(?<message>.*)$/;
+const gcc_DIAGNOSTIC = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*?\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|ipp|inl|inc|tcc|m|mm|cu|cuh|go|pyx|pxd)):(?<line>\d+):(?:(?<column>\d+):)?\s(?<severity>fatal error|error|warning|note):\s?(?<message>.*)$/;
 const MISSING_HEADER = /^(?:'(?<quoted>[^']+)'|(?<bare>[^\s:]+)): No such file or directory$|^'(?<clang>[^']+)' file not found$/;
 const WERROR_FLAG = /\[(-Werror[=\w-]*)\]\s*$/;
 const LINKER_PROBLEM = /: (?:undefined reference to|multiple definition of|cannot find -l)|^(?:\/\S*\/)?ld(?:\.\w+)?: (?:error: |cannot find )|^Undefined symbols for architecture/;
@@ -56095,7 +56369,7 @@ const gccDetector = {
             if (!open)
                 return false;
             // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
-            if (DIAGNOSTIC.exec(line.text)?.groups?.severity === 'note') {
+            if (gcc_DIAGNOSTIC.exec(line.text)?.groups?.severity === 'note') {
                 open.draft.logLines[1] = line.n;
                 open.tentativeSnippet = undefined;
                 return true;
@@ -56109,7 +56383,7 @@ const gccDetector = {
             if (open.tentativeSnippet === undefined &&
                 line.n === open.errorLine + 1 &&
                 line.text.trim() !== '' &&
-                !DIAGNOSTIC.test(line.text)) {
+                !gcc_DIAGNOSTIC.test(line.text)) {
                 open.tentativeSnippet = line.n;
                 return true;
             }
@@ -56133,7 +56407,7 @@ const gccDetector = {
                     }
                     flushLinker(ctx);
                 }
-                const diagnostic = DIAGNOSTIC.exec(text);
+                const diagnostic = gcc_DIAGNOSTIC.exec(text);
                 if (diagnostic) {
                     const severity = diagnostic.groups?.severity;
                     if (severity === 'error' || severity === 'fatal error') {
@@ -56178,8 +56452,10 @@ const gccDetector = {
 /**
  * The Go toolchain: compiler and `go vet` diagnostics (`./x.go:12:5: undefined: foo`), linters in
  * the golangci-lint / gometalinter shape (`x.go:12:5: msg (linter)`), `go test` failures
- * (`--- FAIL: TestX (0.00s)` with its indented output, panics, Ginkgo `[FAILED]` specs) and module
- * resolution errors (`missing go.sum entry`, `no required module provides package`).
+ * (`--- FAIL: TestX (0.00s)` with its indented output, or under `go test -v` the output printed
+ * between `=== RUN   TestX` and the `--- FAIL`; panics, including a test's `[recovered]` re-panic;
+ * Ginkgo `[FAILED]` specs) and module resolution errors (`missing go.sum entry`, `no required
+ * module provides package`).
  */
 // Column 0 only: the same shape indented under `--- FAIL:` is test output, not a diagnostic.
 const go_DIAGNOSTIC = /^(?<vet>vet: )?(?<file>(?:[A-Za-z]:)?[^\s:]*\.go):(?<line>\d+):(?:(?<column>\d*):)?\s?(?<message>\S.*)$/;
@@ -56193,9 +56469,13 @@ const GINKGO_SUMMARY_WINDOW = 15;
 const TEST_FAIL = /^(?<indent>\s*)--- FAIL: (?<test>\S+)(?: \([\d.]+m?s\))?/;
 const TEST_OUTPUT = /^(?:\s{4}|\t)/;
 const TEST_LOCATION = /^\s+(?<file>[^\s:]+\.go):(?<line>\d+): /;
+/** `go test -v` prints a test's output after its `=== RUN` line, before the verdict. */
+const TEST_RUN = /^\s*=== RUN\s+(?<test>\S+)\s*$/;
+const TEST_EVENT = /^\s*(?:=== (?:RUN|PAUSE|CONT|NAME)\b|--- (?:FAIL|PASS|SKIP):)/;
+const RUN_WINDOW = 200;
 const PANIC = /^panic: (?<message>.+)$/;
 const PANIC_FRAME = /^\s+(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.go):(?<line>\d+)(?: \+0x[0-9a-f]+)?$/;
-const PANIC_TRAILER = /^(?:goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
+const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
 const PACKAGE_FAIL = /^FAIL\s+(?<pkg>\S+)\s+(?<rest>[\d.]+s|\[build failed\]|\[setup failed\])/;
 const GINKGO_FAILED = /^\s*•\s*\[(?:FAILED|PANICKED|TIMEDOUT)\]/;
 const GINKGO_LOCATION = /^\s*(?<file>\/?[^\s:]+_test\.go):(?<line>\d+)\s*$/;
@@ -56260,7 +56540,7 @@ const goDetector = {
                 return;
             // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
             // Ginkgo suite: the failure that explains it is reported separately.
-            if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1])
+            if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1] && !open.outputBefore)
                 open.draft.confidence = 0.6;
             ctx.report(open.draft);
             open = undefined;
@@ -56294,8 +56574,36 @@ const goDetector = {
                     const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
                     if (summary !== undefined)
                         draft.logLines[0] = summary.n;
+                    // `go test -v`: the output between this test's `=== RUN` line and the next test event.
+                    let outputBefore = false;
+                    const earlier = ctx.before(RUN_WINDOW);
+                    let runIndex = -1;
+                    for (let i = earlier.length - 1; i >= 0; i--) {
+                        if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === testFail.groups?.test) {
+                            runIndex = i;
+                            break;
+                        }
+                    }
+                    if (runIndex >= 0 && summary === undefined) {
+                        let end = runIndex + 1;
+                        while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
+                            const text = earlier[end]?.text ?? '';
+                            const location = TEST_LOCATION.exec(text);
+                            if (location && draft.file === undefined) {
+                                draft.file = location.groups?.file;
+                                draft.line = Number(location.groups?.line);
+                            }
+                            if (text.trim() !== '')
+                                outputBefore = true;
+                            end++;
+                        }
+                        // The output runs into this `--- FAIL` line: the block starts at `=== RUN`.
+                        if (outputBefore && end === earlier.length)
+                            draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
+                    }
                     open = {
                         header: line.n,
+                        outputBefore,
                         draft,
                         accepts(next) {
                             if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text))

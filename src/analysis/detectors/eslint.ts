@@ -4,8 +4,9 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
  * lines, stylelint's with `✖`/`⚠` markers) gives one failure per problem, located by the path line
  * that heads the run; the one-line `file:12:5: msg (rule)` shapes (standard, eslint-plugin-prettier
- * wrappers, unix/compact formatters) too. `✖ N problems` is only reported when no problem line was
- * read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
+ * wrappers, the compact formatter's `file: line 12, col 5, Error - msg (rule)` and the unix
+ * formatter's `file:12:5: msg [Error/rule]`) too. `✖ N problems` is only reported when no problem
+ * line was read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
  */
 
 const PROBLEM_HEAD = /^\s+(?<line>\d+):(?<column>\d+)\s+(?<severity>error|warning|✖|⚠)\s+/;
@@ -16,6 +17,8 @@ const ONE_LINE =
   /^\s*(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html)):(?<line>\d+)(?::(?<column>\d+))?:? (?<message>\S.*) \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\)$/;
 const COMPACT =
   /^(?<file>\S.*?): line (?<line>\d+), col (?<column>\d+), (?<severity>Error|Warning) - (?<message>.*?)(?: \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\))?$/;
+const UNIX =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
 const SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
 
@@ -63,7 +66,7 @@ export const eslintDetector: Detector = {
   description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
   categories: ['lint_format', 'syntax_error'],
   example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
-  trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |✖ \d+ problems? \(|^Oops! Something went wrong!/,
+  trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
   start() {
     let currentFile: string | undefined;
     let headerLine: number | undefined;
@@ -146,7 +149,7 @@ export const eslintDetector: Detector = {
         firstInRun = true;
         last = undefined;
 
-        const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text);
+        const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
         if (oneLine?.groups) {
           const groups = oneLine.groups;
           const severity = groups.severity === 'Warning' ? 'warning' : 'error';

@@ -3,8 +3,10 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 /**
  * The Go toolchain: compiler and `go vet` diagnostics (`./x.go:12:5: undefined: foo`), linters in
  * the golangci-lint / gometalinter shape (`x.go:12:5: msg (linter)`), `go test` failures
- * (`--- FAIL: TestX (0.00s)` with its indented output, panics, Ginkgo `[FAILED]` specs) and module
- * resolution errors (`missing go.sum entry`, `no required module provides package`).
+ * (`--- FAIL: TestX (0.00s)` with its indented output, or under `go test -v` the output printed
+ * between `=== RUN   TestX` and the `--- FAIL`; panics, including a test's `[recovered]` re-panic;
+ * Ginkgo `[FAILED]` specs) and module resolution errors (`missing go.sum entry`, `no required
+ * module provides package`).
  */
 
 // Column 0 only: the same shape indented under `--- FAIL:` is test output, not a diagnostic.
@@ -20,10 +22,14 @@ const GINKGO_SUMMARY_WINDOW = 15;
 const TEST_FAIL = /^(?<indent>\s*)--- FAIL: (?<test>\S+)(?: \([\d.]+m?s\))?/;
 const TEST_OUTPUT = /^(?:\s{4}|\t)/;
 const TEST_LOCATION = /^\s+(?<file>[^\s:]+\.go):(?<line>\d+): /;
+/** `go test -v` prints a test's output after its `=== RUN` line, before the verdict. */
+const TEST_RUN = /^\s*=== RUN\s+(?<test>\S+)\s*$/;
+const TEST_EVENT = /^\s*(?:=== (?:RUN|PAUSE|CONT|NAME)\b|--- (?:FAIL|PASS|SKIP):)/;
+const RUN_WINDOW = 200;
 
 const PANIC = /^panic: (?<message>.+)$/;
 const PANIC_FRAME = /^\s+(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.go):(?<line>\d+)(?: \+0x[0-9a-f]+)?$/;
-const PANIC_TRAILER = /^(?:goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
+const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
 
 const PACKAGE_FAIL = /^FAIL\s+(?<pkg>\S+)\s+(?<rest>[\d.]+s|\[build failed\]|\[setup failed\])/;
 
@@ -52,6 +58,8 @@ interface OpenBlock {
   closesOn?(line: LogLine): boolean;
   /** The `--- FAIL` line of a Go test block (to tell a wrapper without output of its own). */
   header?: number;
+  /** `go test -v` output of the test, printed before its `--- FAIL` line. */
+  outputBefore?: boolean;
 }
 
 function diagnosticDraft(
@@ -105,7 +113,7 @@ export const goDetector: Detector = {
       if (!open) return;
       // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
       // Ginkgo suite: the failure that explains it is reported separately.
-      if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1]) open.draft.confidence = 0.6;
+      if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1] && !open.outputBefore) open.draft.confidence = 0.6;
       ctx.report(open.draft);
       open = undefined;
     };
@@ -138,8 +146,34 @@ export const goDetector: Detector = {
           // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
           const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
           if (summary !== undefined) draft.logLines[0] = summary.n;
+          // `go test -v`: the output between this test's `=== RUN` line and the next test event.
+          let outputBefore = false;
+          const earlier = ctx.before(RUN_WINDOW);
+          let runIndex = -1;
+          for (let i = earlier.length - 1; i >= 0; i--) {
+            if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === testFail.groups?.test) {
+              runIndex = i;
+              break;
+            }
+          }
+          if (runIndex >= 0 && summary === undefined) {
+            let end = runIndex + 1;
+            while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
+              const text = earlier[end]?.text ?? '';
+              const location = TEST_LOCATION.exec(text);
+              if (location && draft.file === undefined) {
+                draft.file = location.groups?.file;
+                draft.line = Number(location.groups?.line);
+              }
+              if (text.trim() !== '') outputBefore = true;
+              end++;
+            }
+            // The output runs into this `--- FAIL` line: the block starts at `=== RUN`.
+            if (outputBefore && end === earlier.length) draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
+          }
           open = {
             header: line.n,
+            outputBefore,
             draft,
             accepts(next) {
               if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text)) return false;

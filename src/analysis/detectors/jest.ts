@@ -3,9 +3,10 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 /**
  * Jest: each `● Suite › test` block under a `FAIL path` header is one failure, located by the first
  * stack frame in the project (else the suite file). `● Test suite failed to run` blocks are
- * classified by what they hold (a missing module, a syntax error, ts-jest type errors). The
- * `Tests: N failed` summary is reported only when no block was read, and the repeated "Summary of
- * all failing tests" section is skipped.
+ * classified by what they hold (a missing module, a syntax error, ts-jest type errors); a syntax
+ * error with no project frame is located by Babel's `SyntaxError: /abs/file.js: msg (line:col)`
+ * (its column counted from 0). The `Tests: N failed` summary is reported only when no block was
+ * read, and the repeated "Summary of all failing tests" section is skipped.
  */
 
 const FAIL_HEADER = /^\s*FAIL\s+(?<file>[^\s>]+\.[A-Za-z0-9]+)(?:\s+\([\d.]+ ?m?s\))?\s*$/;
@@ -17,6 +18,7 @@ const REPEATED_SUMMARY = /^Summary of all failing tests/;
 const MISSING_MODULE = /Cannot find module '(?<module>[^']+)'(?: from '(?<from>[^']+)')?/;
 const SYNTAX = /SyntaxError|Jest encountered an unexpected token|Unexpected token/;
 const TYPE_ERROR = /error TS\d+:|TS\d{4,5}:/;
+const BABEL_SYNTAX = /^\s*SyntaxError: (?<file>(?:[A-Za-z]:)?[^\s:]+): .*\((?<line>\d+):(?<column>\d+)\)$/;
 
 function clip(text: string): string {
   return text.trim().slice(0, 500);
@@ -68,6 +70,13 @@ export const jestDetector: Detector = {
         category = 'type_check';
       } else if (open.suiteFailedToRun && SYNTAX.test(text)) {
         category = 'syntax_error';
+        const at = draft.line === undefined ? body.map((line) => BABEL_SYNTAX.exec(line)?.groups).find((g) => g !== undefined) : undefined;
+        if (at?.file !== undefined) {
+          // Babel names the file by its absolute path: keep the suite's relative name when it is that file.
+          if (draft.file === undefined || !at.file.endsWith(`/${draft.file}`)) draft.file = at.file;
+          draft.line = Number(at.line);
+          draft.column = Number(at.column) + 1; // Babel counts columns from 0
+        }
       }
       draft.category = category;
       if (/toMatch(?:Inline)?Snapshot|Snapshot name: /.test(text)) draft.data = { ...draft.data, snapshot: true };

@@ -3,8 +3,12 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 /**
  * npm, pnpm and yarn errors. An `npm ERR!` / `npm error` block is one failure classified by its
  * `code` (ERESOLVE, ETARGET, E404 → dependency resolution; ENOTFOUND, ECONNRESET, E5xx, E401/E403 →
- * network/credentials; ENOENT → missing file; EJSONPARSE → syntax). pnpm's `ERR_PNPM_<CODE>` and
- * yarn's classic `error …` / Berry `YN0028`-style lines likewise. A failed lifecycle script
+ * network/credentials; ENOENT → missing file; EJSONPARSE → syntax). pnpm's ` ERR_PNPM_<CODE>  msg`
+ * and yarn's classic `error …` / Berry `YN0028`-style lines likewise; pnpm 12 prints
+ * `Error: ERR_PNPM_<CODE>` alone and then an indented report (`  × …`, `  ├─▶ cause`, `  help: …`),
+ * which the failure spans and whose first cause becomes its message. Yarn Berry's lines of one code
+ * printed together (YN0028's lockfile diff, then its message) are one failure with the message that
+ * is not a diff line. A failed lifecycle script
  * (`ELIFECYCLE`, `Lifecycle script "test" failed`, `error Command failed with exit code 1`) only
  * wraps the real failure printed above it, so it gets low confidence and a category guessed from the
  * script's name.
@@ -13,7 +17,11 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 const NPM_LINE = /^npm (?:ERR!|error)(?: |$)/;
 const NPM_PREFIX = /^npm (?:ERR!|error) ?/;
 const NPM_TRAILER = /^A complete log of this run can be found in|^Log files were not written|^\s*\/\S+_logs\/\S+-debug(?:-\d+)?\.log$|^$/;
-const PNPM_ERROR = /^\s*(?:\S+ )?\[?ERR_PNPM_(?<code>[A-Z0-9_]+)\]?\s+(?<message>.*)$/;
+const PNPM_ERROR = /^\s*(?:\S+ )?\[?ERR_PNPM_(?<code>[A-Z0-9_]+)\]?(?:\s+(?<message>.*))?$/;
+/** A line of the report newer pnpm prints under `Error: ERR_PNPM_X`: blank or indented. */
+const PNPM_REPORT_LINE = /^(?:\s|$)/;
+const PNPM_REPORT_BOX = /^\s*(?:[×│├╰]─*▶?\s*)?/;
+const PNPM_CAUSE = /^\s*[├╰]─▶\s*(?<text>.*)$/;
 const PNPM_ELIFECYCLE = /^\s*(?:\S+ )?ELIFECYCLE\s+Command failed with exit code (?<exit>\d+)/;
 const YARN_CLASSIC =
   /^error (?<message>An unexpected error occurred: .*|Couldn't find (?:any versions for|package|a package\.json|match for) .*|Your lockfile needs to be updated.*|Found incompatible module.*|\S+: The engine "\S+" is incompatible with this module.*|Package "\S+" refers to a non-existing file.*|Received invalid response from npm.*|There appears to be trouble with your network connection.*|Command failed with exit code \d+\.?|Command "\S+" not found\.?|\S+ ENOENT.*)$/;
@@ -47,7 +55,7 @@ function classifyNpm(body: readonly string[]): Classified {
   const text = body.join('\n');
   const code = /^code (?<code>\S+)/m.exec(text)?.groups?.code;
   const data: Record<string, unknown> = code === undefined ? {} : { code };
-  const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+) /.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
+  const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
   if (pkg !== undefined) data.package = decodeURIComponent(pkg);
   if (/Missing script: "?(?<script>[^"\s]+)"?|missing script: (?<script2>\S+)/i.test(text)) {
     const missing = /[Mm]issing script: "?(?<script>[^"\s]+)"?/.exec(text)?.groups?.script;
@@ -79,7 +87,7 @@ function classifyPnpm(code: string, message: string): Classified {
     if (pkg !== undefined) data.package = pkg;
     return { category: 'dependency_resolution', confidence: 0.93, data };
   }
-  if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)/.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
+  if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)|NETWORK_ERROR$/.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
   if (/^(?:NO_SCRIPT|RECURSIVE_RUN_NO_SCRIPT|RECURSIVE_EXEC_NO_PACKAGE|BAD_PM_VERSION|UNSUPPORTED_PM)/.test(code)) return { category: 'other', confidence: 0.75, data };
   if (/^(?:NO_IMPORTER_MANIFEST_FOUND|ENOENT|NO_PKG_MANIFEST)/.test(code)) return { category: 'missing_file', confidence: 0.8, data };
   if (/^(?:RECURSIVE_RUN_FIRST_FAIL|RECURSIVE_EXEC_FIRST_FAIL|RECURSIVE_FAIL)/.test(code)) {
@@ -147,6 +155,39 @@ export const jsPackageManagersDetector: Detector = {
       npmBlock = undefined;
     };
 
+    /** Newer pnpm's `Error: ERR_PNPM_X` waiting for the report under it. */
+    let pnpmBlock: { draft: FailureDraft; code: string; lines: string[] } | undefined;
+
+    const closePnpm = (ctx: DetectorContext) => {
+      if (!pnpmBlock) return;
+      const { draft, code, lines } = pnpmBlock;
+      pnpmBlock = undefined;
+      const joined = lines.map((line) => line.replace(PNPM_REPORT_BOX, '').trim()).filter((line) => line !== '').join(' ');
+      const classified = classifyPnpm(code, joined);
+      // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
+      const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
+      if (start >= 0) {
+        const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
+        for (const line of lines.slice(start + 1)) {
+          const rest = line.replace(PNPM_REPORT_BOX, '').trim();
+          if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest)) break;
+          cause.push(rest);
+        }
+        draft.message = clip(`${draft.message}: ${cause.join(' ')}`);
+      }
+      draft.category = classified.category;
+      draft.confidence = classified.confidence;
+      if (Object.keys(classified.data).length > 0) draft.data = classified.data;
+      ctx.report(draft);
+    };
+
+    /** Yarn Berry lines of one code printed together: one failure. */
+    let berryBlock: { draft: FailureDraft; code: string; messageSet: boolean } | undefined;
+    const closeBerry = (ctx: DetectorContext) => {
+      if (berryBlock) ctx.report(berryBlock.draft);
+      berryBlock = undefined;
+    };
+
     const reportLine = (ctx: DetectorContext, line: LogLine, tool: string, classified: Classified) => {
       const draft: FailureDraft = {
         category: classified.category,
@@ -162,6 +203,15 @@ export const jsPackageManagersDetector: Detector = {
     return {
       line(line, ctx) {
         const text = line.text;
+        if (berryBlock && (!YARN_BERRY.test(text) || line.n > berryBlock.draft.logLines[1] + 2)) closeBerry(ctx);
+        if (pnpmBlock) {
+          if (PNPM_REPORT_LINE.test(text) && line.command === undefined && pnpmBlock.lines.length < 80) {
+            pnpmBlock.lines.push(text);
+            if (text.trim() !== '') pnpmBlock.draft.logLines[1] = line.n;
+            return true;
+          }
+          closePnpm(ctx);
+        }
         if (NPM_LINE.test(text)) {
           const body = text.replace(NPM_PREFIX, '');
           // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
@@ -179,6 +229,10 @@ export const jsPackageManagersDetector: Detector = {
 
         const pnpm = PNPM_ERROR.exec(text)?.groups;
         if (pnpm?.code !== undefined) {
+          if ((pnpm.message ?? '').trim() === '') {
+            pnpmBlock = { draft: { category: 'other', tool: 'pnpm', message: clip(text), logLines: [line.n, line.n], confidence: 0.5 }, code: pnpm.code, lines: [] };
+            return true;
+          }
           reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
           return false;
         }
@@ -194,13 +248,30 @@ export const jsPackageManagersDetector: Detector = {
         }
         const berry = YARN_BERRY.exec(text)?.groups;
         if (berry?.code !== undefined) {
+          // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
+          const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
+          if (berryBlock && berryBlock.code === berry.code) {
+            berryBlock.draft.logLines[1] = line.n;
+            if (!berryBlock.messageSet && !isDiff) {
+              berryBlock.draft.message = clip(text);
+              berryBlock.messageSet = true;
+            }
+            return true;
+          }
           const classified = classifyYarnBerry(berry.code, berry.message ?? '');
-          if (classified) reportLine(ctx, line, 'yarn', classified);
+          if (classified) {
+            closeBerry(ctx);
+            const draft: FailureDraft = { category: classified.category, tool: 'yarn', message: clip(text), logLines: [line.n, line.n], confidence: classified.confidence, data: classified.data };
+            berryBlock = { draft, code: berry.code, messageSet: !isDiff };
+          }
+          return berryBlock !== undefined;
         }
         return false;
       },
       end(ctx) {
         closeNpm(ctx);
+        closePnpm(ctx);
+        closeBerry(ctx);
       },
     };
   },

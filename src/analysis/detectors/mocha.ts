@@ -4,12 +4,15 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * Mocha (and reporters in its shape, e.g. Karma's mocha reporter): after `N failing`, each
  * `  1) suite test:` block is one failure whose title may run over several indented lines up to
  * the one ending with `:`, followed by the error and its stack, located by the first frame in the
- * project. The first block starts at the `N passing` / `N failing` lines that announce it.
+ * project; a timeout (`Error: Timeout of 2000ms exceeded. ... (/abs/test/file.spec.js)`), whose stack
+ * is only Node's timers, is located at the test file it names. The first block starts at the
+ * `N passing` / `N failing` lines that announce it.
  */
 
 const FAILING = /^\s*(?<count>\d+) failing\s*$/;
 const PASSING = /^\s*\d+ passing\b/;
 const BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
+const TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
 const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
 
 function clip(text: string): string {
@@ -44,6 +47,8 @@ export const mochaDetector: Detector = {
 
     const close = (ctx: DetectorContext) => {
       if (!open) return;
+      const timedOut = open.draft.file === undefined ? TIMEOUT.exec(open.draft.message)?.groups?.file : undefined;
+      if (timedOut !== undefined) open.draft.file = timedOut;
       open.draft.data = { ...open.draft.data, test: open.title.join(' ').replace(/:$/, '').trim() };
       ctx.report(open.draft);
       blocks++;

@@ -2,13 +2,22 @@ import type { Detector, DetectorContext, FailureDraft } from '../types.js';
 
 /**
  * mypy: `x.py:12: error: msg  [code]` (column optional: `x.py:12:5: error:`), one failure per
- * error with the `note:` lines that follow it; `[syntax]` errors are syntax errors. `Found N errors
- * in M files` without any error line (a cut log) is a weaker pointer.
+ * error with the `note:` lines that follow it; `[syntax]` errors are syntax errors. With
+ * `--pretty` mypy wraps a long message onto following unindented lines (the `[code]` often alone on
+ * the last one) and prints the source line (indented) and a `^~~` marker under it: those belong to
+ * the error, and the wrapped text is joined into its message. `Found N errors in M files` without
+ * any error line (a cut log) is a weaker pointer.
  */
 
 const ERROR = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?:(?<column>\d+):)? error: (?<message>.*?)(?: {2}\[(?<code>[a-z][\w-]*)\])?$/;
 const NOTE = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:(?:\d+:)? note: /;
 const FOUND = /^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)/;
+const ANY_DIAGNOSTIC = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:(?:\d+:)?(?:\d+:)? (?:error|note|warning): |^(?:Found \d+ errors?|Success:) /;
+/** The tail of a message that `--pretty` wrapped: `expected "int")  [return-value]`, or `[code]` alone. */
+const CODE_TAIL = /(?:^|\s)\[(?<code>[a-z][\w-]*)\]$/;
+/** `--pretty`'s marker under the source line. */
+const CARET = /^\s+\^~*$/;
+const MAX_WRAPPED = 3;
 
 export const mypyDetector: Detector = {
   id: 'mypy',
@@ -19,9 +28,32 @@ export const mypyDetector: Detector = {
   start() {
     let open: FailureDraft | undefined;
     let reported = false;
+    /** `--pretty` lines read after the open error and not yet known to be its own. */
+    let wrapped: string[] = [];
+    let pendingTo = 0;
+    let sourceSeen = false;
     const close = (ctx: DetectorContext) => {
       if (open) ctx.report(open);
       open = undefined;
+      wrapped = [];
+      pendingTo = 0;
+      sourceSeen = false;
+    };
+    /** The pending lines up to `n` belong to the open error: its wrapped text joins the message. */
+    const commit = (n: number) => {
+      if (!open) return;
+      open.logLines[1] = n;
+      if (wrapped.length > 0) {
+        const joined = [open.message, ...wrapped].join(' ');
+        const code = CODE_TAIL.exec(joined)?.groups?.code;
+        open.message = (code === undefined ? joined : joined.replace(/\s*\[[a-z][\w-]*\]$/, `  [${code}]`)).slice(0, 500);
+        if (code !== undefined && open.data === undefined) {
+          open.data = { code };
+          if (code === 'syntax') open.category = 'syntax_error';
+        }
+        wrapped = [];
+      }
+      pendingTo = 0;
     };
     return {
       line(line, ctx) {
@@ -44,8 +76,25 @@ export const mypyDetector: Detector = {
           return true;
         }
         if (open && NOTE.test(text)) {
-          open.logLines[1] = line.n;
+          commit(line.n);
           return true;
+        }
+        if (open && text !== '' && line.command === undefined && !ANY_DIAGNOSTIC.test(text)) {
+          if (!sourceSeen && open.data === undefined && !/^\s/.test(line.text) && wrapped.length < MAX_WRAPPED) {
+            wrapped.push(text);
+            pendingTo = line.n;
+            if (CODE_TAIL.test(text)) commit(line.n);
+            return true;
+          }
+          if (!sourceSeen && /^\s/.test(line.text) && !CARET.test(line.text)) {
+            sourceSeen = true;
+            pendingTo = line.n;
+            return true;
+          }
+          if (sourceSeen && CARET.test(line.text)) {
+            commit(line.n);
+            return true;
+          }
         }
         close(ctx);
         if (!reported && FOUND.test(text)) {

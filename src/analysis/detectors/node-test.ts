@@ -5,7 +5,10 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * (`location`, `error`, `failureType`), and the spec reporter's `✖ name (2.1ms)` with the indented
  * error under it. A suite whose only fault is its failed subtests (`failureType: 'subtestsFailed'`,
  * or a `✖` with nothing under it) is a wrapper. The spec reporter's closing "failing tests" list
- * repeats what was already read and is skipped.
+ * (`test at file:line:col`, the `✖` line, the error) repeats what was already read, except where the
+ * `✖` line had nothing under it: Node 24 prints a failure's error only there, so a `✖` without a
+ * body waits for its block in that list, which then stands for it (located by the first project
+ * frame, else by `test at`); what the list does not explain is reported at the end as a wrapper.
  */
 
 const TAP_NOT_OK = /^(?<indent>\s*)not ok \d+(?: -)? ?(?<name>.*)$/;
@@ -17,6 +20,7 @@ const YAML_STACK = /^\s*stack: /;
 const YAML_END = /^\s*\.\.\.$/;
 const SPEC_FAIL = /^(?<indent>\s*)✖ (?<name>.+?) \((?<ms>\d+(?:\.\d+)?)m?s\)$/;
 const SPEC_SUMMARY = /^✖ failing tests:/;
+const SUMMARY_TEST_AT = /^test at (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?\/[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 
 function clip(text: string): string {
@@ -41,11 +45,36 @@ export const nodeTestDetector: Detector = {
   start() {
     let open: OpenBlock | undefined;
     let inSummary = false;
+    /** Spec `✖` lines with nothing under them, waiting for the "failing tests" list. */
+    const bodiless: FailureDraft[] = [];
+    /** The `test at file:line:col` line heading a block of the "failing tests" list. */
+    let testAt: { n: number; file: string; line: number; column: number } | undefined;
 
     const close = (ctx: DetectorContext) => {
       if (!open) return;
-      if (open.kind === 'spec' && open.bodyLines === 0) open.draft.confidence = 0.4;
-      ctx.report(open.draft);
+      const { draft } = open;
+      if (open.kind === 'spec' && inSummary) {
+        // A block of the closing list: it explains a `✖` that had nothing under it, or repeats one.
+        const waiting = bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
+        if (draft.file === undefined && testAt !== undefined) {
+          draft.file = testAt.file;
+          draft.line = testAt.line;
+          draft.column = testAt.column;
+        }
+        testAt = undefined;
+        if (waiting >= 0 && open.bodyLines > 0) {
+          bodiless.splice(waiting, 1);
+          ctx.report(draft);
+        }
+        open = undefined;
+        return;
+      }
+      if (open.kind === 'spec' && open.bodyLines === 0) {
+        draft.confidence = 0.4;
+        bodiless.push(draft);
+      } else {
+        ctx.report(draft);
+      }
       open = undefined;
     };
 
@@ -73,7 +102,15 @@ export const nodeTestDetector: Detector = {
         if (SPEC_SUMMARY.test(text)) {
           close(ctx);
           inSummary = true;
-          return false;
+          return bodiless.length > 0;
+        }
+        if (inSummary) {
+          const at = SUMMARY_TEST_AT.exec(text)?.groups;
+          if (at?.file !== undefined) {
+            close(ctx);
+            testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
+            return bodiless.length > 0;
+          }
         }
         const tap = TAP_NOT_OK.exec(text)?.groups;
         const spec = tap ? undefined : SPEC_FAIL.exec(text)?.groups;
@@ -131,7 +168,14 @@ export const nodeTestDetector: Detector = {
           }
         }
         close(ctx);
-        if (inSummary) return false;
+        if (inSummary) {
+          if (!spec || bodiless.length === 0) return bodiless.length > 0;
+          begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
+          const draft = (open as OpenBlock | undefined)?.draft;
+          if (draft && testAt && testAt.n >= line.n - 1) draft.logLines[0] = testAt.n;
+          else testAt = undefined;
+          return true;
+        }
         if (tap && !TAP_DIRECTIVE.test(tap.name ?? '')) {
           begin(line, tap.indent?.length ?? 0, tap.name ?? '', 'tap');
           return true;
@@ -144,6 +188,8 @@ export const nodeTestDetector: Detector = {
       },
       end(ctx) {
         close(ctx);
+        for (const draft of bodiless) ctx.report(draft);
+        bodiless.length = 0;
       },
     };
   },

@@ -3,7 +3,8 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 /**
  * Vitest: each ` FAIL  file > suite > test` block (up to the `⎯⎯⎯` separator) is one failure,
  * located by its ` ❯ file:line:col` line. A file-level ` FAIL  file [ file ]` block is classified by
- * what it holds (a module that failed to load, a syntax error). `× test` lines from the run list and
+ * what it holds (a module that failed to load, a syntax error); a syntax error is located by
+ * esbuild's `File: /abs/file.ts:4:13` (column counted from 0). `× test` lines from the run list and
  * the `Tests  N failed` summary are only reported when no FAIL block was read.
  */
 
@@ -16,6 +17,7 @@ const SUMMARY = /^\s*Tests\s+(?<failed>\d+) failed/;
 // `×` is also uv's and pip's error marker: the fallbacks need a sign that Vitest ran.
 const VITEST_RAN = /^\s*RUN\s+v\d|^\s*Test Files\s+\d|\(\d+ tests? \| \d+ failed\)/;
 const LOAD_FAILURE = /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
+const ESBUILD_FILE = /^\s*File: (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
 
 function clip(text: string): string {
@@ -59,6 +61,15 @@ export const vitestDetector: Detector = {
     const close = (ctx: DetectorContext) => {
       if (!open) return;
       if (open.fileLevel) open.draft.category = classifyFileFailure(open.body, open.draft);
+      if (open.draft.category === 'syntax_error' && open.draft.line === undefined) {
+        const at = open.body.map((line) => ESBUILD_FILE.exec(line)?.groups).find((g) => g !== undefined);
+        if (at?.file !== undefined) {
+          // esbuild names the file by its absolute path: keep the suite's relative name when it is that file.
+          if (open.draft.file === undefined || !at.file.endsWith(`/${open.draft.file}`)) open.draft.file = at.file;
+          open.draft.line = Number(at.line);
+          open.draft.column = Number(at.column) + 1;
+        }
+      }
       const firstError = open.body.find((line) => line.trim() !== '');
       if (firstError !== undefined) open.draft.data = { ...open.draft.data, error: clip(firstError) };
       ctx.report(open.draft);
