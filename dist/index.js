@@ -58362,21 +58362,18 @@ const sanitizerDetector = {
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/gtest.ts
 /**
- * GoogleTest and CTest, the C/C++ test runners. GoogleTest prints each test between
+ * GoogleTest, the C++ test framework (CTest's own summary is the cmake detector's). It prints each test between
  * `[ RUN      ] Suite.Test` and `[  FAILED  ] Suite.Test (12 ms)`, its assertion as
  * `path/file.cc:42: Failure` (MSVC builds: `file.cc(42): error: …`) followed by the expected and
  * actual values; one failure per failed test, located at its first assertion. The closing list
  * (`[  FAILED  ] Suite.Test` without a time) repeats them and is used only for tests whose block was
- * not in the log. CTest's `The following tests FAILED:` list names the test executables that
- * failed; it counts when GoogleTest's own output is not there.
+ * not in the log.
  */
 const RUN = /^\[ RUN {6}\] (?<test>\S+)/;
 const FAILED_TIMED = /^\[ {2}FAILED {2}\] (?<test>\S+?)(?:, where .*)? \(\d+ ms\)\s*$/;
 const FAILED_LISTED = /^\[ {2}FAILED {2}\] (?<test>[^\s,]+)(?:, where .*)?\s*$/;
 const GNU_TAIL = /^:(?<line>\d+): /;
 const MSVC_TAIL = /^\((?<line>\d+)\): error: /;
-const CTEST_HEADER = /^The following tests FAILED:\s*$/;
-const CTEST_ENTRY = /^\s*\d+ - (?<name>\S+) \((?<how>[^)]+)\)/;
 /** Lines of one test's output kept in its failure. */
 const MAX_TEST_LINES = 200;
 /** `path/file.cc:42: Failure` or `file.cc(42): error: …` → file and line (parsed by hand: no backtracking on long lines). */
@@ -58394,43 +58391,16 @@ function assertionAt(text) {
 }
 const gtestDetector = {
     id: 'gtest',
-    description: 'GoogleTest failed tests (`[ RUN ]` … `file.cc:42: Failure` … `[  FAILED  ] Suite.Test (12 ms)`) and CTest `The following tests FAILED:` lists.',
+    description: 'GoogleTest failed tests (`[ RUN ]` … `file.cc:42: Failure` … `[  FAILED  ] Suite.Test (12 ms)`), located at their first assertion.',
     categories: ['test_failure'],
     example: '[  FAILED  ] MathTest.AddsTwo (0 ms)',
-    trigger: /^\[ RUN {6}\] |^\[ {2}FAILED {2}\] |^The following tests FAILED:/,
+    trigger: /^\[ RUN {6}\] |^\[ {2}FAILED {2}\] /,
     start() {
         let running;
         const reported = new Set();
-        let ctest;
-        const closeCtest = (ctx) => {
-            if (ctest === undefined)
-                return;
-            if (ctest.names.length > 0) {
-                ctest.draft.message = `CTest: ${ctest.names.length} test${ctest.names.length === 1 ? '' : 's'} failed: ${ctest.names.join(', ')}`.slice(0, 500);
-                ctest.draft.data = { tests: ctest.names };
-                // GoogleTest's own blocks say more; the CTest list is then a summary of them.
-                ctest.draft.confidence = reported.size > 0 ? 0.5 : 0.85;
-                ctx.report(ctest.draft);
-            }
-            ctest = undefined;
-        };
         return {
             line(line, ctx) {
                 const text = line.text.trimEnd();
-                if (ctest !== undefined) {
-                    const entry = CTEST_ENTRY.exec(text)?.groups;
-                    if (entry?.name !== undefined) {
-                        ctest.names.push(entry.name);
-                        ctest.draft.logLines[1] = line.n;
-                        return true;
-                    }
-                    closeCtest(ctx);
-                }
-                if (CTEST_HEADER.test(text)) {
-                    running = undefined;
-                    ctest = { draft: { category: 'test_failure', tool: 'ctest', message: '', logLines: [line.n, line.n], confidence: 0.85 }, names: [] };
-                    return true;
-                }
                 const run = RUN.exec(text)?.groups?.test;
                 if (run !== undefined) {
                     running = { test: run, start: line.n, awaitingDetail: false };
@@ -58483,9 +58453,6 @@ const gtestDetector = {
                     return true;
                 }
                 return false;
-            },
-            end(ctx) {
-                closeCtest(ctx);
             },
         };
     },
