@@ -18,6 +18,9 @@ const REPEATED_SUMMARY = /^Summary of all failing tests/;
 const MISSING_MODULE = /Cannot find module '(?<module>[^']+)'(?: from '(?<from>[^']+)')?/;
 const SYNTAX = /SyntaxError|Jest encountered an unexpected token|Unexpected token/;
 const TYPE_ERROR = /error TS\d+:|TS\d{4,5}:/;
+// Jest fails a run that matched no test file unless `--passWithNoTests` is given.
+const NO_TESTS = /^No tests found, exiting with code 1\s*$/;
+const NO_TESTS_DETAIL = /^Run with `--passWithNoTests`|^In \S|^\s{2,}\S/;
 const BABEL_SYNTAX = /^\s*SyntaxError: (?<file>(?:[A-Za-z]:)?[^\s:]+): .*\((?<line>\d+):(?<column>\d+)\)$/;
 
 function clip(text: string): string {
@@ -44,10 +47,11 @@ export const jestDetector: Detector = {
   description: 'Jest `● Suite › test` failure blocks (assertions, snapshots, suites that failed to run) and the `Tests: N failed` summary.',
   categories: ['test_failure', 'import_missing_module', 'missing_file', 'syntax_error', 'type_check'],
   example: '  ● Button › renders the label',
-  trigger: /FAIL\s|● |^Tests:\s+\d+ failed|^Summary of all failing tests/,
+  trigger: /FAIL\s|● |^Tests:\s+\d+ failed|^Summary of all failing tests|^No tests found, exiting with code 1/,
   start() {
     let suite: { file: string; n: number; used: boolean } | undefined;
     let open: OpenBlock | undefined;
+    let noTests: FailureDraft | undefined;
     let blocksReported = 0;
     let inRepeatedSummary = false;
     let summaryReported = false;
@@ -131,6 +135,20 @@ export const jestDetector: Detector = {
         }
         close(ctx);
 
+        if (noTests !== undefined) {
+          // Jest's explanation (`Run with --passWithNoTests`, the roots and testMatch it tried) follows.
+          if (NO_TESTS_DETAIL.test(text) && line.n - noTests.logLines[0] < 30) {
+            noTests.logLines[1] = line.n;
+            return true;
+          }
+          ctx.report(noTests);
+          noTests = undefined;
+        }
+        if (NO_TESTS.test(text)) {
+          noTests = { category: 'test_failure', tool: 'jest', message: text.trim(), logLines: [line.n, line.n], confidence: 0.85, data: { noTests: true } };
+          return true;
+        }
+
         if (REPEATED_SUMMARY.test(text)) {
           inRepeatedSummary = true;
           return false;
@@ -164,6 +182,7 @@ export const jestDetector: Detector = {
       },
       end(ctx) {
         close(ctx);
+        if (noTests !== undefined) ctx.report(noTests);
       },
     };
   },
