@@ -12,14 +12,14 @@ import type { Category, Failure, FailureDraft } from './types.js';
 export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', 'exit-code']);
 
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
-const CONFIDENT = 0.6;
+export const CONFIDENT = 0.6;
 /** A first failure this sure explains the log on its own … */
-const SURE = 0.8;
+export const SURE = 0.8;
 /** … and failures below this are then its symptoms (a `make: *** Error 2`, an `ELIFECYCLE` line): not reported. */
-const SYMPTOM = 0.5;
+export const SYMPTOM = 0.5;
 
 /** Confidences this close count as a tie between two hits of the same tier. */
-const CLOSE_CALL = 0.15;
+export const CLOSE_CALL = 0.15;
 
 /**
  * When two confident hits are close in confidence, the one whose category usually explains the
