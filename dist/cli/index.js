@@ -44865,6 +44865,58 @@ const dependabotDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/official-actions.ts
+const RULES = [
+    { pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/, category: 'missing_file', tool: 'upload-artifact', confidence: 0.85, errorOnly: true },
+    { pattern: /Dependencies lock file is not found in (?<path>\S+?)\.? Supported file patterns?: /, category: 'missing_file', tool: 'setup-action', confidence: 0.88 },
+    { pattern: /^(?:Error: )?Some specified paths were not resolved, unable to cache dependencies/, category: 'missing_file', tool: 'setup-action', confidence: 0.8 },
+    { pattern: /Version (?<version>\S+) with arch (?<arch>\S+) not found|The version '(?<version2>[^']+)' with architecture '[^']+' was not found for this operating system/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.88 },
+    { pattern: /Unable to find Node version '(?<version3>[^']+)'|Could not find a version that satisfied version spec: (?<version4>\S+)|Could not find satisfied version for SemVer '(?<version5>[^']+)'/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.85 },
+    { pattern: /failed to solve: failed to compute cache key: failed to calculate checksum of ref \S+ "(?<path>[^"]+)": not found/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
+    { pattern: /failed to solve: failed to read dockerfile: open (?<path>\S+): no such file or directory/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
+];
+const TRIGGER = /No files were found with the provided path|Dependencies lock file is not found|unable to cache dependencies|with arch \S+ not found|was not found for this operating system|Unable to find Node version|Could not find a version that satisfied version spec|Could not find satisfied version for SemVer|failed to solve: failed to (?:compute cache key|read dockerfile)/;
+const officialActionsDetector = {
+    id: 'official-actions',
+    description: 'Failures reported by the official actions a workflow depends on: upload-artifact with no files, setup-* without a lock file or without the requested version, Docker builds whose COPY source or Dockerfile is missing.',
+    categories: ['missing_file', 'dependency_resolution'],
+    example: 'Dependencies lock file is not found in /home/runner/work/app/app. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock',
+    trigger: TRIGGER,
+    start() {
+        return {
+            line(line, ctx) {
+                const text = line.text.trim();
+                for (const rule of RULES) {
+                    if (rule.errorOnly && line.command !== 'error')
+                        continue;
+                    const match = rule.pattern.exec(text);
+                    if (!match)
+                        continue;
+                    const groups = match.groups ?? {};
+                    const version = groups.version ?? groups.version2 ?? groups.version3 ?? groups.version4 ?? groups.version5;
+                    const data = {};
+                    // Not `data.path`: that names a file a fixer may create a directory for, and none of these
+                    // is fixed that way (the artifact was not built, the lock file is not committed).
+                    if (groups.path !== undefined)
+                        data.missing = groups.path;
+                    if (version !== undefined)
+                        data.version = version;
+                    ctx.report({
+                        category: rule.category,
+                        tool: rule.tool,
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: rule.confidence,
+                        ...(Object.keys(data).length > 0 ? { data } : {}),
+                    });
+                    return false;
+                }
+                return false;
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/bundler.ts
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
@@ -46116,7 +46168,7 @@ const nodeDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/infrastructure.ts
-const RULES = [
+const infrastructure_RULES = [
     // Runner, job and step limits: the runner's own words.
     { pattern: /has exceeded the maximum execution time|exceeded the maximum time limit for jobs/, kind: 'timeout', tool: 'runner', confidence: 0.97 },
     { pattern: /has timed out after \d+ minutes/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
@@ -46171,7 +46223,7 @@ const RULES = [
     { pattern: /Connection timed out|Connection reset by peer|Read timed out|ReadTimeoutError|\bESOCKETTIMEDOUT\b|\bETIMEDOUT\b|\bECONNRESET\b|socket hang up|i\/o timeout|curl: \((?:6|7|28|35|52|56)\)/, kind: 'connection', tool: 'network', confidence: 0.8 },
     { pattern: /\bECONNREFUSED\b|Connection refused/, kind: 'connection', tool: 'network', confidence: 0.65 },
 ];
-const TRIGGER = new RegExp([
+const infrastructure_TRIGGER = new RegExp([
     'maximum execution time|maximum time limit|timed out|No output has been received|shutdown signal|lost communication|hosted runner|Runner connection',
     'free space left|Catastrophic error|out of heap space|come online|phase status|GPUs on the runner|Docker login|List Artifacts failed|^E: |Error downloading packages',
     'python downloads json|Response status code',
@@ -46192,7 +46244,7 @@ function infrastructure_clip(text) {
     return text.trim().slice(0, 500);
 }
 function matchRule(line) {
-    for (const rule of RULES) {
+    for (const rule of infrastructure_RULES) {
         if (rule.runnerOnly && line.command !== 'error')
             continue;
         const match = rule.pattern.exec(line.text);
@@ -46208,7 +46260,7 @@ const infrastructureDetector = {
     description: 'Network, HTTP, rate-limit, credential, disk, memory, timeout, cancellation, runner, checkout and Docker registry failures.',
     categories: ['network_infra_timeout'],
     example: 'curl: (22) The requested URL returned error: 502',
-    trigger: TRIGGER,
+    trigger: infrastructure_TRIGGER,
     start() {
         let pending;
         const flush = (ctx) => {
@@ -49770,6 +49822,7 @@ const swiftDetector = {
 
 
 
+
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
 
 
@@ -49814,6 +49867,7 @@ const DETECTORS = [
     policyGateDetector,
     preCommitDetector,
     dependabotDetector,
+    officialActionsDetector,
     bundlerDetector,
     nodeTestDetector,
     mochaDetector,

@@ -30,6 +30,7 @@ import { unittestDetector } from './detectors/unittest.js';
 import { policyGateDetector } from './detectors/policy-gate.js';
 import { preCommitDetector } from './detectors/pre-commit.js';
 import { dependabotDetector } from './detectors/dependabot.js';
+import { officialActionsDetector } from './detectors/official-actions.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
@@ -88,6 +89,7 @@ export const DETECTORS: readonly Detector[] = [
   policyGateDetector,
   preCommitDetector,
   dependabotDetector,
+  officialActionsDetector,
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,
