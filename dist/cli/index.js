@@ -44917,6 +44917,166 @@ const officialActionsDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/shellcheck.ts
+/**
+ * ShellCheck, in its default format (`In deploy.sh line 3:`, the line, then carets with
+ * `SC2086 (info): Double quote …`) and in `-f gcc` form (`deploy.sh:3:8: warning: … [SC2115]`).
+ * One failure per reported line (the tty block) or per finding (gcc form), with the first code in
+ * `data.code`.
+ */
+const TTY_HEADER_TAIL = / line (?<line>\d+):\s*$/;
+const TTY_FINDING = /^\s*\^[-^]*\^?\s+SC(?<code>\d{4}) \((?<severity>error|warning|info|style)\): (?<message>.+)$/;
+const GCC = /^(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+): (?<severity>error|warning|note|style): (?<message>.+?) \[SC(?<code>\d{4})\]\s*$/;
+/** Lines of one tty block kept (the source line, carets, a suggested fix). */
+const shellcheck_MAX_BLOCK_LINES = 40;
+/** `In deploy.sh line 3:` → file and line (the file may contain spaces; split at the last ` line `). */
+function ttyHeader(text) {
+    if (!text.startsWith('In '))
+        return undefined;
+    const tail = TTY_HEADER_TAIL.exec(text);
+    if (tail?.groups?.line === undefined || tail.index <= 3)
+        return undefined;
+    return { file: text.slice(3, tail.index), line: Number(tail.groups.line) };
+}
+const shellcheckDetector = {
+    id: 'shellcheck',
+    description: 'ShellCheck findings, in its default `In file line N:` blocks and in `-f gcc` form.',
+    categories: ['lint_format'],
+    example: 'deploy.sh:3:8: warning: Use "${var:?}" to ensure this never expands to /* . [SC2115]',
+    trigger: /^In \S.* line \d+:\s*$| \[SC\d{4}\]\s*$/,
+    start() {
+        let open;
+        const close = (ctx) => {
+            if (open?.code !== undefined)
+                ctx.report(open.draft);
+            open = undefined;
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text.trimEnd();
+                const header = ttyHeader(text);
+                if (header) {
+                    close(ctx);
+                    open = {
+                        draft: { category: 'lint_format', tool: 'shellcheck', message: '', file: header.file, line: header.line, logLines: [line.n, line.n], confidence: 0.88 },
+                        blankAfterFinding: false,
+                    };
+                    return true;
+                }
+                const gcc = GCC.exec(text)?.groups;
+                if (gcc) {
+                    close(ctx);
+                    ctx.report({
+                        category: 'lint_format',
+                        tool: 'shellcheck',
+                        message: `SC${gcc.code} (${gcc.severity}): ${gcc.message}`.slice(0, 500),
+                        file: gcc.file,
+                        line: Number(gcc.line),
+                        column: Number(gcc.column),
+                        logLines: [line.n, line.n],
+                        confidence: 0.88,
+                        data: { code: `SC${gcc.code}` },
+                    });
+                    return false;
+                }
+                if (open === undefined)
+                    return false;
+                if (line.n - open.draft.logLines[0] > shellcheck_MAX_BLOCK_LINES || /^(?:For more information:|In \S)/.test(text)) {
+                    close(ctx);
+                    return false;
+                }
+                const finding = TTY_FINDING.exec(text)?.groups;
+                if (finding) {
+                    if (open.code === undefined) {
+                        open.code = `SC${finding.code}`;
+                        open.draft.message = `SC${finding.code} (${finding.severity}): ${finding.message}`.slice(0, 500);
+                        open.draft.data = { code: open.code };
+                    }
+                    open.draft.logLines[1] = line.n;
+                    return true;
+                }
+                if (text.trim() === '') {
+                    // A blank line after the findings ends the block unless a suggested fix follows.
+                    if (open.code !== undefined)
+                        open.blankAfterFinding = true;
+                    return true;
+                }
+                if (open.blankAfterFinding && !/^Did you mean:/.test(text) && open.draft.logLines[1] < line.n - 2) {
+                    close(ctx);
+                    return false;
+                }
+                open.draft.logLines[1] = line.n;
+                return true;
+            },
+            end(ctx) {
+                close(ctx);
+            },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/analysis/detectors/yamllint.ts
+/**
+ * yamllint, in its standard format (the file's path flush left, then `  6:5  error  wrong
+ * indentation: expected 6 but found 4  (indentation)` lines under it) and in `-f parsable` form
+ * (`./ci.yml:6:5: [error] … (indentation)`). One failure per problem; errors fail the run,
+ * warnings only with `--strict`, so they get less confidence.
+ */
+const PARSABLE = /^(?<file>[^\s:]+\.ya?ml):(?<line>\d+):(?<column>\d+): \[(?<level>error|warning)\] (?<message>.+?) \((?<rule>[\w-]+)\)\s*$/;
+const FILE_HEADER = /^(?<file>\S+\.ya?ml)\s*$/;
+const STANDARD = /^\s+(?<line>\d+):(?<column>\d+)\s+(?<level>error|warning)\s+(?<message>.+?)\s+\((?<rule>[\w-]+)\)\s*$/;
+function yamllint_confidenceOf(level) {
+    return level === 'error' ? 0.88 : 0.5;
+}
+const yamllintDetector = {
+    id: 'yamllint',
+    description: 'yamllint problems, in its standard format (path, then `line:col  level  message  (rule)`) and in parsable form.',
+    categories: ['lint_format'],
+    example: './.github/workflows/ci.yml:6:5: [error] wrong indentation: expected 6 but found 4 (indentation)',
+    trigger: /\.ya?ml(?::\d+:\d+: \[(?:error|warning)\] |\s*$)/,
+    start() {
+        let file;
+        const report = (ctx, path, n, groups) => {
+            const level = groups.level ?? 'error';
+            ctx.report({
+                category: 'lint_format',
+                tool: 'yamllint',
+                message: `${groups.message ?? ''} (${groups.rule ?? ''})`.slice(0, 500),
+                file: path,
+                line: Number(groups.line),
+                column: Number(groups.column),
+                logLines: [n, n],
+                confidence: yamllint_confidenceOf(level),
+                data: { rule: groups.rule, level },
+            });
+        };
+        return {
+            line(line, ctx) {
+                const text = line.text.trimEnd();
+                const parsable = PARSABLE.exec(text)?.groups;
+                if (parsable?.file !== undefined) {
+                    report(ctx, parsable.file, line.n, parsable);
+                    return false;
+                }
+                const header = FILE_HEADER.exec(text)?.groups?.file;
+                if (header !== undefined) {
+                    file = { path: header, n: line.n };
+                    return true;
+                }
+                if (file === undefined)
+                    return false;
+                const problem = STANDARD.exec(text)?.groups;
+                if (problem) {
+                    report(ctx, file.path, line.n, problem);
+                    return true;
+                }
+                file = undefined;
+                return false;
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/bundler.ts
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
@@ -49823,6 +49983,8 @@ const swiftDetector = {
 
 
 
+
+
 // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
 
 
@@ -49868,6 +50030,8 @@ const DETECTORS = [
     preCommitDetector,
     dependabotDetector,
     officialActionsDetector,
+    shellcheckDetector,
+    yamllintDetector,
     bundlerDetector,
     nodeTestDetector,
     mochaDetector,

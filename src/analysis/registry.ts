@@ -31,6 +31,8 @@ import { policyGateDetector } from './detectors/policy-gate.js';
 import { preCommitDetector } from './detectors/pre-commit.js';
 import { dependabotDetector } from './detectors/dependabot.js';
 import { officialActionsDetector } from './detectors/official-actions.js';
+import { shellcheckDetector } from './detectors/shellcheck.js';
+import { yamllintDetector } from './detectors/yamllint.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
@@ -90,6 +92,8 @@ export const DETECTORS: readonly Detector[] = [
   preCommitDetector,
   dependabotDetector,
   officialActionsDetector,
+  shellcheckDetector,
+  yamllintDetector,
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,

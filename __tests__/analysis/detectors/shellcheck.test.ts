@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { shellcheckDetector } from '../../../src/analysis/detectors/shellcheck.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('shellcheck detector', () => {
+  describeDetectorContract(shellcheckDetector);
+  describeFixtureTable(shellcheckDetector);
+});

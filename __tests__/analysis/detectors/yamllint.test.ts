@@ -1,0 +1,8 @@
+import { describe } from 'vitest';
+import { yamllintDetector } from '../../../src/analysis/detectors/yamllint.js';
+import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+
+describe('yamllint detector', () => {
+  describeDetectorContract(yamllintDetector);
+  describeFixtureTable(yamllintDetector);
+});
