@@ -2,7 +2,7 @@
  * The guard and applyFixPlan with test-only fixers (real objects implementing Fixer, writing real
  * files) on temporary git repositories, plus a dry run with the real black.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,6 +199,27 @@ describe('guard', () => {
     expect(result).toMatchObject({ status: 'verified', files: ['a.py'], verifyCommand: 'test-check', failures: [expect.stringMatching(/^fp-/)] });
     expect(readFileSync(path.join(dir, 'a.py'), 'utf8')).toBe('x = 1\n');
     expect(git(dir, ['status', '--porcelain'])).toBe(' M a.py\n');
+  });
+
+  it('sees a rewrite to the same size within the same second (git would trust its cached stat)', async () => {
+    const dir = repo({ 'a.py': 'def f( a ):\n    return a\n' });
+    // Without ctime, size and mtime are all git has to go on; the fixer keeps both.
+    git(dir, ['config', 'core.trustctime', 'false']);
+    const file = path.join(dir, 'a.py');
+    // An old mtime, cached in the index as clean (not racy), as after any checkout.
+    const mtime = new Date(Date.now() - 3_600_000);
+    utimesSync(file, mtime, mtime);
+    git(dir, ['update-index', '--refresh']);
+    const fixer = testFixer({
+      touches: ['**/*.py'],
+      write: async () => {
+        await writeFile(file, '\n\ndef f(a):\n    return a\n');
+        utimesSync(file, mtime, mtime);
+      },
+    });
+    const { result } = await run(dir, fixer);
+    expect(result?.status).toBe('verified');
+    expect(result?.files).toEqual(['a.py']);
   });
 
   it('treats a workspace inside a larger repository as the boundary', async () => {

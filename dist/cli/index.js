@@ -61290,6 +61290,18 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 const DEFAULT_GUARD_LIMITS = { maxFiles: 200, maxBytes: 1024 * 1024 };
 const SYMLINK_MODE = '120000';
 const GITLINK_MODE = '160000';
+/** Copies the repository's index; false when it has none yet (a fresh repository: git builds one). */
+async function copyIndex(from, to) {
+    try {
+        await (0,promises_namespaceObject.copyFile)(from, to);
+        return true;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
 class WorkspaceGuard {
     exec;
     workspace;
@@ -61358,11 +61370,12 @@ class WorkspaceGuard {
     async snapshot() {
         const index = external_node_path_default().join(this.scratch, `index-${Date.now()}-${Math.random().toString(36).slice(2)}`);
         try {
-            try {
-                await (0,promises_namespaceObject.copyFile)(this.realIndex, index);
-            }
-            catch {
-                // No index yet (a fresh repository): git builds one from scratch.
+            if (await copyIndex(this.realIndex, index)) {
+                // A copy dated 1970 (not 0, which git reads as "no timestamp") makes git treat every cached
+                // stat as racy and compare contents: a fixer that rewrites a file to the same size within
+                // the same second (autopep8 removing two spaces and adding two blank lines) would
+                // otherwise look unchanged.
+                await (0,promises_namespaceObject.utimes)(index, 1, 1);
             }
             await this.git(['add', '-A', '--', '.'], { index });
             return (await this.git(['write-tree'], { index })).stdout.trim();

@@ -7,7 +7,7 @@
  * and `git write-tree`. The real index and HEAD are never touched. Ignored files are outside the
  * snapshot on purpose: a commit cannot carry them either.
  */
-import { copyFile, lstat, mkdtemp, readdir, readlink, realpath, rm, rmdir } from 'node:fs/promises';
+import { copyFile, lstat, mkdtemp, readdir, readlink, realpath, rm, rmdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -37,6 +37,17 @@ export interface TreeChange {
 
 const SYMLINK_MODE = '120000';
 const GITLINK_MODE = '160000';
+
+/** Copies the repository's index; false when it has none yet (a fresh repository: git builds one). */
+async function copyIndex(from: string, to: string): Promise<boolean> {
+  try {
+    await copyFile(from, to);
+    return true;
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
 
 export class WorkspaceGuard {
   private constructor(
@@ -99,10 +110,12 @@ export class WorkspaceGuard {
   async snapshot(): Promise<string> {
     const index = path.join(this.scratch, `index-${Date.now()}-${Math.random().toString(36).slice(2)}`);
     try {
-      try {
-        await copyFile(this.realIndex, index);
-      } catch {
-        // No index yet (a fresh repository): git builds one from scratch.
+      if (await copyIndex(this.realIndex, index)) {
+        // A copy dated 1970 (not 0, which git reads as "no timestamp") makes git treat every cached
+        // stat as racy and compare contents: a fixer that rewrites a file to the same size within
+        // the same second (autopep8 removing two spaces and adding two blank lines) would
+        // otherwise look unchanged.
+        await utimes(index, 1, 1);
       }
       await this.git(['add', '-A', '--', '.'], { index });
       return (await this.git(['write-tree'], { index })).stdout.trim();
