@@ -51063,7 +51063,7 @@ function fingerprintOf(draft) {
     const parts = [draft.tool.toLowerCase(), normalizeForFingerprint(draft.file ?? ''), normalizeForFingerprint(draft.message)];
     return (0,external_node_crypto_.createHash)('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
-const NO_STEP_FAILURES = { first: Number.POSITIVE_INFINITY, steps: new Set() };
+const NO_STEP_FAILURES = { first: Number.POSITIVE_INFINITY, steps: new Set(), exits: [] };
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
  * with exit code N`; what is reported after that line comes from later steps (`if: always()`
@@ -51084,16 +51084,21 @@ function tierOf(entry, failures) {
 function stepFailures(entries) {
     let first = Number.POSITIVE_INFINITY;
     const steps = new Set();
+    const exits = [];
     for (const entry of entries) {
         if (entry.detector !== 'exit-code')
             continue;
         // An exit-code draft ends at the runner's exit line (its first lines are the step's last output).
-        if (entry.draft.logLines[1] < first)
-            first = entry.draft.logLines[1];
-        if (entry.draft.tool === 'github-actions' && entry.step !== undefined)
+        const exit = entry.draft.logLines[1];
+        if (exit < first)
+            first = exit;
+        if (entry.draft.tool !== 'github-actions')
+            continue;
+        exits.push(exit);
+        if (entry.step !== undefined)
             steps.add(entry.step);
     }
-    return { first, steps };
+    return { first, steps, exits: exits.sort((a, b) => a - b) };
 }
 /** Ranking order: most likely root cause first. */
 function compareDrafts(a, b, failures = NO_STEP_FAILURES) {
@@ -51145,6 +51150,10 @@ function toFailure(entry) {
         failure.job = entry.job;
     return failure;
 }
+/** The smallest range holding both. */
+function union(a, b) {
+    return [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+}
 function contains(outer, inner) {
     return outer[0] <= inner[0] && inner[1] <= outer[1];
 }
@@ -51176,8 +51185,7 @@ function collapseNested(ranked) {
         }
         host.absorbed += 1;
         if (specificity(entry.draft) > specificity(host.entry.draft)) {
-            const outer = host.entry.draft.logLines;
-            const span = [Math.min(outer[0], lines[0]), Math.max(outer[1], lines[1])];
+            const span = union(host.entry.draft.logLines, lines);
             const confidence = Math.max(host.entry.draft.confidence, entry.draft.confidence);
             host.entry = { ...entry, order: host.entry.order, draft: { ...entry.draft, logLines: span, confidence } };
         }
@@ -51191,11 +51199,7 @@ const EXIT_TAIL_LINES = 12;
  * the step's last specific failure and that line (the tool's own `error Command failed`, a task
  * runner's `Failed tasks: …`) are how that failure ended the step, so they join its lines.
  */
-function withExitTails(entries) {
-    const exits = entries
-        .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
-        .map((entry) => entry.draft.logLines[1])
-        .sort((a, b) => a - b);
+function withExitTails(entries, exits) {
     if (exits.length === 0)
         return [...entries];
     const closest = new Map();
@@ -51231,7 +51235,7 @@ function absorbWrapper(kept, entry) {
     if (host === undefined)
         return false;
     const inner = host.entry.draft;
-    const draft = { ...inner, logLines: [Math.min(inner.logLines[0], wrapper.logLines[0]), Math.max(inner.logLines[1], wrapper.logLines[1])] };
+    const draft = { ...inner, logLines: union(inner.logLines, wrapper.logLines) };
     if (inner.file === undefined && wrapper.file !== undefined) {
         draft.file = wrapper.file;
         if (wrapper.line !== undefined)
@@ -51255,8 +51259,9 @@ function absorbWrapper(kept, entry) {
  * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
  */
 function classifyDrafts(input) {
-    const entries = withExitTails(input);
-    const failures = stepFailures(entries);
+    // Exit-code drafts are never extended, so the step failures read from the input stand.
+    const failures = stepFailures(input);
+    const entries = withExitTails(input, failures.exits);
     const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
     // The exit-code line is only worth showing when nothing else explains the failure.
     const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
@@ -53084,6 +53089,10 @@ const TIMEOUT = /^(?:Command took >\d+min, returning 124\b|TIMED OUT: \S)/;
 const NOT_TESTCASE = /^(?<test>\S+) - failed\. This test class should extend from \S*TestCase but it doesn't\.\s*$/;
 /** Lines between a file's `failed!` line and the driver's `RuntimeError` about it. */
 const RUNTIME_ERROR_WINDOW = 60;
+/** `test_x` or `test_x 1/2`: how the driver names one run of a test file. */
+function fileKey(test, shard) {
+    return `${test ?? ''}${shard ? ` ${shard}` : ''}`;
+}
 const pytorchRunTestDetector = {
     id: 'pytorch-run-test',
     description: "PyTorch's test driver run_test.py: a test file that failed or crashed on a signal (`test_x 1/1 failed!`, `RuntimeError: test_x 1/1 failed!`), tests that failed consistently across retries, test classes that do not extend TestCase.",
@@ -53094,17 +53103,12 @@ const pytorchRunTestDetector = {
         const open = new Map();
         let timeout;
         let printing;
-        const reportAll = (ctx) => {
-            for (const draft of open.values())
-                ctx.report(draft);
-            open.clear();
-        };
         return {
             line(line, ctx) {
                 const text = line.text.trim();
                 const printed = PRINTING.exec(text)?.groups;
                 if (printed) {
-                    printing = { key: `${printed.test}${printed.shard ? ` ${printed.shard}` : ''}`, n: line.n };
+                    printing = { key: fileKey(printed.test, printed.shard), n: line.n };
                     return false;
                 }
                 if (TIMEOUT.test(text)) {
@@ -53114,18 +53118,17 @@ const pytorchRunTestDetector = {
                 const failed = FILE_FAILED.exec(text);
                 if (failed?.groups) {
                     const { test, shard, signal, runtime } = failed.groups;
-                    const key = `${test}${shard ? ` ${shard}` : ''}`;
+                    const key = fileKey(test, shard);
                     const earlier = open.get(key);
-                    if (runtime !== undefined && earlier !== undefined && line.n - earlier.logLines[1] <= RUNTIME_ERROR_WINDOW) {
-                        // The driver's traceback about a file it already reported: the same failure, told again.
-                        earlier.logLines[1] = line.n;
-                        ctx.report(earlier);
-                        open.delete(key);
-                        return false;
-                    }
                     if (earlier !== undefined) {
-                        ctx.report(earlier);
                         open.delete(key);
+                        // The driver's traceback about a file it already reported: the same failure, told again.
+                        const toldAgain = runtime !== undefined && line.n - earlier.logLines[1] <= RUNTIME_ERROR_WINDOW;
+                        if (toldAgain)
+                            earlier.logLines[1] = line.n;
+                        ctx.report(earlier);
+                        if (toldAgain)
+                            return false;
                     }
                     const timedOut = timeout !== undefined && line.n - timeout.n <= RUNTIME_ERROR_WINDOW ? timeout : undefined;
                     timeout = undefined;
@@ -53155,7 +53158,8 @@ const pytorchRunTestDetector = {
                 return false;
             },
             end(ctx) {
-                reportAll(ctx);
+                for (const draft of open.values())
+                    ctx.report(draft);
             },
         };
     },
@@ -58500,6 +58504,29 @@ function setLocation(draft, location) {
     else
         delete draft.column;
 }
+/** Sets the draft's location from a frame or SUMMARY line, unless it points into system code. */
+function sanitizer_locate(draft, text) {
+    const location = locationIn(text);
+    if (location && !isSystemPath(location.file))
+        setLocation(draft, location);
+}
+/** One more line of an open report: part of it ('more'), its last line ('last'), or past its end ('past'). */
+function extendReport(open, n, text) {
+    if (n - open.draft.logLines[0] > MAX_REPORT_LINES)
+        return 'past';
+    if (ABORTING.test(text) || (open.summarized && sanitizer_RULE.test(text)))
+        return 'last';
+    if (open.summarized)
+        return SHADOW.test(text) ? 'more' : 'past';
+    if (sanitizer_SUMMARY.test(text)) {
+        open.summarized = true;
+        sanitizer_locate(open.draft, text);
+    }
+    else if (sanitizer_FRAME.test(text) && open.draft.file === undefined) {
+        sanitizer_locate(open.draft, text);
+    }
+    return 'more';
+}
 function isSystemPath(file) {
     return /^\/usr\/|\/lib\/gcc\/|\/include\/c\+\+\/|compiler-rt|\/llvm-project\//.test(file);
 }
@@ -58520,39 +58547,14 @@ const sanitizerDetector = {
             line(line, ctx) {
                 const text = line.text;
                 if (open) {
-                    if (line.n - open.draft.logLines[0] > MAX_REPORT_LINES) {
-                        close(ctx);
-                    }
-                    else {
+                    const verdict = extendReport(open, line.n, text);
+                    if (verdict !== 'past')
                         open.draft.logLines[1] = line.n;
-                        if (ABORTING.test(text) || (open.summarized && sanitizer_RULE.test(text))) {
-                            close(ctx);
-                            return false;
-                        }
-                        if (open.summarized && !SHADOW.test(text)) {
-                            // After the SUMMARY only AddressSanitizer's shadow-byte map belongs to the report.
-                            open.draft.logLines[1] = line.n - 1;
-                            close(ctx);
-                        }
-                        else if (open.summarized) {
-                            return true;
-                        }
-                        else {
-                            if (sanitizer_SUMMARY.test(text)) {
-                                open.summarized = true;
-                                const location = locationIn(text);
-                                if (location && !isSystemPath(location.file))
-                                    setLocation(open.draft, location);
-                                return true;
-                            }
-                            if (sanitizer_FRAME.test(text) && open.draft.file === undefined) {
-                                const location = locationIn(text);
-                                if (location && !isSystemPath(location.file))
-                                    setLocation(open.draft, location);
-                            }
-                            return true;
-                        }
-                    }
+                    if (verdict === 'more')
+                        return true;
+                    close(ctx);
+                    if (verdict === 'last')
+                        return false;
                 }
                 const header = sanitizer_HEADER.exec(text)?.groups;
                 if (header) {
@@ -70996,7 +70998,7 @@ const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
         return array(this);
     },
     or(arg) {
-        return union([this, arg]);
+        return schemas_union([this, arg]);
     },
     and(arg) {
         return intersection(this, arg);
@@ -71852,7 +71854,7 @@ const ZodUnion = /*@__PURE__*/ $constructor("ZodUnion", (inst, def) => {
     inst._zod.processJSONSchema = (ctx, json, params) => unionProcessor(inst, ctx, json, params);
     inst.options = def.options;
 });
-function union(options, params) {
+function schemas_union(options, params) {
     return new ZodUnion({
         type: "union",
         options: options,
@@ -72444,7 +72446,7 @@ const stringbool = (...args) => core._stringbool({
 }, ...args);
 function json(params) {
     const jsonSchema = lazy(() => {
-        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
+        return schemas_union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
     });
     return jsonSchema;
 }

@@ -237,26 +237,19 @@ function calibration(results: readonly LogResult[]): { band: string; logs: numbe
   ];
   return bands.map(({ band, pick }) => {
     const chosen = results.filter(pick);
-    const n = chosen.length || 1;
-    return {
-      band,
-      logs: chosen.length,
-      categoryAccuracy: chosen.filter((r) => r.analyzer.categoryOk).length / n,
-      hit1: chosen.filter((r) => r.analyzer.hit1).length / n,
-    };
+    return { band, logs: chosen.length, categoryAccuracy: share(chosen, (r) => r.analyzer.categoryOk), hit1: share(chosen, (r) => r.analyzer.hit1) };
   });
+}
+
+/** Fraction of `results` for which `test` holds (0 for none). */
+function share(results: readonly LogResult[], test: (result: LogResult) => boolean): number {
+  return results.filter(test).length / (results.length || 1);
 }
 
 function perCategory(results: readonly LogResult[]): { category: Category; logs: number; accuracy: number; hit3: number }[] {
   return CATEGORIES.map((category) => {
     const chosen = results.filter((r) => r.label.category === category);
-    const n = chosen.length || 1;
-    return {
-      category,
-      logs: chosen.length,
-      accuracy: chosen.filter((r) => r.analyzer.categoryOk).length / n,
-      hit3: chosen.filter((r) => r.analyzer.hit3).length / n,
-    };
+    return { category, logs: chosen.length, accuracy: share(chosen, (r) => r.analyzer.categoryOk), hit3: share(chosen, (r) => r.analyzer.hit3) };
   }).filter((row) => row.logs > 0);
 }
 

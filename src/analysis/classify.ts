@@ -82,9 +82,11 @@ export interface StepFailures {
   first: number;
   /** Steps closed by GitHub's `Process completed with exit code N` (empty when unknown). */
   steps: ReadonlySet<string>;
+  /** GitHub's exit lines, ascending. */
+  exits: readonly number[];
 }
 
-const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps: new Set() };
+const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps: new Set(), exits: [] };
 
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
@@ -105,13 +107,17 @@ function tierOf(entry: EngineDraft, failures: StepFailures): number {
 function stepFailures(entries: readonly EngineDraft[]): StepFailures {
   let first = Number.POSITIVE_INFINITY;
   const steps = new Set<string>();
+  const exits: number[] = [];
   for (const entry of entries) {
     if (entry.detector !== 'exit-code') continue;
     // An exit-code draft ends at the runner's exit line (its first lines are the step's last output).
-    if (entry.draft.logLines[1] < first) first = entry.draft.logLines[1];
-    if (entry.draft.tool === 'github-actions' && entry.step !== undefined) steps.add(entry.step);
+    const exit = entry.draft.logLines[1];
+    if (exit < first) first = exit;
+    if (entry.draft.tool !== 'github-actions') continue;
+    exits.push(exit);
+    if (entry.step !== undefined) steps.add(entry.step);
   }
-  return { first, steps };
+  return { first, steps, exits: exits.sort((a, b) => a - b) };
 }
 
 /** Ranking order: most likely root cause first. */
@@ -159,6 +165,11 @@ function toFailure(entry: EngineDraft): Failure {
   return failure;
 }
 
+/** The smallest range holding both. */
+function union(a: readonly [number, number], b: readonly [number, number]): [number, number] {
+  return [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+}
+
 function contains(outer: readonly [number, number], inner: readonly [number, number]): boolean {
   return outer[0] <= inner[0] && inner[1] <= outer[1];
 }
@@ -199,8 +210,7 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
     }
     host.absorbed += 1;
     if (specificity(entry.draft) > specificity(host.entry.draft)) {
-      const outer = host.entry.draft.logLines;
-      const span: [number, number] = [Math.min(outer[0], lines[0]), Math.max(outer[1], lines[1])];
+      const span = union(host.entry.draft.logLines, lines);
       const confidence = Math.max(host.entry.draft.confidence, entry.draft.confidence);
       host.entry = { ...entry, order: host.entry.order, draft: { ...entry.draft, logLines: span, confidence } };
     }
@@ -216,11 +226,7 @@ export const EXIT_TAIL_LINES = 12;
  * the step's last specific failure and that line (the tool's own `error Command failed`, a task
  * runner's `Failed tasks: …`) are how that failure ended the step, so they join its lines.
  */
-function withExitTails(entries: readonly EngineDraft[]): EngineDraft[] {
-  const exits = entries
-    .filter((entry) => entry.detector === 'exit-code' && entry.draft.tool === 'github-actions')
-    .map((entry) => entry.draft.logLines[1])
-    .sort((a, b) => a - b);
+function withExitTails(entries: readonly EngineDraft[], exits: readonly number[]): EngineDraft[] {
   if (exits.length === 0) return [...entries];
   const closest = new Map<number, EngineDraft>();
   for (const entry of entries) {
@@ -253,7 +259,7 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
   const host = kept[hostIndex];
   if (host === undefined) return false;
   const inner = host.entry.draft;
-  const draft: FailureDraft = { ...inner, logLines: [Math.min(inner.logLines[0], wrapper.logLines[0]), Math.max(inner.logLines[1], wrapper.logLines[1])] };
+  const draft: FailureDraft = { ...inner, logLines: union(inner.logLines, wrapper.logLines) };
   if (inner.file === undefined && wrapper.file !== undefined) {
     draft.file = wrapper.file;
     if (wrapper.line !== undefined) draft.line = wrapper.line;
@@ -276,8 +282,9 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
  * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
  */
 export function classifyDrafts(input: readonly EngineDraft[]): Failure[] {
-  const entries = withExitTails(input);
-  const failures = stepFailures(entries);
+  // Exit-code drafts are never extended, so the step failures read from the input stand.
+  const failures = stepFailures(input);
+  const entries = withExitTails(input, failures.exits);
   const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');

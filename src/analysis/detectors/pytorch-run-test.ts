@@ -1,4 +1,4 @@
-import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import type { Detector, FailureDraft } from '../types.js';
 
 /**
  * PyTorch's test driver (`test/run_test.py`), which runs each test file in its own process and
@@ -25,6 +25,11 @@ const NOT_TESTCASE = /^(?<test>\S+) - failed\. This test class should extend fro
 /** Lines between a file's `failed!` line and the driver's `RuntimeError` about it. */
 const RUNTIME_ERROR_WINDOW = 60;
 
+/** `test_x` or `test_x 1/2`: how the driver names one run of a test file. */
+function fileKey(test: string | undefined, shard: string | undefined): string {
+  return `${test ?? ''}${shard ? ` ${shard}` : ''}`;
+}
+
 export const pytorchRunTestDetector: Detector = {
   id: 'pytorch-run-test',
   description:
@@ -36,16 +41,12 @@ export const pytorchRunTestDetector: Detector = {
     const open = new Map<string, FailureDraft>();
     let timeout: { n: number; text: string } | undefined;
     let printing: { key: string; n: number } | undefined;
-    const reportAll = (ctx: DetectorContext) => {
-      for (const draft of open.values()) ctx.report(draft);
-      open.clear();
-    };
     return {
       line(line, ctx) {
         const text = line.text.trim();
         const printed = PRINTING.exec(text)?.groups;
         if (printed) {
-          printing = { key: `${printed.test}${printed.shard ? ` ${printed.shard}` : ''}`, n: line.n };
+          printing = { key: fileKey(printed.test, printed.shard), n: line.n };
           return false;
         }
         if (TIMEOUT.test(text)) {
@@ -55,18 +56,15 @@ export const pytorchRunTestDetector: Detector = {
         const failed = FILE_FAILED.exec(text);
         if (failed?.groups) {
           const { test, shard, signal, runtime } = failed.groups;
-          const key = `${test}${shard ? ` ${shard}` : ''}`;
+          const key = fileKey(test, shard);
           const earlier = open.get(key);
-          if (runtime !== undefined && earlier !== undefined && line.n - earlier.logLines[1] <= RUNTIME_ERROR_WINDOW) {
-            // The driver's traceback about a file it already reported: the same failure, told again.
-            earlier.logLines[1] = line.n;
-            ctx.report(earlier);
-            open.delete(key);
-            return false;
-          }
           if (earlier !== undefined) {
-            ctx.report(earlier);
             open.delete(key);
+            // The driver's traceback about a file it already reported: the same failure, told again.
+            const toldAgain = runtime !== undefined && line.n - earlier.logLines[1] <= RUNTIME_ERROR_WINDOW;
+            if (toldAgain) earlier.logLines[1] = line.n;
+            ctx.report(earlier);
+            if (toldAgain) return false;
           }
           const timedOut = timeout !== undefined && line.n - timeout.n <= RUNTIME_ERROR_WINDOW ? timeout : undefined;
           timeout = undefined;
@@ -92,7 +90,7 @@ export const pytorchRunTestDetector: Detector = {
         return false;
       },
       end(ctx) {
-        reportAll(ctx);
+        for (const draft of open.values()) ctx.report(draft);
       },
     };
   },

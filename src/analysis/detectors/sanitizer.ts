@@ -40,6 +40,32 @@ function setLocation(draft: FailureDraft, location: { file: string; line: number
   else delete draft.column;
 }
 
+interface OpenReport {
+  draft: FailureDraft;
+  /** The SUMMARY line was read: only AddressSanitizer's shadow-byte map may follow. */
+  summarized: boolean;
+}
+
+/** Sets the draft's location from a frame or SUMMARY line, unless it points into system code. */
+function locate(draft: FailureDraft, text: string): void {
+  const location = locationIn(text);
+  if (location && !isSystemPath(location.file)) setLocation(draft, location);
+}
+
+/** One more line of an open report: part of it ('more'), its last line ('last'), or past its end ('past'). */
+function extendReport(open: OpenReport, n: number, text: string): 'more' | 'last' | 'past' {
+  if (n - open.draft.logLines[0] > MAX_REPORT_LINES) return 'past';
+  if (ABORTING.test(text) || (open.summarized && RULE.test(text))) return 'last';
+  if (open.summarized) return SHADOW.test(text) ? 'more' : 'past';
+  if (SUMMARY.test(text)) {
+    open.summarized = true;
+    locate(open.draft, text);
+  } else if (FRAME.test(text) && open.draft.file === undefined) {
+    locate(open.draft, text);
+  }
+  return 'more';
+}
+
 function isSystemPath(file: string): boolean {
   return /^\/usr\/|\/lib\/gcc\/|\/include\/c\+\+\/|compiler-rt|\/llvm-project\//.test(file);
 }
@@ -52,7 +78,7 @@ export const sanitizerDetector: Detector = {
   example: '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
   trigger: /Sanitizer: |: runtime error: /,
   start() {
-    let open: { draft: FailureDraft; summarized: boolean } | undefined;
+    let open: OpenReport | undefined;
     const close = (ctx: DetectorContext) => {
       if (open) ctx.report(open.draft);
       open = undefined;
@@ -61,34 +87,11 @@ export const sanitizerDetector: Detector = {
       line(line, ctx) {
         const text = line.text;
         if (open) {
-          if (line.n - open.draft.logLines[0] > MAX_REPORT_LINES) {
-            close(ctx);
-          } else {
-            open.draft.logLines[1] = line.n;
-            if (ABORTING.test(text) || (open.summarized && RULE.test(text))) {
-              close(ctx);
-              return false;
-            }
-            if (open.summarized && !SHADOW.test(text)) {
-              // After the SUMMARY only AddressSanitizer's shadow-byte map belongs to the report.
-              open.draft.logLines[1] = line.n - 1;
-              close(ctx);
-            } else if (open.summarized) {
-              return true;
-            } else {
-              if (SUMMARY.test(text)) {
-                open.summarized = true;
-                const location = locationIn(text);
-                if (location && !isSystemPath(location.file)) setLocation(open.draft, location);
-                return true;
-              }
-              if (FRAME.test(text) && open.draft.file === undefined) {
-                const location = locationIn(text);
-                if (location && !isSystemPath(location.file)) setLocation(open.draft, location);
-              }
-              return true;
-            }
-          }
+          const verdict = extendReport(open, line.n, text);
+          if (verdict !== 'past') open.draft.logLines[1] = line.n;
+          if (verdict === 'more') return true;
+          close(ctx);
+          if (verdict === 'last') return false;
         }
         const header = HEADER.exec(text)?.groups;
         if (header) {
