@@ -12,6 +12,9 @@
  *   GET    /repos/{owner}/{repo}/actions/runs/{run_id}/jobs                   jobs of the latest attempt
  *   GET    /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{n}/jobs      jobs (paginated, Link header)
  *   GET    /repos/{owner}/{repo}/actions/jobs/{job_id}/logs                   302 → plain-text log
+ *   GET    /repos/{owner}/{repo}/contents/{path}?ref                          content-file (files set with
+ *          setFile; `ref` is a branch, default the repository's default branch; 404 otherwise,
+ *          directories included; `path` may come with raw or %2F-encoded slashes, as GitHub accepts both)
  *   GET    /repos/{owner}/{repo}/pulls?state&head&base&per_page&page
  *   GET    /repos/{owner}/{repo}/pulls/{pull_number}
  *   POST   /repos/{owner}/{repo}/pulls                                        201 (422 when one is open for head)
@@ -28,8 +31,12 @@
  *   gh.addRun({ owner, repo, name?, headSha, headBranch, headRepository?, event?, status?,
  *               conclusion, runAttempt?, pullRequests?, jobs: [{ name, conclusion, steps:
  *               [{ name, conclusion }], log }] })  → run id   (adds the repository when unknown)
- *   gh.failNext(/^GET \/repos\/.+\/jobs/, 502, 2)   next 2 matching requests ("METHOD /path", no
- *               query, no prefix) get that status
+ *   gh.failNext(/^GET \/repos\/.+\/jobs/, 502, 2, { headers?, body? })   next 2 matching requests
+ *               ("METHOD /path", no query, no prefix; the signed log URL's path too) get that status,
+ *               with these extra headers (e.g. { 'retry-after': '1' }) and this JSON body (default
+ *               GitHub's basic-error shape; an API body must still fit the description)
+ *   gh.setFile({ owner, repo, ref?, path, content })   a file served by the contents endpoint at that
+ *               branch (default: the repository's default branch; adds the repository when unknown)
  *   gh.rateLimitNext(/…/, 'primary' | 'secondary', count)   403 rate-limit answers as GitHub sends them
  *   gh.pulls         pull requests created/updated: { owner, repo, number, title, body, head, base,
  *                    state, draft, html_url, url }
@@ -107,9 +114,28 @@ export interface GitHubStandIn {
   pulls: StandInPull[];
   addRepository(repository: { owner: string; repo: string; defaultBranch: string; private?: boolean }): void;
   addRun(run: StandInRun): number;
-  failNext(pattern: RegExp, status: number, count: number): void;
+  failNext(pattern: RegExp, status: number, count: number, options?: FailNextOptions): void;
+  setFile(file: StandInFile): void;
   rateLimitNext(pattern: RegExp, kind: 'primary' | 'secondary', count: number): void;
   close(): Promise<void>;
+}
+
+export interface FailNextOptions {
+  /** Sent on top of the usual headers, e.g. { 'retry-after': '1' }. */
+  headers?: Record<string, string>;
+  /** The JSON body instead of the default basic-error one. */
+  body?: object;
+}
+
+export interface StandInFile {
+  owner: string;
+  repo: string;
+  /** Branch name; default the repository's default branch (as it is when setFile is called). */
+  ref?: string;
+  /** Path in the repository, without a leading slash, e.g. "src/app.py". */
+  path: string;
+  /** UTF-8 text, or raw bytes. */
+  content: string | Uint8Array;
 }
 
 export interface GitHubStandInOptions {
@@ -149,6 +175,8 @@ interface Fault {
   status: number;
   headers: Record<string, string>;
   body: JsonObject;
+  /** The body came from the test (the blob host sends it as JSON rather than its own text). */
+  customBody: boolean;
 }
 
 class HttpAnswer {
@@ -164,6 +192,19 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 function fakeSha(text: string): string {
   return createHash('sha1').update(text).digest('hex');
+}
+
+/** The git blob id of a file's bytes, as the contents API reports it in `sha`. */
+function gitBlobSha(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** GitHub sends file content as base64 in lines of 60 characters, each ending with a newline. */
+function base64Lines(bytes: Buffer): string {
+  const text = bytes.toString('base64');
+  let out = '';
+  for (let i = 0; i < text.length; i += 60) out += `${text.slice(i, i + 60)}\n`;
+  return out;
 }
 
 function nodeId(kind: string, id: number): string {
@@ -209,6 +250,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   const blobSignatures = new Map<string, number>();
+  /** File bytes by `owner/repo` (lower case), then `ref:path`. */
+  const files = new Map<string, Map<string, Buffer>>();
   let nextRepositoryId = 612_000_000;
   let nextRunId = 11_923_000_000;
   let nextJobId = 33_410_000_000;
@@ -562,6 +605,29 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     return body;
   }
 
+  function contentFile(record: RepositoryRecord, ref: string, filePath: string, bytes: Buffer): JsonObject {
+    const sha = gitBlobSha(bytes);
+    const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
+    const repoApi = `${apiBase()}/repos/${record.owner}/${record.repo}`;
+    const self = `${repoApi}/contents/${encodedPath}?ref=${encodeURIComponent(ref)}`;
+    const git = `${repoApi}/git/blobs/${sha}`;
+    const html = `${webUrl}/${record.owner}/${record.repo}/blob/${encodeURIComponent(ref)}/${encodedPath}`;
+    return {
+      type: 'file',
+      encoding: 'base64',
+      size: bytes.length,
+      name: filePath.slice(filePath.lastIndexOf('/') + 1),
+      path: filePath,
+      content: base64Lines(bytes),
+      sha,
+      url: self,
+      git_url: git,
+      html_url: html,
+      download_url: `${webUrl}/${record.owner}/${record.repo}/raw/${encodeURIComponent(ref)}/${encodedPath}`,
+      _links: { self, git, html },
+    };
+  }
+
   // ---- routing ----
 
   function error(status: number, message: string, extra: JsonObject = {}): HttpAnswer {
@@ -647,6 +713,15 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         return new HttpAnswer(302, undefined, {
           location: `${blobOrigin}/_apis/pipelines/1/jobs/${job.id}/signedlogcontent?urlExpires=${encodeURIComponent(expires)}&urlSigningMethod=HMACV1&urlSignature=${signature}`,
         });
+      }
+      case 'repos/get-content': {
+        const record = repositoryOr404(params);
+        if (record instanceof HttpAnswer) return record;
+        const ref = query.get('ref') ?? record.defaultBranch;
+        const filePath = (params.path ?? '').replace(/^\/+/, '');
+        const bytes = files.get(key(record.owner, record.repo))?.get(`${ref}:${filePath}`);
+        if (bytes === undefined) return error(404, 'Not Found', { documentation_url: `${DOCS}/repos/contents#get-repository-content` });
+        return new HttpAnswer(200, contentFile(record, ref, filePath, bytes));
       }
       case 'pulls/list': {
         const record = repositoryOr404(params);
@@ -835,7 +910,12 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     const fault = faults.find((f) => f.remaining > 0 && f.pattern.test(`GET ${url.pathname}`));
     if (fault) {
       fault.remaining -= 1;
-      reply(fault.status, 'Service Unavailable');
+      record.status = fault.status;
+      // Blob storage answers in plain text unless the test asked for a JSON body.
+      const [type, text] = fault.customBody
+        ? ['application/json; charset=utf-8', JSON.stringify(fault.body)]
+        : ['text/plain; charset=utf-8', http.STATUS_CODES[fault.status] ?? 'Error'];
+      response.writeHead(fault.status, { ...fault.headers, 'content-type': type }).end(text);
       return;
     }
     const log = Buffer.from((jobs.get(jobId) as JobRecord).log, 'utf8');
@@ -908,14 +988,29 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       runs.set(id, { ...run, id, runNumber: runs.size + 1, createdAt, jobIds });
       return id;
     },
-    failNext(pattern, status, count) {
+    failNext(pattern, status, count, failOptions = {}) {
       faults.push({
         pattern,
         remaining: count,
         status,
-        headers: {},
-        body: { message: status >= 500 ? 'Server Error' : 'Injected failure', documentation_url: DOCS, status: String(status) },
+        headers: Object.fromEntries(Object.entries(failOptions.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+        body: (failOptions.body as JsonObject | undefined) ?? {
+          message: status >= 500 ? 'Server Error' : 'Injected failure',
+          documentation_url: DOCS,
+          status: String(status),
+        },
+        customBody: failOptions.body !== undefined,
       });
+    },
+    setFile({ owner, repo, ref, path: filePath, content }) {
+      const record = ensureRepository(owner, repo);
+      let byRef = files.get(key(owner, repo));
+      if (!byRef) {
+        byRef = new Map();
+        files.set(key(owner, repo), byRef);
+      }
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+      byRef.set(`${ref ?? record.defaultBranch}:${filePath.replace(/^\/+/, '')}`, bytes);
     },
     rateLimitNext(pattern, kind, count) {
       const headers: Record<string, string> =
@@ -938,6 +1033,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         status: 403,
         headers,
         body: { message, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api', status: '403' },
+        customBody: false,
       });
     },
     close: async () => {

@@ -39,6 +39,8 @@ interface CompiledOperation {
   paramNames: string[];
   /** Literal segments count: the more literal, the more specific (e.g. /pulls/comments beats /pulls/{n}). */
   literalSegments: number;
+  /** Has a parameter that may span several segments (`x-multi-segment`), so it is tried after the others. */
+  multiSegment: boolean;
   raw: JsonObject;
 }
 
@@ -89,26 +91,36 @@ function loadSpec(): Spec {
   const document = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
   const components = rewriteNullable(document.components as Json) as JsonObject;
   const operations: CompiledOperation[] = [];
+  const componentParameters = (components.parameters ?? {}) as JsonObject;
   for (const [template, item] of Object.entries(document.paths as JsonObject)) {
     if (!isObject(item)) continue;
-    const paramNames: string[] = [];
-    const source = template
-      .split('/')
-      .map((segment) =>
-        segment.replace(/\{([^}]+)\}|[^{}]+/g, (part: string, name: string | undefined) => {
-          if (name !== undefined) {
-            paramNames.push(name);
-            return '([^/]+)';
-          }
-          return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-        }),
-      )
-      .join('/');
     const literalSegments = template.split('/').filter((segment) => segment !== '' && !segment.includes('{')).length;
     for (const method of METHODS) {
       const raw = item[method];
       if (!isObject(raw)) continue;
       rewriteNullable(raw);
+      // A path parameter marked x-multi-segment (a file path, a branch such as feature/x) may
+      // contain raw slashes, which GitHub accepts as well as %2F.
+      const multiSegmentNames = new Set<string>();
+      for (const entry of (raw.parameters as Json[] | undefined) ?? []) {
+        const parameter = isObject(entry) && typeof entry.$ref === 'string' ? componentParameters[entry.$ref.replace(/^.*\//, '')] : entry;
+        if (isObject(parameter) && parameter.in === 'path' && parameter['x-multi-segment'] === true) {
+          multiSegmentNames.add(String(parameter.name));
+        }
+      }
+      const paramNames: string[] = [];
+      const source = template
+        .split('/')
+        .map((segment) =>
+          segment.replace(/\{([^}]+)\}|[^{}]+/g, (part: string, name: string | undefined) => {
+            if (name !== undefined) {
+              paramNames.push(name);
+              return multiSegmentNames.has(name) ? '(.+)' : '([^/]+)';
+            }
+            return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+          }),
+        )
+        .join('/');
       operations.push({
         operationId: String(raw.operationId),
         method: method.toUpperCase(),
@@ -116,11 +128,12 @@ function loadSpec(): Spec {
         pattern: new RegExp(`^${source}$`),
         paramNames,
         literalSegments,
+        multiSegment: multiSegmentNames.size > 0,
         raw,
       });
     }
   }
-  operations.sort((a, b) => b.literalSegments - a.literalSegments);
+  operations.sort((a, b) => b.literalSegments - a.literalSegments || Number(a.multiSegment) - Number(b.multiSegment));
 
   // strict: false because the description carries OpenAPI-only keywords (example, discriminator,
   // x-github ...) that are documentation, not constraints.
@@ -262,9 +275,9 @@ export function validateRequest(
 
 /**
  * Violations of the documented response for this status: the status must be documented (error
- * statuses that every endpoint can answer, 401/403/404/429/5xx, are checked against GitHub's
- * basic-error shape), the body must match its schema, and documented headers such as a 302's
- * Location must be present.
+ * statuses that every endpoint can answer, 401/403/404/410/429/5xx, are checked against GitHub's
+ * basic-error shape; 410 Gone is what GitHub answers for an expired job log), the body must match
+ * its schema, and documented headers such as a 302's Location must be present.
  */
 export function validateResponse(
   operation: Operation,
@@ -279,7 +292,7 @@ export function validateResponse(
   const documented = responses[String(status)];
   let response: JsonObject | undefined = documented === undefined ? undefined : resolveRef(spec, documented as JsonObject);
   if (response === undefined) {
-    if (status === 401 || status === 403 || status === 404 || status === 429 || status >= 500) {
+    if (status === 401 || status === 403 || status === 404 || status === 410 || status === 429 || status >= 500) {
       response = { content: { 'application/json': { schema: { $ref: '#/components/schemas/basic-error' } } } };
     } else {
       return [`${label}: status ${status} is not documented for this operation`];

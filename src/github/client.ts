@@ -3,6 +3,15 @@
  * at any API base (api.github.com, GitHub Enterprise's https://host/api/v3, the local stand-in).
  * Every error that leaves this module's users is a GitHubApiError whose message names the
  * endpoint and says what to do.
+ *
+ * Rate limits: one `request` hook wrapped around both plugins (hooks added after construction are
+ * outermost: this hook → throttling → retry → fetch) decides every rate-limit retry, whatever its
+ * kind: a Retry-After header (any 429, or a 403 that carries one), a primary limit (remaining 0:
+ * wait until x-ratelimit-reset), a secondary limit or a bare 429 (GitHub's guidance: one minute).
+ * A wait longer than `retry.maxWaitSeconds` is not slept through: the call fails at once, because
+ * an action that sleeps for an hour holds a runner and still reports nothing. Throttling keeps
+ * its request queues but its own retries are declined, so there is one retry count and one way of
+ * reporting; every wait and every give-up lands in `rateLimitEvents` and in a warning.
  */
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
@@ -20,6 +29,11 @@ export interface GitHubClient {
   /** How many times a 5xx or a rate-limited request is retried. */
   retries: number;
   /**
+   * One sentence per rate-limit wait or give-up, in order, e.g. "GET /repos/o/r/actions/runs/1/jobs:
+   * rate limit (429), waited 1 s (retry 1/3)", for the run's report. Each was also logged as a warning.
+   */
+  rateLimitEvents: string[];
+  /**
    * GETs a URL the API redirected to (job logs). The token is sent only when the URL is on the
    * API's own origin: GitHub redirects to signed blob URLs on other hosts, which must never
    * receive the credentials.
@@ -34,14 +48,88 @@ export interface GitHubClientOptions {
   retry?: {
     /** Default 3. */
     retries?: number;
-    /** Unit of the back-off between retries (the plugins wait n² units, or retry-after units); default 1000 ms. */
+    /**
+     * Unit of the waits between retries (n² units after a 5xx, one unit per second a rate limit
+     * asks for); default 1000 ms. Tests shrink it so that "wait 30 s" takes 150 ms.
+     */
     minDelayMs?: number;
+    /**
+     * The longest rate-limit wait (in GitHub's seconds, before the unit above applies) the client
+     * sits through; a longer one fails at once. Default 60.
+     */
+    maxWaitSeconds?: number;
   };
 }
 
 const USER_AGENT = 'ci-autofixer';
-/** Never retried by the retry plugin: 4xx answers that a retry cannot change; 429 is the throttling plugin's. */
+/** Never retried by the retry plugin: 4xx answers that a retry cannot change; 403/429 rate limits are the request hook's. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+/** GitHub's guidance when a secondary limit or a 429 comes without Retry-After: wait at least a minute. */
+const FALLBACK_WAIT_SECONDS = 60;
+const DEFAULT_MAX_WAIT_SECONDS = 60;
+
+/**
+ * GitHubApiErrors raised inside Octokit's request (a rate-limit wait over the cap) name the
+ * endpoint but not what the caller was doing; toGitHubApiError adds the caller's context to these.
+ */
+const raisedWithoutContext = new WeakSet<GitHubApiError>();
+
+/** What a rate-limited answer asks for. */
+interface RateLimit {
+  /** e.g. "rate limit (429)", "secondary rate limit (403)", "primary rate limit (403)". */
+  reason: string;
+  /** How long to wait, in seconds. */
+  seconds: number;
+  /** Where `seconds` comes from: the header, the reset time, GitHub's guidance, or the client's own back-off. */
+  source: 'retry-after' | 'reset' | 'guidance' | 'backoff';
+  /** When the primary limit resets (source 'reset'). */
+  resetAt?: Date;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value === undefined || value === null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(Math.ceil((date - now) / 1000), 0);
+}
+
+/** The rate limit a failed request ran into, or undefined when the failure is something else. */
+function rateLimitOf(error: unknown, now: number): RateLimit | undefined {
+  if (!isRequestError(error) || error.response === undefined) return undefined;
+  const { status } = error;
+  if (status !== 403 && status !== 429) return undefined;
+  const headers = error.response.headers ?? {};
+  const secondary = /\bsecondary rate\b/i.test(apiMessage(error));
+  const retryAfter = parseRetryAfter(headers['retry-after'], now);
+  // GitHub's documented order: Retry-After first, then a primary limit's reset time, then a minute.
+  if (retryAfter !== undefined) {
+    return { reason: `${secondary ? 'secondary ' : ''}rate limit (${status})`, seconds: retryAfter, source: 'retry-after' };
+  }
+  if (headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (Number.isFinite(reset) && reset > 0) {
+      // One second past the reset, as plugin-throttling does: a retry at the reset second itself may still be refused.
+      const resetAt = new Date(reset * 1000);
+      return {
+        reason: `primary rate limit (${status})`,
+        seconds: Math.max(Math.ceil((resetAt.getTime() - now) / 1000) + 1, 0),
+        source: 'reset',
+        resetAt,
+      };
+    }
+    return { reason: `primary rate limit (${status})`, seconds: FALLBACK_WAIT_SECONDS, source: 'guidance' };
+  }
+  if (secondary || status === 429) {
+    return { reason: `${secondary ? 'secondary ' : ''}rate limit (${status})`, seconds: FALLBACK_WAIT_SECONDS, source: 'guidance' };
+  }
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { logger } = options;
@@ -59,17 +147,51 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     throw new ConfigurationError('github-token is empty: pass ${{ secrets.GITHUB_TOKEN }} or a token with the needed permissions');
   const retries = options.retry?.retries ?? 3;
   const baseDelayMs = options.retry?.minDelayMs ?? 1000;
+  const maxWaitSeconds = options.retry?.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
+  if (!Number.isFinite(maxWaitSeconds) || maxWaitSeconds < 0) {
+    throw new ConfigurationError(`retry.maxWaitSeconds must be a number of seconds, 0 or more (got ${maxWaitSeconds})`);
+  }
+  const rateLimitEvents: string[] = [];
 
-  const onLimit =
-    (kind: string) =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-      if (retryCount >= retries) {
-        logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: gave up after ${retryCount} retries`);
-        return false;
-      }
-      logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: retry ${retryCount + 1}/${retries} in ${retryAfter}s`);
-      return true;
-    };
+  /**
+   * Sits through the wait a rate limit asks for and reports it; false when the retries are used
+   * up (reported too). A wait over the cap is reported and thrown as a GitHubApiError at once.
+   */
+  async function waitForRateLimit(endpoint: string, limit: RateLimit, retriesDone: number, status: number): Promise<boolean> {
+    const resetTime = limit.resetAt?.toISOString().replace(/\.\d+Z$/, 'Z');
+    const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
+    if (limit.seconds > maxWaitSeconds) {
+      const asked =
+        limit.source === 'guidance'
+          ? `no Retry-After came with it, and GitHub's guidance is to wait ${limit.seconds} s`
+          : limit.source === 'backoff'
+            ? `no Retry-After came with it, and the next back-off is ${limit.seconds} s`
+            : `GitHub asked to wait ${limit.seconds} s${until}`;
+      const what =
+        limit.source === 'reset' ? `re-run after ${resetTime ?? 'the reset'} or use a token with a higher limit` : 're-run later';
+      const sentence = `${endpoint}: ${limit.reason}; ${asked}, which is more than the cap of ${maxWaitSeconds} s (retry.maxWaitSeconds), so the client gave up without waiting — ${what}`;
+      logger.warning(sentence);
+      rateLimitEvents.push(sentence);
+      const error = new GitHubApiError(sentence, status);
+      raisedWithoutContext.add(error);
+      throw error;
+    }
+    if (retriesDone >= retries) {
+      const sentence = `${endpoint}: ${limit.reason}, gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
+      logger.warning(sentence);
+      rateLimitEvents.push(sentence);
+      return false;
+    }
+    const retry = `${retriesDone + 1}/${retries}`;
+    logger.warning(`GitHub ${limit.reason} on ${endpoint}: waiting ${limit.seconds} s${until} before retry ${retry}`);
+    await sleep(limit.seconds * baseDelayMs);
+    rateLimitEvents.push(`${endpoint}: ${limit.reason}, waited ${limit.seconds} s${until} (retry ${retry})`);
+    return true;
+  }
+
+  // Throttling still queues requests (concurrency, spacing of writes); the rate-limit retries are
+  // the request hook's below, so throttling's own are declined.
+  const declineThrottlingRetry = (): boolean => false;
 
   const octokit = getOctokit(
     options.token,
@@ -85,13 +207,27 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       retry: { retries, retryAfterBaseValue: baseDelayMs, doNotRetry: DO_NOT_RETRY },
       throttle: {
         retryAfterBaseValue: baseDelayMs,
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary'),
+        onRateLimit: declineThrottlingRetry,
+        onSecondaryRateLimit: declineThrottlingRetry,
       },
     },
     retry,
     throttling,
   );
+
+  // Added after construction, so it wraps the plugins' hooks: a 5xx is retried inside it by the
+  // retry plugin, and only what the plugins let through (403/429) reaches the loop.
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    for (let retriesDone = 0; ; retriesDone += 1) {
+      try {
+        return await request(requestOptions);
+      } catch (error: unknown) {
+        const limit = rateLimitOf(error, Date.now());
+        if (limit === undefined || !isRequestError(error)) throw error;
+        if (!(await waitForRateLimit(endpointOf(error, apiUrl), limit, retriesDone, error.status))) throw error;
+      }
+    }
+  });
 
   const apiOrigin = new URL(apiUrl).origin;
   return {
@@ -99,23 +235,45 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     apiUrl,
     logger,
     retries,
+    rateLimitEvents,
     fetchRedirectTarget: async (url: string) => {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT };
       if (new URL(url).origin === apiOrigin) headers.authorization = `token ${options.token}`;
-      // redirect: 'manual' because a further redirect must pass the same origin check.
+      const endpoint = `GET ${redactQuery(url)}`;
       let lastError: unknown;
+      let waitMs = 0;
       for (let attempt = 0; attempt <= retries; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, attempt * attempt * baseDelayMs));
+        if (waitMs > 0) await sleep(waitMs);
+        const backoffMs = (attempt + 1) * (attempt + 1) * baseDelayMs;
+        let response: Response;
         try {
-          const response = await fetch(url, { headers, redirect: 'manual' });
-          if (response.status < 500) return response;
-          await response.body?.cancel();
-          lastError = new GitHubApiError(`GET ${redactQuery(url)} answered ${response.status}`, response.status);
-          logger.warning(`GET ${redactQuery(url)} answered ${response.status}: retry ${attempt + 1}/${retries}`);
+          // redirect: 'manual' because a further redirect must pass the same origin check.
+          response = await fetch(url, { headers, redirect: 'manual' });
         } catch (error: unknown) {
           lastError = error;
-          logger.warning(`GET ${redactQuery(url)} failed (${getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
+          if (attempt < retries) logger.warning(`${endpoint} failed (${getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
+          waitMs = backoffMs;
+          continue;
         }
+        if (response.status === 429) {
+          // Blob storage is not the API: without Retry-After its 429 gets the usual back-off, not a minute.
+          await response.body?.cancel();
+          const seconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+          const limit: RateLimit =
+            seconds === undefined
+              ? { reason: 'rate limit (429)', seconds: (attempt + 1) * (attempt + 1), source: 'backoff' }
+              : { reason: 'rate limit (429)', seconds, source: 'retry-after' };
+          if (!(await waitForRateLimit(endpoint, limit, attempt, 429))) {
+            throw new GitHubApiError(`${endpoint} answered 429 (rate limited) after ${retries} retries; re-run later`, 429);
+          }
+          waitMs = 0;
+          continue;
+        }
+        if (response.status < 500) return response;
+        await response.body?.cancel();
+        lastError = new GitHubApiError(`${endpoint} answered ${response.status}`, response.status);
+        if (attempt < retries) logger.warning(`${endpoint} answered ${response.status}: retry ${attempt + 1}/${retries}`);
+        waitMs = backoffMs;
       }
       throw lastError;
     },
@@ -174,7 +332,11 @@ function advice(status: number, endpoint: string, error: RequestErrorShape, retr
   const isActions = /\/actions\//.test(endpoint);
   const isPulls = /\/pulls(\/|$)/.test(endpoint.split(' ')[1] ?? '');
   if (status === 401) return 'check the github-token input: it is missing, expired or revoked';
-  if ((status === 403 || status === 429) && (/rate limit/i.test(message) || error.response?.headers?.['x-ratelimit-remaining'] === '0')) {
+  const headers = error.response?.headers ?? {};
+  if (
+    status === 429 ||
+    (status === 403 && (/rate limit/i.test(message) || headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined))
+  ) {
     return `rate limit still exceeded after ${retries} retries; re-run later or use a token with a higher limit`;
   }
   if (status === 403 && isPulls) {
@@ -195,8 +357,11 @@ function advice(status: number, endpoint: string, error: RequestErrorShape, retr
  * status, GitHub's message and what to do. `context` names what was being done.
  */
 export function toGitHubApiError(error: unknown, client: Pick<GitHubClient, 'apiUrl' | 'retries'>, context?: string): GitHubApiError {
-  if (error instanceof GitHubApiError) return error;
   const prefix = context === undefined ? '' : `${context}: `;
+  if (error instanceof GitHubApiError) {
+    if (prefix === '' || !raisedWithoutContext.has(error)) return error;
+    return new GitHubApiError(`${prefix}${error.message}`, error.status, { cause: error });
+  }
   if (!isRequestError(error)) {
     return new GitHubApiError(
       `${prefix}could not reach the GitHub API at ${client.apiUrl}: ${getErrorMessage(error)}; check api-url and the network`,
