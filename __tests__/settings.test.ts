@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/errors.js';
 import { DEFAULT_FIX_TYPES, FIX_TYPES } from '../src/plan/plan.js';
-import { CONFIG_FILE, DEFAULTS, parseSettings, type RawInputs, type SettingsEnvironment } from '../src/settings.js';
+import { CONFIG_FILE, DEFAULTS, parseSettings, readConfigFile, type RawInputs, type SettingsEnvironment } from '../src/settings.js';
 
 function workspace(config?: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-'));
@@ -15,13 +15,16 @@ function workspace(config?: string): string {
   return dir;
 }
 
+/** The settings environment of a workspace; its configuration file is read as the CLI's `fix` reads it. */
 function environment(dir: string, extra: Partial<SettingsEnvironment> = {}): SettingsEnvironment {
+  const configFile = readConfigFile(dir);
   return {
     env: { RUNNER_TEMP: dir },
     baseDirectory: dir,
     eventName: 'workflow_run',
     eventPayload: {},
     repository: 'octo-org/demo-app',
+    ...(configFile !== undefined ? { configFile } : {}),
     ...extra,
   };
 }
@@ -128,7 +131,9 @@ describe('parseSettings', () => {
 
   it('rejects unknown and bad keys in the config file, naming the file', () => {
     const lines = problems({ 'github-token': 't' }, workspace('max-fixes: many\ngithub-token: nope\n'));
-    expect(lines).toEqual([`${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes`]);
+    expect(lines).toEqual([
+      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, timeout-minutes`,
+    ]);
     const bad = problems({ 'github-token': 't' }, workspace('max-fixes: many\n'));
     expect(bad).toEqual([`${CONFIG_FILE} key 'max-fixes' must be a whole number from 0 to 100 (default 10) (got "many")`]);
     expect(problems({ 'github-token': 't' }, workspace(': : :\n  - [')).join('\n')).toContain(`${CONFIG_FILE}: not valid YAML`);

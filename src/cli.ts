@@ -6,27 +6,35 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeFile, formatAnalysisText, toAnalyzeJson } from './analysis/index.js';
+import { startBudget } from './budget.js';
 import { ConfigurationError, getErrorMessage } from './errors.js';
-import { nodeExec } from './exec.js';
+import { killAllChildren, nodeExec } from './exec.js';
 import { createGit } from './git/git.js';
 import { createGitHubClient } from './github/client.js';
+import { readRepositoryFacts } from './github/config.js';
 import { createConsoleLogger } from './logging.js';
 import type { JobLog } from './model.js';
 import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
+import { neutralizeWorkflowCommands } from './report/escape.js';
 import { toJsonReport, writeJsonReport } from './report/json.js';
 import { renderTextReport } from './report/text.js';
-import { parseSettings, type RawInputs } from './settings.js';
+import { parseSettings, readConfigFile, type RawInputs, type SettingsEnvironment } from './settings.js';
 
 const USAGE = `Usage:
   ci-autofixer analyze [--json] LOG...
       Find and classify the failures in CI logs (GitHub Actions, gh run view, Travis, plain).
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
+                   [--use-repository-tools true|false] [--timeout-minutes N]
       Apply, guard and verify fixes in the git working tree DIR; commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
+                   [--use-repository-tools true|false] [--timeout-minutes N]
       The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
-      to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN.
+      to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN; the
+      repository's .github/ci-autofixer.yml is read from its default branch.
+  The repository's own tools (node_modules/.bin, .venv/bin) are its author's code: they run with
+  no token or secret in their environment; --use-repository-tools false uses tools on PATH only.
   ci-autofixer --help | --version
 Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error.`;
 
@@ -87,6 +95,8 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
     'confidence-threshold': { type: 'string' },
     'max-fixes': { type: 'string' },
     'fix-types': { type: 'string' },
+    'use-repository-tools': { type: 'string' },
+    'timeout-minutes': { type: 'string' },
   });
   if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
   if (!values.workspace) throw new ConfigurationError('fix needs --workspace DIR (a git working tree)');
@@ -109,8 +119,11 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
       'confidence-threshold': values['confidence-threshold'],
       'max-fixes': values['max-fixes'],
       'fix-types': values['fix-types'],
+      'use-repository-tools': values['use-repository-tools'],
+      'timeout-minutes': values['timeout-minutes'],
     } as RawInputs,
-    { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace' },
+    // Nothing is pushed here: the checkout's own configuration file is the one that applies.
+    { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace', configFile: readConfigFile(workspace) },
   );
   const jobs: JobLog[] = logs.map((file) => ({
     jobId: 0,
@@ -120,7 +133,10 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
     truncated: false,
   }));
   const analysis = await analyzeJobLogs(jobs, { repoName: path.basename(workspace), logger });
-  const fixes = await repairWorkspace(workspace, analysis.failures, settings, { exec: nodeExec, logger });
+  const budget = startBudget(settings.timeoutMinutes);
+  const fixes = await repairWorkspace(workspace, analysis.failures, { ...settings, signal: budget.signal }, { exec: nodeExec, logger }).finally(() =>
+    budget.dispose(),
+  );
   if (values.json) {
     io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
   } else {
@@ -153,6 +169,8 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     'max-fixes': { type: 'string' },
     'fix-types': { type: 'string' },
     'max-log-bytes': { type: 'string' },
+    'use-repository-tools': { type: 'string' },
+    'timeout-minutes': { type: 'string' },
     report: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -164,38 +182,47 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
   const apiUrl = values['api-url'] ?? 'https://api.github.com';
   if (!/^https?:\/\/[^\s/]+/.test(apiUrl)) throw new ConfigurationError(`--api-url must be an http(s) URL (got ${JSON.stringify(apiUrl)})`);
   const workspace = path.resolve(io.cwd, values.workspace ?? '.');
-  const settings = parseSettings(
-    {
-      'github-token': token,
-      'run-id': values['run-id'],
-      'dry-run': values['dry-run'] ? 'true' : undefined,
-      push: values.push,
-      'branch-prefix': values['branch-prefix'],
-      'confidence-threshold': values['confidence-threshold'],
-      'max-fixes': values['max-fixes'],
-      'fix-types': values['fix-types'],
-      'max-log-bytes': values['max-log-bytes'],
-    },
-    {
-      env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
-      baseDirectory: workspace,
-      eventName: 'cli',
-      eventPayload: {},
-      repository: values.repo,
-      apiUrl,
-      ...(values.report ? { reportPath: path.resolve(io.cwd, values.report) } : {}),
-    },
-  );
+  const inputs: RawInputs = {
+    'github-token': token,
+    'run-id': values['run-id'],
+    'dry-run': values['dry-run'] ? 'true' : undefined,
+    push: values.push,
+    'branch-prefix': values['branch-prefix'],
+    'confidence-threshold': values['confidence-threshold'],
+    'max-fixes': values['max-fixes'],
+    'fix-types': values['fix-types'],
+    'max-log-bytes': values['max-log-bytes'],
+    'use-repository-tools': values['use-repository-tools'],
+    'timeout-minutes': values['timeout-minutes'],
+  };
+  const environment: SettingsEnvironment = {
+    env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
+    baseDirectory: workspace,
+    eventName: 'cli',
+    eventPayload: {},
+    repository: values.repo,
+    apiUrl,
+    ...(values.report ? { reportPath: path.resolve(io.cwd, values.report) } : {}),
+  };
+  // Flags are checked before any API call; the configuration file comes from the default branch.
+  const fromFlags = parseSettings(inputs, environment);
   const logger = createConsoleLogger({ stream: io.stderr });
-  const github = createGitHubClient({ token: settings.token, apiUrl: settings.apiUrl, logger });
+  const github = createGitHubClient({ token: fromFlags.token, apiUrl: fromFlags.apiUrl, logger });
+  const facts = await readRepositoryFacts(github, fromFlags.owner, fromFlags.repo);
+  const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
   const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
   if (outcome.kind === 'notice') {
     io.stdout.write(values.json ? `${JSON.stringify({ notice: outcome.notice })}\n` : `${outcome.notice}\n`);
     return EXIT_OK;
   }
-  await writeJsonReport(outcome.report, settings.reportPath);
-  io.stdout.write(values.json ? `${toJsonReport(outcome.report)}\n` : renderTextReport(outcome.report));
+  const { report } = outcome;
+  await writeJsonReport(report, settings.reportPath);
+  io.stdout.write(values.json ? toJsonReport(report) : renderTextReport(report));
   io.stderr.write(`JSON report: ${settings.reportPath}\n`);
+  if (report.errors.length > 0) {
+    io.stderr.write(`ci-autofixer: ${report.errors.join('\nci-autofixer: ')}\n`);
+    return EXIT_ERROR;
+  }
   return EXIT_OK;
 }
 
@@ -206,8 +233,19 @@ function serverUrlFor(apiUrl: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/**
+ * A stream that neutralises what it writes: the CLI may run inside a GitHub Actions job, where its
+ * stdout and stderr are read for workflow commands, and what it prints carries log text.
+ */
+function neutralizing(stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  return {
+    write: (chunk: string | Uint8Array) => stream.write(neutralizeWorkflowCommands(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
+  } as NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], rawIo: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  const io: CliIo = { ...rawIo, stdout: neutralizing(rawIo.stdout), stderr: neutralizing(rawIo.stderr) };
   try {
     switch (command) {
       case 'analyze':
@@ -232,6 +270,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error: unknown) {
     io.stderr.write(`ci-autofixer: ${getErrorMessage(error).split('\n').join('\nci-autofixer: ')}\n`);
     return error instanceof ConfigurationError ? EXIT_USAGE : EXIT_ERROR;
+  } finally {
+    killAllChildren();
   }
 }
 

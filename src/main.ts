@@ -1,13 +1,16 @@
 /**
  * The action: reads inputs once into Settings, builds the dependencies, runs the pipeline, writes
  * the report, summary and annotations, and sets outputs in one place. Errors become a single
- * `core.setFailed` here.
+ * `core.setFailed` here, after the summary, the outputs and the JSON report are written.
  */
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { getErrorMessage } from './errors.js';
-import { nodeExec } from './exec.js';
+import path from 'node:path';
+import os from 'node:os';
+import { ConfigurationError, getErrorMessage } from './errors.js';
+import { killAllChildren, nodeExec } from './exec.js';
 import { createGitHubClient } from './github/client.js';
+import { readRepositoryFacts } from './github/config.js';
 import { createActionsLogger } from './logging.js';
 import type { RunReport } from './model.js';
 import { runPipeline } from './pipeline.js';
@@ -15,8 +18,7 @@ import { annotationsFor, emitAnnotations } from './report/annotations.js';
 import { escapeMarkdown, neutralizeWorkflowCommands } from './report/escape.js';
 import { writeJsonReport } from './report/json.js';
 import { renderSummary } from './report/summary.js';
-import { INPUT_NAMES, parseSettings, type RawInputs, type Settings } from './settings.js';
-import { ConfigurationError } from './errors.js';
+import { INPUT_NAMES, parseSettings, type RawInputs, type Settings, type SettingsEnvironment } from './settings.js';
 
 export interface ActionOutputs {
   failures: number;
@@ -38,16 +40,35 @@ function readEventPayload(eventPath: string | undefined): Record<string, unknown
   }
 }
 
-export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+function readInputs(): RawInputs {
   const inputs: RawInputs = {};
   for (const name of INPUT_NAMES) inputs[name] = core.getInput(name);
-  return parseSettings(inputs, {
+  return inputs;
+}
+
+function actionEnvironment(env: NodeJS.ProcessEnv): SettingsEnvironment {
+  return {
     env,
     baseDirectory: env.GITHUB_WORKSPACE ?? process.cwd(),
     eventName: env.GITHUB_EVENT_NAME ?? '',
     eventPayload: readEventPayload(env.GITHUB_EVENT_PATH),
     repository: env.GITHUB_REPOSITORY,
-  });
+  };
+}
+
+/** Settings from the inputs alone: validated before any API call. */
+export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return parseSettings(readInputs(), actionEnvironment(env));
+}
+
+/**
+ * The token in every form it is sent: as is (API), and inside the Basic header git sends
+ * (`x-access-token:<token>` in base64). A log line carrying either is masked by the runner.
+ */
+export function maskToken(token: string): void {
+  core.setSecret(token);
+  core.setSecret(Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64'));
+  core.setSecret(Buffer.from(token, 'utf8').toString('base64'));
 }
 
 export function outputsFor(report: RunReport | undefined, reportPath: string): ActionOutputs {
@@ -62,7 +83,7 @@ export function outputsFor(report: RunReport | undefined, reportPath: string): A
     branch: publication?.branch ?? '',
     'pull-request-number': publication?.pullRequestNumber !== undefined ? String(publication.pullRequestNumber) : '',
     'pull-request-url': publication?.pullRequestUrl ?? '',
-    'report-path': report ? reportPath : '',
+    'report-path': reportPath,
   };
 }
 
@@ -70,12 +91,61 @@ function setOutputs(outputs: ActionOutputs): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 }
 
+function defaultReportPath(env: NodeJS.ProcessEnv): string {
+  const temp = env.RUNNER_TEMP !== undefined && env.RUNNER_TEMP !== '' ? env.RUNNER_TEMP : os.tmpdir();
+  return path.join(temp, 'ci-autofixer', 'report.json');
+}
+
+/** Settings with the repository's configuration file as its default branch has it. */
+async function loadSettings(logger: ReturnType<typeof createActionsLogger>): Promise<{ settings: Settings; github: ReturnType<typeof createGitHubClient> }> {
+  const inputs = readInputs();
+  const environment = actionEnvironment(process.env);
+  const fromInputs = parseSettings(inputs, environment);
+  maskToken(fromInputs.token);
+  const github = createGitHubClient({ token: fromInputs.token, apiUrl: fromInputs.apiUrl, logger });
+  const facts = await readRepositoryFacts(github, fromInputs.owner, fromInputs.repo);
+  const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
+  return { settings, github };
+}
+
+async function finishWithReport(report: RunReport, settings: Settings): Promise<void> {
+  let reportPath = settings.reportPath;
+  try {
+    await writeJsonReport(report, settings.reportPath);
+  } catch (error: unknown) {
+    report.errors.push(getErrorMessage(error));
+    reportPath = '';
+  }
+  emitAnnotations(annotationsFor(report), core);
+  await core.summary.addRaw(renderSummary(report, { serverUrl: settings.serverUrl })).write();
+  for (const notice of report.notices) core.notice(neutralizeWorkflowCommands(notice));
+  setOutputs(outputsFor(report, reportPath));
+  if (report.errors.length > 0) {
+    const more = report.errors.length > 1 ? ` (and ${report.errors.length - 1} more error(s): see the job summary)` : '';
+    core.setFailed(`${report.errors[0]}${more}`);
+  }
+}
+
+/** A run that stopped before it had a report still leaves a summary, a JSON report and outputs. */
+async function finishWithoutReport(error: unknown): Promise<void> {
+  const message = getErrorMessage(error);
+  const reportPath = defaultReportPath(process.env);
+  let written = reportPath;
+  await writeJsonReport({ version: 1, error: message }, reportPath).catch(() => {
+    written = '';
+  });
+  await core.summary
+    .addRaw(`## CI Autofixer\n\nThe run stopped before any analysis: ${escapeMarkdown(message, 2000)}\n`)
+    .write()
+    .catch(() => undefined);
+  setOutputs(outputsFor(undefined, written));
+  core.setFailed(message);
+}
+
 export async function run(): Promise<void> {
   try {
-    const settings = readActionSettings();
-    core.setSecret(settings.token);
     const logger = createActionsLogger();
-    const github = createGitHubClient({ token: settings.token, apiUrl: settings.apiUrl, logger });
+    const { settings, github } = await loadSettings(logger);
     const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
     if (outcome.kind === 'notice') {
       core.notice(neutralizeWorkflowCommands(outcome.notice));
@@ -83,13 +153,10 @@ export async function run(): Promise<void> {
       setOutputs(outputsFor(undefined, ''));
       return;
     }
-    const { report } = outcome;
-    await writeJsonReport(report, settings.reportPath);
-    emitAnnotations(annotationsFor(report), core);
-    await core.summary.addRaw(renderSummary(report, { serverUrl: settings.serverUrl })).write();
-    for (const notice of report.notices) core.notice(neutralizeWorkflowCommands(notice));
-    setOutputs(outputsFor(report, settings.reportPath));
+    await finishWithReport(outcome.report, settings);
   } catch (error: unknown) {
-    core.setFailed(getErrorMessage(error));
+    await finishWithoutReport(error);
+  } finally {
+    killAllChildren();
   }
 }

@@ -17,10 +17,16 @@ export interface Target {
   headSha: string;
   /** Branch the run ran on (head branch of a PR run). */
   headBranch: string;
-  /** owner/name of the repository that holds the head commit. */
+  /** owner/name of the repository that holds the head commit ('unknown' when GitHub sends none). */
   headRepository: string;
-  /** true when headRepository differs from owner/repo: analyse and report only. */
+  /**
+   * true unless the run's head repository is shown, by id, to be the repository itself: a fork, a
+   * deleted fork (null head repository) or a run the API cannot describe. Such runs are analysed
+   * and reported only.
+   */
   fromFork: boolean;
+  /** Why the head is not trusted, when `fromFork` is true. */
+  untrustedReason?: string;
   /** Conclusion of the run: 'failure', 'success', 'cancelled', 'timed_out' … (null while running). */
   conclusion: string | null;
   /** Numbers of the pull requests GitHub associates with the run. */
@@ -42,6 +48,8 @@ export interface JobLog {
   bytes: number;
   /** true when the log was cut at max-log-bytes (the tail is kept: failures are usually at the end). */
   truncated: boolean;
+  /** Why there is no log to analyse (expired, 410, download failed, out of time); `path` is then empty. */
+  unavailable?: string;
 }
 
 export type FixStatus =
@@ -72,8 +80,10 @@ export interface Publication {
   pullRequestUrl?: string;
   /** 'created' | 'updated' when a PR was opened or updated. */
   pullRequestAction?: 'created' | 'updated';
-  /** Why nothing was pushed (dry run, fork, loop protection, nothing verified, push: none). */
+  /** Why nothing (more) was pushed (dry run, fork, loop protection, nothing verified, push: none, an error). */
   skippedReason?: string;
+  /** Set when publishing failed: what failed and the state left (e.g. "branch pushed, pull request not created"). */
+  error?: string;
 }
 
 export interface JobAnalysis {
@@ -97,4 +107,6 @@ export interface RunReport {
   /** Failures no verified fix addressed: these need a human. */
   needsHuman: string[];
   notices: string[];
+  /** What failed during the run (a step that could not finish); empty when everything ran. */
+  errors: string[];
 }

@@ -2,6 +2,10 @@
  * The job as data flowing through plain functions:
  * Target → JobLog[] → Failure[] → FixPlan → FixResult[] → Publication → RunReport.
  * Used by the action (main.ts) and the CLI (cli.ts); neither holds logic of its own.
+ *
+ * Once the run is known, every run ends with a report: a job log that cannot be read, a fixer that
+ * crashes or a push that is refused is recorded in the report (`errors`, the publication's reason)
+ * and the rest goes on; the workspace is put back as it was unless verified fixes are meant to stay.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,19 +13,21 @@ import { analyzeFile } from './analysis/index.js';
 import { mergeJobAnalyses } from './analysis/classify.js';
 import { toWorkspacePath } from './analysis/paths.js';
 import type { Category, Failure } from './analysis/types.js';
+import { applyFixPlan, openRepairSession, type RepairSession } from './apply/apply.js';
+import { startBudget, type Budget } from './budget.js';
 import type { Dependencies } from './deps.js';
-import { ConfigurationError, getErrorMessage } from './errors.js';
+import { getErrorMessage } from './errors.js';
 import type { Exec } from './exec.js';
 import { FIXERS } from './fixers/registry.js';
+import { checkFixBranch } from './git/fix-branch.js';
 import { createGit, type Git } from './git/git.js';
 import { AUTOFIXER_TRAILER, isAutofixerCommit, publishFix } from './git/publish.js';
 import { resolveTarget } from './event/target.js';
-import { listFailedJobs } from './github/jobs.js';
+import { listFailedJobs, type FailedJob } from './github/jobs.js';
 import { downloadJobLog } from './github/logs.js';
 import { upsertPullRequest } from './github/pulls.js';
 import type { Logger } from './logging.js';
 import type { FixResult, JobAnalysis, JobLog, Publication, RunReport, Target } from './model.js';
-import { applyFixPlan } from './apply/apply.js';
 import { planFixes } from './plan/plan.js';
 import { commitMessage, pullRequestBody, pullRequestTitle } from './report/pull-request.js';
 import type { Settings } from './settings.js';
@@ -33,6 +39,9 @@ export interface RepairOptions {
   maxFixes: number;
   fixTypes: readonly string[];
   dryRun: boolean;
+  useRepositoryTools: boolean;
+  signal?: AbortSignal;
+  session?: RepairSession;
 }
 
 /** Analyses downloaded (or local) job logs; failures are mapped onto the workspace where they can be. */
@@ -42,12 +51,22 @@ export async function analyzeJobLogs(
 ): Promise<{ jobs: JobAnalysis[]; failures: Failure[] }> {
   const analyses: JobAnalysis[] = [];
   for (const job of jobs) {
-    const analysis = await analyzeFile(job.path);
-    const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
-    options.logger.info(
-      `${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`,
-    );
-    analyses.push({ job, category: analysis.category, failures });
+    if (job.unavailable !== undefined) {
+      analyses.push({ job, category: 'other', failures: [] });
+      continue;
+    }
+    try {
+      const analysis = await analyzeFile(job.path);
+      const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
+      options.logger.info(
+        `${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`,
+      );
+      analyses.push({ job, category: analysis.category, failures });
+    } catch (error: unknown) {
+      const reason = `could not be analysed: ${getErrorMessage(error)}`;
+      options.logger.warning(`${job.jobName}: ${reason}`);
+      analyses.push({ job: { ...job, unavailable: reason }, category: 'other', failures: [] });
+    }
   }
   return { jobs: analyses, failures: mergeJobAnalyses(analyses.map((a) => a.failures)) };
 }
@@ -93,7 +112,10 @@ export async function repairWorkspace(
     exec: deps.exec,
     logger: deps.logger,
     env: process.env,
+    useRepositoryTools: options.useRepositoryTools,
     dryRun: options.dryRun,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.session !== undefined ? { session: options.session } : {}),
   });
   return [...applied, ...plan.skipped];
 }
@@ -110,9 +132,11 @@ export function categoriesOf(failures: readonly Failure[]): Category[] {
 /** Why the workspace must not be changed or pushed, or undefined when it may. */
 async function reportOnlyReason(target: Target, git: Git): Promise<string | undefined> {
   if (target.fromFork) {
-    return `the run's head is in the fork ${target.headRepository}: fork runs are analysed and reported, never pushed to`;
+    return `${target.untrustedReason ?? `the run's head is in the fork ${target.headRepository}`}: runs whose head is not this repository are analysed and reported, never changed, run or pushed to`;
   }
-  if (!(await git.isRepository())) return undefined;
+  if (!(await git.isRepository())) {
+    return `the working directory is not a git checkout: add actions/checkout with ref: \${{ github.event.workflow_run.head_sha }} before this action`;
+  }
   const message = await git.headCommitMessage();
   if (isAutofixerCommit(message)) {
     return `the head commit was made by CI Autofixer (${AUTOFIXER_TRAILER} trailer): loop protection, report only`;
@@ -122,6 +146,57 @@ async function reportOnlyReason(target: Target, git: Git): Promise<string | unde
     return `the workspace is at ${head.slice(0, 12)}, not at the run's head ${target.headSha.slice(0, 12)}: check out with ref: \${{ github.event.workflow_run.head_sha }}`;
   }
   return undefined;
+}
+
+/** Downloads each failed job's log; a log that cannot be had is recorded for that job and the others go on. */
+async function fetchJobLogs(failedJobs: readonly FailedJob[], target: Target, context: { settings: Settings; deps: Dependencies; scratch: string; budget: Budget }): Promise<JobLog[]> {
+  const { deps, settings } = context;
+  const logs: JobLog[] = [];
+  for (const job of failedJobs) {
+    const base = { jobId: job.id, jobName: job.name, ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}), ...(job.failedStep ? { failedStep: job.failedStep } : {}), path: '', bytes: 0, truncated: false };
+    if (context.budget.exhausted) {
+      logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
+      continue;
+    }
+    try {
+      logs.push(await downloadJobLog(deps.github, target, job, { dir: context.scratch, maxBytes: settings.maxLogBytes }));
+    } catch (error: unknown) {
+      const status = (error as { status?: unknown }).status;
+      const reason = status === 410 || status === 404 ? `log no longer available (${getErrorMessage(error)})` : `log could not be downloaded: ${getErrorMessage(error)}`;
+      deps.logger.warning(`${job.name}: ${reason}`);
+      logs.push({ ...base, unavailable: reason });
+    }
+  }
+  deps.logger.info(`${logs.length} failed job(s)`);
+  return logs;
+}
+
+function emptyReport(target: Target, settings: Settings): RunReport {
+  return {
+    version: 1,
+    target,
+    dryRun: settings.dryRun,
+    jobs: [],
+    failures: [],
+    categories: [],
+    fixes: [],
+    publication: { mode: settings.push },
+    needsHuman: [],
+    notices: [],
+    errors: [],
+  };
+}
+
+interface RunState {
+  settings: Settings;
+  deps: Dependencies;
+  report: RunReport;
+  git: Git;
+  budget: Budget;
+  session?: RepairSession;
+  /** The push URL, read before any fixer ran and never re-read from .git/config. */
+  pushUrl?: string;
+  onlyReport?: string;
 }
 
 /** The whole job for the action and for `ci-autofixer run`. */
@@ -142,94 +217,170 @@ export async function runPipeline(settings: Settings, deps: Dependencies): Promi
     `Run ${target.runId} (attempt ${target.runAttempt}) of ${target.owner}/${target.repo} on ${target.headBranch} @ ${target.headSha.slice(0, 12)}: ${target.conclusion ?? 'in progress'}`,
   );
 
+  const budget = startBudget(settings.timeoutMinutes);
   const scratch = await mkdtemp(path.join(settings.tempDir, 'ci-autofixer-'));
+  const state: RunState = { settings, deps, report: emptyReport(target, settings), git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }), budget };
   try {
-    const jobs = await logger.group('Fetch failed job logs', async () => {
-      const failedJobs = await listFailedJobs(deps.github, target);
-      const logs: JobLog[] = [];
-      for (const job of failedJobs) {
-        logs.push(await downloadJobLog(deps.github, target, job, { dir: scratch, maxBytes: settings.maxLogBytes }));
-      }
-      logger.info(`${logs.length} failed job(s)`);
-      return logs;
-    });
-
-    const analysis = await logger.group('Analyse', () => analyzeJobLogs(jobs, { repoName: target.repo, logger }));
-    const notices: string[] = [];
-    const git = createGit({ exec: deps.exec, cwd: settings.workspace, logger });
-    const onlyReport = await reportOnlyReason(target, git);
-    if (onlyReport !== undefined) notices.push(`No fixes applied: ${onlyReport}.`);
-    if (onlyReport === undefined && !(await git.isRepository())) {
-      throw new ConfigurationError(
-        `working-directory ${settings.workspace} is not a git checkout: add actions/checkout before this action`,
-      );
-    }
-
-    let fixes: FixResult[] = [];
-    if (onlyReport === undefined && analysis.failures.length > 0) {
-      fixes = await logger.group('Fix and verify', () =>
-        repairWorkspace(
-          settings.workspace,
-          analysis.failures,
-          {
-            confidenceThreshold: settings.confidenceThreshold,
-            maxFixes: settings.maxFixes,
-            fixTypes: settings.fixTypes,
-            dryRun: settings.dryRun,
-          },
-          deps,
-        ),
-      );
-    }
-
-    const report: RunReport = {
-      version: 1,
-      target,
-      dryRun: settings.dryRun,
-      jobs: analysis.jobs,
-      failures: analysis.failures,
-      categories: categoriesOf(analysis.failures),
-      fixes,
-      publication: { mode: settings.push },
-      needsHuman: failuresNeedingHuman(analysis.failures, fixes),
-      notices,
-    };
-    report.publication = await logger.group('Publish', () => publish(report, settings, git, deps));
-    return { kind: 'report', report };
+    await analyseRun(state, scratch);
+    await repairRun(state);
+    state.report.publication = await logger.group('Publish', () => publishSafely(state));
+  } catch (error: unknown) {
+    state.report.errors.push(getErrorMessage(error));
+    logger.error(getErrorMessage(error));
   } finally {
-    await rm(scratch, { recursive: true, force: true }).catch((error: unknown) => {
-      logger.debug(`could not remove ${scratch}: ${getErrorMessage(error)}`);
-    });
+    await finishRun(state, scratch);
+  }
+  state.report.notices.push(...deps.github.rateLimitEvents);
+  return { kind: 'report', report: state.report };
+}
+
+async function analyseRun(state: RunState, scratch: string): Promise<void> {
+  const { deps, settings, report, budget } = state;
+  const { logger } = deps;
+  const { target } = report;
+  const jobs = await logger.group('Fetch failed job logs', async () => {
+    const failedJobs = await listFailedJobs(deps.github, target);
+    return fetchJobLogs(failedJobs, target, { settings, deps, scratch, budget });
+  });
+  const analysis = await logger.group('Analyse', () => analyzeJobLogs(jobs, { repoName: target.repo, logger }));
+  report.jobs = analysis.jobs;
+  report.failures = analysis.failures;
+  report.categories = categoriesOf(analysis.failures);
+  report.needsHuman = failuresNeedingHuman(analysis.failures, []);
+  for (const job of analysis.jobs) {
+    if (job.job.unavailable !== undefined) report.notices.push(`Job ${job.job.jobName}: ${job.job.unavailable}.`);
   }
 }
 
-async function publish(report: RunReport, settings: Settings, git: Git, deps: Dependencies): Promise<Publication> {
+async function repairRun(state: RunState): Promise<void> {
+  const { deps, settings, report, git, budget } = state;
+  state.onlyReport = await reportOnlyReason(report.target, git);
+  if (state.onlyReport !== undefined) {
+    report.notices.push(`No fixes applied: ${state.onlyReport}.`);
+    return;
+  }
+  if (report.failures.length === 0) return;
+  if (budget.exhausted) {
+    report.notices.push(`No fixes applied: ${budget.message}.`);
+    return;
+  }
+  // Fixed before any fixer runs: a fixer that rewrote .git/config cannot redirect the push.
+  if (settings.push !== 'none' && !settings.dryRun) {
+    try {
+      state.pushUrl = await git.remoteUrl('origin', { push: true });
+    } catch (error: unknown) {
+      report.notices.push(`Nothing can be pushed: the checkout has no usable origin remote (${getErrorMessage(error)}).`);
+    }
+  }
+  state.session = await openRepairSession(settings.workspace, deps.exec);
+  const session = state.session;
+  report.fixes = await deps.logger.group('Fix and verify', () =>
+    repairWorkspace(
+      settings.workspace,
+      report.failures,
+      {
+        confidenceThreshold: settings.confidenceThreshold,
+        maxFixes: settings.maxFixes,
+        fixTypes: settings.fixTypes,
+        dryRun: settings.dryRun,
+        useRepositoryTools: settings.useRepositoryTools,
+        signal: budget.signal,
+        session,
+      },
+      deps,
+    ),
+  );
+  report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
+}
+
+/** Puts the workspace back unless verified fixes are meant to stay in it, then cleans up. */
+async function finishRun(state: RunState, scratch: string): Promise<void> {
+  const { report, deps } = state;
+  state.budget.dispose();
+  if (state.session !== undefined) {
+    const keep = report.errors.length === 0 && !report.dryRun && report.publication.error === undefined;
+    try {
+      if (!keep) {
+        const left = await state.session.guard.restore(state.session.start);
+        report.notices.push(
+          left.length > 0 ? `The workspace was restored, except: ${left.join('; ')}.` : 'The workspace was restored to the state it had before the fixes.',
+        );
+      }
+    } catch (error: unknown) {
+      report.errors.push(`restoring the workspace failed: ${getErrorMessage(error)}`);
+    } finally {
+      await state.session.guard.close();
+    }
+  }
+  await rm(scratch, { recursive: true, force: true }).catch((error: unknown) => {
+    deps.logger.debug(`could not remove ${scratch}: ${getErrorMessage(error)}`);
+  });
+}
+
+/** Publishes and records any failure in the publication and the report instead of throwing. */
+async function publishSafely(state: RunState): Promise<Publication> {
+  const progress: Publication = { mode: state.settings.push };
+  try {
+    return await publish(state, progress);
+  } catch (error: unknown) {
+    const done =
+      progress.branch !== undefined
+        ? `branch ${progress.branch} pushed (${(progress.commitSha ?? '').slice(0, 12)}), pull request not created or updated`
+        : 'nothing pushed';
+    const message = `publishing failed (${done}): ${getErrorMessage(error)}`;
+    state.report.errors.push(message);
+    return { ...progress, error: message, skippedReason: message };
+  }
+}
+
+function skipReason(state: RunState, verified: readonly FixResult[], files: readonly string[]): string | undefined {
+  const { settings, report } = state;
+  if (state.onlyReport !== undefined) return 'report only (see notices)';
+  if (verified.length === 0 || files.length === 0) return 'no fix was verified';
+  if (settings.dryRun) return 'dry run: verified fixes were reverted and nothing was pushed';
+  if (settings.push === 'none') return 'push: none — the verified fixes are left in the workspace';
+  if (report.target.headBranch === '') return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
+  if (state.budget.exhausted) return `not published: ${state.budget.message}`;
+  if (state.pushUrl === undefined) return 'the checkout has no origin remote to push to';
+  return undefined;
+}
+
+async function publish(state: RunState, publication: Publication): Promise<Publication> {
+  const { settings, deps, report, git } = state;
   const { target } = report;
   const verified = report.fixes.filter((fix) => fix.status === 'verified');
   const files = [...new Set(verified.flatMap((fix) => fix.files))].sort();
-  const mode = settings.push;
-  if (report.notices.length > 0 && verified.length === 0) return { mode, skippedReason: 'report only (see notices)' };
-  if (verified.length === 0 || files.length === 0) return { mode, skippedReason: 'no fix was verified' };
-  if (settings.dryRun) return { mode, skippedReason: 'dry run: verified fixes were reverted and nothing was pushed' };
-  if (mode === 'none') return { mode, skippedReason: "push: none — the verified fixes are left in the workspace" };
+  const skipped = skipReason(state, verified, files);
+  if (skipped !== undefined) return { ...publication, skippedReason: skipped };
+  const remote = state.pushUrl as string;
 
-  if (target.headBranch === '') {
-    return { mode, skippedReason: 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against' };
-  }
   const branch = `${settings.branchPrefix}${target.headBranch}`;
+  const verdict = await checkFixBranch(git, {
+    branch,
+    headBranch: target.headBranch,
+    defaultBranch: settings.defaultBranch,
+    headSha: target.headSha,
+    remote,
+    token: settings.token,
+  });
+  if (!verdict.ok) {
+    report.notices.push(`Not published: ${verdict.reason}.`);
+    return { ...publication, skippedReason: verdict.reason };
+  }
   const { commitSha } = await publishFix({
     git,
-    remote: 'origin',
+    remote,
     baseSha: target.headSha,
     branch,
     message: commitMessage(report),
     files,
     trailer: `run ${target.runId}`,
     token: settings.token,
+    inspectedRemote: { sha: verdict.remoteSha },
   });
+  Object.assign(publication, { branch, commitSha });
   deps.logger.info(`Pushed ${files.length} file(s) to ${branch} (${commitSha.slice(0, 12)})`);
-  const publication: Publication = { mode, branch, commitSha };
-  if (mode === 'pull-request') {
+  if (settings.push === 'pull-request') {
     const withBranch: RunReport = { ...report, publication };
     const pull = await upsertPullRequest(deps.github, {
       owner: target.owner,
@@ -239,9 +390,7 @@ async function publish(report: RunReport, settings: Settings, git: Git, deps: De
       title: pullRequestTitle(withBranch),
       body: pullRequestBody(withBranch, { serverUrl: settings.serverUrl }),
     });
-    publication.pullRequestNumber = pull.number;
-    publication.pullRequestUrl = pull.url;
-    publication.pullRequestAction = pull.action;
+    Object.assign(publication, { pullRequestNumber: pull.number, pullRequestUrl: pull.url, pullRequestAction: pull.action });
     deps.logger.info(`Pull request #${pull.number} ${pull.action}: ${pull.url}`);
   }
   return publication;

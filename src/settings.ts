@@ -39,6 +39,14 @@ export interface Settings {
   tempDir: string;
   eventName: string;
   eventPayload: Record<string, unknown>;
+  /** Run the repository's own tools (node_modules/.bin, .venv/bin) for same-repository runs. */
+  useRepositoryTools: boolean;
+  /** Total time budget of a run, in minutes: no new work starts after it, the report is still written. */
+  timeoutMinutes: number;
+  /** Where the configuration file was read from, for the report ('' when none was). */
+  configSource: string;
+  /** The repository's default branch, from the API (undefined for the local `fix`). */
+  defaultBranch: string | undefined;
 }
 
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
@@ -53,6 +61,8 @@ export const INPUT_NAMES = [
   'branch-prefix',
   'working-directory',
   'max-log-bytes',
+  'use-repository-tools',
+  'timeout-minutes',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -66,6 +76,8 @@ const CONFIG_FILE_KEYS: readonly InputName[] = [
   'push',
   'branch-prefix',
   'max-log-bytes',
+  'use-repository-tools',
+  'timeout-minutes',
 ];
 export const CONFIG_FILE = '.github/ci-autofixer.yml';
 
@@ -75,6 +87,8 @@ export const DEFAULTS = {
   push: 'pull-request' as PushMode,
   branchPrefix: 'autofix/',
   maxLogBytes: 64 * 1024 * 1024,
+  useRepositoryTools: true,
+  timeoutMinutes: 20,
 };
 
 /** What each input allows, for error messages and docs. */
@@ -90,6 +104,8 @@ export const ALLOWED: Record<InputName, string> = {
     "must be a valid git branch prefix: letters, digits, '/', '-', '_', '.', no '..', no leading '/' or '-' (default autofix/)",
   'working-directory': 'must be a directory inside the workspace',
   'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
+  'use-repository-tools': "must be 'true' or 'false' (default true)",
+  'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
 };
 
 const emptyToUndefined = (value: unknown): unknown =>
@@ -113,14 +129,26 @@ function parseList(text: string): string[] {
 
 const BRANCH_PREFIX = /^(?![/-])(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,100}$/;
 
+const booleanInput = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
+    .transform((v) => v.toLowerCase() === 'true')
+    .optional(),
+);
+
 const inputSchema = z.object({
   'github-token': z.string().min(1),
   'run-id': z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d{0,18}$/).transform(Number).optional()),
-  'dry-run': z.preprocess(
+  'dry-run': booleanInput,
+  'use-repository-tools': booleanInput,
+  'timeout-minutes': z.preprocess(
     emptyToUndefined,
     z
-      .enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
-      .transform((v) => v.toLowerCase() === 'true')
+      .string()
+      .regex(/^\d{1,3}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(360))
       .optional(),
   ),
   'confidence-threshold': z.preprocess(
@@ -192,6 +220,20 @@ export interface SettingsEnvironment {
   repository: string | undefined;
   apiUrl?: string;
   reportPath?: string;
+  /**
+   * The configuration file's settings, already read by the caller: through the API at the default
+   * branch for the action and `run` (never from the checked-out head, whose author would then
+   * choose where the fix is pushed), from the workspace for the local `fix`.
+   */
+  configFile?: ConfigFile;
+  /** The repository's default branch, when known (from the API). */
+  defaultBranch?: string;
+}
+
+export interface ConfigFile {
+  raw: RawInputs;
+  /** Where it was read, for messages and the report: `.github/ci-autofixer.yml (main)`. */
+  source: string;
 }
 
 function describeValue(name: InputName, raw: unknown): string {
@@ -202,33 +244,38 @@ function describeValue(name: InputName, raw: unknown): string {
   return ` (got ${JSON.stringify(shown)})`;
 }
 
-/** Reads `.github/ci-autofixer.yml` from the workspace: keys as inputs, values as YAML scalars or lists. */
-export function readConfigFile(workspace: string): RawInputs {
-  const file = path.join(workspace, CONFIG_FILE);
-  if (!existsSync(file)) return {};
+/** Parses the text of `.github/ci-autofixer.yml`: keys as inputs, values as YAML scalars or lists. */
+export function parseConfigText(text: string, source: string = CONFIG_FILE): RawInputs {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(file, 'utf8'));
+    parsed = parseYaml(text);
   } catch (error: unknown) {
-    throw new ConfigurationError(`${CONFIG_FILE}: not valid YAML: ${getErrorMessage(error).split('\n')[0]}`);
+    throw new ConfigurationError(`${source}: not valid YAML: ${getErrorMessage(error).split('\n')[0]}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigurationError(`${CONFIG_FILE}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
+    throw new ConfigurationError(`${source}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
   }
   const raw: RawInputs = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (!(CONFIG_FILE_KEYS as readonly string[]).includes(key)) {
-      problems.push(`${CONFIG_FILE}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
+      problems.push(`${source}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
       continue;
     }
     if (Array.isArray(value)) raw[key as InputName] = value.map(String).join(',');
-    else if (value === null || typeof value === 'object') problems.push(`${CONFIG_FILE}: '${key}' ${ALLOWED[key as InputName]}`);
+    else if (value === null || typeof value === 'object') problems.push(`${source}: '${key}' ${ALLOWED[key as InputName]}`);
     else raw[key as InputName] = String(value);
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
   return raw;
+}
+
+/** Reads `.github/ci-autofixer.yml` from a local checkout (the CLI's `fix`, which pushes nothing). */
+export function readConfigFile(workspace: string): ConfigFile | undefined {
+  const file = path.join(workspace, CONFIG_FILE);
+  if (!existsSync(file)) return undefined;
+  return { raw: parseConfigText(readFileSync(file, 'utf8')), source: CONFIG_FILE };
 }
 
 /**
@@ -252,14 +299,8 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
     problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, which does not exist)`);
   }
 
-  let fromFile: RawInputs = {};
-  if (problems.length === 0) {
-    try {
-      fromFile = readConfigFile(workspace);
-    } catch (error: unknown) {
-      problems.push(getErrorMessage(error));
-    }
-  }
+  const fromFile: RawInputs = environment.configFile?.raw ?? {};
+  const configSource = environment.configFile?.source ?? CONFIG_FILE;
 
   const merged: Record<string, string | undefined> = {};
   for (const name of INPUT_NAMES) {
@@ -275,7 +316,7 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
       if (seen.has(name)) continue;
       seen.add(name);
       const fromConfigFile = fromFile[name] !== undefined && (inputs[name] ?? '').trim() === '';
-      const source = fromConfigFile ? `${CONFIG_FILE} key` : 'Input';
+      const source = fromConfigFile ? `${configSource} key` : 'Input';
       problems.push(`${source} '${name}' ${ALLOWED[name]}${describeValue(name, merged[name])}`);
     }
   }
@@ -304,5 +345,9 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
     tempDir,
     eventName: environment.eventName,
     eventPayload: environment.eventPayload,
+    useRepositoryTools: values['use-repository-tools'] ?? DEFAULTS.useRepositoryTools,
+    timeoutMinutes: values['timeout-minutes'] ?? DEFAULTS.timeoutMinutes,
+    configSource: environment.configFile?.source ?? '',
+    defaultBranch: environment.defaultBranch,
   };
 }

@@ -6,7 +6,7 @@
  * `npm run demo` and by the integration tests.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +162,7 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
   const repoDir = path.join(dir, 'source', repo);
   await cp(DEMO_REPO, repoDir, { recursive: true });
   for (const [file, content] of Object.entries(options.files ?? {})) {
+    await mkdir(path.dirname(path.join(repoDir, file)), { recursive: true });
     await writeFile(path.join(repoDir, file), content);
   }
 
@@ -288,7 +289,7 @@ export async function workflowRunEvent(scenario: Scenario): Promise<Record<strin
 export async function runAction(
   scenario: Scenario,
   inputs: Record<string, string> = {},
-  options: { eventName?: string; event?: Record<string, unknown> } = {},
+  options: { eventName?: string; event?: Record<string, unknown>; env?: Record<string, string> } = {},
 ): Promise<ActionRun> {
   const runnerTemp = await mkdtemp(path.join(scenario.dir, 'runner-temp-'));
   const eventPath = path.join(runnerTemp, 'event.json');
@@ -312,6 +313,7 @@ export async function runAction(
     RUNNER_TEMP: runnerTemp,
     'INPUT_GITHUB-TOKEN': scenario.token,
   };
+  Object.assign(env, options.env ?? {});
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const result = await nodeExec(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'index.js')], {
     cwd: scenario.workspace,

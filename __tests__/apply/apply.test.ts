@@ -29,7 +29,15 @@ afterEach(() => {
 });
 
 /** A fixer that runs `write` as its fix and reports `verifies` from its check. */
-function testFixer(options: { touches: string[]; write: (ctx: FixContext) => Promise<void>; verifies?: boolean; id?: string }): Fixer {
+function testFixer(options: {
+  touches: string[];
+  write: (ctx: FixContext) => Promise<void>;
+  verifies?: boolean;
+  id?: string;
+  /** The files the fixer says it changed (default: a.py). */
+  names?: string[];
+  creates?: string[];
+}): Fixer {
   return {
     id: options.id ?? 'test-writer',
     description: 'test-only fixer',
@@ -38,11 +46,12 @@ function testFixer(options: { touches: string[]; write: (ctx: FixContext) => Pro
     categories: ['lint_format'],
     confidence: 1,
     touches: options.touches,
+    ...(options.creates !== undefined ? { creates: options.creates } : {}),
     handles: () => true,
     resolveTool: async () => ({ command: 'true', prefixArgs: [], source: 'system' }),
     async apply(ctx) {
       await options.write(ctx);
-      return { changed: true, description: 'wrote test files', files: [] };
+      return { changed: true, description: 'wrote test files', files: options.names ?? ['a.py'] };
     },
     verify: async () => (options.verifies ?? true ? { ok: true, command: 'test-check' } : { ok: false, command: 'test-check', detail: 'still failing' }),
   };
@@ -58,6 +67,7 @@ async function run(workspace: string, fixer: Fixer, extra: { dryRun?: boolean; l
     exec: nodeExec,
     logger,
     env: process.env,
+    useRepositoryTools: true,
     dryRun: extra.dryRun ?? false,
     ...(extra.limits ? { limits: extra.limits } : {}),
   });
@@ -83,7 +93,7 @@ describe('guard', () => {
     });
     const { result, logger } = await run(dir, fixer);
     expect(result?.status).toBe('reverted-guard');
-    expect(result?.reason).toContain('"deep/new/notes.txt", which is not among the paths it declares (**/*.py)');
+    expect(result?.reason).toContain('created "deep/new/notes.txt"; it declares no new files');
     expect(result?.files).toEqual([]);
     expectUntouched(dir, before);
     expect(existsSync(path.join(dir, 'deep'))).toBe(false);
@@ -112,6 +122,8 @@ describe('guard', () => {
     const before = hashTree(dir);
     const fixer = testFixer({
       touches: ['**/*'],
+      creates: ['**/*'],
+      names: ['passwd.py', 'up.py', 'inside.py'],
       write: async (ctx) => {
         symlinkSync('/etc/passwd', path.join(ctx.workspace, 'passwd.py'));
         symlinkSync('../../outside', path.join(ctx.workspace, 'up.py'));
@@ -154,6 +166,7 @@ describe('guard', () => {
     writeFileSync(path.join(dir, 'untracked.py'), 'draft = True\n');
     const before = hashTree(dir);
     const statusBefore = git(dir, ['status', '--porcelain']);
+    // Deleting, re-moding and creating are refused by the guard before verification.
     const fixer = testFixer({
       touches: ['**/*.py'],
       verifies: false,
@@ -168,12 +181,37 @@ describe('guard', () => {
       },
     });
     const { result } = await run(dir, fixer);
+    expect(result?.status).toBe('reverted-guard');
+    expect(result?.reason).toContain('deleted "run.py"');
+    expect(result?.reason).toContain('changed the mode of "bin/tool.py" (100644 → 100755)');
+    expect(result?.reason).toContain('created "pkg/sub/new.py"; it declares no new files');
+    expect(result?.reason).toContain('changed "b.py", which it did not name as a file it fixes');
+    expectUntouched(dir, before, statusBefore);
+    expect(statSync(path.join(dir, 'bin/tool.py')).mode & 0o111).toBe(0);
+    expect(existsSync(path.join(dir, 'pkg'))).toBe(false);
+  });
+
+  it('reverts the files it named when verification fails, keeping earlier uncommitted work', async () => {
+    const dir = repo({ 'a.py': 'x=1\n', 'b.py': 'y=2\n' });
+    writeFileSync(path.join(dir, 'b.py'), 'y = 2  # edited, not committed\n');
+    writeFileSync(path.join(dir, 'untracked.py'), 'draft = True\n');
+    const before = hashTree(dir);
+    const statusBefore = git(dir, ['status', '--porcelain']);
+    const fixer = testFixer({
+      touches: ['**/*.py'],
+      verifies: false,
+      names: ['a.py', 'b.py', 'untracked.py'],
+      write: async (ctx) => {
+        writeFileSync(path.join(ctx.workspace, 'a.py'), 'x = 1\n');
+        writeFileSync(path.join(ctx.workspace, 'b.py'), 'y = 2\n');
+        writeFileSync(path.join(ctx.workspace, 'untracked.py'), 'draft = False\n');
+      },
+    });
+    const { result } = await run(dir, fixer);
     expect(result?.status).toBe('reverted-unverified');
     expect(result?.reason).toBe('verification failed: still failing');
     expect(result?.verifyCommand).toBe('test-check');
     expectUntouched(dir, before, statusBefore);
-    expect(statSync(path.join(dir, 'bin/tool.py')).mode & 0o111).toBe(0);
-    expect(existsSync(path.join(dir, 'pkg'))).toBe(false);
   });
 
   it('reverts what a fixer wrote before it threw', async () => {
@@ -252,6 +290,7 @@ describe('guard', () => {
       logger,
       env: { ...process.env, PATH: '/nonexistent' },
       dryRun: false,
+      useRepositoryTools: true,
     });
     expect(result?.status).toBe('skipped');
     expect(result?.reason).toContain('the tool for prettier was not found in the workspace or on PATH: add prettier to the repository');
@@ -261,7 +300,7 @@ describe('guard', () => {
     const dir = path.join(os.tmpdir(), `ci-autofixer-not-git-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     try {
-      await expect(applyFixPlan({ workspace: dir, plan: { planned: [] }, exec: nodeExec, logger: createMemoryLogger(), env: process.env, dryRun: false })).rejects.toThrow(ConfigurationError);
+      await expect(applyFixPlan({ workspace: dir, plan: { planned: [] }, exec: nodeExec, logger: createMemoryLogger(), env: process.env, useRepositoryTools: true, dryRun: false })).rejects.toThrow(ConfigurationError);
       await expect(WorkspaceGuard.open(path.join(dir, 'missing'), nodeExec)).rejects.toThrow(/does not exist/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -276,7 +315,7 @@ describe('dry run', () => {
     const before = hashTree(dir);
     const statusBefore = git(dir, ['status', '--porcelain']);
     const failures = ['src/a.py', 'src/b.py'].map((file) => failure({ category: 'lint_format', tool: 'black', message: `would reformat ${file}`, file, data: { formatter: 'black' } }));
-    const created = testFixer({ id: 'creator', touches: ['**/.gitkeep'], write: async (ctx) => {
+    const created = testFixer({ id: 'creator', touches: ['**/.gitkeep'], creates: ['**/.gitkeep'], names: ['out/.gitkeep'], write: async (ctx) => {
       mkdirSync(path.join(ctx.workspace, 'out'));
       writeFileSync(path.join(ctx.workspace, 'out/.gitkeep'), '');
     } });
@@ -286,12 +325,13 @@ describe('dry run', () => {
       exec: nodeExec,
       logger: createMemoryLogger(),
       env: process.env,
+      useRepositoryTools: true,
       dryRun: true,
     });
     expect(results.map((r) => [r.fixer, r.status])).toEqual([['black', 'verified'], ['creator', 'verified']]);
     expect(results[0]?.description).toContain('(dry run: reverted)');
     expect(results[0]?.files.sort()).toEqual(['src/a.py', 'src/b.py']);
-    expect(results[0]?.verifyCommand).toBe('black --check src/a.py src/b.py');
+    expect(results[0]?.verifyCommand).toBe('black --check -- src/a.py src/b.py');
     expectUntouched(dir, before, statusBefore);
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   });

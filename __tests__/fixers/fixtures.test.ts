@@ -69,7 +69,7 @@ describe('fixer fixtures', () => {
     const logger = createMemoryLogger();
     const env = spec.emptyPath ? { ...process.env, PATH: '' } : process.env;
 
-    const [result, ...rest] = await applyFixPlan({ workspace: repo, plan: { planned: [{ fixer, failures }] }, exec: nodeExec, logger, env, dryRun: false });
+    const [result, ...rest] = await applyFixPlan({ workspace: repo, plan: { planned: [{ fixer, failures }] }, exec: nodeExec, logger, env, useRepositoryTools: true, dryRun: false });
     expect(rest).toEqual([]);
     const context = JSON.stringify(result, null, 2);
     expect(result?.status, context).toBe(spec.expected.status);

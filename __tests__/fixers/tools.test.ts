@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeExec } from '../../src/exec.js';
-import { commandText, resolveNodeTool, resolvePythonTool, toolEnvironment } from '../../src/fixers/tools.js';
+import { commandText, resolveNodeTool, resolvePythonTool, toolPath, workspaceBinDirs } from '../../src/fixers/tools.js';
 import type { FixContext } from '../../src/fixers/types.js';
 import { createMemoryLogger } from '../../src/logging.js';
 import { linkNodeTool, makeRepo, removeRepo } from './helpers.js';
@@ -13,8 +13,9 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) removeRepo(dir);
 });
 
-function context(workspace: string, env: Record<string, string | undefined>): FixContext {
-  return { workspace, failures: [], exec: nodeExec, logger: createMemoryLogger(), env };
+function context(workspace: string, env: Record<string, string | undefined>, useRepositoryTools = true): FixContext {
+  const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return { workspace, failures: [], exec: nodeExec, logger: createMemoryLogger(), env: defined, useRepositoryTools };
 }
 
 describe('tool resolution', () => {
@@ -59,8 +60,22 @@ describe('tool resolution', () => {
     dirs.push(repo);
     mkdirSync(path.join(repo, 'node_modules', '.bin'), { recursive: true });
     mkdirSync(path.join(repo, '.venv', 'bin'), { recursive: true });
-    const env = await toolEnvironment(repo, { PATH: '/usr/bin', HOME: '/h' });
-    expect(env).toEqual({ PATH: [path.join(repo, 'node_modules', '.bin'), path.join(repo, '.venv', 'bin'), '/usr/bin'].join(path.delimiter), HOME: '/h' });
+    expect(toolPath(await workspaceBinDirs(repo), '/usr/bin')).toBe(
+      [path.join(repo, 'node_modules', '.bin'), path.join(repo, '.venv', 'bin'), '/usr/bin'].join(path.delimiter),
+    );
+    expect(toolPath([], undefined)).toBe('');
+  });
+
+  it('never picks the repository\'s own tools when use-repository-tools is false', async () => {
+    const repo = makeRepo();
+    dirs.push(repo);
+    linkNodeTool(repo, 'prettier');
+    mkdirSync(path.join(repo, '.venv', 'bin'), { recursive: true });
+    symlinkSync('/usr/bin/black', path.join(repo, '.venv', 'bin', 'black'));
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-bin-'));
+    dirs.push(bin);
+    expect(await resolveNodeTool(context(repo, { PATH: bin }, false), 'prettier')).toBeUndefined();
+    expect(await resolvePythonTool(context(repo, { PATH: '/usr/bin' }, false), 'black', 'black')).toMatchObject({ command: '/usr/bin/black', source: 'system' });
   });
 
   it('shows commands without shell quoting surprises', () => {

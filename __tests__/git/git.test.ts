@@ -159,7 +159,7 @@ describe('createGit: talking to the remote with a token', () => {
     );
     expect(error).toBeInstanceOf(GitError);
     const message = (error as GitError).message;
-    expect(message).toMatch(/^git -c core\.hooksPath=\/dev\/null -c credential\.helper= ls-remote --heads -- origin refs\/heads\/main failed/);
+    expect(message).toMatch(/^git ls-remote --heads -- origin refs\/heads\/main failed/);
     expect(message).toMatch(/the remote refused the credentials/);
     expect(message).not.toContain(wrong);
   });

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2827:
+/***/ 9659:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(8503));
-const tunnel = __importStar(__nccwpck_require__(8258));
-const undici_1 = __nccwpck_require__(576);
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 8503:
+/***/ 3335:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 4915:
+/***/ 3251:
 /***/ (function(module) {
 
 /**
@@ -2374,13 +2374,13 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 8374:
+/***/ 4006:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const pico = __nccwpck_require__(8240);
-const utils = __nccwpck_require__(2907);
+const pico = __nccwpck_require__(8016);
+const utils = __nccwpck_require__(4059);
 
 function picomatch(glob, options, returnState = false) {
   // default to os.platform()
@@ -2398,7 +2398,7 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 9195:
+/***/ 5595:
 /***/ ((module) => {
 
 
@@ -2589,13 +2589,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 281:
+/***/ 8265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const constants = __nccwpck_require__(9195);
-const utils = __nccwpck_require__(2907);
+const constants = __nccwpck_require__(5595);
+const utils = __nccwpck_require__(4059);
 
 /**
  * Constants
@@ -4021,15 +4021,15 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 8240:
+/***/ 8016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const scan = __nccwpck_require__(325);
-const parse = __nccwpck_require__(281);
-const utils = __nccwpck_require__(2907);
-const constants = __nccwpck_require__(9195);
+const scan = __nccwpck_require__(1781);
+const parse = __nccwpck_require__(8265);
+const utils = __nccwpck_require__(4059);
+const constants = __nccwpck_require__(5595);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -4389,12 +4389,12 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 325:
+/***/ 1781:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(2907);
+const utils = __nccwpck_require__(4059);
 const {
   CHAR_ASTERISK,             /* * */
   CHAR_AT,                   /* @ */
@@ -4411,7 +4411,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(9195);
+} = __nccwpck_require__(5595);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -4799,7 +4799,7 @@ module.exports = scan;
 
 /***/ }),
 
-/***/ 2907:
+/***/ 4059:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*global navigator*/
@@ -4810,7 +4810,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(9195);
+} = __nccwpck_require__(5595);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -4878,15 +4878,15 @@ exports.basename = (path, { windows } = {}) => {
 
 /***/ }),
 
-/***/ 8258:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(5258);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
 
-/***/ 5258:
+/***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5157,33 +5157,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 576:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(5061)
-const Dispatcher = __nccwpck_require__(2243)
-const Pool = __nccwpck_require__(20)
-const BalancedPool = __nccwpck_require__(9989)
-const Agent = __nccwpck_require__(3389)
-const ProxyAgent = __nccwpck_require__(7408)
-const EnvHttpProxyAgent = __nccwpck_require__(2785)
-const RetryAgent = __nccwpck_require__(8610)
-const errors = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6135)
-const buildConnector = __nccwpck_require__(1952)
-const MockClient = __nccwpck_require__(6197)
-const MockAgent = __nccwpck_require__(2781)
-const MockPool = __nccwpck_require__(9396)
-const mockErrors = __nccwpck_require__(9037)
-const RetryHandler = __nccwpck_require__(1131)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8085)
-const DecoratorHandler = __nccwpck_require__(5579)
-const RedirectHandler = __nccwpck_require__(9714)
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -5201,10 +5201,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1530),
-  retry: __nccwpck_require__(7114),
-  dump: __nccwpck_require__(5596),
-  dns: __nccwpck_require__(1643)
+  redirect: __nccwpck_require__(1514),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -5266,7 +5266,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(3345).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -5278,39 +5278,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(548).Headers
-module.exports.Response = __nccwpck_require__(1627).Response
-module.exports.Request = __nccwpck_require__(268).Request
-module.exports.FormData = __nccwpck_require__(2134).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8755).FileReader
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(5779)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(4045)
-const { kConstruct } = __nccwpck_require__(3165)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6693)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(428)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5924)
-module.exports.WebSocket = __nccwpck_require__(5358).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -5326,18 +5326,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(8742)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 3134:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(2272)
-const { RequestAbortedError } = __nccwpck_require__(1059)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -5397,16 +5397,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6900:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -5512,7 +5512,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 9294:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5526,10 +5526,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -5770,16 +5770,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 5259:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(2519)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7863)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -5991,18 +5991,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 792:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7863)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -6218,15 +6218,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1098:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(1059)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(2272)
-const { addSignal, removeSignal } = __nccwpck_require__(3134)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -6333,21 +6333,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6135:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(5259)
-module.exports.stream = __nccwpck_require__(792)
-module.exports.pipeline = __nccwpck_require__(9294)
-module.exports.upgrade = __nccwpck_require__(1098)
-module.exports.connect = __nccwpck_require__(6900)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 2519:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -6356,9 +6356,9 @@ module.exports.connect = __nccwpck_require__(6900)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { ReadableStreamFrom } = __nccwpck_require__(2272)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -6739,15 +6739,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7863:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 
-const { chunksDecode } = __nccwpck_require__(2519)
+const { chunksDecode } = __nccwpck_require__(9927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -6839,16 +6839,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1952:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(2272)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(1059)
-const timers = __nccwpck_require__(7787)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const timers = __nccwpck_require__(6603)
 
 function noop () {}
 
@@ -7086,7 +7086,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 7887:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -7211,7 +7211,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5726:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7420,7 +7420,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -7852,7 +7852,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2543:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7860,7 +7860,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -7875,9 +7875,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7887)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -8341,7 +8341,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1003:
+/***/ 6443:
 /***/ ((module) => {
 
 module.exports = {
@@ -8415,7 +8415,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9112:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8423,7 +8423,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(7887)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -8574,13 +8574,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2272:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1003)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -8588,9 +8588,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7887)
-const { tree } = __nccwpck_require__(9112)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -9300,18 +9300,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3389:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1003)
-const DispatcherBase = __nccwpck_require__(8641)
-const Pool = __nccwpck_require__(20)
-const Client = __nccwpck_require__(5061)
-const util = __nccwpck_require__(2272)
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -9440,7 +9440,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 9989:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9448,7 +9448,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -9456,10 +9456,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(7632)
-const Pool = __nccwpck_require__(20)
-const { kUrl, kInterceptors } = __nccwpck_require__(1003)
-const { parseOrigin } = __nccwpck_require__(2272)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -9656,7 +9656,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1021:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9664,9 +9664,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const timers = __nccwpck_require__(7787)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -9679,7 +9679,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -9712,9 +9712,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1003)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(3512)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -9726,11 +9726,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1630) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(4826))
+    mod = await WebAssembly.compile(__nccwpck_require__(3434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -9738,7 +9738,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1630))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -10653,7 +10653,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(9852).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -11176,7 +11176,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 2820:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11184,13 +11184,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(2272)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(1059)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -11209,7 +11209,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1003)
+} = __nccwpck_require__(6443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -11615,7 +11615,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(9852).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -11975,7 +11975,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 5061:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -11985,16 +11985,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(2272)
-const { channels } = __nccwpck_require__(5726)
-const Request = __nccwpck_require__(2543)
-const DispatcherBase = __nccwpck_require__(8641)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(1059)
-const buildConnector = __nccwpck_require__(1952)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -12036,9 +12036,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1003)
-const connectH1 = __nccwpck_require__(1021)
-const connectH2 = __nccwpck_require__(2820)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -12346,7 +12346,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(2276)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 function onError (client, err) {
   if (
@@ -12606,19 +12606,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 8641:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2243)
+const Dispatcher = __nccwpck_require__(883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(1059)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1003)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -12821,7 +12821,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2243:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12893,15 +12893,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 2785:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(8641)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1003)
-const ProxyAgent = __nccwpck_require__(7408)
-const Agent = __nccwpck_require__(3389)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -13060,7 +13060,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 9220:
+/***/ 4660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -13184,15 +13184,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 7632:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(8641)
-const FixedQueue = __nccwpck_require__(9220)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1003)
-const PoolStats = __nccwpck_require__(398)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const PoolStats = __nccwpck_require__(3246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -13385,10 +13385,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 398:
+/***/ 3246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1003)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -13426,7 +13426,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 20:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13437,14 +13437,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(7632)
-const Client = __nccwpck_require__(5061)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(1059)
-const util = __nccwpck_require__(2272)
-const { kUrl, kInterceptors } = __nccwpck_require__(1003)
-const buildConnector = __nccwpck_require__(1952)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -13540,19 +13540,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 7408:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1003)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(3389)
-const Pool = __nccwpck_require__(20)
-const DispatcherBase = __nccwpck_require__(8641)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(1059)
-const buildConnector = __nccwpck_require__(1952)
-const Client = __nccwpck_require__(5061)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -13821,13 +13821,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 8610:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2243)
-const RetryHandler = __nccwpck_require__(1131)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -13863,7 +13863,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 8085:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13871,8 +13871,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const Agent = __nccwpck_require__(3389)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -13902,7 +13902,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5579:
+/***/ 8155:
 /***/ ((module) => {
 
 
@@ -13953,15 +13953,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 9714:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
-const { kBodyUsed } = __nccwpck_require__(1003)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -14192,20 +14192,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 1131:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1003)
-const { RequestRetryError } = __nccwpck_require__(1059)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(2272)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -14636,14 +14636,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 1643:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(5579)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(1059)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -15018,14 +15018,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5596:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(1059)
-const DecoratorHandler = __nccwpck_require__(5579)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -15148,12 +15148,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 2276:
+/***/ 5092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(9714)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -15176,11 +15176,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1530:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(9714)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -15207,11 +15207,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(1131)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -15233,13 +15233,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3512:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6972);
+const utils_1 = __nccwpck_require__(172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -15517,7 +15517,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1630:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15529,7 +15529,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 4826:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15541,7 +15541,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6972:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15562,13 +15562,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 2781:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1003)
-const Agent = __nccwpck_require__(3389)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -15579,14 +15579,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1501)
-const MockClient = __nccwpck_require__(6197)
-const MockPool = __nccwpck_require__(9396)
-const { matchValue, buildMockOptions } = __nccwpck_require__(1205)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(1059)
-const Dispatcher = __nccwpck_require__(2243)
-const Pluralizer = __nccwpck_require__(8233)
-const PendingInterceptorsFormatter = __nccwpck_require__(6110)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const Pluralizer = __nccwpck_require__(1529)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -15729,14 +15729,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 6197:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(5061)
-const { buildMockDispatch } = __nccwpck_require__(1205)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -15745,10 +15745,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1501)
-const { MockInterceptor } = __nccwpck_require__(3319)
-const Symbols = __nccwpck_require__(1003)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -15795,12 +15795,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 9037:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(1059)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -15830,12 +15830,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3319:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1205)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -15843,9 +15843,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1501)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
-const { buildURL } = __nccwpck_require__(2272)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -16044,14 +16044,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 9396:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(20)
-const { buildMockDispatch } = __nccwpck_require__(1205)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -16060,10 +16060,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1501)
-const { MockInterceptor } = __nccwpck_require__(3319)
-const Symbols = __nccwpck_require__(1003)
-const { InvalidArgumentError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -16110,7 +16110,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1501:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -16140,20 +16140,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1205:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(9037)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1501)
-const { buildURL } = __nccwpck_require__(2272)
+} = __nccwpck_require__(1117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -16514,7 +16514,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6110:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16564,7 +16564,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8233:
+/***/ 1529:
 /***/ ((module) => {
 
 
@@ -16600,7 +16600,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 7787:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -17030,20 +17030,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3186:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3165)
-const { urlEquals, getFieldValues } = __nccwpck_require__(7406)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(2272)
-const { webidl } = __nccwpck_require__(1861)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(1627)
-const { Request, fromInnerRequest } = __nccwpck_require__(268)
-const { kState } = __nccwpck_require__(907)
-const { fetching } = __nccwpck_require__(3345)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1168)
+const { kConstruct } = __nccwpck_require__(109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(3627)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -17896,15 +17896,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4045:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3165)
-const { Cache } = __nccwpck_require__(3186)
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+const { kConstruct } = __nccwpck_require__(109)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -18055,26 +18055,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3165:
+/***/ 109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1003).kConstruct)
+  kConstruct: (__nccwpck_require__(6443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 7406:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(428)
-const { isValidHeaderName } = __nccwpck_require__(1168)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -18119,7 +18119,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2044:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -18138,15 +18138,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6693:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(7818)
-const { stringify } = __nccwpck_require__(1061)
-const { webidl } = __nccwpck_require__(1861)
-const { Headers } = __nccwpck_require__(548)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(5893)
+const { Headers } = __nccwpck_require__(660)
 
 /**
  * @typedef {Object} Cookie
@@ -18329,14 +18329,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7818:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(2044)
-const { isCTLExcludingHtab } = __nccwpck_require__(1061)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(428)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -18646,7 +18646,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1061:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -19005,13 +19005,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3535:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(9003)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -19586,23 +19586,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8742:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(3345)
-const { makeRequest } = __nccwpck_require__(268)
-const { webidl } = __nccwpck_require__(1861)
-const { EventSourceStream } = __nccwpck_require__(3535)
-const { parseMIMEType } = __nccwpck_require__(428)
-const { createFastMessageEvent } = __nccwpck_require__(5924)
-const { isNetworkError } = __nccwpck_require__(1627)
-const { delay } = __nccwpck_require__(9003)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { environmentSettingsObject } = __nccwpck_require__(1168)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(5893)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { delay } = __nccwpck_require__(4811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -20076,7 +20076,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9003:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -20120,12 +20120,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9852:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(2272)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -20135,16 +20135,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(1168)
-const { FormData } = __nccwpck_require__(2134)
-const { kState } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
+} = __nccwpck_require__(3168)
+const { FormData } = __nccwpck_require__(5910)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(428)
-const { multipartFormDataParser } = __nccwpck_require__(948)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
 let random
 
 try {
@@ -20656,7 +20656,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5055:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -20787,7 +20787,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 428:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21538,12 +21538,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8701:
+/***/ 6653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1003)
+const { kConnected, kSize } = __nccwpck_require__(6443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -21591,14 +21591,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5114:
+/***/ 7114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -21724,16 +21724,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 948:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(2272)
-const { utf8DecodeBytes } = __nccwpck_require__(1168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(428)
-const { isFileLike } = __nccwpck_require__(5114)
-const { makeEntry } = __nccwpck_require__(2134)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(3168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
+const { isFileLike } = __nccwpck_require__(7114)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -22205,16 +22205,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2134:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(1168)
-const { kState } = __nccwpck_require__(907)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { FileLike, isFileLike } = __nccwpck_require__(5114)
-const { webidl } = __nccwpck_require__(1861)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
+const { kState } = __nccwpck_require__(3627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(7114)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -22464,7 +22464,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 5779:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -22511,21 +22511,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 548:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1003)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1168)
-const { webidl } = __nccwpck_require__(1861)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -23205,7 +23205,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3345:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -23218,9 +23218,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(1627)
-const { HeadersList } = __nccwpck_require__(548)
-const { Request, cloneRequest } = __nccwpck_require__(268)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -23256,23 +23256,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(1168)
-const { kState, kDispatcher } = __nccwpck_require__(907)
+} = __nccwpck_require__(3168)
+const { kState, kDispatcher } = __nccwpck_require__(3627)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(9852)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(5055)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(2272)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(428)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
-const { webidl } = __nccwpck_require__(1861)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -25482,23 +25482,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 268:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(9852)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(548)
-const { FinalizationRegistry } = __nccwpck_require__(8701)()
-const util = __nccwpck_require__(2272)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1168)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -25508,12 +25508,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(5055)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
-const { URLSerializer } = __nccwpck_require__(428)
-const { kConstruct } = __nccwpck_require__(1003)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -26526,14 +26526,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 1627:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(548)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(9852)
-const util = __nccwpck_require__(2272)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -26545,16 +26545,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1168)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(5055)
-const { kState, kHeaders } = __nccwpck_require__(907)
-const { webidl } = __nccwpck_require__(1861)
-const { FormData } = __nccwpck_require__(2134)
-const { URLSerializer } = __nccwpck_require__(428)
-const { kConstruct } = __nccwpck_require__(1003)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { FormData } = __nccwpck_require__(5910)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -27143,7 +27143,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 907:
+/***/ 3627:
 /***/ ((module) => {
 
 
@@ -27159,21 +27159,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1168:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(5055)
-const { getGlobalOrigin } = __nccwpck_require__(5779)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(428)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(2272)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(1861)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -28798,14 +28798,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1861:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(2272)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -29500,7 +29500,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1727:
+/***/ 2607:
 /***/ ((module) => {
 
 
@@ -29797,7 +29797,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8755:
+/***/ 8355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29806,16 +29806,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(234)
+} = __nccwpck_require__(3610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(9521)
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
+} = __nccwpck_require__(961)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -30148,12 +30148,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7309:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -30233,7 +30233,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9521:
+/***/ 961:
 /***/ ((module) => {
 
 
@@ -30250,7 +30250,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 234:
+/***/ 3610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -30261,10 +30261,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(9521)
-const { ProgressEvent } = __nccwpck_require__(7309)
-const { getEncoding } = __nccwpck_require__(1727)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(428)
+} = __nccwpck_require__(961)
+const { ProgressEvent } = __nccwpck_require__(8573)
+const { getEncoding } = __nccwpck_require__(2607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -30648,27 +30648,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3969:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6976)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(4896)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3105)
-const { channels } = __nccwpck_require__(5726)
-const { CloseEvent } = __nccwpck_require__(5924)
-const { makeRequest } = __nccwpck_require__(268)
-const { fetching } = __nccwpck_require__(3345)
-const { Headers, getHeadersList } = __nccwpck_require__(548)
-const { getDecodeSplit } = __nccwpck_require__(1168)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
+} = __nccwpck_require__(1216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
+const { channels } = __nccwpck_require__(2414)
+const { CloseEvent } = __nccwpck_require__(5188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -31026,7 +31026,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6976:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -31099,14 +31099,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5924:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
-const { kEnumerableProperty } = __nccwpck_require__(2272)
-const { kConstruct } = __nccwpck_require__(1003)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -31435,12 +31435,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9104:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6976)
+const { maxUnsigned16Bit } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 16386
 
@@ -31538,14 +31538,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8029:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3105)
-const { MessageSizeExceededError } = __nccwpck_require__(1059)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -31650,16 +31650,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 276:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6976)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(4896)
-const { channels } = __nccwpck_require__(5726)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
+const { channels } = __nccwpck_require__(2414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -31669,11 +31669,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3105)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { closeWebSocketConnection } = __nccwpck_require__(3969)
-const { PerMessageDeflate } = __nccwpck_require__(8029)
-const { MessageSizeExceededError } = __nccwpck_require__(1059)
+} = __nccwpck_require__(8625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -32184,14 +32184,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5388:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { opcodes, sendHints } = __nccwpck_require__(6976)
-const FixedQueue = __nccwpck_require__(9220)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -32295,7 +32295,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 4896:
+/***/ 1216:
 /***/ ((module) => {
 
 
@@ -32314,16 +32314,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3105:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(4896)
-const { states, opcodes } = __nccwpck_require__(6976)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5924)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
+const { states, opcodes } = __nccwpck_require__(736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(428)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
 
 /* globals Blob */
 
@@ -32643,15 +32643,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5358:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(1861)
-const { URLSerializer } = __nccwpck_require__(428)
-const { environmentSettingsObject } = __nccwpck_require__(1168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6976)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -32660,21 +32660,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(4896)
+} = __nccwpck_require__(1216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(3105)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3969)
-const { ByteParser } = __nccwpck_require__(276)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(2272)
-const { getGlobalDispatcher } = __nccwpck_require__(8085)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5924)
-const { SendQueue } = __nccwpck_require__(5388)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -33455,18 +33455,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 5434:
+/***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
-var YAMLMap = __nccwpck_require__(1950);
-var YAMLSeq = __nccwpck_require__(7495);
-var resolveBlockMap = __nccwpck_require__(6519);
-var resolveBlockSeq = __nccwpck_require__(2662);
-var resolveFlowCollection = __nccwpck_require__(4206);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -33552,15 +33552,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 5899:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(6885);
-var composeNode = __nccwpck_require__(4873);
-var resolveEnd = __nccwpck_require__(644);
-var resolveProps = __nccwpck_require__(2207);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -33604,17 +33604,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 4873:
+/***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7641);
-var identity = __nccwpck_require__(415);
-var composeCollection = __nccwpck_require__(5434);
-var composeScalar = __nccwpck_require__(3293);
-var resolveEnd = __nccwpck_require__(644);
-var utilEmptyScalarPosition = __nccwpck_require__(4831);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -33723,15 +33723,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 3293:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
-var resolveBlockScalar = __nccwpck_require__(809);
-var resolveFlowScalar = __nccwpck_require__(8066);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -33818,18 +33818,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 3480:
+/***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(2342);
-var Document = __nccwpck_require__(6885);
-var errors = __nccwpck_require__(3376);
-var identity = __nccwpck_require__(415);
-var composeDoc = __nccwpck_require__(5899);
-var resolveEnd = __nccwpck_require__(644);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(3683);
+var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -34049,17 +34049,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 6519:
+/***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(4245);
-var YAMLMap = __nccwpck_require__(1950);
-var resolveProps = __nccwpck_require__(2207);
-var utilContainsNewline = __nccwpck_require__(9699);
-var utilFlowIndentCheck = __nccwpck_require__(7723);
-var utilMapIncludes = __nccwpck_require__(8539);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -34173,12 +34173,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 809:
+/***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
+var Scalar = __nccwpck_require__(3301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -34380,14 +34380,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 2662:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(7495);
-var resolveProps = __nccwpck_require__(2207);
-var utilFlowIndentCheck = __nccwpck_require__(7723);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -34438,7 +34438,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 644:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -34484,19 +34484,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 4206:
+/***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var YAMLMap = __nccwpck_require__(1950);
-var YAMLSeq = __nccwpck_require__(7495);
-var resolveEnd = __nccwpck_require__(644);
-var resolveProps = __nccwpck_require__(2207);
-var utilContainsNewline = __nccwpck_require__(9699);
-var utilMapIncludes = __nccwpck_require__(8539);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -34700,13 +34700,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 8066:
+/***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
-var resolveEnd = __nccwpck_require__(644);
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -34935,7 +34935,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 2207:
+/***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35090,7 +35090,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9699:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35133,7 +35133,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 4831:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35168,12 +35168,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 7723:
+/***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9699);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -35192,12 +35192,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 8539:
+/***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
+var identity = __nccwpck_require__(1127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -35214,22 +35214,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 6885:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7641);
-var Collection = __nccwpck_require__(3469);
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var toJS = __nccwpck_require__(915);
-var Schema = __nccwpck_require__(8296);
-var stringifyDocument = __nccwpck_require__(7653);
-var anchors = __nccwpck_require__(5236);
-var applyReviver = __nccwpck_require__(5797);
-var createNode = __nccwpck_require__(2076);
-var directives = __nccwpck_require__(2342);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(6424);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -35558,13 +35558,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 5236:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var visit = __nccwpck_require__(292);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -35641,7 +35641,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 5797:
+/***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35705,14 +35705,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2076:
+/***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7641);
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -35802,13 +35802,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 2342:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var visit = __nccwpck_require__(292);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 const escapeChars = {
     '!': '%21',
@@ -35987,7 +35987,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 3376:
+/***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36056,28 +36056,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 7207:
+/***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(3480);
-var Document = __nccwpck_require__(6885);
-var Schema = __nccwpck_require__(8296);
-var errors = __nccwpck_require__(3376);
-var Alias = __nccwpck_require__(7641);
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var Scalar = __nccwpck_require__(2765);
-var YAMLMap = __nccwpck_require__(1950);
-var YAMLSeq = __nccwpck_require__(7495);
-var cst = __nccwpck_require__(5421);
-var lexer = __nccwpck_require__(2081);
-var lineCounter = __nccwpck_require__(4588);
-var parser = __nccwpck_require__(6651);
-var publicApi = __nccwpck_require__(8759);
-var visit = __nccwpck_require__(292);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
 
 
 
@@ -36114,7 +36114,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 2745:
+/***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -36140,16 +36140,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 7641:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5236);
-var visit = __nccwpck_require__(292);
-var identity = __nccwpck_require__(415);
-var Node = __nccwpck_require__(6617);
-var toJS = __nccwpck_require__(915);
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -36267,14 +36267,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 3469:
+/***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2076);
-var identity = __nccwpck_require__(415);
-var Node = __nccwpck_require__(6617);
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -36425,14 +36425,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6617:
+/***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(5797);
-var identity = __nccwpck_require__(415);
-var toJS = __nccwpck_require__(915);
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -36472,15 +36472,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 4245:
+/***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2076);
-var stringifyPair = __nccwpck_require__(5004);
-var addPairToJSMap = __nccwpck_require__(9256);
-var identity = __nccwpck_require__(415);
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -36518,14 +36518,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 2765:
+/***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Node = __nccwpck_require__(6617);
-var toJS = __nccwpck_require__(915);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -36552,17 +36552,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 1950:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(6340);
-var addPairToJSMap = __nccwpck_require__(9256);
-var Collection = __nccwpck_require__(3469);
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var Scalar = __nccwpck_require__(2765);
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -36706,17 +36706,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 7495:
+/***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2076);
-var stringifyCollection = __nccwpck_require__(6340);
-var Collection = __nccwpck_require__(3469);
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
-var toJS = __nccwpck_require__(915);
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -36828,16 +36828,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 9256:
+/***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(2745);
-var merge = __nccwpck_require__(6220);
-var stringify = __nccwpck_require__(732);
-var identity = __nccwpck_require__(415);
-var toJS = __nccwpck_require__(915);
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -36900,7 +36900,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 415:
+/***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36960,12 +36960,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 915:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
+var identity = __nccwpck_require__(1127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -37006,15 +37006,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 1366:
+/***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(809);
-var resolveFlowScalar = __nccwpck_require__(8066);
-var errors = __nccwpck_require__(3376);
-var stringifyString = __nccwpck_require__(501);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -37231,7 +37231,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 8013:
+/***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37301,7 +37301,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4555:
+/***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37407,14 +37407,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 5421:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(1366);
-var cstStringify = __nccwpck_require__(8013);
-var cstVisit = __nccwpck_require__(4555);
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -37526,12 +37526,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 2081:
+/***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(5421);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -38256,7 +38256,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 4588:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -38304,14 +38304,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 6651:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(5421);
-var lexer = __nccwpck_require__(2081);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -39291,18 +39291,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 8759:
+/***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(3480);
-var Document = __nccwpck_require__(6885);
-var errors = __nccwpck_require__(3376);
-var log = __nccwpck_require__(2745);
-var identity = __nccwpck_require__(415);
-var lineCounter = __nccwpck_require__(4588);
-var parser = __nccwpck_require__(6651);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -39405,16 +39405,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8296:
+/***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var map = __nccwpck_require__(7683);
-var seq = __nccwpck_require__(4066);
-var string = __nccwpck_require__(4088);
-var tags = __nccwpck_require__(3578);
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -39451,13 +39451,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7683:
+/***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var YAMLMap = __nccwpck_require__(1950);
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
 
 const map = {
     collection: 'map',
@@ -39477,12 +39477,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
+var Scalar = __nccwpck_require__(3301);
 
 const nullTag = {
     identify: value => value == null,
@@ -39501,13 +39501,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 4066:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var YAMLSeq = __nccwpck_require__(7495);
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
 
 const seq = {
     collection: 'seq',
@@ -39527,12 +39527,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 4088:
+/***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(501);
+var stringifyString = __nccwpck_require__(3069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -39550,12 +39550,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 7247:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
+var Scalar = __nccwpck_require__(3301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -39578,13 +39578,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 7661:
+/***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
-var stringifyNumber = __nccwpck_require__(2729);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -39632,12 +39632,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9546:
+/***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2729);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -39681,18 +39681,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 9032:
+/***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7683);
-var _null = __nccwpck_require__(1528);
-var seq = __nccwpck_require__(4066);
-var string = __nccwpck_require__(4088);
-var bool = __nccwpck_require__(7247);
-var float = __nccwpck_require__(7661);
-var int = __nccwpck_require__(9546);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
 
 const schema = [
     map.map,
@@ -39713,14 +39713,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 7519:
+/***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
-var map = __nccwpck_require__(7683);
-var seq = __nccwpck_require__(4066);
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -39784,27 +39784,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3578:
+/***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7683);
-var _null = __nccwpck_require__(1528);
-var seq = __nccwpck_require__(4066);
-var string = __nccwpck_require__(4088);
-var bool = __nccwpck_require__(7247);
-var float = __nccwpck_require__(7661);
-var int = __nccwpck_require__(9546);
-var schema = __nccwpck_require__(9032);
-var schema$1 = __nccwpck_require__(7519);
-var binary = __nccwpck_require__(4011);
-var merge = __nccwpck_require__(6220);
-var omap = __nccwpck_require__(2775);
-var pairs = __nccwpck_require__(1705);
-var schema$2 = __nccwpck_require__(1921);
-var set = __nccwpck_require__(832);
-var timestamp = __nccwpck_require__(168);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -39890,14 +39890,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 4011:
+/***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(2765);
-var stringifyString = __nccwpck_require__(501);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -39967,12 +39967,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 2214:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
+var Scalar = __nccwpck_require__(3301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -40003,13 +40003,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 9614:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
-var stringifyNumber = __nccwpck_require__(2729);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -40060,12 +40060,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 6257:
+/***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2729);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -40143,13 +40143,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 6220:
+/***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -40221,16 +40221,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 2775:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var toJS = __nccwpck_require__(915);
-var YAMLMap = __nccwpck_require__(1950);
-var YAMLSeq = __nccwpck_require__(7495);
-var pairs = __nccwpck_require__(1705);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -40305,15 +40305,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 1705:
+/***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var Scalar = __nccwpck_require__(2765);
-var YAMLSeq = __nccwpck_require__(7495);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -40394,24 +40394,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 1921:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7683);
-var _null = __nccwpck_require__(1528);
-var seq = __nccwpck_require__(4066);
-var string = __nccwpck_require__(4088);
-var binary = __nccwpck_require__(4011);
-var bool = __nccwpck_require__(2214);
-var float = __nccwpck_require__(9614);
-var int = __nccwpck_require__(6257);
-var merge = __nccwpck_require__(6220);
-var omap = __nccwpck_require__(2775);
-var pairs = __nccwpck_require__(1705);
-var set = __nccwpck_require__(832);
-var timestamp = __nccwpck_require__(168);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schema = [
     map.map,
@@ -40442,14 +40442,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 832:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Pair = __nccwpck_require__(4245);
-var YAMLMap = __nccwpck_require__(1950);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -40545,12 +40545,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 168:
+/***/ 4371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2729);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -40657,7 +40657,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 3699:
+/***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -40815,15 +40815,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 732:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5236);
-var identity = __nccwpck_require__(415);
-var stringifyComment = __nccwpck_require__(8927);
-var stringifyString = __nccwpck_require__(501);
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -40954,14 +40954,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 6340:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var stringify = __nccwpck_require__(732);
-var stringifyComment = __nccwpck_require__(8927);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -41116,7 +41116,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 8927:
+/***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -41147,14 +41147,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 7653:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var stringify = __nccwpck_require__(732);
-var stringifyComment = __nccwpck_require__(8927);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -41241,7 +41241,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 2729:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -41275,15 +41275,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 5004:
+/***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
-var Scalar = __nccwpck_require__(2765);
-var stringify = __nccwpck_require__(732);
-var stringifyComment = __nccwpck_require__(8927);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -41434,13 +41434,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 501:
+/***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(2765);
-var foldFlowLines = __nccwpck_require__(3699);
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -41779,12 +41779,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 292:
+/***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(415);
+var identity = __nccwpck_require__(1127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -50764,13 +50764,215 @@ function formatAnalysisText(analyses) {
     return `${blocks.join('\n\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/budget.ts
+function startBudget(minutes) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), minutes * 60_000);
+    // The budget must not keep the process alive once the work is done.
+    timer.unref();
+    const message = `the time budget of ${minutes} minute${minutes === 1 ? '' : 's'} (timeout-minutes) was used up`;
+    return {
+        signal: controller.signal,
+        get exhausted() {
+            return controller.signal.aborted;
+        },
+        message,
+        dispose: () => clearTimeout(timer),
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/environment.ts
+/**
+ * The environment of every child process. Children are fixers, the repository's own tools
+ * (`node_modules/.bin`, `.venv/bin`: the pull request author's code), and git. None of them may see
+ * a credential: the action's token (`INPUT_GITHUB-TOKEN`, `GITHUB_TOKEN`), the runner's
+ * `ACTIONS_RUNTIME_TOKEN` (cache and artifact writes), the OIDC request token, the paths of the
+ * runner's command files (`GITHUB_ENV`, `GITHUB_OUTPUT` … would let a child set our outputs or
+ * environment), webhook URLs or SMTP passwords.
+ *
+ * So the environment is built from an allow-list, never from `process.env` minus a deny-list: a
+ * new secret a runner or a workflow adds later is left out without anyone having to know its name.
+ * Names that look like secrets are dropped even when allow-listed (a `LC_API_KEY` would be).
+ */
+
+
+
+
+/** Variables a child may inherit, by exact name. */
+const ALLOWED_NAMES = new Set([
+    'PATH',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TERM',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    // Windows needs these to start processes at all.
+    'SystemRoot',
+    'SYSTEMROOT',
+    'WINDIR',
+    'COMSPEC',
+    'PATHEXT',
+]);
+/** Locale variables (`LC_ALL`, `LC_CTYPE` …). */
+const ALLOWED_PATTERN = /^LC_[A-Z]+$/;
+/** A name that may hold a credential. Such a variable never reaches a child, whatever else allows it. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|WEBHOOK|CREDENTIAL/i;
+/** Variables every child gets, set by us: none carries anything from the runner. */
+const FIXED_VARIABLES = {
+    // Python tools importing themselves from a repository venv would write .pyc files into it
+    // (git-ignored files the guard watches).
+    PYTHONDONTWRITEBYTECODE: '1',
+    // Tools must not wait for a human.
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+};
+function isSecretName(name) {
+    return SECRET_NAME.test(name);
+}
+/** The allow-listed part of `source`, secret-looking names removed. */
+function allowListed(source) {
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value === undefined || isSecretName(name))
+            continue;
+        if (ALLOWED_NAMES.has(name) || ALLOWED_PATTERN.test(name))
+            env[name] = value;
+    }
+    return env;
+}
+/**
+ * A child environment: the allow-listed variables of `source`, HOME and TMPDIR pointing at
+ * private directories, and the fixed variables. `extra` is added last; it comes from our own code
+ * (a per-tool setting, git's one-shot auth header), never from the runner's environment.
+ */
+function childEnvironment(source, dirs, extra = {}) {
+    return {
+        ...allowListed(source),
+        ...FIXED_VARIABLES,
+        HOME: dirs.home,
+        USERPROFILE: dirs.home,
+        TMPDIR: dirs.tmp,
+        TMP: dirs.tmp,
+        TEMP: dirs.tmp,
+        ...extra,
+    };
+}
+async function createPrivateDirs(prefix = 'ci-autofixer-child-') {
+    const root = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), prefix));
+    const home = external_node_path_default().join(root, 'home');
+    const tmp = external_node_path_default().join(root, 'tmp');
+    await (0,promises_namespaceObject.mkdir)(home, { mode: 0o700 });
+    await (0,promises_namespaceObject.mkdir)(tmp, { mode: 0o700 });
+    return { root, home, tmp, dispose: () => (0,promises_namespaceObject.rm)(root, { recursive: true, force: true }) };
+}
+let processDirs;
+/**
+ * The private HOME and TMPDIR of children that do not get their own (git, the guard's git): made
+ * on first use, removed when the process exits.
+ */
+function processPrivateDirs() {
+    if (processDirs === undefined) {
+        const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-home-'));
+        const dirs = { root, home: external_node_path_default().join(root, 'home'), tmp: external_node_path_default().join(root, 'tmp') };
+        (0,external_node_fs_namespaceObject.mkdirSync)(dirs.home, { mode: 0o700 });
+        (0,external_node_fs_namespaceObject.mkdirSync)(dirs.tmp, { mode: 0o700 });
+        processDirs = dirs;
+        process.once('exit', () => {
+            try {
+                (0,external_node_fs_namespaceObject.rmSync)(dirs.root, { recursive: true, force: true });
+            }
+            catch {
+                // The process is exiting; a leftover temporary directory is all that can go wrong.
+            }
+        });
+    }
+    return { home: processDirs.home, tmp: processDirs.tmp };
+}
+/** The environment a child gets when its caller gives none: allow-listed, with the process's private HOME. */
+function defaultChildEnvironment() {
+    return childEnvironment(process.env, processPrivateDirs());
+}
+/**
+ * An empty directory for `core.hooksPath`: git then finds no hook to run, whatever a fixer wrote
+ * into `.git/hooks` or whatever `core.hooksPath` the repository's config names.
+ */
+function emptyHooksDirectory() {
+    const hooks = external_node_path_default().join(external_node_path_default().dirname(processPrivateDirs().home), 'no-hooks');
+    (0,external_node_fs_namespaceObject.mkdirSync)(hooks, { recursive: true, mode: 0o500 });
+    return hooks;
+}
+
 ;// CONCATENATED MODULE: ./src/exec.ts
 
+
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * After the direct child exits, how long its stdout/stderr may stay open. Once the group is killed,
+ * only a descendant that left the group (setsid, a daemon) can still hold them; we do not wait for it.
+ */
+const STREAM_GRACE_MS = 500;
+const KILLED_BY_SIGNAL = 128 + 9;
+const BUDGET_USED_UP = 'stopped: the time budget ran out';
+/*
+ * On POSIX every child leads its own process group (`detached: true` makes it call setsid), so a time
+ * limit can kill everything the command started — a fixer's or git's helpers would otherwise outlive
+ * it and keep our pipes open. The flip side is that a terminal's Ctrl-C no longer reaches the children,
+ * which is why the shutdown path calls killAllChildren().
+ * On Windows there are no process groups to signal and `detached` would open a new console, so a child
+ * is spawned as before and only the direct child is killed; its descendants may survive a timeout.
+ */
+const USE_PROCESS_GROUPS = process.platform !== 'win32';
+/** Live children by pid (= process group id on POSIX); an entry goes when its child exits. */
+const liveChildren = new Map();
+function errorCode(error) {
+    return typeof error === 'object' && error !== null ? error.code : undefined;
+}
+/** SIGKILLs the child's whole process group (POSIX) or the child alone (Windows). Never throws. */
+function killTree(child) {
+    const pid = child.pid;
+    if (pid === undefined)
+        return;
+    if (USE_PROCESS_GROUPS) {
+        try {
+            process.kill(-pid, 'SIGKILL');
+            return;
+        }
+        catch (error) {
+            // ESRCH: nothing is left of the group. Anything else (EPERM, …): at least kill the child itself.
+            if (errorCode(error) === 'ESRCH')
+                return;
+        }
+    }
+    try {
+        child.kill('SIGKILL');
+    }
+    catch {
+        // Already gone.
+    }
+}
+/** SIGKILLs every live child's process group; for the action's shutdown path. */
+function killAllChildren() {
+    for (const child of [...liveChildren.values()])
+        killTree(child);
+}
+function appendLine(text, line) {
+    return text === '' || text.endsWith('\n') ? `${text}${line}\n` : `${text}\n${line}\n`;
+}
 const nodeExec = (command, args, options) => new Promise((resolve) => {
-    const limit = options.maxOutputBytes ?? 4 * 1024 * 1024;
-    const env = { ...(options.baseEnv ?? process.env), ...(options.env ?? {}) };
+    if (options.signal?.aborted) {
+        resolve({ exitCode: 124, stdout: '', stderr: 'not started: the time budget is used up', aborted: true, timedOut: true });
+        return;
+    }
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const env = { ...(options.baseEnv ?? defaultChildEnvironment()), ...(options.env ?? {}) };
     for (const key of Object.keys(env))
         if (env[key] === undefined)
             delete env[key];
@@ -50782,18 +50984,26 @@ const nodeExec = (command, args, options) => new Promise((resolve) => {
             shell: false,
             stdio: ['pipe', 'pipe', 'pipe'],
             windowsHide: true,
+            detached: USE_PROCESS_GROUPS,
         });
     }
     catch (error) {
         resolve({ exitCode: 127, stdout: '', stderr: String(error), notFound: true });
         return;
     }
+    const pid = child.pid;
+    if (pid !== undefined)
+        liveChildren.set(pid, child);
     const out = [];
     const err = [];
     let outBytes = 0;
     let errBytes = 0;
     let timedOut = false;
+    let aborted = false;
+    let exited = false;
     let settled = false;
+    let exitCode = 1;
+    let graceTimer;
     child.stdout.on('data', (chunk) => {
         if (outBytes < limit)
             out.push(chunk.subarray(0, limit - outBytes));
@@ -50804,35 +51014,100 @@ const nodeExec = (command, args, options) => new Promise((resolve) => {
             err.push(chunk.subarray(0, limit - errBytes));
         errBytes += chunk.length;
     });
+    const stop = () => {
+        if (exited || settled)
+            return;
+        killTree(child);
+    };
     const timer = setTimeout(() => {
+        if (exited || settled)
+            return;
         timedOut = true;
-        child.kill('SIGKILL');
-    }, options.timeoutMs ?? 10 * 60 * 1000);
-    child.on('error', (error) => {
+        stop();
+    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const onAbort = () => {
+        if (exited || settled)
+            return;
+        aborted = true;
+        timedOut = true;
+        stop();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const release = () => {
+        clearTimeout(timer);
+        if (graceTimer !== undefined)
+            clearTimeout(graceTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (pid !== undefined && liveChildren.get(pid) === child)
+            liveChildren.delete(pid);
+    };
+    const finish = () => {
         if (settled)
             return;
         settled = true;
-        clearTimeout(timer);
+        release();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.stdin.destroy();
+        let stderr = Buffer.concat(err).toString('utf8');
+        if (aborted)
+            stderr = appendLine(stderr, BUDGET_USED_UP);
+        resolve({
+            exitCode,
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr,
+            ...(timedOut ? { timedOut } : {}),
+            ...(aborted ? { aborted } : {}),
+        });
+    };
+    const streamsDone = () => isDone(child.stdout) && isDone(child.stderr);
+    const finishIfDrained = () => {
+        if (exited && streamsDone())
+            finish();
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+        stream.on('end', finishIfDrained);
+        stream.on('close', finishIfDrained);
+        stream.on('error', finishIfDrained);
+    }
+    child.on('error', (error) => {
+        // Once the process is running, an 'error' comes from a failed kill; 'exit' still follows.
+        if (settled || child.pid !== undefined)
+            return;
+        settled = true;
+        release();
         const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
         resolve({ exitCode: 127, stdout: '', stderr: error.message, notFound });
     });
-    child.on('close', (code, signal) => {
-        if (settled)
+    // 'exit', not 'close': 'close' waits for every holder of our pipes, including a grandchild
+    // that was backgrounded and never exits.
+    child.on('exit', (code, signal) => {
+        if (exited || settled)
             return;
-        settled = true;
+        exited = true;
+        exitCode = code ?? (signal ? KILLED_BY_SIGNAL : 1);
         clearTimeout(timer);
-        resolve({
-            exitCode: code ?? (signal ? 128 + 9 : 1),
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-            ...(timedOut ? { timedOut } : {}),
-        });
+        // Nothing the command started may outlive it: it could keep the pipes open or the workspace busy.
+        if (USE_PROCESS_GROUPS && pid !== undefined)
+            killTree(child);
+        if (pid !== undefined && liveChildren.get(pid) === child)
+            liveChildren.delete(pid);
+        if (streamsDone()) {
+            finish();
+            return;
+        }
+        // setImmediate lets one more poll phase read what is already in the pipes, should the event
+        // loop have been too busy for the grace to mean anything.
+        graceTimer = setTimeout(() => setImmediate(finish), STREAM_GRACE_MS);
     });
     child.stdin.on('error', () => {
         // The command may exit before reading its input; that is its business, not an error here.
     });
     child.stdin.end(options.input ?? '');
 });
+function isDone(stream) {
+    return stream.readableEnded || stream.destroyed;
+}
 
 ;// CONCATENATED MODULE: ./src/git/git.ts
 /**
@@ -50841,7 +51116,8 @@ const nodeExec = (command, args, options) => new Promise((resolve) => {
  * one-shot `http.extraheader` in the environment of the one command that needs it.
  */
 
-/** Settings that keep an unattended git from waiting for a human or running repository code. */
+
+/** Settings that keep an unattended git from waiting for a human. */
 const UNATTENDED_ENV = {
     GIT_TERMINAL_PROMPT: '0',
     GCM_INTERACTIVE: 'never',
@@ -50850,11 +51126,28 @@ const UNATTENDED_ENV = {
     LANGUAGE: '',
 };
 /**
- * Arguments for every command that talks to a remote with a token. Hooks would inherit the token
- * through the environment, and they are the repository's code; credential helpers would be asked
- * for (and might prompt or store) a password the header already carries.
+ * Configuration given on the command line of every git command, where it outranks the
+ * repository's `.git/config` (which a fixer could have written) and nothing can override it:
+ * - no hooks: hooks are the repository's code, and a push would run them next to the token;
+ * - no fsmonitor: `core.fsmonitor` names a program git runs on every status;
+ * - no credential helper: the one-shot header carries the token; a helper could store it, prompt,
+ *   or hand it to a program;
+ * - `safe.directory=*`: git runs with a private HOME, so the runner's global config (where
+ *   actions/checkout records the workspace as safe in container jobs) is not read; the commands
+ *   only ever run in the checkout this run was given.
  */
-const NETWORK_ARGS = ['-c', 'core.hooksPath=/dev/null', '-c', 'credential.helper='];
+function hardenedConfigArgs() {
+    return [
+        '-c',
+        `core.hooksPath=${emptyHooksDirectory()}`,
+        '-c',
+        'core.fsmonitor=false',
+        '-c',
+        'credential.helper=',
+        '-c',
+        'safe.directory=*',
+    ];
+}
 /**
  * The environment that hands `token` to git for requests to `url`'s origin only.
  * The first entry clears any extraheader already configured for that origin (actions/checkout
@@ -50910,11 +51203,12 @@ function meaningfulStderr(stderr) {
 }
 /** A sentence on what a known failure means and what to do, or undefined. */
 function explain(stderr) {
-    if (/terminal prompts disabled|Authentication failed|401|403 Forbidden|could not read Username/i.test(stderr)) {
-        return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';
-    }
+    // Before the credential check: a URL in the same message may hold 401 or 403 in its port.
     if (/stale info/.test(stderr)) {
         return 'the remote branch changed since it was read (someone else pushed to it); nothing was overwritten';
+    }
+    if (/terminal prompts disabled|Authentication failed|returned error: 40[13]\b|\b403 Forbidden|could not read Username/i.test(stderr)) {
+        return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';
     }
     if (/\[rejected\].*\(fetch first\)|\(non-fast-forward\)/.test(stderr)) {
         return 'the remote branch has commits this push would drop; nothing was overwritten';
@@ -50968,7 +51262,7 @@ function createGit(options) {
     const { exec, cwd, logger } = options;
     async function run(args, runOptions = {}) {
         logger.debug(`git ${args.join(' ')}`);
-        const result = await exec('git', args, {
+        const result = await exec('git', [...hardenedConfigArgs(), ...args], {
             cwd,
             env: { ...UNATTENDED_ENV, ...(options.env ?? {}), ...(runOptions.env ?? {}) },
             ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
@@ -51014,7 +51308,7 @@ function createGit(options) {
     return {
         cwd,
         async isRepository() {
-            const result = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
+            const result = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
             return result.exitCode === 0 && result.stdout.trim() === 'true';
         },
         topLevel: () => output(['rev-parse', '--show-toplevel']),
@@ -51044,7 +51338,7 @@ function createGit(options) {
         async lsRemoteBranch(remote, branch, token) {
             const ref = `refs/heads/${branch}`;
             const env = await authFor(remote, token, true);
-            const result = await run([...NETWORK_ARGS, 'ls-remote', '--heads', '--', remote, ref], { env, token });
+            const result = await run(['ls-remote', '--heads', '--', remote, ref], { env, token });
             for (const line of result.stdout.split('\n')) {
                 const [sha, name] = line.trim().split('\t');
                 // ls-remote matches patterns by their tail; only the exact ref counts.
@@ -51052,6 +51346,32 @@ function createGit(options) {
                     return sha;
             }
             return undefined;
+        },
+        async listRemoteBranches(remote, token) {
+            const env = await authFor(remote, token, true);
+            const result = await run(['ls-remote', '--heads', '--', remote], { env, token });
+            const branches = new Map();
+            for (const line of result.stdout.split('\n')) {
+                const [sha, name] = line.trim().split('\t');
+                if (sha && name?.startsWith('refs/heads/'))
+                    branches.set(name.slice('refs/heads/'.length), sha);
+            }
+            return branches;
+        },
+        async firstParentChain(sha, max) {
+            const result = await run(['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
+            return result.stdout
+                .split('\x1e')
+                .map((record) => record.replace(/^\n/, ''))
+                .filter((record) => record.includes('\0'))
+                .map((record) => {
+                const [commit = '', parents = '', message = ''] = record.split('\0');
+                return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
+            });
+        },
+        async isAncestor(ancestor, descendant) {
+            const result = await run(['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
+            return result.exitCode === 0;
         },
         async resolveCommit(revision) {
             const result = await run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
@@ -51109,7 +51429,6 @@ function createGit(options) {
             const source = pushOptions.source ?? ref;
             const env = await authFor(pushOptions.remote, pushOptions.token, true);
             await run([
-                ...NETWORK_ARGS,
                 'push',
                 '--no-verify',
                 `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
@@ -51122,7 +51441,6 @@ function createGit(options) {
             const ref = `refs/heads/${deleteOptions.branch}`;
             const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
             await run([
-                ...NETWORK_ARGS,
                 'push',
                 '--no-verify',
                 `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`,
@@ -51134,7 +51452,7 @@ function createGit(options) {
         async fetch(fetchOptions) {
             const env = await authFor(fetchOptions.remote, fetchOptions.token, false);
             const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
-            await run([...NETWORK_ARGS, 'fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
+            await run(['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
                 env,
                 token: fetchOptions.token,
             });
@@ -51152,7 +51470,7 @@ function createGit(options) {
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -51205,11 +51523,11 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(2827);
-// EXTERNAL MODULE: ../../work/main/node_modules/undici/index.js
-var undici = __nccwpck_require__(576);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -51262,7 +51580,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -51277,7 +51595,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -51306,7 +51624,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -51354,7 +51672,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -51375,7 +51693,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -51422,7 +51740,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -51768,7 +52086,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -52060,7 +52378,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -52661,7 +52979,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -52702,7 +53020,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -52909,7 +53227,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -53040,7 +53358,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var dist_bundle_sep = "\\.";
@@ -53095,11 +53413,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -53240,12 +53558,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -55539,7 +55857,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -55665,7 +55983,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -55686,7 +56004,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -56098,7 +56416,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -56137,7 +56455,7 @@ function getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -56152,9 +56470,9 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/bottleneck/light.js
-var light = __nccwpck_require__(4915);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
 
@@ -56237,7 +56555,7 @@ function retry(octokit, octokitOptions) {
 retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -56797,6062 +57115,9 @@ async function callGitHub(client, context, call) {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!fs.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(8258);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var lib_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => lib_awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => lib_awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return lib_awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lib_lowercaseKeys(this.requestOptions.headers), lib_lowercaseKeys(headers || {}));
-        }
-        return lib_lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return lib_awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => lib_awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lib_lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield io_util_stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield io_util_stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield io_util_stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + os.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
- * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
- * our job summary, our pull request, our annotations and our own stdout.
- *
- * Three sinks, three rules:
- * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
- *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
- *   mentions, issue references or math.
- * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
- *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
- * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
- *   what @actions/core does in `issueCommand` (and what the runner unescapes).
- */
-/**
- * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
- * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
- * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
- * `char.IsWhiteSpace('\u200B')` is false.
- */
-const ZERO_WIDTH_SPACE = '\u200B';
-/** Default cap for one inline value (a message in a table cell, a list item). */
-const DEFAULT_INLINE_CHARS = 500;
-const ELLIPSIS = '…';
-// CSI/OSC escape sequences that survived normalisation (or came from a file name).
-const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
-// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
-// (the "Trojan Source" characters, which reorder what a reader sees).
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Removes escape sequences and control characters; keeps TAB and line breaks. */
-function stripControlCharacters(text) {
-    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
-}
-/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
-function escape_oneLine(text) {
-    return stripControlCharacters(text)
-        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
-        .replace(/\t/g, ' ')
-        .trim();
-}
-/**
- * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
- * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
- * leaves room for a long run of blanks or control characters to be dropped).
- */
-function escape_clip(text, maxChars) {
-    const window = maxChars * 4 + 256;
-    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
-    return truncate(escape_oneLine(head), maxChars);
-}
-/**
- * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
- * result is always valid Unicode.
- */
-function truncate(text, maxChars) {
-    if (text.length <= maxChars)
-        return text;
-    const keep = Math.max(0, maxChars - ELLIPSIS.length);
-    let cut = text.slice(0, keep);
-    const last = cut.charCodeAt(cut.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        cut = cut.slice(0, -1);
-    return `${cut}${ELLIPSIS}`;
-}
-function utf8Length(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-/**
- * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
- * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
- * `<`, `>` and `&` become entities so no HTML tag or entity survives.
- */
-const MARKDOWN_ESCAPES = {
-    '\\': '\\\\',
-    '`': '\\`',
-    '*': '\\*',
-    _: '\\_',
-    '[': '\\[',
-    ']': '\\]',
-    '#': '\\#',
-    '|': '\\|',
-    '~': '\\~',
-    $: '\\$',
-    '<': '&lt;',
-    '>': '&gt;',
-    '&': '&amp;',
-};
-const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
-/**
- * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
- * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
- * become links. A zero-width space after the trigger keeps each from being recognised.
- */
-function breakGitHubAutolinks(escaped) {
-    return escaped
-        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
-        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
-        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
-        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
-        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
-}
-/**
- * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
- * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
- * or a heading. What a reader sees is the original text.
- */
-function escape_escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
-    const flat = escape_clip(text, maxChars);
-    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
-    return escape_neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
-}
-/**
- * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
- * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
- * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
- */
-function escape_codeSpan(text, options = {}) {
-    let content = escape_clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
-    if (options.table)
-        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
-    if (content === '')
-        return '` `';
-    let longestRun = 0;
-    for (const run of content.match(/`+/g) ?? [])
-        longestRun = Math.max(longestRun, run.length);
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
- *
- * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
- * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
- * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
- * registered command name and `]` — anywhere in the line, not only at the start (the legacy
- * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
- * leading `::` and between the two `#` of every `##[`.
- *
- * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
- * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
- * text lands (core.info, a summary, a plain console). Control characters are removed as well;
- * line breaks are kept (as LF) so multi-line messages stay readable.
- */
-function escape_neutralizeWorkflowCommands(text) {
-    return stripControlCharacters(text)
-        .split(/\r\n|\r|\n/)
-        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
-        .join('\n');
-}
-/** The value of a workflow command's message, as @actions/core's `escapeData`. */
-function escapeAnnotationData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
-function escapeAnnotationProperty(text) {
-    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-/**
- * A complete workflow command line (without the line break), formatted as @actions/core's
- * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
- * Properties with an empty or undefined value are left out, as core does.
- */
-function formatWorkflowCommand(command, properties, message) {
-    const pairs = Object.entries(properties)
-        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
-        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
-    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
-}
-/**
- * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
- * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
- * before they reach the report; anything still absolute was outside it.
- */
-function isWorkspaceRelativePath(file) {
-    if (file === '' || file.length > 1024)
-        return false;
-    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
-        return false;
-    const slashed = file.replace(/\\/g, '/');
-    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
-        return false;
-    const segments = slashed.split('/');
-    return !segments.some((segment) => segment === '..');
-}
-/** A workspace-relative path with forward slashes and no leading `./`. */
-function normalizeWorkspacePath(file) {
-    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
-}
-
-;// CONCATENATED MODULE: ./src/logging.ts
-
-
-function createConsoleLogger(options = {}) {
-    const stream = options.stream ?? process.stderr;
-    const write = (line) => {
-        stream.write(`${line}\n`);
-    };
-    return {
-        debug: (m) => {
-            if (options.verbose)
-                write(`debug: ${m}`);
-        },
-        info: (m) => write(m),
-        warning: (m) => write(`warning: ${m}`),
-        error: (m) => write(`error: ${m}`),
-        group: async (name, fn) => {
-            write(`== ${name}`);
-            return fn();
-        },
-    };
-}
-/** Collects messages; for tests. */
-function createMemoryLogger() {
-    const lines = [];
-    return {
-        lines,
-        debug: (m) => lines.push(`debug: ${m}`),
-        info: (m) => lines.push(m),
-        warning: (m) => lines.push(`warning: ${m}`),
-        error: (m) => lines.push(`error: ${m}`),
-        group: async (name, fn) => {
-            lines.push(`== ${name}`);
-            return fn();
-        },
-    };
-}
-/**
- * Logger for the action. Every line goes through `neutralize` first: messages can carry log text,
- * and a line of log text must never be read by the runner as a workflow command.
- */
-function createActionsLogger() {
-    return {
-        debug: (m) => core.debug(neutralizeWorkflowCommands(m)),
-        info: (m) => core.info(neutralizeWorkflowCommands(m)),
-        warning: (m) => core.warning(neutralizeWorkflowCommands(m)),
-        error: (m) => core.error(neutralizeWorkflowCommands(m)),
-        group: (name, fn) => core.group(neutralizeWorkflowCommands(name), fn),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/analysis/paths.ts
-/**
- * Paths named in logs → workspace-relative paths. Logs name files by the runner's absolute path
- * (`/home/runner/work/<repo>/<repo>/src/x.py`, `D:\a\<repo>\<repo>\src\x.cs`, `/__w/<repo>/<repo>/…`
- * in containers, `/home/travis/build/<owner>/<repo>/…` on Travis) or relative to the job's working
- * directory. Nothing from a log may point outside the workspace, so anything that would is dropped.
- */
-
-
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** Runner checkout roots, each followed by `/`; group 1 is the repository directory name checked. */
-function runnerRoots(repoName) {
-    const repo = escapeRegExp(repoName);
-    return [
-        new RegExp(`^/home/runner/work/${repo}/${repo}/`),
-        new RegExp(`^/Users/runner/work/${repo}/${repo}/`),
-        new RegExp(`^/__w/${repo}/${repo}/`),
-        new RegExp(`^/github/workspace/`),
-        new RegExp(`^[A-Za-z]:/a/${repo}/${repo}/`),
-        new RegExp(`^/home/travis/build/[^/]{1,100}/${repo}/`),
-        // Self-hosted runners keep the same `_work/<repo>/<repo>` layout under their own root.
-        new RegExp(`^(?:[A-Za-z]:)?/[^\\0]{0,500}?/_work/${repo}/${repo}/`),
-    ];
-}
-/** Splits on `/`, resolving `.` and `..`; undefined when `..` climbs above the start. */
-function normalizeSegments(path) {
-    const out = [];
-    for (const segment of path.split('/')) {
-        if (segment === '' || segment === '.')
-            continue;
-        if (segment === '..') {
-            if (out.length === 0)
-                return undefined;
-            out.pop();
-        }
-        else
-            out.push(segment);
-    }
-    return out;
-}
-/**
- * The workspace-relative path (forward slashes, no `./`) for a path named in a log, or undefined
- * when it is absolute elsewhere, climbs out with `..`, is empty, or holds a NUL.
- */
-function toWorkspacePath(logPath, opts) {
-    if (logPath.length === 0 || logPath.length > 4096 || logPath.includes('\0'))
-        return undefined;
-    let path = logPath.trim().replace(/\\/g, '/');
-    // file:// URLs and quotes around paths are how some tools print them.
-    if (path.startsWith('file://'))
-        path = path.slice('file://'.length);
-    path = path.replace(/^["'`]|["'`]$/g, '');
-    if (path === '' || opts.repoName === '' || opts.repoName.includes('/'))
-        return undefined;
-    let relative;
-    for (const root of runnerRoots(opts.repoName)) {
-        const match = root.exec(path);
-        if (match) {
-            relative = path.slice(match[0].length);
-            break;
-        }
-    }
-    if (relative === undefined) {
-        const absolute = path.startsWith('/') || /^[A-Za-z]:\//.test(path) || path.startsWith('~');
-        if (absolute)
-            return undefined;
-        const base = opts.workingDirectory ? normalizeSegments(opts.workingDirectory.replace(/\\/g, '/')) : [];
-        if (base === undefined || opts.workingDirectory?.startsWith('/'))
-            return undefined;
-        const inside = normalizeSegments(path);
-        if (inside === undefined) {
-            // `../x` from a working directory can still land inside the workspace.
-            const joined = normalizeSegments([...base, path].join('/'));
-            return joined && joined.length > 0 ? joined.join('/') : undefined;
-        }
-        relative = [...base, ...inside].join('/');
-    }
-    const segments = normalizeSegments(relative);
-    if (segments === undefined || segments.length === 0)
-        return undefined;
-    return segments.join('/');
-}
-/**
- * As `toWorkspacePath`, and the file must exist inside `workspaceDir`. Returns the
- * workspace-relative path, or undefined.
- */
-async function existsInWorkspace(logPath, workspaceDir, opts) {
-    const relative = toWorkspacePath(logPath, opts);
-    if (relative === undefined)
-        return undefined;
-    const root = resolve(workspaceDir);
-    const absolute = resolve(join(root, relative));
-    if (absolute !== root && !absolute.startsWith(root + sep))
-        return undefined;
-    try {
-        await stat(absolute);
-        return relative;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/fixers/tools.ts
-/**
- * Finding and running the tools fixers use. The repository's own tool wins (the version its CI
- * pins, with its plugins), then PATH, then `python -m <module>` for Python tools (Debian ships
- * autopep8 only as a module for some interpreters).
- */
-
-
-/** Virtualenv folders looked for in the workspace, in this order. */
-const VENV_DIRS = ['.venv', 'venv', 'env'];
-async function isExecutableFile(file) {
-    try {
-        const info = await (0,promises_namespaceObject.stat)(file);
-        if (!info.isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, promises_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** First executable `name` in the PATH of `env`, as an absolute path. */
-async function findOnPath(name, env) {
-    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
-        if (dir === '' || !external_node_path_default().isAbsolute(dir))
-            continue;
-        const candidate = external_node_path_default().join(dir, name);
-        if (await isExecutableFile(candidate))
-            return candidate;
-    }
-    return undefined;
-}
-/** Directories of the workspace's own tools: node_modules/.bin and the bin of each venv present. */
-async function workspaceBinDirs(workspace) {
-    const dirs = [];
-    for (const dir of [external_node_path_default().join(workspace, 'node_modules', '.bin'), ...VENV_DIRS.map((venv) => external_node_path_default().join(workspace, venv, 'bin'))]) {
-        try {
-            if ((await (0,promises_namespaceObject.stat)(dir)).isDirectory())
-                dirs.push(dir);
-        }
-        catch {
-            // absent: nothing to add
-        }
-    }
-    return dirs;
-}
-/** The environment tools run with: PATH starts with the workspace's own tool directories. */
-async function toolEnvironment(workspace, env) {
-    const dirs = await workspaceBinDirs(workspace);
-    const rest = env.PATH ?? '';
-    return { ...env, PATH: [...dirs, ...(rest === '' ? [] : [rest])].join((external_node_path_default()).delimiter) };
-}
-/** A Node tool: `<workspace>/node_modules/.bin/<bin>`, then PATH. */
-async function resolveNodeTool(ctx, bin) {
-    const local = external_node_path_default().join(ctx.workspace, 'node_modules', '.bin', bin);
-    if (await isExecutableFile(local))
-        return { command: local, prefixArgs: [], source: 'workspace' };
-    const onPath = await findOnPath(bin, ctx.env);
-    if (onPath !== undefined)
-        return { command: onPath, prefixArgs: [], source: 'system' };
-    return undefined;
-}
-async function canImport(ctx, python, module) {
-    const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: ctx.env, baseEnv: {}, timeoutMs: 30_000 });
-    return result.exitCode === 0;
-}
-/**
- * A Python tool: a venv's script, or its python with the module; then the script on PATH; then
- * `python3 -m <module>` / `python -m <module>` from PATH when the module imports.
- */
-async function resolvePythonTool(ctx, bin, module) {
-    for (const venv of VENV_DIRS) {
-        const binDir = external_node_path_default().join(ctx.workspace, venv, 'bin');
-        const script = external_node_path_default().join(binDir, bin);
-        if (await isExecutableFile(script))
-            return { command: script, prefixArgs: [], source: 'workspace' };
-        const python = external_node_path_default().join(binDir, 'python');
-        if ((await isExecutableFile(python)) && (await canImport(ctx, python, module))) {
-            return { command: python, prefixArgs: ['-m', module], source: 'workspace' };
-        }
-    }
-    const onPath = await findOnPath(bin, ctx.env);
-    if (onPath !== undefined)
-        return { command: onPath, prefixArgs: [], source: 'system' };
-    for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
-        const python = external_node_path_default().isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
-        if (python === undefined || !(await isExecutableFile(python)))
-            continue;
-        if (await canImport(ctx, python, module))
-            return { command: python, prefixArgs: ['-m', module], source: 'system' };
-    }
-    return undefined;
-}
-/** Runs a resolved tool in the workspace with the tool environment. */
-function runTool(ctx, tool, args) {
-    // baseEnv replaces process.env: tools see exactly ctx.env, which apply built from the caller's env.
-    return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env });
-}
-/** How a command line reads in a report (never run through a shell). */
-function commandText(tool, args) {
-    const base = external_node_path_default().basename(tool.command);
-    return [base, ...tool.prefixArgs, ...args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
-}
-/** The last lines of a tool's output, for a reason in the report. */
-function outputTail(result, maxLines = 12) {
-    const text = `${result.stdout}\n${result.stderr}`.trim();
-    if (result.notFound)
-        return `could not start the tool: ${result.stderr}`;
-    const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-    return lines.slice(-maxLines).join('\n');
-}
-/** Workspace-relative files of the failures, deduplicated, in first-seen order. */
-function failureFiles(ctx) {
-    const files = [];
-    for (const failure of ctx.failures)
-        if (failure.file !== undefined && !files.includes(failure.file))
-            files.push(failure.file);
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/fixers/support/file-formatter.ts
-
-function createFileFormatterFixer(spec) {
-    const writeExitCodes = spec.writeExitCodes ?? [0];
-    return {
-        id: spec.id,
-        description: spec.description,
-        fixType: spec.fixType,
-        safeByDefault: spec.safeByDefault,
-        categories: spec.categories,
-        confidence: spec.confidence,
-        touches: spec.touches,
-        toolHint: spec.toolHint,
-        handles: spec.handles,
-        resolveTool: spec.resolveTool,
-        async apply(ctx, tool) {
-            const files = failureFiles(ctx);
-            if (files.length === 0)
-                return { changed: false, description: `no file to run ${spec.toolName} on`, files: [] };
-            const result = await runTool(ctx, tool, [...spec.writeArgs, ...files]);
-            const ran = writeExitCodes.includes(result.exitCode);
-            const description = ran
-                ? `ran ${spec.toolName} on ${files.length} file(s): ${files.join(', ')}`
-                : `${commandText(tool, [...spec.writeArgs, ...files])} exited with ${result.exitCode}: ${outputTail(result)}`;
-            return { changed: ran, description, files };
-        },
-        async verify(ctx, tool, outcome) {
-            const args = [...spec.checkArgs, ...outcome.files];
-            const result = await runTool(ctx, tool, args);
-            const command = commandText(tool, args);
-            return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
-        },
-    };
-}
-/** Does the failure name a file with one of these extensions? */
-function hasExtension(failure, extensions) {
-    const file = failure.file;
-    return file !== undefined && extensions.some((extension) => file.toLowerCase().endsWith(extension));
-}
-function dataString(failure, key) {
-    const value = failure.data?.[key];
-    return typeof value === 'string' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/fixers/black.ts
-
-
-const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'];
-const blackFixer = createFileFormatterFixer({
-    id: 'black',
-    description: 'Reformats the Python files `black --check` reported, with the repository\'s black configuration; verified with `black --check`.',
-    fixType: 'format',
-    safeByDefault: true,
-    categories: ['lint_format'],
-    confidence: 0.95,
-    touches: PYTHON_SOURCE_GLOBS,
-    toolName: 'black',
-    toolHint: 'install black in the job (pip install black) or in the repository\'s .venv',
-    handles: (failure) => failure.category === 'lint_format' &&
-        (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
-        hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'black', 'black'),
-    writeArgs: ['--quiet'],
-    checkArgs: ['--check'],
-    // 123: black could not format some file (e.g. a syntax error); the others may be formatted.
-    writeExitCodes: [0, 123],
-});
-
-;// CONCATENATED MODULE: ./src/fixers/autopep8.ts
-
-
-
-/**
- * pycodestyle codes autopep8 fixes without `--aggressive`, i.e. without changing what the code
- * means. Left out on purpose: E711/E712/E713/E714/E721/E722/E731 (comparisons, bare except,
- * lambdas: semantic), E402 (moves imports: can change import order effects), W503/W504 (mutually
- * exclusive), W690 (rewrites Python 2 idioms).
- */
-const AUTOPEP8_CODES = [
-    'E101', 'E111', 'E112', 'E113', 'E114', 'E115', 'E116', 'E117',
-    'E121', 'E122', 'E123', 'E124', 'E125', 'E126', 'E127', 'E128', 'E129', 'E131', 'E133',
-    'E201', 'E202', 'E203', 'E211', 'E221', 'E222', 'E223', 'E224', 'E225', 'E226', 'E227', 'E228',
-    'E231', 'E241', 'E242', 'E251', 'E252', 'E261', 'E262', 'E265', 'E266', 'E271', 'E272', 'E273', 'E274', 'E275',
-    'E301', 'E302', 'E303', 'E304', 'E305', 'E306',
-    'E401', 'E501', 'E502', 'E701', 'E702', 'E703',
-    'W191', 'W291', 'W292', 'W293', 'W391', 'W605',
-];
-function codeOf(failure) {
-    const code = dataString(failure, 'code');
-    return code !== undefined && AUTOPEP8_CODES.includes(code) ? code : undefined;
-}
-function selectedCodes(ctx) {
-    return [...new Set(ctx.failures.map(codeOf).filter((code) => code !== undefined))].sort();
-}
-/**
- * The checker the failures came from: a repository that runs pycodestyle configures pycodestyle
- * (e.g. its max-line-length), so verifying with flake8 could judge by other rules, and vice versa.
- */
-async function resolveChecker(ctx) {
-    const reportedBy = ctx.failures.some((failure) => failure.tool === 'pycodestyle') ? 'pycodestyle' : 'flake8';
-    const order = reportedBy === 'pycodestyle' ? ['pycodestyle', 'flake8'] : ['flake8', 'pycodestyle'];
-    for (const name of order) {
-        const tool = await resolvePythonTool(ctx, name, name);
-        if (tool !== undefined)
-            return tool;
-    }
-    return undefined;
-}
-const autopep8Fixer = {
-    id: 'autopep8',
-    description: 'Fixes the pycodestyle/flake8 problems autopep8 can fix without changing meaning (indentation, whitespace, blank lines, long lines …), only the reported codes; verified with flake8 or pycodestyle on those codes.',
-    fixType: 'lint',
-    safeByDefault: true,
-    categories: ['lint_format'],
-    confidence: 0.9,
-    touches: PYTHON_SOURCE_GLOBS,
-    toolHint: 'install autopep8 in the job (pip install autopep8) or in the repository\'s .venv',
-    handles: (failure) => failure.category === 'lint_format' &&
-        (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
-        codeOf(failure) !== undefined &&
-        failure.file !== undefined &&
-        /\.pyi?$/i.test(failure.file),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
-    async apply(ctx, tool) {
-        const files = failureFiles(ctx);
-        const codes = selectedCodes(ctx);
-        if (files.length === 0 || codes.length === 0)
-            return { changed: false, description: 'no file or fixable code to run autopep8 on', files: [] };
-        const args = ['--in-place', `--select=${codes.join(',')}`, ...files];
-        const result = await runTool(ctx, tool, args);
-        if (result.exitCode !== 0) {
-            return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
-        }
-        return { changed: true, description: `fixed ${codes.join(', ')} with autopep8 in ${files.length} file(s): ${files.join(', ')}`, files };
-    },
-    async verify(ctx, _tool, outcome) {
-        const checker = await resolveChecker(ctx);
-        if (checker === undefined)
-            return { ok: false, command: 'flake8', detail: 'neither flake8 nor pycodestyle is available to verify the fix' };
-        const args = [`--select=${selectedCodes(ctx).join(',')}`, ...outcome.files];
-        const result = await runTool(ctx, checker, args);
-        const command = commandText(checker, args);
-        return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validate/paths.ts
-/**
- * Paths that come from log text are hostile until proven otherwise. A fixer only ever receives a
- * path that is relative, free of `..` and NUL, does not look like a command-line option, and stays
- * inside the workspace after every symlink on the way has been resolved.
- */
-
-
-/** true when `child` is `parent` itself or lies below it (both absolute, already resolved). */
-function isInside(parent, child) {
-    const relative = external_node_path_default().relative(parent, child);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
-}
-/**
- * Checks the text of a workspace-relative path without touching the disk. Returns the path in
- * normalised POSIX form (`./a//b.py` → `a/b.py`).
- */
-function checkRelativePathText(candidate) {
-    if (typeof candidate !== 'string' || candidate.trim() === '')
-        return { ok: false, reason: 'empty path' };
-    const shown = JSON.stringify(candidate.slice(0, 200));
-    if (candidate.includes('\0'))
-        return { ok: false, reason: `path ${shown} contains a NUL byte` };
-    if (candidate.includes('\\'))
-        return { ok: false, reason: `path ${shown} contains a backslash; only workspace-relative POSIX paths are used` };
-    if (external_node_path_default().posix.isAbsolute(candidate) || /^[A-Za-z]:/.test(candidate)) {
-        return { ok: false, reason: `path ${shown} is absolute; only workspace-relative paths are used` };
-    }
-    if (candidate.split('/').includes('..'))
-        return { ok: false, reason: `path ${shown} contains '..'` };
-    const normalised = external_node_path_default().posix.normalize(candidate).replace(/\/+$/, '');
-    if (normalised === '.' || normalised === '')
-        return { ok: false, reason: `path ${shown} names the workspace itself` };
-    // A leading '-' would reach a tool's argv as an option.
-    if (normalised.startsWith('-'))
-        return { ok: false, reason: `path ${shown} starts with '-'` };
-    if (normalised === '.git' || normalised.startsWith('.git/'))
-        return { ok: false, reason: `path ${shown} is inside .git` };
-    return { ok: true, path: normalised };
-}
-async function paths_exists(target) {
-    try {
-        await (0,promises_namespaceObject.lstat)(target);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Checks a workspace-relative path on disk: the path (or, when it does not exist yet, its nearest
- * existing ancestor) must resolve inside the workspace. A symlink anywhere on the way that leaves
- * the workspace is refused.
- */
-async function checkWorkspacePath(workspace, candidate) {
-    const text = checkRelativePathText(candidate);
-    if (!text.ok)
-        return text;
-    const root = await (0,promises_namespaceObject.realpath)(workspace);
-    let probe = external_node_path_default().join(root, ...text.path.split('/'));
-    while (!(await paths_exists(probe))) {
-        const parent = external_node_path_default().dirname(probe);
-        if (parent === probe)
-            break;
-        probe = parent;
-    }
-    let resolved;
-    try {
-        resolved = await (0,promises_namespaceObject.realpath)(probe);
-    }
-    catch {
-        // A dangling symlink: where it would point cannot be checked, so it is not used.
-        return { ok: false, reason: `path ${JSON.stringify(text.path)} goes through a dangling symlink` };
-    }
-    if (!isInside(root, resolved)) {
-        return { ok: false, reason: `path ${JSON.stringify(text.path)} resolves outside the workspace (through a symlink)` };
-    }
-    return text;
-}
-/** Workflow files are never changed by a fixer (case-insensitive: runners on macOS/Windows fold case). */
-function isWorkflowPath(relative) {
-    return relative.replace(/^\.\//, '').toLowerCase().startsWith('.github/workflows/');
-}
-
-;// CONCATENATED MODULE: ./src/fixers/create-missing-directory.ts
-
-
-
-
-
-/**
- * Extensions of files a build reads rather than writes (sources, scripts, configs, manifests). A
- * missing `scripts/build.sh` is not fixed by creating `scripts/`, so those paths are left alone.
- */
-const INPUT_EXTENSIONS = new Set([
-    '.py', '.pyi', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.sh', '.bash', '.ps1', '.bat', '.cmd', '.rb', '.pl', '.php',
-    '.java', '.kt', '.scala', '.go', '.rs', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.swift', '.jar', '.so', '.dll', '.exe',
-    '.toml', '.cfg', '.ini', '.yml', '.yaml', '.conf', '.lock', '.gradle', '.pom', '.properties', '.env', '.mk', '.cmake',
-]);
-const GITKEEP = '.gitkeep';
-function missingPathOf(failure) {
-    return failure.file ?? dataString(failure, 'path');
-}
-async function pathExists(target) {
-    try {
-        await (0,promises_namespaceObject.lstat)(target);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Which directory to create for one failure, or why none. */
-async function directoryFor(ctx, failure) {
-    const checked = await checkWorkspacePath(ctx.workspace, missingPathOf(failure));
-    if (!checked.ok)
-        return checked;
-    const missing = checked.path;
-    const directory = external_node_path_default().posix.dirname(missing);
-    if (directory === '.')
-        return { ok: false, reason: `${missing}: its directory is the workspace root, which exists` };
-    if (INPUT_EXTENSIONS.has(external_node_path_default().posix.extname(missing).toLowerCase())) {
-        return { ok: false, reason: `${missing}: looks like a file the build reads; creating its directory would not provide it` };
-    }
-    if (await pathExists(external_node_path_default().join(ctx.workspace, missing)))
-        return { ok: false, reason: `${missing} exists in the workspace` };
-    if (await pathExists(external_node_path_default().join(ctx.workspace, directory))) {
-        return { ok: false, reason: `${missing}: its directory ${directory}/ exists; the file itself is missing` };
-    }
-    return { ok: true, directory };
-}
-const createMissingDirectoryFixer = {
-    id: 'create-missing-directory',
-    description: 'Creates a missing output directory inside the workspace (with an empty .gitkeep so git carries it) when a file could not be written because its directory does not exist; never creates files with content.',
-    fixType: 'missing-file',
-    safeByDefault: false,
-    categories: ['missing_file'],
-    confidence: 0.8,
-    touches: [`**/${GITKEEP}`],
-    toolHint: 'git must be on PATH',
-    handles: (failure) => failure.category === 'missing_file' && missingPathOf(failure) !== undefined,
-    async resolveTool(ctx) {
-        // The fixer writes with the file system; git tells it whether the new directory would be ignored.
-        const git = await findOnPath('git', ctx.env);
-        return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
-    },
-    async apply(ctx, git) {
-        const created = [];
-        const refused = [];
-        for (const failure of ctx.failures) {
-            const planned = await directoryFor(ctx, failure);
-            if (!planned.ok) {
-                refused.push(planned.reason);
-                continue;
-            }
-            const keep = `${planned.directory}/${GITKEEP}`;
-            if (created.includes(keep))
-                continue;
-            const ignored = await runTool(ctx, git, ['check-ignore', '-q', '--no-index', '--', keep]);
-            if (ignored.exitCode === 0) {
-                refused.push(`${planned.directory}/ is ignored by git, so a commit cannot carry it; the workflow must create it`);
-                continue;
-            }
-            await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(ctx.workspace, planned.directory), { recursive: true });
-            await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(ctx.workspace, keep), '', { flag: 'wx' });
-            created.push(keep);
-        }
-        const refusedText = refused.length > 0 ? `; not created: ${refused.join('; ')}` : '';
-        if (created.length === 0)
-            return { changed: false, description: `no directory to create${refusedText}`, files: [] };
-        const directories = created.map((keep) => `${external_node_path_default().posix.dirname(keep)}/`).join(', ');
-        return { changed: true, description: `created ${directories} (with an empty ${GITKEEP})${refusedText}`, files: created };
-    },
-    async verify(ctx, _git, outcome) {
-        const root = await (0,promises_namespaceObject.realpath)(ctx.workspace);
-        for (const keep of outcome.files) {
-            const directory = external_node_path_default().join(root, external_node_path_default().posix.dirname(keep));
-            try {
-                if (!(await (0,promises_namespaceObject.stat)(directory)).isDirectory())
-                    return { ok: false, command: 'stat', detail: `${directory} is not a directory` };
-                if (!isInside(root, await (0,promises_namespaceObject.realpath)(directory)))
-                    return { ok: false, command: 'realpath', detail: `${directory} resolves outside the workspace` };
-                if (!(await (0,promises_namespaceObject.stat)(external_node_path_default().join(root, keep))).isFile())
-                    return { ok: false, command: 'stat', detail: `${keep} is missing` };
-            }
-            catch (error) {
-                return { ok: false, command: 'stat', detail: `${keep}: ${String(error)}` };
-            }
-        }
-        return { ok: true, command: `test -d ${outcome.files.map((keep) => external_node_path_default().posix.dirname(keep)).join(' ')} (inside the workspace)` };
-    },
-};
-
-;// CONCATENATED MODULE: ./src/fixers/eslint.ts
-
-
-const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'vue', 'svelte', 'astro'];
-/**
- * Whether a rule is fixable is not known from the log; the fixer runs `eslint --fix` and keeps the
- * result only when `eslint` then passes on those files, so unfixable problems end in a revert.
- */
-const eslintFixer = createFileFormatterFixer({
-    id: 'eslint',
-    description: 'Runs `eslint --fix` on the files with eslint problems, using the repository\'s eslint and config; kept only when `eslint` then passes on them.',
-    fixType: 'lint',
-    safeByDefault: true,
-    categories: ['lint_format'],
-    confidence: 0.9,
-    touches: [`**/*.{${ESLINT_EXTENSIONS.join(',')}}`],
-    toolName: 'eslint',
-    toolHint: 'add eslint to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
-    handles: (failure) => failure.category === 'lint_format' &&
-        failure.tool === 'eslint' &&
-        dataString(failure, 'rule') !== undefined &&
-        failure.file !== undefined &&
-        ESLINT_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'eslint'),
-    writeArgs: ['--fix'],
-    checkArgs: [],
-    // 1: problems remain after fixing (verification decides); 2 is a crash or a config error.
-    writeExitCodes: [0, 1],
-});
-
-;// CONCATENATED MODULE: ./src/fixers/isort.ts
-
-
-
-const isortFixer = createFileFormatterFixer({
-    id: 'isort',
-    description: 'Sorts the imports of the Python files isort reported, with the repository\'s isort settings; verified with `isort --check-only`.',
-    fixType: 'format',
-    safeByDefault: true,
-    categories: ['lint_format'],
-    confidence: 0.95,
-    touches: PYTHON_SOURCE_GLOBS,
-    toolName: 'isort',
-    toolHint: 'install isort in the job (pip install isort) or in the repository\'s .venv',
-    handles: (failure) => failure.category === 'lint_format' &&
-        (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
-        hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'isort', 'isort'),
-    writeArgs: ['--quiet'],
-    checkArgs: ['--check-only'],
-});
-
-;// CONCATENATED MODULE: ./src/fixers/prettier.ts
-
-
-/** File types prettier formats without plugins. */
-const PRETTIER_EXTENSIONS = [
-    'js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'json', 'json5', 'jsonc', 'css', 'scss', 'less',
-    'md', 'markdown', 'mdx', 'yml', 'yaml', 'html', 'htm', 'vue', 'graphql', 'gql', 'hbs', 'handlebars',
-];
-const prettierFixer = createFileFormatterFixer({
-    id: 'prettier',
-    description: 'Rewrites the files `prettier --check` reported with `prettier --write`, using the repository\'s prettier and config; verified with `prettier --check`.',
-    fixType: 'format',
-    safeByDefault: true,
-    categories: ['lint_format'],
-    confidence: 0.95,
-    touches: [`**/*.{${PRETTIER_EXTENSIONS.join(',')}}`],
-    toolName: 'prettier',
-    toolHint: 'add prettier to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
-    handles: (failure) => failure.category === 'lint_format' &&
-        (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
-        failure.file !== undefined &&
-        PRETTIER_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'prettier'),
-    writeArgs: ['--write', '--log-level', 'warn'],
-    checkArgs: ['--check'],
-});
-
-;// CONCATENATED MODULE: ./src/validate/python-packages.ts
-/**
- * Python package names: import name → distribution name, PEP 508 / PEP 503 validation, and a
- * small requirements.txt reader. Module names come from log text, so every name is validated
- * before it is written anywhere.
- */
-/** `sys.stdlib_module_names` of CPython 3.11 (a superset of older versions' top-level modules). */
-const PYTHON_STDLIB_MODULES = new Set([
-    '__future__', '_abc', '_aix_support', '_ast', '_asyncio', '_bisect', '_blake2', '_bootsubprocess', '_bz2',
-    '_codecs', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp', '_codecs_kr', '_codecs_tw', '_collections',
-    '_collections_abc', '_compat_pickle', '_compression', '_contextvars', '_crypt', '_csv', '_ctypes', '_curses',
-    '_curses_panel', '_datetime', '_dbm', '_decimal', '_elementtree', '_frozen_importlib', '_frozen_importlib_external',
-    '_functools', '_gdbm', '_hashlib', '_heapq', '_imp', '_io', '_json', '_locale', '_lsprof', '_lzma', '_markupbase',
-    '_md5', '_msi', '_multibytecodec', '_multiprocessing', '_opcode', '_operator', '_osx_support', '_overlapped',
-    '_pickle', '_posixshmem', '_posixsubprocess', '_py_abc', '_pydecimal', '_pyio', '_queue', '_random', '_scproxy',
-    '_sha1', '_sha256', '_sha3', '_sha512', '_signal', '_sitebuiltins', '_socket', '_sqlite3', '_sre', '_ssl', '_stat',
-    '_statistics', '_string', '_strptime', '_struct', '_symtable', '_thread', '_threading_local', '_tkinter',
-    '_tokenize', '_tracemalloc', '_typing', '_uuid', '_warnings', '_weakref', '_weakrefset', '_winapi', '_zoneinfo',
-    'abc', 'aifc', 'antigravity', 'argparse', 'array', 'ast', 'asynchat', 'asyncio', 'asyncore', 'atexit', 'audioop',
-    'base64', 'bdb', 'binascii', 'bisect', 'builtins', 'bz2', 'cProfile', 'calendar', 'cgi', 'cgitb', 'chunk', 'cmath',
-    'cmd', 'code', 'codecs', 'codeop', 'collections', 'colorsys', 'compileall', 'concurrent', 'configparser',
-    'contextlib', 'contextvars', 'copy', 'copyreg', 'crypt', 'csv', 'ctypes', 'curses', 'dataclasses', 'datetime',
-    'dbm', 'decimal', 'difflib', 'dis', 'distutils', 'doctest', 'email', 'encodings', 'ensurepip', 'enum', 'errno',
-    'faulthandler', 'fcntl', 'filecmp', 'fileinput', 'fnmatch', 'fractions', 'ftplib', 'functools', 'gc', 'genericpath',
-    'getopt', 'getpass', 'gettext', 'glob', 'graphlib', 'grp', 'gzip', 'hashlib', 'heapq', 'hmac', 'html', 'http',
-    'idlelib', 'imaplib', 'imghdr', 'imp', 'importlib', 'inspect', 'io', 'ipaddress', 'itertools', 'json', 'keyword',
-    'lib2to3', 'linecache', 'locale', 'logging', 'lzma', 'mailbox', 'mailcap', 'marshal', 'math', 'mimetypes', 'mmap',
-    'modulefinder', 'msilib', 'msvcrt', 'multiprocessing', 'netrc', 'nis', 'nntplib', 'nt', 'ntpath', 'nturl2path',
-    'numbers', 'opcode', 'operator', 'optparse', 'os', 'ossaudiodev', 'pathlib', 'pdb', 'pickle', 'pickletools',
-    'pipes', 'pkgutil', 'platform', 'plistlib', 'poplib', 'posix', 'posixpath', 'pprint', 'profile', 'pstats', 'pty',
-    'pwd', 'py_compile', 'pyclbr', 'pydoc', 'pydoc_data', 'pyexpat', 'queue', 'quopri', 'random', 're', 'readline',
-    'reprlib', 'resource', 'rlcompleter', 'runpy', 'sched', 'secrets', 'select', 'selectors', 'shelve', 'shlex',
-    'shutil', 'signal', 'site', 'smtpd', 'smtplib', 'sndhdr', 'socket', 'socketserver', 'spwd', 'sqlite3',
-    'sre_compile', 'sre_constants', 'sre_parse', 'ssl', 'stat', 'statistics', 'string', 'stringprep', 'struct',
-    'subprocess', 'sunau', 'symtable', 'sys', 'sysconfig', 'syslog', 'tabnanny', 'tarfile', 'telnetlib', 'tempfile',
-    'termios', 'textwrap', 'this', 'threading', 'time', 'timeit', 'tkinter', 'token', 'tokenize', 'tomllib', 'trace',
-    'traceback', 'tracemalloc', 'tty', 'turtle', 'turtledemo', 'types', 'typing', 'unicodedata', 'unittest', 'urllib',
-    'uu', 'uuid', 'venv', 'warnings', 'wave', 'weakref', 'webbrowser', 'winreg', 'winsound', 'wsgiref', 'xdrlib', 'xml',
-    'xmlrpc', 'zipapp', 'zipfile', 'zipimport', 'zlib', 'zoneinfo',
-    // Removed from the standard library later, but a log of an older Python may still name them.
-    'asynchat', 'asyncore', 'distutils', 'imp', 'smtpd',
-]);
-/**
- * Import names whose distribution on PyPI has another name. Keys are full dotted module names
- * (matched first) or top-level names.
- */
-const IMPORT_TO_DISTRIBUTION = {
-    yaml: 'PyYAML',
-    sklearn: 'scikit-learn',
-    skimage: 'scikit-image',
-    cv2: 'opencv-python',
-    PIL: 'Pillow',
-    bs4: 'beautifulsoup4',
-    dateutil: 'python-dateutil',
-    dotenv: 'python-dotenv',
-    jwt: 'PyJWT',
-    Crypto: 'pycryptodome',
-    Cryptodome: 'pycryptodomex',
-    'google.protobuf': 'protobuf',
-    'google.cloud.storage': 'google-cloud-storage',
-    'google.cloud.bigquery': 'google-cloud-bigquery',
-    attr: 'attrs',
-    OpenSSL: 'pyOpenSSL',
-    serial: 'pyserial',
-    magic: 'python-magic',
-    docx: 'python-docx',
-    pptx: 'python-pptx',
-    fitz: 'PyMuPDF',
-    git: 'GitPython',
-    github: 'PyGithub',
-    gi: 'PyGObject',
-    usb: 'pyusb',
-    MySQLdb: 'mysqlclient',
-    psycopg2: 'psycopg2-binary',
-    ldap: 'python-ldap',
-    Levenshtein: 'python-Levenshtein',
-    slugify: 'python-slugify',
-    multipart: 'python-multipart',
-    telegram: 'python-telegram-bot',
-    socketio: 'python-socketio',
-    engineio: 'python-engineio',
-    jose: 'python-jose',
-    zmq: 'pyzmq',
-    win32api: 'pywin32',
-    win32con: 'pywin32',
-    wx: 'wxPython',
-    Bio: 'biopython',
-    sklearn_crfsuite: 'sklearn-crfsuite',
-    markdown: 'Markdown',
-    jinja2: 'Jinja2',
-    mpl_toolkits: 'matplotlib',
-    pkg_resources: 'setuptools',
-    setuptools: 'setuptools',
-    google_auth_oauthlib: 'google-auth-oauthlib',
-    googleapiclient: 'google-api-python-client',
-    kafka: 'kafka-python',
-    memcache: 'python-memcached',
-    nacl: 'PyNaCl',
-    pythoncom: 'pywin32',
-    ruamel: 'ruamel.yaml',
-    'ruamel.yaml': 'ruamel.yaml',
-    tensorflow_hub: 'tensorflow-hub',
-    Xlib: 'python-xlib',
-    yaml_include: 'pyyaml-include',
-    dns: 'dnspython',
-    websocket: 'websocket-client',
-    faiss: 'faiss-cpu',
-    umap: 'umap-learn',
-    typing_extensions: 'typing-extensions',
-};
-const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-/** PEP 508 distribution name (case-insensitive). */
-const DISTRIBUTION_NAME = /^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
-function isValidModuleName(name) {
-    return name.length <= 200 && MODULE_NAME.test(name);
-}
-function isValidDistributionName(name) {
-    return name.length <= 200 && DISTRIBUTION_NAME.test(name);
-}
-/** PEP 503 normalised form: runs of `-`, `_`, `.` become one `-`, lower case. */
-function normalizeDistributionName(name) {
-    return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
-/**
- * The distribution that provides `module`. Refuses invalid names and the standard library. Whether
- * the module is a local package of the repository is the caller's question (it needs the disk).
- */
-function distributionForModule(module) {
-    if (!isValidModuleName(module)) {
-        return { ok: false, module, reason: `${JSON.stringify(module.slice(0, 100))} is not a valid Python module name` };
-    }
-    const parts = module.split('.');
-    const topLevel = parts[0];
-    if (PYTHON_STDLIB_MODULES.has(topLevel)) {
-        return { ok: false, module, reason: `'${topLevel}' is in the Python standard library; a requirement will not provide it` };
-    }
-    for (let length = parts.length; length >= 1; length -= 1) {
-        const mapped = IMPORT_TO_DISTRIBUTION[parts.slice(0, length).join('.')];
-        if (mapped !== undefined)
-            return { ok: true, module, topLevel, distribution: mapped, mapped: true };
-    }
-    if (topLevel === 'google') {
-        return { ok: false, module, reason: `'${module}' is a google namespace package whose distribution cannot be told from the name` };
-    }
-    // Unmapped names are used as they are: pip treats `foo_bar` and `foo-bar` as the same project.
-    if (!isValidDistributionName(topLevel)) {
-        return { ok: false, module, reason: `'${topLevel}' is not a valid distribution name` };
-    }
-    return { ok: true, module, topLevel, distribution: topLevel, mapped: false };
-}
-const REQUIREMENT = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*(?:@\s*\S+\s*|(?:(?:===|~=|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*(?:,\s*(?:===|~=|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*)*)|\(\s*[^)]*\)\s*)?(?:;.*)?$/;
-/** Reads one line of a pip requirements file (the subset that matters for finding names). */
-function parseRequirementLine(raw) {
-    // A comment starts at '#' at the line start or after whitespace (pip's rule).
-    const text = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (text === '')
-        return { kind: 'blank' };
-    if (text.startsWith('-'))
-        return { kind: 'option', text };
-    // URLs and local paths are valid pip lines without a name we can compare.
-    if (/^(?:[a-z][a-z0-9+.-]*:\/\/|\.{0,2}\/)/i.test(text))
-        return { kind: 'option', text };
-    const match = REQUIREMENT.exec(text);
-    if (!match)
-        return { kind: 'invalid', text };
-    const name = match[1];
-    return { kind: 'requirement', name, normalized: normalizeDistributionName(name) };
-}
-function parseRequirements(content) {
-    // Backslash continuations join lines, as pip does.
-    return content.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map(parseRequirementLine);
-}
-
-;// CONCATENATED MODULE: ./src/fixers/python-requirement.ts
-
-
-
-
-
-const python_requirement_REQUIREMENTS_FILE = 'requirements.txt';
-/**
- * Other places a Python project declares dependencies. When one of them exists and there is no
- * requirements.txt, the dependency belongs there, and a new requirements.txt would be ignored.
- */
-const OTHER_MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'environment.yml', 'environment.yaml', 'poetry.lock', 'requirements.in'];
-function moduleOf(failure) {
-    return dataString(failure, 'module');
-}
-/** Top-level names provided by the repository itself (a package dir or module file tracked by git). */
-async function localModuleNames(ctx, git) {
-    const listed = await runTool(ctx, git, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
-    const names = new Set();
-    for (const file of listed.stdout.split('\0')) {
-        if (file === '')
-            continue;
-        const parts = file.split('/');
-        for (const dir of parts.slice(0, -1))
-            names.add(dir);
-        const base = parts[parts.length - 1];
-        const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.[^.]+)*\.(?:py|pyi|pyx|so|pyd)$/.exec(base);
-        if (match)
-            names.add(match[1]);
-    }
-    return names;
-}
-async function readText(file) {
-    try {
-        return await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-}
-const pythonRequirementFixer = {
-    id: 'python-requirement',
-    description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
-    fixType: 'dependency',
-    safeByDefault: false,
-    categories: ['import_missing_module'],
-    confidence: 0.85,
-    touches: [python_requirement_REQUIREMENTS_FILE],
-    toolHint: 'git must be on PATH',
-    handles: (failure) => failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
-    async resolveTool(ctx) {
-        // Files are edited directly; git lists the repository's own modules.
-        const git = await findOnPath('git', ctx.env);
-        return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
-    },
-    async apply(ctx, git) {
-        const file = external_node_path_default().join(ctx.workspace, python_requirement_REQUIREMENTS_FILE);
-        const existing = await readText(file);
-        if (existing === undefined) {
-            const others = [];
-            for (const manifest of OTHER_MANIFESTS)
-                if ((await readText(external_node_path_default().join(ctx.workspace, manifest))) !== undefined)
-                    others.push(manifest);
-            if (others.length > 0) {
-                return { changed: false, description: `no ${python_requirement_REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
-            }
-        }
-        const listed = new Set(parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])));
-        const local = await localModuleNames(ctx, git);
-        const added = [];
-        const notes = [];
-        for (const failure of ctx.failures) {
-            const module = moduleOf(failure);
-            const lookup = distributionForModule(module);
-            if (!lookup.ok) {
-                notes.push(lookup.reason);
-                continue;
-            }
-            if (local.has(lookup.topLevel)) {
-                notes.push(`'${lookup.topLevel}' is a module of this repository; the import fails for another reason (path, packaging)`);
-                continue;
-            }
-            const normalized = normalizeDistributionName(lookup.distribution);
-            if (listed.has(normalized)) {
-                notes.push(`${lookup.distribution} is already in ${python_requirement_REQUIREMENTS_FILE}; it is not installed in the job or provides another module`);
-                continue;
-            }
-            listed.add(normalized);
-            added.push(lookup.distribution);
-            if (lookup.mapped)
-                notes.push(`import '${module}' is provided by ${lookup.distribution}`);
-        }
-        const noteText = notes.length > 0 ? ` (${notes.join('; ')})` : '';
-        if (added.length === 0)
-            return { changed: false, description: `no requirement to add${noteText}`, files: [] };
-        const content = existing ?? '';
-        const newline = content.includes('\r\n') ? '\r\n' : '\n';
-        const separator = content === '' || content.endsWith('\n') ? '' : newline;
-        await (0,promises_namespaceObject.writeFile)(file, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, 'utf8');
-        return {
-            changed: true,
-            description: `added ${added.join(', ')} to ${python_requirement_REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
-            files: [python_requirement_REQUIREMENTS_FILE],
-        };
-    },
-    async verify(ctx, git) {
-        const command = `parse ${python_requirement_REQUIREMENTS_FILE}`;
-        const content = await readText(external_node_path_default().join(ctx.workspace, python_requirement_REQUIREMENTS_FILE));
-        if (content === undefined)
-            return { ok: false, command, detail: `${python_requirement_REQUIREMENTS_FILE} is missing` };
-        const lines = parseRequirements(content);
-        const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
-        if (invalid.length > 0)
-            return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
-        const counts = new Map();
-        for (const line of lines)
-            if (line.kind === 'requirement')
-                counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
-        const local = await localModuleNames(ctx, git);
-        for (const failure of ctx.failures) {
-            const lookup = distributionForModule(moduleOf(failure));
-            if (!lookup.ok || local.has(lookup.topLevel))
-                continue;
-            const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
-            if (count !== 1)
-                return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${python_requirement_REQUIREMENTS_FILE}` };
-        }
-        return { ok: true, command };
-    },
-};
-
-;// CONCATENATED MODULE: ./src/fixers/registry.ts
-/** Every fixer, listed explicitly. docs/fixers.md is generated from this list. */
-
-
-
-
-
-
-
-/**
- * Order is the order fixes are applied in: isort before black (black has the last word on
- * layout), autopep8 after black (only what black left), prettier before eslint --fix.
- */
-const FIXERS = [
-    isortFixer,
-    blackFixer,
-    autopep8Fixer,
-    prettierFixer,
-    eslintFixer,
-    pythonRequirementFixer,
-    createMissingDirectoryFixer,
-];
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/git/publish.ts
-/**
- * Publishing a verified fix: one commit holding exactly the fixed files, on top of the run's head,
- * pushed to a stable branch with a lease. It never touches the workspace's HEAD, index or work
- * tree: the commit is built in a private index, so a failure anywhere leaves the checkout as it was.
- */
-
-
-
-
-/** The trailer key that marks a commit as the autofixer's (loop protection). */
-const AUTOFIXER_TRAILER = 'CI-Autofixer';
-const BOT_AUTHOR = {
-    name: 'github-actions[bot]',
-    email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
-/**
- * True when the message carries the autofixer trailer. Any line counts, not only git's final
- * trailer paragraph: a squash merge buries trailers mid-message, and a missed mark means a loop.
- */
-function isAutofixerCommit(message) {
-    const key = AUTOFIXER_TRAILER.toLowerCase();
-    return message.split(/\r?\n/).some((line) => {
-        const colon = line.indexOf(':');
-        return colon > 0 && line.slice(0, colon).trim().toLowerCase() === key && line.slice(colon + 1).trim() !== '';
-    });
-}
-function checkFiles(files) {
-    if (files.length === 0)
-        throw new errors_ConfigurationError('publishFix needs at least one file to commit');
-    for (const file of files) {
-        const normalized = external_node_path_default().posix.normalize(file.replace(/\\/g, '/'));
-        if (file === '' || external_node_path_default().isAbsolute(file) || normalized === '..' || normalized.startsWith('../')) {
-            throw new errors_ConfigurationError(`cannot commit ${JSON.stringify(file)}: files must be relative paths inside the workspace`);
-        }
-    }
-}
-/**
- * Commits `files` on top of `baseSha` as the bot (or `author`), points the local branch at it and
- * pushes it with `--force-with-lease` against the sha the remote had a moment before. On any
- * failure it undoes what it did: the local branch is removed (or put back where it was), and a
- * remote branch this call created or moved is deleted (or moved back) under a lease.
- */
-async function publishFix(options) {
-    const { git, remote, branch, token } = options;
-    if (!(await git.isValidBranchName(branch))) {
-        throw new errors_ConfigurationError(`invalid branch name ${JSON.stringify(branch)}: it must pass git check-ref-format (no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', no leading '-', no trailing '/' or '.lock'); set branch-prefix accordingly`);
-    }
-    checkFiles(options.files);
-    const baseSha = await git.resolveCommit(options.baseSha);
-    if (baseSha === undefined) {
-        throw new GitError(`the base commit ${options.baseSha} is not in the checkout: fetch it before publishing`);
-    }
-    if ((await git.currentBranch()) === branch) {
-        throw new errors_ConfigurationError(`the workspace has ${branch} checked out; the fix branch must not be the branch being fixed`);
-    }
-    const previousLocalSha = await git.resolveCommit(`refs/heads/${branch}`);
-    const remoteShaBefore = await git.lsRemoteBranch(remote, branch, token);
-    const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-index-'));
-    let commitSha;
-    let localBranchMoved = false;
-    try {
-        const indexFile = external_node_path_default().join(scratch, 'index');
-        await git.readTree(baseSha, { indexFile });
-        await git.add(options.files, { indexFile });
-        const tree = await git.writeTree({ indexFile });
-        const baseTree = await git.resolveTree(baseSha);
-        if (tree === baseTree) {
-            throw new GitError(`nothing to publish: ${options.files.join(', ')} do not differ from ${baseSha.slice(0, 12)}`);
-        }
-        commitSha = await git.createCommit({
-            tree,
-            parents: [baseSha],
-            message: options.message,
-            author: options.author ?? BOT_AUTHOR,
-            trailers: { [AUTOFIXER_TRAILER]: options.trailer },
-        });
-        await git.setBranch(branch, commitSha, { expectedSha: previousLocalSha });
-        localBranchMoved = true;
-        await git.push({ remote, branch, source: commitSha, expectedRemoteSha: remoteShaBefore, ...(token ? { token } : {}) });
-        return { branch, commitSha };
-    }
-    catch (error) {
-        const cleanupProblems = await undo({ git, remote, branch, token, commitSha, previousLocalSha, remoteShaBefore, localBranchMoved });
-        if (cleanupProblems.length > 0) {
-            throw new GitError(`${errors_getErrorMessage(error)} (and cleaning up failed: ${cleanupProblems.join('; ')})`, { cause: error });
-        }
-        throw error;
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
-    }
-}
-async function undo(state) {
-    const { git, branch, commitSha } = state;
-    const problems = [];
-    if (state.localBranchMoved && commitSha !== undefined) {
-        try {
-            if (state.previousLocalSha === undefined)
-                await git.deleteLocalBranch(branch);
-            else
-                await git.setBranch(branch, state.previousLocalSha, { expectedSha: commitSha });
-        }
-        catch (error) {
-            problems.push(errors_getErrorMessage(error));
-        }
-    }
-    if (commitSha === undefined)
-        return problems;
-    // A push can be applied by the server and still fail on the client (a dropped connection):
-    // only then does the remote branch hold our commit, and only then is it ours to undo.
-    try {
-        const remoteNow = await git.lsRemoteBranch(state.remote, branch, state.token);
-        if (remoteNow === commitSha) {
-            const auth = state.token ? { token: state.token } : {};
-            if (state.remoteShaBefore === undefined) {
-                await git.deleteRemoteBranch({ remote: state.remote, branch, expectedRemoteSha: commitSha, ...auth });
-            }
-            else {
-                // Pushing the old sha back needs its objects here; a fresh checkout may not have them.
-                await git.fetch({ remote: state.remote, refspecs: [state.remoteShaBefore], ...auth });
-                await git.push({ remote: state.remote, branch, source: state.remoteShaBefore, expectedRemoteSha: commitSha, ...auth });
-            }
-        }
-    }
-    catch (error) {
-        problems.push(errors_getErrorMessage(error));
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/event/target.ts
-/**
- * Trigger → Target: which workflow run (and attempt) the autofixer works on.
- *   workflow_run       the triggering run from the payload (the run-id input wins when given)
- *   workflow_dispatch  the run-id input, else the newest failed run on the dispatched branch
- *   cli, schedule, …   the run-id input (required)
- * A run that did not fail is not an error: it yields a notice.
- */
-
-
-/** Conclusions that mean the run failed and its failed jobs are worth reading. */
-const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out']);
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function readRun(value, where) {
-    if (!isRecord(value) || typeof value.id !== 'number' || typeof value.head_sha !== 'string') {
-        throw new errors_ConfigurationError(`${where} is not a workflow run (it has no numeric id and head_sha)`);
-    }
-    const pulls = Array.isArray(value.pull_requests)
-        ? value.pull_requests.filter((p) => isRecord(p) && typeof p.number === 'number')
-        : [];
-    const head = isRecord(value.head_repository) && typeof value.head_repository.full_name === 'string'
-        ? { full_name: value.head_repository.full_name }
-        : null;
-    return {
-        id: value.id,
-        run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,
-        name: typeof value.name === 'string' ? value.name : null,
-        html_url: typeof value.html_url === 'string' ? value.html_url : undefined,
-        head_sha: value.head_sha,
-        head_branch: typeof value.head_branch === 'string' ? value.head_branch : null,
-        status: typeof value.status === 'string' ? value.status : null,
-        conclusion: typeof value.conclusion === 'string' ? value.conclusion : null,
-        head_repository: head,
-        pull_requests: pulls,
-    };
-}
-function splitRepository(repository) {
-    const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})$/.exec(repository.trim());
-    if (!match)
-        throw new errors_ConfigurationError(`repository ${JSON.stringify(repository)} must be OWNER/NAME (as in GITHUB_REPOSITORY)`);
-    return { owner: match[1], repo: match[2] };
-}
-async function getRun(client, owner, repo, runId) {
-    try {
-        const response = await client.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
-        return readRun(response.data, `run ${runId}`);
-    }
-    catch (error) {
-        if (typeof error === 'object' && error !== null && error.status === 404) {
-            throw new GitHubApiError(`workflow run ${runId} does not exist in ${owner}/${repo} (GET /repos/${owner}/${repo}/actions/runs/${runId} answered 404): check the run-id, and that the token has 'actions: read'`, 404, { cause: error });
-        }
-        throw client_toGitHubApiError(error, client, `reading workflow run ${runId}`);
-    }
-}
-function branchOfRef(ref) {
-    if (typeof ref !== 'string' || ref === '')
-        return undefined;
-    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-}
-function toTarget(run, owner, repo, trigger) {
-    const headRepository = run.head_repository?.full_name ?? `${owner}/${repo}`;
-    return {
-        owner,
-        repo,
-        runId: run.id,
-        runAttempt: run.run_attempt ?? 1,
-        ...(run.name ? { workflowName: run.name } : {}),
-        ...(run.html_url ? { runUrl: run.html_url } : {}),
-        headSha: run.head_sha,
-        headBranch: run.head_branch ?? '',
-        headRepository,
-        fromFork: headRepository.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
-        conclusion: run.conclusion,
-        pullRequests: (run.pull_requests ?? []).map((pull) => pull.number),
-        trigger,
-    };
-}
-function noticeForUnfailed(run) {
-    const label = `Workflow run ${run.id}${run.name ? ` (${run.name})` : ''}`;
-    if (run.conclusion === null || (run.status !== null && run.status !== undefined && run.status !== 'completed')) {
-        return `${label} has not finished (status: ${run.status ?? 'unknown'}); nothing to fix yet. Run again once it has failed.`;
-    }
-    if (!FAILED_CONCLUSIONS.has(run.conclusion)) {
-        return `${label} did not fail (conclusion: ${run.conclusion}); nothing to fix.`;
-    }
-    return undefined;
-}
-function resolved(run, owner, repo, trigger) {
-    const notice = noticeForUnfailed(run);
-    return notice === undefined ? { target: toTarget(run, owner, repo, trigger) } : { notice };
-}
-async function resolveTarget(input, client) {
-    const { owner, repo } = splitRepository(input.repository);
-    const trigger = input.eventName === '' ? 'cli' : input.eventName;
-    if (input.runId !== undefined && (!Number.isSafeInteger(input.runId) || input.runId <= 0)) {
-        throw new errors_ConfigurationError(`run-id must be a positive whole number (got ${input.runId})`);
-    }
-    if (trigger === 'workflow_run' && input.runId === undefined) {
-        return resolved(readRun(input.payload.workflow_run, 'the workflow_run event payload'), owner, repo, trigger);
-    }
-    if (input.runId !== undefined) {
-        return resolved(await getRun(client, owner, repo, input.runId), owner, repo, trigger);
-    }
-    if (trigger === 'workflow_dispatch') {
-        const branch = branchOfRef(input.payload.ref);
-        if (branch === undefined)
-            throw new errors_ConfigurationError('the workflow_dispatch payload has no ref: give the run-id input');
-        const response = await callGitHub(client, `finding the newest failed run on ${branch}`, () => client.octokit.rest.actions.listWorkflowRunsForRepo({ owner, repo, branch, status: 'failure', per_page: 1 }));
-        const newest = response.data.workflow_runs[0];
-        if (newest === undefined)
-            return { notice: `No failed workflow run on branch ${branch} in ${owner}/${repo}; nothing to fix.` };
-        return resolved(readRun(newest, `run ${newest.id}`), owner, repo, trigger);
-    }
-    throw new errors_ConfigurationError(`event '${trigger}' does not name a workflow run: give the run-id input (or trigger on workflow_run / workflow_dispatch)`);
-}
-
-;// CONCATENATED MODULE: ./src/github/jobs.ts
-
-/** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
-const FAILED_JOB_CONCLUSIONS = new Set(['failure', 'timed_out']);
-async function listFailedJobs(client, target) {
-    const jobs = await callGitHub(client, `listing the jobs of run ${target.runId} attempt ${target.runAttempt}`, () => client.octokit.paginate(client.octokit.rest.actions.listJobsForWorkflowRunAttempt, {
-        owner: target.owner,
-        repo: target.repo,
-        run_id: target.runId,
-        attempt_number: target.runAttempt,
-        per_page: 100,
-    }));
-    const failed = [];
-    for (const job of jobs) {
-        if (job.conclusion === null || !FAILED_JOB_CONCLUSIONS.has(job.conclusion))
-            continue;
-        const step = (job.steps ?? []).find((s) => s.conclusion !== null && FAILED_JOB_CONCLUSIONS.has(s.conclusion));
-        failed.push({
-            id: job.id,
-            name: job.name,
-            conclusion: job.conclusion,
-            ...(job.html_url ? { htmlUrl: job.html_url } : {}),
-            ...(step ? { failedStep: step.name } : {}),
-        });
-    }
-    client.logger.debug(`run ${target.runId} attempt ${target.runAttempt}: ${jobs.length} job(s), ${failed.length} failed`);
-    return failed;
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/github/logs.ts
-/**
- * Downloads a job's log to a file. GET …/actions/jobs/{id}/logs answers 302 with a signed URL to
- * plain text; the body is streamed to disk and, when larger than maxBytes, only its last maxBytes
- * (cut at a line start) are kept, because a failure is reported at the end of a log. Memory use
- * stays at one stream chunk whatever the log size.
- */
-
-
-
-
-
-
-
-/** How far past the cut point to look for the next line start before cutting mid-line. */
-const LINE_SEARCH_BYTES = 64 * 1024;
-function fileNameFor(job) {
-    const slug = job.name
-        .replace(/[^A-Za-z0-9._-]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 60);
-    return `job-${job.id}${slug === '' ? '' : `-${slug}`}.log`;
-}
-/** Streams a web body into `file`; returns the number of bytes written. */
-async function streamToFile(body, file) {
-    let bytes = 0;
-    const counter = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            bytes += chunk.length;
-            callback(null, chunk);
-        },
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(body), counter, (0,external_node_fs_namespaceObject.createWriteStream)(file));
-    return bytes;
-}
-/** Where the kept tail starts: the first line start at or after `size - maxBytes`. */
-async function tailStart(file, size, maxBytes) {
-    const earliest = size - maxBytes;
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
-    try {
-        // The byte before `earliest` tells whether `earliest` already starts a line.
-        const from = Math.max(earliest - 1, 0);
-        const buffer = Buffer.alloc(Math.min(LINE_SEARCH_BYTES, size - from));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
-        const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
-        if (earliest === 0)
-            return 0;
-        return newline === -1 ? earliest : Math.max(from + newline + 1, earliest);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Follows the logs endpoint's redirect and returns the plain-text body. */
-async function openLogBody(client, target, job) {
-    const context = `downloading the log of job ${job.id} (${job.name})`;
-    let location;
-    try {
-        const response = await client.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
-            owner: target.owner,
-            repo: target.repo,
-            job_id: job.id,
-            // Manual: the redirect target is another host that must not get the token, and the body
-            // must be streamed rather than buffered by Octokit.
-            request: { redirect: 'manual', parseSuccessResponseBody: false },
-        });
-        const data = response.data;
-        if (response.status === 200 && data instanceof ReadableStream)
-            return data;
-        if (data instanceof ReadableStream)
-            await data.cancel();
-        location = response.headers.location;
-    }
-    catch (error) {
-        throw client_toGitHubApiError(error, client, context);
-    }
-    if (location === undefined)
-        throw new GitHubApiError(`${context}: the logs endpoint answered without a Location to follow`);
-    const target302 = new URL(location, client.apiUrl).toString();
-    let blob;
-    try {
-        blob = await client.fetchRedirectTarget(target302);
-    }
-    catch (error) {
-        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} failed: ${errors_getErrorMessage(error)}`, undefined, { cause: error });
-    }
-    if (blob.status !== 200 || blob.body === null) {
-        await blob.body?.cancel();
-        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} answered ${blob.status}; the signed log URL may have expired — re-run the autofixer`, blob.status);
-    }
-    return blob.body;
-}
-async function downloadJobLog(client, target, job, options) {
-    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
-        throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
-    }
-    const file = external_node_path_default().join(options.dir, fileNameFor(job));
-    const partial = `${file}.part`;
-    const body = await openLogBody(client, target, job);
-    try {
-        const received = await streamToFile(body, partial);
-        let bytes = received;
-        let truncated = false;
-        if (received > options.maxBytes) {
-            const start = await tailStart(partial, received, options.maxBytes);
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(partial, { start }), (0,external_node_fs_namespaceObject.createWriteStream)(file));
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            bytes = (await (0,promises_namespaceObject.stat)(file)).size;
-            truncated = true;
-            client.logger.info(`log of job ${job.name}: ${received} bytes, kept the last ${bytes} (max-log-bytes ${options.maxBytes})`);
-        }
-        else {
-            await (0,promises_namespaceObject.rename)(partial, file);
-        }
-        return {
-            jobId: job.id,
-            jobName: job.name,
-            ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-            ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-            path: file,
-            bytes,
-            truncated,
-        };
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        if (error instanceof GitHubApiError || error instanceof LogError)
-            throw error;
-        throw new LogError(`could not save the log of job ${job.id} (${job.name}) to ${file}: ${errors_getErrorMessage(error)}`, { cause: error });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/pulls.ts
-/**
- * Pull requests for the fix branch. The branch name is stable (autofix/<head-branch>), so a second
- * run finds the PR the first one opened and updates it: there is never a duplicate.
- */
-
-
-async function findOpenPullRequest(client, query) {
-    const pulls = await callGitHub(client, `looking for an open pull request from ${query.head}`, () => client.octokit.rest.pulls.list({
-        owner: query.owner,
-        repo: query.repo,
-        state: 'open',
-        // The API filters on owner:branch; a bare branch name would match nothing.
-        head: `${query.owner}:${query.head}`,
-        ...(query.base === undefined ? {} : { base: query.base }),
-        per_page: 10,
-    }));
-    const pull = pulls.data.find((p) => p.head.ref === query.head && (query.base === undefined || p.base.ref === query.base));
-    return pull === undefined
-        ? undefined
-        : { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
-}
-async function createPullRequest(client, content) {
-    const created = await callGitHub(client, `opening a pull request from ${content.head} into ${content.base}`, () => client.octokit.rest.pulls.create({
-        owner: content.owner,
-        repo: content.repo,
-        head: content.head,
-        base: content.base,
-        title: content.title,
-        body: content.body,
-        ...(content.draft === undefined ? {} : { draft: content.draft }),
-        maintainer_can_modify: false,
-    }));
-    const pull = created.data;
-    return { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
-}
-async function updatePullRequest(client, update) {
-    const updated = await callGitHub(client, `updating pull request #${update.number}`, () => client.octokit.rest.pulls.update({
-        owner: update.owner,
-        repo: update.repo,
-        pull_number: update.number,
-        title: update.title,
-        body: update.body,
-    }));
-    const pull = updated.data;
-    return { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
-}
-/** Updates the open PR from `head` into `base`, or opens one. */
-async function upsertPullRequest(client, content) {
-    const existing = await findOpenPullRequest(client, { owner: content.owner, repo: content.repo, head: content.head, base: content.base });
-    if (existing !== undefined) {
-        const updated = await updatePullRequest(client, { ...content, number: existing.number });
-        return { number: updated.number, url: updated.url, action: 'updated' };
-    }
-    try {
-        const created = await createPullRequest(client, content);
-        return { number: created.number, url: created.url, action: 'created' };
-    }
-    catch (error) {
-        // Another run may have opened it between the lookup and the create: GitHub answers 422
-        // "A pull request already exists". Update that one instead of failing.
-        if (!(error instanceof GitHubApiError) || error.status !== 422 || !/already exists/i.test(error.message))
-            throw error;
-        const raced = await findOpenPullRequest(client, { owner: content.owner, repo: content.repo, head: content.head, base: content.base });
-        if (raced === undefined)
-            throw error;
-        const updated = await updatePullRequest(client, { ...content, number: raced.number });
-        return { number: updated.number, url: updated.url, action: 'updated' };
-    }
-}
-async function getDefaultBranch(client, owner, repo) {
-    try {
-        const response = await client.octokit.rest.repos.get({ owner, repo });
-        return response.data.default_branch;
-    }
-    catch (error) {
-        throw toGitHubApiError(error, client, `reading the default branch of ${owner}/${repo}`);
-    }
-}
-
-// EXTERNAL MODULE: ../../work/main/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(8374);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/apply/guard.ts
-/**
- * The guard: exact snapshots of the working tree around each fixer, the list of what changed, the
- * rules a change must keep, and the revert.
- *
- * A snapshot is the tree id git would commit for the non-ignored working tree: `git add -A` into a
- * temporary index (GIT_INDEX_FILE, seeded from the real index so unchanged files are not re-hashed)
- * and `git write-tree`. The real index and HEAD are never touched. Ignored files are outside the
- * snapshot on purpose: a commit cannot carry them either.
- */
-
-
-
-
-
-
-const DEFAULT_GUARD_LIMITS = { maxFiles: 200, maxBytes: 1024 * 1024 };
-const SYMLINK_MODE = '120000';
-const GITLINK_MODE = '160000';
-/** Copies the repository's index; false when it has none yet (a fresh repository: git builds one). */
-async function copyIndex(from, to) {
-    try {
-        await (0,promises_namespaceObject.copyFile)(from, to);
-        return true;
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return false;
-        throw error;
-    }
-}
-class WorkspaceGuard {
-    exec;
-    workspace;
-    topLevel;
-    prefix;
-    realIndex;
-    scratch;
-    limits;
-    constructor(exec, 
-    /** Real path of the workspace. */
-    workspace, 
-    /** Real path of the repository's top level (the workspace or one of its parents). */
-    topLevel, 
-    /** The workspace's path inside the repository ('' or 'sub/dir/'). */
-    prefix, realIndex, scratch, limits) {
-        this.exec = exec;
-        this.workspace = workspace;
-        this.topLevel = topLevel;
-        this.prefix = prefix;
-        this.realIndex = realIndex;
-        this.scratch = scratch;
-        this.limits = limits;
-    }
-    /** Opens a guard on a git working tree; ConfigurationError when `workspace` is not one. */
-    static async open(workspace, exec, limits = DEFAULT_GUARD_LIMITS) {
-        let root;
-        try {
-            root = await (0,promises_namespaceObject.realpath)(workspace);
-        }
-        catch {
-            throw new errors_ConfigurationError(`workspace ${workspace} does not exist; pass the directory of a git checkout`);
-        }
-        const probe = await exec('git', ['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index'], {
-            cwd: root,
-            env: { GIT_OPTIONAL_LOCKS: '0' },
-        });
-        const lines = probe.stdout.split('\n');
-        if (probe.exitCode !== 0 || lines[0] !== 'true') {
-            throw new errors_ConfigurationError(`workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`);
-        }
-        const topLevel = await (0,promises_namespaceObject.realpath)(lines[1]);
-        const realIndex = external_node_path_default().resolve(root, lines[3]);
-        const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-guard-'));
-        return new WorkspaceGuard(exec, root, topLevel, lines[2] ?? '', realIndex, scratch, limits);
-    }
-    async close() {
-        await (0,promises_namespaceObject.rm)(this.scratch, { recursive: true, force: true });
-    }
-    async git(args, options = {}) {
-        const result = await this.exec('git', args, {
-            cwd: this.topLevel,
-            env: {
-                GIT_OPTIONAL_LOCKS: '0',
-                GIT_LITERAL_PATHSPECS: '1',
-                LC_ALL: 'C',
-                ...(options.index !== undefined ? { GIT_INDEX_FILE: options.index } : {}),
-            },
-            ...(options.input !== undefined ? { input: options.input } : {}),
-        });
-        if (result.exitCode !== 0) {
-            throw new FixError(`git ${args[0]} failed in ${this.topLevel} (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 500)}`);
-        }
-        return result;
-    }
-    /** Tree id of the current non-ignored working tree. */
-    async snapshot() {
-        const index = external_node_path_default().join(this.scratch, `index-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-        try {
-            if (await copyIndex(this.realIndex, index)) {
-                // A copy dated 1970 (not 0, which git reads as "no timestamp") makes git treat every cached
-                // stat as racy and compare contents: a fixer that rewrites a file to the same size within
-                // the same second (autopep8 removing two spaces and adding two blank lines) would
-                // otherwise look unchanged.
-                await (0,promises_namespaceObject.utimes)(index, 1, 1);
-            }
-            await this.git(['add', '-A', '--', '.'], { index });
-            return (await this.git(['write-tree'], { index })).stdout.trim();
-        }
-        finally {
-            await (0,promises_namespaceObject.rm)(index, { force: true });
-        }
-    }
-    /** What differs between two snapshots. */
-    async changes(before, after) {
-        if (before === after)
-            return [];
-        const raw = (await this.git(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', before, after])).stdout;
-        const fields = raw.split('\0');
-        const changes = [];
-        for (let i = 0; i + 1 < fields.length; i += 2) {
-            const meta = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([AMDT])/.exec(fields[i]);
-            if (!meta)
-                continue;
-            const repoPath = fields[i + 1];
-            changes.push({
-                repoPath,
-                path: repoPath.startsWith(this.prefix) ? repoPath.slice(this.prefix.length) : undefined,
-                status: meta[5],
-                oldMode: meta[1],
-                newMode: meta[2],
-                newBlob: meta[4],
-            });
-        }
-        return changes;
-    }
-    /** Reasons the changes break the rules; empty when they keep them. */
-    async violations(changes, touches) {
-        const problems = [];
-        const allowed = picomatch_default()([...touches], { dot: true });
-        for (const change of changes) {
-            const shown = JSON.stringify(change.repoPath);
-            if (change.path === undefined) {
-                problems.push(`changed ${shown}, outside the workspace`);
-                continue;
-            }
-            if (isWorkflowPath(change.repoPath) || isWorkflowPath(change.path)) {
-                problems.push(`changed ${shown} under .github/workflows/ (workflows are never changed)`);
-                continue;
-            }
-            if (!allowed(change.path))
-                problems.push(`changed ${shown}, which is not among the paths it declares (${touches.join(', ')})`);
-            if (change.newMode === SYMLINK_MODE && change.status !== 'D') {
-                const problem = await this.symlinkProblem(change.repoPath);
-                if (problem !== undefined)
-                    problems.push(problem);
-            }
-            if (change.newMode === GITLINK_MODE || change.oldMode === GITLINK_MODE)
-                problems.push(`changed the submodule ${shown}`);
-        }
-        if (changes.length > this.limits.maxFiles)
-            problems.push(`changed ${changes.length} paths, more than the limit of ${this.limits.maxFiles}`);
-        const bytes = await this.bytesWritten(changes);
-        if (bytes > this.limits.maxBytes)
-            problems.push(`wrote ${bytes} bytes, more than the limit of ${this.limits.maxBytes}`);
-        return problems;
-    }
-    async symlinkProblem(repoPath) {
-        const link = external_node_path_default().join(this.topLevel, ...repoPath.split('/'));
-        try {
-            const target = await (0,promises_namespaceObject.readlink)(link);
-            const lexical = external_node_path_default().resolve(external_node_path_default().dirname(link), target);
-            if (!isInside(this.workspace, lexical))
-                return `created the symlink ${JSON.stringify(repoPath)} pointing outside the workspace`;
-            try {
-                if (!isInside(this.workspace, await (0,promises_namespaceObject.realpath)(link)))
-                    return `created the symlink ${JSON.stringify(repoPath)} resolving outside the workspace`;
-            }
-            catch {
-                // Dangling but lexically inside: harmless.
-            }
-            return undefined;
-        }
-        catch (error) {
-            return `could not read the symlink ${JSON.stringify(repoPath)}: ${String(error)}`;
-        }
-    }
-    async bytesWritten(changes) {
-        const blobs = changes.filter((change) => change.status !== 'D' && change.newMode !== GITLINK_MODE).map((change) => change.newBlob);
-        if (blobs.length === 0)
-            return 0;
-        const sizes = (await this.git(['cat-file', '--batch-check=%(objectsize)'], { input: `${blobs.join('\n')}\n` })).stdout;
-        return sizes
-            .split('\n')
-            .map((line) => Number.parseInt(line, 10))
-            .filter((size) => Number.isFinite(size))
-            .reduce((sum, size) => sum + size, 0);
-    }
-    /**
-     * Puts every changed path back as it was in `before`: added paths are deleted (with the
-     * directories that only they made), others are checked out of `before` through a temporary
-     * index. Afterwards the working tree's snapshot must equal `before`, or a FixError is thrown.
-     */
-    async revert(before, changes) {
-        const added = changes.filter((change) => change.status === 'A');
-        for (const change of added) {
-            const file = external_node_path_default().join(this.topLevel, ...change.repoPath.split('/'));
-            if (!isInside(this.topLevel, await realpathOrSelf(external_node_path_default().dirname(file)))) {
-                throw new FixError(`refusing to delete ${change.repoPath}: its directory resolves outside the repository`);
-            }
-            await (0,promises_namespaceObject.rm)(file, { force: true });
-            await this.removeDirectoriesOnlyItMade(before, external_node_path_default().posix.dirname(change.repoPath));
-        }
-        const restore = changes.filter((change) => change.status !== 'A').map((change) => change.repoPath);
-        if (restore.length > 0) {
-            const index = external_node_path_default().join(this.scratch, `restore-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-            try {
-                await this.git(['read-tree', before], { index });
-                await this.git(['checkout-index', '-f', '-z', '--stdin'], { index, input: `${restore.join('\0')}\0` });
-            }
-            finally {
-                await (0,promises_namespaceObject.rm)(index, { force: true });
-            }
-        }
-        const now = await this.snapshot();
-        if (now !== before) {
-            const left = await this.changes(before, now);
-            throw new FixError(`reverting left the workspace changed: ${left.map((change) => `${change.status} ${change.repoPath}`).join(', ')}`);
-        }
-    }
-    async removeDirectoriesOnlyItMade(before, directory) {
-        let current = directory;
-        while (current !== '.' && current !== '' && `${current}/`.startsWith(this.prefix) && `${current}/` !== this.prefix) {
-            const inBefore = await this.exec('git', ['cat-file', '-e', `${before}:${current}`], {
-                cwd: this.topLevel,
-                env: { GIT_OPTIONAL_LOCKS: '0' },
-            });
-            if (inBefore.exitCode === 0)
-                return;
-            const absolute = external_node_path_default().join(this.topLevel, ...current.split('/'));
-            try {
-                const info = await (0,promises_namespaceObject.lstat)(absolute);
-                if (!info.isDirectory() || (await (0,promises_namespaceObject.readdir)(absolute)).length > 0)
-                    return;
-                await (0,promises_namespaceObject.rmdir)(absolute);
-            }
-            catch {
-                return;
-            }
-            current = external_node_path_default().posix.dirname(current);
-        }
-    }
-}
-async function realpathOrSelf(target) {
-    try {
-        return await (0,promises_namespaceObject.realpath)(target);
-    }
-    catch {
-        return target;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/apply/apply.ts
-
-
-
-
-const DRY_RUN_NOTE = 'dry run: reverted';
-/** Failures whose `file` passes path validation; the others with the reason they were refused. */
-async function acceptedFailures(workspace, failures) {
-    const accepted = [];
-    const refused = [];
-    for (const failure of failures) {
-        if (failure.file === undefined) {
-            accepted.push(failure);
-            continue;
-        }
-        const checked = await checkWorkspacePath(workspace, failure.file);
-        if (checked.ok)
-            accepted.push({ ...failure, file: checked.path });
-        else
-            refused.push(checked.reason);
-    }
-    return { accepted, refused };
-}
-function result(fixer, failures, fields) {
-    return { fixer: fixer.id, failures: failures.map((failure) => failure.fingerprint), ...fields };
-}
-function workspacePaths(changes) {
-    return changes.map((change) => change.path ?? change.repoPath);
-}
-async function applyOne(planned, guard, options, env) {
-    const { fixer } = planned;
-    const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
-    const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
-    if (accepted.length === 0) {
-        return result(fixer, [], { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `every path it was given was refused.${refusedNote}` });
-    }
-    const ctx = { workspace: guard.workspace, failures: accepted, exec: options.exec, logger: options.logger, env };
-    let tool;
-    try {
-        tool = await fixer.resolveTool(ctx);
-    }
-    catch (error) {
-        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `finding its tool failed: ${errors_getErrorMessage(error)}` });
-    }
-    if (tool === undefined) {
-        const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
-        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found in the workspace or on PATH${hint}` });
-    }
-    const before = await guard.snapshot();
-    let outcome;
-    try {
-        outcome = await fixer.apply(ctx, tool);
-    }
-    catch (error) {
-        const changes = await guard.changes(before, await guard.snapshot());
-        if (changes.length > 0)
-            await guard.revert(before, changes);
-        return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${errors_getErrorMessage(error)}${refusedNote}` });
-    }
-    const changes = await guard.changes(before, await guard.snapshot());
-    if (changes.length === 0) {
-        const why = outcome.changed ? 'it ran but changed nothing git tracks' : outcome.description;
-        return result(fixer, accepted, { status: 'skipped', description: outcome.description, files: [], reason: `no change: ${why}${refusedNote}` });
-    }
-    const violations = await guard.violations(changes, fixer.touches);
-    if (violations.length > 0) {
-        await guard.revert(before, changes);
-        return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}` });
-    }
-    let verified;
-    try {
-        verified = await fixer.verify(ctx, tool, outcome);
-    }
-    catch (error) {
-        verified = { ok: false, command: `${fixer.id} verify`, detail: errors_getErrorMessage(error) };
-    }
-    if (!verified.ok) {
-        await guard.revert(before, changes);
-        return result(fixer, accepted, {
-            status: 'reverted-unverified',
-            description: outcome.description,
-            files: [],
-            verifyCommand: verified.command,
-            reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}`,
-        });
-    }
-    const files = workspacePaths(changes);
-    if (options.dryRun)
-        await guard.revert(before, changes);
-    return result(fixer, accepted, {
-        status: 'verified',
-        description: options.dryRun ? `${outcome.description} (${DRY_RUN_NOTE})` : outcome.description,
-        files,
-        verifyCommand: verified.command,
-        ...(refused.length > 0 ? { reason: refusedNote.trim() } : {}),
-    });
-}
-function logResult(logger, fix) {
-    const verify = fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
-    switch (fix.status) {
-        case 'verified':
-            logger.info(`${fix.fixer}: verified${verify}: ${fix.description}; files: ${fix.files.join(', ')}`);
-            break;
-        case 'reverted-guard':
-            logger.warning(`${fix.fixer}: reverted by the guard: ${fix.reason ?? ''}`);
-            break;
-        case 'reverted-unverified':
-            logger.warning(`${fix.fixer}: reverted, not verified${verify}: ${fix.reason ?? ''}`);
-            break;
-        case 'skipped':
-            logger.info(`${fix.fixer}: skipped: ${fix.reason ?? fix.description}`);
-            break;
-    }
-}
-async function applyFixPlan(options) {
-    const guard = await WorkspaceGuard.open(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS);
-    try {
-        const env = await toolEnvironment(guard.workspace, options.env);
-        const start = await guard.snapshot();
-        const results = [];
-        for (const planned of options.plan.planned) {
-            const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, () => applyOne(planned, guard, options, env));
-            logResult(options.logger, fix);
-            results.push(fix);
-        }
-        if (options.dryRun) {
-            // Each fixer reverted its own change; this catches anything that slipped between them.
-            const changes = await guard.changes(start, await guard.snapshot());
-            if (changes.length > 0)
-                await guard.revert(start, changes);
-        }
-        return results;
-    }
-    finally {
-        await guard.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/plan/plan.ts
-
-
-function uniqueInOrder(values) {
-    return [...new Set(values)];
-}
-/** Every fix type a fixer declares (the values `fix-types` accepts, besides 'all'). */
-const FIX_TYPES = uniqueInOrder(FIXERS.map((fixer) => fixer.fixType));
-/** Fix types of the fixers that are safe by default. */
-const DEFAULT_FIX_TYPES = uniqueInOrder(FIXERS.filter((fixer) => fixer.safeByDefault).map((fixer) => fixer.fixType));
-function skip(fixer, failures, reason) {
-    return {
-        fixer: fixer.id,
-        status: 'skipped',
-        failures: failures.map((failure) => failure.fingerprint),
-        description: `${fixer.id} not applied`,
-        files: [],
-        reason,
-    };
-}
-function planFixes(options) {
-    const planned = [];
-    const skipped = [];
-    const threshold = options.confidenceThreshold;
-    for (const fixer of options.fixers) {
-        const handledAll = options.failures.filter((failure) => fixer.handles(failure));
-        if (handledAll.length === 0)
-            continue;
-        const inWorkflows = handledAll.filter((failure) => failure.file !== undefined && isWorkflowPath(failure.file));
-        if (inWorkflows.length > 0)
-            skipped.push(skip(fixer, inWorkflows, 'files under .github/workflows/ are never changed by the autofixer'));
-        const handled = handledAll.filter((failure) => !inWorkflows.includes(failure));
-        if (handled.length === 0)
-            continue;
-        if (!options.fixTypes.includes(fixer.fixType)) {
-            skipped.push(skip(fixer, handled, `fix type '${fixer.fixType}' is not enabled (fix-types: ${options.fixTypes.join(', ') || 'none'})`));
-            continue;
-        }
-        if (fixer.confidence < threshold) {
-            skipped.push(skip(fixer, handled, `fixer confidence ${fixer.confidence} is below the confidence threshold ${threshold}`));
-            continue;
-        }
-        const confident = handled.filter((failure) => failure.confidence >= threshold);
-        const doubtful = handled.filter((failure) => failure.confidence < threshold);
-        if (doubtful.length > 0) {
-            const lowest = Math.min(...doubtful.map((failure) => failure.confidence));
-            skipped.push(skip(fixer, doubtful, `${doubtful.length} failure(s) detected with confidence below the threshold ${threshold} (lowest ${lowest})`));
-        }
-        if (confident.length === 0)
-            continue;
-        if (planned.length >= options.maxFixes) {
-            skipped.push(skip(fixer, confident, `max-fixes (${options.maxFixes}) reached`));
-            continue;
-        }
-        planned.push({ fixer, failures: confident });
-    }
-    return { planned, skipped };
-}
-
-;// CONCATENATED MODULE: ./src/report/bounded.ts
-const measureChars = (text) => text.length;
-const measureUtf8 = (text) => Buffer.byteLength(text, 'utf8');
-class BoundedText {
-    limit;
-    measure;
-    parts = [];
-    used = 0;
-    /** true once anything was left out. */
-    truncated = false;
-    constructor(limit, measure) {
-        this.limit = limit;
-        this.measure = measure;
-    }
-    /** Whether `text` fits while still leaving `reserve` units free. */
-    fits(text, reserve = 0) {
-        return this.used + this.measure(text) + reserve <= this.limit;
-    }
-    /** Appends `text` when it fits (keeping `reserve` free); returns whether it was added. */
-    add(text, reserve = 0) {
-        if (!this.fits(text, reserve)) {
-            this.truncated = true;
-            return false;
-        }
-        this.parts.push(text);
-        this.used += this.measure(text);
-        return true;
-    }
-    /**
-     * Appends rows (each a complete line, ending in a newline) while fewer than `maxRows` are in and
-     * they fit, keeping room for the line that counts the rest; then adds that line if any were left.
-     * Rows are rendered on demand, so a report with 100,000 failures renders only the rows shown.
-     */
-    addRows(count, renderRow, options) {
-        const reserve = options.reserve ?? 0;
-        const moreRoom = this.measure(options.more(count)) + reserve;
-        let added = 0;
-        while (added < count && added < options.maxRows) {
-            const row = renderRow(added);
-            if (!this.fits(row, moreRoom))
-                break;
-            this.parts.push(row);
-            this.used += this.measure(row);
-            added += 1;
-        }
-        if (added < count) {
-            this.truncated = true;
-            this.add(options.more(count - added), reserve);
-        }
-        return added;
-    }
-    /** `addRows` over a list, rendering each item only if it is reached. */
-    addItems(items, renderItem, options) {
-        return this.addRows(items.length, (index) => renderItem(items[index], index), options);
-    }
-    get size() {
-        return this.used;
-    }
-    toString() {
-        return this.parts.join('');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/facts.ts
-
-/** One row per failure, in the report's order (most relevant first). */
-function failureFacts(report) {
-    const fixersByFingerprint = new Map();
-    for (const fix of report.fixes) {
-        if (fix.status !== 'verified')
-            continue;
-        for (const fingerprint of fix.failures) {
-            const fixers = fixersByFingerprint.get(fingerprint) ?? [];
-            if (!fixers.includes(fix.fixer))
-                fixers.push(fix.fixer);
-            fixersByFingerprint.set(fingerprint, fixers);
-        }
-    }
-    const jobByFingerprint = new Map();
-    for (const job of report.jobs) {
-        for (const failure of job.failures) {
-            if (!jobByFingerprint.has(failure.fingerprint))
-                jobByFingerprint.set(failure.fingerprint, job);
-        }
-    }
-    return report.failures.map((failure) => {
-        const job = jobByFingerprint.get(failure.fingerprint)?.job;
-        const jobName = failure.job ?? job?.jobName;
-        const stepName = failure.step ?? job?.failedStep;
-        return {
-            failure,
-            ...(jobName !== undefined ? { jobName } : {}),
-            ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
-            ...(stepName !== undefined ? { stepName } : {}),
-            fixedBy: fixersByFingerprint.get(failure.fingerprint) ?? [],
-        };
-    });
-}
-/**
- * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
- * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
- */
-function needsHumanFacts(report) {
-    const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
-    const known = [];
-    const unknownFingerprints = [];
-    for (const fingerprint of report.needsHuman) {
-        const facts = byFingerprint.get(fingerprint);
-        if (facts)
-            known.push(facts);
-        else
-            unknownFingerprints.push(fingerprint);
-    }
-    return { known, unknownFingerprints };
-}
-function verifiedFixes(report) {
-    return report.fixes.filter((fix) => fix.status === 'verified');
-}
-/** Fixers of the verified fixes, each once, in report order. */
-function verifiedFixerNames(report) {
-    return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
-}
-const FIX_STATUS_LABELS = {
-    verified: 'verified',
-    'reverted-unverified': 'reverted: the check still failed',
-    'reverted-guard': 'reverted: wrote outside what it may change',
-    skipped: 'skipped',
-};
-function countFixes(report) {
-    const counts = {
-        verified: 0,
-        'reverted-unverified': 0,
-        'reverted-guard': 0,
-        skipped: 0,
-    };
-    for (const fix of report.fixes)
-        counts[fix.status] += 1;
-    return counts;
-}
-/**
- * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
- * messages use `{ plain: true }` (`CI run 123`): once merged, `#123` in a commit would reference
- * issue 123 of the repository.
- */
-function runLabel(target, options = {}) {
-    const workflow = target.workflowName !== undefined ? escape_clip(target.workflowName, 100) : '';
-    const name = workflow === '' ? 'workflow' : workflow;
-    if (options.plain)
-        return `${name} run ${target.runId}`;
-    const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
-    return `${name} run #${target.runId}${attempt}`;
-}
-function facts_plural(count, singular, pluralForm = `${singular}s`) {
-    return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-function publicationFacts(report) {
-    const publication = report.publication;
-    if (publication.branch !== undefined && publication.pullRequestNumber !== undefined) {
-        return {
-            kind: 'pull-request',
-            branch: publication.branch,
-            number: publication.pullRequestNumber,
-            ...(publication.pullRequestUrl !== undefined ? { url: publication.pullRequestUrl } : {}),
-            ...(publication.pullRequestAction !== undefined ? { action: publication.pullRequestAction } : {}),
-            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
-        };
-    }
-    if (publication.branch !== undefined) {
-        return {
-            kind: 'branch',
-            branch: publication.branch,
-            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
-        };
-    }
-    return {
-        kind: 'nothing',
-        reason: publication.skippedReason ?? fallbackSkipReason(report),
-    };
-}
-// The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
-function fallbackSkipReason(report) {
-    if (report.dryRun)
-        return 'dry run';
-    if (report.target.fromFork)
-        return 'the run is from a fork: report only';
-    if (verifiedFixes(report).length === 0)
-        return 'no fix was verified';
-    if (report.publication.mode === 'none')
-        return 'push: none';
-    return 'not published';
-}
-
-;// CONCATENATED MODULE: ./src/report/links.ts
-
-const REPOSITORY_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
-/**
- * A URL safe as a Markdown link destination: http(s) only, and with the characters that could end
- * or break a destination (`(`, `)`, `<`, `>`, spaces, quotes) percent-encoded. Undefined otherwise.
- */
-function safeHttpUrl(candidate) {
-    if (candidate === undefined || candidate === '')
-        return undefined;
-    let url;
-    try {
-        url = new URL(candidate);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return undefined;
-    if (url.username !== '' || url.password !== '')
-        return undefined;
-    return url.href.replace(/[()<>"' ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-/** The server URL without a trailing slash, or undefined when it is not an http(s) URL. */
-function normalizeServerUrl(serverUrl) {
-    const safe = safeHttpUrl(serverUrl);
-    return safe?.replace(/\/+$/, '');
-}
-/** `owner/name` when it is a valid GitHub repository name, else undefined. */
-function repositoryPath(fullName) {
-    return REPOSITORY_NAME.test(fullName) ? fullName : undefined;
-}
-/** The repository that holds the head commit (a fork's for fork runs), as `owner/name`. */
-function headRepositoryPath(target) {
-    return repositoryPath(target.headRepository) ?? repositoryPath(`${target.owner}/${target.repo}`);
-}
-/** The run's page: the API's html_url when it is an http(s) URL, else built from the server URL. */
-function runLink(target, serverUrl) {
-    const fromApi = safeHttpUrl(target.runUrl);
-    if (fromApi)
-        return fromApi;
-    const server = normalizeServerUrl(serverUrl);
-    const repository = repositoryPath(`${target.owner}/${target.repo}`);
-    if (!server || !repository || !Number.isSafeInteger(target.runId))
-        return undefined;
-    const attempt = Number.isSafeInteger(target.runAttempt) && target.runAttempt > 1 ? `/attempts/${target.runAttempt}` : '';
-    return `${server}/${repository}/actions/runs/${target.runId}${attempt}`;
-}
-function commitLink(target, serverUrl) {
-    const server = normalizeServerUrl(serverUrl);
-    const repository = headRepositoryPath(target);
-    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
-        return undefined;
-    return `${server}/${repository}/commit/${target.headSha}`;
-}
-/**
- * `<server>/<owner>/<repo>/blob/<sha>/<file>#L<line>` for a workspace-relative file, else
- * undefined. Each path segment is percent-encoded, so a file name cannot add a query, a fragment
- * or a Markdown delimiter to the URL.
- */
-function blobLink(target, serverUrl, file, line) {
-    if (!isWorkspaceRelativePath(file))
-        return undefined;
-    const server = normalizeServerUrl(serverUrl);
-    const repository = headRepositoryPath(target);
-    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
-        return undefined;
-    const encodedPath = normalizeWorkspacePath(file)
-        .split('/')
-        .filter((segment) => segment !== '' && segment !== '.')
-        .map((segment) => encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-    if (encodedPath === '')
-        return undefined;
-    const anchor = line !== undefined && Number.isSafeInteger(line) && line > 0 ? `#L${line}` : '';
-    return `${server}/${repository}/blob/${target.headSha}/${encodedPath}${anchor}`;
-}
-/** `file:line:column` as the log names it (only the parts that are known). */
-function locationText(failure) {
-    if (failure.file === undefined || failure.file === '')
-        return undefined;
-    let text = isWorkspaceRelativePath(failure.file) ? normalizeWorkspacePath(failure.file) : failure.file;
-    if (failure.line !== undefined) {
-        text += `:${failure.line}`;
-        if (failure.column !== undefined)
-            text += `:${failure.column}`;
-    }
-    return text;
-}
-/** The job a failure was found in (the first job whose analysis lists its fingerprint). */
-function jobOfFailure(report, failure) {
-    return report.jobs.find((job) => job.failures.some((candidate) => candidate.fingerprint === failure.fingerprint));
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-
-
-
-/** Caps on one value, in characters of the original text. */
-const MESSAGE_CHARS = 300;
-const NAME_CHARS = 120;
-const LOCATION_CHARS = 200;
-const COMMAND_CHARS = 300;
-const FILES_PER_FIX = 5;
-function markdown_link(text, url) {
-    const safe = safeHttpUrl(url);
-    return safe ? `[${text}](${safe})` : text;
-}
-/** `[CI run #12 (attempt 2)](url)`. */
-function runReference({ report, serverUrl }) {
-    return markdown_link(escape_escapeMarkdown(runLabel(report.target), NAME_CHARS), runLink(report.target, serverUrl));
-}
-/** `` on `main` at [`abc1234`](commit) `` */
-function headReference({ report, serverUrl }) {
-    const { target } = report;
-    const sha = /^[0-9a-f]{7,64}$/i.test(target.headSha) ? target.headSha.slice(0, 7) : target.headSha;
-    return `on ${escape_codeSpan(target.headBranch, { maxChars: NAME_CHARS })} at ${markdown_link(escape_codeSpan(sha, { maxChars: 64 }), commitLink(target, serverUrl))}`;
-}
-/** A failure's location as linked inline code; plain code when it is not a workspace file. */
-function locationCell(facts, context, options) {
-    const location = locationText(facts.failure);
-    if (location === undefined)
-        return '';
-    const code = escape_codeSpan(location, {
-        maxChars: LOCATION_CHARS,
-        table: options.table,
-    });
-    const file = facts.failure.file;
-    return file === undefined ? code : markdown_link(code, blobLink(context.report.target, context.serverUrl, file, facts.failure.line));
-}
-/** `[job](url) / step`, either part optional. */
-function jobStepCell(facts) {
-    const parts = [];
-    if (facts.jobName !== undefined)
-        parts.push(markdown_link(escape_escapeMarkdown(facts.jobName, NAME_CHARS), facts.jobUrl));
-    if (facts.stepName !== undefined)
-        parts.push(escape_escapeMarkdown(facts.stepName, NAME_CHARS));
-    return parts.join(' / ');
-}
-function messageCell(facts) {
-    const repeated = facts.failure.occurrences > 1 ? ` (×${facts.failure.occurrences})` : '';
-    return `${escape_escapeMarkdown(facts.failure.message, MESSAGE_CHARS)}${repeated}`;
-}
-const FAILURE_TABLE_HEADER = '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
-function failureTableRow(index, facts, context) {
-    const fixed = facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escape_escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
-    const cells = [
-        String(index),
-        escape_codeSpan(facts.failure.category, { table: true }),
-        escape_escapeMarkdown(facts.failure.tool, NAME_CHARS),
-        messageCell(facts),
-        jobStepCell(facts),
-        locationCell(facts, context, { table: true }),
-        fixed,
-    ];
-    return `| ${cells.join(' | ')} |\n`;
-}
-const STATUS_ICONS = {
-    verified: '✅',
-    'reverted-unverified': '↩️',
-    'reverted-guard': '🛡️',
-    skipped: '⏭️',
-};
-function fixStatusText(fix) {
-    return `${STATUS_ICONS[fix.status]} ${FIX_STATUS_LABELS[fix.status]}`;
-}
-function filesText(files, options) {
-    if (files.length === 0)
-        return '';
-    const shown = files.slice(0, FILES_PER_FIX).map((file) => escape_codeSpan(file, { maxChars: LOCATION_CHARS, table: options.table }));
-    const rest = files.length - shown.length;
-    return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
-}
-const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Verified with / reason |\n|---|---|---|---|---|\n';
-function fixTableRow(fix) {
-    const evidence = [];
-    if (fix.verifyCommand !== undefined)
-        evidence.push(escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS, table: true }));
-    if (fix.reason !== undefined)
-        evidence.push(escape_escapeMarkdown(fix.reason, MESSAGE_CHARS));
-    const cells = [
-        escape_escapeMarkdown(fix.fixer, NAME_CHARS),
-        fixStatusText(fix),
-        escape_escapeMarkdown(fix.description, MESSAGE_CHARS),
-        filesText(fix.files, { table: true }),
-        evidence.join(' — '),
-    ];
-    return `| ${cells.join(' | ')} |\n`;
-}
-/** A list item for a failure nobody fixed. */
-function needsHumanItem(facts, context) {
-    const location = locationCell(facts, context, { table: false });
-    const where = jobStepCell(facts);
-    const head = `**${escape_escapeMarkdown(facts.failure.category, NAME_CHARS)}** (${escape_escapeMarkdown(facts.failure.tool, NAME_CHARS)})`;
-    return `- ${head}${location ? ` ${location}` : ''}: ${messageCell(facts)}${where ? ` — ${where}` : ''}\n`;
-}
-/** One sentence about what was pushed, or why nothing was. */
-function publicationSentence(facts, context) {
-    switch (facts.kind) {
-        case 'pull-request': {
-            const verb = facts.action === 'updated' ? 'updated' : facts.action === 'created' ? 'opened' : 'is';
-            const pr = markdown_link(`#${facts.number}`, facts.url);
-            return `Pull request ${pr} ${verb} from branch ${codeSpan(facts.branch, { maxChars: NAME_CHARS })}${commitSuffix(facts.commitSha)}.`;
-        }
-        case 'branch':
-            return `Pushed branch ${codeSpan(facts.branch, { maxChars: NAME_CHARS })}${commitSuffix(facts.commitSha)}; no pull request (push: branch).`;
-        case 'nothing':
-            return `Nothing was pushed: ${escapeMarkdown(facts.reason, MESSAGE_CHARS)}.`.replace(/\.\.$/, '.');
-    }
-    // Unreachable while PublicationFacts has three kinds; keeps the compiler honest if one is added.
-    return context.report.publication.mode;
-}
-function commitSuffix(sha) {
-    return sha === undefined ? '' : ` (commit ${codeSpan(sha.slice(0, 12), { maxChars: 64 })})`;
-}
-function headline(context, failureCount) {
-    const jobs = context.report.jobs.length;
-    return `**${plural(failureCount, 'failure')}** in **${plural(jobs, 'failed job')}** of ${runReference(context)} ${headReference(context)}.`;
-}
-
-;// CONCATENATED MODULE: ./src/report/pull-request.ts
-
-
-
-
-/** GitHub rejects a PR body over 65,536 characters; keep a margin. */
-const PULL_REQUEST_BODY_MAX_CHARS = 60_000;
-/** The trailer key that marks the autofixer's commits (loop protection reads it). */
-const COMMIT_TRAILER_KEY = 'CI-Autofixer';
-const TITLE_MAX_CHARS = 200;
-const SUBJECT_MAX_CHARS = 72;
-const ROWS = 50;
-const FOOTER_RESERVE = 1200;
-/** `CI Autofixer: fix black, isort in CI run #123`. */
-function pullRequestTitle(report) {
-    const fixers = verifiedFixerNames(report);
-    const what = fixers.length > 0 ? `fix ${listWithMore(fixers, 3)}` : 'fixes';
-    return truncate(escape_oneLine(`CI Autofixer: ${what} in ${runLabel(report.target)}`), TITLE_MAX_CHARS);
-}
-/**
- * The hidden marker that ties a PR to its fix branch. The branch is percent-encoded (slashes
- * kept) so a branch name holding `-->` cannot end the comment.
- */
-function pullRequestMarker(branch) {
-    return `<!-- ci-autofixer:branch=${encodeURIComponent(branch).replace(/%2F/g, '/')} -->`;
-}
-/** The branch named by a body's marker, or undefined when the body has none. */
-function branchFromPullRequestBody(body) {
-    const match = /<!-- ci-autofixer:branch=(\S+) -->/.exec(body);
-    if (!match?.[1])
-        return undefined;
-    try {
-        return decodeURIComponent(match[1]);
-    }
-    catch {
-        return undefined;
-    }
-}
-function pullRequestBody(report, options = {}) {
-    const context = {
-        report,
-        serverUrl: options.serverUrl ?? 'https://github.com',
-    };
-    const maxChars = options.maxChars ?? PULL_REQUEST_BODY_MAX_CHARS;
-    const doc = new BoundedText(maxChars - FOOTER_RESERVE, measureChars);
-    const branch = report.publication.branch;
-    const failures = failureFacts(report);
-    const verified = verifiedFixes(report);
-    if (branch !== undefined)
-        doc.add(`${pullRequestMarker(branch)}\n`);
-    doc.add('## CI Autofixer\n\n');
-    doc.add(`${runReference(context)} failed ${headReference(context)} with ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'job')}. ` +
-        `This pull request holds the ${facts_plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`);
-    doc.add('### Fixed and verified\n\n');
-    if (verified.length === 0) {
-        doc.add('Nothing.\n\n');
-    }
-    else {
-        doc.addItems(verified, (fix) => {
-            const files = filesText(fix.files, { table: false });
-            const check = fix.verifyCommand !== undefined ? `; verified with ${escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
-            return `- **${escape_escapeMarkdown(fix.fixer)}**: ${escape_escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
-        }, {
-            maxRows: ROWS,
-            more: (n) => `- … ${facts_plural(n, 'more fix', 'more fixes')}\n`,
-        });
-        doc.add('\n');
-    }
-    const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
-    if (notKept.length > 0) {
-        doc.add('### Tried and not kept\n\n');
-        doc.add(FIX_TABLE_HEADER);
-        doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]), {
-            maxRows: ROWS,
-            more: (n) => `\n… ${facts_plural(n, 'more fix', 'more fixes')}\n`,
-        });
-        doc.add('\n');
-    }
-    const { known, unknownFingerprints } = needsHumanFacts(report);
-    doc.add('### Still failing (needs a human)\n\n');
-    if (known.length === 0 && unknownFingerprints.length === 0) {
-        doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
-    }
-    else {
-        doc.addItems([...known, ...unknownFingerprints], (item) => (typeof item === 'string' ? `- failure ${escape_codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)), { maxRows: ROWS, more: (n) => `- … ${facts_plural(n, 'more failure')}\n` });
-        doc.add('\n');
-    }
-    if (failures.length > 0) {
-        doc.add('<details><summary>All failures found</summary>\n\n');
-        doc.add(FAILURE_TABLE_HEADER);
-        // Keep room to close the <details> element whatever happens.
-        doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
-            maxRows: ROWS,
-            more: (n) => `\n… ${facts_plural(n, 'more failure')}\n`,
-            reserve: 40,
-        });
-        doc.add('\n</details>\n\n');
-    }
-    let body = doc.toString();
-    if (doc.truncated)
-        body += '_Some items were left out to keep this description under the size GitHub accepts._\n\n';
-    body +=
-        '---\n' +
-            `This pull request was opened by CI Autofixer from ${runReference(context)}. ` +
-            `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
-    return body;
-}
-/**
- * The commit message: a subject, a short body listing the verified fixes, and, when
- * `trailerValue` is given, the trailer line `CI-Autofixer: <value>` last. Leave `trailerValue`
- * out when the committer adds the trailer itself (publishFix does), or it would appear twice.
- */
-function commitMessage(report, trailerValue) {
-    const fixers = verifiedFixerNames(report);
-    const subject = truncate(escape_oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`), SUBJECT_MAX_CHARS);
-    const lines = [subject, ''];
-    const verified = verifiedFixes(report);
-    for (const fix of verified.slice(0, 20)) {
-        const check = fix.verifyCommand !== undefined ? ` (verified: ${escape_clip(fix.verifyCommand, 120)})` : '';
-        lines.push(`- ${fix.fixer}: ${escape_clip(fix.description, 160)}${check}`);
-    }
-    if (verified.length > 20)
-        lines.push(`- … and ${verified.length - 20} more`);
-    const runUrl = report.target.runUrl;
-    if (runUrl !== undefined && /^https?:\/\/\S+$/.test(runUrl))
-        lines.push('', `Failed run: ${runUrl}`);
-    const message = lines.join('\n');
-    if (trailerValue === undefined)
-        return `${message}\n`;
-    return `${message}\n\n${COMMIT_TRAILER_KEY}: ${escape_oneLine(trailerValue)}\n`;
-}
-function listWithMore(items, shown) {
-    const head = items
-        .slice(0, shown)
-        .map((item) => escape_oneLine(item))
-        .join(', ');
-    return items.length > shown ? `${head} and ${items.length - shown} more` : head;
-}
-
-;// CONCATENATED MODULE: ./src/pipeline.ts
-/**
- * The job as data flowing through plain functions:
- * Target → JobLog[] → Failure[] → FixPlan → FixResult[] → Publication → RunReport.
- * Used by the action (main.ts) and the CLI (cli.ts); neither holds logic of its own.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Analyses downloaded (or local) job logs; failures are mapped onto the workspace where they can be. */
-async function analyzeJobLogs(jobs, options) {
-    const analyses = [];
-    for (const job of jobs) {
-        const analysis = await analyzeFile(job.path);
-        const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
-        options.logger.info(`${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`);
-        analyses.push({ job, category: analysis.category, failures });
-    }
-    return { jobs: analyses, failures: mergeJobAnalyses(analyses.map((a) => a.failures)) };
-}
-function mapFailure(failure, job, repoName) {
-    const mapped = { ...failure, job: failure.job ?? job.jobName };
-    const missingPath = failure.data?.path;
-    if (typeof missingPath === 'string' && missingPath.startsWith('/')) {
-        // An absolute runner path of a missing file: keep it only when it maps into the workspace.
-        const relative = toWorkspacePath(missingPath, { repoName });
-        mapped.data = { ...(failure.data ?? {}), path: relative, logPath: missingPath };
-        if (relative === undefined)
-            delete mapped.data.path;
-    }
-    if (failure.file !== undefined) {
-        const relative = toWorkspacePath(failure.file, { repoName });
-        if (relative !== undefined)
-            mapped.file = relative;
-        else {
-            // Keep what the log said for the report, but never hand a path outside the workspace to a fixer.
-            mapped.data = { ...(failure.data ?? {}), logFile: failure.file };
-            delete mapped.file;
-        }
-    }
-    return mapped;
-}
-/** Plans, applies, guards and verifies fixes in the workspace. */
-async function repairWorkspace(workspace, failures, options, deps) {
-    const plan = planFixes({
-        failures,
-        fixers: FIXERS,
-        confidenceThreshold: options.confidenceThreshold,
-        fixTypes: options.fixTypes,
-        maxFixes: options.maxFixes,
-    });
-    const applied = await applyFixPlan({
-        workspace,
-        plan,
-        exec: deps.exec,
-        logger: deps.logger,
-        env: process.env,
-        dryRun: options.dryRun,
-    });
-    return [...applied, ...plan.skipped];
-}
-function failuresNeedingHuman(failures, fixes) {
-    const fixed = new Set(fixes.filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
-    return failures.filter((failure) => !fixed.has(failure.fingerprint)).map((failure) => failure.fingerprint);
-}
-function categoriesOf(failures) {
-    return [...new Set(failures.map((failure) => failure.category))];
-}
-/** Why the workspace must not be changed or pushed, or undefined when it may. */
-async function reportOnlyReason(target, git) {
-    if (target.fromFork) {
-        return `the run's head is in the fork ${target.headRepository}: fork runs are analysed and reported, never pushed to`;
-    }
-    if (!(await git.isRepository()))
-        return undefined;
-    const message = await git.headCommitMessage();
-    if (isAutofixerCommit(message)) {
-        return `the head commit was made by CI Autofixer (${AUTOFIXER_TRAILER} trailer): loop protection, report only`;
-    }
-    const head = await git.headSha();
-    if (head !== target.headSha) {
-        return `the workspace is at ${head.slice(0, 12)}, not at the run's head ${target.headSha.slice(0, 12)}: check out with ref: \${{ github.event.workflow_run.head_sha }}`;
-    }
-    return undefined;
-}
-/** The whole job for the action and for `ci-autofixer run`. */
-async function runPipeline(settings, deps) {
-    const { logger } = deps;
-    const resolved = await resolveTarget({
-        eventName: settings.eventName,
-        payload: settings.eventPayload,
-        repository: `${settings.owner}/${settings.repo}`,
-        runId: settings.runId,
-    }, deps.github);
-    if ('notice' in resolved)
-        return { kind: 'notice', notice: resolved.notice };
-    const { target } = resolved;
-    logger.info(`Run ${target.runId} (attempt ${target.runAttempt}) of ${target.owner}/${target.repo} on ${target.headBranch} @ ${target.headSha.slice(0, 12)}: ${target.conclusion ?? 'in progress'}`);
-    const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(settings.tempDir, 'ci-autofixer-'));
-    try {
-        const jobs = await logger.group('Fetch failed job logs', async () => {
-            const failedJobs = await listFailedJobs(deps.github, target);
-            const logs = [];
-            for (const job of failedJobs) {
-                logs.push(await downloadJobLog(deps.github, target, job, { dir: scratch, maxBytes: settings.maxLogBytes }));
-            }
-            logger.info(`${logs.length} failed job(s)`);
-            return logs;
-        });
-        const analysis = await logger.group('Analyse', () => analyzeJobLogs(jobs, { repoName: target.repo, logger }));
-        const notices = [];
-        const git = createGit({ exec: deps.exec, cwd: settings.workspace, logger });
-        const onlyReport = await reportOnlyReason(target, git);
-        if (onlyReport !== undefined)
-            notices.push(`No fixes applied: ${onlyReport}.`);
-        if (onlyReport === undefined && !(await git.isRepository())) {
-            throw new errors_ConfigurationError(`working-directory ${settings.workspace} is not a git checkout: add actions/checkout before this action`);
-        }
-        let fixes = [];
-        if (onlyReport === undefined && analysis.failures.length > 0) {
-            fixes = await logger.group('Fix and verify', () => repairWorkspace(settings.workspace, analysis.failures, {
-                confidenceThreshold: settings.confidenceThreshold,
-                maxFixes: settings.maxFixes,
-                fixTypes: settings.fixTypes,
-                dryRun: settings.dryRun,
-            }, deps));
-        }
-        const report = {
-            version: 1,
-            target,
-            dryRun: settings.dryRun,
-            jobs: analysis.jobs,
-            failures: analysis.failures,
-            categories: categoriesOf(analysis.failures),
-            fixes,
-            publication: { mode: settings.push },
-            needsHuman: failuresNeedingHuman(analysis.failures, fixes),
-            notices,
-        };
-        report.publication = await logger.group('Publish', () => publish(report, settings, git, deps));
-        return { kind: 'report', report };
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch((error) => {
-            logger.debug(`could not remove ${scratch}: ${errors_getErrorMessage(error)}`);
-        });
-    }
-}
-async function publish(report, settings, git, deps) {
-    const { target } = report;
-    const verified = report.fixes.filter((fix) => fix.status === 'verified');
-    const files = [...new Set(verified.flatMap((fix) => fix.files))].sort();
-    const mode = settings.push;
-    if (report.notices.length > 0 && verified.length === 0)
-        return { mode, skippedReason: 'report only (see notices)' };
-    if (verified.length === 0 || files.length === 0)
-        return { mode, skippedReason: 'no fix was verified' };
-    if (settings.dryRun)
-        return { mode, skippedReason: 'dry run: verified fixes were reverted and nothing was pushed' };
-    if (mode === 'none')
-        return { mode, skippedReason: "push: none — the verified fixes are left in the workspace" };
-    if (target.headBranch === '') {
-        return { mode, skippedReason: 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against' };
-    }
-    const branch = `${settings.branchPrefix}${target.headBranch}`;
-    const { commitSha } = await publishFix({
-        git,
-        remote: 'origin',
-        baseSha: target.headSha,
-        branch,
-        message: commitMessage(report),
-        files,
-        trailer: `run ${target.runId}`,
-        token: settings.token,
-    });
-    deps.logger.info(`Pushed ${files.length} file(s) to ${branch} (${commitSha.slice(0, 12)})`);
-    const publication = { mode, branch, commitSha };
-    if (mode === 'pull-request') {
-        const withBranch = { ...report, publication };
-        const pull = await upsertPullRequest(deps.github, {
-            owner: target.owner,
-            repo: target.repo,
-            head: branch,
-            base: target.headBranch,
-            title: pullRequestTitle(withBranch),
-            body: pullRequestBody(withBranch, { serverUrl: settings.serverUrl }),
-        });
-        publication.pullRequestNumber = pull.number;
-        publication.pullRequestUrl = pull.url;
-        publication.pullRequestAction = pull.action;
-        deps.logger.info(`Pull request #${pull.number} ${pull.action}: ${pull.url}`);
-    }
-    return publication;
-}
-
-;// CONCATENATED MODULE: ./src/report/json.ts
-/**
- * The JSON report: the RunReport exactly as the pipeline built it (schema in docs/report.md),
- * written atomically so a reader (a later step, an upload-artifact) never sees half a file.
- */
-
-
-
-
-/**
- * The report as JSON text (2-space indent, final newline): exactly `JSON.stringify(report, null, 2)`
- * except that `##[` is written `#\u0023[`. `##[` can only occur inside a JSON string, so the parsed
- * value is identical, and printing the JSON on a runner's stdout (`ci-autofixer run --json` inside
- * a job) cannot issue a legacy workflow command. A line of indented JSON never starts with `::`.
- */
-function toJsonReport(report) {
-    return [...jsonReportChunks(report)].join('');
-}
-/**
- * The text of `toJsonReport` in pieces: one per top-level field and one per element of a
- * top-level array. A run with many failures can make a report larger than V8's longest string
- * (about 512 MiB); `writeJsonReport` writes these pieces one by one instead.
- */
-function* jsonReportChunks(report) {
-    const entries = Object.entries(report).filter(([, value]) => value !== undefined && typeof value !== 'function');
-    yield '{';
-    for (const [index, [key, value]] of entries.entries()) {
-        const separator = index === 0 ? '\n' : ',\n';
-        if (Array.isArray(value) && value.length > 0) {
-            yield `${separator}  ${JSON.stringify(key)}: [`;
-            for (const [elementIndex, element] of value.entries()) {
-                yield `${elementIndex === 0 ? '\n' : ',\n'}    ${indentTail(stringifyForRunner(element ?? null), '    ')}`;
-            }
-            yield '\n  ]';
-        }
-        else {
-            yield `${separator}  ${JSON.stringify(key)}: ${indentTail(stringifyForRunner(value), '  ')}`;
-        }
-    }
-    yield entries.length > 0 ? '\n}\n' : '}\n';
-}
-function stringifyForRunner(value) {
-    return (JSON.stringify(value, null, 2) ?? 'null').replaceAll('##[', '#\\u0023[');
-}
-/** Indents every line but the first (which continues the line that holds the key). */
-function indentTail(text, indent) {
-    return text.replace(/\n/g, `\n${indent}`);
-}
-/** Parses a JSON report written by `toJsonReport`; rejects anything that is not a version-1 report. */
-function parseJsonReport(text) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new ConfigurationError(`the report is not JSON: ${getErrorMessage(error)}`);
-    }
-    if (!json_isRecord(value) || value.version !== 1) {
-        throw new ConfigurationError('the report is not a CI Autofixer report of version 1 (expected {"version": 1, ...})');
-    }
-    for (const key of ['target', 'publication']) {
-        if (!json_isRecord(value[key]))
-            throw new ConfigurationError(`the report has no "${key}" object`);
-    }
-    for (const key of ['jobs', 'failures', 'categories', 'fixes', 'needsHuman', 'notices']) {
-        if (!Array.isArray(value[key]))
-            throw new ConfigurationError(`the report has no "${key}" array`);
-    }
-    // The checks above cover the shape a reader relies on; the fields inside are the pipeline's own.
-    return value;
-}
-async function readJsonReport(file) {
-    return parseJsonReport(await readFile(file, 'utf8'));
-}
-const WRITE_BATCH_CHARS = 1 << 20;
-/**
- * Writes the report to `file`: a new temporary file next to it (created exclusively, so a file or
- * symlink planted under that name is never followed), flushed, then renamed over `file` (a rename
- * replaces a symlink at `file` instead of writing through it). Creates the directory if needed.
- */
-async function writeJsonReport(report, file) {
-    const target = external_node_path_default().resolve(file);
-    const dir = external_node_path_default().dirname(target);
-    try {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`cannot create the report directory ${dir}: ${errors_getErrorMessage(error)}; set report-path to a writable place`, { cause: error });
-    }
-    const existing = await (0,promises_namespaceObject.stat)(target).catch(() => undefined);
-    if (existing?.isDirectory()) {
-        throw new errors_ConfigurationError(`report-path ${target} is a directory; give a file name such as ${external_node_path_default().join(target, 'report.json')}`);
-    }
-    const temporary = external_node_path_default().join(dir, `.${external_node_path_default().basename(target)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        const handle = await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644);
-        try {
-            // Batched: one write per chunk would be one system call per failure.
-            let pending = '';
-            for (const chunk of jsonReportChunks(report)) {
-                pending += chunk;
-                if (pending.length >= WRITE_BATCH_CHARS) {
-                    await handle.write(pending, null, 'utf8');
-                    pending = '';
-                }
-            }
-            if (pending !== '')
-                await handle.write(pending, null, 'utf8');
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await (0,promises_namespaceObject.rename)(temporary, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(temporary, { force: true }).catch(() => undefined);
-        throw new errors_ConfigurationError(`cannot write the JSON report to ${target}: ${errors_getErrorMessage(error)}`, { cause: error });
-    }
-}
-function json_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-
-
-const text_MESSAGE_CHARS = 300;
-const text_NAME_CHARS = 120;
-function renderTextReport(report, options = {}) {
-    const maxRows = Math.max(1, options.maxRows ?? 50);
-    const { target } = report;
-    const failures = failureFacts(report);
-    const out = [];
-    const url = runLink(target, options.serverUrl);
-    out.push(`CI Autofixer: ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
-    out.push(`  ${target.owner}/${target.repo} on ${clean(target.headBranch, text_NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`);
-    if (report.dryRun)
-        out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
-    if (report.categories.length > 0)
-        out.push(`  categories: ${report.categories.join(', ')}`);
-    for (const notice of report.notices)
-        out.push(`  notice: ${clean(notice, text_MESSAGE_CHARS)}`);
-    out.push('', 'Failures:');
-    if (failures.length === 0)
-        out.push('  none recognised: read the job logs');
-    pushLimited(out, failures, (facts, index) => failureLine(index + 1, facts), maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
-    out.push('', 'Fixes:');
-    if (report.fixes.length === 0) {
-        out.push('  none attempted');
-    }
-    else {
-        const counts = countFixes(report);
-        out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
-        pushLimited(out, report.fixes, (fix) => {
-            const lines = [
-                `  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, text_NAME_CHARS)}: ${clean(fix.description, text_MESSAGE_CHARS)}`,
-            ];
-            if (fix.files.length > 0)
-                lines.push(`      files: ${fix.files
-                    .slice(0, 10)
-                    .map((file) => clean(file, text_NAME_CHARS))
-                    .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
-            if (fix.verifyCommand !== undefined)
-                lines.push(`      verified with: ${clean(fix.verifyCommand, text_MESSAGE_CHARS)}`);
-            if (fix.reason !== undefined)
-                lines.push(`      reason: ${clean(fix.reason, text_MESSAGE_CHARS)}`);
-            return lines.join('\n');
-        }, maxRows, (n) => `  … ${facts_plural(n, 'more fix', 'more fixes')}`);
-    }
-    out.push('', 'Publication:');
-    const publication = publicationFacts(report);
-    switch (publication.kind) {
-        case 'pull-request':
-            out.push(`  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, text_NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
-                .replace(/  +/g, ' ')
-                .replace(/^ /, '  '));
-            break;
-        case 'branch':
-            out.push(`  pushed branch ${clean(publication.branch, text_NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`);
-            break;
-        case 'nothing':
-            out.push(`  nothing pushed: ${clean(publication.reason, text_MESSAGE_CHARS)}`);
-            break;
-    }
-    const { known, unknownFingerprints } = needsHumanFacts(report);
-    out.push('', 'Needs a human:');
-    if (known.length === 0 && unknownFingerprints.length === 0)
-        out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
-    pushLimited(out, [...known, ...unknownFingerprints], (item) => typeof item === 'string'
-        ? `  - failure ${clean(item, 80)}`
-        : `  - ${item.failure.category} (${clean(item.failure.tool, text_NAME_CHARS)})${where(item)}: ${clean(item.failure.message, text_MESSAGE_CHARS)}`, maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
-    return `${escape_neutralizeWorkflowCommands(out.join('\n'))}\n`;
-}
-function failureLine(index, facts) {
-    const { failure } = facts;
-    const fixed = facts.fixedBy.length > 0 ? `  [fixed by ${facts.fixedBy.join(', ')}]` : '';
-    const job = [facts.jobName, facts.stepName]
-        .filter((part) => part !== undefined)
-        .map((part) => clean(part, text_NAME_CHARS))
-        .join(' / ');
-    return `  ${index}. ${failure.category} (${clean(failure.tool, text_NAME_CHARS)})${where(facts)}: ${clean(failure.message, text_MESSAGE_CHARS)}${fixed}${job ? `\n     in ${job}` : ''}`;
-}
-function where(facts) {
-    const location = locationText(facts.failure);
-    return location ? ` ${clean(location, 200)}` : '';
-}
-function clean(text, maxChars) {
-    return escape_clip(text, maxChars);
-}
-/** Renders at most `maxRows` items (only those), then a line counting the rest. */
-function pushLimited(out, items, render, maxRows, more) {
-    items.slice(0, maxRows).forEach((item, index) => out.push(render(item, index)));
-    if (items.length > maxRows)
-        out.push(more(items.length - maxRows));
-}
-
-// EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(7207);
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -63727,7 +57992,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -63870,7 +58135,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -64183,7 +58448,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -64341,7 +58606,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -64859,7 +59124,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -64899,14 +59164,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
 
 
 
@@ -67544,7 +61809,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -67597,7 +61862,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
 
 
 
@@ -68702,7 +62967,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -69355,7 +63620,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -70200,9 +64465,9 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const en_error = () => {
+const error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -70323,11 +64588,11 @@ const en_error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: en_error(),
+        localeError: error(),
     };
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -70596,7 +64861,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
 
 
 
@@ -70773,7 +65038,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
 
 
 
@@ -70832,7 +65097,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -70850,7 +65115,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -72387,6 +66652,1055 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/validate/paths.ts
+/**
+ * Paths that come from log text are hostile until proven otherwise. A fixer only ever receives a
+ * path that is relative, free of `..` and NUL, does not look like a command-line option, and stays
+ * inside the workspace after every symlink on the way has been resolved.
+ */
+
+
+
+const GLOB_CHARACTERS = /[{}[\]*?!]/;
+/** true when `child` is `parent` itself or lies below it (both absolute, already resolved). */
+function isInside(parent, child) {
+    const relative = external_node_path_default().relative(parent, child);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+/**
+ * Checks the text of a workspace-relative path without touching the disk. Returns the path in
+ * normalised POSIX form (`./a//b.py` → `a/b.py`).
+ */
+function checkRelativePathText(candidate) {
+    if (typeof candidate !== 'string' || candidate.trim() === '')
+        return { ok: false, reason: 'empty path' };
+    const shown = JSON.stringify(candidate.slice(0, 200));
+    if (candidate.includes('\0'))
+        return { ok: false, reason: `path ${shown} contains a NUL byte` };
+    if (candidate.includes('\\'))
+        return { ok: false, reason: `path ${shown} contains a backslash; only workspace-relative POSIX paths are used` };
+    if (external_node_path_default().posix.isAbsolute(candidate) || /^[A-Za-z]:/.test(candidate)) {
+        return { ok: false, reason: `path ${shown} is absolute; only workspace-relative paths are used` };
+    }
+    if (candidate.split('/').includes('..'))
+        return { ok: false, reason: `path ${shown} contains '..'` };
+    const normalised = external_node_path_default().posix.normalize(candidate).replace(/\/+$/, '');
+    if (normalised === '.' || normalised === '')
+        return { ok: false, reason: `path ${shown} names the workspace itself` };
+    // A leading '-' would reach a tool's argv as an option.
+    if (normalised.startsWith('-'))
+        return { ok: false, reason: `path ${shown} starts with '-'` };
+    if (normalised === '.git' || normalised.startsWith('.git/'))
+        return { ok: false, reason: `path ${shown} is inside .git` };
+    // Tools given this path may read it as a pattern (prettier and eslint expand '{a,b}' and '*'):
+    // a name from a log must stay one literal file.
+    if (GLOB_CHARACTERS.test(normalised))
+        return { ok: false, reason: `path ${shown} contains a pattern character (one of {}[]*?!)` };
+    return { ok: true, path: normalised };
+}
+async function exists(target) {
+    try {
+        await (0,promises_namespaceObject.lstat)(target);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Checks a workspace-relative path on disk: the path (or, when it does not exist yet, its nearest
+ * existing ancestor) must resolve inside the workspace. A symlink anywhere on the way that leaves
+ * the workspace is refused.
+ */
+async function checkWorkspacePath(workspace, candidate) {
+    const text = checkRelativePathText(candidate);
+    if (!text.ok)
+        return text;
+    const root = await (0,promises_namespaceObject.realpath)(workspace);
+    let probe = external_node_path_default().join(root, ...text.path.split('/'));
+    while (!(await exists(probe))) {
+        const parent = external_node_path_default().dirname(probe);
+        if (parent === probe)
+            break;
+        probe = parent;
+    }
+    let resolved;
+    try {
+        resolved = await (0,promises_namespaceObject.realpath)(probe);
+    }
+    catch {
+        // A dangling symlink: where it would point cannot be checked, so it is not used.
+        return { ok: false, reason: `path ${JSON.stringify(text.path)} goes through a dangling symlink` };
+    }
+    if (!isInside(root, resolved)) {
+        return { ok: false, reason: `path ${JSON.stringify(text.path)} resolves outside the workspace (through a symlink)` };
+    }
+    return text;
+}
+/** Workflow files are never changed by a fixer (case-insensitive: runners on macOS/Windows fold case). */
+function isWorkflowPath(relative) {
+    return relative.replace(/^\.\//, '').toLowerCase().startsWith('.github/workflows/');
+}
+/**
+ * A file a fixer may edit: `relative` (already checked with checkWorkspacePath) names an existing
+ * regular file, not a symlink, whose real location is inside the workspace.
+ */
+async function checkEditableFile(workspace, relative) {
+    const root = await (0,promises_namespaceObject.realpath)(workspace);
+    const absolute = external_node_path_default().join(root, ...relative.split('/'));
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.lstat)(absolute);
+    }
+    catch {
+        return { ok: false, reason: `${JSON.stringify(relative)} does not exist in the workspace` };
+    }
+    if (info.isSymbolicLink())
+        return { ok: false, reason: `${JSON.stringify(relative)} is a symlink; only regular files are edited` };
+    if (!info.isFile())
+        return { ok: false, reason: `${JSON.stringify(relative)} is not a regular file` };
+    try {
+        if (!isInside(root, await (0,promises_namespaceObject.realpath)(absolute)))
+            return { ok: false, reason: `${JSON.stringify(relative)} resolves outside the workspace` };
+    }
+    catch {
+        return { ok: false, reason: `${JSON.stringify(relative)} cannot be resolved` };
+    }
+    return { ok: true, path: relative };
+}
+/**
+ * Reads a workspace file a fixer is about to edit: undefined when it does not exist; a refusal
+ * when it is a symlink, not a regular file, or resolves outside the workspace.
+ */
+async function readEditableFile(workspace, relative) {
+    const root = await (0,promises_namespaceObject.realpath)(workspace);
+    const absolute = external_node_path_default().join(root, ...relative.split('/'));
+    try {
+        await (0,promises_namespaceObject.lstat)(absolute);
+    }
+    catch {
+        return { ok: true, content: undefined };
+    }
+    const checked = await checkEditableFile(root, relative);
+    if (!checked.ok)
+        return checked;
+    const handle = await (0,promises_namespaceObject.open)(absolute, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW);
+    try {
+        return { ok: true, content: await handle.readFile('utf8') };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Writes a workspace file without following a symlink: an existing file must pass
+ * `checkEditableFile`; a new one is created only when `create` is set, exclusively (never through
+ * a link planted in its place), in a directory inside the workspace.
+ */
+async function writeEditableFile(workspace, relative, content, options) {
+    const root = await (0,promises_namespaceObject.realpath)(workspace);
+    const absolute = external_node_path_default().join(root, ...relative.split('/'));
+    let exists = true;
+    try {
+        await (0,promises_namespaceObject.lstat)(absolute);
+    }
+    catch {
+        exists = false;
+    }
+    let flags;
+    if (exists) {
+        const checked = await checkEditableFile(root, relative);
+        if (!checked.ok)
+            throw new Error(`refusing to write: ${checked.reason}`);
+        flags = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_TRUNC | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+    }
+    else {
+        if (!options.create)
+            throw new Error(`refusing to write ${JSON.stringify(relative)}: it does not exist`);
+        if (!isInside(root, await (0,promises_namespaceObject.realpath)(external_node_path_default().dirname(absolute))))
+            throw new Error(`refusing to write ${JSON.stringify(relative)}: its directory resolves outside the workspace`);
+        flags = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+    }
+    const handle = await (0,promises_namespaceObject.open)(absolute, flags, 0o644);
+    try {
+        await handle.writeFile(content, 'utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/fixers/tools.ts
+/**
+ * Finding and running the tools fixers use. The repository's own tool wins (the version its CI
+ * pins, with its plugins), then PATH, then `python -m <module>` for Python tools (Debian ships
+ * autopep8 only as a module for some interpreters).
+ */
+
+
+
+/** Virtualenv folders looked for in the workspace, in this order. */
+const VENV_DIRS = ['.venv', 'venv', 'env'];
+async function isExecutableFile(file) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(file);
+        if (!info.isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, promises_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * First executable `name` in the PATH of `env`, as an absolute path. Only absolute directories
+ * count: a relative PATH entry would resolve inside the workspace, the repository's code.
+ */
+async function findOnPath(name, env) {
+    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
+        if (dir === '' || !external_node_path_default().isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_default().join(dir, name);
+        if (await isExecutableFile(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+/** Directories of the workspace's own tools: node_modules/.bin and the bin of each venv present. */
+async function workspaceBinDirs(workspace) {
+    const dirs = [];
+    for (const dir of [external_node_path_default().join(workspace, 'node_modules', '.bin'), ...VENV_DIRS.map((venv) => external_node_path_default().join(workspace, venv, 'bin'))]) {
+        try {
+            if ((await (0,promises_namespaceObject.stat)(dir)).isDirectory())
+                dirs.push(dir);
+        }
+        catch {
+            // absent: nothing to add
+        }
+    }
+    return dirs;
+}
+/** The PATH tools run with: the workspace's own tool directories (when used) before the runner's PATH. */
+function toolPath(bins, rest) {
+    return [...bins, ...(rest === undefined || rest === '' ? [] : [rest])].join((external_node_path_default()).delimiter);
+}
+/** A Node tool: `<workspace>/node_modules/.bin/<bin>`, then PATH. */
+async function resolveNodeTool(ctx, bin) {
+    const local = external_node_path_default().join(ctx.workspace, 'node_modules', '.bin', bin);
+    if (ctx.useRepositoryTools && (await isExecutableFile(local)))
+        return { command: local, prefixArgs: [], source: 'workspace' };
+    const onPath = await findOnPath(bin, ctx.env);
+    if (onPath !== undefined)
+        return { command: onPath, prefixArgs: [], source: 'system' };
+    return undefined;
+}
+async function canImport(ctx, python, module) {
+    const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, timeoutMs: 30_000, ...signalOf(ctx) });
+    return result.exitCode === 0;
+}
+/**
+ * A Python tool: a venv's script, or its python with the module; then the script on PATH; then
+ * `python3 -m <module>` / `python -m <module>` from PATH when the module imports.
+ */
+async function resolvePythonTool(ctx, bin, module) {
+    for (const venv of ctx.useRepositoryTools ? VENV_DIRS : []) {
+        const binDir = external_node_path_default().join(ctx.workspace, venv, 'bin');
+        const script = external_node_path_default().join(binDir, bin);
+        if (await isExecutableFile(script))
+            return { command: script, prefixArgs: [], source: 'workspace' };
+        const python = external_node_path_default().join(binDir, 'python');
+        if ((await isExecutableFile(python)) && (await canImport(ctx, python, module))) {
+            return { command: python, prefixArgs: ['-m', module], source: 'workspace' };
+        }
+    }
+    const onPath = await findOnPath(bin, ctx.env);
+    if (onPath !== undefined)
+        return { command: onPath, prefixArgs: [], source: 'system' };
+    for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
+        const python = external_node_path_default().isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
+        if (python === undefined || !(await isExecutableFile(python)))
+            continue;
+        if (await canImport(ctx, python, module))
+            return { command: python, prefixArgs: ['-m', module], source: 'system' };
+    }
+    return undefined;
+}
+/** Runs a resolved tool in the workspace with the tool environment. */
+function runTool(ctx, tool, args) {
+    // baseEnv replaces the default: tools see exactly ctx.env, the allow-listed environment apply built.
+    return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, ...signalOf(ctx) });
+}
+function signalOf(ctx) {
+    return ctx.signal !== undefined ? { signal: ctx.signal } : {};
+}
+/** How a command line reads in a report (never run through a shell). */
+function commandText(tool, args) {
+    const base = external_node_path_default().basename(tool.command);
+    return [base, ...tool.prefixArgs, ...args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+}
+/** The last lines of a tool's output, for a reason in the report. */
+function outputTail(result, maxLines = 12) {
+    const text = `${result.stdout}\n${result.stderr}`.trim();
+    if (result.notFound)
+        return `could not start the tool: ${result.stderr}`;
+    const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+    return lines.slice(-maxLines).join('\n');
+}
+/**
+ * Workspace-relative files of the failures, deduplicated, in first-seen order, that a fixer may
+ * edit: existing regular files (no symlinks) inside the workspace. The others are returned with
+ * the reason they were left out.
+ */
+async function editableFailureFiles(ctx) {
+    const files = [];
+    const refused = [];
+    for (const failure of ctx.failures) {
+        if (failure.file === undefined || files.includes(failure.file))
+            continue;
+        const checked = await checkEditableFile(ctx.workspace, failure.file);
+        if (checked.ok)
+            files.push(checked.path);
+        else if (!refused.includes(checked.reason))
+            refused.push(checked.reason);
+    }
+    return { files, refused };
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/file-formatter.ts
+
+function createFileFormatterFixer(spec) {
+    const writeExitCodes = spec.writeExitCodes ?? [0];
+    return {
+        id: spec.id,
+        description: spec.description,
+        fixType: spec.fixType,
+        safeByDefault: spec.safeByDefault,
+        categories: spec.categories,
+        confidence: spec.confidence,
+        touches: spec.touches,
+        toolHint: spec.toolHint,
+        handles: spec.handles,
+        resolveTool: spec.resolveTool,
+        async apply(ctx, tool) {
+            const { files, refused } = await editableFailureFiles(ctx);
+            const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+            if (files.length === 0)
+                return { changed: false, description: `no file to run ${spec.toolName} on${refusedText}`, files: [] };
+            // '--': the names are files, never options (they are checked not to start with '-' too).
+            const args = [...spec.writeArgs, '--', ...files];
+            const result = await runTool(ctx, tool, args);
+            const ran = writeExitCodes.includes(result.exitCode);
+            const description = ran
+                ? `ran ${spec.toolName} on ${files.length} file(s): ${files.join(', ')}${refusedText}`
+                : `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`;
+            return { changed: ran, description, files };
+        },
+        async verify(ctx, tool, outcome) {
+            const args = [...spec.checkArgs, '--', ...outcome.files];
+            const result = await runTool(ctx, tool, args);
+            const command = commandText(tool, args);
+            return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+        },
+    };
+}
+/** Does the failure name a file with one of these extensions? */
+function hasExtension(failure, extensions) {
+    const file = failure.file;
+    return file !== undefined && extensions.some((extension) => file.toLowerCase().endsWith(extension));
+}
+function dataString(failure, key) {
+    const value = failure.data?.[key];
+    return typeof value === 'string' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/fixers/black.ts
+
+
+const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'];
+const blackFixer = createFileFormatterFixer({
+    id: 'black',
+    description: 'Reformats the Python files `black --check` reported, with the repository\'s black configuration; verified with `black --check`.',
+    fixType: 'format',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.95,
+    touches: PYTHON_SOURCE_GLOBS,
+    toolName: 'black',
+    toolHint: 'install black in the job (pip install black) or in the repository\'s .venv',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
+        hasExtension(failure, ['.py', '.pyi']),
+    resolveTool: (ctx) => resolvePythonTool(ctx, 'black', 'black'),
+    writeArgs: ['--quiet'],
+    checkArgs: ['--check'],
+    // 123: black could not format some file (e.g. a syntax error); the others may be formatted.
+    writeExitCodes: [0, 123],
+});
+
+;// CONCATENATED MODULE: ./src/fixers/autopep8.ts
+
+
+
+/**
+ * pycodestyle codes autopep8 fixes without `--aggressive`, i.e. without changing what the code
+ * means. Left out on purpose: E711/E712/E713/E714/E721/E722/E731 (comparisons, bare except,
+ * lambdas: semantic), E402 (moves imports: can change import order effects), W503/W504 (mutually
+ * exclusive), W690 (rewrites Python 2 idioms).
+ */
+const AUTOPEP8_CODES = [
+    'E101', 'E111', 'E112', 'E113', 'E114', 'E115', 'E116', 'E117',
+    'E121', 'E122', 'E123', 'E124', 'E125', 'E126', 'E127', 'E128', 'E129', 'E131', 'E133',
+    'E201', 'E202', 'E203', 'E211', 'E221', 'E222', 'E223', 'E224', 'E225', 'E226', 'E227', 'E228',
+    'E231', 'E241', 'E242', 'E251', 'E252', 'E261', 'E262', 'E265', 'E266', 'E271', 'E272', 'E273', 'E274', 'E275',
+    'E301', 'E302', 'E303', 'E304', 'E305', 'E306',
+    'E401', 'E501', 'E502', 'E701', 'E702', 'E703',
+    'W191', 'W291', 'W292', 'W293', 'W391', 'W605',
+];
+function codeOf(failure) {
+    const code = dataString(failure, 'code');
+    return code !== undefined && AUTOPEP8_CODES.includes(code) ? code : undefined;
+}
+function selectedCodes(ctx) {
+    return [...new Set(ctx.failures.map(codeOf).filter((code) => code !== undefined))].sort();
+}
+/**
+ * The checker the failures came from: a repository that runs pycodestyle configures pycodestyle
+ * (e.g. its max-line-length), so verifying with flake8 could judge by other rules, and vice versa.
+ */
+async function resolveChecker(ctx) {
+    const reportedBy = ctx.failures.some((failure) => failure.tool === 'pycodestyle') ? 'pycodestyle' : 'flake8';
+    const order = reportedBy === 'pycodestyle' ? ['pycodestyle', 'flake8'] : ['flake8', 'pycodestyle'];
+    for (const name of order) {
+        const tool = await resolvePythonTool(ctx, name, name);
+        if (tool !== undefined)
+            return tool;
+    }
+    return undefined;
+}
+const autopep8Fixer = {
+    id: 'autopep8',
+    description: 'Fixes the pycodestyle/flake8 problems autopep8 can fix without changing meaning (indentation, whitespace, blank lines, long lines …), only the reported codes; verified with flake8 or pycodestyle on those codes.',
+    fixType: 'lint',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.9,
+    touches: PYTHON_SOURCE_GLOBS,
+    toolHint: 'install autopep8 in the job (pip install autopep8) or in the repository\'s .venv',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
+        codeOf(failure) !== undefined &&
+        failure.file !== undefined &&
+        /\.pyi?$/i.test(failure.file),
+    resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
+    async apply(ctx, tool) {
+        const { files, refused } = await editableFailureFiles(ctx);
+        const codes = selectedCodes(ctx);
+        const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+        if (files.length === 0 || codes.length === 0)
+            return { changed: false, description: `no file or fixable code to run autopep8 on${refusedText}`, files: [] };
+        const args = ['--in-place', `--select=${codes.join(',')}`, '--', ...files];
+        const result = await runTool(ctx, tool, args);
+        if (result.exitCode !== 0) {
+            return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
+        }
+        return { changed: true, description: `fixed ${codes.join(', ')} with autopep8 in ${files.length} file(s): ${files.join(', ')}`, files };
+    },
+    async verify(ctx, _tool, outcome) {
+        const checker = await resolveChecker(ctx);
+        if (checker === undefined)
+            return { ok: false, command: 'flake8', detail: 'neither flake8 nor pycodestyle is available to verify the fix' };
+        const args = [`--select=${selectedCodes(ctx).join(',')}`, '--', ...outcome.files];
+        const result = await runTool(ctx, checker, args);
+        const command = commandText(checker, args);
+        return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/fixers/create-missing-directory.ts
+
+
+
+
+
+/**
+ * Extensions of files a build reads rather than writes (sources, scripts, configs, manifests). A
+ * missing `scripts/build.sh` is not fixed by creating `scripts/`, so those paths are left alone.
+ */
+const INPUT_EXTENSIONS = new Set([
+    '.py', '.pyi', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.sh', '.bash', '.ps1', '.bat', '.cmd', '.rb', '.pl', '.php',
+    '.java', '.kt', '.scala', '.go', '.rs', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.swift', '.jar', '.so', '.dll', '.exe',
+    '.toml', '.cfg', '.ini', '.yml', '.yaml', '.conf', '.lock', '.gradle', '.pom', '.properties', '.env', '.mk', '.cmake',
+]);
+const GITKEEP = '.gitkeep';
+function missingPathOf(failure) {
+    return failure.file ?? dataString(failure, 'path');
+}
+async function pathExists(target) {
+    try {
+        await (0,promises_namespaceObject.lstat)(target);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Which directory to create for one failure, or why none. */
+async function directoryFor(ctx, failure) {
+    const checked = await checkWorkspacePath(ctx.workspace, missingPathOf(failure));
+    if (!checked.ok)
+        return checked;
+    const missing = checked.path;
+    const directory = external_node_path_default().posix.dirname(missing);
+    if (directory === '.')
+        return { ok: false, reason: `${missing}: its directory is the workspace root, which exists` };
+    if (INPUT_EXTENSIONS.has(external_node_path_default().posix.extname(missing).toLowerCase())) {
+        return { ok: false, reason: `${missing}: looks like a file the build reads; creating its directory would not provide it` };
+    }
+    if (await pathExists(external_node_path_default().join(ctx.workspace, missing)))
+        return { ok: false, reason: `${missing} exists in the workspace` };
+    if (await pathExists(external_node_path_default().join(ctx.workspace, directory))) {
+        return { ok: false, reason: `${missing}: its directory ${directory}/ exists; the file itself is missing` };
+    }
+    return { ok: true, directory };
+}
+const createMissingDirectoryFixer = {
+    id: 'create-missing-directory',
+    description: 'Creates a missing output directory inside the workspace (with an empty .gitkeep so git carries it) when a file could not be written because its directory does not exist; never creates files with content.',
+    fixType: 'missing-file',
+    safeByDefault: false,
+    categories: ['missing_file'],
+    confidence: 0.8,
+    touches: [`**/${GITKEEP}`],
+    creates: [`**/${GITKEEP}`],
+    toolHint: 'git must be on PATH',
+    handles: (failure) => failure.category === 'missing_file' && missingPathOf(failure) !== undefined,
+    async resolveTool(ctx) {
+        // The fixer writes with the file system; git tells it whether the new directory would be ignored.
+        const git = await findOnPath('git', ctx.env);
+        return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
+    },
+    async apply(ctx, git) {
+        const created = [];
+        const refused = [];
+        for (const failure of ctx.failures) {
+            const planned = await directoryFor(ctx, failure);
+            if (!planned.ok) {
+                refused.push(planned.reason);
+                continue;
+            }
+            const keep = `${planned.directory}/${GITKEEP}`;
+            if (created.includes(keep))
+                continue;
+            const ignored = await runTool(ctx, git, ['check-ignore', '-q', '--no-index', '--', keep]);
+            if (ignored.exitCode === 0) {
+                refused.push(`${planned.directory}/ is ignored by git, so a commit cannot carry it; the workflow must create it`);
+                continue;
+            }
+            await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(ctx.workspace, planned.directory), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(ctx.workspace, keep), '', { flag: 'wx' });
+            created.push(keep);
+        }
+        const refusedText = refused.length > 0 ? `; not created: ${refused.join('; ')}` : '';
+        if (created.length === 0)
+            return { changed: false, description: `no directory to create${refusedText}`, files: [] };
+        const directories = created.map((keep) => `${external_node_path_default().posix.dirname(keep)}/`).join(', ');
+        return { changed: true, description: `created ${directories} (with an empty ${GITKEEP})${refusedText}`, files: created };
+    },
+    async verify(ctx, _git, outcome) {
+        const root = await (0,promises_namespaceObject.realpath)(ctx.workspace);
+        for (const keep of outcome.files) {
+            const directory = external_node_path_default().join(root, external_node_path_default().posix.dirname(keep));
+            try {
+                if (!(await (0,promises_namespaceObject.stat)(directory)).isDirectory())
+                    return { ok: false, command: 'stat', detail: `${directory} is not a directory` };
+                if (!isInside(root, await (0,promises_namespaceObject.realpath)(directory)))
+                    return { ok: false, command: 'realpath', detail: `${directory} resolves outside the workspace` };
+                if (!(await (0,promises_namespaceObject.stat)(external_node_path_default().join(root, keep))).isFile())
+                    return { ok: false, command: 'stat', detail: `${keep} is missing` };
+            }
+            catch (error) {
+                return { ok: false, command: 'stat', detail: `${keep}: ${String(error)}` };
+            }
+        }
+        return { ok: true, command: `test -d ${outcome.files.map((keep) => external_node_path_default().posix.dirname(keep)).join(' ')} (inside the workspace)` };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/fixers/eslint.ts
+
+
+const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'vue', 'svelte', 'astro'];
+/**
+ * Whether a rule is fixable is not known from the log; the fixer runs `eslint --fix` and keeps the
+ * result only when `eslint` then passes on those files, so unfixable problems end in a revert.
+ */
+const eslintFixer = createFileFormatterFixer({
+    id: 'eslint',
+    description: 'Runs `eslint --fix` on the files with eslint problems, using the repository\'s eslint and config; kept only when `eslint` then passes on them.',
+    fixType: 'lint',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.9,
+    touches: [`**/*.{${ESLINT_EXTENSIONS.join(',')}}`],
+    toolName: 'eslint',
+    toolHint: 'add eslint to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
+    handles: (failure) => failure.category === 'lint_format' &&
+        failure.tool === 'eslint' &&
+        dataString(failure, 'rule') !== undefined &&
+        failure.file !== undefined &&
+        ESLINT_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
+    resolveTool: (ctx) => resolveNodeTool(ctx, 'eslint'),
+    writeArgs: ['--fix'],
+    checkArgs: [],
+    // 1: problems remain after fixing (verification decides); 2 is a crash or a config error.
+    writeExitCodes: [0, 1],
+});
+
+;// CONCATENATED MODULE: ./src/fixers/isort.ts
+
+
+
+const isortFixer = createFileFormatterFixer({
+    id: 'isort',
+    description: 'Sorts the imports of the Python files isort reported, with the repository\'s isort settings; verified with `isort --check-only`.',
+    fixType: 'format',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.95,
+    touches: PYTHON_SOURCE_GLOBS,
+    toolName: 'isort',
+    toolHint: 'install isort in the job (pip install isort) or in the repository\'s .venv',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
+        hasExtension(failure, ['.py', '.pyi']),
+    resolveTool: (ctx) => resolvePythonTool(ctx, 'isort', 'isort'),
+    writeArgs: ['--quiet'],
+    checkArgs: ['--check-only'],
+});
+
+;// CONCATENATED MODULE: ./src/fixers/prettier.ts
+
+
+/** File types prettier formats without plugins. */
+const PRETTIER_EXTENSIONS = [
+    'js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'json', 'json5', 'jsonc', 'css', 'scss', 'less',
+    'md', 'markdown', 'mdx', 'yml', 'yaml', 'html', 'htm', 'vue', 'graphql', 'gql', 'hbs', 'handlebars',
+];
+const prettierFixer = createFileFormatterFixer({
+    id: 'prettier',
+    description: 'Rewrites the files `prettier --check` reported with `prettier --write`, using the repository\'s prettier and config; verified with `prettier --check`.',
+    fixType: 'format',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.95,
+    touches: [`**/*.{${PRETTIER_EXTENSIONS.join(',')}}`],
+    toolName: 'prettier',
+    toolHint: 'add prettier to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
+        failure.file !== undefined &&
+        PRETTIER_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
+    resolveTool: (ctx) => resolveNodeTool(ctx, 'prettier'),
+    writeArgs: ['--write', '--log-level', 'warn'],
+    checkArgs: ['--check'],
+});
+
+;// CONCATENATED MODULE: ./src/validate/python-packages.ts
+/**
+ * Python package names: import name → distribution name, PEP 508 / PEP 503 validation, and a
+ * small requirements.txt reader. Module names come from log text, so every name is validated
+ * before it is written anywhere.
+ */
+/** `sys.stdlib_module_names` of CPython 3.11 (a superset of older versions' top-level modules). */
+const PYTHON_STDLIB_MODULES = new Set([
+    '__future__', '_abc', '_aix_support', '_ast', '_asyncio', '_bisect', '_blake2', '_bootsubprocess', '_bz2',
+    '_codecs', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp', '_codecs_kr', '_codecs_tw', '_collections',
+    '_collections_abc', '_compat_pickle', '_compression', '_contextvars', '_crypt', '_csv', '_ctypes', '_curses',
+    '_curses_panel', '_datetime', '_dbm', '_decimal', '_elementtree', '_frozen_importlib', '_frozen_importlib_external',
+    '_functools', '_gdbm', '_hashlib', '_heapq', '_imp', '_io', '_json', '_locale', '_lsprof', '_lzma', '_markupbase',
+    '_md5', '_msi', '_multibytecodec', '_multiprocessing', '_opcode', '_operator', '_osx_support', '_overlapped',
+    '_pickle', '_posixshmem', '_posixsubprocess', '_py_abc', '_pydecimal', '_pyio', '_queue', '_random', '_scproxy',
+    '_sha1', '_sha256', '_sha3', '_sha512', '_signal', '_sitebuiltins', '_socket', '_sqlite3', '_sre', '_ssl', '_stat',
+    '_statistics', '_string', '_strptime', '_struct', '_symtable', '_thread', '_threading_local', '_tkinter',
+    '_tokenize', '_tracemalloc', '_typing', '_uuid', '_warnings', '_weakref', '_weakrefset', '_winapi', '_zoneinfo',
+    'abc', 'aifc', 'antigravity', 'argparse', 'array', 'ast', 'asynchat', 'asyncio', 'asyncore', 'atexit', 'audioop',
+    'base64', 'bdb', 'binascii', 'bisect', 'builtins', 'bz2', 'cProfile', 'calendar', 'cgi', 'cgitb', 'chunk', 'cmath',
+    'cmd', 'code', 'codecs', 'codeop', 'collections', 'colorsys', 'compileall', 'concurrent', 'configparser',
+    'contextlib', 'contextvars', 'copy', 'copyreg', 'crypt', 'csv', 'ctypes', 'curses', 'dataclasses', 'datetime',
+    'dbm', 'decimal', 'difflib', 'dis', 'distutils', 'doctest', 'email', 'encodings', 'ensurepip', 'enum', 'errno',
+    'faulthandler', 'fcntl', 'filecmp', 'fileinput', 'fnmatch', 'fractions', 'ftplib', 'functools', 'gc', 'genericpath',
+    'getopt', 'getpass', 'gettext', 'glob', 'graphlib', 'grp', 'gzip', 'hashlib', 'heapq', 'hmac', 'html', 'http',
+    'idlelib', 'imaplib', 'imghdr', 'imp', 'importlib', 'inspect', 'io', 'ipaddress', 'itertools', 'json', 'keyword',
+    'lib2to3', 'linecache', 'locale', 'logging', 'lzma', 'mailbox', 'mailcap', 'marshal', 'math', 'mimetypes', 'mmap',
+    'modulefinder', 'msilib', 'msvcrt', 'multiprocessing', 'netrc', 'nis', 'nntplib', 'nt', 'ntpath', 'nturl2path',
+    'numbers', 'opcode', 'operator', 'optparse', 'os', 'ossaudiodev', 'pathlib', 'pdb', 'pickle', 'pickletools',
+    'pipes', 'pkgutil', 'platform', 'plistlib', 'poplib', 'posix', 'posixpath', 'pprint', 'profile', 'pstats', 'pty',
+    'pwd', 'py_compile', 'pyclbr', 'pydoc', 'pydoc_data', 'pyexpat', 'queue', 'quopri', 'random', 're', 'readline',
+    'reprlib', 'resource', 'rlcompleter', 'runpy', 'sched', 'secrets', 'select', 'selectors', 'shelve', 'shlex',
+    'shutil', 'signal', 'site', 'smtpd', 'smtplib', 'sndhdr', 'socket', 'socketserver', 'spwd', 'sqlite3',
+    'sre_compile', 'sre_constants', 'sre_parse', 'ssl', 'stat', 'statistics', 'string', 'stringprep', 'struct',
+    'subprocess', 'sunau', 'symtable', 'sys', 'sysconfig', 'syslog', 'tabnanny', 'tarfile', 'telnetlib', 'tempfile',
+    'termios', 'textwrap', 'this', 'threading', 'time', 'timeit', 'tkinter', 'token', 'tokenize', 'tomllib', 'trace',
+    'traceback', 'tracemalloc', 'tty', 'turtle', 'turtledemo', 'types', 'typing', 'unicodedata', 'unittest', 'urllib',
+    'uu', 'uuid', 'venv', 'warnings', 'wave', 'weakref', 'webbrowser', 'winreg', 'winsound', 'wsgiref', 'xdrlib', 'xml',
+    'xmlrpc', 'zipapp', 'zipfile', 'zipimport', 'zlib', 'zoneinfo',
+    // Removed from the standard library later, but a log of an older Python may still name them.
+    'asynchat', 'asyncore', 'distutils', 'imp', 'smtpd',
+]);
+/**
+ * Import names whose distribution on PyPI has another name. Keys are full dotted module names
+ * (matched first) or top-level names.
+ */
+const IMPORT_TO_DISTRIBUTION = {
+    yaml: 'PyYAML',
+    sklearn: 'scikit-learn',
+    skimage: 'scikit-image',
+    cv2: 'opencv-python',
+    PIL: 'Pillow',
+    bs4: 'beautifulsoup4',
+    dateutil: 'python-dateutil',
+    dotenv: 'python-dotenv',
+    jwt: 'PyJWT',
+    Crypto: 'pycryptodome',
+    Cryptodome: 'pycryptodomex',
+    'google.protobuf': 'protobuf',
+    'google.cloud.storage': 'google-cloud-storage',
+    'google.cloud.bigquery': 'google-cloud-bigquery',
+    attr: 'attrs',
+    OpenSSL: 'pyOpenSSL',
+    serial: 'pyserial',
+    magic: 'python-magic',
+    docx: 'python-docx',
+    pptx: 'python-pptx',
+    fitz: 'PyMuPDF',
+    git: 'GitPython',
+    github: 'PyGithub',
+    gi: 'PyGObject',
+    usb: 'pyusb',
+    MySQLdb: 'mysqlclient',
+    psycopg2: 'psycopg2-binary',
+    ldap: 'python-ldap',
+    Levenshtein: 'python-Levenshtein',
+    slugify: 'python-slugify',
+    multipart: 'python-multipart',
+    telegram: 'python-telegram-bot',
+    socketio: 'python-socketio',
+    engineio: 'python-engineio',
+    jose: 'python-jose',
+    zmq: 'pyzmq',
+    win32api: 'pywin32',
+    win32con: 'pywin32',
+    wx: 'wxPython',
+    Bio: 'biopython',
+    sklearn_crfsuite: 'sklearn-crfsuite',
+    markdown: 'Markdown',
+    jinja2: 'Jinja2',
+    mpl_toolkits: 'matplotlib',
+    pkg_resources: 'setuptools',
+    setuptools: 'setuptools',
+    google_auth_oauthlib: 'google-auth-oauthlib',
+    googleapiclient: 'google-api-python-client',
+    kafka: 'kafka-python',
+    memcache: 'python-memcached',
+    nacl: 'PyNaCl',
+    pythoncom: 'pywin32',
+    ruamel: 'ruamel.yaml',
+    'ruamel.yaml': 'ruamel.yaml',
+    tensorflow_hub: 'tensorflow-hub',
+    Xlib: 'python-xlib',
+    yaml_include: 'pyyaml-include',
+    dns: 'dnspython',
+    websocket: 'websocket-client',
+    faiss: 'faiss-cpu',
+    umap: 'umap-learn',
+    typing_extensions: 'typing-extensions',
+};
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** PEP 508 distribution name (case-insensitive). */
+const DISTRIBUTION_NAME = /^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
+function isValidModuleName(name) {
+    return name.length <= 200 && MODULE_NAME.test(name);
+}
+function isValidDistributionName(name) {
+    return name.length <= 200 && DISTRIBUTION_NAME.test(name);
+}
+/** PEP 503 normalised form: runs of `-`, `_`, `.` become one `-`, lower case. */
+function normalizeDistributionName(name) {
+    return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+/**
+ * The distribution that provides `module`. Refuses invalid names and the standard library. Whether
+ * the module is a local package of the repository is the caller's question (it needs the disk).
+ */
+function distributionForModule(module) {
+    if (!isValidModuleName(module)) {
+        return { ok: false, module, reason: `${JSON.stringify(module.slice(0, 100))} is not a valid Python module name` };
+    }
+    const parts = module.split('.');
+    const topLevel = parts[0];
+    if (PYTHON_STDLIB_MODULES.has(topLevel)) {
+        return { ok: false, module, reason: `'${topLevel}' is in the Python standard library; a requirement will not provide it` };
+    }
+    for (let length = parts.length; length >= 1; length -= 1) {
+        const mapped = IMPORT_TO_DISTRIBUTION[parts.slice(0, length).join('.')];
+        if (mapped !== undefined)
+            return { ok: true, module, topLevel, distribution: mapped, mapped: true };
+    }
+    if (topLevel === 'google') {
+        return { ok: false, module, reason: `'${module}' is a google namespace package whose distribution cannot be told from the name` };
+    }
+    // Unmapped names are used as they are: pip treats `foo_bar` and `foo-bar` as the same project.
+    if (!isValidDistributionName(topLevel)) {
+        return { ok: false, module, reason: `'${topLevel}' is not a valid distribution name` };
+    }
+    return { ok: true, module, topLevel, distribution: topLevel, mapped: false };
+}
+const REQUIREMENT = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*(?:@\s*\S+\s*|(?:(?:===|~=|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*(?:,\s*(?:===|~=|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*)*)|\(\s*[^)]*\)\s*)?(?:;.*)?$/;
+/** Reads one line of a pip requirements file (the subset that matters for finding names). */
+function parseRequirementLine(raw) {
+    // A comment starts at '#' at the line start or after whitespace (pip's rule).
+    const text = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (text === '')
+        return { kind: 'blank' };
+    if (text.startsWith('-'))
+        return { kind: 'option', text };
+    // URLs and local paths are valid pip lines without a name we can compare.
+    if (/^(?:[a-z][a-z0-9+.-]*:\/\/|\.{0,2}\/)/i.test(text))
+        return { kind: 'option', text };
+    const match = REQUIREMENT.exec(text);
+    if (!match)
+        return { kind: 'invalid', text };
+    const name = match[1];
+    return { kind: 'requirement', name, normalized: normalizeDistributionName(name) };
+}
+function parseRequirements(content) {
+    // Backslash continuations join lines, as pip does.
+    return content.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map(parseRequirementLine);
+}
+
+;// CONCATENATED MODULE: ./src/fixers/python-requirement.ts
+
+
+
+
+
+
+const python_requirement_REQUIREMENTS_FILE = 'requirements.txt';
+/**
+ * Other places a Python project declares dependencies. When one of them exists and there is no
+ * requirements.txt, the dependency belongs there, and a new requirements.txt would be ignored.
+ */
+const OTHER_MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'environment.yml', 'environment.yaml', 'poetry.lock', 'requirements.in'];
+function moduleOf(failure) {
+    return dataString(failure, 'module');
+}
+/** Top-level names provided by the repository itself (a package dir or module file tracked by git). */
+async function localModuleNames(ctx, git) {
+    const listed = await runTool(ctx, git, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+    const names = new Set();
+    for (const file of listed.stdout.split('\0')) {
+        if (file === '')
+            continue;
+        const parts = file.split('/');
+        for (const dir of parts.slice(0, -1))
+            names.add(dir);
+        const base = parts[parts.length - 1];
+        const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.[^.]+)*\.(?:py|pyi|pyx|so|pyd)$/.exec(base);
+        if (match)
+            names.add(match[1]);
+    }
+    return names;
+}
+async function python_requirement_exists(file) {
+    try {
+        await (0,promises_namespaceObject.lstat)(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const pythonRequirementFixer = {
+    id: 'python-requirement',
+    description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
+    fixType: 'dependency',
+    safeByDefault: false,
+    categories: ['import_missing_module'],
+    confidence: 0.85,
+    touches: [python_requirement_REQUIREMENTS_FILE],
+    creates: [python_requirement_REQUIREMENTS_FILE],
+    toolHint: 'git must be on PATH',
+    handles: (failure) => failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
+    async resolveTool(ctx) {
+        // Files are edited directly; git lists the repository's own modules.
+        const git = await findOnPath('git', ctx.env);
+        return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
+    },
+    async apply(ctx, git) {
+        // Never through a symlink: a requirements.txt linked to a file outside the checkout is refused.
+        const read = await readEditableFile(ctx.workspace, python_requirement_REQUIREMENTS_FILE);
+        if (!read.ok)
+            return { changed: false, description: `${python_requirement_REQUIREMENTS_FILE} was not edited: ${read.reason}`, files: [] };
+        const existing = read.content;
+        if (existing === undefined) {
+            const others = [];
+            for (const manifest of OTHER_MANIFESTS)
+                if (await python_requirement_exists(external_node_path_default().join(ctx.workspace, manifest)))
+                    others.push(manifest);
+            if (others.length > 0) {
+                return { changed: false, description: `no ${python_requirement_REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
+            }
+        }
+        const listed = new Set(parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])));
+        const local = await localModuleNames(ctx, git);
+        const added = [];
+        const notes = [];
+        for (const failure of ctx.failures) {
+            const module = moduleOf(failure);
+            const lookup = distributionForModule(module);
+            if (!lookup.ok) {
+                notes.push(lookup.reason);
+                continue;
+            }
+            if (local.has(lookup.topLevel)) {
+                notes.push(`'${lookup.topLevel}' is a module of this repository; the import fails for another reason (path, packaging)`);
+                continue;
+            }
+            const normalized = normalizeDistributionName(lookup.distribution);
+            if (listed.has(normalized)) {
+                notes.push(`${lookup.distribution} is already in ${python_requirement_REQUIREMENTS_FILE}; it is not installed in the job or provides another module`);
+                continue;
+            }
+            listed.add(normalized);
+            added.push(lookup.distribution);
+            if (lookup.mapped)
+                notes.push(`import '${module}' is provided by ${lookup.distribution}`);
+        }
+        const noteText = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+        if (added.length === 0)
+            return { changed: false, description: `no requirement to add${noteText}`, files: [] };
+        const content = existing ?? '';
+        const newline = content.includes('\r\n') ? '\r\n' : '\n';
+        const separator = content === '' || content.endsWith('\n') ? '' : newline;
+        await writeEditableFile(ctx.workspace, python_requirement_REQUIREMENTS_FILE, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, {
+            create: existing === undefined,
+        });
+        return {
+            changed: true,
+            description: `added ${added.join(', ')} to ${python_requirement_REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
+            files: [python_requirement_REQUIREMENTS_FILE],
+        };
+    },
+    async verify(ctx, git) {
+        const command = `parse ${python_requirement_REQUIREMENTS_FILE}`;
+        const read = await readEditableFile(ctx.workspace, python_requirement_REQUIREMENTS_FILE);
+        const content = read.ok ? read.content : undefined;
+        if (content === undefined)
+            return { ok: false, command, detail: read.ok ? `${python_requirement_REQUIREMENTS_FILE} is missing` : read.reason };
+        const lines = parseRequirements(content);
+        const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
+        if (invalid.length > 0)
+            return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
+        const counts = new Map();
+        for (const line of lines)
+            if (line.kind === 'requirement')
+                counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+        const local = await localModuleNames(ctx, git);
+        for (const failure of ctx.failures) {
+            const lookup = distributionForModule(moduleOf(failure));
+            if (!lookup.ok || local.has(lookup.topLevel))
+                continue;
+            const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
+            if (count !== 1)
+                return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${python_requirement_REQUIREMENTS_FILE}` };
+        }
+        return { ok: true, command };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/fixers/registry.ts
+/** Every fixer, listed explicitly. docs/fixers.md is generated from this list. */
+
+
+
+
+
+
+
+/**
+ * Order is the order fixes are applied in: isort before black (black has the last word on
+ * layout), autopep8 after black (only what black left), prettier before eslint --fix.
+ */
+const FIXERS = [
+    isortFixer,
+    blackFixer,
+    autopep8Fixer,
+    prettierFixer,
+    eslintFixer,
+    pythonRequirementFixer,
+    createMissingDirectoryFixer,
+];
+
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+
+function uniqueInOrder(values) {
+    return [...new Set(values)];
+}
+/** Every fix type a fixer declares (the values `fix-types` accepts, besides 'all'). */
+const FIX_TYPES = uniqueInOrder(FIXERS.map((fixer) => fixer.fixType));
+/** Fix types of the fixers that are safe by default. */
+const DEFAULT_FIX_TYPES = uniqueInOrder(FIXERS.filter((fixer) => fixer.safeByDefault).map((fixer) => fixer.fixType));
+function skip(fixer, failures, reason) {
+    return {
+        fixer: fixer.id,
+        status: 'skipped',
+        failures: failures.map((failure) => failure.fingerprint),
+        description: `${fixer.id} not applied`,
+        files: [],
+        reason,
+    };
+}
+function planFixes(options) {
+    const planned = [];
+    const skipped = [];
+    const threshold = options.confidenceThreshold;
+    for (const fixer of options.fixers) {
+        const handledAll = options.failures.filter((failure) => fixer.handles(failure));
+        if (handledAll.length === 0)
+            continue;
+        const inWorkflows = handledAll.filter((failure) => failure.file !== undefined && isWorkflowPath(failure.file));
+        if (inWorkflows.length > 0)
+            skipped.push(skip(fixer, inWorkflows, 'files under .github/workflows/ are never changed by the autofixer'));
+        const handled = handledAll.filter((failure) => !inWorkflows.includes(failure));
+        if (handled.length === 0)
+            continue;
+        if (!options.fixTypes.includes(fixer.fixType)) {
+            skipped.push(skip(fixer, handled, `fix type '${fixer.fixType}' is not enabled (fix-types: ${options.fixTypes.join(', ') || 'none'})`));
+            continue;
+        }
+        if (fixer.confidence < threshold) {
+            skipped.push(skip(fixer, handled, `fixer confidence ${fixer.confidence} is below the confidence threshold ${threshold}`));
+            continue;
+        }
+        const confident = handled.filter((failure) => failure.confidence >= threshold);
+        const doubtful = handled.filter((failure) => failure.confidence < threshold);
+        if (doubtful.length > 0) {
+            const lowest = Math.min(...doubtful.map((failure) => failure.confidence));
+            skipped.push(skip(fixer, doubtful, `${doubtful.length} failure(s) detected with confidence below the threshold ${threshold} (lowest ${lowest})`));
+        }
+        if (confident.length === 0)
+            continue;
+        if (planned.length >= options.maxFixes) {
+            skipped.push(skip(fixer, confident, `max-fixes (${options.maxFixes}) reached`));
+            continue;
+        }
+        planned.push({ fixer, failures: confident });
+    }
+    return { planned, skipped };
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 /**
  * Everything configurable, validated once. The only reader of action inputs, CLI flags, the
@@ -72413,6 +67727,8 @@ const INPUT_NAMES = [
     'branch-prefix',
     'working-directory',
     'max-log-bytes',
+    'use-repository-tools',
+    'timeout-minutes',
 ];
 /** Keys a repository may set in its config file (not the token, not the run). */
 const CONFIG_FILE_KEYS = [
@@ -72423,6 +67739,8 @@ const CONFIG_FILE_KEYS = [
     'push',
     'branch-prefix',
     'max-log-bytes',
+    'use-repository-tools',
+    'timeout-minutes',
 ];
 const CONFIG_FILE = '.github/ci-autofixer.yml';
 const settings_DEFAULTS = {
@@ -72431,6 +67749,8 @@ const settings_DEFAULTS = {
     push: 'pull-request',
     branchPrefix: 'autofix/',
     maxLogBytes: 64 * 1024 * 1024,
+    useRepositoryTools: true,
+    timeoutMinutes: 20,
 };
 /** What each input allows, for error messages and docs. */
 const ALLOWED = {
@@ -72444,6 +67764,8 @@ const ALLOWED = {
     'branch-prefix': "must be a valid git branch prefix: letters, digits, '/', '-', '_', '.', no '..', no leading '/' or '-' (default autofix/)",
     'working-directory': 'must be a directory inside the workspace',
     'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
+    'use-repository-tools': "must be 'true' or 'false' (default true)",
+    'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
 };
 const emptyToUndefined = (value) => typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 const SIZE_UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -72461,11 +67783,18 @@ function parseList(text) {
         .filter((item) => item.length > 0);
 }
 const BRANCH_PREFIX = /^(?![/-])(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,100}$/;
+const booleanInput = preprocess(emptyToUndefined, schemas_enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
+    .transform((v) => v.toLowerCase() === 'true')
+    .optional());
 const inputSchema = object({
     'github-token': schemas_string().min(1),
     'run-id': preprocess(emptyToUndefined, schemas_string().regex(/^[1-9]\d{0,18}$/).transform(Number).optional()),
-    'dry-run': preprocess(emptyToUndefined, schemas_enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
-        .transform((v) => v.toLowerCase() === 'true')
+    'dry-run': booleanInput,
+    'use-repository-tools': booleanInput,
+    'timeout-minutes': preprocess(emptyToUndefined, schemas_string()
+        .regex(/^\d{1,3}$/)
+        .transform(Number)
+        .pipe(schemas_number().int().min(1).max(360))
         .optional()),
     'confidence-threshold': preprocess(emptyToUndefined, schemas_string()
         .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/)
@@ -72510,40 +67839,44 @@ function describeValue(name, raw) {
     const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
     return ` (got ${JSON.stringify(shown)})`;
 }
-/** Reads `.github/ci-autofixer.yml` from the workspace: keys as inputs, values as YAML scalars or lists. */
-function readConfigFile(workspace) {
-    const file = external_node_path_default().join(workspace, CONFIG_FILE);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-        return {};
+/** Parses the text of `.github/ci-autofixer.yml`: keys as inputs, values as YAML scalars or lists. */
+function parseConfigText(text, source = CONFIG_FILE) {
     let parsed;
     try {
-        parsed = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        parsed = (0,dist/* parse */.qg)(text);
     }
     catch (error) {
-        throw new errors_ConfigurationError(`${CONFIG_FILE}: not valid YAML: ${errors_getErrorMessage(error).split('\n')[0]}`);
+        throw new errors_ConfigurationError(`${source}: not valid YAML: ${errors_getErrorMessage(error).split('\n')[0]}`);
     }
     if (parsed === null || parsed === undefined)
         return {};
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new errors_ConfigurationError(`${CONFIG_FILE}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
+        throw new errors_ConfigurationError(`${source}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
     }
     const raw = {};
     const problems = [];
     for (const [key, value] of Object.entries(parsed)) {
         if (!CONFIG_FILE_KEYS.includes(key)) {
-            problems.push(`${CONFIG_FILE}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
+            problems.push(`${source}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
             continue;
         }
         if (Array.isArray(value))
             raw[key] = value.map(String).join(',');
         else if (value === null || typeof value === 'object')
-            problems.push(`${CONFIG_FILE}: '${key}' ${ALLOWED[key]}`);
+            problems.push(`${source}: '${key}' ${ALLOWED[key]}`);
         else
             raw[key] = String(value);
     }
     if (problems.length > 0)
         throw new errors_ConfigurationError(problems.join('\n'));
     return raw;
+}
+/** Reads `.github/ci-autofixer.yml` from a local checkout (the CLI's `fix`, which pushes nothing). */
+function readConfigFile(workspace) {
+    const file = external_node_path_default().join(workspace, CONFIG_FILE);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return undefined;
+    return { raw: parseConfigText((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')), source: CONFIG_FILE };
 }
 /**
  * Builds Settings from raw inputs (action inputs or CLI flags). Values given as inputs win over
@@ -72565,15 +67898,8 @@ function parseSettings(inputs, environment) {
     else if (!(0,external_node_fs_namespaceObject.existsSync)(workspace)) {
         problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, which does not exist)`);
     }
-    let fromFile = {};
-    if (problems.length === 0) {
-        try {
-            fromFile = readConfigFile(workspace);
-        }
-        catch (error) {
-            problems.push(errors_getErrorMessage(error));
-        }
-    }
+    const fromFile = environment.configFile?.raw ?? {};
+    const configSource = environment.configFile?.source ?? CONFIG_FILE;
     const merged = {};
     for (const name of INPUT_NAMES) {
         const given = inputs[name];
@@ -72588,7 +67914,7 @@ function parseSettings(inputs, environment) {
                 continue;
             seen.add(name);
             const fromConfigFile = fromFile[name] !== undefined && (inputs[name] ?? '').trim() === '';
-            const source = fromConfigFile ? `${CONFIG_FILE} key` : 'Input';
+            const source = fromConfigFile ? `${configSource} key` : 'Input';
             problems.push(`${source} '${name}' ${ALLOWED[name]}${describeValue(name, merged[name])}`);
         }
     }
@@ -72617,7 +67943,5770 @@ function parseSettings(inputs, environment) {
         tempDir,
         eventName: environment.eventName,
         eventPayload: environment.eventPayload,
+        useRepositoryTools: values['use-repository-tools'] ?? settings_DEFAULTS.useRepositoryTools,
+        timeoutMinutes: values['timeout-minutes'] ?? settings_DEFAULTS.timeoutMinutes,
+        configSource: environment.configFile?.source ?? '',
+        defaultBranch: environment.defaultBranch,
     };
+}
+
+;// CONCATENATED MODULE: ./src/github/config.ts
+/**
+ * The repository's settings as its default branch has them. `.github/ci-autofixer.yml` decides
+ * where fixes are pushed (`push`, `branch-prefix`), so it is read through the API at the default
+ * branch, never from the checked-out head: the head is the code being repaired, and its author
+ * must not be able to aim the push at another branch.
+ */
+
+
+
+function isNotFound(error) {
+    return typeof error === 'object' && error !== null && error.status === 404;
+}
+async function readRepositoryFacts(client, owner, repo) {
+    const repository = await callGitHub(client, `reading ${owner}/${repo}`, () => client.octokit.rest.repos.get({ owner, repo }));
+    const defaultBranch = repository.data.default_branch;
+    let data;
+    try {
+        data = (await client.octokit.rest.repos.getContent({ owner, repo, path: CONFIG_FILE, ref: defaultBranch })).data;
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return { defaultBranch, configFile: undefined };
+        throw client_toGitHubApiError(error, client, `reading ${CONFIG_FILE} at ${defaultBranch}`);
+    }
+    const file = data;
+    if (Array.isArray(data) || file.type !== 'file' || typeof file.content !== 'string') {
+        throw new GitHubApiError(`${CONFIG_FILE} at ${defaultBranch} is not a file; it must be a YAML mapping of settings`);
+    }
+    const text = file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
+    const source = `${CONFIG_FILE} (${defaultBranch})`;
+    return { defaultBranch, configFile: { raw: parseConfigText(text, source), source } };
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + os.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!fs.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var lib_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => lib_awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => lib_awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return lib_awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lib_lowercaseKeys(this.requestOptions.headers), lib_lowercaseKeys(headers || {}));
+        }
+        return lib_lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return lib_awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => lib_awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lib_lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = (/* unused pure expression or super */ null && (_summary));
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function io_util_exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield io_util_stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield io_util_stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield io_util_stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util_exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(os.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    core_error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_error(message, properties = {}) {
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + os.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
+ * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
+ * our job summary, our pull request, our annotations and our own stdout.
+ *
+ * Three sinks, three rules:
+ * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
+ *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
+ *   mentions, issue references or math.
+ * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
+ *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
+ * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
+ *   what @actions/core does in `issueCommand` (and what the runner unescapes).
+ */
+/**
+ * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
+ * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
+ * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
+ * `char.IsWhiteSpace('\u200B')` is false.
+ */
+const ZERO_WIDTH_SPACE = '\u200B';
+/** Default cap for one inline value (a message in a table cell, a list item). */
+const DEFAULT_INLINE_CHARS = 500;
+const ELLIPSIS = '…';
+// CSI/OSC escape sequences that survived normalisation (or came from a file name).
+const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
+// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
+// (the "Trojan Source" characters, which reorder what a reader sees).
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Removes escape sequences and control characters; keeps TAB and line breaks. */
+function stripControlCharacters(text) {
+    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
+}
+/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
+function escape_oneLine(text) {
+    return stripControlCharacters(text)
+        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
+        .replace(/\t/g, ' ')
+        .trim();
+}
+/**
+ * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
+ * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
+ * leaves room for a long run of blanks or control characters to be dropped).
+ */
+function escape_clip(text, maxChars) {
+    const window = maxChars * 4 + 256;
+    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
+    return truncate(escape_oneLine(head), maxChars);
+}
+/**
+ * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
+ * result is always valid Unicode.
+ */
+function truncate(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    const keep = Math.max(0, maxChars - ELLIPSIS.length);
+    let cut = text.slice(0, keep);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        cut = cut.slice(0, -1);
+    return `${cut}${ELLIPSIS}`;
+}
+function utf8Length(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
+ * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
+ * `<`, `>` and `&` become entities so no HTML tag or entity survives.
+ */
+const MARKDOWN_ESCAPES = {
+    '\\': '\\\\',
+    '`': '\\`',
+    '*': '\\*',
+    _: '\\_',
+    '[': '\\[',
+    ']': '\\]',
+    '#': '\\#',
+    '|': '\\|',
+    '~': '\\~',
+    $: '\\$',
+    '<': '&lt;',
+    '>': '&gt;',
+    '&': '&amp;',
+};
+const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
+/**
+ * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
+ * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
+ * become links. A zero-width space after the trigger keeps each from being recognised.
+ */
+function breakGitHubAutolinks(escaped) {
+    return escaped
+        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
+        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
+        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
+        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+/**
+ * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
+ * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
+ * or a heading. What a reader sees is the original text.
+ */
+function escape_escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
+    const flat = escape_clip(text, maxChars);
+    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
+    return escape_neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
+}
+/**
+ * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
+ * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
+ * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
+ */
+function escape_codeSpan(text, options = {}) {
+    let content = escape_clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
+    if (options.table)
+        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
+    if (content === '')
+        return '` `';
+    let longestRun = 0;
+    for (const run of content.match(/`+/g) ?? [])
+        longestRun = Math.max(longestRun, run.length);
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
+ *
+ * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
+ * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
+ * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
+ * registered command name and `]` — anywhere in the line, not only at the start (the legacy
+ * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
+ * leading `::` and between the two `#` of every `##[`.
+ *
+ * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
+ * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
+ * text lands (core.info, a summary, a plain console). Control characters are removed as well;
+ * line breaks are kept (as LF) so multi-line messages stay readable.
+ */
+function escape_neutralizeWorkflowCommands(text) {
+    return stripControlCharacters(text)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
+        .join('\n');
+}
+/** The value of a workflow command's message, as @actions/core's `escapeData`. */
+function escapeAnnotationData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
+function escapeAnnotationProperty(text) {
+    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/**
+ * A complete workflow command line (without the line break), formatted as @actions/core's
+ * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
+ * Properties with an empty or undefined value are left out, as core does.
+ */
+function formatWorkflowCommand(command, properties, message) {
+    const pairs = Object.entries(properties)
+        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
+        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
+    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
+}
+/**
+ * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
+ * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
+ * before they reach the report; anything still absolute was outside it.
+ */
+function isWorkspaceRelativePath(file) {
+    if (file === '' || file.length > 1024)
+        return false;
+    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
+        return false;
+    const slashed = file.replace(/\\/g, '/');
+    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
+        return false;
+    const segments = slashed.split('/');
+    return !segments.some((segment) => segment === '..');
+}
+/** A workspace-relative path with forward slashes and no leading `./`. */
+function normalizeWorkspacePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+
+;// CONCATENATED MODULE: ./src/logging.ts
+
+
+function createConsoleLogger(options = {}) {
+    const stream = options.stream ?? process.stderr;
+    const write = (line) => {
+        stream.write(`${line}\n`);
+    };
+    return {
+        debug: (m) => {
+            if (options.verbose)
+                write(`debug: ${m}`);
+        },
+        info: (m) => write(m),
+        warning: (m) => write(`warning: ${m}`),
+        error: (m) => write(`error: ${m}`),
+        group: async (name, fn) => {
+            write(`== ${name}`);
+            return fn();
+        },
+    };
+}
+/** Collects messages; for tests. */
+function createMemoryLogger() {
+    const lines = [];
+    return {
+        lines,
+        debug: (m) => lines.push(`debug: ${m}`),
+        info: (m) => lines.push(m),
+        warning: (m) => lines.push(`warning: ${m}`),
+        error: (m) => lines.push(`error: ${m}`),
+        group: async (name, fn) => {
+            lines.push(`== ${name}`);
+            return fn();
+        },
+    };
+}
+/**
+ * Logger for the action. Every line goes through `neutralize` first: messages can carry log text,
+ * and a line of log text must never be read by the runner as a workflow command.
+ */
+function createActionsLogger() {
+    return {
+        debug: (m) => core.debug(neutralizeWorkflowCommands(m)),
+        info: (m) => core.info(neutralizeWorkflowCommands(m)),
+        warning: (m) => core.warning(neutralizeWorkflowCommands(m)),
+        error: (m) => core.error(neutralizeWorkflowCommands(m)),
+        group: (name, fn) => core.group(neutralizeWorkflowCommands(name), fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/analysis/paths.ts
+/**
+ * Paths named in logs → workspace-relative paths. Logs name files by the runner's absolute path
+ * (`/home/runner/work/<repo>/<repo>/src/x.py`, `D:\a\<repo>\<repo>\src\x.cs`, `/__w/<repo>/<repo>/…`
+ * in containers, `/home/travis/build/<owner>/<repo>/…` on Travis) or relative to the job's working
+ * directory. Nothing from a log may point outside the workspace, so anything that would is dropped.
+ */
+
+
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** Runner checkout roots, each followed by `/`; group 1 is the repository directory name checked. */
+function runnerRoots(repoName) {
+    const repo = escapeRegExp(repoName);
+    return [
+        new RegExp(`^/home/runner/work/${repo}/${repo}/`),
+        new RegExp(`^/Users/runner/work/${repo}/${repo}/`),
+        new RegExp(`^/__w/${repo}/${repo}/`),
+        new RegExp(`^/github/workspace/`),
+        new RegExp(`^[A-Za-z]:/a/${repo}/${repo}/`),
+        new RegExp(`^/home/travis/build/[^/]{1,100}/${repo}/`),
+        // Self-hosted runners keep the same `_work/<repo>/<repo>` layout under their own root.
+        new RegExp(`^(?:[A-Za-z]:)?/[^\\0]{0,500}?/_work/${repo}/${repo}/`),
+    ];
+}
+/** Splits on `/`, resolving `.` and `..`; undefined when `..` climbs above the start. */
+function normalizeSegments(path) {
+    const out = [];
+    for (const segment of path.split('/')) {
+        if (segment === '' || segment === '.')
+            continue;
+        if (segment === '..') {
+            if (out.length === 0)
+                return undefined;
+            out.pop();
+        }
+        else
+            out.push(segment);
+    }
+    return out;
+}
+/**
+ * The workspace-relative path (forward slashes, no `./`) for a path named in a log, or undefined
+ * when it is absolute elsewhere, climbs out with `..`, is empty, or holds a NUL.
+ */
+function toWorkspacePath(logPath, opts) {
+    if (logPath.length === 0 || logPath.length > 4096 || logPath.includes('\0'))
+        return undefined;
+    let path = logPath.trim().replace(/\\/g, '/');
+    // file:// URLs and quotes around paths are how some tools print them.
+    if (path.startsWith('file://'))
+        path = path.slice('file://'.length);
+    path = path.replace(/^["'`]|["'`]$/g, '');
+    if (path === '' || opts.repoName === '' || opts.repoName.includes('/'))
+        return undefined;
+    let relative;
+    for (const root of runnerRoots(opts.repoName)) {
+        const match = root.exec(path);
+        if (match) {
+            relative = path.slice(match[0].length);
+            break;
+        }
+    }
+    if (relative === undefined) {
+        const absolute = path.startsWith('/') || /^[A-Za-z]:\//.test(path) || path.startsWith('~');
+        if (absolute)
+            return undefined;
+        const base = opts.workingDirectory ? normalizeSegments(opts.workingDirectory.replace(/\\/g, '/')) : [];
+        if (base === undefined || opts.workingDirectory?.startsWith('/'))
+            return undefined;
+        const inside = normalizeSegments(path);
+        if (inside === undefined) {
+            // `../x` from a working directory can still land inside the workspace.
+            const joined = normalizeSegments([...base, path].join('/'));
+            return joined && joined.length > 0 ? joined.join('/') : undefined;
+        }
+        relative = [...base, ...inside].join('/');
+    }
+    const segments = normalizeSegments(relative);
+    if (segments === undefined || segments.length === 0)
+        return undefined;
+    return segments.join('/');
+}
+/**
+ * As `toWorkspacePath`, and the file must exist inside `workspaceDir`. Returns the
+ * workspace-relative path, or undefined.
+ */
+async function existsInWorkspace(logPath, workspaceDir, opts) {
+    const relative = toWorkspacePath(logPath, opts);
+    if (relative === undefined)
+        return undefined;
+    const root = resolve(workspaceDir);
+    const absolute = resolve(join(root, relative));
+    if (absolute !== root && !absolute.startsWith(root + sep))
+        return undefined;
+    try {
+        await stat(absolute);
+        return relative;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/apply/protected.ts
+/**
+ * The areas of a checkout no fixer may change, watched around every fixer next to the tracked
+ * working tree:
+ * - git's own files (`.git/config`, `.git/hooks`, `HEAD`, refs, `info/` …): a changed
+ *   `remote.origin.pushurl` or `http.proxy` would send the token elsewhere, a hook would run code
+ *   at the push. Object stores, logs, the index and lock files change in normal work and are not
+ *   watched. These files are small; their bytes are kept so that a change can be put back.
+ * - the git-ignored files inside the workspace (`node_modules/.bin`, `.venv/bin`, build output):
+ *   a later fixer runs the tools there. Only their metadata is kept (type, mode, size, inode,
+ *   mtime and ctime: ctime cannot be set back by a process), so a new ignored file can be removed
+ *   but a changed one can only be reported.
+ */
+
+
+
+
+/** Names inside a git directory that change in normal work (or are huge) and are not watched. */
+const GIT_SKIPPED_DIRECTORIES = new Set(['objects', 'logs', 'lfs', 'rr-cache']);
+const GIT_SKIPPED_FILES = new Set(['index', 'FETCH_HEAD', 'ORIG_HEAD', 'shallow', 'gc.pid', 'gc.log', 'sharedindex']);
+/** Most bytes of one git file kept for restoring it. */
+const MAX_KEPT_BYTES = 1024 * 1024;
+/** Most ignored entries watched; a tree beyond this is reported as partly watched. */
+const MAX_IGNORED_ENTRIES = 200_000;
+function isSkippedGitName(name, isDirectory) {
+    if (isDirectory)
+        return GIT_SKIPPED_DIRECTORIES.has(name);
+    return GIT_SKIPPED_FILES.has(name) || name.endsWith('.lock') || name.startsWith('sharedindex.');
+}
+async function protected_describe(absolute, fields) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.lstat)(absolute, { bigint: true });
+    }
+    catch {
+        return undefined;
+    }
+    const mode = Number(info.mode & 4095n);
+    const base = { area: fields.area, shown: fields.shown, absolute, root: fields.root, mode };
+    if (info.isDirectory())
+        return { ...base, kind: 'dir', signature: `dir:${mode}` };
+    if (info.isSymbolicLink()) {
+        const target = await (0,promises_namespaceObject.readlink)(absolute);
+        return { ...base, kind: 'symlink', signature: `symlink:${target}`, content: Buffer.from(target) };
+    }
+    if (!info.isFile())
+        return { ...base, kind: 'other', signature: `other:${mode}:${info.ino}:${info.ctimeNs}` };
+    if (fields.keepContent) {
+        if (info.size <= BigInt(MAX_KEPT_BYTES)) {
+            const content = await (0,promises_namespaceObject.readFile)(absolute);
+            return { ...base, kind: 'file', signature: `file:${mode}:${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}`, content };
+        }
+    }
+    return { ...base, kind: 'file', signature: `file:${mode}:${info.size}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}` };
+}
+async function walkGitDirectory(gitDir, workspace, into) {
+    const shownBase = isInside(workspace, gitDir) ? external_node_path_default().relative(workspace, gitDir).split((external_node_path_default()).sep).join('/') : gitDir;
+    const visit = async (directory) => {
+        let names;
+        try {
+            names = await (0,promises_namespaceObject.readdir)(directory, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const dirent of names) {
+            if (isSkippedGitName(dirent.name, dirent.isDirectory()))
+                continue;
+            const absolute = external_node_path_default().join(directory, dirent.name);
+            const shown = `${shownBase}/${external_node_path_default().relative(gitDir, absolute).split((external_node_path_default()).sep).join('/')}`;
+            const entry = await protected_describe(absolute, { area: 'git', shown, root: gitDir, keepContent: true });
+            if (entry === undefined)
+                continue;
+            into.set(`git:${absolute}`, entry);
+            if (entry.kind === 'dir')
+                await visit(absolute);
+        }
+    };
+    await visit(gitDir);
+}
+async function walkIgnored(workspace, ignored, into, incomplete) {
+    let count = 0;
+    const add = async (relative) => {
+        if (count >= MAX_IGNORED_ENTRIES)
+            return false;
+        const absolute = external_node_path_default().join(workspace, ...relative.split('/'));
+        const entry = await protected_describe(absolute, { area: 'ignored', shown: relative, root: workspace, keepContent: false });
+        if (entry === undefined)
+            return true;
+        count += 1;
+        into.set(`ignored:${relative}`, entry);
+        if (entry.kind !== 'dir')
+            return true;
+        let names;
+        try {
+            names = await (0,promises_namespaceObject.readdir)(absolute);
+        }
+        catch {
+            return true;
+        }
+        for (const name of names.sort())
+            if (!(await add(`${relative}/${name}`)))
+                return false;
+        return true;
+    };
+    for (const listed of ignored) {
+        if (!(await add(listed.replace(/\/+$/, '')))) {
+            incomplete.push(`more than ${MAX_IGNORED_ENTRIES} git-ignored files: only the first ones are watched`);
+            return;
+        }
+    }
+}
+/** Reads the protected areas: the git directories and the listed ignored paths of the workspace. */
+async function readProtectedState(options) {
+    const entries = new Map();
+    const incomplete = [];
+    for (const gitDir of options.gitDirs)
+        await walkGitDirectory(gitDir, options.workspace, entries);
+    await walkIgnored(options.workspace, options.ignored, entries, incomplete);
+    return { entries, incomplete };
+}
+function compareProtected(before, after) {
+    const changes = [];
+    for (const [key, entry] of after.entries) {
+        const old = before.entries.get(key);
+        if (old === undefined)
+            changes.push({ area: entry.area, path: entry.shown, kind: 'added' });
+        else if (old.signature !== entry.signature)
+            changes.push({ area: entry.area, path: entry.shown, kind: 'modified' });
+    }
+    for (const [key, entry] of before.entries) {
+        if (!after.entries.has(key))
+            changes.push({ area: entry.area, path: entry.shown, kind: 'deleted' });
+    }
+    return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+async function insideRoot(root, absolute) {
+    try {
+        return isInside(await (0,promises_namespaceObject.realpath)(root), await (0,promises_namespaceObject.realpath)(external_node_path_default().dirname(absolute)));
+    }
+    catch {
+        return false;
+    }
+}
+async function putBack(entry) {
+    await (0,promises_namespaceObject.rm)(entry.absolute, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(entry.absolute), { recursive: true });
+    if (entry.kind === 'dir') {
+        await (0,promises_namespaceObject.mkdir)(entry.absolute, { mode: entry.mode });
+    }
+    else if (entry.kind === 'symlink') {
+        await (0,promises_namespaceObject.symlink)(entry.content.toString(), entry.absolute);
+    }
+    else {
+        await (0,promises_namespaceObject.writeFile)(entry.absolute, entry.content, { flag: 'wx', mode: entry.mode });
+    }
+    if (entry.kind !== 'symlink')
+        await (0,promises_namespaceObject.chmod)(entry.absolute, entry.mode);
+}
+/**
+ * Puts the protected areas back as they were in `before`: new entries are removed, git's changed
+ * or deleted files are rewritten from the kept bytes. Returns what could not be put back (a
+ * changed ignored file, whose bytes were never kept).
+ */
+async function restoreProtected(before, changes, options) {
+    const unrestorable = [];
+    const byShown = new Map([...before.entries.values()].map((entry) => [`${entry.area}:${entry.shown}`, entry]));
+    // Shallow first when putting back (a directory before its files), deep first when removing.
+    const ordered = [...changes].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+    for (const change of ordered.filter((c) => c.kind !== 'added')) {
+        const entry = byShown.get(`${change.area}:${change.path}`);
+        const restorable = entry !== undefined && (entry.kind === 'dir' || entry.content !== undefined) && (await insideRoot(entry.root, entry.absolute));
+        if (!restorable) {
+            unrestorable.push(`${change.kind === 'deleted' ? 'deleted' : 'changed'} ${change.area === 'git' ? "git's file" : 'git-ignored'} ${JSON.stringify(change.path)} could not be put back`);
+            continue;
+        }
+        await putBack(entry);
+    }
+    for (const change of ordered.filter((c) => c.kind === 'added').reverse()) {
+        const absolute = change.area === 'ignored'
+            ? external_node_path_default().join(options.workspace, ...change.path.split('/'))
+            : resolveGitPath(change.path, options.workspace, options.gitDirs);
+        const root = change.area === 'ignored' ? options.workspace : options.gitDirs.find((dir) => isInside(dir, absolute));
+        if (root === undefined || !(await insideRoot(root, absolute))) {
+            unrestorable.push(`new ${JSON.stringify(change.path)} was left in place: its directory resolves outside the checkout`);
+            continue;
+        }
+        await (0,promises_namespaceObject.rm)(absolute, { recursive: true, force: true });
+    }
+    return unrestorable;
+}
+function resolveGitPath(shown, workspace, gitDirs) {
+    if (external_node_path_default().isAbsolute(shown))
+        return shown;
+    const absolute = external_node_path_default().join(workspace, ...shown.split('/'));
+    return gitDirs.some((dir) => isInside(dir, absolute)) ? absolute : external_node_path_default().join(gitDirs[0] ?? workspace, shown);
+}
+
+;// CONCATENATED MODULE: ./src/apply/guard.ts
+/**
+ * The guard: exact snapshots of the working tree around each fixer, the list of what changed, the
+ * rules a change must keep, and the revert.
+ *
+ * A snapshot is the tree id git would commit for the non-ignored working tree: `git add -A` into a
+ * temporary index (GIT_INDEX_FILE, seeded from the real index so unchanged files are not re-hashed)
+ * and `git write-tree`. The real index and HEAD are never touched.
+ *
+ * Two more areas are watched, because a change there is an attack rather than a fix, even though
+ * no commit could carry it (see ./protected.ts): git's own files (`.git/config` could aim the push
+ * elsewhere, `.git/hooks` would run code at the push) and the git-ignored files inside the
+ * workspace (`node_modules/.bin`, `.venv/bin`: tools a later fixer runs).
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_GUARD_LIMITS = { maxFiles: 200, maxBytes: 1024 * 1024 };
+const SYMLINK_MODE = '120000';
+const GITLINK_MODE = '160000';
+/** Copies the repository's index; false when it has none yet (a fresh repository: git builds one). */
+async function copyIndex(from, to) {
+    try {
+        await (0,promises_namespaceObject.copyFile)(from, to);
+        return true;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
+class WorkspaceGuard {
+    exec;
+    workspace;
+    topLevel;
+    prefix;
+    realIndex;
+    scratch;
+    limits;
+    gitDirs;
+    constructor(exec, 
+    /** Real path of the workspace. */
+    workspace, 
+    /** Real path of the repository's top level (the workspace or one of its parents). */
+    topLevel, 
+    /** The workspace's path inside the repository ('' or 'sub/dir/'). */
+    prefix, realIndex, scratch, limits, 
+    /** git's directories (the repository's and, for a linked worktree, the common one). */
+    gitDirs) {
+        this.exec = exec;
+        this.workspace = workspace;
+        this.topLevel = topLevel;
+        this.prefix = prefix;
+        this.realIndex = realIndex;
+        this.scratch = scratch;
+        this.limits = limits;
+        this.gitDirs = gitDirs;
+    }
+    /** Opens a guard on a git working tree; ConfigurationError when `workspace` is not one. */
+    static async open(workspace, exec, limits = DEFAULT_GUARD_LIMITS) {
+        let root;
+        try {
+            root = await (0,promises_namespaceObject.realpath)(workspace);
+        }
+        catch {
+            throw new errors_ConfigurationError(`workspace ${workspace} does not exist; pass the directory of a git checkout`);
+        }
+        const probe = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index', '--absolute-git-dir', '--git-common-dir'], { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
+        const lines = probe.stdout.split('\n');
+        if (probe.exitCode !== 0 || lines[0] !== 'true') {
+            throw new errors_ConfigurationError(`workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`);
+        }
+        const topLevel = await (0,promises_namespaceObject.realpath)(lines[1]);
+        const realIndex = external_node_path_default().resolve(root, lines[3]);
+        const gitDir = lines[4];
+        const commonDir = external_node_path_default().resolve(root, lines[5]);
+        const gitDirs = [...new Set([gitDir, commonDir])];
+        const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-guard-'));
+        return new WorkspaceGuard(exec, root, topLevel, lines[2] ?? '', realIndex, scratch, limits, gitDirs);
+    }
+    async close() {
+        await (0,promises_namespaceObject.rm)(this.scratch, { recursive: true, force: true });
+    }
+    async git(args, options = {}) {
+        const result = await this.exec('git', [...hardenedConfigArgs(), ...args], {
+            cwd: this.topLevel,
+            env: {
+                GIT_OPTIONAL_LOCKS: '0',
+                GIT_LITERAL_PATHSPECS: '1',
+                LC_ALL: 'C',
+                ...(options.index !== undefined ? { GIT_INDEX_FILE: options.index } : {}),
+            },
+            ...(options.input !== undefined ? { input: options.input } : {}),
+        });
+        if (result.exitCode !== 0) {
+            throw new FixError(`git ${args[0]} failed in ${this.topLevel} (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 500)}`);
+        }
+        return result;
+    }
+    /** The working tree's tree id and the state of the protected areas. */
+    async snapshot() {
+        const tree = await this.treeSnapshot();
+        const ignored = await this.ignoredPaths();
+        return { tree, protected: await readProtectedState({ gitDirs: this.gitDirs, workspace: this.workspace, ignored }) };
+    }
+    /** Workspace-relative git-ignored paths (directories end in '/'), as git lists them. */
+    async ignoredPaths() {
+        const listed = await this.exec('git', [...hardenedConfigArgs(), 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', '.'], { cwd: this.workspace, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } });
+        if (listed.exitCode !== 0)
+            throw new FixError(`git ls-files failed in ${this.workspace} (exit ${listed.exitCode}): ${listed.stderr.trim().slice(0, 500)}`);
+        return listed.stdout.split('\0').filter((entry) => entry !== '');
+    }
+    /** What changed in the protected areas between two snapshots. */
+    protectedChanges(before, after) {
+        return compareProtected(before.protected, after.protected);
+    }
+    /** Tree id of the current non-ignored working tree. */
+    async treeSnapshot() {
+        const index = external_node_path_default().join(this.scratch, `index-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+        try {
+            if (await copyIndex(this.realIndex, index)) {
+                // A copy dated 1970 (not 0, which git reads as "no timestamp") makes git treat every cached
+                // stat as racy and compare contents: a fixer that rewrites a file to the same size within
+                // the same second (autopep8 removing two spaces and adding two blank lines) would
+                // otherwise look unchanged.
+                await (0,promises_namespaceObject.utimes)(index, 1, 1);
+            }
+            await this.git(['add', '-A', '--', '.'], { index });
+            return (await this.git(['write-tree'], { index })).stdout.trim();
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(index, { force: true });
+        }
+    }
+    /** What differs in the working tree between two snapshots. */
+    async changes(before, after) {
+        if (before.tree === after.tree)
+            return [];
+        const raw = (await this.git(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', before.tree, after.tree])).stdout;
+        const fields = raw.split('\0');
+        const changes = [];
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+            const meta = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([AMDT])/.exec(fields[i]);
+            if (!meta)
+                continue;
+            const repoPath = fields[i + 1];
+            changes.push({
+                repoPath,
+                path: repoPath.startsWith(this.prefix) ? repoPath.slice(this.prefix.length) : undefined,
+                status: meta[5],
+                oldMode: meta[1],
+                newMode: meta[2],
+                newBlob: meta[4],
+            });
+        }
+        return changes;
+    }
+    /** Reasons the changes break the rules; empty when they keep them. */
+    async violations(changes, rules, protectedChanges = []) {
+        const problems = protectedChanges.map(describeProtectedChange);
+        const modifiable = picomatch_default()([...rules.touches], { dot: true });
+        const creatable = (rules.creates ?? []).length > 0 ? picomatch_default()([...(rules.creates ?? [])], { dot: true }) : () => false;
+        const named = rules.named === undefined ? undefined : new Set(rules.named);
+        for (const change of changes) {
+            const shown = JSON.stringify(change.repoPath);
+            if (change.path === undefined) {
+                problems.push(`changed ${shown}, outside the workspace`);
+                continue;
+            }
+            if (isWorkflowPath(change.repoPath) || isWorkflowPath(change.path)) {
+                problems.push(`changed ${shown} under .github/workflows/ (workflows are never changed)`);
+                continue;
+            }
+            problems.push(...this.ruleProblems(change, shown, { modifiable, creatable, named, rules }));
+            if (change.newMode === SYMLINK_MODE && change.status !== 'D') {
+                const problem = await this.symlinkProblem(change.repoPath);
+                if (problem !== undefined)
+                    problems.push(problem);
+            }
+            if (change.newMode === GITLINK_MODE || change.oldMode === GITLINK_MODE)
+                problems.push(`changed the submodule ${shown}`);
+        }
+        if (changes.length > this.limits.maxFiles)
+            problems.push(`changed ${changes.length} paths, more than the limit of ${this.limits.maxFiles}`);
+        const bytes = await this.bytesWritten(changes);
+        if (bytes > this.limits.maxBytes)
+            problems.push(`wrote ${bytes} bytes, more than the limit of ${this.limits.maxBytes}`);
+        return problems;
+    }
+    /** Deletions, creations, modifications and mode changes measured against what the fixer declared. */
+    ruleProblems(change, shown, checks) {
+        const relative = change.path;
+        const { rules } = checks;
+        if (change.status === 'D')
+            return [`deleted ${shown}; fixers only modify the files they name`];
+        if (change.status === 'T')
+            return [`changed the type of ${shown} (${change.oldMode} → ${change.newMode})`];
+        const problems = [];
+        if (change.status === 'A' && !checks.creatable(relative)) {
+            const allowed = (rules.creates ?? []).length > 0 ? `it may only create ${(rules.creates ?? []).join(', ')}` : 'it declares no new files';
+            problems.push(`created ${shown}; ${allowed}`);
+        }
+        if (change.status === 'M' && !checks.modifiable(relative)) {
+            problems.push(`changed ${shown}, which is not among the paths it declares (${rules.touches.join(', ')})`);
+        }
+        if (change.status === 'M' && change.oldMode !== change.newMode)
+            problems.push(`changed the mode of ${shown} (${change.oldMode} → ${change.newMode})`);
+        if (checks.named !== undefined && !checks.named.has(relative))
+            problems.push(`changed ${shown}, which it did not name as a file it fixes`);
+        return problems;
+    }
+    async symlinkProblem(repoPath) {
+        const link = external_node_path_default().join(this.topLevel, ...repoPath.split('/'));
+        try {
+            const target = await (0,promises_namespaceObject.readlink)(link);
+            const lexical = external_node_path_default().resolve(external_node_path_default().dirname(link), target);
+            if (!isInside(this.workspace, lexical))
+                return `created the symlink ${JSON.stringify(repoPath)} pointing outside the workspace`;
+            try {
+                if (!isInside(this.workspace, await (0,promises_namespaceObject.realpath)(link)))
+                    return `created the symlink ${JSON.stringify(repoPath)} resolving outside the workspace`;
+            }
+            catch {
+                // Dangling but lexically inside: harmless.
+            }
+            return undefined;
+        }
+        catch (error) {
+            return `could not read the symlink ${JSON.stringify(repoPath)}: ${String(error)}`;
+        }
+    }
+    async bytesWritten(changes) {
+        const blobs = changes.filter((change) => change.status !== 'D' && change.newMode !== GITLINK_MODE).map((change) => change.newBlob);
+        if (blobs.length === 0)
+            return 0;
+        const sizes = (await this.git(['cat-file', '--batch-check=%(objectsize)'], { input: `${blobs.join('\n')}\n` })).stdout;
+        return sizes
+            .split('\n')
+            .map((line) => Number.parseInt(line, 10))
+            .filter((size) => Number.isFinite(size))
+            .reduce((sum, size) => sum + size, 0);
+    }
+    /**
+     * Puts every changed path back as it was in `before`: added paths are deleted (with the
+     * directories that only they made), others are checked out of `before` through a temporary
+     * index. Afterwards the working tree's snapshot must equal `before`, or a FixError is thrown.
+     */
+    async revert(before, changes, protectedChanges = []) {
+        const unrestorable = await restoreProtected(before.protected, protectedChanges, { workspace: this.workspace, gitDirs: this.gitDirs });
+        await this.revertTree(before.tree, changes);
+        return unrestorable;
+    }
+    /**
+     * Puts the working tree and the protected areas back as they were in `before`, whatever
+     * happened since; returns what could not be restored.
+     */
+    async restore(before) {
+        const now = await this.snapshot();
+        const changes = await this.changes(before, now);
+        const protectedChanges = this.protectedChanges(before, now);
+        if (changes.length === 0 && protectedChanges.length === 0)
+            return [];
+        return this.revert(before, changes, protectedChanges);
+    }
+    async revertTree(before, changes) {
+        const added = changes.filter((change) => change.status === 'A');
+        for (const change of added) {
+            const file = external_node_path_default().join(this.topLevel, ...change.repoPath.split('/'));
+            if (!isInside(this.topLevel, await realpathOrSelf(external_node_path_default().dirname(file)))) {
+                throw new FixError(`refusing to delete ${change.repoPath}: its directory resolves outside the repository`);
+            }
+            await (0,promises_namespaceObject.rm)(file, { force: true });
+            await this.removeDirectoriesOnlyItMade(before, external_node_path_default().posix.dirname(change.repoPath));
+        }
+        const restore = changes.filter((change) => change.status !== 'A').map((change) => change.repoPath);
+        if (restore.length > 0) {
+            const index = external_node_path_default().join(this.scratch, `restore-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+            try {
+                await this.git(['read-tree', before], { index });
+                await this.git(['checkout-index', '-f', '-z', '--stdin'], { index, input: `${restore.join('\0')}\0` });
+            }
+            finally {
+                await (0,promises_namespaceObject.rm)(index, { force: true });
+            }
+        }
+        const now = await this.treeSnapshot();
+        if (now !== before) {
+            const left = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
+            throw new FixError(`reverting left the workspace changed: ${left.map((change) => `${change.status} ${change.repoPath}`).join(', ')}`);
+        }
+    }
+    async removeDirectoriesOnlyItMade(before, directory) {
+        let current = directory;
+        while (current !== '.' && current !== '' && `${current}/`.startsWith(this.prefix) && `${current}/` !== this.prefix) {
+            const inBefore = await this.exec('git', [...hardenedConfigArgs(), 'cat-file', '-e', `${before}:${current}`], {
+                cwd: this.topLevel,
+                env: { GIT_OPTIONAL_LOCKS: '0' },
+            });
+            if (inBefore.exitCode === 0)
+                return;
+            const absolute = external_node_path_default().join(this.topLevel, ...current.split('/'));
+            try {
+                const info = await (0,promises_namespaceObject.lstat)(absolute);
+                if (!info.isDirectory() || (await (0,promises_namespaceObject.readdir)(absolute)).length > 0)
+                    return;
+                await (0,promises_namespaceObject.rmdir)(absolute);
+            }
+            catch {
+                return;
+            }
+            current = external_node_path_default().posix.dirname(current);
+        }
+    }
+}
+const EMPTY_PROTECTED = { entries: new Map(), incomplete: [] };
+function describeProtectedChange(change) {
+    const shown = JSON.stringify(change.path);
+    const verb = change.kind === 'added' ? 'created' : change.kind === 'deleted' ? 'deleted' : 'changed';
+    return change.area === 'git'
+        ? `${verb} git's own file ${shown} (git's configuration and hooks are never changed)`
+        : `${verb} the git-ignored ${shown} (ignored files such as installed tools are never changed)`;
+}
+async function realpathOrSelf(target) {
+    try {
+        return await (0,promises_namespaceObject.realpath)(target);
+    }
+    catch {
+        return target;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/apply/apply.ts
+
+
+
+
+
+async function openRepairSession(workspace, exec, limits = DEFAULT_GUARD_LIMITS) {
+    const guard = await WorkspaceGuard.open(workspace, exec, limits);
+    try {
+        return { guard, start: await guard.snapshot() };
+    }
+    catch (error) {
+        await guard.close();
+        throw error;
+    }
+}
+const DRY_RUN_NOTE = 'dry run: reverted';
+/** Failures whose `file` passes path validation; the others with the reason they were refused. */
+async function acceptedFailures(workspace, failures) {
+    const accepted = [];
+    const refused = [];
+    for (const failure of failures) {
+        if (failure.file === undefined) {
+            accepted.push(failure);
+            continue;
+        }
+        const checked = await checkWorkspacePath(workspace, failure.file);
+        if (checked.ok)
+            accepted.push({ ...failure, file: checked.path });
+        else
+            refused.push(checked.reason);
+    }
+    return { accepted, refused };
+}
+function result(fixer, failures, fields) {
+    return { fixer: fixer.id, failures: failures.map((failure) => failure.fingerprint), ...fields };
+}
+function workspacePaths(changes) {
+    return changes.map((change) => change.path ?? change.repoPath);
+}
+/** Undoes everything since `before`; the note names what could not be put back. */
+async function undo(guard, before) {
+    const left = await guard.restore(before);
+    return left.length > 0 ? ` Not restored: ${left.join('; ')}.` : '';
+}
+async function applyOne({ planned, guard, options, env }) {
+    const { fixer } = planned;
+    const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
+    const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
+    if (accepted.length === 0) {
+        return result(fixer, [], { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `every path it was given was refused.${refusedNote}` });
+    }
+    const ctx = {
+        workspace: guard.workspace,
+        failures: accepted,
+        exec: options.exec,
+        logger: options.logger,
+        env,
+        useRepositoryTools: options.useRepositoryTools,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    };
+    let tool;
+    try {
+        tool = await fixer.resolveTool(ctx);
+    }
+    catch (error) {
+        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `finding its tool failed: ${errors_getErrorMessage(error)}` });
+    }
+    if (tool === undefined) {
+        const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
+        const where = options.useRepositoryTools ? 'in the workspace or on PATH' : 'on PATH (the repository\'s own tools are not used: use-repository-tools is false)';
+        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found ${where}${hint}` });
+    }
+    const before = await guard.snapshot();
+    let outcome;
+    try {
+        outcome = await fixer.apply(ctx, tool);
+    }
+    catch (error) {
+        const left = await undo(guard, before);
+        return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${errors_getErrorMessage(error)}${refusedNote}${left}` });
+    }
+    const after = await guard.snapshot();
+    const changes = await guard.changes(before, after);
+    const protectedChanges = guard.protectedChanges(before, after);
+    if (changes.length === 0 && protectedChanges.length === 0) {
+        const why = outcome.changed ? 'it ran but changed nothing git tracks' : outcome.description;
+        return result(fixer, accepted, { status: 'skipped', description: outcome.description, files: [], reason: `no change: ${why}${refusedNote}` });
+    }
+    const violations = await guard.violations(changes, { touches: fixer.touches, creates: fixer.creates ?? [], named: outcome.files }, protectedChanges);
+    if (violations.length > 0) {
+        const left = await undo(guard, before);
+        return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}${left}` });
+    }
+    let verified;
+    try {
+        verified = await fixer.verify(ctx, tool, outcome);
+    }
+    catch (error) {
+        verified = { ok: false, command: `${fixer.id} verify`, detail: errors_getErrorMessage(error) };
+    }
+    // The check runs tools too: what it changed is judged like the fix itself.
+    const checked = await guard.snapshot();
+    const sneaked = guard.protectedChanges(after, checked);
+    const alsoChanged = await guard.changes(after, checked);
+    if (sneaked.length > 0 || alsoChanged.length > 0) {
+        const left = await undo(guard, before);
+        const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
+        return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: the check changed files (${what})${left}` });
+    }
+    if (!verified.ok) {
+        const left = await undo(guard, before);
+        return result(fixer, accepted, {
+            status: 'reverted-unverified',
+            description: outcome.description,
+            files: [],
+            verifyCommand: verified.command,
+            reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
+        });
+    }
+    const files = workspacePaths(changes);
+    if (options.dryRun)
+        await guard.revert(before, changes);
+    return result(fixer, accepted, {
+        status: 'verified',
+        description: options.dryRun ? `${outcome.description} (${DRY_RUN_NOTE})` : outcome.description,
+        files,
+        verifyCommand: verified.command,
+        ...(refused.length > 0 ? { reason: refusedNote.trim() } : {}),
+    });
+}
+function logResult(logger, fix) {
+    const verify = fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
+    switch (fix.status) {
+        case 'verified':
+            logger.info(`${fix.fixer}: verified${verify}: ${fix.description}; files: ${fix.files.join(', ')}`);
+            break;
+        case 'reverted-guard':
+            logger.warning(`${fix.fixer}: reverted by the guard: ${fix.reason ?? ''}`);
+            break;
+        case 'reverted-unverified':
+            logger.warning(`${fix.fixer}: reverted, not verified${verify}: ${fix.reason ?? ''}`);
+            break;
+        case 'skipped':
+            logger.info(`${fix.fixer}: skipped: ${fix.reason ?? fix.description}`);
+            break;
+    }
+}
+/** One fixer in its own private HOME and TMPDIR; whatever it throws becomes its result. */
+async function runFixer(planned, session, options) {
+    const dirs = await createPrivateDirs();
+    try {
+        const bins = options.useRepositoryTools ? await workspaceBinDirs(session.guard.workspace) : [];
+        const env = childEnvironment(options.env, dirs, { PATH: toolPath(bins, options.env.PATH) });
+        return await applyOne({ planned, guard: session.guard, options, env });
+    }
+    catch (error) {
+        // The guard itself failed (git missing mid-run, a file it could not read): put back what can be.
+        const left = await undo(session.guard, session.start).catch((undoError) => ` Restoring failed: ${errors_getErrorMessage(undoError)}.`);
+        return result(planned.fixer, planned.failures, { status: 'reverted-unverified', description: `${planned.fixer.id} failed`, files: [], reason: `the guard could not check it: ${errors_getErrorMessage(error)}${left}` });
+    }
+    finally {
+        await dirs.dispose();
+    }
+}
+async function applyFixPlan(options) {
+    const session = options.session ?? (await openRepairSession(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS));
+    try {
+        const results = [];
+        for (const planned of options.plan.planned) {
+            if (options.signal?.aborted) {
+                results.push(result(planned.fixer, planned.failures, { status: 'skipped', description: `${planned.fixer.id} not applied`, files: [], reason: 'the time budget (timeout-minutes) was used up before it could run' }));
+                continue;
+            }
+            const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
+                const outcome = await runFixer(planned, session, options);
+                logResult(options.logger, outcome);
+                return outcome;
+            });
+            results.push(fix);
+        }
+        if (options.dryRun) {
+            // Each fixer reverted its own change; this catches anything that slipped between them.
+            await session.guard.restore(session.start);
+        }
+        return results;
+    }
+    finally {
+        if (options.session === undefined)
+            await session.guard.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/git/publish.ts
+/**
+ * Publishing a verified fix: one commit holding exactly the fixed files, on top of the run's head,
+ * pushed to a stable branch with a lease. It never touches the workspace's HEAD, index or work
+ * tree: the commit is built in a private index, so a failure anywhere leaves the checkout as it was.
+ */
+
+
+
+
+/** The trailer key that marks a commit as the autofixer's (loop protection). */
+const AUTOFIXER_TRAILER = 'CI-Autofixer';
+const BOT_AUTHOR = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+/**
+ * True when the message carries the autofixer trailer. Any line counts, not only git's final
+ * trailer paragraph: a squash merge buries trailers mid-message, and a missed mark means a loop.
+ */
+function isAutofixerCommit(message) {
+    const key = AUTOFIXER_TRAILER.toLowerCase();
+    return message.split(/\r?\n/).some((line) => {
+        const colon = line.indexOf(':');
+        return colon > 0 && line.slice(0, colon).trim().toLowerCase() === key && line.slice(colon + 1).trim() !== '';
+    });
+}
+function checkFiles(files) {
+    if (files.length === 0)
+        throw new errors_ConfigurationError('publishFix needs at least one file to commit');
+    for (const file of files) {
+        const normalized = external_node_path_default().posix.normalize(file.replace(/\\/g, '/'));
+        if (file === '' || external_node_path_default().isAbsolute(file) || normalized === '..' || normalized.startsWith('../')) {
+            throw new errors_ConfigurationError(`cannot commit ${JSON.stringify(file)}: files must be relative paths inside the workspace`);
+        }
+    }
+}
+/**
+ * Commits `files` on top of `baseSha` as the bot (or `author`), points the local branch at it and
+ * pushes it with `--force-with-lease` against the sha the remote had a moment before. On any
+ * failure it undoes what it did: the local branch is removed (or put back where it was), and a
+ * remote branch this call created or moved is deleted (or moved back) under a lease.
+ */
+async function publishFix(options) {
+    const { git, remote, branch, token } = options;
+    if (!(await git.isValidBranchName(branch))) {
+        throw new errors_ConfigurationError(`invalid branch name ${JSON.stringify(branch)}: it must pass git check-ref-format (no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', no leading '-', no trailing '/' or '.lock'); set branch-prefix accordingly`);
+    }
+    checkFiles(options.files);
+    const baseSha = await git.resolveCommit(options.baseSha);
+    if (baseSha === undefined) {
+        throw new GitError(`the base commit ${options.baseSha} is not in the checkout: fetch it before publishing`);
+    }
+    if ((await git.currentBranch()) === branch) {
+        throw new errors_ConfigurationError(`the workspace has ${branch} checked out; the fix branch must not be the branch being fixed`);
+    }
+    const previousLocalSha = await git.resolveCommit(`refs/heads/${branch}`);
+    const remoteShaBefore = options.inspectedRemote !== undefined ? options.inspectedRemote.sha : await git.lsRemoteBranch(remote, branch, token);
+    const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-index-'));
+    let commitSha;
+    let localBranchMoved = false;
+    try {
+        const indexFile = external_node_path_default().join(scratch, 'index');
+        await git.readTree(baseSha, { indexFile });
+        await git.add(options.files, { indexFile });
+        const tree = await git.writeTree({ indexFile });
+        const baseTree = await git.resolveTree(baseSha);
+        if (tree === baseTree) {
+            throw new GitError(`nothing to publish: ${options.files.join(', ')} do not differ from ${baseSha.slice(0, 12)}`);
+        }
+        commitSha = await git.createCommit({
+            tree,
+            parents: [baseSha],
+            message: options.message,
+            author: options.author ?? BOT_AUTHOR,
+            trailers: { [AUTOFIXER_TRAILER]: options.trailer },
+        });
+        await git.setBranch(branch, commitSha, { expectedSha: previousLocalSha });
+        localBranchMoved = true;
+        await git.push({ remote, branch, source: commitSha, expectedRemoteSha: remoteShaBefore, ...(token ? { token } : {}) });
+        return { branch, commitSha };
+    }
+    catch (error) {
+        const cleanupProblems = await publish_undo({ git, remote, branch, token, commitSha, previousLocalSha, remoteShaBefore, localBranchMoved });
+        if (cleanupProblems.length > 0) {
+            throw new GitError(`${errors_getErrorMessage(error)} (and cleaning up failed: ${cleanupProblems.join('; ')})`, { cause: error });
+        }
+        throw error;
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+    }
+}
+async function publish_undo(state) {
+    const { git, branch, commitSha } = state;
+    const problems = [];
+    if (state.localBranchMoved && commitSha !== undefined) {
+        try {
+            if (state.previousLocalSha === undefined)
+                await git.deleteLocalBranch(branch);
+            else
+                await git.setBranch(branch, state.previousLocalSha, { expectedSha: commitSha });
+        }
+        catch (error) {
+            problems.push(errors_getErrorMessage(error));
+        }
+    }
+    if (commitSha === undefined)
+        return problems;
+    // A push can be applied by the server and still fail on the client (a dropped connection):
+    // only then does the remote branch hold our commit, and only then is it ours to undo.
+    try {
+        const remoteNow = await git.lsRemoteBranch(state.remote, branch, state.token);
+        if (remoteNow === commitSha) {
+            const auth = state.token ? { token: state.token } : {};
+            if (state.remoteShaBefore === undefined) {
+                await git.deleteRemoteBranch({ remote: state.remote, branch, expectedRemoteSha: commitSha, ...auth });
+            }
+            else {
+                // Pushing the old sha back needs its objects here; a fresh checkout may not have them.
+                await git.fetch({ remote: state.remote, refspecs: [state.remoteShaBefore], ...auth });
+                await git.push({ remote: state.remote, branch, source: state.remoteShaBefore, expectedRemoteSha: commitSha, ...auth });
+            }
+        }
+    }
+    catch (error) {
+        problems.push(errors_getErrorMessage(error));
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/git/fix-branch.ts
+/**
+ * Whether the fix branch may be (force-)updated. The branch name comes from trusted settings, but
+ * a prefix and a head branch can still add up to a branch that is not ours (`ma` + `in` = `main`),
+ * and a human may have pushed to `autofix/<branch>`. The rule: the fix branch is never the branch
+ * being fixed or the default branch, never shadows another branch, and when it exists every commit
+ * on it that is not on the run's head carries the CI-Autofixer trailer. Anything else is left alone.
+ */
+
+
+/** How many of the fix branch's commits are read; ours is one commit on top of the head. */
+const CHAIN_DEPTH = 20;
+/** How far the head's history is fetched to see whether an older head is an ancestor. */
+const HEAD_HISTORY_DEPTH = 200;
+function subjectOf(message) {
+    const subject = message.split('\n')[0] ?? '';
+    return subject.length > 72 ? `${subject.slice(0, 71)}…` : subject;
+}
+function refuseNaming(question) {
+    const { branch } = question;
+    if (branch === question.headBranch)
+        return `the fix branch ${branch} would be the branch being fixed`;
+    if (question.defaultBranch !== undefined && branch === question.defaultBranch) {
+        return `the fix branch ${branch} would be the default branch`;
+    }
+    return undefined;
+}
+function shadowed(branch, branches) {
+    for (const name of branches.keys()) {
+        if (name === branch)
+            continue;
+        if (name.startsWith(`${branch}/`) || branch.startsWith(`${name}/`))
+            return name;
+    }
+    return undefined;
+}
+/** Whether `base` is on the head: the head itself, or an ancestor once enough history is here. */
+async function onHead(git, question, base) {
+    if (base === question.headSha)
+        return true;
+    if (await git.isAncestor(base, question.headSha))
+        return true;
+    // A shallow checkout does not have the head's history: fetch some of it and look again.
+    try {
+        await git.fetch({ remote: question.remote, refspecs: [question.headSha], depth: HEAD_HISTORY_DEPTH, ...(question.token ? { token: question.token } : {}) });
+    }
+    catch {
+        return false;
+    }
+    return git.isAncestor(base, question.headSha);
+}
+async function checkFixBranch(git, question) {
+    const { branch } = question;
+    const named = refuseNaming(question);
+    if (named !== undefined)
+        return { ok: false, reason: `${named}: set another branch-prefix` };
+    const auth = question.token ? { token: question.token } : {};
+    const branches = await git.listRemoteBranches(question.remote, question.token);
+    const other = shadowed(branch, branches);
+    if (other !== undefined) {
+        return { ok: false, reason: `the fix branch ${branch} would clash with the existing branch ${other}: set another branch-prefix` };
+    }
+    const remoteSha = branches.get(branch);
+    if (remoteSha === undefined)
+        return { ok: true, remoteSha: undefined };
+    try {
+        await git.fetch({ remote: question.remote, refspecs: [`refs/heads/${branch}`], depth: CHAIN_DEPTH, ...auth });
+    }
+    catch (error) {
+        return { ok: false, reason: `could not read the existing ${branch} to check that it is an autofix branch: ${errors_getErrorMessage(error)}` };
+    }
+    const chain = await git.firstParentChain(remoteSha, CHAIN_DEPTH);
+    const ours = chain.findIndex((commit) => !isAutofixerCommit(commit.message));
+    const leaveAlone = `${branch} is left alone: delete it, or choose another branch-prefix, to let CI Autofixer use it`;
+    if (ours === 0) {
+        const top = chain[0];
+        return {
+            ok: false,
+            reason: `the existing ${branch} ends in ${remoteSha.slice(0, 12)}${top ? ` ("${subjectOf(top.message)}")` : ''}, which has no ${AUTOFIXER_TRAILER} trailer: ${leaveAlone}`,
+        };
+    }
+    const base = ours === -1 ? undefined : chain[ours];
+    if (base === undefined) {
+        return { ok: false, reason: `the existing ${branch} has more than ${CHAIN_DEPTH} commits of its own: ${leaveAlone}` };
+    }
+    if (await onHead(git, question, base.sha))
+        return { ok: true, remoteSha };
+    return {
+        ok: false,
+        reason: `the existing ${branch} has the commit ${base.sha.slice(0, 12)} ("${subjectOf(base.message)}"), which is not on ${question.headBranch} and has no ${AUTOFIXER_TRAILER} trailer: ${leaveAlone}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/event/target.ts
+/**
+ * Trigger → Target: which workflow run (and attempt) the autofixer works on.
+ *   workflow_run       the triggering run from the payload (the run-id input wins when given)
+ *   workflow_dispatch  the run-id input, else the newest failed run on the dispatched branch
+ *   cli, schedule, …   the run-id input (required)
+ * A run that did not fail is not an error: it yields a notice.
+ */
+
+
+/** Conclusions that mean the run failed and its failed jobs are worth reading. */
+const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out']);
+function readRepository(value) {
+    if (value === null)
+        return null;
+    if (!isRecord(value))
+        return undefined;
+    return {
+        ...(typeof value.id === 'number' ? { id: value.id } : {}),
+        ...(typeof value.full_name === 'string' ? { full_name: value.full_name } : {}),
+        ...(isRecord(value.owner) && typeof value.owner.login === 'string' ? { owner: value.owner.login } : {}),
+    };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function readRun(value, where) {
+    if (!isRecord(value) || typeof value.id !== 'number' || typeof value.head_sha !== 'string') {
+        throw new errors_ConfigurationError(`${where} is not a workflow run (it has no numeric id and head_sha)`);
+    }
+    const pulls = Array.isArray(value.pull_requests)
+        ? value.pull_requests.filter((p) => isRecord(p) && typeof p.number === 'number')
+        : [];
+    return {
+        id: value.id,
+        run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,
+        name: typeof value.name === 'string' ? value.name : null,
+        html_url: typeof value.html_url === 'string' ? value.html_url : undefined,
+        head_sha: value.head_sha,
+        head_branch: typeof value.head_branch === 'string' ? value.head_branch : null,
+        status: typeof value.status === 'string' ? value.status : null,
+        conclusion: typeof value.conclusion === 'string' ? value.conclusion : null,
+        repository: readRepository(value.repository) ?? undefined,
+        head_repository: 'head_repository' in value ? readRepository(value.head_repository) : undefined,
+        pull_requests: pulls,
+    };
+}
+function splitRepository(repository) {
+    const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})$/.exec(repository.trim());
+    if (!match)
+        throw new errors_ConfigurationError(`repository ${JSON.stringify(repository)} must be OWNER/NAME (as in GITHUB_REPOSITORY)`);
+    return { owner: match[1], repo: match[2] };
+}
+async function getRun(client, owner, repo, runId) {
+    try {
+        const response = await client.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
+        return readRun(response.data, `run ${runId}`);
+    }
+    catch (error) {
+        if (typeof error === 'object' && error !== null && error.status === 404) {
+            throw new GitHubApiError(`workflow run ${runId} does not exist in ${owner}/${repo} (GET /repos/${owner}/${repo}/actions/runs/${runId} answered 404): check the run-id, and that the token has 'actions: read'`, 404, { cause: error });
+        }
+        throw client_toGitHubApiError(error, client, `reading workflow run ${runId}`);
+    }
+}
+function branchOfRef(ref) {
+    if (typeof ref !== 'string' || ref === '')
+        return undefined;
+    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+}
+/**
+ * Why the run's head cannot be trusted with a write token, or undefined when it can. Trust is
+ * decided by repository ids, never by the absence of a field: a null head repository (GitHub sends
+ * null once a fork is deleted), a missing id, another id or another owner all mean report only.
+ */
+function untrustedHeadReason(run, owner, repo) {
+    const base = run.repository;
+    const head = run.head_repository;
+    if (base === undefined || base.id === undefined) {
+        return 'the run does not say which repository it belongs to (no repository id)';
+    }
+    if (base.full_name !== undefined && base.full_name.toLowerCase() !== `${owner}/${repo}`.toLowerCase()) {
+        return `the run belongs to ${base.full_name}, not to ${owner}/${repo}`;
+    }
+    if (head === null)
+        return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
+    if (head === undefined || head.id === undefined)
+        return "the run does not say which repository holds its head commit";
+    if (head.id !== base.id) {
+        return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
+    }
+    if (head.owner !== undefined && base.owner !== undefined && head.owner.toLowerCase() !== base.owner.toLowerCase()) {
+        return `the run's head repository is owned by ${head.owner}, not by ${base.owner}`;
+    }
+    return undefined;
+}
+function toTarget(run, owner, repo, trigger) {
+    const untrusted = untrustedHeadReason(run, owner, repo);
+    const headRepository = run.head_repository?.full_name ?? (run.head_repository === null ? 'unknown' : `${owner}/${repo}`);
+    return {
+        owner,
+        repo,
+        runId: run.id,
+        runAttempt: run.run_attempt ?? 1,
+        ...(run.name ? { workflowName: run.name } : {}),
+        ...(run.html_url ? { runUrl: run.html_url } : {}),
+        headSha: run.head_sha,
+        headBranch: run.head_branch ?? '',
+        headRepository,
+        fromFork: untrusted !== undefined,
+        ...(untrusted !== undefined ? { untrustedReason: untrusted } : {}),
+        conclusion: run.conclusion,
+        pullRequests: (run.pull_requests ?? []).map((pull) => pull.number),
+        trigger,
+    };
+}
+function noticeForUnfailed(run) {
+    const label = `Workflow run ${run.id}${run.name ? ` (${run.name})` : ''}`;
+    if (run.conclusion === null || (run.status !== null && run.status !== undefined && run.status !== 'completed')) {
+        return `${label} has not finished (status: ${run.status ?? 'unknown'}); nothing to fix yet. Run again once it has failed.`;
+    }
+    if (!FAILED_CONCLUSIONS.has(run.conclusion)) {
+        return `${label} did not fail (conclusion: ${run.conclusion}); nothing to fix.`;
+    }
+    return undefined;
+}
+function resolved(run, owner, repo, trigger) {
+    const notice = noticeForUnfailed(run);
+    return notice === undefined ? { target: toTarget(run, owner, repo, trigger) } : { notice };
+}
+async function resolveTarget(input, client) {
+    const { owner, repo } = splitRepository(input.repository);
+    const trigger = input.eventName === '' ? 'cli' : input.eventName;
+    if (input.runId !== undefined && (!Number.isSafeInteger(input.runId) || input.runId <= 0)) {
+        throw new errors_ConfigurationError(`run-id must be a positive whole number (got ${input.runId})`);
+    }
+    if (trigger === 'workflow_run' && input.runId === undefined) {
+        return resolved(readRun(input.payload.workflow_run, 'the workflow_run event payload'), owner, repo, trigger);
+    }
+    if (input.runId !== undefined) {
+        return resolved(await getRun(client, owner, repo, input.runId), owner, repo, trigger);
+    }
+    if (trigger === 'workflow_dispatch') {
+        const branch = branchOfRef(input.payload.ref);
+        if (branch === undefined)
+            throw new errors_ConfigurationError('the workflow_dispatch payload has no ref: give the run-id input');
+        const response = await callGitHub(client, `finding the newest failed run on ${branch}`, () => client.octokit.rest.actions.listWorkflowRunsForRepo({ owner, repo, branch, status: 'failure', per_page: 1 }));
+        const newest = response.data.workflow_runs[0];
+        if (newest === undefined)
+            return { notice: `No failed workflow run on branch ${branch} in ${owner}/${repo}; nothing to fix.` };
+        return resolved(readRun(newest, `run ${newest.id}`), owner, repo, trigger);
+    }
+    throw new errors_ConfigurationError(`event '${trigger}' does not name a workflow run: give the run-id input (or trigger on workflow_run / workflow_dispatch)`);
+}
+
+;// CONCATENATED MODULE: ./src/github/jobs.ts
+
+/** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
+const FAILED_JOB_CONCLUSIONS = new Set(['failure', 'timed_out']);
+async function listFailedJobs(client, target) {
+    const jobs = await callGitHub(client, `listing the jobs of run ${target.runId} attempt ${target.runAttempt}`, () => client.octokit.paginate(client.octokit.rest.actions.listJobsForWorkflowRunAttempt, {
+        owner: target.owner,
+        repo: target.repo,
+        run_id: target.runId,
+        attempt_number: target.runAttempt,
+        per_page: 100,
+    }));
+    const failed = [];
+    for (const job of jobs) {
+        if (job.conclusion === null || !FAILED_JOB_CONCLUSIONS.has(job.conclusion))
+            continue;
+        const step = (job.steps ?? []).find((s) => s.conclusion !== null && FAILED_JOB_CONCLUSIONS.has(s.conclusion));
+        failed.push({
+            id: job.id,
+            name: job.name,
+            conclusion: job.conclusion,
+            ...(job.html_url ? { htmlUrl: job.html_url } : {}),
+            ...(step ? { failedStep: step.name } : {}),
+        });
+    }
+    client.logger.debug(`run ${target.runId} attempt ${target.runAttempt}: ${jobs.length} job(s), ${failed.length} failed`);
+    return failed;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/github/logs.ts
+/**
+ * Downloads a job's log to a file. GET …/actions/jobs/{id}/logs answers 302 with a signed URL to
+ * plain text; the body is streamed to disk and, when larger than maxBytes, only its last maxBytes
+ * (cut at a line start) are kept, because a failure is reported at the end of a log. Memory use
+ * stays at one stream chunk whatever the log size.
+ */
+
+
+
+
+
+
+
+/** How far past the cut point to look for the next line start before cutting mid-line. */
+const LINE_SEARCH_BYTES = 64 * 1024;
+function fileNameFor(job) {
+    const slug = job.name
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60);
+    return `job-${job.id}${slug === '' ? '' : `-${slug}`}.log`;
+}
+/** Streams a web body into `file`; returns the number of bytes written. */
+async function streamToFile(body, file) {
+    let bytes = 0;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            bytes += chunk.length;
+            callback(null, chunk);
+        },
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(body), counter, (0,external_node_fs_namespaceObject.createWriteStream)(file));
+    return bytes;
+}
+/** Where the kept tail starts: the first line start at or after `size - maxBytes`. */
+async function tailStart(file, size, maxBytes) {
+    const earliest = size - maxBytes;
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    try {
+        // The byte before `earliest` tells whether `earliest` already starts a line.
+        const from = Math.max(earliest - 1, 0);
+        const buffer = Buffer.alloc(Math.min(LINE_SEARCH_BYTES, size - from));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+        const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+        if (earliest === 0)
+            return 0;
+        return newline === -1 ? earliest : Math.max(from + newline + 1, earliest);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Follows the logs endpoint's redirect and returns the plain-text body. */
+async function openLogBody(client, target, job) {
+    const context = `downloading the log of job ${job.id} (${job.name})`;
+    let location;
+    try {
+        const response = await client.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
+            owner: target.owner,
+            repo: target.repo,
+            job_id: job.id,
+            // Manual: the redirect target is another host that must not get the token, and the body
+            // must be streamed rather than buffered by Octokit.
+            request: { redirect: 'manual', parseSuccessResponseBody: false },
+        });
+        const data = response.data;
+        if (response.status === 200 && data instanceof ReadableStream)
+            return data;
+        if (data instanceof ReadableStream)
+            await data.cancel();
+        location = response.headers.location;
+    }
+    catch (error) {
+        throw client_toGitHubApiError(error, client, context);
+    }
+    if (location === undefined)
+        throw new GitHubApiError(`${context}: the logs endpoint answered without a Location to follow`);
+    const target302 = new URL(location, client.apiUrl).toString();
+    let blob;
+    try {
+        blob = await client.fetchRedirectTarget(target302);
+    }
+    catch (error) {
+        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} failed: ${errors_getErrorMessage(error)}`, undefined, { cause: error });
+    }
+    if (blob.status !== 200 || blob.body === null) {
+        await blob.body?.cancel();
+        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} answered ${blob.status}; the signed log URL may have expired — re-run the autofixer`, blob.status);
+    }
+    return blob.body;
+}
+async function downloadJobLog(client, target, job, options) {
+    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
+        throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
+    }
+    const file = external_node_path_default().join(options.dir, fileNameFor(job));
+    const partial = `${file}.part`;
+    const body = await openLogBody(client, target, job);
+    try {
+        const received = await streamToFile(body, partial);
+        let bytes = received;
+        let truncated = false;
+        if (received > options.maxBytes) {
+            const start = await tailStart(partial, received, options.maxBytes);
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(partial, { start }), (0,external_node_fs_namespaceObject.createWriteStream)(file));
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            bytes = (await (0,promises_namespaceObject.stat)(file)).size;
+            truncated = true;
+            client.logger.info(`log of job ${job.name}: ${received} bytes, kept the last ${bytes} (max-log-bytes ${options.maxBytes})`);
+        }
+        else {
+            await (0,promises_namespaceObject.rename)(partial, file);
+        }
+        return {
+            jobId: job.id,
+            jobName: job.name,
+            ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+            ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+            path: file,
+            bytes,
+            truncated,
+        };
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        if (error instanceof GitHubApiError || error instanceof LogError)
+            throw error;
+        throw new LogError(`could not save the log of job ${job.id} (${job.name}) to ${file}: ${errors_getErrorMessage(error)}`, { cause: error });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+/**
+ * Pull requests for the fix branch. The branch name is stable (autofix/<head-branch>), so a second
+ * run finds the PR the first one opened and updates it: there is never a duplicate.
+ */
+
+
+async function findOpenPullRequest(client, query) {
+    const pulls = await callGitHub(client, `looking for an open pull request from ${query.head}`, () => client.octokit.rest.pulls.list({
+        owner: query.owner,
+        repo: query.repo,
+        state: 'open',
+        // The API filters on owner:branch; a bare branch name would match nothing.
+        head: `${query.owner}:${query.head}`,
+        ...(query.base === undefined ? {} : { base: query.base }),
+        per_page: 10,
+    }));
+    const pull = pulls.data.find((p) => p.head.ref === query.head && (query.base === undefined || p.base.ref === query.base));
+    return pull === undefined
+        ? undefined
+        : { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
+}
+async function createPullRequest(client, content) {
+    const created = await callGitHub(client, `opening a pull request from ${content.head} into ${content.base}`, () => client.octokit.rest.pulls.create({
+        owner: content.owner,
+        repo: content.repo,
+        head: content.head,
+        base: content.base,
+        title: content.title,
+        body: content.body,
+        ...(content.draft === undefined ? {} : { draft: content.draft }),
+        maintainer_can_modify: false,
+    }));
+    const pull = created.data;
+    return { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
+}
+async function updatePullRequest(client, update) {
+    const updated = await callGitHub(client, `updating pull request #${update.number}`, () => client.octokit.rest.pulls.update({
+        owner: update.owner,
+        repo: update.repo,
+        pull_number: update.number,
+        title: update.title,
+        body: update.body,
+    }));
+    const pull = updated.data;
+    return { number: pull.number, url: pull.html_url, title: pull.title, head: pull.head.ref, base: pull.base.ref };
+}
+/** Updates the open PR from `head` into `base`, or opens one. */
+async function upsertPullRequest(client, content) {
+    const existing = await findOpenPullRequest(client, { owner: content.owner, repo: content.repo, head: content.head, base: content.base });
+    if (existing !== undefined) {
+        const updated = await updatePullRequest(client, { ...content, number: existing.number });
+        return { number: updated.number, url: updated.url, action: 'updated' };
+    }
+    try {
+        const created = await createPullRequest(client, content);
+        return { number: created.number, url: created.url, action: 'created' };
+    }
+    catch (error) {
+        // Another run may have opened it between the lookup and the create: GitHub answers 422
+        // "A pull request already exists". Update that one instead of failing.
+        if (!(error instanceof GitHubApiError) || error.status !== 422 || !/already exists/i.test(error.message))
+            throw error;
+        const raced = await findOpenPullRequest(client, { owner: content.owner, repo: content.repo, head: content.head, base: content.base });
+        if (raced === undefined)
+            throw error;
+        const updated = await updatePullRequest(client, { ...content, number: raced.number });
+        return { number: updated.number, url: updated.url, action: 'updated' };
+    }
+}
+async function getDefaultBranch(client, owner, repo) {
+    try {
+        const response = await client.octokit.rest.repos.get({ owner, repo });
+        return response.data.default_branch;
+    }
+    catch (error) {
+        throw toGitHubApiError(error, client, `reading the default branch of ${owner}/${repo}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/bounded.ts
+const measureChars = (text) => text.length;
+const measureUtf8 = (text) => Buffer.byteLength(text, 'utf8');
+class BoundedText {
+    limit;
+    measure;
+    parts = [];
+    used = 0;
+    /** true once anything was left out. */
+    truncated = false;
+    constructor(limit, measure) {
+        this.limit = limit;
+        this.measure = measure;
+    }
+    /** Whether `text` fits while still leaving `reserve` units free. */
+    fits(text, reserve = 0) {
+        return this.used + this.measure(text) + reserve <= this.limit;
+    }
+    /** Appends `text` when it fits (keeping `reserve` free); returns whether it was added. */
+    add(text, reserve = 0) {
+        if (!this.fits(text, reserve)) {
+            this.truncated = true;
+            return false;
+        }
+        this.parts.push(text);
+        this.used += this.measure(text);
+        return true;
+    }
+    /**
+     * Appends rows (each a complete line, ending in a newline) while fewer than `maxRows` are in and
+     * they fit, keeping room for the line that counts the rest; then adds that line if any were left.
+     * Rows are rendered on demand, so a report with 100,000 failures renders only the rows shown.
+     */
+    addRows(count, renderRow, options) {
+        const reserve = options.reserve ?? 0;
+        const moreRoom = this.measure(options.more(count)) + reserve;
+        let added = 0;
+        while (added < count && added < options.maxRows) {
+            const row = renderRow(added);
+            if (!this.fits(row, moreRoom))
+                break;
+            this.parts.push(row);
+            this.used += this.measure(row);
+            added += 1;
+        }
+        if (added < count) {
+            this.truncated = true;
+            this.add(options.more(count - added), reserve);
+        }
+        return added;
+    }
+    /** `addRows` over a list, rendering each item only if it is reached. */
+    addItems(items, renderItem, options) {
+        return this.addRows(items.length, (index) => renderItem(items[index], index), options);
+    }
+    get size() {
+        return this.used;
+    }
+    toString() {
+        return this.parts.join('');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/facts.ts
+
+/** One row per failure, in the report's order (most relevant first). */
+function failureFacts(report) {
+    const fixersByFingerprint = new Map();
+    for (const fix of report.fixes) {
+        if (fix.status !== 'verified')
+            continue;
+        for (const fingerprint of fix.failures) {
+            const fixers = fixersByFingerprint.get(fingerprint) ?? [];
+            if (!fixers.includes(fix.fixer))
+                fixers.push(fix.fixer);
+            fixersByFingerprint.set(fingerprint, fixers);
+        }
+    }
+    const jobByFingerprint = new Map();
+    for (const job of report.jobs) {
+        for (const failure of job.failures) {
+            if (!jobByFingerprint.has(failure.fingerprint))
+                jobByFingerprint.set(failure.fingerprint, job);
+        }
+    }
+    return report.failures.map((failure) => {
+        const job = jobByFingerprint.get(failure.fingerprint)?.job;
+        const jobName = failure.job ?? job?.jobName;
+        const stepName = failure.step ?? job?.failedStep;
+        return {
+            failure,
+            ...(jobName !== undefined ? { jobName } : {}),
+            ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
+            ...(stepName !== undefined ? { stepName } : {}),
+            fixedBy: fixersByFingerprint.get(failure.fingerprint) ?? [],
+        };
+    });
+}
+/**
+ * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
+ * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
+ */
+function needsHumanFacts(report) {
+    const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
+    const known = [];
+    const unknownFingerprints = [];
+    for (const fingerprint of report.needsHuman) {
+        const facts = byFingerprint.get(fingerprint);
+        if (facts)
+            known.push(facts);
+        else
+            unknownFingerprints.push(fingerprint);
+    }
+    return { known, unknownFingerprints };
+}
+function verifiedFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'verified');
+}
+/** Fixers of the verified fixes, each once, in report order. */
+function verifiedFixerNames(report) {
+    return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
+}
+const FIX_STATUS_LABELS = {
+    verified: 'verified',
+    'reverted-unverified': 'reverted: the check still failed',
+    'reverted-guard': 'reverted: wrote outside what it may change',
+    skipped: 'skipped',
+};
+function countFixes(report) {
+    const counts = {
+        verified: 0,
+        'reverted-unverified': 0,
+        'reverted-guard': 0,
+        skipped: 0,
+    };
+    for (const fix of report.fixes)
+        counts[fix.status] += 1;
+    return counts;
+}
+/**
+ * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
+ * messages use `{ plain: true }` (`CI run 123`): once merged, `#123` in a commit would reference
+ * issue 123 of the repository.
+ */
+function runLabel(target, options = {}) {
+    const workflow = target.workflowName !== undefined ? escape_clip(target.workflowName, 100) : '';
+    const name = workflow === '' ? 'workflow' : workflow;
+    if (options.plain)
+        return `${name} run ${target.runId}`;
+    const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
+    return `${name} run #${target.runId}${attempt}`;
+}
+function facts_plural(count, singular, pluralForm = `${singular}s`) {
+    return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+function publicationFacts(report) {
+    const publication = report.publication;
+    if (publication.branch !== undefined && publication.pullRequestNumber !== undefined) {
+        return {
+            kind: 'pull-request',
+            branch: publication.branch,
+            number: publication.pullRequestNumber,
+            ...(publication.pullRequestUrl !== undefined ? { url: publication.pullRequestUrl } : {}),
+            ...(publication.pullRequestAction !== undefined ? { action: publication.pullRequestAction } : {}),
+            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+        };
+    }
+    if (publication.branch !== undefined) {
+        return {
+            kind: 'branch',
+            branch: publication.branch,
+            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+        };
+    }
+    return {
+        kind: 'nothing',
+        reason: publication.skippedReason ?? fallbackSkipReason(report),
+    };
+}
+// The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
+function fallbackSkipReason(report) {
+    if (report.dryRun)
+        return 'dry run';
+    if (report.target.fromFork)
+        return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
+    if (verifiedFixes(report).length === 0)
+        return 'no fix was verified';
+    if (report.publication.mode === 'none')
+        return 'push: none';
+    return 'not published';
+}
+
+;// CONCATENATED MODULE: ./src/report/links.ts
+
+const REPOSITORY_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
+/**
+ * A URL safe as a Markdown link destination: http(s) only, and with the characters that could end
+ * or break a destination (`(`, `)`, `<`, `>`, spaces, quotes) percent-encoded. Undefined otherwise.
+ */
+function safeHttpUrl(candidate) {
+    if (candidate === undefined || candidate === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(candidate);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    if (url.username !== '' || url.password !== '')
+        return undefined;
+    return url.href.replace(/[()<>"' ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** The server URL without a trailing slash, or undefined when it is not an http(s) URL. */
+function normalizeServerUrl(serverUrl) {
+    const safe = safeHttpUrl(serverUrl);
+    return safe?.replace(/\/+$/, '');
+}
+/** `owner/name` when it is a valid GitHub repository name, else undefined. */
+function repositoryPath(fullName) {
+    return REPOSITORY_NAME.test(fullName) ? fullName : undefined;
+}
+/** The repository that holds the head commit (a fork's for fork runs), as `owner/name`. */
+function headRepositoryPath(target) {
+    return repositoryPath(target.headRepository) ?? repositoryPath(`${target.owner}/${target.repo}`);
+}
+/** The run's page: the API's html_url when it is an http(s) URL, else built from the server URL. */
+function runLink(target, serverUrl) {
+    const fromApi = safeHttpUrl(target.runUrl);
+    if (fromApi)
+        return fromApi;
+    const server = normalizeServerUrl(serverUrl);
+    const repository = repositoryPath(`${target.owner}/${target.repo}`);
+    if (!server || !repository || !Number.isSafeInteger(target.runId))
+        return undefined;
+    const attempt = Number.isSafeInteger(target.runAttempt) && target.runAttempt > 1 ? `/attempts/${target.runAttempt}` : '';
+    return `${server}/${repository}/actions/runs/${target.runId}${attempt}`;
+}
+function commitLink(target, serverUrl) {
+    const server = normalizeServerUrl(serverUrl);
+    const repository = headRepositoryPath(target);
+    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
+        return undefined;
+    return `${server}/${repository}/commit/${target.headSha}`;
+}
+/**
+ * `<server>/<owner>/<repo>/blob/<sha>/<file>#L<line>` for a workspace-relative file, else
+ * undefined. Each path segment is percent-encoded, so a file name cannot add a query, a fragment
+ * or a Markdown delimiter to the URL.
+ */
+function blobLink(target, serverUrl, file, line) {
+    if (!isWorkspaceRelativePath(file))
+        return undefined;
+    const server = normalizeServerUrl(serverUrl);
+    const repository = headRepositoryPath(target);
+    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
+        return undefined;
+    const encodedPath = normalizeWorkspacePath(file)
+        .split('/')
+        .filter((segment) => segment !== '' && segment !== '.')
+        .map((segment) => encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+    if (encodedPath === '')
+        return undefined;
+    const anchor = line !== undefined && Number.isSafeInteger(line) && line > 0 ? `#L${line}` : '';
+    return `${server}/${repository}/blob/${target.headSha}/${encodedPath}${anchor}`;
+}
+/** `file:line:column` as the log names it (only the parts that are known). */
+function locationText(failure) {
+    if (failure.file === undefined || failure.file === '')
+        return undefined;
+    let text = isWorkspaceRelativePath(failure.file) ? normalizeWorkspacePath(failure.file) : failure.file;
+    if (failure.line !== undefined) {
+        text += `:${failure.line}`;
+        if (failure.column !== undefined)
+            text += `:${failure.column}`;
+    }
+    return text;
+}
+/** The job a failure was found in (the first job whose analysis lists its fingerprint). */
+function jobOfFailure(report, failure) {
+    return report.jobs.find((job) => job.failures.some((candidate) => candidate.fingerprint === failure.fingerprint));
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+/** Caps on one value, in characters of the original text. */
+const MESSAGE_CHARS = 300;
+const NAME_CHARS = 120;
+const LOCATION_CHARS = 200;
+const COMMAND_CHARS = 300;
+const FILES_PER_FIX = 5;
+function markdown_link(text, url) {
+    const safe = safeHttpUrl(url);
+    return safe ? `[${text}](${safe})` : text;
+}
+/** `[CI run #12 (attempt 2)](url)`. */
+function runReference({ report, serverUrl }) {
+    return markdown_link(escape_escapeMarkdown(runLabel(report.target), NAME_CHARS), runLink(report.target, serverUrl));
+}
+/** `` on `main` at [`abc1234`](commit) `` */
+function headReference({ report, serverUrl }) {
+    const { target } = report;
+    const sha = /^[0-9a-f]{7,64}$/i.test(target.headSha) ? target.headSha.slice(0, 7) : target.headSha;
+    return `on ${escape_codeSpan(target.headBranch, { maxChars: NAME_CHARS })} at ${markdown_link(escape_codeSpan(sha, { maxChars: 64 }), commitLink(target, serverUrl))}`;
+}
+/** A failure's location as linked inline code; plain code when it is not a workspace file. */
+function locationCell(facts, context, options) {
+    const location = locationText(facts.failure);
+    if (location === undefined)
+        return '';
+    const code = escape_codeSpan(location, {
+        maxChars: LOCATION_CHARS,
+        table: options.table,
+    });
+    const file = facts.failure.file;
+    return file === undefined ? code : markdown_link(code, blobLink(context.report.target, context.serverUrl, file, facts.failure.line));
+}
+/** `[job](url) / step`, either part optional. */
+function jobStepCell(facts) {
+    const parts = [];
+    if (facts.jobName !== undefined)
+        parts.push(markdown_link(escape_escapeMarkdown(facts.jobName, NAME_CHARS), facts.jobUrl));
+    if (facts.stepName !== undefined)
+        parts.push(escape_escapeMarkdown(facts.stepName, NAME_CHARS));
+    return parts.join(' / ');
+}
+function messageCell(facts) {
+    const repeated = facts.failure.occurrences > 1 ? ` (×${facts.failure.occurrences})` : '';
+    return `${escape_escapeMarkdown(facts.failure.message, MESSAGE_CHARS)}${repeated}`;
+}
+const FAILURE_TABLE_HEADER = '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
+function failureTableRow(index, facts, context) {
+    const fixed = facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escape_escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
+    const cells = [
+        String(index),
+        escape_codeSpan(facts.failure.category, { table: true }),
+        escape_escapeMarkdown(facts.failure.tool, NAME_CHARS),
+        messageCell(facts),
+        jobStepCell(facts),
+        locationCell(facts, context, { table: true }),
+        fixed,
+    ];
+    return `| ${cells.join(' | ')} |\n`;
+}
+const STATUS_ICONS = {
+    verified: '✅',
+    'reverted-unverified': '↩️',
+    'reverted-guard': '🛡️',
+    skipped: '⏭️',
+};
+function fixStatusText(fix) {
+    return `${STATUS_ICONS[fix.status]} ${FIX_STATUS_LABELS[fix.status]}`;
+}
+function filesText(files, options) {
+    if (files.length === 0)
+        return '';
+    const shown = files.slice(0, FILES_PER_FIX).map((file) => escape_codeSpan(file, { maxChars: LOCATION_CHARS, table: options.table }));
+    const rest = files.length - shown.length;
+    return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+}
+const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Verified with / reason |\n|---|---|---|---|---|\n';
+function fixTableRow(fix) {
+    const evidence = [];
+    if (fix.verifyCommand !== undefined)
+        evidence.push(escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS, table: true }));
+    if (fix.reason !== undefined)
+        evidence.push(escape_escapeMarkdown(fix.reason, MESSAGE_CHARS));
+    const cells = [
+        escape_escapeMarkdown(fix.fixer, NAME_CHARS),
+        fixStatusText(fix),
+        escape_escapeMarkdown(fix.description, MESSAGE_CHARS),
+        filesText(fix.files, { table: true }),
+        evidence.join(' — '),
+    ];
+    return `| ${cells.join(' | ')} |\n`;
+}
+/** A list item for a failure nobody fixed. */
+function needsHumanItem(facts, context) {
+    const location = locationCell(facts, context, { table: false });
+    const where = jobStepCell(facts);
+    const head = `**${escape_escapeMarkdown(facts.failure.category, NAME_CHARS)}** (${escape_escapeMarkdown(facts.failure.tool, NAME_CHARS)})`;
+    return `- ${head}${location ? ` ${location}` : ''}: ${messageCell(facts)}${where ? ` — ${where}` : ''}\n`;
+}
+/** One sentence about what was pushed, or why nothing was. */
+function publicationSentence(facts, context) {
+    switch (facts.kind) {
+        case 'pull-request': {
+            const verb = facts.action === 'updated' ? 'updated' : facts.action === 'created' ? 'opened' : 'is';
+            const pr = markdown_link(`#${facts.number}`, facts.url);
+            return `Pull request ${pr} ${verb} from branch ${codeSpan(facts.branch, { maxChars: NAME_CHARS })}${commitSuffix(facts.commitSha)}.`;
+        }
+        case 'branch':
+            return `Pushed branch ${codeSpan(facts.branch, { maxChars: NAME_CHARS })}${commitSuffix(facts.commitSha)}; no pull request (push: branch).`;
+        case 'nothing':
+            return `Nothing was pushed: ${escapeMarkdown(facts.reason, MESSAGE_CHARS)}.`.replace(/\.\.$/, '.');
+    }
+    // Unreachable while PublicationFacts has three kinds; keeps the compiler honest if one is added.
+    return context.report.publication.mode;
+}
+function commitSuffix(sha) {
+    return sha === undefined ? '' : ` (commit ${codeSpan(sha.slice(0, 12), { maxChars: 64 })})`;
+}
+function headline(context, failureCount) {
+    const jobs = context.report.jobs.length;
+    return `**${plural(failureCount, 'failure')}** in **${plural(jobs, 'failed job')}** of ${runReference(context)} ${headReference(context)}.`;
+}
+
+;// CONCATENATED MODULE: ./src/report/pull-request.ts
+
+
+
+
+/** GitHub rejects a PR body over 65,536 characters; keep a margin. */
+const PULL_REQUEST_BODY_MAX_CHARS = 60_000;
+/** The trailer key that marks the autofixer's commits (loop protection reads it). */
+const COMMIT_TRAILER_KEY = 'CI-Autofixer';
+const TITLE_MAX_CHARS = 200;
+const SUBJECT_MAX_CHARS = 72;
+const ROWS = 50;
+const FOOTER_RESERVE = 1200;
+/** `CI Autofixer: fix black, isort in CI run #123`. */
+function pullRequestTitle(report) {
+    const fixers = verifiedFixerNames(report);
+    const what = fixers.length > 0 ? `fix ${listWithMore(fixers, 3)}` : 'fixes';
+    return truncate(escape_oneLine(`CI Autofixer: ${what} in ${runLabel(report.target)}`), TITLE_MAX_CHARS);
+}
+/**
+ * The hidden marker that ties a PR to its fix branch. The branch is percent-encoded (slashes
+ * kept) so a branch name holding `-->` cannot end the comment.
+ */
+function pullRequestMarker(branch) {
+    return `<!-- ci-autofixer:branch=${encodeURIComponent(branch).replace(/%2F/g, '/')} -->`;
+}
+/** The branch named by a body's marker, or undefined when the body has none. */
+function branchFromPullRequestBody(body) {
+    const match = /<!-- ci-autofixer:branch=(\S+) -->/.exec(body);
+    if (!match?.[1])
+        return undefined;
+    try {
+        return decodeURIComponent(match[1]);
+    }
+    catch {
+        return undefined;
+    }
+}
+function pullRequestBody(report, options = {}) {
+    const context = {
+        report,
+        serverUrl: options.serverUrl ?? 'https://github.com',
+    };
+    const maxChars = options.maxChars ?? PULL_REQUEST_BODY_MAX_CHARS;
+    const doc = new BoundedText(maxChars - FOOTER_RESERVE, measureChars);
+    const branch = report.publication.branch;
+    const failures = failureFacts(report);
+    const verified = verifiedFixes(report);
+    if (branch !== undefined)
+        doc.add(`${pullRequestMarker(branch)}\n`);
+    doc.add('## CI Autofixer\n\n');
+    doc.add(`${runReference(context)} failed ${headReference(context)} with ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'job')}. ` +
+        `This pull request holds the ${facts_plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`);
+    doc.add('### Fixed and verified\n\n');
+    if (verified.length === 0) {
+        doc.add('Nothing.\n\n');
+    }
+    else {
+        doc.addItems(verified, (fix) => {
+            const files = filesText(fix.files, { table: false });
+            const check = fix.verifyCommand !== undefined ? `; verified with ${escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+            return `- **${escape_escapeMarkdown(fix.fixer)}**: ${escape_escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
+        }, {
+            maxRows: ROWS,
+            more: (n) => `- … ${facts_plural(n, 'more fix', 'more fixes')}\n`,
+        });
+        doc.add('\n');
+    }
+    const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
+    if (notKept.length > 0) {
+        doc.add('### Tried and not kept\n\n');
+        doc.add(FIX_TABLE_HEADER);
+        doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]), {
+            maxRows: ROWS,
+            more: (n) => `\n… ${facts_plural(n, 'more fix', 'more fixes')}\n`,
+        });
+        doc.add('\n');
+    }
+    const { known, unknownFingerprints } = needsHumanFacts(report);
+    doc.add('### Still failing (needs a human)\n\n');
+    if (known.length === 0 && unknownFingerprints.length === 0) {
+        doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
+    }
+    else {
+        doc.addItems([...known, ...unknownFingerprints], (item) => (typeof item === 'string' ? `- failure ${escape_codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)), { maxRows: ROWS, more: (n) => `- … ${facts_plural(n, 'more failure')}\n` });
+        doc.add('\n');
+    }
+    if (failures.length > 0) {
+        doc.add('<details><summary>All failures found</summary>\n\n');
+        doc.add(FAILURE_TABLE_HEADER);
+        // Keep room to close the <details> element whatever happens.
+        doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
+            maxRows: ROWS,
+            more: (n) => `\n… ${facts_plural(n, 'more failure')}\n`,
+            reserve: 40,
+        });
+        doc.add('\n</details>\n\n');
+    }
+    let body = doc.toString();
+    if (doc.truncated)
+        body += '_Some items were left out to keep this description under the size GitHub accepts._\n\n';
+    body +=
+        '---\n' +
+            `This pull request was opened by CI Autofixer from ${runReference(context)}. ` +
+            `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
+    return body;
+}
+/**
+ * The commit message: a subject, a short body listing the verified fixes, and, when
+ * `trailerValue` is given, the trailer line `CI-Autofixer: <value>` last. Leave `trailerValue`
+ * out when the committer adds the trailer itself (publishFix does), or it would appear twice.
+ */
+function commitMessage(report, trailerValue) {
+    const fixers = verifiedFixerNames(report);
+    const subject = truncate(escape_oneLine(`CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`), SUBJECT_MAX_CHARS);
+    const lines = [subject, ''];
+    const verified = verifiedFixes(report);
+    for (const fix of verified.slice(0, 20)) {
+        const check = fix.verifyCommand !== undefined ? ` (verified: ${escape_clip(fix.verifyCommand, 120)})` : '';
+        lines.push(`- ${fix.fixer}: ${escape_clip(fix.description, 160)}${check}`);
+    }
+    if (verified.length > 20)
+        lines.push(`- … and ${verified.length - 20} more`);
+    const runUrl = report.target.runUrl;
+    if (runUrl !== undefined && /^https?:\/\/\S+$/.test(runUrl))
+        lines.push('', `Failed run: ${runUrl}`);
+    const message = lines.join('\n');
+    if (trailerValue === undefined)
+        return `${message}\n`;
+    return `${message}\n\n${COMMIT_TRAILER_KEY}: ${escape_oneLine(trailerValue)}\n`;
+}
+function listWithMore(items, shown) {
+    const head = items
+        .slice(0, shown)
+        .map((item) => escape_oneLine(item))
+        .join(', ');
+    return items.length > shown ? `${head} and ${items.length - shown} more` : head;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline.ts
+/**
+ * The job as data flowing through plain functions:
+ * Target → JobLog[] → Failure[] → FixPlan → FixResult[] → Publication → RunReport.
+ * Used by the action (main.ts) and the CLI (cli.ts); neither holds logic of its own.
+ *
+ * Once the run is known, every run ends with a report: a job log that cannot be read, a fixer that
+ * crashes or a push that is refused is recorded in the report (`errors`, the publication's reason)
+ * and the rest goes on; the workspace is put back as it was unless verified fixes are meant to stay.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Analyses downloaded (or local) job logs; failures are mapped onto the workspace where they can be. */
+async function analyzeJobLogs(jobs, options) {
+    const analyses = [];
+    for (const job of jobs) {
+        if (job.unavailable !== undefined) {
+            analyses.push({ job, category: 'other', failures: [] });
+            continue;
+        }
+        try {
+            const analysis = await analyzeFile(job.path);
+            const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
+            options.logger.info(`${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`);
+            analyses.push({ job, category: analysis.category, failures });
+        }
+        catch (error) {
+            const reason = `could not be analysed: ${errors_getErrorMessage(error)}`;
+            options.logger.warning(`${job.jobName}: ${reason}`);
+            analyses.push({ job: { ...job, unavailable: reason }, category: 'other', failures: [] });
+        }
+    }
+    return { jobs: analyses, failures: mergeJobAnalyses(analyses.map((a) => a.failures)) };
+}
+function mapFailure(failure, job, repoName) {
+    const mapped = { ...failure, job: failure.job ?? job.jobName };
+    const missingPath = failure.data?.path;
+    if (typeof missingPath === 'string' && missingPath.startsWith('/')) {
+        // An absolute runner path of a missing file: keep it only when it maps into the workspace.
+        const relative = toWorkspacePath(missingPath, { repoName });
+        mapped.data = { ...(failure.data ?? {}), path: relative, logPath: missingPath };
+        if (relative === undefined)
+            delete mapped.data.path;
+    }
+    if (failure.file !== undefined) {
+        const relative = toWorkspacePath(failure.file, { repoName });
+        if (relative !== undefined)
+            mapped.file = relative;
+        else {
+            // Keep what the log said for the report, but never hand a path outside the workspace to a fixer.
+            mapped.data = { ...(failure.data ?? {}), logFile: failure.file };
+            delete mapped.file;
+        }
+    }
+    return mapped;
+}
+/** Plans, applies, guards and verifies fixes in the workspace. */
+async function repairWorkspace(workspace, failures, options, deps) {
+    const plan = planFixes({
+        failures,
+        fixers: FIXERS,
+        confidenceThreshold: options.confidenceThreshold,
+        fixTypes: options.fixTypes,
+        maxFixes: options.maxFixes,
+    });
+    const applied = await applyFixPlan({
+        workspace,
+        plan,
+        exec: deps.exec,
+        logger: deps.logger,
+        env: process.env,
+        useRepositoryTools: options.useRepositoryTools,
+        dryRun: options.dryRun,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(options.session !== undefined ? { session: options.session } : {}),
+    });
+    return [...applied, ...plan.skipped];
+}
+function failuresNeedingHuman(failures, fixes) {
+    const fixed = new Set(fixes.filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
+    return failures.filter((failure) => !fixed.has(failure.fingerprint)).map((failure) => failure.fingerprint);
+}
+function categoriesOf(failures) {
+    return [...new Set(failures.map((failure) => failure.category))];
+}
+/** Why the workspace must not be changed or pushed, or undefined when it may. */
+async function reportOnlyReason(target, git) {
+    if (target.fromFork) {
+        return `${target.untrustedReason ?? `the run's head is in the fork ${target.headRepository}`}: runs whose head is not this repository are analysed and reported, never changed, run or pushed to`;
+    }
+    if (!(await git.isRepository())) {
+        return `the working directory is not a git checkout: add actions/checkout with ref: \${{ github.event.workflow_run.head_sha }} before this action`;
+    }
+    const message = await git.headCommitMessage();
+    if (isAutofixerCommit(message)) {
+        return `the head commit was made by CI Autofixer (${AUTOFIXER_TRAILER} trailer): loop protection, report only`;
+    }
+    const head = await git.headSha();
+    if (head !== target.headSha) {
+        return `the workspace is at ${head.slice(0, 12)}, not at the run's head ${target.headSha.slice(0, 12)}: check out with ref: \${{ github.event.workflow_run.head_sha }}`;
+    }
+    return undefined;
+}
+/** Downloads each failed job's log; a log that cannot be had is recorded for that job and the others go on. */
+async function fetchJobLogs(failedJobs, target, context) {
+    const { deps, settings } = context;
+    const logs = [];
+    for (const job of failedJobs) {
+        const base = { jobId: job.id, jobName: job.name, ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}), ...(job.failedStep ? { failedStep: job.failedStep } : {}), path: '', bytes: 0, truncated: false };
+        if (context.budget.exhausted) {
+            logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
+            continue;
+        }
+        try {
+            logs.push(await downloadJobLog(deps.github, target, job, { dir: context.scratch, maxBytes: settings.maxLogBytes }));
+        }
+        catch (error) {
+            const status = error.status;
+            const reason = status === 410 || status === 404 ? `log no longer available (${errors_getErrorMessage(error)})` : `log could not be downloaded: ${errors_getErrorMessage(error)}`;
+            deps.logger.warning(`${job.name}: ${reason}`);
+            logs.push({ ...base, unavailable: reason });
+        }
+    }
+    deps.logger.info(`${logs.length} failed job(s)`);
+    return logs;
+}
+function emptyReport(target, settings) {
+    return {
+        version: 1,
+        target,
+        dryRun: settings.dryRun,
+        jobs: [],
+        failures: [],
+        categories: [],
+        fixes: [],
+        publication: { mode: settings.push },
+        needsHuman: [],
+        notices: [],
+        errors: [],
+    };
+}
+/** The whole job for the action and for `ci-autofixer run`. */
+async function runPipeline(settings, deps) {
+    const { logger } = deps;
+    const resolved = await resolveTarget({
+        eventName: settings.eventName,
+        payload: settings.eventPayload,
+        repository: `${settings.owner}/${settings.repo}`,
+        runId: settings.runId,
+    }, deps.github);
+    if ('notice' in resolved)
+        return { kind: 'notice', notice: resolved.notice };
+    const { target } = resolved;
+    logger.info(`Run ${target.runId} (attempt ${target.runAttempt}) of ${target.owner}/${target.repo} on ${target.headBranch} @ ${target.headSha.slice(0, 12)}: ${target.conclusion ?? 'in progress'}`);
+    const budget = startBudget(settings.timeoutMinutes);
+    const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(settings.tempDir, 'ci-autofixer-'));
+    const state = { settings, deps, report: emptyReport(target, settings), git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }), budget };
+    try {
+        await analyseRun(state, scratch);
+        await repairRun(state);
+        state.report.publication = await logger.group('Publish', () => publishSafely(state));
+    }
+    catch (error) {
+        state.report.errors.push(errors_getErrorMessage(error));
+        logger.error(errors_getErrorMessage(error));
+    }
+    finally {
+        await finishRun(state, scratch);
+    }
+    state.report.notices.push(...deps.github.rateLimitEvents);
+    return { kind: 'report', report: state.report };
+}
+async function analyseRun(state, scratch) {
+    const { deps, settings, report, budget } = state;
+    const { logger } = deps;
+    const { target } = report;
+    const jobs = await logger.group('Fetch failed job logs', async () => {
+        const failedJobs = await listFailedJobs(deps.github, target);
+        return fetchJobLogs(failedJobs, target, { settings, deps, scratch, budget });
+    });
+    const analysis = await logger.group('Analyse', () => analyzeJobLogs(jobs, { repoName: target.repo, logger }));
+    report.jobs = analysis.jobs;
+    report.failures = analysis.failures;
+    report.categories = categoriesOf(analysis.failures);
+    report.needsHuman = failuresNeedingHuman(analysis.failures, []);
+    for (const job of analysis.jobs) {
+        if (job.job.unavailable !== undefined)
+            report.notices.push(`Job ${job.job.jobName}: ${job.job.unavailable}.`);
+    }
+}
+async function repairRun(state) {
+    const { deps, settings, report, git, budget } = state;
+    state.onlyReport = await reportOnlyReason(report.target, git);
+    if (state.onlyReport !== undefined) {
+        report.notices.push(`No fixes applied: ${state.onlyReport}.`);
+        return;
+    }
+    if (report.failures.length === 0)
+        return;
+    if (budget.exhausted) {
+        report.notices.push(`No fixes applied: ${budget.message}.`);
+        return;
+    }
+    // Fixed before any fixer runs: a fixer that rewrote .git/config cannot redirect the push.
+    if (settings.push !== 'none' && !settings.dryRun) {
+        try {
+            state.pushUrl = await git.remoteUrl('origin', { push: true });
+        }
+        catch (error) {
+            report.notices.push(`Nothing can be pushed: the checkout has no usable origin remote (${errors_getErrorMessage(error)}).`);
+        }
+    }
+    state.session = await openRepairSession(settings.workspace, deps.exec);
+    const session = state.session;
+    report.fixes = await deps.logger.group('Fix and verify', () => repairWorkspace(settings.workspace, report.failures, {
+        confidenceThreshold: settings.confidenceThreshold,
+        maxFixes: settings.maxFixes,
+        fixTypes: settings.fixTypes,
+        dryRun: settings.dryRun,
+        useRepositoryTools: settings.useRepositoryTools,
+        signal: budget.signal,
+        session,
+    }, deps));
+    report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
+}
+/** Puts the workspace back unless verified fixes are meant to stay in it, then cleans up. */
+async function finishRun(state, scratch) {
+    const { report, deps } = state;
+    state.budget.dispose();
+    if (state.session !== undefined) {
+        const keep = report.errors.length === 0 && !report.dryRun && report.publication.error === undefined;
+        try {
+            if (!keep) {
+                const left = await state.session.guard.restore(state.session.start);
+                report.notices.push(left.length > 0 ? `The workspace was restored, except: ${left.join('; ')}.` : 'The workspace was restored to the state it had before the fixes.');
+            }
+        }
+        catch (error) {
+            report.errors.push(`restoring the workspace failed: ${errors_getErrorMessage(error)}`);
+        }
+        finally {
+            await state.session.guard.close();
+        }
+    }
+    await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch((error) => {
+        deps.logger.debug(`could not remove ${scratch}: ${errors_getErrorMessage(error)}`);
+    });
+}
+/** Publishes and records any failure in the publication and the report instead of throwing. */
+async function publishSafely(state) {
+    const progress = { mode: state.settings.push };
+    try {
+        return await publish(state, progress);
+    }
+    catch (error) {
+        const done = progress.branch !== undefined
+            ? `branch ${progress.branch} pushed (${(progress.commitSha ?? '').slice(0, 12)}), pull request not created or updated`
+            : 'nothing pushed';
+        const message = `publishing failed (${done}): ${errors_getErrorMessage(error)}`;
+        state.report.errors.push(message);
+        return { ...progress, error: message, skippedReason: message };
+    }
+}
+function skipReason(state, verified, files) {
+    const { settings, report } = state;
+    if (state.onlyReport !== undefined)
+        return 'report only (see notices)';
+    if (verified.length === 0 || files.length === 0)
+        return 'no fix was verified';
+    if (settings.dryRun)
+        return 'dry run: verified fixes were reverted and nothing was pushed';
+    if (settings.push === 'none')
+        return 'push: none — the verified fixes are left in the workspace';
+    if (report.target.headBranch === '')
+        return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
+    if (state.budget.exhausted)
+        return `not published: ${state.budget.message}`;
+    if (state.pushUrl === undefined)
+        return 'the checkout has no origin remote to push to';
+    return undefined;
+}
+async function publish(state, publication) {
+    const { settings, deps, report, git } = state;
+    const { target } = report;
+    const verified = report.fixes.filter((fix) => fix.status === 'verified');
+    const files = [...new Set(verified.flatMap((fix) => fix.files))].sort();
+    const skipped = skipReason(state, verified, files);
+    if (skipped !== undefined)
+        return { ...publication, skippedReason: skipped };
+    const remote = state.pushUrl;
+    const branch = `${settings.branchPrefix}${target.headBranch}`;
+    const verdict = await checkFixBranch(git, {
+        branch,
+        headBranch: target.headBranch,
+        defaultBranch: settings.defaultBranch,
+        headSha: target.headSha,
+        remote,
+        token: settings.token,
+    });
+    if (!verdict.ok) {
+        report.notices.push(`Not published: ${verdict.reason}.`);
+        return { ...publication, skippedReason: verdict.reason };
+    }
+    const { commitSha } = await publishFix({
+        git,
+        remote,
+        baseSha: target.headSha,
+        branch,
+        message: commitMessage(report),
+        files,
+        trailer: `run ${target.runId}`,
+        token: settings.token,
+        inspectedRemote: { sha: verdict.remoteSha },
+    });
+    Object.assign(publication, { branch, commitSha });
+    deps.logger.info(`Pushed ${files.length} file(s) to ${branch} (${commitSha.slice(0, 12)})`);
+    if (settings.push === 'pull-request') {
+        const withBranch = { ...report, publication };
+        const pull = await upsertPullRequest(deps.github, {
+            owner: target.owner,
+            repo: target.repo,
+            head: branch,
+            base: target.headBranch,
+            title: pullRequestTitle(withBranch),
+            body: pullRequestBody(withBranch, { serverUrl: settings.serverUrl }),
+        });
+        Object.assign(publication, { pullRequestNumber: pull.number, pullRequestUrl: pull.url, pullRequestAction: pull.action });
+        deps.logger.info(`Pull request #${pull.number} ${pull.action}: ${pull.url}`);
+    }
+    return publication;
+}
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+/**
+ * The JSON report: the RunReport exactly as the pipeline built it (schema in docs/report.md),
+ * written atomically so a reader (a later step, an upload-artifact) never sees half a file.
+ */
+
+
+
+
+/**
+ * The report as JSON text (2-space indent, final newline): exactly `JSON.stringify(report, null, 2)`
+ * except that `##[` is written `#\u0023[`. `##[` can only occur inside a JSON string, so the parsed
+ * value is identical, and printing the JSON on a runner's stdout (`ci-autofixer run --json` inside
+ * a job) cannot issue a legacy workflow command. A line of indented JSON never starts with `::`.
+ */
+function toJsonReport(report) {
+    return [...jsonReportChunks(report)].join('');
+}
+/**
+ * The text of `toJsonReport` in pieces: one per top-level field and one per element of a
+ * top-level array. A run with many failures can make a report larger than V8's longest string
+ * (about 512 MiB); `writeJsonReport` writes these pieces one by one instead.
+ */
+function* jsonReportChunks(report) {
+    const entries = Object.entries(report).filter(([, value]) => value !== undefined && typeof value !== 'function');
+    yield '{';
+    for (const [index, [key, value]] of entries.entries()) {
+        const separator = index === 0 ? '\n' : ',\n';
+        if (Array.isArray(value) && value.length > 0) {
+            yield `${separator}  ${JSON.stringify(key)}: [`;
+            for (const [elementIndex, element] of value.entries()) {
+                yield `${elementIndex === 0 ? '\n' : ',\n'}    ${indentTail(stringifyForRunner(element ?? null), '    ')}`;
+            }
+            yield '\n  ]';
+        }
+        else {
+            yield `${separator}  ${JSON.stringify(key)}: ${indentTail(stringifyForRunner(value), '  ')}`;
+        }
+    }
+    yield entries.length > 0 ? '\n}\n' : '}\n';
+}
+function stringifyForRunner(value) {
+    return (JSON.stringify(value, null, 2) ?? 'null').replaceAll('##[', '#\\u0023[');
+}
+/** Indents every line but the first (which continues the line that holds the key). */
+function indentTail(text, indent) {
+    return text.replace(/\n/g, `\n${indent}`);
+}
+/** Parses a JSON report written by `toJsonReport`; rejects anything that is not a version-1 report. */
+function parseJsonReport(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ConfigurationError(`the report is not JSON: ${getErrorMessage(error)}`);
+    }
+    if (!json_isRecord(value) || value.version !== 1) {
+        throw new ConfigurationError('the report is not a CI Autofixer report of version 1 (expected {"version": 1, ...})');
+    }
+    for (const key of ['target', 'publication']) {
+        if (!json_isRecord(value[key]))
+            throw new ConfigurationError(`the report has no "${key}" object`);
+    }
+    for (const key of ['jobs', 'failures', 'categories', 'fixes', 'needsHuman', 'notices']) {
+        if (!Array.isArray(value[key]))
+            throw new ConfigurationError(`the report has no "${key}" array`);
+    }
+    // The checks above cover the shape a reader relies on; the fields inside are the pipeline's own.
+    return value;
+}
+async function readJsonReport(file) {
+    return parseJsonReport(await readFile(file, 'utf8'));
+}
+const WRITE_BATCH_CHARS = 1 << 20;
+/**
+ * Writes the report to `file`: a new temporary file next to it (created exclusively, so a file or
+ * symlink planted under that name is never followed), flushed, then renamed over `file` (a rename
+ * replaces a symlink at `file` instead of writing through it). Creates the directory if needed.
+ */
+async function writeJsonReport(report, file) {
+    const target = external_node_path_default().resolve(file);
+    const dir = external_node_path_default().dirname(target);
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`cannot create the report directory ${dir}: ${errors_getErrorMessage(error)}; set report-path to a writable place`, { cause: error });
+    }
+    const existing = await (0,promises_namespaceObject.stat)(target).catch(() => undefined);
+    if (existing?.isDirectory()) {
+        throw new errors_ConfigurationError(`report-path ${target} is a directory; give a file name such as ${external_node_path_default().join(target, 'report.json')}`);
+    }
+    const temporary = external_node_path_default().join(dir, `.${external_node_path_default().basename(target)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        const handle = await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644);
+        try {
+            // Batched: one write per chunk would be one system call per failure.
+            let pending = '';
+            for (const chunk of jsonReportChunks(report)) {
+                pending += chunk;
+                if (pending.length >= WRITE_BATCH_CHARS) {
+                    await handle.write(pending, null, 'utf8');
+                    pending = '';
+                }
+            }
+            if (pending !== '')
+                await handle.write(pending, null, 'utf8');
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await (0,promises_namespaceObject.rename)(temporary, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temporary, { force: true }).catch(() => undefined);
+        throw new errors_ConfigurationError(`cannot write the JSON report to ${target}: ${errors_getErrorMessage(error)}`, { cause: error });
+    }
+}
+function json_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+
+
+const text_MESSAGE_CHARS = 300;
+const text_NAME_CHARS = 120;
+function renderTextReport(report, options = {}) {
+    const maxRows = Math.max(1, options.maxRows ?? 50);
+    const { target } = report;
+    const failures = failureFacts(report);
+    const out = [];
+    const url = runLink(target, options.serverUrl);
+    out.push(`CI Autofixer: ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
+    out.push(`  ${target.owner}/${target.repo} on ${clean(target.headBranch, text_NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`);
+    if (report.dryRun)
+        out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
+    if (report.categories.length > 0)
+        out.push(`  categories: ${report.categories.join(', ')}`);
+    for (const error of report.errors ?? [])
+        out.push(`  error: ${clean(error, text_MESSAGE_CHARS)}`);
+    for (const notice of report.notices)
+        out.push(`  notice: ${clean(notice, text_MESSAGE_CHARS)}`);
+    out.push('', 'Failures:');
+    if (failures.length === 0)
+        out.push('  none recognised: read the job logs');
+    pushLimited(out, failures, (facts, index) => failureLine(index + 1, facts), maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
+    out.push('', 'Fixes:');
+    if (report.fixes.length === 0) {
+        out.push('  none attempted');
+    }
+    else {
+        const counts = countFixes(report);
+        out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
+        pushLimited(out, report.fixes, (fix) => {
+            const lines = [
+                `  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, text_NAME_CHARS)}: ${clean(fix.description, text_MESSAGE_CHARS)}`,
+            ];
+            if (fix.files.length > 0)
+                lines.push(`      files: ${fix.files
+                    .slice(0, 10)
+                    .map((file) => clean(file, text_NAME_CHARS))
+                    .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
+            if (fix.verifyCommand !== undefined)
+                lines.push(`      verified with: ${clean(fix.verifyCommand, text_MESSAGE_CHARS)}`);
+            if (fix.reason !== undefined)
+                lines.push(`      reason: ${clean(fix.reason, text_MESSAGE_CHARS)}`);
+            return lines.join('\n');
+        }, maxRows, (n) => `  … ${facts_plural(n, 'more fix', 'more fixes')}`);
+    }
+    out.push('', 'Publication:');
+    const publication = publicationFacts(report);
+    switch (publication.kind) {
+        case 'pull-request':
+            out.push(`  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, text_NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
+                .replace(/  +/g, ' ')
+                .replace(/^ /, '  '));
+            break;
+        case 'branch':
+            out.push(`  pushed branch ${clean(publication.branch, text_NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`);
+            break;
+        case 'nothing':
+            out.push(`  nothing pushed: ${clean(publication.reason, text_MESSAGE_CHARS)}`);
+            break;
+    }
+    const { known, unknownFingerprints } = needsHumanFacts(report);
+    out.push('', 'Needs a human:');
+    if (known.length === 0 && unknownFingerprints.length === 0)
+        out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
+    pushLimited(out, [...known, ...unknownFingerprints], (item) => typeof item === 'string'
+        ? `  - failure ${clean(item, 80)}`
+        : `  - ${item.failure.category} (${clean(item.failure.tool, text_NAME_CHARS)})${where(item)}: ${clean(item.failure.message, text_MESSAGE_CHARS)}`, maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
+    return `${escape_neutralizeWorkflowCommands(out.join('\n'))}\n`;
+}
+function failureLine(index, facts) {
+    const { failure } = facts;
+    const fixed = facts.fixedBy.length > 0 ? `  [fixed by ${facts.fixedBy.join(', ')}]` : '';
+    const job = [facts.jobName, facts.stepName]
+        .filter((part) => part !== undefined)
+        .map((part) => clean(part, text_NAME_CHARS))
+        .join(' / ');
+    return `  ${index}. ${failure.category} (${clean(failure.tool, text_NAME_CHARS)})${where(facts)}: ${clean(failure.message, text_MESSAGE_CHARS)}${fixed}${job ? `\n     in ${job}` : ''}`;
+}
+function where(facts) {
+    const location = locationText(facts.failure);
+    return location ? ` ${clean(location, 200)}` : '';
+}
+function clean(text, maxChars) {
+    return escape_clip(text, maxChars);
+}
+/** Renders at most `maxRows` items (only those), then a line counting the rest. */
+function pushLimited(out, items, render, maxRows, more) {
+    items.slice(0, maxRows).forEach((item, index) => out.push(render(item, index)));
+    if (items.length > maxRows)
+        out.push(more(items.length - maxRows));
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts
@@ -72638,16 +73727,24 @@ function parseSettings(inputs, environment) {
 
 
 
+
+
+
 const USAGE = `Usage:
   ci-autofixer analyze [--json] LOG...
       Find and classify the failures in CI logs (GitHub Actions, gh run view, Travis, plain).
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
+                   [--use-repository-tools true|false] [--timeout-minutes N]
       Apply, guard and verify fixes in the git working tree DIR; commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
+                   [--use-repository-tools true|false] [--timeout-minutes N]
       The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
-      to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN.
+      to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN; the
+      repository's .github/ci-autofixer.yml is read from its default branch.
+  The repository's own tools (node_modules/.bin, .venv/bin) are its author's code: they run with
+  no token or secret in their environment; --use-repository-tools false uses tools on PATH only.
   ci-autofixer --help | --version
 Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error.`;
 /** Exit codes. */
@@ -72697,6 +73794,8 @@ async function commandFix(args, io) {
         'confidence-threshold': { type: 'string' },
         'max-fixes': { type: 'string' },
         'fix-types': { type: 'string' },
+        'use-repository-tools': { type: 'string' },
+        'timeout-minutes': { type: 'string' },
     });
     if (positionals.length > 0)
         throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
@@ -72721,7 +73820,11 @@ async function commandFix(args, io) {
         'confidence-threshold': values['confidence-threshold'],
         'max-fixes': values['max-fixes'],
         'fix-types': values['fix-types'],
-    }, { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace' });
+        'use-repository-tools': values['use-repository-tools'],
+        'timeout-minutes': values['timeout-minutes'],
+    }, 
+    // Nothing is pushed here: the checkout's own configuration file is the one that applies.
+    { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace', configFile: readConfigFile(workspace) });
     const jobs = logs.map((file) => ({
         jobId: 0,
         jobName: external_node_path_default().basename(file),
@@ -72730,7 +73833,8 @@ async function commandFix(args, io) {
         truncated: false,
     }));
     const analysis = await analyzeJobLogs(jobs, { repoName: external_node_path_default().basename(workspace), logger });
-    const fixes = await repairWorkspace(workspace, analysis.failures, settings, { exec: nodeExec, logger });
+    const budget = startBudget(settings.timeoutMinutes);
+    const fixes = await repairWorkspace(workspace, analysis.failures, { ...settings, signal: budget.signal }, { exec: nodeExec, logger }).finally(() => budget.dispose());
     if (values.json) {
         io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
     }
@@ -72764,6 +73868,8 @@ async function commandRun(args, io) {
         'max-fixes': { type: 'string' },
         'fix-types': { type: 'string' },
         'max-log-bytes': { type: 'string' },
+        'use-repository-tools': { type: 'string' },
+        'timeout-minutes': { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean' },
     });
@@ -72780,7 +73886,7 @@ async function commandRun(args, io) {
     if (!/^https?:\/\/[^\s/]+/.test(apiUrl))
         throw new errors_ConfigurationError(`--api-url must be an http(s) URL (got ${JSON.stringify(apiUrl)})`);
     const workspace = external_node_path_default().resolve(io.cwd, values.workspace ?? '.');
-    const settings = parseSettings({
+    const inputs = {
         'github-token': token,
         'run-id': values['run-id'],
         'dry-run': values['dry-run'] ? 'true' : undefined,
@@ -72790,7 +73896,10 @@ async function commandRun(args, io) {
         'max-fixes': values['max-fixes'],
         'fix-types': values['fix-types'],
         'max-log-bytes': values['max-log-bytes'],
-    }, {
+        'use-repository-tools': values['use-repository-tools'],
+        'timeout-minutes': values['timeout-minutes'],
+    };
+    const environment = {
         env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
         baseDirectory: workspace,
         eventName: 'cli',
@@ -72798,17 +73907,26 @@ async function commandRun(args, io) {
         repository: values.repo,
         apiUrl,
         ...(values.report ? { reportPath: external_node_path_default().resolve(io.cwd, values.report) } : {}),
-    });
+    };
+    // Flags are checked before any API call; the configuration file comes from the default branch.
+    const fromFlags = parseSettings(inputs, environment);
     const logger = createConsoleLogger({ stream: io.stderr });
-    const github = createGitHubClient({ token: settings.token, apiUrl: settings.apiUrl, logger });
+    const github = createGitHubClient({ token: fromFlags.token, apiUrl: fromFlags.apiUrl, logger });
+    const facts = await readRepositoryFacts(github, fromFlags.owner, fromFlags.repo);
+    const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
     const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
     if (outcome.kind === 'notice') {
         io.stdout.write(values.json ? `${JSON.stringify({ notice: outcome.notice })}\n` : `${outcome.notice}\n`);
         return EXIT_OK;
     }
-    await writeJsonReport(outcome.report, settings.reportPath);
-    io.stdout.write(values.json ? `${toJsonReport(outcome.report)}\n` : renderTextReport(outcome.report));
+    const { report } = outcome;
+    await writeJsonReport(report, settings.reportPath);
+    io.stdout.write(values.json ? toJsonReport(report) : renderTextReport(report));
     io.stderr.write(`JSON report: ${settings.reportPath}\n`);
+    if (report.errors.length > 0) {
+        io.stderr.write(`ci-autofixer: ${report.errors.join('\nci-autofixer: ')}\n`);
+        return EXIT_ERROR;
+    }
     return EXIT_OK;
 }
 /** https://api.github.com → https://github.com; https://ghe.example/api/v3 → https://ghe.example. */
@@ -72818,8 +73936,18 @@ function serverUrlFor(apiUrl) {
         return 'https://github.com';
     return `${url.protocol}//${url.host}`;
 }
-async function main(argv, io) {
+/**
+ * A stream that neutralises what it writes: the CLI may run inside a GitHub Actions job, where its
+ * stdout and stderr are read for workflow commands, and what it prints carries log text.
+ */
+function neutralizing(stream) {
+    return {
+        write: (chunk) => stream.write(escape_neutralizeWorkflowCommands(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
+    };
+}
+async function main(argv, rawIo) {
     const [command, ...rest] = argv;
+    const io = { ...rawIo, stdout: neutralizing(rawIo.stdout), stderr: neutralizing(rawIo.stderr) };
     try {
         switch (command) {
             case 'analyze':
@@ -72845,6 +73973,9 @@ async function main(argv, io) {
     catch (error) {
         io.stderr.write(`ci-autofixer: ${errors_getErrorMessage(error).split('\n').join('\nci-autofixer: ')}\n`);
         return error instanceof errors_ConfigurationError ? EXIT_USAGE : EXIT_ERROR;
+    }
+    finally {
+        killAllChildren();
     }
 }
 const cli_VERSION = '0.1.0';

@@ -6,23 +6,49 @@
 import type { Failure } from '../analysis/types.js';
 import { getErrorMessage } from '../errors.js';
 import type { Exec } from '../exec.js';
-import { toolEnvironment } from '../fixers/tools.js';
+import { childEnvironment, createPrivateDirs } from '../environment.js';
+import { toolPath, workspaceBinDirs } from '../fixers/tools.js';
 import type { FixContext, Fixer, FixOutcome, VerifyOutcome } from '../fixers/types.js';
 import type { Logger } from '../logging.js';
 import type { FixResult } from '../model.js';
 import type { FixPlan, PlannedFix } from '../plan/plan.js';
 import { checkWorkspacePath } from '../validate/paths.js';
-import { DEFAULT_GUARD_LIMITS, type GuardLimits, type TreeChange, WorkspaceGuard } from './guard.js';
+import { DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardSnapshot, type TreeChange, WorkspaceGuard } from './guard.js';
 
 export interface ApplyOptions {
   workspace: string;
   plan: Pick<FixPlan, 'planned'>;
   exec: Exec;
   logger: Logger;
-  /** Environment tools start from; the workspace's tool directories are put first on its PATH. */
+  /**
+   * The environment whose allow-listed variables (PATH, locale) tools inherit; never passed on
+   * whole (see ../environment.ts). Each fixer gets its own private HOME and TMPDIR.
+   */
   env: Record<string, string | undefined>;
+  /** Let fixers run the repository's own tools (node_modules/.bin, .venv/bin): its author's code. */
+  useRepositoryTools: boolean;
   dryRun: boolean;
   limits?: GuardLimits;
+  /** When it aborts (the run's time budget), no further fixer starts and running tools are stopped. */
+  signal?: AbortSignal;
+  /** A session the caller opened (to restore the workspace itself later); one is opened otherwise. */
+  session?: RepairSession;
+}
+
+/** The guard and the workspace's state before any fixer ran, for restoring it whatever happens. */
+export interface RepairSession {
+  guard: WorkspaceGuard;
+  start: GuardSnapshot;
+}
+
+export async function openRepairSession(workspace: string, exec: Exec, limits: GuardLimits = DEFAULT_GUARD_LIMITS): Promise<RepairSession> {
+  const guard = await WorkspaceGuard.open(workspace, exec, limits);
+  try {
+    return { guard, start: await guard.snapshot() };
+  } catch (error: unknown) {
+    await guard.close();
+    throw error;
+  }
 }
 
 const DRY_RUN_NOTE = 'dry run: reverted';
@@ -51,14 +77,35 @@ function workspacePaths(changes: readonly TreeChange[]): string[] {
   return changes.map((change) => change.path ?? change.repoPath);
 }
 
-async function applyOne(planned: PlannedFix, guard: WorkspaceGuard, options: ApplyOptions, env: Record<string, string | undefined>): Promise<FixResult> {
+/** Undoes everything since `before`; the note names what could not be put back. */
+async function undo(guard: WorkspaceGuard, before: GuardSnapshot): Promise<string> {
+  const left = await guard.restore(before);
+  return left.length > 0 ? ` Not restored: ${left.join('; ')}.` : '';
+}
+
+interface FixRun {
+  planned: PlannedFix;
+  guard: WorkspaceGuard;
+  options: ApplyOptions;
+  env: Record<string, string>;
+}
+
+async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixResult> {
   const { fixer } = planned;
   const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
   const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
   if (accepted.length === 0) {
     return result(fixer, [], { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `every path it was given was refused.${refusedNote}` });
   }
-  const ctx: FixContext = { workspace: guard.workspace, failures: accepted, exec: options.exec, logger: options.logger, env };
+  const ctx: FixContext = {
+    workspace: guard.workspace,
+    failures: accepted,
+    exec: options.exec,
+    logger: options.logger,
+    env,
+    useRepositoryTools: options.useRepositoryTools,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
 
   let tool;
   try {
@@ -68,7 +115,8 @@ async function applyOne(planned: PlannedFix, guard: WorkspaceGuard, options: App
   }
   if (tool === undefined) {
     const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
-    return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found in the workspace or on PATH${hint}` });
+    const where = options.useRepositoryTools ? 'in the workspace or on PATH' : 'on PATH (the repository\'s own tools are not used: use-repository-tools is false)';
+    return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found ${where}${hint}` });
   }
 
   const before = await guard.snapshot();
@@ -76,20 +124,25 @@ async function applyOne(planned: PlannedFix, guard: WorkspaceGuard, options: App
   try {
     outcome = await fixer.apply(ctx, tool);
   } catch (error: unknown) {
-    const changes = await guard.changes(before, await guard.snapshot());
-    if (changes.length > 0) await guard.revert(before, changes);
-    return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${getErrorMessage(error)}${refusedNote}` });
+    const left = await undo(guard, before);
+    return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${getErrorMessage(error)}${refusedNote}${left}` });
   }
-  const changes = await guard.changes(before, await guard.snapshot());
-  if (changes.length === 0) {
+  const after = await guard.snapshot();
+  const changes = await guard.changes(before, after);
+  const protectedChanges = guard.protectedChanges(before, after);
+  if (changes.length === 0 && protectedChanges.length === 0) {
     const why = outcome.changed ? 'it ran but changed nothing git tracks' : outcome.description;
     return result(fixer, accepted, { status: 'skipped', description: outcome.description, files: [], reason: `no change: ${why}${refusedNote}` });
   }
 
-  const violations = await guard.violations(changes, fixer.touches);
+  const violations = await guard.violations(
+    changes,
+    { touches: fixer.touches, creates: fixer.creates ?? [], named: outcome.files },
+    protectedChanges,
+  );
   if (violations.length > 0) {
-    await guard.revert(before, changes);
-    return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}` });
+    const left = await undo(guard, before);
+    return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}${left}` });
   }
 
   let verified: VerifyOutcome;
@@ -98,14 +151,23 @@ async function applyOne(planned: PlannedFix, guard: WorkspaceGuard, options: App
   } catch (error: unknown) {
     verified = { ok: false, command: `${fixer.id} verify`, detail: getErrorMessage(error) };
   }
+  // The check runs tools too: what it changed is judged like the fix itself.
+  const checked = await guard.snapshot();
+  const sneaked = guard.protectedChanges(after, checked);
+  const alsoChanged = await guard.changes(after, checked);
+  if (sneaked.length > 0 || alsoChanged.length > 0) {
+    const left = await undo(guard, before);
+    const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
+    return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: the check changed files (${what})${left}` });
+  }
   if (!verified.ok) {
-    await guard.revert(before, changes);
+    const left = await undo(guard, before);
     return result(fixer, accepted, {
       status: 'reverted-unverified',
       description: outcome.description,
       files: [],
       verifyCommand: verified.command,
-      reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}`,
+      reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
     });
   }
   const files = workspacePaths(changes);
@@ -137,24 +199,44 @@ function logResult(logger: Logger, fix: FixResult): void {
   }
 }
 
-export async function applyFixPlan(options: ApplyOptions): Promise<FixResult[]> {
-  const guard = await WorkspaceGuard.open(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS);
+/** One fixer in its own private HOME and TMPDIR; whatever it throws becomes its result. */
+async function runFixer(planned: PlannedFix, session: RepairSession, options: ApplyOptions): Promise<FixResult> {
+  const dirs = await createPrivateDirs();
   try {
-    const env = await toolEnvironment(guard.workspace, options.env);
-    const start = await guard.snapshot();
+    const bins = options.useRepositoryTools ? await workspaceBinDirs(session.guard.workspace) : [];
+    const env = childEnvironment(options.env, dirs, { PATH: toolPath(bins, options.env.PATH) });
+    return await applyOne({ planned, guard: session.guard, options, env });
+  } catch (error: unknown) {
+    // The guard itself failed (git missing mid-run, a file it could not read): put back what can be.
+    const left = await undo(session.guard, session.start).catch((undoError: unknown) => ` Restoring failed: ${getErrorMessage(undoError)}.`);
+    return result(planned.fixer, planned.failures, { status: 'reverted-unverified', description: `${planned.fixer.id} failed`, files: [], reason: `the guard could not check it: ${getErrorMessage(error)}${left}` });
+  } finally {
+    await dirs.dispose();
+  }
+}
+
+export async function applyFixPlan(options: ApplyOptions): Promise<FixResult[]> {
+  const session = options.session ?? (await openRepairSession(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS));
+  try {
     const results: FixResult[] = [];
     for (const planned of options.plan.planned) {
-      const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, () => applyOne(planned, guard, options, env));
-      logResult(options.logger, fix);
+      if (options.signal?.aborted) {
+        results.push(result(planned.fixer, planned.failures, { status: 'skipped', description: `${planned.fixer.id} not applied`, files: [], reason: 'the time budget (timeout-minutes) was used up before it could run' }));
+        continue;
+      }
+      const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
+        const outcome = await runFixer(planned, session, options);
+        logResult(options.logger, outcome);
+        return outcome;
+      });
       results.push(fix);
     }
     if (options.dryRun) {
       // Each fixer reverted its own change; this catches anything that slipped between them.
-      const changes = await guard.changes(start, await guard.snapshot());
-      if (changes.length > 0) await guard.revert(start, changes);
+      await session.guard.restore(session.start);
     }
     return results;
   } finally {
-    await guard.close();
+    if (options.session === undefined) await session.guard.close();
   }
 }

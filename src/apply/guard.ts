@@ -4,8 +4,12 @@
  *
  * A snapshot is the tree id git would commit for the non-ignored working tree: `git add -A` into a
  * temporary index (GIT_INDEX_FILE, seeded from the real index so unchanged files are not re-hashed)
- * and `git write-tree`. The real index and HEAD are never touched. Ignored files are outside the
- * snapshot on purpose: a commit cannot carry them either.
+ * and `git write-tree`. The real index and HEAD are never touched.
+ *
+ * Two more areas are watched, because a change there is an attack rather than a fix, even though
+ * no commit could carry it (see ./protected.ts): git's own files (`.git/config` could aim the push
+ * elsewhere, `.git/hooks` would run code at the push) and the git-ignored files inside the
+ * workspace (`node_modules/.bin`, `.venv/bin`: tools a later fixer runs).
  */
 import { copyFile, lstat, mkdtemp, readdir, readlink, realpath, rm, rmdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,7 +17,9 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigurationError, FixError } from '../errors.js';
 import type { Exec, ExecResult } from '../exec.js';
+import { hardenedConfigArgs } from '../git/git.js';
 import { isInside, isWorkflowPath } from '../validate/paths.js';
+import { compareProtected, readProtectedState, restoreProtected, type ProtectedChange, type ProtectedState } from './protected.js';
 
 export interface GuardLimits {
   /** Most paths one fixer may change. */
@@ -33,6 +39,25 @@ export interface TreeChange {
   oldMode: string;
   newMode: string;
   newBlob: string;
+}
+
+/** What a fixer may do to the working tree. */
+export interface GuardRules {
+  /** Globs of paths it may modify. */
+  touches: readonly string[];
+  /** Globs of new paths it may create (none unless declared). */
+  creates?: readonly string[];
+  /**
+   * The workspace-relative files it said it changed or created: nothing else may change. Undefined
+   * only for callers that check a change set without a fixer's outcome.
+   */
+  named?: readonly string[];
+}
+
+/** The state the guard compares: the working tree's tree id and the protected areas. */
+export interface GuardSnapshot {
+  tree: string;
+  protected: ProtectedState;
 }
 
 const SYMLINK_MODE = '120000';
@@ -61,6 +86,8 @@ export class WorkspaceGuard {
     private readonly realIndex: string,
     private readonly scratch: string,
     private readonly limits: GuardLimits,
+    /** git's directories (the repository's and, for a linked worktree, the common one). */
+    private readonly gitDirs: readonly string[],
   ) {}
 
   /** Opens a guard on a git working tree; ConfigurationError when `workspace` is not one. */
@@ -71,18 +98,22 @@ export class WorkspaceGuard {
     } catch {
       throw new ConfigurationError(`workspace ${workspace} does not exist; pass the directory of a git checkout`);
     }
-    const probe = await exec('git', ['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index'], {
-      cwd: root,
-      env: { GIT_OPTIONAL_LOCKS: '0' },
-    });
+    const probe = await exec(
+      'git',
+      [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index', '--absolute-git-dir', '--git-common-dir'],
+      { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } },
+    );
     const lines = probe.stdout.split('\n');
     if (probe.exitCode !== 0 || lines[0] !== 'true') {
       throw new ConfigurationError(`workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`);
     }
     const topLevel = await realpath(lines[1] as string);
     const realIndex = path.resolve(root, lines[3] as string);
+    const gitDir = lines[4] as string;
+    const commonDir = path.resolve(root, lines[5] as string);
+    const gitDirs = [...new Set([gitDir, commonDir])];
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'ci-autofixer-guard-'));
-    return new WorkspaceGuard(exec, root, topLevel, lines[2] ?? '', realIndex, scratch, limits);
+    return new WorkspaceGuard(exec, root, topLevel, lines[2] ?? '', realIndex, scratch, limits, gitDirs);
   }
 
   async close(): Promise<void> {
@@ -90,7 +121,7 @@ export class WorkspaceGuard {
   }
 
   private async git(args: readonly string[], options: { index?: string; input?: string } = {}): Promise<ExecResult> {
-    const result = await this.exec('git', args, {
+    const result = await this.exec('git', [...hardenedConfigArgs(), ...args], {
       cwd: this.topLevel,
       env: {
         GIT_OPTIONAL_LOCKS: '0',
@@ -106,8 +137,31 @@ export class WorkspaceGuard {
     return result;
   }
 
+  /** The working tree's tree id and the state of the protected areas. */
+  async snapshot(): Promise<GuardSnapshot> {
+    const tree = await this.treeSnapshot();
+    const ignored = await this.ignoredPaths();
+    return { tree, protected: await readProtectedState({ gitDirs: this.gitDirs, workspace: this.workspace, ignored }) };
+  }
+
+  /** Workspace-relative git-ignored paths (directories end in '/'), as git lists them. */
+  private async ignoredPaths(): Promise<string[]> {
+    const listed = await this.exec(
+      'git',
+      [...hardenedConfigArgs(), 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', '.'],
+      { cwd: this.workspace, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } },
+    );
+    if (listed.exitCode !== 0) throw new FixError(`git ls-files failed in ${this.workspace} (exit ${listed.exitCode}): ${listed.stderr.trim().slice(0, 500)}`);
+    return listed.stdout.split('\0').filter((entry) => entry !== '');
+  }
+
+  /** What changed in the protected areas between two snapshots. */
+  protectedChanges(before: GuardSnapshot, after: GuardSnapshot): ProtectedChange[] {
+    return compareProtected(before.protected, after.protected);
+  }
+
   /** Tree id of the current non-ignored working tree. */
-  async snapshot(): Promise<string> {
+  private async treeSnapshot(): Promise<string> {
     const index = path.join(this.scratch, `index-${Date.now()}-${Math.random().toString(36).slice(2)}`);
     try {
       if (await copyIndex(this.realIndex, index)) {
@@ -124,10 +178,10 @@ export class WorkspaceGuard {
     }
   }
 
-  /** What differs between two snapshots. */
-  async changes(before: string, after: string): Promise<TreeChange[]> {
-    if (before === after) return [];
-    const raw = (await this.git(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', before, after])).stdout;
+  /** What differs in the working tree between two snapshots. */
+  async changes(before: GuardSnapshot, after: GuardSnapshot): Promise<TreeChange[]> {
+    if (before.tree === after.tree) return [];
+    const raw = (await this.git(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', before.tree, after.tree])).stdout;
     const fields = raw.split('\0');
     const changes: TreeChange[] = [];
     for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -147,9 +201,11 @@ export class WorkspaceGuard {
   }
 
   /** Reasons the changes break the rules; empty when they keep them. */
-  async violations(changes: readonly TreeChange[], touches: readonly string[]): Promise<string[]> {
-    const problems: string[] = [];
-    const allowed = picomatch([...touches], { dot: true });
+  async violations(changes: readonly TreeChange[], rules: GuardRules, protectedChanges: readonly ProtectedChange[] = []): Promise<string[]> {
+    const problems: string[] = protectedChanges.map(describeProtectedChange);
+    const modifiable = picomatch([...rules.touches], { dot: true });
+    const creatable = (rules.creates ?? []).length > 0 ? picomatch([...(rules.creates ?? [])], { dot: true }) : () => false;
+    const named = rules.named === undefined ? undefined : new Set(rules.named);
     for (const change of changes) {
       const shown = JSON.stringify(change.repoPath);
       if (change.path === undefined) {
@@ -160,7 +216,7 @@ export class WorkspaceGuard {
         problems.push(`changed ${shown} under .github/workflows/ (workflows are never changed)`);
         continue;
       }
-      if (!allowed(change.path)) problems.push(`changed ${shown}, which is not among the paths it declares (${touches.join(', ')})`);
+      problems.push(...this.ruleProblems(change, shown, { modifiable, creatable, named, rules }));
       if (change.newMode === SYMLINK_MODE && change.status !== 'D') {
         const problem = await this.symlinkProblem(change.repoPath);
         if (problem !== undefined) problems.push(problem);
@@ -170,6 +226,29 @@ export class WorkspaceGuard {
     if (changes.length > this.limits.maxFiles) problems.push(`changed ${changes.length} paths, more than the limit of ${this.limits.maxFiles}`);
     const bytes = await this.bytesWritten(changes);
     if (bytes > this.limits.maxBytes) problems.push(`wrote ${bytes} bytes, more than the limit of ${this.limits.maxBytes}`);
+    return problems;
+  }
+
+  /** Deletions, creations, modifications and mode changes measured against what the fixer declared. */
+  private ruleProblems(
+    change: TreeChange,
+    shown: string,
+    checks: { modifiable: (p: string) => boolean; creatable: (p: string) => boolean; named: Set<string> | undefined; rules: GuardRules },
+  ): string[] {
+    const relative = change.path as string;
+    const { rules } = checks;
+    if (change.status === 'D') return [`deleted ${shown}; fixers only modify the files they name`];
+    if (change.status === 'T') return [`changed the type of ${shown} (${change.oldMode} → ${change.newMode})`];
+    const problems: string[] = [];
+    if (change.status === 'A' && !checks.creatable(relative)) {
+      const allowed = (rules.creates ?? []).length > 0 ? `it may only create ${(rules.creates ?? []).join(', ')}` : 'it declares no new files';
+      problems.push(`created ${shown}; ${allowed}`);
+    }
+    if (change.status === 'M' && !checks.modifiable(relative)) {
+      problems.push(`changed ${shown}, which is not among the paths it declares (${rules.touches.join(', ')})`);
+    }
+    if (change.status === 'M' && change.oldMode !== change.newMode) problems.push(`changed the mode of ${shown} (${change.oldMode} → ${change.newMode})`);
+    if (checks.named !== undefined && !checks.named.has(relative)) problems.push(`changed ${shown}, which it did not name as a file it fixes`);
     return problems;
   }
 
@@ -206,7 +285,25 @@ export class WorkspaceGuard {
    * directories that only they made), others are checked out of `before` through a temporary
    * index. Afterwards the working tree's snapshot must equal `before`, or a FixError is thrown.
    */
-  async revert(before: string, changes: readonly TreeChange[]): Promise<void> {
+  async revert(before: GuardSnapshot, changes: readonly TreeChange[], protectedChanges: readonly ProtectedChange[] = []): Promise<string[]> {
+    const unrestorable = await restoreProtected(before.protected, protectedChanges, { workspace: this.workspace, gitDirs: this.gitDirs });
+    await this.revertTree(before.tree, changes);
+    return unrestorable;
+  }
+
+  /**
+   * Puts the working tree and the protected areas back as they were in `before`, whatever
+   * happened since; returns what could not be restored.
+   */
+  async restore(before: GuardSnapshot): Promise<string[]> {
+    const now = await this.snapshot();
+    const changes = await this.changes(before, now);
+    const protectedChanges = this.protectedChanges(before, now);
+    if (changes.length === 0 && protectedChanges.length === 0) return [];
+    return this.revert(before, changes, protectedChanges);
+  }
+
+  private async revertTree(before: string, changes: readonly TreeChange[]): Promise<void> {
     const added = changes.filter((change) => change.status === 'A');
     for (const change of added) {
       const file = path.join(this.topLevel, ...change.repoPath.split('/'));
@@ -226,9 +323,9 @@ export class WorkspaceGuard {
         await rm(index, { force: true });
       }
     }
-    const now = await this.snapshot();
+    const now = await this.treeSnapshot();
     if (now !== before) {
-      const left = await this.changes(before, now);
+      const left = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
       throw new FixError(`reverting left the workspace changed: ${left.map((change) => `${change.status} ${change.repoPath}`).join(', ')}`);
     }
   }
@@ -236,7 +333,7 @@ export class WorkspaceGuard {
   private async removeDirectoriesOnlyItMade(before: string, directory: string): Promise<void> {
     let current = directory;
     while (current !== '.' && current !== '' && `${current}/`.startsWith(this.prefix) && `${current}/` !== this.prefix) {
-      const inBefore = await this.exec('git', ['cat-file', '-e', `${before}:${current}`], {
+      const inBefore = await this.exec('git', [...hardenedConfigArgs(), 'cat-file', '-e', `${before}:${current}`], {
         cwd: this.topLevel,
         env: { GIT_OPTIONAL_LOCKS: '0' },
       });
@@ -252,6 +349,16 @@ export class WorkspaceGuard {
       current = path.posix.dirname(current);
     }
   }
+}
+
+const EMPTY_PROTECTED: ProtectedState = { entries: new Map(), incomplete: [] };
+
+function describeProtectedChange(change: ProtectedChange): string {
+  const shown = JSON.stringify(change.path);
+  const verb = change.kind === 'added' ? 'created' : change.kind === 'deleted' ? 'deleted' : 'changed';
+  return change.area === 'git'
+    ? `${verb} git's own file ${shown} (git's configuration and hooks are never changed)`
+    : `${verb} the git-ignored ${shown} (ignored files such as installed tools are never changed)`;
 }
 
 async function realpathOrSelf(target: string): Promise<string> {

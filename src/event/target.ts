@@ -33,8 +33,27 @@ interface RunFields {
   head_branch: string | null;
   status?: string | null;
   conclusion: string | null;
-  head_repository?: { full_name?: string } | null;
+  /** The repository the run belongs to; undefined when the source does not say. */
+  repository?: RepositoryFields;
+  /** The repository holding the head commit: null when GitHub sends null (a deleted fork), undefined when absent. */
+  head_repository?: RepositoryFields | null;
   pull_requests?: { number: number }[] | null;
+}
+
+interface RepositoryFields {
+  id?: number;
+  full_name?: string;
+  owner?: string;
+}
+
+function readRepository(value: unknown): RepositoryFields | null | undefined {
+  if (value === null) return null;
+  if (!isRecord(value)) return undefined;
+  return {
+    ...(typeof value.id === 'number' ? { id: value.id } : {}),
+    ...(typeof value.full_name === 'string' ? { full_name: value.full_name } : {}),
+    ...(isRecord(value.owner) && typeof value.owner.login === 'string' ? { owner: value.owner.login } : {}),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -48,10 +67,6 @@ function readRun(value: unknown, where: string): RunFields {
   const pulls = Array.isArray(value.pull_requests)
     ? value.pull_requests.filter((p): p is { number: number } => isRecord(p) && typeof p.number === 'number')
     : [];
-  const head =
-    isRecord(value.head_repository) && typeof value.head_repository.full_name === 'string'
-      ? { full_name: value.head_repository.full_name }
-      : null;
   return {
     id: value.id,
     run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,
@@ -61,7 +76,8 @@ function readRun(value: unknown, where: string): RunFields {
     head_branch: typeof value.head_branch === 'string' ? value.head_branch : null,
     status: typeof value.status === 'string' ? value.status : null,
     conclusion: typeof value.conclusion === 'string' ? value.conclusion : null,
-    head_repository: head,
+    repository: readRepository(value.repository) ?? undefined,
+    head_repository: 'head_repository' in value ? readRepository(value.head_repository) : undefined,
     pull_requests: pulls,
   };
 }
@@ -93,8 +109,34 @@ function branchOfRef(ref: unknown): string | undefined {
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
 }
 
+/**
+ * Why the run's head cannot be trusted with a write token, or undefined when it can. Trust is
+ * decided by repository ids, never by the absence of a field: a null head repository (GitHub sends
+ * null once a fork is deleted), a missing id, another id or another owner all mean report only.
+ */
+export function untrustedHeadReason(run: Pick<RunFields, 'repository' | 'head_repository'>, owner: string, repo: string): string | undefined {
+  const base = run.repository;
+  const head = run.head_repository;
+  if (base === undefined || base.id === undefined) {
+    return 'the run does not say which repository it belongs to (no repository id)';
+  }
+  if (base.full_name !== undefined && base.full_name.toLowerCase() !== `${owner}/${repo}`.toLowerCase()) {
+    return `the run belongs to ${base.full_name}, not to ${owner}/${repo}`;
+  }
+  if (head === null) return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
+  if (head === undefined || head.id === undefined) return "the run does not say which repository holds its head commit";
+  if (head.id !== base.id) {
+    return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
+  }
+  if (head.owner !== undefined && base.owner !== undefined && head.owner.toLowerCase() !== base.owner.toLowerCase()) {
+    return `the run's head repository is owned by ${head.owner}, not by ${base.owner}`;
+  }
+  return undefined;
+}
+
 function toTarget(run: RunFields, owner: string, repo: string, trigger: string): Target {
-  const headRepository = run.head_repository?.full_name ?? `${owner}/${repo}`;
+  const untrusted = untrustedHeadReason(run, owner, repo);
+  const headRepository = run.head_repository?.full_name ?? (run.head_repository === null ? 'unknown' : `${owner}/${repo}`);
   return {
     owner,
     repo,
@@ -105,7 +147,8 @@ function toTarget(run: RunFields, owner: string, repo: string, trigger: string):
     headSha: run.head_sha,
     headBranch: run.head_branch ?? '',
     headRepository,
-    fromFork: headRepository.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
+    fromFork: untrusted !== undefined,
+    ...(untrusted !== undefined ? { untrustedReason: untrusted } : {}),
     conclusion: run.conclusion,
     pullRequests: (run.pull_requests ?? []).map((pull) => pull.number),
     trigger,

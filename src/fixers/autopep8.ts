@@ -1,7 +1,7 @@
 import type { Failure } from '../analysis/types.js';
 import { PYTHON_SOURCE_GLOBS } from './black.js';
 import { dataString } from './support/file-formatter.js';
-import { commandText, failureFiles, outputTail, resolvePythonTool, runTool } from './tools.js';
+import { commandText, editableFailureFiles, outputTail, resolvePythonTool, runTool } from './tools.js';
 import type { FixContext, Fixer, ToolResolution } from './types.js';
 
 /**
@@ -60,10 +60,11 @@ export const autopep8Fixer: Fixer = {
     /\.pyi?$/i.test(failure.file),
   resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
   async apply(ctx, tool) {
-    const files = failureFiles(ctx);
+    const { files, refused } = await editableFailureFiles(ctx);
     const codes = selectedCodes(ctx);
-    if (files.length === 0 || codes.length === 0) return { changed: false, description: 'no file or fixable code to run autopep8 on', files: [] };
-    const args = ['--in-place', `--select=${codes.join(',')}`, ...files];
+    const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+    if (files.length === 0 || codes.length === 0) return { changed: false, description: `no file or fixable code to run autopep8 on${refusedText}`, files: [] };
+    const args = ['--in-place', `--select=${codes.join(',')}`, '--', ...files];
     const result = await runTool(ctx, tool, args);
     if (result.exitCode !== 0) {
       return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
@@ -73,7 +74,7 @@ export const autopep8Fixer: Fixer = {
   async verify(ctx, _tool, outcome) {
     const checker = await resolveChecker(ctx);
     if (checker === undefined) return { ok: false, command: 'flake8', detail: 'neither flake8 nor pycodestyle is available to verify the fix' };
-    const args = [`--select=${selectedCodes(ctx).join(',')}`, ...outcome.files];
+    const args = [`--select=${selectedCodes(ctx).join(',')}`, '--', ...outcome.files];
     const result = await runTool(ctx, checker, args);
     const command = commandText(checker, args);
     return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };

@@ -58,6 +58,7 @@ export const createMissingDirectoryFixer: Fixer = {
   categories: ['missing_file'],
   confidence: 0.8,
   touches: [`**/${GITKEEP}`],
+  creates: [`**/${GITKEEP}`],
   toolHint: 'git must be on PATH',
   handles: (failure) => failure.category === 'missing_file' && missingPathOf(failure) !== undefined,
   async resolveTool(ctx) {

@@ -1,6 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Failure } from '../analysis/types.js';
+import { readEditableFile, writeEditableFile } from '../validate/paths.js';
 import { distributionForModule, normalizeDistributionName, parseRequirements } from '../validate/python-packages.js';
 import { dataString } from './support/file-formatter.js';
 import { findOnPath, runTool } from './tools.js';
@@ -33,11 +34,12 @@ async function localModuleNames(ctx: FixContext, git: ToolResolution): Promise<S
   return names;
 }
 
-async function readText(file: string): Promise<string | undefined> {
+async function exists(file: string): Promise<boolean> {
   try {
-    return await readFile(file, 'utf8');
+    await lstat(file);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -49,6 +51,7 @@ export const pythonRequirementFixer: Fixer = {
   categories: ['import_missing_module'],
   confidence: 0.85,
   touches: [REQUIREMENTS_FILE],
+  creates: [REQUIREMENTS_FILE],
   toolHint: 'git must be on PATH',
   handles: (failure) =>
     failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
@@ -58,11 +61,13 @@ export const pythonRequirementFixer: Fixer = {
     return git === undefined ? undefined : { command: git, prefixArgs: [], source: 'system' };
   },
   async apply(ctx, git) {
-    const file = path.join(ctx.workspace, REQUIREMENTS_FILE);
-    const existing = await readText(file);
+    // Never through a symlink: a requirements.txt linked to a file outside the checkout is refused.
+    const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
+    if (!read.ok) return { changed: false, description: `${REQUIREMENTS_FILE} was not edited: ${read.reason}`, files: [] };
+    const existing = read.content;
     if (existing === undefined) {
       const others: string[] = [];
-      for (const manifest of OTHER_MANIFESTS) if ((await readText(path.join(ctx.workspace, manifest))) !== undefined) others.push(manifest);
+      for (const manifest of OTHER_MANIFESTS) if (await exists(path.join(ctx.workspace, manifest))) others.push(manifest);
       if (others.length > 0) {
         return { changed: false, description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
       }
@@ -98,7 +103,9 @@ export const pythonRequirementFixer: Fixer = {
     const content = existing ?? '';
     const newline = content.includes('\r\n') ? '\r\n' : '\n';
     const separator = content === '' || content.endsWith('\n') ? '' : newline;
-    await writeFile(file, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, 'utf8');
+    await writeEditableFile(ctx.workspace, REQUIREMENTS_FILE, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, {
+      create: existing === undefined,
+    });
     return {
       changed: true,
       description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
@@ -107,8 +114,9 @@ export const pythonRequirementFixer: Fixer = {
   },
   async verify(ctx, git) {
     const command = `parse ${REQUIREMENTS_FILE}`;
-    const content = await readText(path.join(ctx.workspace, REQUIREMENTS_FILE));
-    if (content === undefined) return { ok: false, command, detail: `${REQUIREMENTS_FILE} is missing` };
+    const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
+    const content = read.ok ? read.content : undefined;
+    if (content === undefined) return { ok: false, command, detail: read.ok ? `${REQUIREMENTS_FILE} is missing` : read.reason };
     const lines = parseRequirements(content);
     const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
     if (invalid.length > 0) return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };

@@ -6,6 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecResult } from '../exec.js';
+import { checkEditableFile } from '../validate/paths.js';
 import type { FixContext, ToolResolution } from './types.js';
 
 /** Virtualenv folders looked for in the workspace, in this order. */
@@ -22,7 +23,10 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-/** First executable `name` in the PATH of `env`, as an absolute path. */
+/**
+ * First executable `name` in the PATH of `env`, as an absolute path. Only absolute directories
+ * count: a relative PATH entry would resolve inside the workspace, the repository's code.
+ */
 export async function findOnPath(name: string, env: Record<string, string | undefined>): Promise<string | undefined> {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir === '' || !path.isAbsolute(dir)) continue;
@@ -45,24 +49,22 @@ export async function workspaceBinDirs(workspace: string): Promise<string[]> {
   return dirs;
 }
 
-/** The environment tools run with: PATH starts with the workspace's own tool directories. */
-export async function toolEnvironment(workspace: string, env: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
-  const dirs = await workspaceBinDirs(workspace);
-  const rest = env.PATH ?? '';
-  return { ...env, PATH: [...dirs, ...(rest === '' ? [] : [rest])].join(path.delimiter) };
+/** The PATH tools run with: the workspace's own tool directories (when used) before the runner's PATH. */
+export function toolPath(bins: readonly string[], rest: string | undefined): string {
+  return [...bins, ...(rest === undefined || rest === '' ? [] : [rest])].join(path.delimiter);
 }
 
 /** A Node tool: `<workspace>/node_modules/.bin/<bin>`, then PATH. */
 export async function resolveNodeTool(ctx: FixContext, bin: string): Promise<ToolResolution | undefined> {
   const local = path.join(ctx.workspace, 'node_modules', '.bin', bin);
-  if (await isExecutableFile(local)) return { command: local, prefixArgs: [], source: 'workspace' };
+  if (ctx.useRepositoryTools && (await isExecutableFile(local))) return { command: local, prefixArgs: [], source: 'workspace' };
   const onPath = await findOnPath(bin, ctx.env);
   if (onPath !== undefined) return { command: onPath, prefixArgs: [], source: 'system' };
   return undefined;
 }
 
 async function canImport(ctx: FixContext, python: string, module: string): Promise<boolean> {
-  const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: ctx.env, baseEnv: {}, timeoutMs: 30_000 });
+  const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, timeoutMs: 30_000, ...signalOf(ctx) });
   return result.exitCode === 0;
 }
 
@@ -71,7 +73,7 @@ async function canImport(ctx: FixContext, python: string, module: string): Promi
  * `python3 -m <module>` / `python -m <module>` from PATH when the module imports.
  */
 export async function resolvePythonTool(ctx: FixContext, bin: string, module: string): Promise<ToolResolution | undefined> {
-  for (const venv of VENV_DIRS) {
+  for (const venv of ctx.useRepositoryTools ? VENV_DIRS : []) {
     const binDir = path.join(ctx.workspace, venv, 'bin');
     const script = path.join(binDir, bin);
     if (await isExecutableFile(script)) return { command: script, prefixArgs: [], source: 'workspace' };
@@ -92,8 +94,12 @@ export async function resolvePythonTool(ctx: FixContext, bin: string, module: st
 
 /** Runs a resolved tool in the workspace with the tool environment. */
 export function runTool(ctx: FixContext, tool: ToolResolution, args: readonly string[]): Promise<ExecResult> {
-  // baseEnv replaces process.env: tools see exactly ctx.env, which apply built from the caller's env.
-  return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env });
+  // baseEnv replaces the default: tools see exactly ctx.env, the allow-listed environment apply built.
+  return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, ...signalOf(ctx) });
+}
+
+function signalOf(ctx: FixContext): { signal?: AbortSignal } {
+  return ctx.signal !== undefined ? { signal: ctx.signal } : {};
 }
 
 /** How a command line reads in a report (never run through a shell). */
@@ -110,9 +116,19 @@ export function outputTail(result: ExecResult, maxLines = 12): string {
   return lines.slice(-maxLines).join('\n');
 }
 
-/** Workspace-relative files of the failures, deduplicated, in first-seen order. */
-export function failureFiles(ctx: FixContext): string[] {
+/**
+ * Workspace-relative files of the failures, deduplicated, in first-seen order, that a fixer may
+ * edit: existing regular files (no symlinks) inside the workspace. The others are returned with
+ * the reason they were left out.
+ */
+export async function editableFailureFiles(ctx: FixContext): Promise<{ files: string[]; refused: string[] }> {
   const files: string[] = [];
-  for (const failure of ctx.failures) if (failure.file !== undefined && !files.includes(failure.file)) files.push(failure.file);
-  return files;
+  const refused: string[] = [];
+  for (const failure of ctx.failures) {
+    if (failure.file === undefined || files.includes(failure.file)) continue;
+    const checked = await checkEditableFile(ctx.workspace, failure.file);
+    if (checked.ok) files.push(checked.path);
+    else if (!refused.includes(checked.reason)) refused.push(checked.reason);
+  }
+  return { files, refused };
 }

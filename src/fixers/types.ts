@@ -10,8 +10,16 @@ export interface FixContext {
   failures: readonly Failure[];
   exec: Exec;
   logger: Logger;
-  /** Environment for tools (PATH with the workspace's node_modules/.bin and venv bin first). */
-  env: Record<string, string | undefined>;
+  /**
+   * Environment for tools: allow-listed, no credential, a private HOME and TMPDIR (see
+   * ../environment.ts), PATH with the workspace's node_modules/.bin and venv bin first when the
+   * repository's tools may be used.
+   */
+  env: Record<string, string>;
+  /** Whether the repository's own tools (node_modules/.bin, .venv/bin) may be run. */
+  useRepositoryTools: boolean;
+  /** Aborts when the run's time budget is used up; tools are stopped. */
+  signal?: AbortSignal;
 }
 
 export interface ToolResolution {
@@ -52,8 +60,13 @@ export interface Fixer {
   categories: readonly Category[];
   /** How sure we are that applying it is right, 0..1 (compared with the confidence threshold). */
   confidence: number;
-  /** Globs (picomatch, relative to the workspace) of the only paths this fixer may write. */
+  /**
+   * Globs (picomatch, relative to the workspace) of the only paths this fixer may modify. It may
+   * only modify files it names in its outcome, never delete, never change a mode.
+   */
   touches: readonly string[];
+  /** Globs of the new files it may create (none when absent). */
+  creates?: readonly string[];
   /** Does this fixer handle this failure? */
   handles(failure: Failure): boolean;
   /** How to make the tool available, for the skip reason when `resolveTool` finds none. */

@@ -6,6 +6,7 @@
 import { GitError } from '../errors.js';
 import type { Exec, ExecResult } from '../exec.js';
 import type { Logger } from '../logging.js';
+import { emptyHooksDirectory } from '../environment.js';
 
 export interface GitIdentity {
   name: string;
@@ -73,6 +74,12 @@ export interface Git {
   remoteUrl(name: string, options?: { push?: boolean }): Promise<string>;
   /** The sha of `refs/heads/<branch>` on the remote, or undefined when it has no such branch. */
   lsRemoteBranch(remote: string, branch: string, token?: string): Promise<string | undefined>;
+  /** Every branch of the remote: name (without `refs/heads/`) → sha. */
+  listRemoteBranches(remote: string, token?: string): Promise<Map<string, string>>;
+  /** Up to `max` commits from `sha` along first parents, newest first, with their full messages. */
+  firstParentChain(sha: string, max: number): Promise<{ sha: string; parents: string[]; message: string }[]>;
+  /** Whether `ancestor` is `descendant` or one of its ancestors, as far as the local history shows. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** The commit a revision names, or undefined when it names none. */
   resolveCommit(revision: string): Promise<string | undefined>;
   /** The tree of a commit. */
@@ -111,7 +118,7 @@ export interface CreateGitOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Settings that keep an unattended git from waiting for a human or running repository code. */
+/** Settings that keep an unattended git from waiting for a human. */
 const UNATTENDED_ENV: Record<string, string> = {
   GIT_TERMINAL_PROMPT: '0',
   GCM_INTERACTIVE: 'never',
@@ -121,11 +128,28 @@ const UNATTENDED_ENV: Record<string, string> = {
 };
 
 /**
- * Arguments for every command that talks to a remote with a token. Hooks would inherit the token
- * through the environment, and they are the repository's code; credential helpers would be asked
- * for (and might prompt or store) a password the header already carries.
+ * Configuration given on the command line of every git command, where it outranks the
+ * repository's `.git/config` (which a fixer could have written) and nothing can override it:
+ * - no hooks: hooks are the repository's code, and a push would run them next to the token;
+ * - no fsmonitor: `core.fsmonitor` names a program git runs on every status;
+ * - no credential helper: the one-shot header carries the token; a helper could store it, prompt,
+ *   or hand it to a program;
+ * - `safe.directory=*`: git runs with a private HOME, so the runner's global config (where
+ *   actions/checkout records the workspace as safe in container jobs) is not read; the commands
+ *   only ever run in the checkout this run was given.
  */
-const NETWORK_ARGS: readonly string[] = ['-c', 'core.hooksPath=/dev/null', '-c', 'credential.helper='];
+export function hardenedConfigArgs(): string[] {
+  return [
+    '-c',
+    `core.hooksPath=${emptyHooksDirectory()}`,
+    '-c',
+    'core.fsmonitor=false',
+    '-c',
+    'credential.helper=',
+    '-c',
+    'safe.directory=*',
+  ];
+}
 
 /**
  * The environment that hands `token` to git for requests to `url`'s origin only.
@@ -183,11 +207,12 @@ export function meaningfulStderr(stderr: string): string {
 
 /** A sentence on what a known failure means and what to do, or undefined. */
 function explain(stderr: string): string | undefined {
-  if (/terminal prompts disabled|Authentication failed|401|403 Forbidden|could not read Username/i.test(stderr)) {
-    return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';
-  }
+  // Before the credential check: a URL in the same message may hold 401 or 403 in its port.
   if (/stale info/.test(stderr)) {
     return 'the remote branch changed since it was read (someone else pushed to it); nothing was overwritten';
+  }
+  if (/terminal prompts disabled|Authentication failed|returned error: 40[13]\b|\b403 Forbidden|could not read Username/i.test(stderr)) {
+    return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';
   }
   if (/\[rejected\].*\(fetch first\)|\(non-fast-forward\)/.test(stderr)) {
     return 'the remote branch has commits this push would drop; nothing was overwritten';
@@ -250,7 +275,7 @@ export function createGit(options: CreateGitOptions): Git {
 
   async function run(args: readonly string[], runOptions: RunOptions = {}): Promise<ExecResult> {
     logger.debug(`git ${args.join(' ')}`);
-    const result = await exec('git', args, {
+    const result = await exec('git', [...hardenedConfigArgs(), ...args], {
       cwd,
       env: { ...UNATTENDED_ENV, ...(options.env ?? {}), ...(runOptions.env ?? {}) },
       ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
@@ -301,7 +326,7 @@ export function createGit(options: CreateGitOptions): Git {
     cwd,
 
     async isRepository() {
-      const result = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
+      const result = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
       return result.exitCode === 0 && result.stdout.trim() === 'true';
     },
 
@@ -338,13 +363,41 @@ export function createGit(options: CreateGitOptions): Git {
     async lsRemoteBranch(remote, branch, token) {
       const ref = `refs/heads/${branch}`;
       const env = await authFor(remote, token, true);
-      const result = await run([...NETWORK_ARGS, 'ls-remote', '--heads', '--', remote, ref], { env, token });
+      const result = await run(['ls-remote', '--heads', '--', remote, ref], { env, token });
       for (const line of result.stdout.split('\n')) {
         const [sha, name] = line.trim().split('\t');
         // ls-remote matches patterns by their tail; only the exact ref counts.
         if (name === ref && sha) return sha;
       }
       return undefined;
+    },
+
+    async listRemoteBranches(remote, token) {
+      const env = await authFor(remote, token, true);
+      const result = await run(['ls-remote', '--heads', '--', remote], { env, token });
+      const branches = new Map<string, string>();
+      for (const line of result.stdout.split('\n')) {
+        const [sha, name] = line.trim().split('\t');
+        if (sha && name?.startsWith('refs/heads/')) branches.set(name.slice('refs/heads/'.length), sha);
+      }
+      return branches;
+    },
+
+    async firstParentChain(sha, max) {
+      const result = await run(['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
+      return result.stdout
+        .split('\x1e')
+        .map((record) => record.replace(/^\n/, ''))
+        .filter((record) => record.includes('\0'))
+        .map((record) => {
+          const [commit = '', parents = '', message = ''] = record.split('\0');
+          return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
+        });
+    },
+
+    async isAncestor(ancestor, descendant) {
+      const result = await run(['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
+      return result.exitCode === 0;
     },
 
     async resolveCommit(revision) {
@@ -410,7 +463,6 @@ export function createGit(options: CreateGitOptions): Git {
       const env = await authFor(pushOptions.remote, pushOptions.token, true);
       await run(
         [
-          ...NETWORK_ARGS,
           'push',
           '--no-verify',
           `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
@@ -427,7 +479,6 @@ export function createGit(options: CreateGitOptions): Git {
       const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
       await run(
         [
-          ...NETWORK_ARGS,
           'push',
           '--no-verify',
           `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`,
@@ -442,7 +493,7 @@ export function createGit(options: CreateGitOptions): Git {
     async fetch(fetchOptions) {
       const env = await authFor(fetchOptions.remote, fetchOptions.token, false);
       const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
-      await run([...NETWORK_ARGS, 'fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
+      await run(['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
         env,
         token: fetchOptions.token,
       });

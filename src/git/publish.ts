@@ -44,6 +44,12 @@ export interface PublishFixOptions {
   /** The trailer's value, e.g. `run 1234`. */
   trailer: string;
   token?: string;
+  /**
+   * The remote branch's sha as the caller inspected it (undefined: it does not exist). The push's
+   * lease is pinned to it, so a branch that moved after the inspection is never overwritten. Read
+   * from the remote when not given.
+   */
+  inspectedRemote?: { sha: string | undefined };
 }
 
 export interface PublishedFix {
@@ -84,7 +90,7 @@ export async function publishFix(options: PublishFixOptions): Promise<PublishedF
   }
 
   const previousLocalSha = await git.resolveCommit(`refs/heads/${branch}`);
-  const remoteShaBefore = await git.lsRemoteBranch(remote, branch, token);
+  const remoteShaBefore = options.inspectedRemote !== undefined ? options.inspectedRemote.sha : await git.lsRemoteBranch(remote, branch, token);
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ci-autofixer-index-'));
   let commitSha: string | undefined;

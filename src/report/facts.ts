@@ -152,7 +152,7 @@ export function publicationFacts(report: RunReport): PublicationFacts {
 // The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
 function fallbackSkipReason(report: RunReport): string {
   if (report.dryRun) return 'dry run';
-  if (report.target.fromFork) return 'the run is from a fork: report only';
+  if (report.target.fromFork) return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
   if (verifiedFixes(report).length === 0) return 'no fix was verified';
   if (report.publication.mode === 'none') return 'push: none';
   return 'not published';

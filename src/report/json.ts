@@ -9,6 +9,15 @@ import { ConfigurationError, getErrorMessage } from '../errors.js';
 import type { RunReport } from '../model.js';
 
 /**
+ * The report of a run that stopped before it knew which workflow run to work on (a bad input, an
+ * API error while reading the run): the error, so a reader of report-path always finds a file.
+ */
+export interface StartFailureReport {
+  version: 1;
+  error: string;
+}
+
+/**
  * The report as JSON text (2-space indent, final newline): exactly `JSON.stringify(report, null, 2)`
  * except that `##[` is written `#\u0023[`. `##[` can only occur inside a JSON string, so the parsed
  * value is identical, and printing the JSON on a runner's stdout (`ci-autofixer run --json` inside
@@ -23,7 +32,7 @@ export function toJsonReport(report: RunReport): string {
  * top-level array. A run with many failures can make a report larger than V8's longest string
  * (about 512 MiB); `writeJsonReport` writes these pieces one by one instead.
  */
-export function* jsonReportChunks(report: RunReport): Generator<string> {
+export function* jsonReportChunks(report: RunReport | StartFailureReport): Generator<string> {
   const entries = Object.entries(report).filter(([, value]) => value !== undefined && typeof value !== 'function');
   yield '{';
   for (const [index, [key, value]] of entries.entries()) {
@@ -82,7 +91,7 @@ const WRITE_BATCH_CHARS = 1 << 20;
  * symlink planted under that name is never followed), flushed, then renamed over `file` (a rename
  * replaces a symlink at `file` instead of writing through it). Creates the directory if needed.
  */
-export async function writeJsonReport(report: RunReport, file: string): Promise<void> {
+export async function writeJsonReport(report: RunReport | StartFailureReport, file: string): Promise<void> {
   const target = path.resolve(file);
   const dir = path.dirname(target);
   try {

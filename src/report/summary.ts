@@ -50,6 +50,16 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
     doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
   }
 
+  const errors = report.errors ?? [];
+  if (errors.length > 0) {
+    doc.add('> [!CAUTION]\n> The run did not finish everything:\n');
+    doc.addItems(errors, (error) => `> - ${escapeMarkdown(error, 1000)}\n`, {
+      maxRows,
+      more: (n) => `> - … ${plural(n, 'more error')}\n`,
+    });
+    doc.add('\n');
+  }
+
   if (report.notices.length > 0) {
     doc.add('### Notices\n\n');
     doc.addItems(report.notices, (notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`, {

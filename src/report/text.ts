@@ -40,6 +40,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   );
   if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
   if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
+  for (const error of report.errors ?? []) out.push(`  error: ${clean(error, MESSAGE_CHARS)}`);
   for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
 
   out.push('', 'Failures:');

@@ -4,7 +4,7 @@
  * repository's configuration is passed: the tools find their config files from the workspace.
  */
 import type { Category, Failure } from '../../analysis/types.js';
-import { commandText, failureFiles, outputTail, runTool } from '../tools.js';
+import { commandText, editableFailureFiles, outputTail, runTool } from '../tools.js';
 import type { FixContext, Fixer, FixOutcome, ToolResolution, VerifyOutcome } from '../types.js';
 
 export interface FileFormatterSpec {
@@ -40,17 +40,20 @@ export function createFileFormatterFixer(spec: FileFormatterSpec): Fixer {
     handles: spec.handles,
     resolveTool: spec.resolveTool,
     async apply(ctx: FixContext, tool: ToolResolution): Promise<FixOutcome> {
-      const files = failureFiles(ctx);
-      if (files.length === 0) return { changed: false, description: `no file to run ${spec.toolName} on`, files: [] };
-      const result = await runTool(ctx, tool, [...spec.writeArgs, ...files]);
+      const { files, refused } = await editableFailureFiles(ctx);
+      const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+      if (files.length === 0) return { changed: false, description: `no file to run ${spec.toolName} on${refusedText}`, files: [] };
+      // '--': the names are files, never options (they are checked not to start with '-' too).
+      const args = [...spec.writeArgs, '--', ...files];
+      const result = await runTool(ctx, tool, args);
       const ran = writeExitCodes.includes(result.exitCode);
       const description = ran
-        ? `ran ${spec.toolName} on ${files.length} file(s): ${files.join(', ')}`
-        : `${commandText(tool, [...spec.writeArgs, ...files])} exited with ${result.exitCode}: ${outputTail(result)}`;
+        ? `ran ${spec.toolName} on ${files.length} file(s): ${files.join(', ')}${refusedText}`
+        : `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`;
       return { changed: ran, description, files };
     },
     async verify(ctx: FixContext, tool: ToolResolution, outcome: FixOutcome): Promise<VerifyOutcome> {
-      const args = [...spec.checkArgs, ...outcome.files];
+      const args = [...spec.checkArgs, '--', ...outcome.files];
       const result = await runTool(ctx, tool, args);
       const command = commandText(tool, args);
       return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
