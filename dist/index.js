@@ -62260,6 +62260,105 @@ function createActionsLogger() {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/analysis/detectors/github-error.ts
+/**
+ * `##[error]` annotations (and `::error …::` commands) that no specific detector explains: an
+ * action's own failure message, a problem-matcher hit, a script's `echo "::error::…"`. The text is
+ * free-form, so the category is a guess from keywords and the confidence is low; `classify` drops
+ * the ones that restate a specific hit. The runner's `Process completed with exit code N` line is
+ * left to the `exit-code` detector.
+ */
+// Checked in order; the first that matches names the category. Linear patterns, no nesting.
+const KEYWORDS = [
+    { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bunexpected token\b/i, category: 'syntax_error' },
+    { pattern: /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i, category: 'import_missing_module' },
+    { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bdoes not exist\b|\bnot found: /i, category: 'missing_file' },
+    { pattern: /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i, category: 'network_infra_timeout' },
+    { pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i, category: 'dependency_resolution' },
+    { pattern: /\btype ?check|\bmypy\b|\bpyright\b|\berror TS\d/i, category: 'type_check' },
+    { pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i, category: 'lint_format' },
+    { pattern: /\bcompil(?:e|ation|er)\b|\bbuild failed\b|\blinker?\b|\bundefined reference\b/i, category: 'compilation_error' },
+    { pattern: /\btests?\b|\bassert(?:ion)?\b|\bspec\b|\bsnapshot\b/i, category: 'test_failure' },
+];
+const EXIT_CODE_LINE = /^Process completed with exit code \d/;
+function categoryFromKeywords(text) {
+    for (const { pattern, category } of KEYWORDS)
+        if (pattern.test(text))
+            return category;
+    return undefined;
+}
+const githubErrorDetector = {
+    id: 'github-error',
+    description: 'GitHub Actions `##[error]` / `::error::` annotations that no specific detector explains; category guessed from keywords, low confidence.',
+    categories: ['other', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'dependency_resolution', 'type_check', 'lint_format', 'compilation_error', 'test_failure'],
+    example: '##[error]The `python-version` input is not valid: 3.13-dev',
+    // Annotations are recognised by their workflow command, which is not in the text.
+    trigger: /^(?!)/,
+    commands: ['error'],
+    start() {
+        return {
+            line(line, ctx) {
+                if (line.command !== 'error')
+                    return;
+                const message = line.text.trim();
+                if (message === '' || EXIT_CODE_LINE.test(message))
+                    return;
+                const category = categoryFromKeywords(message.slice(0, 1000));
+                ctx.report({
+                    category: category ?? 'other',
+                    tool: 'github-actions',
+                    message,
+                    logLines: [line.n, line.n],
+                    confidence: category ? 0.35 : 0.25,
+                });
+            },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/analysis/vocabulary.ts
+/**
+ * What the words of a log say about the kind of a failure, shared by the generic finder and the
+ * ranking: what a step's command runs (a test runner, an installer, a compiler, a linter, a gate),
+ * words that decide the kind whatever the command (`SyntaxError`, `command not found`), and words
+ * that suggest it when nothing else does. Linear patterns only: they run on log text.
+ */
+
+// What a step's command says it runs. Checked in order; linear patterns.
+const COMMAND_CATEGORIES = [
+    // Gates: link checkers, bundle-size budgets, binary-compatibility reports.
+    { pattern: /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|linkinator|check[-_]links?|size-limit|bundlesize|mimaReportBinaryIssues|japicmp|revapi)\b/i, category: 'other' },
+    { pattern: /\b(?:pip3?|pipenv|poetry|bundle|bundler|composer|npm|yarn|pnpm|cabal|conda|mamba|luarocks|cpanm?|opam|gem|go get|cargo fetch|dep ensure|carthage|pod|apt(?:-get)?|brew|mix deps\.get|rebar3 get-deps|sbt update|raco pkg)\b.*\b(?:install|update|sync|ci|fetch|bootstrap|get|deps|i)\b|\bstack\b.*--only-dependencies|\binstall(?:-deps|_deps|[-_]dependencies)\b|\bpip install\b/i, category: 'dependency_resolution' },
+    { pattern: /\b(?:lint|linters?|eslint|tslint|jshint|jscs|standard|flake8|pylint|pycodestyle|pep8|rubocop|hlint|phpcs|php-cs-fixer|stylelint|luacheck|shellcheck|yamllint|vint|checkstyle|scalastyle|scalafmt|credo|markdownlint|remark|prettier|black|gofmt|golint|go vet|rustfmt|clippy|perlcritic|lintr|clang-format|clang-tidy|cpplint|cppcheck|swiftlint|ktlint|detekt|pmd|spotbugs|bandit|semgrep|hadolint|ansible-lint|tflint|actionlint|buf lint|golangci-lint|staticcheck|codespell|proselint|mdl|check[-_]?(?:style|format)|format(?:ting)?[-_:]check|check\.exs|fmt\b)/i, category: 'lint_format' },
+    { pattern: /\b(?:tsc|mypy|pyright|flow|phpstan|psalm|sorbet|srb tc|dialyzer|typecheck|type-check)\b/i, category: 'type_check' },
+    { pattern: /\b(?:test|tests|spec|specs|rspec|prove|ctest|pytest|py\.test|nosetests|tox|jest|mocha|karma|ava|tap|phpunit|busted|minitest|testAll|test:compile|check|unittest|xcodebuild\b.*\btest|cargo test|go test|mix test|rebar3 (?:ct|eunit)|stack test|cabal test|dotnet test|sbt\b.*\btest|gradle\w*\b.*\b(?:test|check)|mvn\b.*\b(?:test|verify)|make\b.*\b(?:test|check)|ert|cask exec|runtests?|spec\.sh|test\.sh|run_tests?)\b/i, category: 'test_failure' },
+    { pattern: /\b(?:make|cmake|ninja|gcc|g\+\+|clang\+*|cc|c\+\+|javac|scalac|kotlinc|sbt\b.*\bcompile|mvn\b.*\b(?:compile|package|install)|gradle\w*\b.*\b(?:build|assemble|compile)|cargo build|go build|rustc|ghc|stack build|cabal build|rebar3 compile|mix compile|erlc|elixirc|swift build|swiftc|xcodebuild|msbuild|dotnet build|latexmk|pdflatex|xelatex|lualatex|latex|scons|bazel build|meson|autoreconf|configure|build\.sh|setup\.py build|webpack|rollup|babel|coffee -c|sass|lessc|jekyll build|hugo|mkdocs build|sphinx-build)\b/i, category: 'compilation_error' },
+];
+function categoryOfCommand(command) {
+    for (const { pattern, category } of COMMAND_CATEGORIES)
+        if (pattern.test(command))
+            return category;
+    return undefined;
+}
+/** Words that name the kind of failure whatever the command (a syntax error in a test run is a syntax error). */
+const DECISIVE = [
+    { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bParseError\b|\bunexpected (?:token|end of (?:file|input)|keyword|identifier)\b/i, category: 'syntax_error' },
+    { pattern: /\bcommand not found\b|\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcannot load such file\b|\bCan't locate \S+\.pm\b|\bmodule .{1,80} (?:is not available|not found)\b|\bCould not find module\b|\bimport(?:ing)? .{1,80} failed\b|\bnot installed\b|\bcannot open shared object file\b/i, category: 'import_missing_module' },
+    { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bcannot open (?:file|source file)\b|\bdoes not exist\b/i, category: 'missing_file' },
+    { pattern: /\b(?:Could not resolve host|Connection (?:refused|reset|timed out)|Failed to connect|Temporary failure in name resolution|Network is unreachable|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|rate limit|429 Too Many|50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)|No output has been received|timed? ?out after|The job exceeded the maximum time)\b/i, category: 'network_infra_timeout' },
+    { pattern: /\b(?:version conflict|unsatisfiable|could not resolve dependencies|no matching (?:version|distribution)|Could not find a version that satisfies|ResolutionImpossible|conflicting dependencies|requires .{1,80} but .{1,80} (?:is|was) (?:installed|resolved)|PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|not available from current channels|Solving environment: (?:.* )?failed)\b/i, category: 'dependency_resolution' },
+    // Gates that fail a run by policy: bundle size budgets, binary compatibility reports, link checkers.
+    { pattern: /\b(?:size limit has exceeded|Package size limit|exceeds? (?:the )?(?:size )?budget|Binary compatibility check failed|does not have a correspondent in (?:current|other) version|Issues :-\(|(?:dead|broken) links? (?:found|detected))/i, category: 'other' },
+];
+/** Words that say what kind of failure it is when the command does not. */
+function categoryOfWords(text) {
+    if (/\b(?:assert|Assertion|expected .{0,120}(?:got|but|actual|to (?:be|equal))|FAIL:|failures?:|\d+ (?:tests?|examples?|specs?) failed|not ok \d|tests? failed|Failed tests?)/i.test(text))
+        return 'test_failure';
+    if (/\berror: .{0,200}\.(?:c|cc|cpp|cxx|h|hpp|rs|go|java|scala|kt|swift|cs|m|mm|hs|erl|ex|nim|zig)\b|\bundefined reference\b|\bld returned\b|\bcompil(?:e|ation|er) (?:error|failed)\b/i.test(text))
+        return 'compilation_error';
+    return categoryFromKeywords(text);
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/classify.ts
 /**
  * Detector drafts → ranked, deduplicated `Failure`s. The first failure is the root cause: the
@@ -62268,8 +62367,14 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * position, because they are consequences of it.
  */
 
+
 /** Detectors that only restate that something failed; they rank last. */
 const GENERIC_DETECTORS = new Set(['github-error', 'exit-code']);
+/**
+ * Detectors that find an error block without knowing the tool. They rank as what they found, but a
+ * block that a specific detector explains too is that detector's failure told again: dropped.
+ */
+const FINDER_DETECTORS = new Set(['generic-error']);
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 const CONFIDENT = 0.6;
 /** A first failure this sure explains the log on its own … */
@@ -62331,6 +62436,31 @@ function fingerprintOf(draft) {
     return (0,external_node_crypto_.createHash)('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 const NO_STEP_FAILURES = { first: Number.POSITIVE_INFINITY, steps: new Set(), exits: [] };
+function rankingSteps(model) {
+    if (model === undefined || model.failed === undefined)
+        return undefined;
+    return { byIndex: new Map(model.steps.map((step) => [step.index, step])), failed: model.failed };
+}
+/**
+ * Where a hit stands in the story of the failure. A step the log shows passed (Travis `exited with
+ * 0`, a GitHub step followed by another with no failure line) did not fail the job: what it printed
+ * (a warning-level `ERROR`, a flaky retry, a tool's expected errors) is not why the job failed. A
+ * step whose outcome the log does not give (a Travis install script without `set -e`) may hold the
+ * cause and keeps its rank. What came after the failed step ended (an `if: always()` upload, a
+ * cleanup, a post-step) is a consequence at most. The runner's own messages (timeouts,
+ * cancellations) are exempt: they end a step in their own way.
+ */
+function placementOf(entry, steps) {
+    const failed = steps.failed;
+    if (entry.draft.tool === 'runner')
+        return 'inside';
+    if (entry.draft.logLines[0] > failed.lines[1])
+        return 'after';
+    const step = entry.stepIndex === undefined ? undefined : steps.byIndex.get(entry.stepIndex);
+    if (step !== undefined && step.outcome === 'passed' && step.index !== failed.index)
+        return 'before';
+    return 'inside';
+}
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
  * with exit code N`; what is reported after that line comes from later steps (`if: always()`
@@ -62339,14 +62469,22 @@ const NO_STEP_FAILURES = { first: Number.POSITIVE_INFINITY, steps: new Set(), ex
  * (`mvn --fail-never`, `|| true`, `continue-on-error`), so its errors did not fail the job. The
  * runner's own messages (timeouts, cancellations) end a step without that line and are exempt.
  */
-function tierOf(entry, failures) {
+function tierOf(entry, failures, steps) {
     if (entry.detector === 'exit-code')
         return 5;
     if (GENERIC_DETECTORS.has(entry.detector))
         return 4;
+    const base = entry.draft.confidence >= CONFIDENT ? 0 : 2;
+    if (steps !== undefined) {
+        const placement = placementOf(entry, steps);
+        // A step that passed explains nothing: below every hit of the failed step and after it.
+        if (placement === 'before')
+            return 3.5;
+        return base + (placement === 'after' ? 1 : 0);
+    }
     const later = entry.draft.logLines[0] > failures.first;
     const tolerated = failures.steps.size > 0 && entry.step !== undefined && !failures.steps.has(entry.step) && entry.draft.tool !== 'runner';
-    return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + (later || tolerated ? 1 : 0);
+    return base + (later || tolerated ? 1 : 0);
 }
 function stepFailures(entries) {
     let first = Number.POSITIVE_INFINITY;
@@ -62368,8 +62506,8 @@ function stepFailures(entries) {
     return { first, steps, exits: exits.sort((a, b) => a - b) };
 }
 /** Ranking order: most likely root cause first. */
-function compareDrafts(a, b, failures = NO_STEP_FAILURES) {
-    const tier = tierOf(a, failures) - tierOf(b, failures);
+function compareDrafts(a, b, failures = NO_STEP_FAILURES, steps) {
+    const tier = tierOf(a, failures, steps) - tierOf(b, failures, steps);
     if (tier !== 0)
         return tier;
     const confidence = b.draft.confidence - a.draft.confidence;
@@ -62386,14 +62524,22 @@ function overlaps(a, b) {
 }
 /**
  * Generic annotations that restate a specific hit (same lines, or the specific hit's message)
- * add nothing; drop them so the top of the list stays informative.
+ * add nothing; drop them so the top of the list stays informative. So does the generic finder's
+ * block when a specific detector confidently explains the same step.
  */
 function dropRestatements(entries) {
-    const specific = entries.filter((entry) => !GENERIC_DETECTORS.has(entry.detector));
+    const specific = entries.filter((entry) => !GENERIC_DETECTORS.has(entry.detector) && !FINDER_DETECTORS.has(entry.detector));
     if (specific.length === 0)
         return [...entries];
     const messages = new Set(specific.map((entry) => entry.draft.message.trim()));
+    const confident = specific.filter((entry) => entry.draft.confidence >= CONFIDENT);
     return entries.filter((entry) => {
+        // A specific, confident explanation of the same step makes the finder's block redundant.
+        if (FINDER_DETECTORS.has(entry.detector)) {
+            if (specific.some((other) => overlaps(other.draft.logLines, entry.draft.logLines)))
+                return false;
+            return !confident.some((other) => other.stepIndex === entry.stepIndex);
+        }
         if (!GENERIC_DETECTORS.has(entry.detector))
             return true;
         if (entry.detector === 'exit-code')
@@ -62459,6 +62605,22 @@ function collapseNested(ranked) {
     }
     return kept;
 }
+/**
+ * A weak hit a detector could not put in a category (an uncaught error with a stack, nothing more)
+ * takes the category of the command its step ran: an uncaught error in a test run is a test
+ * failure, in a build a compilation error.
+ */
+function withCommandCategory(entry) {
+    const { draft } = entry;
+    if (draft.category !== 'other' || draft.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector))
+        return entry;
+    if (entry.step === undefined)
+        return entry;
+    const category = categoryOfCommand(entry.step.startsWith('Run ') ? entry.step.slice(4) : entry.step);
+    if (category === undefined || category === 'other')
+        return entry;
+    return { ...entry, draft: { ...draft, category } };
+}
 /** Lines between a step's last specific failure and the runner's exit line that still count as its tail. */
 const EXIT_TAIL_LINES = 12;
 /**
@@ -62471,7 +62633,7 @@ function withExitTails(entries, exits) {
         return [...entries];
     const closest = new Map();
     for (const entry of entries) {
-        if (GENERIC_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT)
+        if (GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT)
             continue;
         const end = entry.draft.logLines[1];
         const exit = exits.find((line) => line > end);
@@ -62525,18 +62687,20 @@ function absorbWrapper(kept, entry) {
  * Drafts of one log → its failures, most relevant first, one per fingerprint (back-to-back repeats
  * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
  */
-function classifyDrafts(input) {
+function classifyDrafts(input, model) {
     // Exit-code drafts are never extended, so the step failures read from the input stand.
     const failures = stepFailures(input);
+    const steps = rankingSteps(model);
     const entries = withExitTails(input, failures.exits);
-    const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
+    const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures, steps));
     // The exit-code line is only worth showing when nothing else explains the failure.
     const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
     const byFingerprint = new Map();
     for (const { entry, absorbed } of collapseNested(ranked)) {
         if (hasExplanation && entry.detector === 'exit-code')
             continue;
-        const failure = toFailure(entry);
+        // Categories from commands are given last: they name a hit, they neither rank nor merge it.
+        const failure = toFailure(withCommandCategory(entry));
         const seen = byFingerprint.get(failure.fingerprint);
         if (seen) {
             seen.failure.occurrences += 1 + absorbed;
@@ -62946,62 +63110,6 @@ function buildPrefilter(triggers) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/analysis/detectors/github-error.ts
-/**
- * `##[error]` annotations (and `::error …::` commands) that no specific detector explains: an
- * action's own failure message, a problem-matcher hit, a script's `echo "::error::…"`. The text is
- * free-form, so the category is a guess from keywords and the confidence is low; `classify` drops
- * the ones that restate a specific hit. The runner's `Process completed with exit code N` line is
- * left to the `exit-code` detector.
- */
-// Checked in order; the first that matches names the category. Linear patterns, no nesting.
-const KEYWORDS = [
-    { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bunexpected token\b/i, category: 'syntax_error' },
-    { pattern: /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i, category: 'import_missing_module' },
-    { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bdoes not exist\b|\bnot found: /i, category: 'missing_file' },
-    { pattern: /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i, category: 'network_infra_timeout' },
-    { pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i, category: 'dependency_resolution' },
-    { pattern: /\btype ?check|\bmypy\b|\bpyright\b|\berror TS\d/i, category: 'type_check' },
-    { pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i, category: 'lint_format' },
-    { pattern: /\bcompil(?:e|ation|er)\b|\bbuild failed\b|\blinker?\b|\bundefined reference\b/i, category: 'compilation_error' },
-    { pattern: /\btests?\b|\bassert(?:ion)?\b|\bspec\b|\bsnapshot\b/i, category: 'test_failure' },
-];
-const EXIT_CODE_LINE = /^Process completed with exit code \d/;
-function categoryFromKeywords(text) {
-    for (const { pattern, category } of KEYWORDS)
-        if (pattern.test(text))
-            return category;
-    return undefined;
-}
-const githubErrorDetector = {
-    id: 'github-error',
-    description: 'GitHub Actions `##[error]` / `::error::` annotations that no specific detector explains; category guessed from keywords, low confidence.',
-    categories: ['other', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'dependency_resolution', 'type_check', 'lint_format', 'compilation_error', 'test_failure'],
-    example: '##[error]The `python-version` input is not valid: 3.13-dev',
-    // Annotations are recognised by their workflow command, which is not in the text.
-    trigger: /^(?!)/,
-    commands: ['error'],
-    start() {
-        return {
-            line(line, ctx) {
-                if (line.command !== 'error')
-                    return;
-                const message = line.text.trim();
-                if (message === '' || EXIT_CODE_LINE.test(message))
-                    return;
-                const category = categoryFromKeywords(message.slice(0, 1000));
-                ctx.report({
-                    category: category ?? 'other',
-                    tool: 'github-actions',
-                    message,
-                    logLines: [line.n, line.n],
-                    confidence: category ? 0.35 : 0.25,
-                });
-            },
-        };
-    },
-};
-
 ;// CONCATENATED MODULE: ./src/analysis/detectors/exit-code.ts
 /**
  * The CI system's own "the step failed" line: GitHub's `##[error]Process completed with exit code
@@ -63077,6 +63185,274 @@ const exitCodeDetector = {
                     confidence: killed ? 0.3 : 0.1,
                     data: { exitCode: code },
                 });
+            },
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/analysis/types.ts
+/**
+ * The analyzer's data. A log is read as a stream of raw lines; `normalize` turns each raw line
+ * into a `LogLine`; detectors scan `LogLine`s and report `FailureDraft`s; `classify` ranks and
+ * deduplicates them into `Failure`s.
+ */
+const CATEGORIES = (/* unused pure expression or super */ null && ([
+    'lint_format',
+    'import_missing_module',
+    'syntax_error',
+    'type_check',
+    'test_failure',
+    'missing_file',
+    'dependency_resolution',
+    'compilation_error',
+    'network_infra_timeout',
+    'other',
+]));
+/** Longest text a detector sees of one line. Longer lines are cut: error messages start early. */
+const MAX_LINE_CHARS = 4096;
+/** Lines kept for `DetectorContext.before`. */
+const CONTEXT_LINES = 1000;
+
+;// CONCATENATED MODULE: ./src/analysis/detectors/generic-error.ts
+/**
+ * The error finder that needs no tool knowledge. When the CI system says a step failed (or, for a
+ * plain log, at its end) it reads the step's last output lines and picks the error block nearest
+ * the end: lines with a broad, language-neutral error vocabulary and `file:line` shapes, with the
+ * indented and continuation lines that belong to them (a stack trace, an indented diff, a caret
+ * line). The category comes from the step's command and the block's words together: a failing
+ * block in a step that ran a test runner is a test failure, in an installer a dependency problem,
+ * in a compiler a compilation error; words such as `SyntaxError` or `command not found` say more
+ * than the command. Specific detectors know more; this one is for the tools they do not know, and
+ * ranks below them.
+ */
+
+
+/** Output lines of the failed step read back from its end: the last ones first, then further back. */
+const NEAR_LINES = 200;
+const WINDOW_LINES = CONTEXT_LINES;
+/** Longest block reported. */
+const MAX_BLOCK_LINES = 40;
+const STEP_FAILED = [
+    /^Process completed with exit code ([1-9]\d{0,2})\.?$/,
+    /^The command "(?:.{0,2000})" (?:failed and )?exited with ([1-9]\d{0,2})(?: during [^.]{0,200})?\.$/,
+    /^ERROR: Job failed: (?:exit code|command terminated with exit code) ([1-9]\d{0,2})\s*$/,
+];
+// Weight 3: a line that says an error happened. Weight 2: words that usually do.
+const STRONG = /\b(?:error|ERROR|Error)(?:\[[\w-]+\])?:|^\s*(?:error|ERROR)\b|\berror [A-Z]{1,4}\d{2,5}\b|\bFAIL(?:ED|URE)?\b|\bTraceback\b|\bfatal\b|\bFATAL\b|\bpanic(?:ked)?\b|\b\w*(?:Exception|Error)\b(?::|$| in | at )|\bnot ok\b|[✗✖✘]|^\s*\*\* \(|\bSegmentation fault\b|\bcore dumped\b|\b[Aa]borted\b|\bpanicked at\b/;
+const WEAK = /\bfail(?:s|ed|ure|ures|ing)?\b|\bcannot\b|\bcan't\b|\bcould not\b|\bunable to\b|\bnot found\b|\bNo such file\b|\bundefined\b|\bdenied\b|\binvalid\b|\bunexpected\b|\brefused\b|\btimed out\b|\bmissing\b|\bexpected\b|\bmismatch\b|\bdoes not\b|\bdid not\b|\bnot in order\b|^E {2,}|^\s*>\s|\bassert|\bno \S+(?: \S+)? found\b/i;
+/** A line that only says how a run ended, or that nothing went wrong. */
+const BENIGN = /\b0 (?:errors?|failures?|failed)\b|\bno errors?\b|\bwarn(?:ing)?s?\b|\bdeprecat|^\s*\[?(?:debug|info|notice)\]?\b|\bsuccess|\bpassed\b|^\s*ok\b|\bDownloading\b|\bInstalling\b|\bCollecting\b|\bRequirement already\b|^\s*(?:travis_|\$ |#+\s)/i;
+/** Lines that only restate that the run failed: the cause is in an earlier block. */
+const EPILOGUE = /^(?:npm (?:ERR!|error)|yarn run v|error Command failed|info Visit|make(?:\[\d+\])?: \*\*\*|ninja: build stopped|Error: Process completed|ERROR: Job failed|Exited with code|Build step .* failed|\[(?:error|ERROR)\] (?:Total time|Finished at|Failed to execute goal|-> \[Help|Re-run Maven|For more information|To see the full stack trace|$)|error: (?:could not compile|aborting due to)|FAILURE: Build failed|\* What went wrong|BUILD FAILED|Tests? (?:run|failed)|Ran \d+ tests?|\d+ (?:tests?|examples?|specs?)(?: run)?, \d+ (?:failures?|failed)|FAILED \(|=+ .*(?:failed|error).* =+$|Failed examples:|rspec \.\/|Summary of failures|ERROR: .*(?:returned|exited|exit code)|The command ".*" exited|\*\* [A-Z ]*FAILED \*\*|Failing tests:|Executed \d+ tests?, with \d+ failures?|.*failed due to previous errors|Error: Command failed|error: command .* failed with exit status|Test failed\. See above|Tests? failed\.?$|\d+ failing$|\d+ out of \d+ tests? failed|Test suite .{0,80}failed|Test suite failure|exited with: ExitFailure|[✖✗×]? ?\d+ problems? \(|Found \d+ (?:errors?|problems?|issues?)|\d+ files? inspected|Total: \d+|\d+ (?:errors?|warnings?|hints?|issues?|problems?|offenses?)(?: (?:found|detected|generated))?\.?$|exit status \d+$|(?:error|warning): build failed|\(See full trace by running|note: Run with `RUST_BACKTRACE)/i;
+const FRAME = /^\s+(?:at |File "|from |in |\.\.\.|\(|#\d+ )|^\s*at [\w$.<>]+[ (]|^\t/;
+const CARET = /^\s*[~^]+\s*$|^\s*\^/;
+const CODE_EXCERPT = /^\s*\d+\s*\|/;
+const LOCATIONS = [
+    /File "([^"\n]{1,300})", line (\d{1,7})/,
+    /(?:^|[\s('"[])((?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z][\w]{0,7}):(\d{1,7})(?::(\d{1,5}))?/,
+    /(?:^|[\s('"[])((?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z][\w]{0,7})\((\d{1,7})(?:,(\d{1,5}))?\)/,
+    / at ((?:[A-Za-z]:)?[\w./\\@+-]{1,300}\.[A-Za-z]\w{0,7}) line (\d{1,7})/,
+];
+/** Locations in libraries and runtimes rather than in the project. */
+const LIBRARY_PATH = /(?:^|[/\\])(?:node_modules|site-packages|dist-packages|vendor|\.cargo|\.rustup|\.m2|\.gradle|\.ivy2|\.stack|\.cabal|lib\/ruby|gems|usr\/(?:lib|local|share|include)|internal|jdk|lib\/python\d)(?:[/\\]|$)|^\((?:elixir|stdlib|kernel|erts)\)|^(?:node|internal)[:/]|^<|^\w+\.(?:java|scala):/;
+/** A line that starts with a source location (`src/a.rb:3:5:`, `Main.hs:4:14-26:`): a tool reporting a problem. */
+const LOCATED = /^\s*(?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z]\w{0,7}:\d{1,7}(?::\d{1,5})?(?:-\d{1,5})?:\s/;
+function weightOf(text) {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.length > 2000)
+        return 0;
+    if (STRONG.test(trimmed))
+        return BENIGN.test(trimmed) && !/\berror\b/i.test(trimmed) ? 1 : 3;
+    // A located report counts whatever its severity word: in a failed step, that is what failed it.
+    if (LOCATED.test(text))
+        return 2;
+    if (WEAK.test(trimmed))
+        return BENIGN.test(trimmed) ? 0 : 2;
+    return 0;
+}
+function indentOf(text) {
+    let n = 0;
+    while (n < text.length && (text[n] === ' ' || text[n] === '\t'))
+        n++;
+    return n;
+}
+/** A line that continues the block above it: a frame, a caret, an excerpt, or deeper indentation. */
+function continues(line, blockIndent) {
+    const text = line.text;
+    if (text.trim() === '')
+        return false;
+    if (FRAME.test(text) || CARET.test(text) || CODE_EXCERPT.test(text))
+        return true;
+    return indentOf(text) > blockIndent;
+}
+/** Error blocks of the window, in order. */
+function findBlocks(window) {
+    const blocks = [];
+    let current;
+    let indent = 0;
+    for (let i = 0; i < window.length; i++) {
+        const line = window[i];
+        const weight = weightOf(line.text);
+        // One blank line inside a block is kept when the block goes on after it (a list under its header).
+        const bridged = line.text.trim() === '' && current !== undefined && window[i + 1] !== undefined && continues(window[i + 1], indent);
+        if (current !== undefined && current.lines.length < MAX_BLOCK_LINES && (weight >= 2 || bridged || continues(line, indent))) {
+            current.lines.push(line);
+            if (weight >= 2) {
+                current.hits += 1;
+                current.weight = Math.max(current.weight, weight);
+                if (!EPILOGUE.test(line.text.trim()))
+                    current.epilogue = false;
+            }
+            continue;
+        }
+        current = undefined;
+        if (weight < 2)
+            continue;
+        current = { lines: [line], weight, hits: 1, epilogue: EPILOGUE.test(line.text.trim()) };
+        indent = indentOf(line.text);
+        blocks.push(current);
+    }
+    for (const block of blocks) {
+        // Trailing blank or continuation-only tails do not explain anything.
+        while (block.lines.length > 1 && block.lines.at(-1).text.trim() === '')
+            block.lines.pop();
+    }
+    return blocks;
+}
+/** The block that explains the step: the strongest one nearest the end that is not only its epilogue. */
+function pickBlock(blocks, causesOnly = false) {
+    const causes = blocks.filter((block) => !block.epilogue);
+    if (causesOnly && causes.length === 0)
+        return undefined;
+    const pool = causes.length > 0 ? causes : blocks;
+    const strongest = Math.max(0, ...pool.map((block) => block.weight));
+    for (let i = pool.length - 1; i >= 0; i--) {
+        const block = pool[i];
+        if (block.weight === strongest)
+            return block;
+    }
+    return undefined;
+}
+/** A `  3:11  ✖  message` row of a "stylish" report (eslint, stylelint): its file is the header line above. */
+const STYLISH_ROW = /^\s+(\d{1,7}):(\d{1,5})\s/;
+const STYLISH_HEADER = /^((?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z]\w{0,7})\s*$/;
+function stylishLocation(block, before) {
+    const row = STYLISH_ROW.exec(block[0].text);
+    if (!row)
+        return undefined;
+    for (let i = before.length - 1; i >= 0 && i >= before.length - 50; i--) {
+        const header = STYLISH_HEADER.exec(before[i].text.trim());
+        if (header)
+            return { file: header[1].replace(/^\.\//, ''), line: Number(row[1]), column: Number(row[2]) };
+    }
+    return undefined;
+}
+function locationIn(lines, before = []) {
+    const stylish = stylishLocation(lines, before);
+    if (stylish !== undefined)
+        return stylish;
+    let fallback;
+    for (const line of lines) {
+        for (const pattern of LOCATIONS) {
+            const match = pattern.exec(line.text);
+            if (!match)
+                continue;
+            const file = match[1].replace(/^\.\//, '');
+            if (/^https?:|^\/\//.test(file) || /^\d+(?:\.\d+)+$/.test(file))
+                continue;
+            const found = { file, line: Number(match[2]), ...(match[3] !== undefined ? { column: Number(match[3]) } : {}) };
+            if (!LIBRARY_PATH.test(file) && !/^\s*\((?:elixir|stdlib|kernel)\)/.test(line.text))
+                return found;
+            fallback ??= found;
+        }
+    }
+    return fallback;
+}
+/** The block's category and how sure that is: decisive words, then the command, then the words alone. */
+function judge(blockText, command) {
+    for (const { pattern, category } of DECISIVE)
+        if (pattern.test(blockText))
+            return { category, confidence: 0.6 };
+    const byCommand = categoryOfCommand(command);
+    const byWords = categoryOfWords(blockText);
+    if (byCommand !== undefined && byWords === byCommand)
+        return { category: byCommand, confidence: 0.65 };
+    if (byCommand !== undefined)
+        return { category: byCommand, confidence: 0.55 };
+    if (byWords !== undefined)
+        return { category: byWords, confidence: 0.45 };
+    return { category: 'other', confidence: 0.35 };
+}
+function commandOf(step) {
+    if (step === undefined)
+        return '';
+    return step.startsWith('Run ') ? step.slice(4) : step;
+}
+function messageOf(block) {
+    const first = block.lines.find((line) => weightOf(line.text) >= 2) ?? block.lines[0];
+    return first.text.trim().slice(0, 500);
+}
+/** Reports the block that explains the step that ended at `end` (its window: the step's last lines). */
+function reportStep(ctx, window, step) {
+    // The cause is nearly always near the step's end; a long tail of output (a test runner's progress,
+    // a summary) can push it further back.
+    const near = window.slice(-NEAR_LINES);
+    const block = pickBlock(findBlocks(near), true) ?? pickBlock(findBlocks(window));
+    if (block === undefined)
+        return false;
+    const text = block.lines.map((line) => line.text).join('\n');
+    const verdict = judge(text, commandOf(step));
+    const first = block.lines[0].n;
+    const location = locationIn(block.lines, window.filter((line) => line.n < first));
+    const draft = {
+        category: verdict.category,
+        tool: 'generic',
+        message: messageOf(block),
+        logLines: [block.lines[0].n, block.lines.at(-1).n],
+        confidence: verdict.confidence,
+        data: { finder: 'generic', ...(step !== undefined ? { command: commandOf(step).slice(0, 200) } : {}) },
+    };
+    if (location !== undefined) {
+        draft.file = location.file;
+        draft.line = location.line;
+        if (location.column !== undefined)
+            draft.column = location.column;
+    }
+    ctx.report(draft);
+    return true;
+}
+/** The lines of the step that `line` belongs to, among the ones still remembered. */
+function stepWindow(ctx, stepIndex) {
+    const earlier = ctx.before(WINDOW_LINES);
+    let start = earlier.length;
+    while (start > 0 && earlier[start - 1].stepIndex === stepIndex)
+        start--;
+    return earlier.slice(start).filter((line) => line.command !== 'group' && line.command !== 'endgroup' && line.command !== 'command');
+}
+const genericErrorDetector = {
+    id: 'generic-error',
+    description: 'The error finder that needs no tool knowledge: in the step the CI system says failed (or at the end of a plain log), the error block nearest the end, categorised from the step\'s command and the block\'s words; ranks below specific detectors.',
+    categories: ['test_failure', 'compilation_error', 'lint_format', 'dependency_resolution', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'type_check', 'other'],
+    example: '** (throw) "Words not in order \\"thumbor_client\\" and \\"thumbnex\\""',
+    trigger: /^Process completed with exit code [1-9]|^The command ".*" (?:failed and )?exited with [1-9]|^ERROR: Job failed: /,
+    start() {
+        let reported = false;
+        return {
+            line(line, ctx) {
+                if (!STEP_FAILED.some((pattern) => pattern.test(line.text)))
+                    return;
+                if (reportStep(ctx, stepWindow(ctx, line.stepIndex), line.step))
+                    reported = true;
+            },
+            end(ctx) {
+                // A plain log (no CI system's failure line): its last lines are the failed step.
+                if (reported)
+                    return;
+                const tail = ctx.before(WINDOW_LINES);
+                const last = tail.at(-1);
+                if (last === undefined)
+                    return;
+                reportStep(ctx, stepWindow(ctx, last.stepIndex), last.step);
             },
         };
     },
@@ -63478,7 +63854,7 @@ const ANY_DIAGNOSTIC = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:(?:\d+:)?(?:\d+:)? (?:e
 /** The tail of a message that `--pretty` wrapped: `expected "int")  [return-value]`, or `[code]` alone. */
 const CODE_TAIL = /(?:^|\s)\[(?<code>[a-z][\w-]*)\]$/;
 /** `--pretty`'s marker under the source line. */
-const CARET = /^\s+\^~*$/;
+const mypy_CARET = /^\s+\^~*$/;
 const MAX_WRAPPED = 3;
 const mypyDetector = {
     id: 'mypy',
@@ -63553,12 +63929,12 @@ const mypyDetector = {
                             commit(line.n);
                         return true;
                     }
-                    if (!sourceSeen && /^\s/.test(line.text) && !CARET.test(line.text)) {
+                    if (!sourceSeen && /^\s/.test(line.text) && !mypy_CARET.test(line.text)) {
                         sourceSeen = true;
                         pendingTo = line.n;
                         return true;
                     }
-                    if (sourceSeen && CARET.test(line.text)) {
+                    if (sourceSeen && mypy_CARET.test(line.text)) {
                         commit(line.n);
                         return true;
                     }
@@ -63895,7 +64271,7 @@ function isLibraryPath(path) {
     return /site-packages|dist-packages|[\\/]lib[\\/]python\d|^<frozen |^<string>|[\\/]Lib[\\/](?!test)/.test(path);
 }
 // `File "x.py", line 12, in fn` (3.x; `in` part absent for SyntaxError frames).
-const FRAME = /^\s*File "(?<file>[^"]+)", line (?<line>\d+)(?:, in .*)?$/;
+const python_traceback_FRAME = /^\s*File "(?<file>[^"]+)", line (?<line>\d+)(?:, in .*)?$/;
 // `pkg.mod.SomeError: message` or a bare `KeyboardInterrupt`. The last dotted part is a class name.
 const EXCEPTION_LINE = /^(?<type>(?:[A-Za-z_]\w*\.){0,8}[A-Z]\w*)(?::(?<message>.*))?$/;
 const CONVENTIONAL_NAME = /(?:Error|Exception|Exit|Interrupt|Iteration|Expired|NotFound|Conflict|Failure|Warning|Timeout|timeout|gaierror)$/;
@@ -63993,7 +64369,7 @@ function bareDraft(line, ctx) {
     };
     const recent = ctx.before(4);
     for (let index = recent.length - 1; index >= 0; index--) {
-        const frame = FRAME.exec(recent[index].text)?.groups;
+        const frame = python_traceback_FRAME.exec(recent[index].text)?.groups;
         if (frame?.file !== undefined) {
             draft.file = frame.file;
             draft.line = Number(frame.line);
@@ -64054,7 +64430,7 @@ const pythonTracebackDetector = {
                     // This line may itself be a bare error.
                 }
                 if (indent !== undefined) {
-                    const frame = FRAME.exec(text)?.groups;
+                    const frame = python_traceback_FRAME.exec(text)?.groups;
                     if (frame?.file !== undefined) {
                         frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
                         junk = 0;
@@ -64297,7 +64673,7 @@ const pytestDetector = {
                         block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
                         return true;
                     }
-                    const frame = FRAME.exec(text)?.groups;
+                    const frame = python_traceback_FRAME.exec(text)?.groups;
                     if (frame?.file !== undefined) {
                         block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
                         return true;
@@ -64446,7 +64822,7 @@ const lintrunner_MESSAGE = /^\s+(?<severity>Error|Warning|Advice|Disabled) \((?<
 const MARKED_LINE = /^\s*>>>\s+(?<line>\d+)\s+\|/;
 const LINTER_FAILED = /^\s*Error \((?<linter>[\w-]+)\) Linter failed\s*$/;
 /** Lines of one block a scan reads before it gives up (a huge patch excerpt). */
-const MAX_BLOCK_LINES = 2000;
+const lintrunner_MAX_BLOCK_LINES = 2000;
 function confidenceOf(severity) {
     if (severity === 'Error' || severity === 'Warning')
         return 0.92;
@@ -64504,7 +64880,7 @@ const lintrunnerDetector = {
                     close(ctx);
                     return false;
                 }
-                if (line.n - block.draft.logLines[0] > MAX_BLOCK_LINES) {
+                if (line.n - block.draft.logLines[0] > lintrunner_MAX_BLOCK_LINES) {
                     close(ctx);
                     return false;
                 }
@@ -64685,7 +65061,7 @@ const unittestDetector = {
                     block.last = line.n;
                     return true;
                 }
-                const frame = FRAME.exec(text)?.groups;
+                const frame = python_traceback_FRAME.exec(text)?.groups;
                 if (frame?.file !== undefined) {
                     block.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
                     block.last = line.n;
@@ -64718,29 +65094,6 @@ const unittestDetector = {
         };
     },
 };
-
-;// CONCATENATED MODULE: ./src/analysis/types.ts
-/**
- * The analyzer's data. A log is read as a stream of raw lines; `normalize` turns each raw line
- * into a `LogLine`; detectors scan `LogLine`s and report `FailureDraft`s; `classify` ranks and
- * deduplicates them into `Failure`s.
- */
-const CATEGORIES = (/* unused pure expression or super */ null && ([
-    'lint_format',
-    'import_missing_module',
-    'syntax_error',
-    'type_check',
-    'test_failure',
-    'missing_file',
-    'dependency_resolution',
-    'compilation_error',
-    'network_infra_timeout',
-    'other',
-]));
-/** Longest text a detector sees of one line. Longer lines are cut: error messages start early. */
-const MAX_LINE_CHARS = 4096;
-/** Lines kept for `DetectorContext.before`. */
-const CONTEXT_LINES = 200;
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/policy-gate.ts
 
@@ -66535,6 +66888,8 @@ function matchRule(line) {
     }
     return undefined;
 }
+/** Commands that check links: the network errors they print are about the links they check. */
+const LINK_CHECKER = /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|broken-link-checker|linkinator|check[-_]links?)\b/i;
 const infrastructureDetector = {
     id: 'infrastructure',
     description: 'Network, HTTP, rate-limit, credential, disk, memory, timeout, cancellation, runner, checkout and Docker registry failures.',
@@ -66571,6 +66926,9 @@ const infrastructureDetector = {
                 }
                 // Source lines quoted by a traceback (`    raise ReadTimeoutError(`) are not the error itself.
                 if (QUOTED_SOURCE.test(line.text))
+                    return false;
+                // A link checker's report lists the links that failed: its findings, not this run's network.
+                if (line.step !== undefined && LINK_CHECKER.test(line.step))
                     return false;
                 const found = matchRule(line);
                 if (!found)
@@ -69751,7 +70109,7 @@ const UBSAN = /^(?<file>[^\s:]+\.\w+):(?<line>\d+):(?<column>\d+): runtime error
 /** A report longer than this is cut (shadow-byte legends and long stacks). */
 const MAX_REPORT_LINES = 400;
 /** The first `file:line[:column]` word of a frame or SUMMARY line (`/src/net.cpp:1636:25`). */
-function locationIn(text) {
+function sanitizer_locationIn(text) {
     for (const word of text.split(/\s+/)) {
         const groups = LOCATION_TOKEN.exec(word)?.groups;
         if (groups?.file === undefined)
@@ -69773,7 +70131,7 @@ function setLocation(draft, location) {
 }
 /** Sets the draft's location from a frame or SUMMARY line, unless it points into system code. */
 function sanitizer_locate(draft, text) {
-    const location = locationIn(text);
+    const location = sanitizer_locationIn(text);
     if (location && !isSystemPath(location.file))
         setLocation(draft, location);
 }
@@ -70068,6 +70426,7 @@ const swiftDetector = {
 // -- generic (engine)
 
 
+
 // -- python
 
 
@@ -70127,6 +70486,7 @@ const DETECTORS = [
     // -- generic (engine)
     githubErrorDetector,
     exitCodeDetector,
+    genericErrorDetector,
     // -- python
     pytestDetector,
     unittestDetector,
@@ -70392,6 +70752,8 @@ class AnalysisEngine {
         const entry = { detector: running.detector.id, draft, order: this.order++ };
         if (anchor?.step !== undefined)
             entry.step = anchor.step;
+        if (anchor?.stepIndex !== undefined)
+            entry.stepIndex = anchor.stepIndex;
         if (anchor?.job !== undefined)
             entry.job = anchor.job;
         running.drafts.push(entry);
@@ -70536,6 +70898,12 @@ function lastCrSegment(text) {
 function createNormalizer() {
     let step;
     let job;
+    // Counts step starts, so two runs of the same command are two steps.
+    let stepIndex = 0;
+    const enter = (name) => {
+        step = name;
+        stepIndex++;
+    };
     // Travis prints `travis_time:start` then `$ command`; the command names the step better than the fold.
     let travisCommandPending = false;
     return (raw, n) => {
@@ -70569,7 +70937,7 @@ function createNormalizer() {
             if (lastFold !== -1) {
                 const fold = TRAVIS_FOLD_START.exec(text.slice(lastFold));
                 if (fold?.[1])
-                    step = fold[1];
+                    enter(fold[1]);
             }
             if (text.indexOf('travis_time:start:') !== -1)
                 travisCommandPending = true;
@@ -70578,12 +70946,12 @@ function createNormalizer() {
         else if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('travis_')) {
             const fold = TRAVIS_FOLD_START.exec(text);
             if (fold?.[1])
-                step = fold[1];
+                enter(fold[1]);
             else if (text.startsWith('travis_time:start:'))
                 travisCommandPending = true;
         }
         if (travisCommandPending && text.charCodeAt(0) === 36 /* $ */ && text.charCodeAt(1) === 32) {
-            step = text.slice(2, 202).trim();
+            enter(text.slice(2, 202).trim());
             travisCommandPending = false;
         }
         let command;
@@ -70595,7 +70963,7 @@ function createNormalizer() {
                 text = text.slice(marker[0].length);
                 // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
                 if (command === 'group' && text.startsWith('Run '))
-                    step = text.slice(0, 200).trim();
+                    enter(text.slice(0, 200).trim());
             }
         }
         else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
@@ -70611,12 +70979,13 @@ function createNormalizer() {
             text = text.slice('[command]'.length);
         }
         if (lineStep !== undefined) {
-            step = lineStep;
+            if (lineStep !== step || lineJob !== job)
+                enter(lineStep);
             job = lineJob;
         }
         if (text.length > MAX_LINE_CHARS)
             text = text.slice(0, MAX_LINE_CHARS);
-        const line = { n, text };
+        const line = { n, text, stepIndex };
         if (command !== undefined)
             line.command = command;
         if (step !== undefined)
@@ -70798,6 +71167,109 @@ function reader_splitText(text, sink) {
     return { lines: splitter.lines, bytes: splitter.totalBytes };
 }
 
+;// CONCATENATED MODULE: ./src/analysis/steps.ts
+/** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
+const MAX_STEPS = 5000;
+const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
+const GITHUB_CANCELED = /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
+const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
+const TRAVIS_SILENT = /^No output has been received in the last \d/;
+const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+const steps_MAKE_ERROR = /^(?:g?make(?:\[\d+\])?|ninja): \*\*\* .{0,400}(?:Error|error) (\d{1,3})/;
+const NPM_LIFECYCLE = /^npm (?:ERR!|error) code ELIFECYCLE$/;
+class StepTracker {
+    steps = [];
+    current;
+    currentIndex = -1;
+    observe(line) {
+        const index = line.stepIndex ?? 0;
+        if (index !== this.currentIndex || this.current === undefined)
+            this.open(line, index);
+        const step = this.current;
+        step.lines[1] = line.n;
+        this.readOutcome(step, line);
+    }
+    open(line, index) {
+        const previous = this.current;
+        // GitHub reports only failures: a step that ended without one, followed by another, passed.
+        if (previous !== undefined && previous.system === 'github' && previous.outcome === 'unknown')
+            previous.outcome = 'passed';
+        this.currentIndex = index;
+        const name = line.step ?? '';
+        const step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
+        this.current = step;
+        if (this.steps.length < MAX_STEPS)
+            this.steps.push(step);
+    }
+    readOutcome(step, line) {
+        const text = line.text;
+        const first = text.charCodeAt(0);
+        if (first === 80 /* P */ || first === 84 /* T */) {
+            const github = first === 80 && line.command === 'error' ? GITHUB_EXIT.exec(text) : null;
+            if (github)
+                return this.set(step, line, Number(github[1]), 'ci');
+            if (line.command === 'error' && GITHUB_CANCELED.test(text))
+                return this.set(step, line, 143, 'ci');
+            const travis = first === 84 ? TRAVIS_EXIT.exec(text) : null;
+            if (travis)
+                return this.set(step, line, Number(travis[2]), 'ci');
+        }
+        if (first === 78 /* N */ && TRAVIS_SILENT.test(text))
+            return this.set(step, line, 124, 'ci');
+        if (first === 69 /* E */) {
+            const gitlab = GITLAB_EXIT.exec(text);
+            if (gitlab)
+                return this.set(step, line, Number(gitlab[1]), 'ci');
+        }
+        if (step.outcomeSource === 'ci')
+            return;
+        if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
+            const make = steps_MAKE_ERROR.exec(text);
+            if (make)
+                return this.set(step, line, Number(make[1]), 'tool');
+            if (NPM_LIFECYCLE.test(text))
+                return this.set(step, line, 1, 'tool');
+        }
+    }
+    set(step, line, code, source) {
+        // The CI system's verdict wins over a tool's; a later CI line (a retried command) wins over an earlier one.
+        if (source === 'tool' && step.outcomeSource === 'ci')
+            return;
+        step.exitCode = code;
+        step.outcome = code === 0 ? 'passed' : 'failed';
+        step.outcomeLine = line.n;
+        step.outcomeSource = source;
+    }
+    finish() {
+        const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ?? this.steps.find((step) => step.outcome === 'failed');
+        return { steps: this.steps, failed };
+    }
+}
+function systemOf(line, name) {
+    if (line.job !== undefined || name.startsWith('Run '))
+        return 'github';
+    if (name === '')
+        return 'plain';
+    return 'travis';
+}
+/** The step a line number falls in (steps are in order), or undefined. */
+function stepAt(model, n) {
+    const { steps } = model;
+    let low = 0;
+    let high = steps.length - 1;
+    while (low <= high) {
+        const mid = (low + high) >> 1;
+        const step = steps[mid];
+        if (n < step.lines[0])
+            high = mid - 1;
+        else if (n > step.lines[1])
+            low = mid + 1;
+        else
+            return step;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/index.ts
 /**
  * The analyzer's public API: a log file (or text) → its ranked failures and primary category, and
@@ -70807,6 +71279,12 @@ function reader_splitText(text, sink) {
 
 
 
+
+function failedStepOf(step) {
+    if (step === undefined)
+        return undefined;
+    return { name: step.name, lines: [step.lines[0], step.lines[1]], ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}) };
+}
 async function analyze(path, read, options) {
     const engineOptions = {};
     if (options.detectors)
@@ -70815,12 +71293,21 @@ async function analyze(path, read, options) {
         engineOptions.prefilter = options.prefilter;
     const engine = new AnalysisEngine(engineOptions);
     const normalize = createNormalizer();
-    const summary = await read((raw, n) => engine.push(normalize(raw, n)));
+    const steps = new StepTracker();
+    const summary = await read((raw, n) => {
+        const line = normalize(raw, n);
+        steps.observe(line);
+        engine.push(line);
+    });
+    const model = steps.finish();
     const result = engine.finish();
-    const failures = classifyDrafts(result.drafts);
+    const failures = classifyDrafts(result.drafts, model);
     const analysis = { path, category: primaryCategory(failures), failures, lines: summary.lines, bytes: summary.bytes };
     if (result.detectorErrors.length > 0)
         analysis.detectorErrors = result.detectorErrors;
+    const failedStep = failedStepOf(model.failed);
+    if (failedStep !== undefined)
+        analysis.failedStep = failedStep;
     return analysis;
 }
 /** Streams and analyses the log at `path`. Memory stays bounded whatever the file size. */
@@ -70837,6 +71324,7 @@ function toAnalyzeJson(analyses) {
         logs: analyses.map((analysis) => ({
             path: analysis.path,
             category: analysis.category,
+            failedStep: analysis.failedStep ?? null,
             failures: analysis.failures.map((failure) => ({
                 category: failure.category,
                 tool: failure.tool,
@@ -70846,6 +71334,10 @@ function toAnalyzeJson(analyses) {
                 column: failure.column ?? null,
                 logLines: [failure.logLines[0], failure.logLines[1]],
                 confidence: Math.round(failure.confidence * 100) / 100,
+                step: failure.step ?? null,
+                job: failure.job ?? null,
+                occurrences: failure.occurrences,
+                fingerprint: failure.fingerprint,
             })),
         })),
     };
@@ -70863,7 +71355,9 @@ function analysis_oneLine(text, max) {
 /** A readable report: one block per log, failures most relevant first. */
 function formatAnalysisText(analyses) {
     const blocks = analyses.map((analysis) => {
-        const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)`;
+        const failed = analysis.failedStep;
+        const stepLine = failed !== undefined ? `\n  failed step: ${analysis_oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})` : '';
+        const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)${stepLine}`;
         const rows = analysis.failures.map((failure, index) => {
             const lines = failure.logLines[0] === failure.logLines[1] ? `line ${failure.logLines[0]}` : `lines ${failure.logLines[0]}-${failure.logLines[1]}`;
             const seen = failure.occurrences > 1 ? `, seen ${failure.occurrences}×` : '';
@@ -73304,7 +73798,9 @@ async function analyzeJobLogs(jobs, options) {
             const analysis = await analyzeFile(job.path);
             const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
             options.logger.info(`${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`);
-            analyses.push({ job, category: analysis.category, failures });
+            // The jobs API names the failed step of a GitHub job; for a local log the log itself does.
+            const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== '' ? { ...job, failedStep: analysis.failedStep.name } : job;
+            analyses.push({ job: named, category: analysis.category, failures });
         }
         catch (error) {
             const reason = `could not be analysed: ${errors_getErrorMessage(error)}`;

@@ -15,13 +15,20 @@
  *   confidence band.
  * `--misses` lists the logs with a wrong category, a hit@3 miss or a wrong location; `--logs` prints
  * one line per log (scores, labelled and retrieved ranges) for triage.
+ * `--only LIST` / `--except LIST` keep / drop the logs a list names (one path per line, or the
+ * Markdown list of ../shared/corpus/NEW-2026-12.md): to measure a slice before looking at it, and
+ * to design on one part of the corpus and check on another.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyzeFile, type LogAnalysis } from '../src/analysis/index.js';
 import { readLogLines } from '../src/analysis/reader.js';
+import { DETECTORS } from '../src/analysis/registry.js';
 import { CATEGORIES, type Category } from '../src/analysis/types.js';
+
+/** The detectors that need no knowledge of a tool (`--generic-only`). */
+const GENERIC_ONLY: ReadonlySet<string> = new Set(['generic-error', 'exit-code', 'github-error']);
 
 type Range = [number, number];
 
@@ -56,23 +63,66 @@ interface LogResult {
   tail: Scores;
 }
 
-function parseArgs(argv: readonly string[]): { dir: string; json: boolean; misses: boolean; logs: boolean } {
+interface EvalOptions {
+  dir: string;
+  json: boolean;
+  misses: boolean;
+  logs: boolean;
+  /** Paths of a list file whose logs are kept (`only`) or dropped (`except`). */
+  only?: string;
+  except?: string;
+  /** Run only the detectors that need no tool knowledge (generic-error, exit-code, github-error). */
+  genericOnly: boolean;
+  /** Detector ids to leave out. */
+  without: string[];
+}
+
+const USAGE = 'eval [DIR] [--json] [--misses] [--logs] [--only LIST | --except LIST] [--generic-only] [--without ID,ID]';
+
+function parseArgs(argv: readonly string[]): EvalOptions {
   let dir: string | undefined;
-  let json = false;
-  let misses = false;
-  let logs = false;
-  for (const arg of argv) {
-    if (arg === '--json') json = true;
-    else if (arg === '--misses') misses = true;
-    else if (arg === '--logs') logs = true;
-    else if (arg.startsWith('-')) throw new Error(`Unknown option ${arg}. Use: eval [DIR] [--json] [--misses] [--logs]`);
+  const options: Omit<EvalOptions, 'dir'> = { json: false, misses: false, logs: false, genericOnly: false, without: [] };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--json') options.json = true;
+    else if (arg === '--misses') options.misses = true;
+    else if (arg === '--logs') options.logs = true;
+    else if (arg === '--generic-only') options.genericOnly = true;
+    else if (arg === '--without') {
+      const value = argv[i + 1];
+      if (value === undefined) throw new Error(`--without needs detector ids. Use: ${USAGE}`);
+      options.without.push(...value.split(',').map((id) => id.trim()).filter(Boolean));
+      i += 1;
+    } else if (arg === '--only' || arg === '--except') {
+      const value = argv[i + 1];
+      if (value === undefined) throw new Error(`${arg} needs a LIST file. Use: ${USAGE}`);
+      options[arg === '--only' ? 'only' : 'except'] = resolve(value);
+      i += 1;
+    } else if (arg.startsWith('-')) throw new Error(`Unknown option ${arg}. Use: ${USAGE}`);
     else dir = arg;
   }
-  return { dir: resolve(dir ?? join(process.cwd(), '..', 'shared', 'corpus')), json, misses, logs };
+  return { dir: resolve(dir ?? join(process.cwd(), '..', 'shared', 'corpus')), ...options };
+}
+
+/** The log paths a list file names: a path per line, or Markdown list items with the path in backticks. */
+function readList(file: string): Set<string> {
+  const paths = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const quoted = /`([^`]+\.log)`/.exec(line);
+    const bare = line.trim();
+    if (quoted) paths.add(quoted[1] as string);
+    else if (bare.endsWith('.log') && !bare.includes(' ')) paths.add(bare);
+  }
+  if (paths.size === 0) throw new Error(`${file} names no .log file`);
+  return paths;
 }
 
 function readLabels(dir: string): Label[] {
-  const text = readFileSync(join(dir, 'labels.jsonl'), 'utf8');
+  const file = join(dir, 'labels.jsonl');
+  if (!existsSync(file)) {
+    throw new Error(`no labelled corpus at ${dir} (${file} does not exist): pass the corpus folder, e.g. npm run eval -- ../shared/corpus`);
+  }
+  const text = readFileSync(file, 'utf8');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -254,13 +304,18 @@ function perCategory(results: readonly LogResult[]): { category: Category; logs:
 }
 
 async function main(): Promise<number> {
-  const { dir, json, misses, logs } = parseArgs(process.argv.slice(2));
-  const labels = readLabels(dir);
+  const { dir, json, misses, logs, only, except, genericOnly, without } = parseArgs(process.argv.slice(2));
+  const unknown = without.filter((id) => !DETECTORS.some((detector) => detector.id === id));
+  if (unknown.length > 0) throw new Error(`--without: no detector ${unknown.join(', ')}`);
+  const detectors = DETECTORS.filter((detector) => (!genericOnly || GENERIC_ONLY.has(detector.id)) && !without.includes(detector.id));
+  const kept = only !== undefined ? readList(only) : undefined;
+  const dropped = except !== undefined ? readList(except) : undefined;
+  const labels = readLabels(dir).filter((label) => (kept === undefined || kept.has(label.file)) && !(dropped?.has(label.file) ?? false));
   const results: LogResult[] = [];
   for (const label of labels) {
     const path = join(dir, label.file);
     const started = performance.now();
-    const analysis = await analyzeFile(path);
+    const analysis = await analyzeFile(path, { detectors });
     const seconds = (performance.now() - started) / 1000;
     const { keyword, tail } = await baselines(path, label);
     results.push({ label, source: sourceOf(label.file), analysis, seconds, analyzer: scoreAnalyzer(label, analysis), keyword, tail });

@@ -243,9 +243,16 @@ function neutralizing(stream: NodeJS.WritableStream): NodeJS.WritableStream {
   } as NodeJS.WritableStream;
 }
 
+const COMMANDS = new Set(['analyze', 'fix', 'run']);
+
 export async function main(argv: string[], rawIo: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const io: CliIo = { ...rawIo, stdout: neutralizing(rawIo.stdout), stderr: neutralizing(rawIo.stderr) };
+  // `ci-autofixer analyze --help` is a request for the usage, not a bad option.
+  if (command !== undefined && COMMANDS.has(command) && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
   try {
     switch (command) {
       case 'analyze':

@@ -61,7 +61,9 @@ export async function analyzeJobLogs(
       options.logger.info(
         `${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`,
       );
-      analyses.push({ job, category: analysis.category, failures });
+      // The jobs API names the failed step of a GitHub job; for a local log the log itself does.
+      const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== '' ? { ...job, failedStep: analysis.failedStep.name } : job;
+      analyses.push({ job: named, category: analysis.category, failures });
     } catch (error: unknown) {
       const reason = `could not be analysed: ${getErrorMessage(error)}`;
       options.logger.warning(`${job.jobName}: ${reason}`);

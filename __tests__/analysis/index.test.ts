@@ -50,13 +50,29 @@ describe('toAnalyzeJson and formatAnalysisText', () => {
         {
           path: 'job.log',
           category: 'lint_format',
-          failures: [{ category: 'lint_format', tool: 'black', message: 'would reformat src/a.py', file: 'src/a.py', line: null, column: null, logLines: [2, 4], confidence: 0.95 }],
+          failedStep: { name: '', lines: [1, 4], exitCode: 1 },
+          failures: [
+            {
+              category: 'lint_format',
+              tool: 'black',
+              message: 'would reformat src/a.py',
+              file: 'src/a.py',
+              line: null,
+              column: null,
+              logLines: [2, 4],
+              confidence: 0.95,
+              step: null,
+              job: null,
+              occurrences: 2,
+              fingerprint: analysis.failures[0]?.fingerprint,
+            },
+          ],
         },
       ],
     });
     expect(analysis.failures[0]?.occurrences).toBe(2);
     const text = formatAnalysisText([analysis]);
-    expect(text).toContain('job.log: lint_format (1 failure, 4 lines)');
+    expect(text).toContain('job.log: lint_format (1 failure, 4 lines)\n  failed step: (the whole log) (lines 1-4, exit code 1)');
     expect(text).toContain('[lint_format] black src/a.py (lines 2-4, confidence 0.95, seen 2×)');
   });
 

@@ -64,7 +64,7 @@ describe('steps and jobs', () => {
 
   it('gh run view --log: job and step columns', () => {
     const [line] = normalizeAll('build (3.12)\tRun tests\t2021-12-01T13:00:40.1077661Z ##[error]boom');
-    expect(line).toEqual({ n: 1, text: 'boom', command: 'error', step: 'Run tests', job: 'build (3.12)' });
+    expect(line).toEqual({ n: 1, text: 'boom', command: 'error', step: 'Run tests', stepIndex: 1, job: 'build (3.12)' });
   });
 
   it('Travis: folds and `$ command` after travis_time name the step', () => {

@@ -55,7 +55,7 @@ describe('ci-autofixer analyze', () => {
     const result = await cli(['analyze', '--json', ...logs]);
     expect(result.exitCode, result.stderr).toBe(0);
     const parsed = JSON.parse(result.stdout) as {
-      logs: { path: string; category: string; failures: Record<string, unknown>[] }[];
+      logs: { path: string; category: string; failedStep: Record<string, unknown> | null; failures: Record<string, unknown>[] }[];
     };
     expect(parsed.logs.map((log) => log.path)).toEqual(logs);
     const [lint, prettier, test] = parsed.logs;
@@ -66,9 +66,11 @@ describe('ci-autofixer analyze', () => {
     for (const log of parsed.logs) {
       expect(CATEGORIES).toContain(log.category);
       for (const failure of log.failures) {
-        expect(Object.keys(failure).sort()).toEqual(['category', 'column', 'confidence', 'file', 'line', 'logLines', 'message', 'tool']);
+        expect(Object.keys(failure).sort()).toEqual(['category', 'column', 'confidence', 'file', 'fingerprint', 'job', 'line', 'logLines', 'message', 'occurrences', 'step', 'tool']);
       }
+      expect(Object.keys(log).sort()).toEqual(['category', 'failedStep', 'failures', 'path']);
     }
+    expect(test?.failedStep).toMatchObject({ name: 'Run python -m unittest discover -s tests -t .', exitCode: 1 });
     const black = lint?.failures.find((failure) => failure.tool === 'black');
     expect(black?.file).toMatch(/app\/config\.py$/);
     const lines = (await readFile(logs[0] as string, 'utf8')).split('\n');

@@ -6,10 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { EngineDraft } from './engine.js';
+import type { Step, StepModel } from './steps.js';
+import { categoryOfCommand } from './vocabulary.js';
 import type { Category, Failure, FailureDraft } from './types.js';
 
 /** Detectors that only restate that something failed; they rank last. */
 export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', 'exit-code']);
+
+/**
+ * Detectors that find an error block without knowing the tool. They rank as what they found, but a
+ * block that a specific detector explains too is that detector's failure told again: dropped.
+ */
+export const FINDER_DETECTORS: ReadonlySet<string> = new Set(['generic-error']);
 
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 export const CONFIDENT = 0.6;
@@ -88,6 +96,38 @@ export interface StepFailures {
 
 const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps: new Set(), exits: [] };
 
+/** The step model as ranking uses it: steps by ordinal and the failed one. */
+export interface RankingSteps {
+  byIndex: ReadonlyMap<number, Step>;
+  failed: Step | undefined;
+}
+
+export function rankingSteps(model: StepModel | undefined): RankingSteps | undefined {
+  if (model === undefined || model.failed === undefined) return undefined;
+  return { byIndex: new Map(model.steps.map((step) => [step.index, step])), failed: model.failed };
+}
+
+/** Where a hit stands relative to the failed step. */
+type Placement = 'inside' | 'before' | 'after';
+
+/**
+ * Where a hit stands in the story of the failure. A step the log shows passed (Travis `exited with
+ * 0`, a GitHub step followed by another with no failure line) did not fail the job: what it printed
+ * (a warning-level `ERROR`, a flaky retry, a tool's expected errors) is not why the job failed. A
+ * step whose outcome the log does not give (a Travis install script without `set -e`) may hold the
+ * cause and keeps its rank. What came after the failed step ended (an `if: always()` upload, a
+ * cleanup, a post-step) is a consequence at most. The runner's own messages (timeouts,
+ * cancellations) are exempt: they end a step in their own way.
+ */
+function placementOf(entry: EngineDraft, steps: RankingSteps): Placement {
+  const failed = steps.failed as Step;
+  if (entry.draft.tool === 'runner') return 'inside';
+  if (entry.draft.logLines[0] > failed.lines[1]) return 'after';
+  const step = entry.stepIndex === undefined ? undefined : steps.byIndex.get(entry.stepIndex);
+  if (step !== undefined && step.outcome === 'passed' && step.index !== failed.index) return 'before';
+  return 'inside';
+}
+
 /**
  * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
  * with exit code N`; what is reported after that line comes from later steps (`if: always()`
@@ -96,12 +136,19 @@ const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps:
  * (`mvn --fail-never`, `|| true`, `continue-on-error`), so its errors did not fail the job. The
  * runner's own messages (timeouts, cancellations) end a step without that line and are exempt.
  */
-function tierOf(entry: EngineDraft, failures: StepFailures): number {
+function tierOf(entry: EngineDraft, failures: StepFailures, steps?: RankingSteps): number {
   if (entry.detector === 'exit-code') return 5;
   if (GENERIC_DETECTORS.has(entry.detector)) return 4;
+  const base = entry.draft.confidence >= CONFIDENT ? 0 : 2;
+  if (steps !== undefined) {
+    const placement = placementOf(entry, steps);
+    // A step that passed explains nothing: below every hit of the failed step and after it.
+    if (placement === 'before') return 3.5;
+    return base + (placement === 'after' ? 1 : 0);
+  }
   const later = entry.draft.logLines[0] > failures.first;
   const tolerated = failures.steps.size > 0 && entry.step !== undefined && !failures.steps.has(entry.step) && entry.draft.tool !== 'runner';
-  return (entry.draft.confidence >= CONFIDENT ? 0 : 2) + (later || tolerated ? 1 : 0);
+  return base + (later || tolerated ? 1 : 0);
 }
 
 function stepFailures(entries: readonly EngineDraft[]): StepFailures {
@@ -121,8 +168,8 @@ function stepFailures(entries: readonly EngineDraft[]): StepFailures {
 }
 
 /** Ranking order: most likely root cause first. */
-export function compareDrafts(a: EngineDraft, b: EngineDraft, failures: StepFailures = NO_STEP_FAILURES): number {
-  const tier = tierOf(a, failures) - tierOf(b, failures);
+export function compareDrafts(a: EngineDraft, b: EngineDraft, failures: StepFailures = NO_STEP_FAILURES, steps?: RankingSteps): number {
+  const tier = tierOf(a, failures, steps) - tierOf(b, failures, steps);
   if (tier !== 0) return tier;
   const confidence = b.draft.confidence - a.draft.confidence;
   // Close calls (within CLOSE_CALL) are settled by what usually explains what, then by position.
@@ -138,13 +185,20 @@ function overlaps(a: readonly [number, number], b: readonly [number, number]): b
 
 /**
  * Generic annotations that restate a specific hit (same lines, or the specific hit's message)
- * add nothing; drop them so the top of the list stays informative.
+ * add nothing; drop them so the top of the list stays informative. So does the generic finder's
+ * block when a specific detector confidently explains the same step.
  */
 function dropRestatements(entries: readonly EngineDraft[]): EngineDraft[] {
-  const specific = entries.filter((entry) => !GENERIC_DETECTORS.has(entry.detector));
+  const specific = entries.filter((entry) => !GENERIC_DETECTORS.has(entry.detector) && !FINDER_DETECTORS.has(entry.detector));
   if (specific.length === 0) return [...entries];
   const messages = new Set(specific.map((entry) => entry.draft.message.trim()));
+  const confident = specific.filter((entry) => entry.draft.confidence >= CONFIDENT);
   return entries.filter((entry) => {
+    // A specific, confident explanation of the same step makes the finder's block redundant.
+    if (FINDER_DETECTORS.has(entry.detector)) {
+      if (specific.some((other) => overlaps(other.draft.logLines, entry.draft.logLines))) return false;
+      return !confident.some((other) => other.stepIndex === entry.stepIndex);
+    }
     if (!GENERIC_DETECTORS.has(entry.detector)) return true;
     if (entry.detector === 'exit-code') return true;
     if (messages.has(entry.draft.message.trim())) return false;
@@ -218,6 +272,20 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
   return kept;
 }
 
+/**
+ * A weak hit a detector could not put in a category (an uncaught error with a stack, nothing more)
+ * takes the category of the command its step ran: an uncaught error in a test run is a test
+ * failure, in a build a compilation error.
+ */
+function withCommandCategory(entry: EngineDraft): EngineDraft {
+  const { draft } = entry;
+  if (draft.category !== 'other' || draft.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector)) return entry;
+  if (entry.step === undefined) return entry;
+  const category = categoryOfCommand(entry.step.startsWith('Run ') ? entry.step.slice(4) : entry.step);
+  if (category === undefined || category === 'other') return entry;
+  return { ...entry, draft: { ...draft, category } };
+}
+
 /** Lines between a step's last specific failure and the runner's exit line that still count as its tail. */
 export const EXIT_TAIL_LINES = 12;
 
@@ -230,7 +298,7 @@ function withExitTails(entries: readonly EngineDraft[], exits: readonly number[]
   if (exits.length === 0) return [...entries];
   const closest = new Map<number, EngineDraft>();
   for (const entry of entries) {
-    if (GENERIC_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT) continue;
+    if (GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector) || entry.draft.confidence < CONFIDENT) continue;
     const end = entry.draft.logLines[1];
     const exit = exits.find((line) => line > end);
     if (exit === undefined || exit - end > EXIT_TAIL_LINES) continue;
@@ -281,17 +349,19 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
  * Drafts of one log → its failures, most relevant first, one per fingerprint (back-to-back repeats
  * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
  */
-export function classifyDrafts(input: readonly EngineDraft[]): Failure[] {
+export function classifyDrafts(input: readonly EngineDraft[], model?: StepModel): Failure[] {
   // Exit-code drafts are never extended, so the step failures read from the input stand.
   const failures = stepFailures(input);
+  const steps = rankingSteps(model);
   const entries = withExitTails(input, failures.exits);
-  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures));
+  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures, steps));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
   const byFingerprint = new Map<string, { failure: Failure; ranges: [number, number][] }>();
   for (const { entry, absorbed } of collapseNested(ranked)) {
     if (hasExplanation && entry.detector === 'exit-code') continue;
-    const failure = toFailure(entry);
+    // Categories from commands are given last: they name a hit, they neither rank nor merge it.
+    const failure = toFailure(withCommandCategory(entry));
     const seen = byFingerprint.get(failure.fingerprint);
     if (seen) {
       seen.failure.occurrences += 1 + absorbed;

@@ -20,6 +20,8 @@ export interface EngineDraft {
   /** Report order, across detectors: the tie-breaker that keeps ranking stable. */
   order: number;
   step?: string;
+  /** Ordinal of that step (see LogLine.stepIndex). */
+  stepIndex?: number;
   job?: string;
 }
 
@@ -240,6 +242,7 @@ export class AnalysisEngine {
     const anchor = this.currentLine?.n === first ? this.currentLine : (this.lineAt(first) ?? this.currentLine ?? this.before(1)[0]);
     const entry: EngineDraft = { detector: running.detector.id, draft, order: this.order++ };
     if (anchor?.step !== undefined) entry.step = anchor.step;
+    if (anchor?.stepIndex !== undefined) entry.stepIndex = anchor.stepIndex;
     if (anchor?.job !== undefined) entry.job = anchor.job;
     running.drafts.push(entry);
     this.totalDrafts++;

@@ -6,6 +6,7 @@ import { classifyDrafts, primaryCategory } from './classify.js';
 import { AnalysisEngine, type DetectorFailure, type EngineOptions } from './engine.js';
 import { createNormalizer } from './normalize.js';
 import { readLogLines, splitText, type ReadSummary, type RawLineSink } from './reader.js';
+import { StepTracker, type Step } from './steps.js';
 import type { Category, Detector, Failure } from './types.js';
 
 export interface LogAnalysis {
@@ -17,6 +18,19 @@ export interface LogAnalysis {
   bytes: number;
   /** Detectors that threw while reading this log (they were skipped; the rest of the analysis stands). */
   detectorErrors?: DetectorFailure[];
+  /** The step the log says failed first (see steps.ts), when it says one did. */
+  failedStep?: FailedStep;
+}
+
+export interface FailedStep {
+  name: string;
+  lines: [number, number];
+  exitCode?: number;
+}
+
+function failedStepOf(step: Step | undefined): FailedStep | undefined {
+  if (step === undefined) return undefined;
+  return { name: step.name, lines: [step.lines[0], step.lines[1]], ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}) };
 }
 
 export interface AnalyzeOptions {
@@ -32,11 +46,19 @@ async function analyze(path: string, read: (sink: RawLineSink) => Promise<ReadSu
   if (options.prefilter) engineOptions.prefilter = options.prefilter;
   const engine = new AnalysisEngine(engineOptions);
   const normalize = createNormalizer();
-  const summary = await read((raw, n) => engine.push(normalize(raw, n)));
+  const steps = new StepTracker();
+  const summary = await read((raw, n) => {
+    const line = normalize(raw, n);
+    steps.observe(line);
+    engine.push(line);
+  });
+  const model = steps.finish();
   const result = engine.finish();
-  const failures = classifyDrafts(result.drafts);
+  const failures = classifyDrafts(result.drafts, model);
   const analysis: LogAnalysis = { path, category: primaryCategory(failures), failures, lines: summary.lines, bytes: summary.bytes };
   if (result.detectorErrors.length > 0) analysis.detectorErrors = result.detectorErrors;
+  const failedStep = failedStepOf(model.failed);
+  if (failedStep !== undefined) analysis.failedStep = failedStep;
   return analysis;
 }
 
@@ -59,10 +81,25 @@ export interface AnalyzeJsonFailure {
   column: number | null;
   logLines: [number, number];
   confidence: number;
+  /** Step and job the log names for the failure's first line, null when it names none. */
+  step: string | null;
+  job: string | null;
+  /** How often it was seen before deduplication. */
+  occurrences: number;
+  /** Stable id across runs (message, tool and file without run-specific parts). */
+  fingerprint: string;
+}
+
+export interface AnalyzeJsonLog {
+  path: string;
+  category: Category;
+  /** The first step the log says failed, null when it says none did. */
+  failedStep: FailedStep | null;
+  failures: AnalyzeJsonFailure[];
 }
 
 export interface AnalyzeJson {
-  logs: { path: string; category: Category; failures: AnalyzeJsonFailure[] }[];
+  logs: AnalyzeJsonLog[];
 }
 
 /** The `analyze --json` document: exactly these keys, missing locations as null. */
@@ -71,6 +108,7 @@ export function toAnalyzeJson(analyses: readonly LogAnalysis[]): AnalyzeJson {
     logs: analyses.map((analysis) => ({
       path: analysis.path,
       category: analysis.category,
+      failedStep: analysis.failedStep ?? null,
       failures: analysis.failures.map((failure) => ({
         category: failure.category,
         tool: failure.tool,
@@ -80,6 +118,10 @@ export function toAnalyzeJson(analyses: readonly LogAnalysis[]): AnalyzeJson {
         column: failure.column ?? null,
         logLines: [failure.logLines[0], failure.logLines[1]],
         confidence: Math.round(failure.confidence * 100) / 100,
+        step: failure.step ?? null,
+        job: failure.job ?? null,
+        occurrences: failure.occurrences,
+        fingerprint: failure.fingerprint,
       })),
     })),
   };
@@ -99,7 +141,9 @@ function oneLine(text: string, max: number): string {
 /** A readable report: one block per log, failures most relevant first. */
 export function formatAnalysisText(analyses: readonly LogAnalysis[]): string {
   const blocks = analyses.map((analysis) => {
-    const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)`;
+    const failed = analysis.failedStep;
+    const stepLine = failed !== undefined ? `\n  failed step: ${oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})` : '';
+    const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)${stepLine}`;
     const rows = analysis.failures.map((failure, index) => {
       const lines = failure.logLines[0] === failure.logLines[1] ? `line ${failure.logLines[0]}` : `lines ${failure.logLines[0]}-${failure.logLines[1]}`;
       const seen = failure.occurrences > 1 ? `, seen ${failure.occurrences}×` : '';

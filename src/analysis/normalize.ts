@@ -94,6 +94,12 @@ export interface Normalizer {
 export function createNormalizer(): Normalizer {
   let step: string | undefined;
   let job: string | undefined;
+  // Counts step starts, so two runs of the same command are two steps.
+  let stepIndex = 0;
+  const enter = (name: string): void => {
+    step = name;
+    stepIndex++;
+  };
   // Travis prints `travis_time:start` then `$ command`; the command names the step better than the fold.
   let travisCommandPending = false;
 
@@ -126,17 +132,17 @@ export function createNormalizer(): Normalizer {
       const lastFold = text.lastIndexOf('travis_fold:start:');
       if (lastFold !== -1) {
         const fold = TRAVIS_FOLD_START.exec(text.slice(lastFold));
-        if (fold?.[1]) step = fold[1];
+        if (fold?.[1]) enter(fold[1]);
       }
       if (text.indexOf('travis_time:start:') !== -1) travisCommandPending = true;
       text = lastCrSegment(text);
     } else if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('travis_')) {
       const fold = TRAVIS_FOLD_START.exec(text);
-      if (fold?.[1]) step = fold[1];
+      if (fold?.[1]) enter(fold[1]);
       else if (text.startsWith('travis_time:start:')) travisCommandPending = true;
     }
     if (travisCommandPending && text.charCodeAt(0) === 36 /* $ */ && text.charCodeAt(1) === 32) {
-      step = text.slice(2, 202).trim();
+      enter(text.slice(2, 202).trim());
       travisCommandPending = false;
     }
 
@@ -148,7 +154,7 @@ export function createNormalizer(): Normalizer {
         command = COMMAND_OF[marker[1]];
         text = text.slice(marker[0].length);
         // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
-        if (command === 'group' && text.startsWith('Run ')) step = text.slice(0, 200).trim();
+        if (command === 'group' && text.startsWith('Run ')) enter(text.slice(0, 200).trim());
       }
     } else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
       const workflow = WORKFLOW_COMMAND.exec(text);
@@ -163,12 +169,12 @@ export function createNormalizer(): Normalizer {
     }
 
     if (lineStep !== undefined) {
-      step = lineStep;
+      if (lineStep !== step || lineJob !== job) enter(lineStep);
       job = lineJob;
     }
     if (text.length > MAX_LINE_CHARS) text = text.slice(0, MAX_LINE_CHARS);
 
-    const line: { n: number; text: string; command?: Command; step?: string; job?: string } = { n, text };
+    const line: { n: number; text: string; command?: Command; step?: string; stepIndex: number; job?: string } = { n, text, stepIndex };
     if (command !== undefined) line.command = command;
     if (step !== undefined) line.step = step;
     if (job !== undefined) line.job = job;

@@ -8,6 +8,7 @@ import type { Detector } from './types.js';
 // -- generic (engine)
 import { githubErrorDetector } from './detectors/github-error.js';
 import { exitCodeDetector } from './detectors/exit-code.js';
+import { genericErrorDetector } from './detectors/generic-error.js';
 
 // -- python
 import { blackDetector } from './detectors/black.js';
@@ -71,6 +72,7 @@ export const DETECTORS: readonly Detector[] = [
   // -- generic (engine)
   githubErrorDetector,
   exitCodeDetector,
+  genericErrorDetector,
   // -- python
   pytestDetector,
   unittestDetector,

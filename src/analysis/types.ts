@@ -35,6 +35,8 @@ export interface LogLine {
   readonly command?: 'error' | 'warning' | 'notice' | 'debug' | 'group' | 'endgroup' | 'command' | 'section';
   /** Step (GitHub `##[group]Run …` / gh-run-view step column / Travis fold) this line belongs to, when known. */
   readonly step?: string;
+  /** Ordinal of that step in the log (0 before the first one): two runs of one command are two steps. */
+  readonly stepIndex?: number;
   /** Job name, when the log names it (gh run view form). */
   readonly job?: string;
 }
@@ -81,7 +83,7 @@ export interface DetectorContext {
 }
 
 /** Lines kept for `DetectorContext.before`. */
-export const CONTEXT_LINES = 200;
+export const CONTEXT_LINES = 1000;
 
 /**
  * The per-log state of one detector. `line` is called for every line that matches the detector's

@@ -134,6 +134,9 @@ function matchRule(line: LogLine): { rule: Rule; status?: number } | undefined {
   return undefined;
 }
 
+/** Commands that check links: the network errors they print are about the links they check. */
+export const LINK_CHECKER = /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|broken-link-checker|linkinator|check[-_]links?)\b/i;
+
 export const infrastructureDetector: Detector = {
   id: 'infrastructure',
   description: 'Network, HTTP, rate-limit, credential, disk, memory, timeout, cancellation, runner, checkout and Docker registry failures.',
@@ -170,6 +173,8 @@ export const infrastructureDetector: Detector = {
 
         // Source lines quoted by a traceback (`    raise ReadTimeoutError(`) are not the error itself.
         if (QUOTED_SOURCE.test(line.text)) return false;
+        // A link checker's report lists the links that failed: its findings, not this run's network.
+        if (line.step !== undefined && LINK_CHECKER.test(line.step)) return false;
         const found = matchRule(line);
         if (!found) return false;
         const { rule, status } = found;

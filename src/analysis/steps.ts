@@ -1,0 +1,133 @@
+/**
+ * The failed-step model: a log is a sequence of steps (GitHub `##[group]Run …` blocks, `gh run
+ * view --log` step columns, Travis `$ command`s, a plain log as one step), each with its command,
+ * its output range and, where the log says it, its outcome. The failed step is where the search for
+ * the cause starts; what ran after it (uploads, cleanups, post-steps) ranks below it, and what a
+ * step that passed printed is not why the job failed.
+ *
+ * Outcomes come from the CI system's own lines: GitHub `##[error]Process completed with exit code
+ * N.`, `##[error]The operation was canceled.`, Travis `The command "…" exited with N.` (0 is a
+ * pass), `No output has been received in the last …`, GitLab `ERROR: Job failed: exit code N`.
+ * Tool lines that end a command (`make: *** […] Error N`, `npm ERR! code ELIFECYCLE`) mark a step
+ * failed only when the CI system says nothing about it (a plain log). A GitHub step followed by
+ * another with no failure line passed: the runner only reports failures.
+ */
+import type { LogLine } from './types.js';
+
+export type StepOutcome = 'failed' | 'passed' | 'unknown';
+
+export interface Step {
+  index: number;
+  /** The command or name (`Run npm test`, `npm test`, `install.1`), '' for a plain log. */
+  name: string;
+  /** Raw line numbers [first, last] of the step, its header included. */
+  lines: [number, number];
+  outcome: StepOutcome;
+  exitCode?: number;
+  /** Line of the CI system's outcome line, when there is one. */
+  outcomeLine?: number;
+  /** 'ci' when the CI system said it; 'tool' when only a tool's own line did. */
+  outcomeSource?: 'ci' | 'tool';
+  /** GitHub, Travis, GitLab or plain: which format named the step. */
+  system: 'github' | 'travis' | 'gitlab' | 'plain';
+}
+
+/** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
+export const MAX_STEPS = 5000;
+
+const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
+const GITHUB_CANCELED = /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
+const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
+const TRAVIS_SILENT = /^No output has been received in the last \d/;
+const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+const MAKE_ERROR = /^(?:g?make(?:\[\d+\])?|ninja): \*\*\* .{0,400}(?:Error|error) (\d{1,3})/;
+const NPM_LIFECYCLE = /^npm (?:ERR!|error) code ELIFECYCLE$/;
+
+export interface StepModel {
+  steps: readonly Step[];
+  /** The step where the search for the cause starts, when the log says which failed. */
+  failed: Step | undefined;
+}
+
+export class StepTracker {
+  private readonly steps: Step[] = [];
+  private current: Step | undefined;
+  private currentIndex = -1;
+
+  observe(line: LogLine): void {
+    const index = line.stepIndex ?? 0;
+    if (index !== this.currentIndex || this.current === undefined) this.open(line, index);
+    const step = this.current as Step;
+    step.lines[1] = line.n;
+    this.readOutcome(step, line);
+  }
+
+  private open(line: LogLine, index: number): void {
+    const previous = this.current;
+    // GitHub reports only failures: a step that ended without one, followed by another, passed.
+    if (previous !== undefined && previous.system === 'github' && previous.outcome === 'unknown') previous.outcome = 'passed';
+    this.currentIndex = index;
+    const name = line.step ?? '';
+    const step: Step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
+    this.current = step;
+    if (this.steps.length < MAX_STEPS) this.steps.push(step);
+  }
+
+  private readOutcome(step: Step, line: LogLine): void {
+    const text = line.text;
+    const first = text.charCodeAt(0);
+    if (first === 80 /* P */ || first === 84 /* T */) {
+      const github = first === 80 && line.command === 'error' ? GITHUB_EXIT.exec(text) : null;
+      if (github) return this.set(step, line, Number(github[1]), 'ci');
+      if (line.command === 'error' && GITHUB_CANCELED.test(text)) return this.set(step, line, 143, 'ci');
+      const travis = first === 84 ? TRAVIS_EXIT.exec(text) : null;
+      if (travis) return this.set(step, line, Number(travis[2]), 'ci');
+    }
+    if (first === 78 /* N */ && TRAVIS_SILENT.test(text)) return this.set(step, line, 124, 'ci');
+    if (first === 69 /* E */) {
+      const gitlab = GITLAB_EXIT.exec(text);
+      if (gitlab) return this.set(step, line, Number(gitlab[1]), 'ci');
+    }
+    if (step.outcomeSource === 'ci') return;
+    if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
+      const make = MAKE_ERROR.exec(text);
+      if (make) return this.set(step, line, Number(make[1]), 'tool');
+      if (NPM_LIFECYCLE.test(text)) return this.set(step, line, 1, 'tool');
+    }
+  }
+
+  private set(step: Step, line: LogLine, code: number, source: 'ci' | 'tool'): void {
+    // The CI system's verdict wins over a tool's; a later CI line (a retried command) wins over an earlier one.
+    if (source === 'tool' && step.outcomeSource === 'ci') return;
+    step.exitCode = code;
+    step.outcome = code === 0 ? 'passed' : 'failed';
+    step.outcomeLine = line.n;
+    step.outcomeSource = source;
+  }
+
+  finish(): StepModel {
+    const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ?? this.steps.find((step) => step.outcome === 'failed');
+    return { steps: this.steps, failed };
+  }
+}
+
+function systemOf(line: LogLine, name: string): Step['system'] {
+  if (line.job !== undefined || name.startsWith('Run ')) return 'github';
+  if (name === '') return 'plain';
+  return 'travis';
+}
+
+/** The step a line number falls in (steps are in order), or undefined. */
+export function stepAt(model: StepModel, n: number): Step | undefined {
+  const { steps } = model;
+  let low = 0;
+  let high = steps.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const step = steps[mid] as Step;
+    if (n < step.lines[0]) high = mid - 1;
+    else if (n > step.lines[1]) low = mid + 1;
+    else return step;
+  }
+  return undefined;
+}
