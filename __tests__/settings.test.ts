@@ -86,7 +86,10 @@ describe('parseSettings', () => {
   it('accepts a fix-types list separated by commas or newlines', () => {
     const [first, second] = FIX_TYPES;
     const dir = workspace();
-    expect(parseSettings({ 'github-token': 't', 'fix-types': `${first}\n ${second} ,` }, environment(dir)).fixTypes).toEqual([first, second]);
+    expect(parseSettings({ 'github-token': 't', 'fix-types': `${first}\n ${second} ,` }, environment(dir)).fixTypes).toEqual([
+      first,
+      second,
+    ]);
   });
 
   it.each([
@@ -98,7 +101,7 @@ describe('parseSettings', () => {
     ['max-fixes', '-1', "Input 'max-fixes' must be a whole number from 0 to 100"],
     ['max-fixes', '1000', "Input 'max-fixes' must be a whole number from 0 to 100"],
     ['fix-types', 'format,rewrite-everything', "Input 'fix-types' must be a comma- or newline-separated list of"],
-    ['push', 'force', "Input 'push' must be one of: pull-request, branch, none (default pull-request) (got \"force\")"],
+    ['push', 'force', 'Input \'push\' must be one of: pull-request, branch, none (default pull-request) (got "force")'],
     ['branch-prefix', '../evil', "Input 'branch-prefix' must be a valid git branch prefix"],
     ['branch-prefix', 'a..b/', "Input 'branch-prefix' must be a valid git branch prefix"],
     ['branch-prefix', '-x', "Input 'branch-prefix' must be a valid git branch prefix"],
@@ -120,7 +123,9 @@ describe('parseSettings', () => {
 
   it('names a bad repository', () => {
     const dir = workspace();
-    expect(() => parseSettings({ 'github-token': 't' }, environment(dir, { repository: 'not a repo' }))).toThrow(/repository must be OWNER\/NAME/);
+    expect(() => parseSettings({ 'github-token': 't' }, environment(dir, { repository: 'not a repo' }))).toThrow(
+      /repository must be OWNER\/NAME/,
+    );
   });
 
   it('reads .github/ci-autofixer.yml; inputs win over it', () => {

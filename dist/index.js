@@ -60928,7 +60928,13 @@ async function resolveNodeTool(ctx, bin) {
     return undefined;
 }
 async function canImport(ctx, python, module) {
-    const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, timeoutMs: 30_000, ...signalOf(ctx) });
+    const result = await ctx.exec(python, ['-c', `import ${module}`], {
+        cwd: ctx.workspace,
+        env: {},
+        baseEnv: ctx.env,
+        timeoutMs: 30_000,
+        ...signalOf(ctx),
+    });
     return result.exitCode === 0;
 }
 /**
@@ -61032,7 +61038,9 @@ function createFileFormatterFixer(spec) {
             const args = [...spec.checkArgs, '--', ...outcome.files];
             const result = await runTool(ctx, tool, args);
             const command = commandText(tool, args);
-            return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+            return result.exitCode === 0
+                ? { ok: true, command }
+                : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
         },
     };
 }
@@ -61052,14 +61060,14 @@ function dataString(failure, key) {
 const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'];
 const blackFixer = createFileFormatterFixer({
     id: 'black',
-    description: 'Reformats the Python files `black --check` reported, with the repository\'s black configuration; verified with `black --check`.',
+    description: "Reformats the Python files `black --check` reported, with the repository's black configuration; verified with `black --check`.",
     fixType: 'format',
     safeByDefault: true,
     categories: ['lint_format'],
     confidence: 0.95,
     touches: PYTHON_SOURCE_GLOBS,
     toolName: 'black',
-    toolHint: 'install black in the job (pip install black) or in the repository\'s .venv',
+    toolHint: "install black in the job (pip install black) or in the repository's .venv",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
         hasExtension(failure, ['.py', '.pyi']),
@@ -61080,6 +61088,8 @@ const blackFixer = createFileFormatterFixer({
  * lambdas: semantic), E402 (moves imports: can change import order effects), W503/W504 (mutually
  * exclusive), W690 (rewrites Python 2 idioms).
  */
+// One line per code family (E1, E2, …): kept as written rather than one code per line.
+// prettier-ignore
 const AUTOPEP8_CODES = [
     'E101', 'E111', 'E112', 'E113', 'E114', 'E115', 'E116', 'E117',
     'E121', 'E122', 'E123', 'E124', 'E125', 'E126', 'E127', 'E128', 'E129', 'E131', 'E133',
@@ -61118,7 +61128,7 @@ const autopep8Fixer = {
     categories: ['lint_format'],
     confidence: 0.9,
     touches: PYTHON_SOURCE_GLOBS,
-    toolHint: 'install autopep8 in the job (pip install autopep8) or in the repository\'s .venv',
+    toolHint: "install autopep8 in the job (pip install autopep8) or in the repository's .venv",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
         codeOf(failure) !== undefined &&
@@ -61159,6 +61169,8 @@ const autopep8Fixer = {
  * Extensions of files a build reads rather than writes (sources, scripts, configs, manifests). A
  * missing `scripts/build.sh` is not fixed by creating `scripts/`, so those paths are left alone.
  */
+// Packed table: kept as written rather than one extension per line.
+// prettier-ignore
 const INPUT_EXTENSIONS = new Set([
     '.py', '.pyi', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.sh', '.bash', '.ps1', '.bat', '.cmd', '.rb', '.pl', '.php',
     '.java', '.kt', '.scala', '.go', '.rs', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.swift', '.jar', '.so', '.dll', '.exe',
@@ -61269,14 +61281,14 @@ const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts',
  */
 const eslintFixer = createFileFormatterFixer({
     id: 'eslint',
-    description: 'Runs `eslint --fix` on the files with eslint problems, using the repository\'s eslint and config; kept only when `eslint` then passes on them.',
+    description: "Runs `eslint --fix` on the files with eslint problems, using the repository's eslint and config; kept only when `eslint` then passes on them.",
     fixType: 'lint',
     safeByDefault: true,
     categories: ['lint_format'],
     confidence: 0.9,
     touches: [`**/*.{${ESLINT_EXTENSIONS.join(',')}}`],
     toolName: 'eslint',
-    toolHint: 'add eslint to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
+    toolHint: "add eslint to the repository's devDependencies and run npm ci before the autofixer, or install it on PATH",
     handles: (failure) => failure.category === 'lint_format' &&
         failure.tool === 'eslint' &&
         dataString(failure, 'rule') !== undefined &&
@@ -61295,14 +61307,14 @@ const eslintFixer = createFileFormatterFixer({
 
 const isortFixer = createFileFormatterFixer({
     id: 'isort',
-    description: 'Sorts the imports of the Python files isort reported, with the repository\'s isort settings; verified with `isort --check-only`.',
+    description: "Sorts the imports of the Python files isort reported, with the repository's isort settings; verified with `isort --check-only`.",
     fixType: 'format',
     safeByDefault: true,
     categories: ['lint_format'],
     confidence: 0.95,
     touches: PYTHON_SOURCE_GLOBS,
     toolName: 'isort',
-    toolHint: 'install isort in the job (pip install isort) or in the repository\'s .venv',
+    toolHint: "install isort in the job (pip install isort) or in the repository's .venv",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
         hasExtension(failure, ['.py', '.pyi']),
@@ -61316,19 +61328,43 @@ const isortFixer = createFileFormatterFixer({
 
 /** File types prettier formats without plugins. */
 const PRETTIER_EXTENSIONS = [
-    'js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'json', 'json5', 'jsonc', 'css', 'scss', 'less',
-    'md', 'markdown', 'mdx', 'yml', 'yaml', 'html', 'htm', 'vue', 'graphql', 'gql', 'hbs', 'handlebars',
+    'js',
+    'jsx',
+    'mjs',
+    'cjs',
+    'ts',
+    'tsx',
+    'mts',
+    'cts',
+    'json',
+    'json5',
+    'jsonc',
+    'css',
+    'scss',
+    'less',
+    'md',
+    'markdown',
+    'mdx',
+    'yml',
+    'yaml',
+    'html',
+    'htm',
+    'vue',
+    'graphql',
+    'gql',
+    'hbs',
+    'handlebars',
 ];
 const prettierFixer = createFileFormatterFixer({
     id: 'prettier',
-    description: 'Rewrites the files `prettier --check` reported with `prettier --write`, using the repository\'s prettier and config; verified with `prettier --check`.',
+    description: "Rewrites the files `prettier --check` reported with `prettier --write`, using the repository's prettier and config; verified with `prettier --check`.",
     fixType: 'format',
     safeByDefault: true,
     categories: ['lint_format'],
     confidence: 0.95,
     touches: [`**/*.{${PRETTIER_EXTENSIONS.join(',')}}`],
     toolName: 'prettier',
-    toolHint: 'add prettier to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
+    toolHint: "add prettier to the repository's devDependencies and run npm ci before the autofixer, or install it on PATH",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
         failure.file !== undefined &&
@@ -61345,6 +61381,8 @@ const prettierFixer = createFileFormatterFixer({
  * before it is written anywhere.
  */
 /** `sys.stdlib_module_names` of CPython 3.11 (a superset of older versions' top-level modules). */
+// Packed table of ~300 names: kept as written rather than one name per line.
+// prettier-ignore
 const PYTHON_STDLIB_MODULES = new Set([
     '__future__', '_abc', '_aix_support', '_ast', '_asyncio', '_bisect', '_blake2', '_bootsubprocess', '_bz2',
     '_codecs', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp', '_codecs_kr', '_codecs_tw', '_collections',
@@ -61508,7 +61546,10 @@ function parseRequirementLine(raw) {
 }
 function parseRequirements(content) {
     // Backslash continuations join lines, as pip does.
-    return content.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map(parseRequirementLine);
+    return content
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .map(parseRequirementLine);
 }
 
 ;// CONCATENATED MODULE: ./src/fixers/python-requirement.ts
@@ -61523,7 +61564,16 @@ const REQUIREMENTS_FILE = 'requirements.txt';
  * Other places a Python project declares dependencies. When one of them exists and there is no
  * requirements.txt, the dependency belongs there, and a new requirements.txt would be ignored.
  */
-const OTHER_MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'environment.yml', 'environment.yaml', 'poetry.lock', 'requirements.in'];
+const OTHER_MANIFESTS = [
+    'pyproject.toml',
+    'setup.py',
+    'setup.cfg',
+    'Pipfile',
+    'environment.yml',
+    'environment.yaml',
+    'poetry.lock',
+    'requirements.in',
+];
 function moduleOf(failure) {
     return dataString(failure, 'module');
 }
@@ -61581,7 +61631,11 @@ const pythonRequirementFixer = {
                 if (await python_requirement_exists(external_node_path_default().join(ctx.workspace, manifest)))
                     others.push(manifest);
             if (others.length > 0) {
-                return { changed: false, description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
+                return {
+                    changed: false,
+                    description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`,
+                    files: [],
+                };
             }
         }
         const listed = new Set(parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])));
@@ -61820,7 +61874,10 @@ const booleanInput = preprocess(emptyToUndefined, schemas_enum(['true', 'True', 
     .optional());
 const inputSchema = object({
     'github-token': schemas_string().min(1),
-    'run-id': preprocess(emptyToUndefined, schemas_string().regex(/^[1-9]\d{0,18}$/).transform(Number).optional()),
+    'run-id': preprocess(emptyToUndefined, schemas_string()
+        .regex(/^[1-9]\d{0,18}$/)
+        .transform(Number)
+        .optional()),
     'dry-run': booleanInput,
     'use-repository-tools': booleanInput,
     'timeout-minutes': preprocess(emptyToUndefined, schemas_string()
@@ -62042,9 +62099,11 @@ const ZERO_WIDTH_SPACE = '\u200B';
 const DEFAULT_INLINE_CHARS = 500;
 const ELLIPSIS = '…';
 // CSI/OSC escape sequences that survived normalisation (or came from a file name).
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
 const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
 // C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
 // (the "Trojan Source" characters, which reorder what a reader sees).
+// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** Removes escape sequences and control characters; keeps TAB and line breaks. */
 function stripControlCharacters(text) {
@@ -62271,12 +62330,24 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // Checked in order; the first that matches names the category. Linear patterns, no nesting.
 const KEYWORDS = [
     { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bunexpected token\b/i, category: 'syntax_error' },
-    { pattern: /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i, category: 'import_missing_module' },
+    {
+        pattern: /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i,
+        category: 'import_missing_module',
+    },
     { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bdoes not exist\b|\bnot found: /i, category: 'missing_file' },
-    { pattern: /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i, category: 'network_infra_timeout' },
-    { pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i, category: 'dependency_resolution' },
+    {
+        pattern: /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i,
+        category: 'network_infra_timeout',
+    },
+    {
+        pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i,
+        category: 'dependency_resolution',
+    },
     { pattern: /\btype ?check|\bmypy\b|\bpyright\b|\berror TS\d/i, category: 'type_check' },
-    { pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i, category: 'lint_format' },
+    {
+        pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i,
+        category: 'lint_format',
+    },
     { pattern: /\bcompil(?:e|ation|er)\b|\bbuild failed\b|\blinker?\b|\bundefined reference\b/i, category: 'compilation_error' },
     { pattern: /\btests?\b|\bassert(?:ion)?\b|\bspec\b|\bsnapshot\b/i, category: 'test_failure' },
 ];
@@ -62290,7 +62361,18 @@ function categoryFromKeywords(text) {
 const githubErrorDetector = {
     id: 'github-error',
     description: 'GitHub Actions `##[error]` / `::error::` annotations that no specific detector explains; category guessed from keywords, low confidence.',
-    categories: ['other', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'dependency_resolution', 'type_check', 'lint_format', 'compilation_error', 'test_failure'],
+    categories: [
+        'other',
+        'syntax_error',
+        'import_missing_module',
+        'missing_file',
+        'network_infra_timeout',
+        'dependency_resolution',
+        'type_check',
+        'lint_format',
+        'compilation_error',
+        'test_failure',
+    ],
     example: '##[error]The `python-version` input is not valid: 3.13-dev',
     // Annotations are recognised by their workflow command, which is not in the text.
     trigger: /^(?!)/,
@@ -62327,12 +62409,27 @@ const githubErrorDetector = {
 // What a step's command says it runs. Checked in order; linear patterns.
 const COMMAND_CATEGORIES = [
     // Gates: link checkers, bundle-size budgets, binary-compatibility reports.
-    { pattern: /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|linkinator|check[-_]links?|size-limit|bundlesize|mimaReportBinaryIssues|japicmp|revapi)\b/i, category: 'other' },
-    { pattern: /\b(?:pip3?|pipenv|poetry|bundle|bundler|composer|npm|yarn|pnpm|cabal|conda|mamba|luarocks|cpanm?|opam|gem|go get|cargo fetch|dep ensure|carthage|pod|apt(?:-get)?|brew|mix deps\.get|rebar3 get-deps|sbt update|raco pkg)\b.*\b(?:install|update|sync|ci|fetch|bootstrap|get|deps|i)\b|\bstack\b.*--only-dependencies|\binstall(?:-deps|_deps|[-_]dependencies)\b|\bpip install\b/i, category: 'dependency_resolution' },
-    { pattern: /\b(?:lint|linters?|eslint|tslint|jshint|jscs|standard|flake8|pylint|pycodestyle|pep8|rubocop|hlint|phpcs|php-cs-fixer|stylelint|luacheck|shellcheck|yamllint|vint|checkstyle|scalastyle|scalafmt|credo|markdownlint|remark|prettier|black|gofmt|golint|go vet|rustfmt|clippy|perlcritic|lintr|clang-format|clang-tidy|cpplint|cppcheck|swiftlint|ktlint|detekt|pmd|spotbugs|bandit|semgrep|hadolint|ansible-lint|tflint|actionlint|buf lint|golangci-lint|staticcheck|codespell|proselint|mdl|check[-_]?(?:style|format)|format(?:ting)?[-_:]check|check\.exs|fmt\b)/i, category: 'lint_format' },
+    {
+        pattern: /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|linkinator|check[-_]links?|size-limit|bundlesize|mimaReportBinaryIssues|japicmp|revapi)\b/i,
+        category: 'other',
+    },
+    {
+        pattern: /\b(?:pip3?|pipenv|poetry|bundle|bundler|composer|npm|yarn|pnpm|cabal|conda|mamba|luarocks|cpanm?|opam|gem|go get|cargo fetch|dep ensure|carthage|pod|apt(?:-get)?|brew|mix deps\.get|rebar3 get-deps|sbt update|raco pkg)\b.*\b(?:install|update|sync|ci|fetch|bootstrap|get|deps|i)\b|\bstack\b.*--only-dependencies|\binstall(?:-deps|_deps|[-_]dependencies)\b|\bpip install\b/i,
+        category: 'dependency_resolution',
+    },
+    {
+        pattern: /\b(?:lint|linters?|eslint|tslint|jshint|jscs|standard|flake8|pylint|pycodestyle|pep8|rubocop|hlint|phpcs|php-cs-fixer|stylelint|luacheck|shellcheck|yamllint|vint|checkstyle|scalastyle|scalafmt|credo|markdownlint|remark|prettier|black|gofmt|golint|go vet|rustfmt|clippy|perlcritic|lintr|clang-format|clang-tidy|cpplint|cppcheck|swiftlint|ktlint|detekt|pmd|spotbugs|bandit|semgrep|hadolint|ansible-lint|tflint|actionlint|buf lint|golangci-lint|staticcheck|codespell|proselint|mdl|check[-_]?(?:style|format)|format(?:ting)?[-_:]check|check\.exs|fmt\b)/i,
+        category: 'lint_format',
+    },
     { pattern: /\b(?:tsc|mypy|pyright|flow|phpstan|psalm|sorbet|srb tc|dialyzer|typecheck|type-check)\b/i, category: 'type_check' },
-    { pattern: /\b(?:test|tests|spec|specs|rspec|prove|ctest|pytest|py\.test|nosetests|tox|jest|mocha|karma|ava|tap|phpunit|busted|minitest|testAll|test:compile|check|unittest|xcodebuild\b.*\btest|cargo test|go test|mix test|rebar3 (?:ct|eunit)|stack test|cabal test|dotnet test|sbt\b.*\btest|gradle\w*\b.*\b(?:test|check)|mvn\b.*\b(?:test|verify)|make\b.*\b(?:test|check)|ert|cask exec|runtests?|spec\.sh|test\.sh|run_tests?)\b/i, category: 'test_failure' },
-    { pattern: /\b(?:make|cmake|ninja|gcc|g\+\+|clang\+*|cc|c\+\+|javac|scalac|kotlinc|sbt\b.*\bcompile|mvn\b.*\b(?:compile|package|install)|gradle\w*\b.*\b(?:build|assemble|compile)|cargo build|go build|rustc|ghc|stack build|cabal build|rebar3 compile|mix compile|erlc|elixirc|swift build|swiftc|xcodebuild|msbuild|dotnet build|latexmk|pdflatex|xelatex|lualatex|latex|scons|bazel build|meson|autoreconf|configure|build\.sh|setup\.py build|webpack|rollup|babel|coffee -c|sass|lessc|jekyll build|hugo|mkdocs build|sphinx-build)\b/i, category: 'compilation_error' },
+    {
+        pattern: /\b(?:test|tests|spec|specs|rspec|prove|ctest|pytest|py\.test|nosetests|tox|jest|mocha|karma|ava|tap|phpunit|busted|minitest|testAll|test:compile|check|unittest|xcodebuild\b.*\btest|cargo test|go test|mix test|rebar3 (?:ct|eunit)|stack test|cabal test|dotnet test|sbt\b.*\btest|gradle\w*\b.*\b(?:test|check)|mvn\b.*\b(?:test|verify)|make\b.*\b(?:test|check)|ert|cask exec|runtests?|spec\.sh|test\.sh|run_tests?)\b/i,
+        category: 'test_failure',
+    },
+    {
+        pattern: /\b(?:make|cmake|ninja|gcc|g\+\+|clang\+*|cc|c\+\+|javac|scalac|kotlinc|sbt\b.*\bcompile|mvn\b.*\b(?:compile|package|install)|gradle\w*\b.*\b(?:build|assemble|compile)|cargo build|go build|rustc|ghc|stack build|cabal build|rebar3 compile|mix compile|erlc|elixirc|swift build|swiftc|xcodebuild|msbuild|dotnet build|latexmk|pdflatex|xelatex|lualatex|latex|scons|bazel build|meson|autoreconf|configure|build\.sh|setup\.py build|webpack|rollup|babel|coffee -c|sass|lessc|jekyll build|hugo|mkdocs build|sphinx-build)\b/i,
+        category: 'compilation_error',
+    },
 ];
 function categoryOfCommand(command) {
     for (const { pattern, category } of COMMAND_CATEGORIES)
@@ -62342,13 +62439,31 @@ function categoryOfCommand(command) {
 }
 /** Words that name the kind of failure whatever the command (a syntax error in a test run is a syntax error). */
 const DECISIVE = [
-    { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bParseError\b|\bunexpected (?:token|end of (?:file|input)|keyword|identifier)\b/i, category: 'syntax_error' },
-    { pattern: /\bcommand not found\b|\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcannot load such file\b|\bCan't locate \S+\.pm\b|\bmodule .{1,80} (?:is not available|not found)\b|\bCould not find module\b|\bimport(?:ing)? .{1,80} failed\b|\bnot installed\b|\bcannot open shared object file\b/i, category: 'import_missing_module' },
-    { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bcannot open (?:file|source file)\b|\bdoes not exist\b/i, category: 'missing_file' },
-    { pattern: /\b(?:Could not resolve host|Connection (?:refused|reset|timed out)|Failed to connect|Temporary failure in name resolution|Network is unreachable|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|rate limit|429 Too Many|50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)|No output has been received|timed? ?out after|The job exceeded the maximum time)\b/i, category: 'network_infra_timeout' },
-    { pattern: /\b(?:version conflict|unsatisfiable|could not resolve dependencies|no matching (?:version|distribution)|Could not find a version that satisfies|ResolutionImpossible|conflicting dependencies|requires .{1,80} but .{1,80} (?:is|was) (?:installed|resolved)|PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|not available from current channels|Solving environment: (?:.* )?failed)\b/i, category: 'dependency_resolution' },
+    {
+        pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bParseError\b|\bunexpected (?:token|end of (?:file|input)|keyword|identifier)\b/i,
+        category: 'syntax_error',
+    },
+    {
+        pattern: /\bcommand not found\b|\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcannot load such file\b|\bCan't locate \S+\.pm\b|\bmodule .{1,80} (?:is not available|not found)\b|\bCould not find module\b|\bimport(?:ing)? .{1,80} failed\b|\bnot installed\b|\bcannot open shared object file\b/i,
+        category: 'import_missing_module',
+    },
+    {
+        pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bcannot open (?:file|source file)\b|\bdoes not exist\b/i,
+        category: 'missing_file',
+    },
+    {
+        pattern: /\b(?:Could not resolve host|Connection (?:refused|reset|timed out)|Failed to connect|Temporary failure in name resolution|Network is unreachable|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|rate limit|429 Too Many|50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)|No output has been received|timed? ?out after|The job exceeded the maximum time)\b/i,
+        category: 'network_infra_timeout',
+    },
+    {
+        pattern: /\b(?:version conflict|unsatisfiable|could not resolve dependencies|no matching (?:version|distribution)|Could not find a version that satisfies|ResolutionImpossible|conflicting dependencies|requires .{1,80} but .{1,80} (?:is|was) (?:installed|resolved)|PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|not available from current channels|Solving environment: (?:.* )?failed)\b/i,
+        category: 'dependency_resolution',
+    },
     // Gates that fail a run by policy: bundle size budgets, binary compatibility reports, link checkers.
-    { pattern: /\b(?:size limit has exceeded|Package size limit|exceeds? (?:the )?(?:size )?budget|Binary compatibility check failed|does not have a correspondent in (?:current|other) version|Issues :-\(|(?:dead|broken) links? (?:found|detected))/i, category: 'other' },
+    {
+        pattern: /\b(?:size limit has exceeded|Package size limit|exceeds? (?:the )?(?:size )?budget|Binary compatibility check failed|does not have a correspondent in (?:current|other) version|Issues :-\(|(?:dead|broken) links? (?:found|detected))/i,
+        category: 'other',
+    },
 ];
 /** Words that say what kind of failure it is when the command does not. */
 function categoryOfWords(text) {
@@ -62612,7 +62727,10 @@ function collapseNested(ranked) {
  */
 function withCommandCategory(entry) {
     const { draft } = entry;
-    if (draft.category !== 'other' || draft.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector))
+    if (draft.category !== 'other' ||
+        draft.confidence >= CONFIDENT ||
+        GENERIC_DETECTORS.has(entry.detector) ||
+        FINDER_DETECTORS.has(entry.detector))
         return entry;
     if (entry.step === undefined)
         return entry;
@@ -62659,7 +62777,9 @@ function absorbWrapper(kept, entry) {
     const wrapper = entry.draft;
     if (wrapper.category !== 'other' || wrapper.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector))
         return false;
-    const hostIndex = kept.findIndex((k) => !GENERIC_DETECTORS.has(k.entry.detector) && k.entry.draft.confidence >= CONFIDENT && contains(wrapper.logLines, k.entry.draft.logLines));
+    const hostIndex = kept.findIndex((k) => !GENERIC_DETECTORS.has(k.entry.detector) &&
+        k.entry.draft.confidence >= CONFIDENT &&
+        contains(wrapper.logLines, k.entry.draft.logLines));
     const host = kept[hostIndex];
     if (host === undefined)
         return false;
@@ -62676,7 +62796,9 @@ function absorbWrapper(kept, entry) {
     host.absorbed += 1;
     for (let i = kept.length - 1; i > hostIndex; i--) {
         const other = kept[i];
-        if (other.entry.draft.category === inner.category && !GENERIC_DETECTORS.has(other.entry.detector) && contains(draft.logLines, other.entry.draft.logLines)) {
+        if (other.entry.draft.category === inner.category &&
+            !GENERIC_DETECTORS.has(other.entry.detector) &&
+            contains(draft.logLines, other.entry.draft.logLines)) {
             host.absorbed += 1 + other.absorbed;
             kept.splice(i, 1);
         }
@@ -62762,7 +62884,11 @@ function mergeJobAnalyses(perJob) {
                     seen.rank = rank;
             }
             else
-                merged.set(failure.fingerprint, { failure: { ...failure, logLines: [failure.logLines[0], failure.logLines[1]] }, rank, job: jobIndex });
+                merged.set(failure.fingerprint, {
+                    failure: { ...failure, logLines: [failure.logLines[0], failure.logLines[1]] },
+                    rank,
+                    job: jobIndex,
+                });
         });
     });
     return [...merged.values()].sort((a, b) => a.rank - b.rank || a.job - b.job).map((entry) => entry.failure);
@@ -63431,8 +63557,19 @@ function stepWindow(ctx, stepIndex) {
 }
 const genericErrorDetector = {
     id: 'generic-error',
-    description: 'The error finder that needs no tool knowledge: in the step the CI system says failed (or at the end of a plain log), the error block nearest the end, categorised from the step\'s command and the block\'s words; ranks below specific detectors.',
-    categories: ['test_failure', 'compilation_error', 'lint_format', 'dependency_resolution', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'type_check', 'other'],
+    description: "The error finder that needs no tool knowledge: in the step the CI system says failed (or at the end of a plain log), the error block nearest the end, categorised from the step's command and the block's words; ranks below specific detectors.",
+    categories: [
+        'test_failure',
+        'compilation_error',
+        'lint_format',
+        'dependency_resolution',
+        'syntax_error',
+        'import_missing_module',
+        'missing_file',
+        'network_infra_timeout',
+        'type_check',
+        'other',
+    ],
     example: '** (throw) "Words not in order \\"thumbor_client\\" and \\"thumbnex\\""',
     trigger: /^Process completed with exit code [1-9]|^The command ".*" (?:failed and )?exited with [1-9]|^ERROR: Job failed: /,
     start() {
@@ -63634,7 +63771,16 @@ const ruffDetector = {
         /** A draft for `invalid-syntax` (a syntax error) or `unformatted` (a file to reformat). */
         const named = (name, text, file, at, logLines) => name === 'invalid-syntax'
             ? { category: 'syntax_error', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.9 }
-            : { category: 'lint_format', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.95, data: { formatter: 'ruff' } };
+            : {
+                category: 'lint_format',
+                tool: 'ruff',
+                message: text.slice(0, 500),
+                file,
+                ...at,
+                logLines,
+                confidence: 0.95,
+                data: { formatter: 'ruff' },
+            };
         return {
             line(line, ctx) {
                 const text = line.text.trimEnd();
@@ -63867,14 +64013,12 @@ const mypyDetector = {
         let reported = false;
         /** `--pretty` lines read after the open error and not yet known to be its own. */
         let wrapped = [];
-        let pendingTo = 0;
         let sourceSeen = false;
         const close = (ctx) => {
             if (open)
                 ctx.report(open);
             open = undefined;
             wrapped = [];
-            pendingTo = 0;
             sourceSeen = false;
         };
         /** The pending lines up to `n` belong to the open error: its wrapped text joins the message. */
@@ -63893,7 +64037,6 @@ const mypyDetector = {
                 }
                 wrapped = [];
             }
-            pendingTo = 0;
         };
         return {
             line(line, ctx) {
@@ -63924,14 +64067,12 @@ const mypyDetector = {
                 if (open && text !== '' && line.command === undefined && !ANY_DIAGNOSTIC.test(text)) {
                     if (!sourceSeen && open.data === undefined && !/^\s/.test(line.text) && wrapped.length < MAX_WRAPPED) {
                         wrapped.push(text);
-                        pendingTo = line.n;
                         if (CODE_TAIL.test(text))
                             commit(line.n);
                         return true;
                     }
                     if (!sourceSeen && /^\s/.test(line.text) && !mypy_CARET.test(line.text)) {
                         sourceSeen = true;
-                        pendingTo = line.n;
                         return true;
                     }
                     if (sourceSeen && mypy_CARET.test(line.text)) {
@@ -64027,7 +64168,14 @@ const pipDetector = {
                 }
                 if (CANNOT_INSTALL.test(text)) {
                     close(ctx);
-                    open = { category: 'dependency_resolution', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { ecosystem: 'python' } };
+                    open = {
+                        category: 'dependency_resolution',
+                        tool: 'pip',
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.93,
+                        data: { ecosystem: 'python' },
+                    };
                     explaining = true;
                     return true;
                 }
@@ -64038,7 +64186,14 @@ const pipDetector = {
                     }
                     else {
                         close(ctx);
-                        ctx.report({ category: 'dependency_resolution', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.9, data: { ecosystem: 'python' } });
+                        ctx.report({
+                            category: 'dependency_resolution',
+                            tool: 'pip',
+                            message: text.slice(0, 500),
+                            logLines: [line.n, line.n],
+                            confidence: 0.9,
+                            data: { ecosystem: 'python' },
+                        });
                     }
                     return false;
                 }
@@ -64049,14 +64204,28 @@ const pipDetector = {
                         return true;
                     }
                     close(ctx);
-                    open = { category: 'dependency_resolution', tool, message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { ecosystem: 'python' } };
+                    open = {
+                        category: 'dependency_resolution',
+                        tool,
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.93,
+                        data: { ecosystem: 'python' },
+                    };
                     explaining = true;
                     return true;
                 }
                 const requirements = pip_REQUIREMENTS_FILE.exec(text)?.groups?.path;
                 if (requirements !== undefined) {
                     close(ctx);
-                    ctx.report({ category: 'missing_file', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { path: requirements } });
+                    ctx.report({
+                        category: 'missing_file',
+                        tool: 'pip',
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.93,
+                        data: { path: requirements },
+                    });
                     return false;
                 }
                 const wheel = BUILD_WHEEL.exec(text)?.groups;
@@ -64065,7 +64234,13 @@ const pipDetector = {
                     // pip repeats the wheel failure in up to three summary lines; the first names the package.
                     if (!wheelReported) {
                         wheelReported = true;
-                        const draft = { category: 'compilation_error', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.85 };
+                        const draft = {
+                            category: 'compilation_error',
+                            tool: 'pip',
+                            message: text.slice(0, 500),
+                            logLines: [line.n, line.n],
+                            confidence: 0.85,
+                        };
                         const name = wheel.package ?? wheel.packages;
                         if (name !== undefined)
                             draft.data = { ecosystem: 'python', package: name.trim() };
@@ -64078,7 +64253,8 @@ const pipDetector = {
                     if (text === '' && line.n - open.logLines[1] < 3)
                         return true;
                     if (text !== '' && line.n - open.logLines[1] < 3 && line.n - open.logLines[0] < 40) {
-                        if (/^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(text) || /^\s/.test(line.text)) {
+                        if (/^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(text) ||
+                            /^\s/.test(line.text)) {
                             open.logLines[1] = line.n;
                             return true;
                         }
@@ -64188,7 +64364,9 @@ const pyrightDetector = {
                 const message = error.message ?? '';
                 open = {
                     // pyright has no rule for parse errors; their messages say what the parser expected.
-                    category: error.rule === undefined && /^(?:Expected |Unexpected indentation|Unindent not expected|Invalid character)/.test(message) ? 'syntax_error' : 'type_check',
+                    category: error.rule === undefined && /^(?:Expected |Unexpected indentation|Unindent not expected|Invalid character)/.test(message)
+                        ? 'syntax_error'
+                        : 'type_check',
                     tool: 'pyright',
                     message: text.slice(0, 500),
                     file: error.file,
@@ -64310,7 +64488,9 @@ function describeChain(chain, confidence) {
     const last = classified[classified.length - 1];
     const chosen = root?.raised ?? last.raised;
     let facts = root?.facts ?? last.facts;
-    if (!root && (facts.category === 'other' || facts.category === 'test_failure') && classified.some((entry) => entry.facts.category === 'network_infra_timeout')) {
+    if (!root &&
+        (facts.category === 'other' || facts.category === 'test_failure') &&
+        classified.some((entry) => entry.facts.category === 'network_infra_timeout')) {
         // A timeout that caused a generic wrapper error: the category comes from the cause, the block stays on the error that ended the run.
         facts = { ...facts, category: 'network_infra_timeout' };
     }
@@ -64353,7 +64533,14 @@ function bareDraft(line, ctx) {
     const text = line.text.trim();
     const cantOpen = CANT_OPEN.exec(text)?.groups?.path;
     if (cantOpen !== undefined) {
-        return { category: 'missing_file', tool: 'python', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.85, data: { path: cantOpen } };
+        return {
+            category: 'missing_file',
+            tool: 'python',
+            message: text.slice(0, 500),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+            data: { path: cantOpen },
+        };
     }
     const match = EXCEPTION_LINE.exec(text);
     if (!match?.groups?.type)
@@ -64386,7 +64573,15 @@ function bareDraft(line, ctx) {
 const pythonTracebackDetector = {
     id: 'python-traceback',
     description: 'Python tracebacks and bare ModuleNotFoundError/ImportError/SyntaxError/FileNotFoundError lines, categorised by exception type (low confidence for generic exceptions).',
-    categories: ['import_missing_module', 'syntax_error', 'missing_file', 'test_failure', 'network_infra_timeout', 'dependency_resolution', 'other'],
+    categories: [
+        'import_missing_module',
+        'syntax_error',
+        'missing_file',
+        'test_failure',
+        'network_infra_timeout',
+        'dependency_resolution',
+        'other',
+    ],
     example: "ModuleNotFoundError: No module named 'yaml'",
     trigger: /Traceback \(most recent call last\)|(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |(?:OSError|IOError): \[Errno 2\] |can't open file '/,
     start() {
@@ -64537,7 +64732,10 @@ function draftFromBlock(block, summaryPath) {
     const testLocations = block.locations.filter((location) => isTestPath(location.file) || (block.headerPath !== undefined && location.file.endsWith(block.headerPath)));
     const ownLocations = block.locations.filter((location) => !isLibraryPath(location.file));
     // The test function's own frame, unless the failure happened while importing the module (`in <module>`): then the deepest.
-    const location = testLocations.find((candidate) => !/^in <module>$/.test(candidate.rest.trim())) ?? testLocations[testLocations.length - 1] ?? ownLocations[0] ?? (summaryPath === undefined ? block.locations[0] : undefined);
+    const location = testLocations.find((candidate) => !/^in <module>$/.test(candidate.rest.trim())) ??
+        testLocations[testLocations.length - 1] ??
+        ownLocations[0] ??
+        (summaryPath === undefined ? block.locations[0] : undefined);
     const firstE = block.eLines[0]?.trim();
     const detail = firstE ?? (exception ? `${exception.type}: ${exception.message.trim()}` : undefined);
     const draft = {
@@ -64778,7 +64976,11 @@ const pytorchRunTestDetector = {
                     const draft = {
                         category: timedOut ? 'network_infra_timeout' : 'test_failure',
                         tool: 'run_test.py',
-                        message: signal !== undefined ? `${key} failed! Received signal: ${signal}` : timedOut ? `${key} failed! ${timedOut.text}` : `${key} failed!`,
+                        message: signal !== undefined
+                            ? `${key} failed! Received signal: ${signal}`
+                            : timedOut
+                                ? `${key} failed! ${timedOut.text}`
+                                : `${key} failed!`,
                         logLines: [timedOut?.n ?? line.n, line.n],
                         confidence: 0.9,
                         data: signal !== undefined ? { test: test, signal } : { test: test },
@@ -64793,7 +64995,13 @@ const pytorchRunTestDetector = {
                 }
                 const notTestCase = NOT_TESTCASE.exec(text)?.groups;
                 if (CONSISTENTLY.test(text) || notTestCase) {
-                    const draft = { category: 'test_failure', tool: 'run_test.py', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.9 };
+                    const draft = {
+                        category: 'test_failure',
+                        tool: 'run_test.py',
+                        message: text.slice(0, 500),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    };
                     if (notTestCase?.test !== undefined)
                         draft.data = { test: notTestCase.test };
                     ctx.report(draft);
@@ -64867,7 +65075,14 @@ const lintrunnerDetector = {
                 if (header?.groups) {
                     close(ctx);
                     block = {
-                        draft: { category: 'lint_format', tool: 'lintrunner', message: '', file: header.groups.file, logLines: [line.n, line.n], confidence: 0.9 },
+                        draft: {
+                            category: 'lint_format',
+                            tool: 'lintrunner',
+                            message: '',
+                            file: header.groups.file,
+                            logLines: [line.n, line.n],
+                            confidence: 0.9,
+                        },
                         codes: [],
                     };
                     return true;
@@ -64993,7 +65208,10 @@ function draftFrom(block) {
         message: `${block.kind}: ${block.test} (${block.where}): ${summary}`.slice(0, 500),
         logLines: [block.start, block.last],
         confidence: 0.93,
-        data: { ...(category === 'test_failure' ? {} : facts?.data), test: block.where.endsWith(`.${block.test}`) ? block.where : `${block.where}.${block.test}` },
+        data: {
+            ...(category === 'test_failure' ? {} : facts?.data),
+            test: block.where.endsWith(`.${block.test}`) ? block.where : `${block.where}.${block.test}`,
+        },
     };
     if (frame) {
         draft.file = frame.file;
@@ -65170,10 +65388,24 @@ const policyGateDetector = {
                     return false;
                 let draft;
                 if (CHANGELOG.test(text)) {
-                    draft = { category: 'other', tool: 'changelog', message: policy_gate_clip(text), logLines: [line.n, line.n], confidence: 0.8, data: { gate: 'changelog' } };
+                    draft = {
+                        category: 'other',
+                        tool: 'changelog',
+                        message: policy_gate_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.8,
+                        data: { gate: 'changelog' },
+                    };
                 }
                 else if (STALE.test(text)) {
-                    draft = { category: 'other', tool: 'codegen', message: policy_gate_clip(text), logLines: [line.n, line.n], confidence: 0.7, data: { gate: 'generated-files' } };
+                    draft = {
+                        category: 'other',
+                        tool: 'codegen',
+                        message: policy_gate_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.7,
+                        data: { gate: 'generated-files' },
+                    };
                 }
                 if (draft)
                     ctx.report(draft);
@@ -65324,7 +65556,13 @@ const dependabotDetector = {
                 }
                 if (dependabot_SUMMARY.test(text)) {
                     open = {
-                        draft: { category: 'dependency_resolution', tool: 'dependabot', message: text.slice(0, 300), logLines: [line.n, line.n], confidence: 0.85 },
+                        draft: {
+                            category: 'dependency_resolution',
+                            tool: 'dependabot',
+                            message: text.slice(0, 300),
+                            logLines: [line.n, line.n],
+                            confidence: 0.85,
+                        },
                         types: [],
                     };
                     return true;
@@ -65340,13 +65578,49 @@ const dependabotDetector = {
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/official-actions.ts
 const RULES = [
-    { pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/, category: 'missing_file', tool: 'upload-artifact', confidence: 0.85, errorOnly: true },
-    { pattern: /Dependencies lock file is not found in (?<path>\S+?)\.? Supported file patterns?: /, category: 'missing_file', tool: 'setup-action', confidence: 0.88 },
-    { pattern: /^(?:Error: )?Some specified paths were not resolved, unable to cache dependencies/, category: 'missing_file', tool: 'setup-action', confidence: 0.8 },
-    { pattern: /Version (?<version>\S+) with arch (?<arch>\S+) not found|The version '(?<version2>[^']+)' with architecture '[^']+' was not found for this operating system/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.88 },
-    { pattern: /Unable to find Node version '(?<version3>[^']+)'|Could not find a version that satisfied version spec: (?<version4>\S+)|Could not find satisfied version for SemVer '(?<version5>[^']+)'/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.85 },
-    { pattern: /failed to solve: failed to compute cache key: failed to calculate checksum of ref \S+ "(?<path>[^"]+)": not found/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
-    { pattern: /failed to solve: failed to read dockerfile: open (?<path>\S+): no such file or directory/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
+    {
+        pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/,
+        category: 'missing_file',
+        tool: 'upload-artifact',
+        confidence: 0.85,
+        errorOnly: true,
+    },
+    {
+        pattern: /Dependencies lock file is not found in (?<path>\S+?)\.? Supported file patterns?: /,
+        category: 'missing_file',
+        tool: 'setup-action',
+        confidence: 0.88,
+    },
+    {
+        pattern: /^(?:Error: )?Some specified paths were not resolved, unable to cache dependencies/,
+        category: 'missing_file',
+        tool: 'setup-action',
+        confidence: 0.8,
+    },
+    {
+        pattern: /Version (?<version>\S+) with arch (?<arch>\S+) not found|The version '(?<version2>[^']+)' with architecture '[^']+' was not found for this operating system/,
+        category: 'dependency_resolution',
+        tool: 'setup-action',
+        confidence: 0.88,
+    },
+    {
+        pattern: /Unable to find Node version '(?<version3>[^']+)'|Could not find a version that satisfied version spec: (?<version4>\S+)|Could not find satisfied version for SemVer '(?<version5>[^']+)'/,
+        category: 'dependency_resolution',
+        tool: 'setup-action',
+        confidence: 0.85,
+    },
+    {
+        pattern: /failed to solve: failed to compute cache key: failed to calculate checksum of ref \S+ "(?<path>[^"]+)": not found/,
+        category: 'missing_file',
+        tool: 'docker',
+        confidence: 0.88,
+    },
+    {
+        pattern: /failed to solve: failed to read dockerfile: open (?<path>\S+): no such file or directory/,
+        category: 'missing_file',
+        tool: 'docker',
+        confidence: 0.88,
+    },
 ];
 const TRIGGER = /No files were found with the provided path|Dependencies lock file is not found|unable to cache dependencies|with arch \S+ not found|was not found for this operating system|Unable to find Node version|Could not find a version that satisfied version spec|Could not find satisfied version for SemVer|failed to solve: failed to (?:compute cache key|read dockerfile)/;
 const officialActionsDetector = {
@@ -65431,7 +65705,15 @@ const shellcheckDetector = {
                 if (header) {
                     close(ctx);
                     open = {
-                        draft: { category: 'lint_format', tool: 'shellcheck', message: '', file: header.file, line: header.line, logLines: [line.n, line.n], confidence: 0.88 },
+                        draft: {
+                            category: 'lint_format',
+                            tool: 'shellcheck',
+                            message: '',
+                            file: header.file,
+                            line: header.line,
+                            logLines: [line.n, line.n],
+                            confidence: 0.88,
+                        },
                         blankAfterFinding: false,
                     };
                     return true;
@@ -65578,7 +65860,7 @@ function classifySpecifier(spec, draft) {
         draft.data = { ...draft.data, path: spec };
         return 'missing_file';
     }
-    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0] ?? spec;
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
     draft.data = { ...draft.data, ecosystem: 'node', module: name };
     return 'import_missing_module';
 }
@@ -66047,7 +66329,8 @@ const mochaDetector = {
                     return inFailures;
                 }
                 // Multi-line assertion messages (diffs) can print at column 0; the stack frames come last.
-                if (indent === 0 && (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)) {
+                if (indent === 0 &&
+                    (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)) {
                     close(ctx);
                     inFailures = false;
                     return false;
@@ -66113,7 +66396,11 @@ function classifyFileFailure(body, draft) {
             draft.data = { ...draft.data, path: spec };
             return 'missing_file';
         }
-        draft.data = { ...draft.data, ecosystem: 'node', module: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0] };
+        draft.data = {
+            ...draft.data,
+            ecosystem: 'node',
+            module: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0],
+        };
         return 'import_missing_module';
     }
     return vitest_SYNTAX.test(text) ? 'syntax_error' : 'test_failure';
@@ -66274,7 +66561,8 @@ function classifyNpm(body) {
     const text = body.join('\n');
     const code = /^code (?<code>\S+)/m.exec(text)?.groups?.code;
     const data = code === undefined ? {} : { code };
-    const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
+    const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ??
+        /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
     if (pkg !== undefined)
         data.package = decodeURIComponent(pkg);
     if (/Missing script: "?(?<script>[^"\s]+)"?|missing script: (?<script2>\S+)/i.test(text)) {
@@ -66357,7 +66645,17 @@ function classifyYarnBerry(code, message) {
 const jsPackageManagersDetector = {
     id: 'js-package-managers',
     description: 'npm (`npm ERR!` / `npm error` blocks by code), pnpm (`ERR_PNPM_*`) and yarn (classic `error …`, Berry `YNxxxx`) failures; lifecycle-script wrappers at low confidence.',
-    categories: ['dependency_resolution', 'network_infra_timeout', 'missing_file', 'syntax_error', 'compilation_error', 'test_failure', 'lint_format', 'type_check', 'other'],
+    categories: [
+        'dependency_resolution',
+        'network_infra_timeout',
+        'missing_file',
+        'syntax_error',
+        'compilation_error',
+        'test_failure',
+        'lint_format',
+        'type_check',
+        'other',
+    ],
     example: 'npm ERR! ERESOLVE unable to resolve dependency tree',
     trigger: /npm (?:ERR!|error)|ERR_PNPM_|ELIFECYCLE|^error |^➤ YN\d{4}: /,
     start() {
@@ -66392,7 +66690,10 @@ const jsPackageManagersDetector = {
                 return;
             const { draft, code, lines } = pnpmBlock;
             pnpmBlock = undefined;
-            const joined = lines.map((line) => line.replace(PNPM_REPORT_BOX, '').trim()).filter((line) => line !== '').join(' ');
+            const joined = lines
+                .map((line) => line.replace(PNPM_REPORT_BOX, '').trim())
+                .filter((line) => line !== '')
+                .join(' ');
             const classified = classifyPnpm(code, joined);
             // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
             const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
@@ -66465,7 +66766,11 @@ const jsPackageManagersDetector = {
                 const pnpm = PNPM_ERROR.exec(text)?.groups;
                 if (pnpm?.code !== undefined) {
                     if ((pnpm.message ?? '').trim() === '') {
-                        pnpmBlock = { draft: { category: 'other', tool: 'pnpm', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: 0.5 }, code: pnpm.code, lines: [] };
+                        pnpmBlock = {
+                            draft: { category: 'other', tool: 'pnpm', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: 0.5 },
+                            code: pnpm.code,
+                            lines: [],
+                        };
                         return true;
                     }
                     reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
@@ -66496,7 +66801,14 @@ const jsPackageManagersDetector = {
                     const classified = classifyYarnBerry(berry.code, berry.message ?? '');
                     if (classified) {
                         closeBerry(ctx);
-                        const draft = { category: classified.category, tool: 'yarn', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: classified.confidence, data: classified.data };
+                        const draft = {
+                            category: classified.category,
+                            tool: 'yarn',
+                            message: js_package_managers_clip(text),
+                            logLines: [line.n, line.n],
+                            confidence: classified.confidence,
+                            data: classified.data,
+                        };
                         berryBlock = { draft, code: berry.code, messageSet: !isDiff };
                     }
                     return berryBlock !== undefined;
@@ -66558,7 +66870,10 @@ function echoedCommand(ctx, command) {
     const previous = ctx.before(1)[0];
     if (!previous)
         return undefined;
-    const first = previous.text.trim().replace(/^[+$>] /, '').split(/\s+/)[0];
+    const first = previous.text
+        .trim()
+        .replace(/^[+$>] /, '')
+        .split(/\s+/)[0];
     return first === command ? previous : undefined;
 }
 const shellDetector = {
@@ -66658,7 +66973,7 @@ function isPathSpecifier(spec) {
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
 function node_packageName(spec) {
     const parts = spec.split('/');
-    return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0] ?? spec;
+    return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
 }
 /** The preamble node prints above an uncaught error: `node:internal/...:1210`, `throw err;`, `^`. */
 function preambleStart(ctx, line) {
@@ -66803,57 +67118,172 @@ const nodeDetector = {
 ;// CONCATENATED MODULE: ./src/analysis/detectors/infrastructure.ts
 const infrastructure_RULES = [
     // Runner, job and step limits: the runner's own words.
-    { pattern: /has exceeded the maximum execution time|exceeded the maximum time limit for jobs/, kind: 'timeout', tool: 'runner', confidence: 0.97 },
+    {
+        pattern: /has exceeded the maximum execution time|exceeded the maximum time limit for jobs/,
+        kind: 'timeout',
+        tool: 'runner',
+        confidence: 0.97,
+    },
     { pattern: /has timed out after \d+ minutes/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
     { pattern: /No output has been received in the last \S+/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
-    { pattern: /The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner connection (?:timed out|was lost)/, kind: 'runner', tool: 'runner', confidence: 0.96 },
-    { pattern: /pod failed to come online|is unhealthy with phase status|[Dd]etect(?:ed)? \d* ?GPUs on the runner/, kind: 'runner', tool: 'runner', confidence: 0.9 },
-    { pattern: /^The operation was canceled\.?$|^The job was canceled|^The run was canceled|^Canceling since a higher priority waiting request/, kind: 'cancelled', tool: 'runner', confidence: 0.9 },
+    {
+        pattern: /The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner connection (?:timed out|was lost)/,
+        kind: 'runner',
+        tool: 'runner',
+        confidence: 0.96,
+    },
+    {
+        pattern: /pod failed to come online|is unhealthy with phase status|[Dd]etect(?:ed)? \d* ?GPUs on the runner/,
+        kind: 'runner',
+        tool: 'runner',
+        confidence: 0.9,
+    },
+    {
+        pattern: /^The operation was canceled\.?$|^The job was canceled|^The run was canceled|^Canceling since a higher priority waiting request/,
+        kind: 'cancelled',
+        tool: 'runner',
+        confidence: 0.9,
+    },
     { pattern: /timed out/i, kind: 'timeout', tool: 'runner', confidence: 0.85, runnerOnly: true },
-    { pattern: /(?:exited with (?:code |status )?|exit (?:code|status):? |returning |returned )124\b/, kind: 'timeout', tool: 'timeout', confidence: 0.75 },
+    {
+        pattern: /(?:exited with (?:code |status )?|exit (?:code|status):? |returning |returned )124\b/,
+        kind: 'timeout',
+        tool: 'timeout',
+        confidence: 0.75,
+    },
     { pattern: /^Tests? (?:run )?timed out\b/, kind: 'timeout', tool: 'runner', confidence: 0.6 },
     { pattern: /!{3,} KeyboardInterrupt !{3,}/, kind: 'cancelled', tool: 'runner', confidence: 0.7 },
     // Disk and memory.
-    { pattern: /No space left on device|\bENOSPC\b|You are running out of disk space|free space left in \S+, which is less than the minimum/, kind: 'disk', tool: 'runner', confidence: 0.95 },
-    { pattern: /Catastrophic error: out of memory|fatal error C1060: compiler is out of heap space/, kind: 'memory', tool: 'msvc', confidence: 0.9 },
+    {
+        pattern: /No space left on device|\bENOSPC\b|You are running out of disk space|free space left in \S+, which is less than the minimum/,
+        kind: 'disk',
+        tool: 'runner',
+        confidence: 0.95,
+    },
+    {
+        pattern: /Catastrophic error: out of memory|fatal error C1060: compiler is out of heap space/,
+        kind: 'memory',
+        tool: 'msvc',
+        confidence: 0.9,
+    },
     { pattern: /JavaScript heap out of memory|Reached heap limit Allocation failed/, kind: 'memory', tool: 'node', confidence: 0.93 },
-    { pattern: /Killed signal terminated program|^Killed$|\bexit code 137\b|exited with (?:code )?137\b|Cannot allocate memory|The runner has run out of memory/, kind: 'memory', tool: 'runner', confidence: 0.85 },
+    {
+        pattern: /Killed signal terminated program|^Killed$|\bexit code 137\b|exited with (?:code )?137\b|Cannot allocate memory|The runner has run out of memory/,
+        kind: 'memory',
+        tool: 'runner',
+        confidence: 0.85,
+    },
     // Rate limits.
-    { pattern: /API rate limit exceeded|secondary rate limit|You have reached your pull rate limit|\btoomanyrequests\b|429 Too Many Requests|rate limit exceeded/i, kind: 'rate_limit', tool: 'network', confidence: 0.93 },
+    {
+        pattern: /API rate limit exceeded|secondary rate limit|You have reached your pull rate limit|\btoomanyrequests\b|429 Too Many Requests|rate limit exceeded/i,
+        kind: 'rate_limit',
+        tool: 'network',
+        confidence: 0.93,
+    },
     // Credentials and permissions.
     { pattern: /Permission denied \(publickey/, kind: 'credentials', tool: 'git', confidence: 0.95 },
-    { pattern: /remote: Permission to \S+ denied to |could not read Username for|terminal prompts disabled|Authentication failed for '/, kind: 'credentials', tool: 'git', confidence: 0.95 },
-    { pattern: /Resource not accessible by integration|Bad credentials|Credentials could not be loaded|Unable to locate credentials|Input required and not supplied: (?:token|github-token)/, kind: 'credentials', tool: 'network', confidence: 0.93 },
+    {
+        pattern: /remote: Permission to \S+ denied to |could not read Username for|terminal prompts disabled|Authentication failed for '/,
+        kind: 'credentials',
+        tool: 'git',
+        confidence: 0.95,
+    },
+    {
+        pattern: /Resource not accessible by integration|Bad credentials|Credentials could not be loaded|Unable to locate credentials|Input required and not supplied: (?:token|github-token)/,
+        kind: 'credentials',
+        tool: 'network',
+        confidence: 0.93,
+    },
     // Cloud APIs print this for a missing permission; CI steps also print it for optional uploads.
     { pattern: /is not authorized to perform/, kind: 'credentials', tool: 'network', confidence: 0.85 },
-    { pattern: /pull access denied|denied: requested access to the resource is denied|unauthorized: authentication required/, kind: 'credentials', tool: 'docker', confidence: 0.93 },
+    {
+        pattern: /pull access denied|denied: requested access to the resource is denied|unauthorized: authentication required/,
+        kind: 'credentials',
+        tool: 'docker',
+        confidence: 0.93,
+    },
     { pattern: /Docker login for '[^']*' failed/, kind: 'credentials', tool: 'docker', confidence: 0.88 },
-    { pattern: /\b403 Forbidden\b|\b401 Unauthorized\b|\(HTTP 40[13]\)|\bAccessDenied\b/, kind: 'credentials', tool: 'network', confidence: 0.8 },
+    {
+        pattern: /\b403 Forbidden\b|\b401 Unauthorized\b|\(HTTP 40[13]\)|\bAccessDenied\b/,
+        kind: 'credentials',
+        tool: 'network',
+        confidence: 0.8,
+    },
     // Checkout and git transport.
-    { pattern: /^fatal: repository '[^']*' not found|^fatal: Remote branch \S+ not found|^fatal: couldn't find remote ref|^fatal: reference is not a tree/, kind: 'checkout', tool: 'git', confidence: 0.92 },
+    {
+        pattern: /^fatal: repository '[^']*' not found|^fatal: Remote branch \S+ not found|^fatal: couldn't find remote ref|^fatal: reference is not a tree/,
+        kind: 'checkout',
+        tool: 'git',
+        confidence: 0.92,
+    },
     { pattern: /^fatal: unable to access '[^']*': /, kind: 'checkout', tool: 'git', confidence: 0.9 },
-    { pattern: /fatal: detected dubious ownership in repository|fatal: unsafe repository \(/, kind: 'checkout', tool: 'git', confidence: 0.85 },
+    {
+        pattern: /fatal: detected dubious ownership in repository|fatal: unsafe repository \(/,
+        kind: 'checkout',
+        tool: 'git',
+        confidence: 0.85,
+    },
     { pattern: /The process '[^']*git(?:\.exe)?' failed with exit code 128/, kind: 'checkout', tool: 'git', confidence: 0.85 },
-    { pattern: /RPC failed; curl \d+|The remote end hung up unexpectedly|fetch-pack: unexpected disconnect/, kind: 'connection', tool: 'git', confidence: 0.85 },
-    { pattern: /Failed to download (?:archive|action) '|Unable to resolve action `|Unable to download artifact/, kind: 'checkout', tool: 'runner', confidence: 0.93 },
+    {
+        pattern: /RPC failed; curl \d+|The remote end hung up unexpectedly|fetch-pack: unexpected disconnect/,
+        kind: 'connection',
+        tool: 'git',
+        confidence: 0.85,
+    },
+    {
+        pattern: /Failed to download (?:archive|action) '|Unable to resolve action `|Unable to download artifact/,
+        kind: 'checkout',
+        tool: 'runner',
+        confidence: 0.93,
+    },
     { pattern: /^List Artifacts failed:/, kind: 'checkout', tool: 'runner', confidence: 0.85 },
     // Docker registries and daemon.
     { pattern: /manifest unknown|manifest for \S+ not found/, kind: 'docker', tool: 'docker', confidence: 0.92 },
-    { pattern: /Cannot connect to the Docker daemon|error pulling image configuration|failed to resolve source metadata|failed to fetch (?:anonymous|oauth) token|failed to do request/, kind: 'docker', tool: 'docker', confidence: 0.88 },
+    {
+        pattern: /Cannot connect to the Docker daemon|error pulling image configuration|failed to resolve source metadata|failed to fetch (?:anonymous|oauth) token|failed to do request/,
+        kind: 'docker',
+        tool: 'docker',
+        confidence: 0.88,
+    },
     { pattern: /Error response from daemon: (?:No such container|No such object)/, kind: 'docker', tool: 'docker', confidence: 0.55 },
     { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.8 },
     // DNS.
-    { pattern: /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/, kind: 'dns', tool: 'network', confidence: 0.9 },
+    {
+        pattern: /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/,
+        kind: 'dns',
+        tool: 'network',
+        confidence: 0.9,
+    },
     // Package managers of the runner image (apt, yum/dnf) and uv's interpreter downloads.
     { pattern: /^E: Failed to fetch \S+\s+(?<status>\d{3})\b/, kind: 'http', tool: 'apt', confidence: 0.88 },
-    { pattern: /^E: (?:Failed to fetch|Unable to fetch some archives)|^Error downloading packages:|Error while fetching remote python downloads json/, kind: 'connection', tool: 'network', confidence: 0.85 },
+    {
+        pattern: /^E: (?:Failed to fetch|Unable to fetch some archives)|^Error downloading packages:|Error while fetching remote python downloads json/,
+        kind: 'connection',
+        tool: 'network',
+        confidence: 0.85,
+    },
     // HTTP errors on downloads.
     { pattern: /Response status code does not indicate success: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
     { pattern: /The requested URL returned error: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
-    { pattern: /Received HTTP code (?<status>\d{3})|\bERROR (?<status2>[45]\d\d): |Failure (?<status3>[45]\d\d) |HTTP Error (?<status4>[45]\d\d)\b|\bHTTP (?<status5>5\d\d)\b|\b(?<status6>5\d\d) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)\b/, kind: 'http', tool: 'network', confidence: 0.85 },
+    {
+        pattern: /Received HTTP code (?<status>\d{3})|\bERROR (?<status2>[45]\d\d): |Failure (?<status3>[45]\d\d) |HTTP Error (?<status4>[45]\d\d)\b|\bHTTP (?<status5>5\d\d)\b|\b(?<status6>5\d\d) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)\b/,
+        kind: 'http',
+        tool: 'network',
+        confidence: 0.85,
+    },
     // Connections.
-    { pattern: /Empty reply from server|Failed to connect to \S+ port \d+|Network is unreachable|TLS handshake timeout|Could not create connection to|couldn'?t connect to/i, kind: 'connection', tool: 'network', confidence: 0.88 },
-    { pattern: /Connection timed out|Connection reset by peer|Read timed out|ReadTimeoutError|\bESOCKETTIMEDOUT\b|\bETIMEDOUT\b|\bECONNRESET\b|socket hang up|i\/o timeout|curl: \((?:6|7|28|35|52|56)\)/, kind: 'connection', tool: 'network', confidence: 0.8 },
+    {
+        pattern: /Empty reply from server|Failed to connect to \S+ port \d+|Network is unreachable|TLS handshake timeout|Could not create connection to|couldn'?t connect to/i,
+        kind: 'connection',
+        tool: 'network',
+        confidence: 0.88,
+    },
+    {
+        pattern: /Connection timed out|Connection reset by peer|Read timed out|ReadTimeoutError|\bESOCKETTIMEDOUT\b|\bETIMEDOUT\b|\bECONNRESET\b|socket hang up|i\/o timeout|curl: \((?:6|7|28|35|52|56)\)/,
+        kind: 'connection',
+        tool: 'network',
+        confidence: 0.8,
+    },
     { pattern: /\bECONNREFUSED\b|Connection refused/, kind: 'connection', tool: 'network', confidence: 0.65 },
 ];
 const infrastructure_TRIGGER = new RegExp([
@@ -66912,7 +67342,9 @@ const infrastructureDetector = {
                         return false;
                     }
                     const text = line.text;
-                    if (pending.draft.data?.kind === 'checkout' && /ownership|unsafe repository/.test(pending.draft.message) && SAFE_DIRECTORY_ADVICE.test(text)) {
+                    if (pending.draft.data?.kind === 'checkout' &&
+                        /ownership|unsafe repository/.test(pending.draft.message) &&
+                        SAFE_DIRECTORY_ADVICE.test(text)) {
                         if (text.trim() === '') {
                             pending.blanks++;
                         }
@@ -67108,7 +67540,14 @@ const jestDetector = {
                     noTests = undefined;
                 }
                 if (NO_TESTS.test(text)) {
-                    noTests = { category: 'test_failure', tool: 'jest', message: text.trim(), logLines: [line.n, line.n], confidence: 0.85, data: { noTests: true } };
+                    noTests = {
+                        category: 'test_failure',
+                        tool: 'jest',
+                        message: text.trim(),
+                        logLines: [line.n, line.n],
+                        confidence: 0.85,
+                        data: { noTests: true },
+                    };
                     return true;
                 }
                 if (REPEATED_SUMMARY.test(text)) {
@@ -67680,7 +68119,13 @@ const beamDetector = {
                     close(ctx);
                 }
                 if (MIX_FORMAT.test(text)) {
-                    const draft = { category: 'lint_format', tool: 'mix format', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.95 };
+                    const draft = {
+                        category: 'lint_format',
+                        tool: 'mix format',
+                        message: beam_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.95,
+                    };
                     const files = [];
                     open = {
                         draft,
@@ -67707,7 +68152,13 @@ const beamDetector = {
                 }
                 const hex = HEX_RESOLUTION.exec(text);
                 if (hex) {
-                    const draft = { category: 'dependency_resolution', tool: 'mix', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.85 };
+                    const draft = {
+                        category: 'dependency_resolution',
+                        tool: 'mix',
+                        message: beam_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.85,
+                    };
                     if (hex.groups?.pkg)
                         draft.data = { package: hex.groups.pkg };
                     ctx.report(draft);
@@ -67735,7 +68186,13 @@ const beamDetector = {
                 const head = ELIXIR_ERROR_HEAD.exec(text);
                 if (head) {
                     // Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`.
-                    const draft = { category: 'compilation_error', tool: 'elixirc', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+                    const draft = {
+                        category: 'compilation_error',
+                        tool: 'elixirc',
+                        message: beam_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    };
                     let located = false;
                     open = {
                         draft,
@@ -67812,7 +68269,14 @@ const beamDetector = {
                 const enoent = beam_ENOENT.exec(text);
                 if (enoent) {
                     const path = enoent.groups?.path ?? enoent.groups?.path2;
-                    ctx.report({ category: 'missing_file', tool: 'erlang', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.75, ...(path ? { data: { path } } : {}) });
+                    ctx.report({
+                        category: 'missing_file',
+                        tool: 'erlang',
+                        message: beam_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.75,
+                        ...(path ? { data: { path } } : {}),
+                    });
                     return false;
                 }
                 if (CT_FAILED.test(text)) {
@@ -67880,7 +68344,14 @@ const cmakeDetector = {
                 if (inCtestList) {
                     const item = CTEST_ITEM.exec(text);
                     if (item) {
-                        ctx.report({ category: 'test_failure', tool: 'ctest', message: cmake_clip(text), logLines: [line.n, line.n], confidence: 0.85, data: { test: item.groups?.test } });
+                        ctx.report({
+                            category: 'test_failure',
+                            tool: 'ctest',
+                            message: cmake_clip(text),
+                            logLines: [line.n, line.n],
+                            confidence: 0.85,
+                            data: { test: item.groups?.test },
+                        });
                         return true;
                     }
                     inCtestList = false;
@@ -67932,7 +68403,14 @@ const cmakeDetector = {
                 }
                 const ninja = NINJA_FAILED.exec(text);
                 if (ninja) {
-                    ctx.report({ category: 'compilation_error', tool: 'ninja', message: cmake_clip(text), logLines: [line.n, line.n], confidence: 0.35, data: { target: ninja.groups?.target } });
+                    ctx.report({
+                        category: 'compilation_error',
+                        tool: 'ninja',
+                        message: cmake_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.35,
+                        data: { target: ninja.groups?.target },
+                    });
                     return false;
                 }
                 const make = MAKE_ERROR.exec(text);
@@ -67998,7 +68476,7 @@ const dotnetDetector = {
     id: 'dotnet',
     description: 'C#/F#/VB compiler and analyzer errors, NuGet restore errors, MSBuild task errors and dotnet test failures.',
     categories: ['compilation_error', 'dependency_resolution', 'lint_format', 'test_failure', 'other'],
-    example: '/home/runner/work/app/app/src/Program.cs(12,5): error CS0103: The name \'foo\' does not exist in the current context [/home/runner/work/app/app/src/App.csproj]',
+    example: "/home/runner/work/app/app/src/Program.cs(12,5): error CS0103: The name 'foo' does not exist in the current context [/home/runner/work/app/app/src/App.csproj]",
     trigger: /error [A-Z]{2,4}\d{3,5}:|^\s*Failed \S+ \[|^\s*Failed!\s+-/,
     start() {
         let open;
@@ -68049,7 +68527,14 @@ const dotnetDetector = {
                 const failed = TEST_FAILED.exec(text);
                 if (failed) {
                     sawSpecificFailure = true;
-                    const draft = { category: 'test_failure', tool: 'dotnet test', message: dotnet_clip(text), logLines: [line.n, line.n], confidence: 0.95, data: { test: failed.groups?.test } };
+                    const draft = {
+                        category: 'test_failure',
+                        tool: 'dotnet test',
+                        message: dotnet_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.95,
+                        data: { test: failed.groups?.test },
+                    };
                     open = {
                         draft,
                         accepts(next) {
@@ -68068,7 +68553,13 @@ const dotnetDetector = {
                     return true;
                 }
                 if (TEST_SUMMARY.test(text)) {
-                    ctx.report({ category: 'test_failure', tool: 'dotnet test', message: dotnet_clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'dotnet test',
+                        message: dotnet_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: sawSpecificFailure ? 0.3 : 0.6,
+                    });
                 }
                 return false;
             },
@@ -68240,10 +68731,7 @@ const gccDetector = {
                 return true;
             }
             // gcc < 9 prints the source line without a gutter, then the caret line.
-            if (open.tentativeSnippet === undefined &&
-                line.n === open.errorLine + 1 &&
-                line.text.trim() !== '' &&
-                !gcc_DIAGNOSTIC.test(line.text)) {
+            if (open.tentativeSnippet === undefined && line.n === open.errorLine + 1 && line.text.trim() !== '' && !gcc_DIAGNOSTIC.test(line.text)) {
                 open.tentativeSnippet = line.n;
                 return true;
             }
@@ -68342,9 +68830,15 @@ const GINKGO_LOCATION = /^\s*(?<file>\/?[^\s:]+_test\.go):(?<line>\d+)\s*$/;
 const GINKGO_END = /^\s*(?:-{10,}|In \[\w+\] at: )/;
 const MODULE_PROBLEMS = [
     { pattern: /missing go\.sum entry for module/, category: 'dependency_resolution' },
-    { pattern: /^go: (?:[^\s:]+: )?(?:module \S+: )?(?:reading|verifying|finding) \S+.*: (?:404 Not Found|410 Gone|unknown revision|invalid version)/, category: 'dependency_resolution' },
+    {
+        pattern: /^go: (?:[^\s:]+: )?(?:module \S+: )?(?:reading|verifying|finding) \S+.*: (?:404 Not Found|410 Gone|unknown revision|invalid version)/,
+        category: 'dependency_resolution',
+    },
     { pattern: /^go: \S+@\S+: (?:invalid version|unknown revision|reading .*: 4\d\d )/, category: 'dependency_resolution' },
-    { pattern: /^go: updates to go\.mod needed|^go: inconsistent vendoring|go\.mod file indicates go \S+, but maximum supported version is/, category: 'dependency_resolution' },
+    {
+        pattern: /^go: updates to go\.mod needed|^go: inconsistent vendoring|go\.mod file indicates go \S+, but maximum supported version is/,
+        category: 'dependency_resolution',
+    },
     { pattern: /no required module provides package (?<module>\S+?);?(?:\s|$)/, category: 'import_missing_module' },
     { pattern: /cannot find package "(?<module>[^"]+)"|package (?<module2>\S+) is not in (?:GOROOT|std)/, category: 'import_missing_module' },
     { pattern: /cannot find module providing package (?<module3>\S+)/, category: 'import_missing_module' },
@@ -68371,7 +68865,7 @@ function go_diagnosticDraft(line, ctx, match, followsDiagnostic) {
     const first = afterPackageHeader && previous ? previous.n : line.n;
     const draft = {
         category: isLint ? 'lint_format' : 'compilation_error',
-        tool: groups.vet || (vetStep && !linter) ? 'go vet' : isLint ? linter ?? 'golangci-lint' : 'go',
+        tool: groups.vet || (vetStep && !linter) ? 'go vet' : isLint ? (linter ?? 'golangci-lint') : 'go',
         message,
         file: groups.file,
         line: Number(groups.line),
@@ -68686,11 +69180,18 @@ const haskellDetector = {
                 }
                 if (RESOLUTION.test(text)) {
                     sawSpecificFailure = true;
-                    const draft = { category: 'dependency_resolution', tool: /cabal/.test(text) ? 'cabal' : 'stack', message: haskell_clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+                    const draft = {
+                        category: 'dependency_resolution',
+                        tool: /cabal/.test(text) ? 'cabal' : 'stack',
+                        message: haskell_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    };
                     open = {
                         draft,
                         accepts(next) {
-                            if (!/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) || next.n - draft.logLines[0] > 30)
+                            if (!/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) ||
+                                next.n - draft.logLines[0] > 30)
                                 return false;
                             draft.logLines[1] = next.n;
                             return true;
@@ -68703,7 +69204,13 @@ const haskellDetector = {
                     sawSpecificFailure = true;
                     const previous = ctx.before(1)[0];
                     const location = previous ? HSPEC_LOCATION.exec(previous.text) : null;
-                    const draft = { category: 'test_failure', tool: 'hspec', message: haskell_clip(text), logLines: [location && previous ? previous.n : line.n, line.n], confidence: 0.9 };
+                    const draft = {
+                        category: 'test_failure',
+                        tool: 'hspec',
+                        message: haskell_clip(text),
+                        logLines: [location && previous ? previous.n : line.n, line.n],
+                        confidence: 0.9,
+                    };
                     if (location) {
                         draft.file = location.groups?.file;
                         draft.line = Number(location.groups?.line);
@@ -68722,7 +69229,13 @@ const haskellDetector = {
                 }
                 const summary = HSPEC_SUMMARY.exec(text);
                 if (summary && Number(summary.groups?.failures) > 0) {
-                    ctx.report({ category: 'test_failure', tool: 'hspec', message: haskell_clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'hspec',
+                        message: haskell_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: sawSpecificFailure ? 0.3 : 0.6,
+                    });
                 }
                 return false;
             },
@@ -68907,7 +69420,8 @@ const jvmDetector = {
                             // The resolver's stack trace and Gradle's `> Could not find x` lines explain the same failure.
                             if (next.n - draft.logLines[0] > 120)
                                 return false;
-                            if (!(STACK_FRAME.test(next.text) || /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text)))
+                            if (!(STACK_FRAME.test(next.text) ||
+                                /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text)))
                                 return false;
                             draft.logLines[1] = next.n;
                             return true;
@@ -68947,7 +69461,13 @@ const jvmDetector = {
                 }
                 const surefireClass = SUREFIRE_CLASS.exec(text);
                 if (surefireClass) {
-                    ctx.report({ category: 'test_failure', tool: 'surefire', message: jvm_clip(text.replace(MAVEN_LEVEL, '')), logLines: [line.n, line.n], confidence: 0.6 });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'surefire',
+                        message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
+                        logLines: [line.n, line.n],
+                        confidence: 0.6,
+                    });
                     return false;
                 }
                 if (SPOTLESS.test(text) || CHECKSTYLE.test(text)) {
@@ -69235,7 +69755,13 @@ const phpDetector = {
                     return true;
                 if (PHPUNIT_SUMMARY.test(text)) {
                     phpunitKind = undefined;
-                    ctx.report({ category: 'test_failure', tool: 'phpunit', message: php_clip(text), logLines: [line.n, line.n], confidence: sawTestFailure ? 0.3 : 0.6 });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'phpunit',
+                        message: php_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: sawTestFailure ? 0.3 : 0.6,
+                    });
                     return false;
                 }
                 const phpstan = PHPSTAN_HEADER.exec(text);
@@ -69404,7 +69930,10 @@ const rCheckDetector = {
                 const missing = r_check_MISSING_PACKAGE.exec(text);
                 if (missing) {
                     pendingCheck = undefined;
-                    const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '').split(/,\s*/).map((name) => name.replace(/[‘’']/g, '').trim()).filter((name) => name !== '');
+                    const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
+                        .split(/,\s*/)
+                        .map((name) => name.replace(/[‘’']/g, '').trim())
+                        .filter((name) => name !== '');
                     ctx.report({
                         category: 'import_missing_module',
                         tool: 'R',
@@ -69419,7 +69948,13 @@ const rCheckDetector = {
                 if (check) {
                     // Reported only if nothing more specific follows it.
                     if (pendingCheck)
-                        ctx.report({ category: 'other', tool: 'R CMD check', message: `* checking ${pendingCheck.what} ... ERROR`, logLines: [pendingCheck.n, pendingCheck.n], confidence: 0.4 });
+                        ctx.report({
+                            category: 'other',
+                            tool: 'R CMD check',
+                            message: `* checking ${pendingCheck.what} ... ERROR`,
+                            logLines: [pendingCheck.n, pendingCheck.n],
+                            confidence: 0.4,
+                        });
                     pendingCheck = { what: check.groups?.what ?? '', n: line.n };
                 }
                 return false;
@@ -69427,7 +69962,13 @@ const rCheckDetector = {
             end(ctx) {
                 close(ctx);
                 if (pendingCheck)
-                    ctx.report({ category: 'other', tool: 'R CMD check', message: `* checking ${pendingCheck.what} ... ERROR`, logLines: [pendingCheck.n, pendingCheck.n], confidence: 0.4 });
+                    ctx.report({
+                        category: 'other',
+                        tool: 'R CMD check',
+                        message: `* checking ${pendingCheck.what} ... ERROR`,
+                        logLines: [pendingCheck.n, pendingCheck.n],
+                        confidence: 0.4,
+                    });
             },
         };
     },
@@ -69441,7 +69982,6 @@ const rCheckDetector = {
  * SyntaxError / LoadError.
  */
 const RSPEC_ITEM = /^\s{0,4}(?<index>\d+)\) (?<description>\S.*)$/;
-const RSPEC_FAILURE_ERROR = /^\s+Failure\/Error: /;
 const RSPEC_BACKTRACE = /^\s*#(?: (?<file>\.?\/?[^\s:]+\.rb):(?<line>\d+)|\s|$)/;
 const RSPEC_RERUN = /^rspec (?<file>\.\/\S+_spec\.rb):(?<line>\d+) # (?<description>.*)$/;
 const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
@@ -69533,7 +70073,13 @@ const rubyDetector = {
                 const minitest = MINITEST_HEADER.exec(text);
                 if (minitest) {
                     sawSpecificFailure = true;
-                    const draft = { category: 'test_failure', tool: 'minitest', message: ruby_clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+                    const draft = {
+                        category: 'test_failure',
+                        tool: 'minitest',
+                        message: ruby_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    };
                     open = {
                         draft,
                         accepts(next) {
@@ -69574,7 +70120,7 @@ const rubyDetector = {
                 const offense = RUBOCOP_OFFENSE.exec(text);
                 if (offense) {
                     const severity = offense.groups?.severity;
-                    const isSyntax = severity === 'F' || severity === 'E' && /Lint\/Syntax/.test(text);
+                    const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
                     const draft = {
                         category: isSyntax ? 'syntax_error' : 'lint_format',
                         tool: 'rubocop',
@@ -69683,7 +70229,13 @@ const rubyDetector = {
                 }
                 const summary = MINITEST_SUMMARY.exec(text);
                 if (summary && (Number(summary.groups?.failures) > 0 || Number(summary.groups?.errors) > 0)) {
-                    ctx.report({ category: 'test_failure', tool: 'minitest', message: ruby_clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'minitest',
+                        message: ruby_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: sawSpecificFailure ? 0.3 : 0.6,
+                    });
                 }
                 return false;
             },
@@ -69725,8 +70277,16 @@ function rust_clip(text) {
 const rustDetector = {
     id: 'rust',
     description: 'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
-    categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file', 'other'],
-    example: "error[E0425]: cannot find value `foo` in this scope",
+    categories: [
+        'compilation_error',
+        'lint_format',
+        'import_missing_module',
+        'test_failure',
+        'dependency_resolution',
+        'missing_file',
+        'other',
+    ],
+    example: 'error[E0425]: cannot find value `foo` in this scope',
     trigger: /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
     start() {
         let open;
@@ -70288,7 +70848,14 @@ const gtestDetector = {
                 if (listed !== undefined) {
                     if (!reported.has(listed)) {
                         reported.add(listed);
-                        ctx.report({ category: 'test_failure', tool: 'gtest', message: `${listed} failed`, logLines: [line.n, line.n], confidence: 0.85, data: { test: listed } });
+                        ctx.report({
+                            category: 'test_failure',
+                            tool: 'gtest',
+                            message: `${listed} failed`,
+                            logLines: [line.n, line.n],
+                            confidence: 0.85,
+                            data: { test: listed },
+                        });
                     }
                     return false;
                 }
@@ -70367,13 +70934,29 @@ const swiftDetector = {
                 const missing = MISSING_INPUT.exec(text);
                 if (missing) {
                     sawSpecificFailure = true;
-                    ctx.report({ category: 'missing_file', tool: 'xcodebuild', message: swift_clip(text.replace(/^.*?❌\s+/, '')), file: missing.groups?.file, logLines: [line.n, line.n], confidence: 0.9 });
+                    ctx.report({
+                        category: 'missing_file',
+                        tool: 'xcodebuild',
+                        message: swift_clip(text.replace(/^.*?❌\s+/, '')),
+                        file: missing.groups?.file,
+                        logLines: [line.n, line.n],
+                        confidence: 0.9,
+                    });
                     return false;
                 }
                 const lint = SWIFTLINT.exec(text);
                 if (lint) {
                     sawSpecificFailure = true;
-                    const draft = { category: 'lint_format', tool: 'swiftlint', message: swift_clip(text.slice(text.indexOf(': ') + 2)), file: lint.groups?.file, line: Number(lint.groups?.line), logLines: [line.n, line.n], confidence: 0.85, data: { rule: lint.groups?.rule } };
+                    const draft = {
+                        category: 'lint_format',
+                        tool: 'swiftlint',
+                        message: swift_clip(text.slice(text.indexOf(': ') + 2)),
+                        file: lint.groups?.file,
+                        line: Number(lint.groups?.line),
+                        logLines: [line.n, line.n],
+                        confidence: 0.85,
+                        data: { rule: lint.groups?.rule },
+                    };
                     if (lint.groups?.column)
                         draft.column = Number(lint.groups.column);
                     ctx.report(draft);
@@ -70382,7 +70965,16 @@ const swiftDetector = {
                 const xctest = XCTEST.exec(text);
                 if (xctest) {
                     sawSpecificFailure = true;
-                    ctx.report({ category: 'test_failure', tool: 'xctest', message: swift_clip(xctest.groups?.message ?? text), file: xctest.groups?.file, line: Number(xctest.groups?.line), logLines: [line.n, line.n], confidence: 0.95, data: { test: xctest.groups?.test } });
+                    ctx.report({
+                        category: 'test_failure',
+                        tool: 'xctest',
+                        message: swift_clip(xctest.groups?.message ?? text),
+                        file: xctest.groups?.file,
+                        line: Number(xctest.groups?.line),
+                        logLines: [line.n, line.n],
+                        confidence: 0.95,
+                        data: { test: xctest.groups?.test },
+                    });
                     return false;
                 }
                 const diagnostic = SWIFTC.exec(text) ?? XCPRETTY.exec(text);
@@ -70406,12 +70998,24 @@ const swiftDetector = {
                 const trailer = TRAILER.exec(text);
                 if (trailer) {
                     const isTest = trailer.groups?.what === 'TEST';
-                    ctx.report({ category: isTest ? 'test_failure' : 'compilation_error', tool: 'xcodebuild', message: swift_clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.25 : 0.5 });
+                    ctx.report({
+                        category: isTest ? 'test_failure' : 'compilation_error',
+                        tool: 'xcodebuild',
+                        message: swift_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: sawSpecificFailure ? 0.25 : 0.5,
+                    });
                     return false;
                 }
                 const plain = XCPRETTY_PLAIN.exec(text);
                 if (plain && (plain.groups?.message ?? '').trim() !== '') {
-                    ctx.report({ category: 'compilation_error', tool: 'xcodebuild', message: swift_clip(plain.groups?.message ?? ''), logLines: [line.n, line.n], confidence: 0.6 });
+                    ctx.report({
+                        category: 'compilation_error',
+                        tool: 'xcodebuild',
+                        message: swift_clip(plain.groups?.message ?? ''),
+                        logLines: [line.n, line.n],
+                        confidence: 0.6,
+                    });
                 }
                 return false;
             },
@@ -70653,7 +71257,9 @@ class AnalysisEngine {
             for (const running of this.running) {
                 if (running.scan === undefined)
                     continue;
-                if (running.wantsNext || (running.commands !== undefined && line.command !== undefined && running.commands.has(line.command)) || running.trigger.test(line.text)) {
+                if (running.wantsNext ||
+                    (running.commands !== undefined && line.command !== undefined && running.commands.has(line.command)) ||
+                    running.trigger.test(line.text)) {
                     this.scanLine(running, line);
                 }
             }
@@ -70819,7 +71425,7 @@ const TIMESTAMP_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 const GH_RUN_VIEW = /^([^\t]{1,256})\t([^\t]{0,256})\t(?=\d{4}-\d\d-\d\dT)/;
 // CSI (colours, cursor moves), OSC (titles, hyperlinks), two-character escapes, and the caret
 // notation (`^[[31m`) that some log exports write instead of the ESC byte.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\^\[\[[0-9;?]*[A-Za-z]/g;
 const WORKFLOW_MARKER = /^##\[(error|warning|notice|debug|group|endgroup|command|section)\]/;
 // `::error file=a.py,line=3::message` and `::error::message`; properties hold no `::`.
@@ -71241,7 +71847,8 @@ class StepTracker {
         step.outcomeSource = source;
     }
     finish() {
-        const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ?? this.steps.find((step) => step.outcome === 'failed');
+        const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ??
+            this.steps.find((step) => step.outcome === 'failed');
         return { steps: this.steps, failed };
     }
 }
@@ -71356,7 +71963,9 @@ function analysis_oneLine(text, max) {
 function formatAnalysisText(analyses) {
     const blocks = analyses.map((analysis) => {
         const failed = analysis.failedStep;
-        const stepLine = failed !== undefined ? `\n  failed step: ${analysis_oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})` : '';
+        const stepLine = failed !== undefined
+            ? `\n  failed step: ${analysis_oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})`
+            : '';
         const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)${stepLine}`;
         const rows = analysis.failures.map((failure, index) => {
             const lines = failure.logLines[0] === failure.logLines[1] ? `line ${failure.logLines[0]}` : `lines ${failure.logLines[0]}-${failure.logLines[1]}`;
@@ -71811,14 +72420,7 @@ function createGit(options) {
         async deleteRemoteBranch(deleteOptions) {
             const ref = `refs/heads/${deleteOptions.branch}`;
             const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
-            await run([
-                'push',
-                '--no-verify',
-                `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`,
-                '--',
-                deleteOptions.remote,
-                `:${ref}`,
-            ], { env, token: deleteOptions.token });
+            await run(['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`], { env, token: deleteOptions.token });
         },
         async fetch(fetchOptions) {
             const env = await authFor(fetchOptions.remote, fetchOptions.token, false);
@@ -72108,7 +72710,17 @@ class WorkspaceGuard {
         catch {
             throw new errors_ConfigurationError(`workspace ${workspace} does not exist; pass the directory of a git checkout`);
         }
-        const probe = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index', '--absolute-git-dir', '--git-common-dir'], { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
+        const probe = await exec('git', [
+            ...hardenedConfigArgs(),
+            'rev-parse',
+            '--is-inside-work-tree',
+            '--show-toplevel',
+            '--show-prefix',
+            '--git-path',
+            'index',
+            '--absolute-git-dir',
+            '--git-common-dir',
+        ], { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
         const lines = probe.stdout.split('\n');
         if (probe.exitCode !== 0 || lines[0] !== 'true') {
             throw new errors_ConfigurationError(`workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`);
@@ -72422,7 +73034,12 @@ async function applyOne({ planned, guard, options, env }) {
     const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
     const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
     if (accepted.length === 0) {
-        return result(fixer, [], { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `every path it was given was refused.${refusedNote}` });
+        return result(fixer, [], {
+            status: 'skipped',
+            description: `${fixer.id} not applied`,
+            files: [],
+            reason: `every path it was given was refused.${refusedNote}`,
+        });
     }
     const ctx = {
         workspace: guard.workspace,
@@ -72438,12 +73055,24 @@ async function applyOne({ planned, guard, options, env }) {
         tool = await fixer.resolveTool(ctx);
     }
     catch (error) {
-        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `finding its tool failed: ${errors_getErrorMessage(error)}` });
+        return result(fixer, accepted, {
+            status: 'skipped',
+            description: `${fixer.id} not applied`,
+            files: [],
+            reason: `finding its tool failed: ${errors_getErrorMessage(error)}`,
+        });
     }
     if (tool === undefined) {
         const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
-        const where = options.useRepositoryTools ? 'in the workspace or on PATH' : 'on PATH (the repository\'s own tools are not used: use-repository-tools is false)';
-        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found ${where}${hint}` });
+        const where = options.useRepositoryTools
+            ? 'in the workspace or on PATH'
+            : "on PATH (the repository's own tools are not used: use-repository-tools is false)";
+        return result(fixer, accepted, {
+            status: 'skipped',
+            description: `${fixer.id} not applied`,
+            files: [],
+            reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
+        });
     }
     const before = await guard.snapshot();
     let outcome;
@@ -72452,19 +73081,34 @@ async function applyOne({ planned, guard, options, env }) {
     }
     catch (error) {
         const left = await undo(guard, before);
-        return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${errors_getErrorMessage(error)}${refusedNote}${left}` });
+        return result(fixer, accepted, {
+            status: 'reverted-unverified',
+            description: `${fixer.id} failed`,
+            files: [],
+            reason: `applying failed: ${errors_getErrorMessage(error)}${refusedNote}${left}`,
+        });
     }
     const after = await guard.snapshot();
     const changes = await guard.changes(before, after);
     const protectedChanges = guard.protectedChanges(before, after);
     if (changes.length === 0 && protectedChanges.length === 0) {
         const why = outcome.changed ? 'it ran but changed nothing git tracks' : outcome.description;
-        return result(fixer, accepted, { status: 'skipped', description: outcome.description, files: [], reason: `no change: ${why}${refusedNote}` });
+        return result(fixer, accepted, {
+            status: 'skipped',
+            description: outcome.description,
+            files: [],
+            reason: `no change: ${why}${refusedNote}`,
+        });
     }
     const violations = await guard.violations(changes, { touches: fixer.touches, creates: fixer.creates ?? [], named: outcome.files }, protectedChanges);
     if (violations.length > 0) {
         const left = await undo(guard, before);
-        return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}${left}` });
+        return result(fixer, accepted, {
+            status: 'reverted-guard',
+            description: outcome.description,
+            files: [],
+            reason: `guard: ${violations.join('; ')}${left}`,
+        });
     }
     let verified;
     try {
@@ -72480,7 +73124,12 @@ async function applyOne({ planned, guard, options, env }) {
     if (sneaked.length > 0 || alsoChanged.length > 0) {
         const left = await undo(guard, before);
         const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
-        return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: the check changed files (${what})${left}` });
+        return result(fixer, accepted, {
+            status: 'reverted-guard',
+            description: outcome.description,
+            files: [],
+            reason: `guard: the check changed files (${what})${left}`,
+        });
     }
     if (!verified.ok) {
         const left = await undo(guard, before);
@@ -72531,7 +73180,12 @@ async function runFixer(planned, session, options) {
     catch (error) {
         // The guard itself failed (git missing mid-run, a file it could not read): put back what can be.
         const left = await undo(session.guard, session.start).catch((undoError) => ` Restoring failed: ${errors_getErrorMessage(undoError)}.`);
-        return result(planned.fixer, planned.failures, { status: 'reverted-unverified', description: `${planned.fixer.id} failed`, files: [], reason: `the guard could not check it: ${errors_getErrorMessage(error)}${left}` });
+        return result(planned.fixer, planned.failures, {
+            status: 'reverted-unverified',
+            description: `${planned.fixer.id} failed`,
+            files: [],
+            reason: `the guard could not check it: ${errors_getErrorMessage(error)}${left}`,
+        });
     }
     finally {
         await dirs.dispose();
@@ -72543,7 +73197,12 @@ async function applyFixPlan(options) {
         const results = [];
         for (const planned of options.plan.planned) {
             if (options.signal?.aborted) {
-                results.push(result(planned.fixer, planned.failures, { status: 'skipped', description: `${planned.fixer.id} not applied`, files: [], reason: 'the time budget (timeout-minutes) was used up before it could run' }));
+                results.push(result(planned.fixer, planned.failures, {
+                    status: 'skipped',
+                    description: `${planned.fixer.id} not applied`,
+                    files: [],
+                    reason: 'the time budget (timeout-minutes) was used up before it could run',
+                }));
                 continue;
             }
             const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
@@ -72757,7 +73416,12 @@ async function onHead(git, question, base) {
         return true;
     // A shallow checkout does not have the head's history: fetch some of it and look again.
     try {
-        await git.fetch({ remote: question.remote, refspecs: [question.headSha], depth: HEAD_HISTORY_DEPTH, ...(question.token ? { token: question.token } : {}) });
+        await git.fetch({
+            remote: question.remote,
+            refspecs: [question.headSha],
+            depth: HEAD_HISTORY_DEPTH,
+            ...(question.token ? { token: question.token } : {}),
+        });
     }
     catch {
         return false;
@@ -72893,7 +73557,7 @@ function untrustedHeadReason(run, owner, repo) {
     if (head === null)
         return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
     if (head === undefined || head.id === undefined)
-        return "the run does not say which repository holds its head commit";
+        return 'the run does not say which repository holds its head commit';
     if (head.id !== base.id) {
         return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
     }
@@ -73799,7 +74463,9 @@ async function analyzeJobLogs(jobs, options) {
             const failures = analysis.failures.map((failure) => mapFailure(failure, job, options.repoName));
             options.logger.info(`${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`);
             // The jobs API names the failed step of a GitHub job; for a local log the log itself does.
-            const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== '' ? { ...job, failedStep: analysis.failedStep.name } : job;
+            const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== ''
+                ? { ...job, failedStep: analysis.failedStep.name }
+                : job;
             analyses.push({ job: named, category: analysis.category, failures });
         }
         catch (error) {
@@ -73884,7 +74550,15 @@ async function fetchJobLogs(failedJobs, target, context) {
     const { deps, settings } = context;
     const logs = [];
     for (const job of failedJobs) {
-        const base = { jobId: job.id, jobName: job.name, ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}), ...(job.failedStep ? { failedStep: job.failedStep } : {}), path: '', bytes: 0, truncated: false };
+        const base = {
+            jobId: job.id,
+            jobName: job.name,
+            ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+            ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+            path: '',
+            bytes: 0,
+            truncated: false,
+        };
         if (context.budget.exhausted) {
             logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
             continue;
@@ -73894,7 +74568,9 @@ async function fetchJobLogs(failedJobs, target, context) {
         }
         catch (error) {
             const status = error.status;
-            const reason = status === 410 || status === 404 ? `log no longer available (${errors_getErrorMessage(error)})` : `log could not be downloaded: ${errors_getErrorMessage(error)}`;
+            const reason = status === 410 || status === 404
+                ? `log no longer available (${errors_getErrorMessage(error)})`
+                : `log could not be downloaded: ${errors_getErrorMessage(error)}`;
             deps.logger.warning(`${job.name}: ${reason}`);
             logs.push({ ...base, unavailable: reason });
         }
@@ -73932,7 +74608,13 @@ async function runPipeline(settings, deps) {
     logger.info(`Run ${target.runId} (attempt ${target.runAttempt}) of ${target.owner}/${target.repo} on ${target.headBranch} @ ${target.headSha.slice(0, 12)}: ${target.conclusion ?? 'in progress'}`);
     const budget = startBudget(settings.timeoutMinutes);
     const scratch = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(settings.tempDir, 'ci-autofixer-'));
-    const state = { settings, deps, report: emptyReport(target, settings), git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }), budget };
+    const state = {
+        settings,
+        deps,
+        report: emptyReport(target, settings),
+        git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }),
+        budget,
+    };
     try {
         await analyseRun(state, scratch);
         await repairRun(state);
@@ -74010,7 +74692,9 @@ async function finishRun(state, scratch) {
         try {
             if (!keep) {
                 const left = await state.session.guard.restore(state.session.start);
-                report.notices.push(left.length > 0 ? `The workspace was restored, except: ${left.join('; ')}.` : 'The workspace was restored to the state it had before the fixes.');
+                report.notices.push(left.length > 0
+                    ? `The workspace was restored, except: ${left.join('; ')}.`
+                    : 'The workspace was restored to the state it had before the fixes.');
             }
         }
         catch (error) {

@@ -101,7 +101,7 @@ const FAILURE_TAIL = [
   '',
   '    expect(received).toBe(expected) // Object.is equality',
   '',
-    '    Expected: 3',
+  '    Expected: 3',
   '    Received: 1',
   '',
   '      at Object.<anonymous> (src/api/client.test.ts:41:24)',
@@ -150,7 +150,8 @@ async function generateLog(path: string, megabytes: number): Promise<{ bytes: nu
     } else if (roll < 0.64) {
       // A progress bar redrawn with bare CRs on one line.
       const frames: string[] = [];
-      for (let p = 0; p <= 100; p += 10) frames.push(`Downloading layer ${Math.floor(random() * 1e6).toString(16)} [${'='.repeat(p / 5).padEnd(20)}] ${p}%`);
+      for (let p = 0; p <= 100; p += 10)
+        frames.push(`Downloading layer ${Math.floor(random() * 1e6).toString(16)} [${'='.repeat(p / 5).padEnd(20)}] ${p}%`);
       await write(`${timestamp(second)}${frames.join('\r')}\n`);
     } else {
       await write(`${timestamp(second)}${NOISE[Math.floor(random() * NOISE.length)]}\n`);
@@ -220,7 +221,10 @@ async function child(mode: string, path: string, prefilter: 'literal' | 'combine
 
 function measure(mode: 'loop' | 'analyze', path: string, prefilter: string): Measurement {
   const script = fileURLToPath(import.meta.url);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', mode, path, prefilter], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', mode, path, prefilter], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (run.status !== 0) throw new Error(`bench child (${mode}) failed: ${run.stderr}`);
   const last = run.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as Measurement;
@@ -254,7 +258,10 @@ async function main(): Promise<number> {
     const index = args.indexOf(name);
     return index === -1 ? undefined : args[index + 1];
   };
-  const sizes = (option('--sizes') ?? '10,100').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (option('--sizes') ?? '10,100')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const runsOption = option('--runs');
   const prefilter = option('--prefilter') ?? 'literal';
   const dir = mkdtempSync(join(tmpdir(), 'ci-autofixer-bench-'));
@@ -288,10 +295,26 @@ async function main(): Promise<number> {
       );
       figures[`${size}MB`] = { bytes, loop, analyzer, ratio };
       // readline also breaks at bare CRs, so the LF count written is the reference here.
-      checks.push({ name: `${size} MB line count`, value: String(analyzer.lines), target: `${lines} (LFs written)`, ok: analyzer.lines === lines });
+      checks.push({
+        name: `${size} MB line count`,
+        value: String(analyzer.lines),
+        target: `${lines} (LFs written)`,
+        ok: analyzer.lines === lines,
+      });
       checks.push({ name: `${size} MB analyzer / loop`, value: `${ratio.toFixed(2)}×`, target: '≤ 3×', ok: ratio <= 3 });
-      checks.push({ name: `${size} MB failure found`, value: analyzer.category ?? '-', target: 'type_check', ok: analyzer.category === 'type_check' });
-      if (size >= 100) checks.push({ name: `${size} MB peak RSS`, value: `${analyzer.maxRssMb.toFixed(0)} MB`, target: '≤ 256 MB', ok: analyzer.maxRssMb <= 256 });
+      checks.push({
+        name: `${size} MB failure found`,
+        value: analyzer.category ?? '-',
+        target: 'type_check',
+        ok: analyzer.category === 'type_check',
+      });
+      if (size >= 100)
+        checks.push({
+          name: `${size} MB peak RSS`,
+          value: `${analyzer.maxRssMb.toFixed(0)} MB`,
+          target: '≤ 256 MB',
+          ok: analyzer.maxRssMb <= 256,
+        });
       if (!args.includes('--keep')) rmSync(path, { force: true });
     }
     const small = timings.get(10);
@@ -305,7 +328,12 @@ async function main(): Promise<number> {
     const adversarialBytes = writeAdversarialLog(adversarial);
     const hostile = best('analyze', adversarial, 3, prefilter);
     figures.adversarial = { bytes: adversarialBytes, ...hostile };
-    checks.push({ name: `adversarial ${Math.round(adversarialBytes / 1024)} KB`, value: `${hostile.seconds.toFixed(3)} s`, target: '< 0.5 s', ok: hostile.seconds < 0.5 });
+    checks.push({
+      name: `adversarial ${Math.round(adversarialBytes / 1024)} KB`,
+      value: `${hostile.seconds.toFixed(3)} s`,
+      target: '< 0.5 s',
+      ok: hostile.seconds < 0.5,
+    });
   } finally {
     if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
   }
@@ -313,7 +341,10 @@ async function main(): Promise<number> {
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   else {
     process.stdout.write(`${rows.join('\n')}\n\n`);
-    for (const check of checks) process.stdout.write(`${check.ok ? 'ok  ' : 'MISS'}  ${check.name.padEnd(28)} ${check.value.padStart(12)}  (target ${check.target})\n`);
+    for (const check of checks)
+      process.stdout.write(
+        `${check.ok ? 'ok  ' : 'MISS'}  ${check.name.padEnd(28)} ${check.value.padStart(12)}  (target ${check.target})\n`,
+      );
   }
   return checks.every((check) => check.ok) ? 0 : 1;
 }

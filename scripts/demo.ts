@@ -45,7 +45,10 @@ async function main(): Promise<number> {
     if (branch !== '') {
       const remote = scenario.gitServer.repoUrl(scenario.owner, scenario.repo);
       const env = authEnv(remote, scenario.token);
-      await nodeExec('git', ['fetch', '-q', 'origin', `refs/heads/${branch}:refs/remotes/origin/${branch}`], { cwd: scenario.workspace, env });
+      await nodeExec('git', ['fetch', '-q', 'origin', `refs/heads/${branch}:refs/remotes/origin/${branch}`], {
+        cwd: scenario.workspace,
+        env,
+      });
       const show = await nodeExec('git', ['log', '-1', '--stat', '--format=commit %H%nAuthor: %an <%ae>%n%n%B', `origin/${branch}`], {
         cwd: scenario.workspace,
       });

@@ -91,7 +91,12 @@ function parseArgs(argv: readonly string[]): EvalOptions {
     else if (arg === '--without') {
       const value = argv[i + 1];
       if (value === undefined) throw new Error(`--without needs detector ids. Use: ${USAGE}`);
-      options.without.push(...value.split(',').map((id) => id.trim()).filter(Boolean));
+      options.without.push(
+        ...value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      );
       i += 1;
     } else if (arg === '--only' || arg === '--except') {
       const value = argv[i + 1];
@@ -159,7 +164,13 @@ function fileBase(path: string): string {
   return basename(path.replace(/\\/g, '/'));
 }
 
-function scoreRanges(label: Label, ranked: readonly Range[], retrieved: readonly Range[], categoryOk: boolean, located: boolean | undefined): Scores {
+function scoreRanges(
+  label: Label,
+  ranked: readonly Range[],
+  retrieved: readonly Range[],
+  categoryOk: boolean,
+  located: boolean | undefined,
+): Scores {
   const expected = label.expected_line_range;
   const { precision, recall } = precisionRecall(retrieved, labelledRanges(label));
   return {
@@ -281,13 +292,30 @@ function confusions(results: readonly LogResult[]): { expected: Category; got: C
 function calibration(results: readonly LogResult[]): { band: string; logs: number; categoryAccuracy: number; hit1: number }[] {
   const bands: { band: string; pick: (r: LogResult) => boolean }[] = [
     { band: 'confidence >= 0.8', pick: (r) => (r.analysis.failures[0]?.confidence ?? -1) >= 0.8 },
-    { band: '0.5 <= confidence < 0.8', pick: (r) => { const c = r.analysis.failures[0]?.confidence ?? -1; return c >= 0.5 && c < 0.8; } },
-    { band: 'confidence < 0.5', pick: (r) => { const c = r.analysis.failures[0]?.confidence ?? -1; return c >= 0 && c < 0.5; } },
+    {
+      band: '0.5 <= confidence < 0.8',
+      pick: (r) => {
+        const c = r.analysis.failures[0]?.confidence ?? -1;
+        return c >= 0.5 && c < 0.8;
+      },
+    },
+    {
+      band: 'confidence < 0.5',
+      pick: (r) => {
+        const c = r.analysis.failures[0]?.confidence ?? -1;
+        return c >= 0 && c < 0.5;
+      },
+    },
     { band: 'no failure found', pick: (r) => r.analysis.failures.length === 0 },
   ];
   return bands.map(({ band, pick }) => {
     const chosen = results.filter(pick);
-    return { band, logs: chosen.length, categoryAccuracy: share(chosen, (r) => r.analyzer.categoryOk), hit1: share(chosen, (r) => r.analyzer.hit1) };
+    return {
+      band,
+      logs: chosen.length,
+      categoryAccuracy: share(chosen, (r) => r.analyzer.categoryOk),
+      hit1: share(chosen, (r) => r.analyzer.hit1),
+    };
   });
 }
 
@@ -299,7 +327,12 @@ function share(results: readonly LogResult[], test: (result: LogResult) => boole
 function perCategory(results: readonly LogResult[]): { category: Category; logs: number; accuracy: number; hit3: number }[] {
   return CATEGORIES.map((category) => {
     const chosen = results.filter((r) => r.label.category === category);
-    return { category, logs: chosen.length, accuracy: share(chosen, (r) => r.analyzer.categoryOk), hit3: share(chosen, (r) => r.analyzer.hit3) };
+    return {
+      category,
+      logs: chosen.length,
+      accuracy: share(chosen, (r) => r.analyzer.categoryOk),
+      hit3: share(chosen, (r) => r.analyzer.hit3),
+    };
   }).filter((row) => row.logs > 0);
 }
 
@@ -321,7 +354,10 @@ async function main(): Promise<number> {
     results.push({ label, source: sourceOf(label.file), analysis, seconds, analyzer: scoreAnalyzer(label, analysis), keyword, tail });
   }
 
-  const groups = [{ name: 'all', results }, ...[...new Set(results.map((r) => r.source))].sort().map((name) => ({ name, results: results.filter((r) => r.source === name) }))];
+  const groups = [
+    { name: 'all', results },
+    ...[...new Set(results.map((r) => r.source))].sort().map((name) => ({ name, results: results.filter((r) => r.source === name) })),
+  ];
   const rows = groups.flatMap(({ name, results: chosen }) => {
     const bytes = chosen.reduce((sum, r) => sum + r.analysis.bytes, 0);
     const seconds = chosen.reduce((sum, r) => sum + r.seconds, 0);
@@ -333,7 +369,12 @@ async function main(): Promise<number> {
   });
   const figures = {
     corpus: dir,
-    rows: rows.map((row) => ({ source: row.name, method: row.method, ...row.summary, ...(row.mbps === undefined ? {} : { mbPerSecond: row.mbps }) })),
+    rows: rows.map((row) => ({
+      source: row.name,
+      method: row.method,
+      ...row.summary,
+      ...(row.mbps === undefined ? {} : { mbPerSecond: row.mbps }),
+    })),
     confusions: confusions(results),
     calibration: calibration(results),
     perCategory: perCategory(results),
@@ -349,9 +390,11 @@ async function main(): Promise<number> {
   out.push('Category confusions (expected → analyzer):');
   for (const c of figures.confusions) out.push(`  ${String(c.count).padStart(3)}  ${c.expected} → ${c.got}`);
   out.push('', 'Per category (analyzer): accuracy, hit@3');
-  for (const c of figures.perCategory) out.push(`  ${c.category.padEnd(24)} ${String(c.logs).padStart(3)} logs  ${pct(c.accuracy)}  ${pct(c.hit3)}`);
+  for (const c of figures.perCategory)
+    out.push(`  ${c.category.padEnd(24)} ${String(c.logs).padStart(3)} logs  ${pct(c.accuracy)}  ${pct(c.hit3)}`);
   out.push('', 'Calibration (primary failure):');
-  for (const c of figures.calibration) out.push(`  ${c.band.padEnd(26)} ${String(c.logs).padStart(3)} logs  category ${pct(c.categoryAccuracy)}  hit@1 ${pct(c.hit1)}`);
+  for (const c of figures.calibration)
+    out.push(`  ${c.band.padEnd(26)} ${String(c.logs).padStart(3)} logs  category ${pct(c.categoryAccuracy)}  hit@1 ${pct(c.hit1)}`);
   if (figures.detectorErrors.length > 0) {
     out.push('', 'Detector errors:');
     for (const e of figures.detectorErrors) out.push(`  ${e.log}: ${e.detector} at line ${e.line}: ${e.message}`);
@@ -376,7 +419,10 @@ async function main(): Promise<number> {
         `  ${r.label.file}\n    want ${r.label.category} @${r.label.expected_line_range.join('-')}${r.label.expected_location ? ` ${fileBase(r.label.expected_location.file)}:${r.label.expected_location.line}` : ''}` +
           `\n    got  ${r.analysis.category} ${r.analysis.failures
             .slice(0, 3)
-            .map((f) => `${f.detector}/${f.tool}@${f.logLines.join('-')}${f.file ? ` ${fileBase(f.file)}:${f.line ?? ''}` : ''} (${f.confidence})`)
+            .map(
+              (f) =>
+                `${f.detector}/${f.tool}@${f.logLines.join('-')}${f.file ? ` ${fileBase(f.file)}:${f.line ?? ''}` : ''} (${f.confidence})`,
+            )
             .join(' | ')}` +
           (first ? `\n    msg  ${first.message.slice(0, 160)}` : ''),
       );

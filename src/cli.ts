@@ -98,7 +98,8 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
     'use-repository-tools': { type: 'string' },
     'timeout-minutes': { type: 'string' },
   });
-  if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
+  if (positionals.length > 0)
+    throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
   if (!values.workspace) throw new ConfigurationError('fix needs --workspace DIR (a git working tree)');
   const logs = (values.log ?? []).map((file) => requireFile(file, '--log'));
   if (logs.length === 0) throw new ConfigurationError('fix needs at least one --log LOG');
@@ -109,7 +110,9 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
   const logger = createConsoleLogger({ stream: io.stderr });
   const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
   if (!(await git.isRepository())) {
-    throw new ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`);
+    throw new ConfigurationError(
+      `--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`,
+    );
   }
   const workspace = await git.topLevel();
   const settings = parseSettings(
@@ -123,7 +126,14 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
       'timeout-minutes': values['timeout-minutes'],
     } as RawInputs,
     // Nothing is pushed here: the checkout's own configuration file is the one that applies.
-    { env: io.env, baseDirectory: workspace, eventName: 'cli', eventPayload: {}, repository: 'local/workspace', configFile: readConfigFile(workspace) },
+    {
+      env: io.env,
+      baseDirectory: workspace,
+      eventName: 'cli',
+      eventPayload: {},
+      repository: 'local/workspace',
+      configFile: readConfigFile(workspace),
+    },
   );
   const jobs: JobLog[] = logs.map((file) => ({
     jobId: 0,
@@ -134,14 +144,19 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
   }));
   const analysis = await analyzeJobLogs(jobs, { repoName: path.basename(workspace), logger });
   const budget = startBudget(settings.timeoutMinutes);
-  const fixes = await repairWorkspace(workspace, analysis.failures, { ...settings, signal: budget.signal }, { exec: nodeExec, logger }).finally(() =>
-    budget.dispose(),
-  );
+  const fixes = await repairWorkspace(
+    workspace,
+    analysis.failures,
+    { ...settings, signal: budget.signal },
+    { exec: nodeExec, logger },
+  ).finally(() => budget.dispose());
   if (values.json) {
     io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
   } else {
     const verified = fixes.filter((fix) => fix.status === 'verified');
-    io.stdout.write(`${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`);
+    io.stdout.write(
+      `${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`,
+    );
     for (const fix of fixes) {
       io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
     }
@@ -174,7 +189,8 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     report: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+  if (positionals.length > 0)
+    throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
   if (!values.repo) throw new ConfigurationError('run needs --repo OWNER/NAME');
   if (!values['run-id']) throw new ConfigurationError('run needs --run-id N (the id of the failed workflow run)');
   const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN ?? '';
@@ -239,7 +255,8 @@ function serverUrlFor(apiUrl: string): string {
  */
 function neutralizing(stream: NodeJS.WritableStream): NodeJS.WritableStream {
   return {
-    write: (chunk: string | Uint8Array) => stream.write(neutralizeWorkflowCommands(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
+    write: (chunk: string | Uint8Array) =>
+      stream.write(neutralizeWorkflowCommands(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
   } as NodeJS.WritableStream;
 }
 

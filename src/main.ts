@@ -72,9 +72,7 @@ export function maskToken(token: string): void {
 }
 
 export function outputsFor(report: RunReport | undefined, reportPath: string): ActionOutputs {
-  const fixedFingerprints = new Set(
-    (report?.fixes ?? []).filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures),
-  );
+  const fixedFingerprints = new Set((report?.fixes ?? []).filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
   const publication = report?.publication;
   return {
     failures: report?.failures.length ?? 0,
@@ -97,7 +95,9 @@ function defaultReportPath(env: NodeJS.ProcessEnv): string {
 }
 
 /** Settings with the repository's configuration file as its default branch has it. */
-async function loadSettings(logger: ReturnType<typeof createActionsLogger>): Promise<{ settings: Settings; github: ReturnType<typeof createGitHubClient> }> {
+async function loadSettings(
+  logger: ReturnType<typeof createActionsLogger>,
+): Promise<{ settings: Settings; github: ReturnType<typeof createGitHubClient> }> {
   const inputs = readInputs();
   const environment = actionEnvironment(process.env);
   const fromInputs = parseSettings(inputs, environment);

@@ -62,7 +62,10 @@ export async function analyzeJobLogs(
         `${job.jobName}: ${failures.length} failure(s)${failures[0] ? `, primary ${failures[0].category} (${failures[0].tool})` : ''}`,
       );
       // The jobs API names the failed step of a GitHub job; for a local log the log itself does.
-      const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== '' ? { ...job, failedStep: analysis.failedStep.name } : job;
+      const named =
+        job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== ''
+          ? { ...job, failedStep: analysis.failedStep.name }
+          : job;
       analyses.push({ job: named, category: analysis.category, failures });
     } catch (error: unknown) {
       const reason = `could not be analysed: ${getErrorMessage(error)}`;
@@ -151,11 +154,23 @@ async function reportOnlyReason(target: Target, git: Git): Promise<string | unde
 }
 
 /** Downloads each failed job's log; a log that cannot be had is recorded for that job and the others go on. */
-async function fetchJobLogs(failedJobs: readonly FailedJob[], target: Target, context: { settings: Settings; deps: Dependencies; scratch: string; budget: Budget }): Promise<JobLog[]> {
+async function fetchJobLogs(
+  failedJobs: readonly FailedJob[],
+  target: Target,
+  context: { settings: Settings; deps: Dependencies; scratch: string; budget: Budget },
+): Promise<JobLog[]> {
   const { deps, settings } = context;
   const logs: JobLog[] = [];
   for (const job of failedJobs) {
-    const base = { jobId: job.id, jobName: job.name, ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}), ...(job.failedStep ? { failedStep: job.failedStep } : {}), path: '', bytes: 0, truncated: false };
+    const base = {
+      jobId: job.id,
+      jobName: job.name,
+      ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+      ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+      path: '',
+      bytes: 0,
+      truncated: false,
+    };
     if (context.budget.exhausted) {
       logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
       continue;
@@ -164,7 +179,10 @@ async function fetchJobLogs(failedJobs: readonly FailedJob[], target: Target, co
       logs.push(await downloadJobLog(deps.github, target, job, { dir: context.scratch, maxBytes: settings.maxLogBytes }));
     } catch (error: unknown) {
       const status = (error as { status?: unknown }).status;
-      const reason = status === 410 || status === 404 ? `log no longer available (${getErrorMessage(error)})` : `log could not be downloaded: ${getErrorMessage(error)}`;
+      const reason =
+        status === 410 || status === 404
+          ? `log no longer available (${getErrorMessage(error)})`
+          : `log could not be downloaded: ${getErrorMessage(error)}`;
       deps.logger.warning(`${job.name}: ${reason}`);
       logs.push({ ...base, unavailable: reason });
     }
@@ -221,7 +239,13 @@ export async function runPipeline(settings: Settings, deps: Dependencies): Promi
 
   const budget = startBudget(settings.timeoutMinutes);
   const scratch = await mkdtemp(path.join(settings.tempDir, 'ci-autofixer-'));
-  const state: RunState = { settings, deps, report: emptyReport(target, settings), git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }), budget };
+  const state: RunState = {
+    settings,
+    deps,
+    report: emptyReport(target, settings),
+    git: createGit({ exec: deps.exec, cwd: settings.workspace, logger }),
+    budget,
+  };
   try {
     await analyseRun(state, scratch);
     await repairRun(state);
@@ -305,7 +329,9 @@ async function finishRun(state: RunState, scratch: string): Promise<void> {
       if (!keep) {
         const left = await state.session.guard.restore(state.session.start);
         report.notices.push(
-          left.length > 0 ? `The workspace was restored, except: ${left.join('; ')}.` : 'The workspace was restored to the state it had before the fixes.',
+          left.length > 0
+            ? `The workspace was restored, except: ${left.join('; ')}.`
+            : 'The workspace was restored to the state it had before the fixes.',
         );
       }
     } catch (error: unknown) {
@@ -341,7 +367,8 @@ function skipReason(state: RunState, verified: readonly FixResult[], files: read
   if (verified.length === 0 || files.length === 0) return 'no fix was verified';
   if (settings.dryRun) return 'dry run: verified fixes were reverted and nothing was pushed';
   if (settings.push === 'none') return 'push: none — the verified fixes are left in the workspace';
-  if (report.target.headBranch === '') return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
+  if (report.target.headBranch === '')
+    return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
   if (state.budget.exhausted) return `not published: ${state.budget.message}`;
   if (state.pushUrl === undefined) return 'the checkout has no origin remote to push to';
   return undefined;

@@ -139,7 +139,14 @@ const booleanInput = z.preprocess(
 
 const inputSchema = z.object({
   'github-token': z.string().min(1),
-  'run-id': z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d{0,18}$/).transform(Number).optional()),
+  'run-id': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{0,18}$/)
+      .transform(Number)
+      .optional(),
+  ),
   'dry-run': booleanInput,
   'use-repository-tools': booleanInput,
   'timeout-minutes': z.preprocess(
@@ -296,7 +303,9 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, outside ${base})`);
   } else if (!existsSync(workspace)) {
-    problems.push(`Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, which does not exist)`);
+    problems.push(
+      `Input 'working-directory' ${ALLOWED['working-directory']} (got ${JSON.stringify(workingDirectory)}, which does not exist)`,
+    );
   }
 
   const fromFile: RawInputs = environment.configFile?.raw ?? {};

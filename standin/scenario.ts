@@ -91,7 +91,10 @@ export async function makeDemoJobs(repoDir: string, runnerPath: string): Promise
   // machine's site-packages to reproduce that.
   const unittest = await capture('python3', ['-S', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'], repoDir);
   return [
-    { name: 'lint (black)', steps: [{ name: 'black', shown: 'black --check .', output: replacePaths(black.output), exitCode: black.exitCode }] },
+    {
+      name: 'lint (black)',
+      steps: [{ name: 'black', shown: 'black --check .', output: replacePaths(black.output), exitCode: black.exitCode }],
+    },
     {
       name: 'lint (prettier)',
       steps: [{ name: 'prettier', shown: 'npx prettier --check web', output: replacePaths(prettier.output), exitCode: prettier.exitCode }],
@@ -327,4 +330,3 @@ export async function runAction(
     reportPath: outputs['report-path'] ?? '',
   };
 }
-

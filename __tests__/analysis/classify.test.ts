@@ -1,17 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_TAIL_LINES, REPEAT_GAP_LINES, classifyDrafts, fingerprintOf, mergeJobAnalyses, normalizeForFingerprint, primaryCategory } from '../../src/analysis/classify.js';
+import {
+  EXIT_TAIL_LINES,
+  REPEAT_GAP_LINES,
+  classifyDrafts,
+  fingerprintOf,
+  mergeJobAnalyses,
+  normalizeForFingerprint,
+  primaryCategory,
+} from '../../src/analysis/classify.js';
 import type { EngineDraft } from '../../src/analysis/engine.js';
 import type { Category, Failure } from '../../src/analysis/types.js';
 
 let order = 0;
-function draft(detector: string, category: Category, line: number, confidence: number, message = `${detector} at ${line}`, extra: Partial<EngineDraft['draft']> = {}): EngineDraft {
+function draft(
+  detector: string,
+  category: Category,
+  line: number,
+  confidence: number,
+  message = `${detector} at ${line}`,
+  extra: Partial<EngineDraft['draft']> = {},
+): EngineDraft {
   return { detector, order: order++, draft: { category, tool: detector, message, logLines: [line, line], confidence, ...extra } };
 }
 
 describe('fingerprints', () => {
   it('ignore numbers, hashes, temp paths, timestamps and runner prefixes', () => {
-    const a = fingerprintOf({ tool: 'pytest', message: 'AssertionError at 0x7f0c5be9cf28 in /tmp/pytest-of-runner/pytest-3/t0 after 12.5s (2026-07-30T13:21:30Z)', file: '/home/runner/work/app/app/tests/test_a.py' });
-    const b = fingerprintOf({ tool: 'pytest', message: 'AssertionError at 0x55d1e2a3b4c0 in /tmp/pytest-of-runner/pytest-9/t1 after 3.1s (2027-01-02T01:02:03Z)', file: 'D:\\a\\app\\app\\tests\\test_a.py'.replace(/\\/g, '/') });
+    const a = fingerprintOf({
+      tool: 'pytest',
+      message: 'AssertionError at 0x7f0c5be9cf28 in /tmp/pytest-of-runner/pytest-3/t0 after 12.5s (2026-07-30T13:21:30Z)',
+      file: '/home/runner/work/app/app/tests/test_a.py',
+    });
+    const b = fingerprintOf({
+      tool: 'pytest',
+      message: 'AssertionError at 0x55d1e2a3b4c0 in /tmp/pytest-of-runner/pytest-9/t1 after 3.1s (2027-01-02T01:02:03Z)',
+      file: 'D:\\a\\app\\app\\tests\\test_a.py'.replace(/\\/g, '/'),
+    });
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -28,15 +51,29 @@ describe('fingerprints', () => {
   });
 
   it('normalises commit hashes but keeps plain words', () => {
-    expect(normalizeForFingerprint('commit 3cad9e8e4278e0eea38551b4f71cc1cf08bd9d14 failed in facade')).toBe('commit <hex> failed in facade');
+    expect(normalizeForFingerprint('commit 3cad9e8e4278e0eea38551b4f71cc1cf08bd9d14 failed in facade')).toBe(
+      'commit <hex> failed in facade',
+    );
   });
 });
 
 describe('classifyDrafts', () => {
   it('collapses a runner block and the traceback nested in it into the more specific failure', () => {
-    const block = draft('unittest', 'import_missing_module', 10, 0.93, 'ERROR: tests.test_config: ImportError: Failed to import test module');
+    const block = draft(
+      'unittest',
+      'import_missing_module',
+      10,
+      0.93,
+      'ERROR: tests.test_config: ImportError: Failed to import test module',
+    );
     block.draft.logLines = [10, 24];
-    const wrapper = draft('python-traceback', 'import_missing_module', 12, 0.85, 'ImportError: Failed to import test module: tests.test_config');
+    const wrapper = draft(
+      'python-traceback',
+      'import_missing_module',
+      12,
+      0.85,
+      'ImportError: Failed to import test module: tests.test_config',
+    );
     wrapper.draft.logLines = [12, 13];
     const cause = draft('python-traceback', 'import_missing_module', 22, 0.85, "ModuleNotFoundError: No module named 'yaml'", {
       file: 'app/config.py',
@@ -48,7 +85,12 @@ describe('classifyDrafts', () => {
     const failures = classifyDrafts([block, wrapper, cause, elsewhere]);
     const missing = failures.filter((f) => f.category === 'import_missing_module');
     expect(missing).toHaveLength(1);
-    expect(missing[0]).toMatchObject({ message: "ModuleNotFoundError: No module named 'yaml'", logLines: [10, 24], confidence: 0.93, occurrences: 3 });
+    expect(missing[0]).toMatchObject({
+      message: "ModuleNotFoundError: No module named 'yaml'",
+      logLines: [10, 24],
+      confidence: 0.93,
+      occurrences: 3,
+    });
     expect(missing[0]?.data).toMatchObject({ module: 'yaml' });
     expect(failures.map((f) => f.tool)).toContain('black');
   });
@@ -70,7 +112,11 @@ describe('classifyDrafts', () => {
   });
 
   it('puts the first confident error before later confident ones (root cause before cascade)', () => {
-    const failures = classifyDrafts([draft('pytest', 'test_failure', 300, 0.9), draft('python-traceback', 'import_missing_module', 120, 0.9), draft('cmake', 'compilation_error', 310, 0.5)]);
+    const failures = classifyDrafts([
+      draft('pytest', 'test_failure', 300, 0.9),
+      draft('python-traceback', 'import_missing_module', 120, 0.9),
+      draft('cmake', 'compilation_error', 310, 0.5),
+    ]);
     expect(failures.map((f) => f.logLines[0])).toEqual([120, 300, 310]);
   });
 
@@ -82,12 +128,21 @@ describe('classifyDrafts', () => {
   it('drops weak symptoms when the first failure is sure, keeps them otherwise', () => {
     const symptom = draft('make', 'compilation_error', 60, 0.2, 'make: *** [all] Error 2');
     const second = draft('eslint', 'lint_format', 70, 0.55);
-    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.95), symptom, second]).map((f) => f.detector)).toEqual(['gcc', 'eslint']);
-    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.7), symptom, second]).map((f) => f.detector)).toEqual(['gcc', 'eslint', 'make']);
+    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.95), symptom, second]).map((f) => f.detector)).toEqual([
+      'gcc',
+      'eslint',
+    ]);
+    expect(classifyDrafts([draft('gcc', 'compilation_error', 50, 0.7), symptom, second]).map((f) => f.detector)).toEqual([
+      'gcc',
+      'eslint',
+      'make',
+    ]);
   });
 
   it('widens a confident failure over its back-to-back repeats only', () => {
-    const repeats = [10, 14, 18, 18 + REPEAT_GAP_LINES + 1].map((line) => draft('swift', 'compilation_error', line, 0.9, 'thrown expression type is not Error', { file: 'a.swift' }));
+    const repeats = [10, 14, 18, 18 + REPEAT_GAP_LINES + 1].map((line) =>
+      draft('swift', 'compilation_error', line, 0.9, 'thrown expression type is not Error', { file: 'a.swift' }),
+    );
     const failures = classifyDrafts(repeats);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ logLines: [10, 18], occurrences: 4 });
@@ -96,7 +151,11 @@ describe('classifyDrafts', () => {
   });
 
   it('drops generic annotations that restate a specific hit', () => {
-    const failures = classifyDrafts([draft('eslint', 'lint_format', 20, 0.9, "'x' is defined but never used"), draft('github-error', 'other', 35, 0.25, "'x' is defined but never used"), draft('github-error', 'other', 20, 0.25, 'same line')]);
+    const failures = classifyDrafts([
+      draft('eslint', 'lint_format', 20, 0.9, "'x' is defined but never used"),
+      draft('github-error', 'other', 35, 0.25, "'x' is defined but never used"),
+      draft('github-error', 'other', 20, 0.25, 'same line'),
+    ]);
     expect(failures.map((f) => f.detector)).toEqual(['eslint']);
   });
 
@@ -118,7 +177,9 @@ describe('classifyDrafts', () => {
     const weak = draft('shell', 'missing_file', 16, 0.4);
     const exit = draft('exit-code', 'other', 20, 0.1, 'Process completed with exit code 2.', { tool: 'github-actions' });
     const far = draft('jest', 'test_failure', 40, 0.9);
-    const laterExit = draft('exit-code', 'other', 40 + EXIT_TAIL_LINES + 1, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' });
+    const laterExit = draft('exit-code', 'other', 40 + EXIT_TAIL_LINES + 1, 0.1, 'Process completed with exit code 1.', {
+      tool: 'github-actions',
+    });
     const failures = classifyDrafts([first, last, weak, exit, far, laterExit]);
     expect(failures.map((f) => f.logLines)).toEqual([
       [10, 10],
@@ -128,14 +189,25 @@ describe('classifyDrafts', () => {
   });
 
   it('merges a weak uncategorised wrapper into the specific errors printed inside it', () => {
-    const git = draft('infrastructure', 'network_infra_timeout', 1004, 0.95, "remote: Permission to o/r.git denied to bot.");
+    const git = draft('infrastructure', 'network_infra_timeout', 1004, 0.95, 'remote: Permission to o/r.git denied to bot.');
     const sameInside = draft('infrastructure', 'network_infra_timeout', 1006, 0.95, 'all: remote: Permission to o/r.git denied to bot.');
-    const wrapper = draft('node', 'other', 995, 0.45, 'Error: Command failed with exit code 128', { file: 'scripts/sync.js', line: 645, column: 5 });
+    const wrapper = draft('node', 'other', 995, 0.45, 'Error: Command failed with exit code 128', {
+      file: 'scripts/sync.js',
+      line: 645,
+      column: 5,
+    });
     wrapper.draft.logLines = [995, 1013];
     const elsewhere = draft('jest', 'test_failure', 2000, 0.9);
     const failures = classifyDrafts([git, sameInside, wrapper, elsewhere]);
     expect(failures).toHaveLength(2);
-    expect(failures[0]).toMatchObject({ category: 'network_infra_timeout', message: git.draft.message, logLines: [995, 1013], file: 'scripts/sync.js', line: 645, occurrences: 3 });
+    expect(failures[0]).toMatchObject({
+      category: 'network_infra_timeout',
+      message: git.draft.message,
+      logLines: [995, 1013],
+      file: 'scripts/sync.js',
+      line: 645,
+      occurrences: 3,
+    });
     expect(failures[1]?.detector).toBe('jest');
   });
 
@@ -143,14 +215,24 @@ describe('classifyDrafts', () => {
     const wrapper = draft('node', 'other', 10, 0.45, 'Error: boom');
     wrapper.draft.logLines = [10, 20];
     const weak = draft('shell', 'missing_file', 12, 0.4);
-    expect(classifyDrafts([wrapper, weak]).map((f) => f.detector).sort()).toEqual(['node', 'shell']);
+    expect(
+      classifyDrafts([wrapper, weak])
+        .map((f) => f.detector)
+        .sort(),
+    ).toEqual(['node', 'shell']);
   });
 
   it('ranks errors of a step that went on (no exit line of its own) below those of the step that failed', () => {
     const tolerated = { ...draft('jvm', 'compilation_error', 600, 0.95, 'cannot find symbol'), step: 'Run mvn --fail-never test' };
     const real = { ...draft('jvm', 'compilation_error', 1896, 0.95, 'cannot access EclipseCompiler'), step: 'Run mvn verify' };
-    const exit = { ...draft('exit-code', 'other', 1993, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' }), step: 'Run mvn verify' };
-    const timeout = { ...draft('infrastructure', 'network_infra_timeout', 2500, 0.95, 'The action has timed out.', { tool: 'runner' }), step: 'Run slow' };
+    const exit = {
+      ...draft('exit-code', 'other', 1993, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' }),
+      step: 'Run mvn verify',
+    };
+    const timeout = {
+      ...draft('infrastructure', 'network_infra_timeout', 2500, 0.95, 'The action has timed out.', { tool: 'runner' }),
+      step: 'Run slow',
+    };
     expect(classifyDrafts([tolerated, real, exit, timeout]).map((f) => f.logLines[0])).toEqual([1896, 600, 2500]);
     // Without any exit line nothing is known about steps, so position decides.
     expect(classifyDrafts([tolerated, real]).map((f) => f.logLines[0])).toEqual([600, 1896]);

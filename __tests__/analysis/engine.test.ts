@@ -62,7 +62,13 @@ const blockDetector: Detector = {
         for (const b of blocks) {
           const first = b[0] as LogLine;
           const last = b[b.length - 1] as LogLine;
-          ctx.report({ category: 'test_failure', tool: 'python', message: b.map((l) => l.text.trim()).join(' / '), logLines: [first.n, last.n], confidence: 0.9 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'python',
+            message: b.map((l) => l.text.trim()).join(' / '),
+            logLines: [first.n, last.n],
+            confidence: 0.9,
+          });
         }
       },
     };
@@ -93,10 +99,18 @@ describe('AnalysisEngine', () => {
   });
 
   it.each(MODES)('honours `return true` to read a block, including non-matching lines (%s)', (mode) => {
-    const text = ['x', 'Traceback (most recent call last):', '  File "a.py", line 3', '    boom()', 'ValueError: bad', '  not part'].join('\n');
+    const text = ['x', 'Traceback (most recent call last):', '  File "a.py", line 3', '    boom()', 'ValueError: bad', '  not part'].join(
+      '\n',
+    );
     const result = run([blockDetector], text, mode);
     expect(result.drafts.map((d) => d.draft)).toEqual([
-      { category: 'test_failure', tool: 'python', message: 'Traceback (most recent call last): / File "a.py", line 3 / boom()', logLines: [2, 4], confidence: 0.9 },
+      {
+        category: 'test_failure',
+        tool: 'python',
+        message: 'Traceback (most recent call last): / File "a.py", line 3 / boom()',
+        logLines: [2, 4],
+        confidence: 0.9,
+      },
     ]);
   });
 
@@ -125,7 +139,13 @@ describe('AnalysisEngine', () => {
   });
 
   it('a detector whose start() throws is skipped', () => {
-    const broken: Detector = { ...echoDetector, id: 'broken', start: () => { throw new Error('no'); } };
+    const broken: Detector = {
+      ...echoDetector,
+      id: 'broken',
+      start: () => {
+        throw new Error('no');
+      },
+    };
     const result = run([broken, echoDetector], 'BOOM\n');
     expect(result.detectorErrors.map((e) => e.detector)).toEqual(['broken']);
     expect(result.drafts).toHaveLength(1);
@@ -153,7 +173,13 @@ describe('AnalysisEngine', () => {
       id: 'flood',
       start: () => ({
         line(line, ctx) {
-          ctx.report({ category: 'other', tool: 't', message: line.text, logLines: [line.n, line.n], confidence: line.n === 4000 ? 0.99 : 0.4 });
+          ctx.report({
+            category: 'other',
+            tool: 't',
+            message: line.text,
+            logLines: [line.n, line.n],
+            confidence: line.n === 4000 ? 0.99 : 0.4,
+          });
         },
       }),
     };

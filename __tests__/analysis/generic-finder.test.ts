@@ -27,7 +27,11 @@ const cases = readdirSync(DIR)
 
 function primary(analysis: Awaited<ReturnType<typeof analyzeText>>): Expected {
   const first = analysis.failures[0];
-  return { category: analysis.category, ...(first?.file !== undefined ? { file: first.file } : {}), ...(first?.line !== undefined ? { line: first.line } : {}) };
+  return {
+    category: analysis.category,
+    ...(first?.file !== undefined ? { file: first.file } : {}),
+    ...(first?.line !== undefined ? { line: first.line } : {}),
+  };
 }
 
 describe('generic finder on tools without a detector', () => {
@@ -37,7 +41,10 @@ describe('generic finder on tools without a detector', () => {
 
   it.each(cases)('%s', async (name) => {
     const log = readFileSync(join(DIR, name), 'utf8');
-    const expected = JSON.parse(readFileSync(join(DIR, name.replace(/\.log$/, '.expected.json')), 'utf8')) as { full: Expected; genericOnly: Expected };
+    const expected = JSON.parse(readFileSync(join(DIR, name.replace(/\.log$/, '.expected.json')), 'utf8')) as {
+      full: Expected;
+      genericOnly: Expected;
+    };
     expect(primary(await analyzeText(log))).toEqual(expected.full);
     expect(primary(await analyzeText(log, { detectors: GENERIC }))).toEqual(expected.genericOnly);
   });
@@ -50,7 +57,19 @@ function lines(...texts: string[]): LogLine[] {
 describe('generic finder parts', () => {
   it('groups an error with its frames, carets and indented lines, and bridges one blank line inside a list', () => {
     const blocks = findBlocks(
-      lines('compiling', 'Traceback (most recent call last):', '  File "app/x.py", line 3, in <module>', '    import y', 'ImportError: no y', '', 'done', 'PackagesNotFoundError: missing:', '', '  - a=1', '  - b=2'),
+      lines(
+        'compiling',
+        'Traceback (most recent call last):',
+        '  File "app/x.py", line 3, in <module>',
+        '    import y',
+        'ImportError: no y',
+        '',
+        'done',
+        'PackagesNotFoundError: missing:',
+        '',
+        '  - a=1',
+        '  - b=2',
+      ),
     );
     expect(blocks.map((block) => block.lines.map((line) => line.n))).toEqual([
       [2, 3, 4, 5],
@@ -59,13 +78,21 @@ describe('generic finder parts', () => {
   });
 
   it('picks the strongest block nearest the end, passing over an epilogue that only restates the failure', () => {
-    const blocks = findBlocks(lines('src/a.c:3:1: error: boom', 'ok', 'Error: not that', 'ok', 'npm ERR! code ELIFECYCLE', 'npm ERR! errno 1'));
+    const blocks = findBlocks(
+      lines('src/a.c:3:1: error: boom', 'ok', 'Error: not that', 'ok', 'npm ERR! code ELIFECYCLE', 'npm ERR! errno 1'),
+    );
     expect(pickBlock(blocks)?.lines[0]?.n).toBe(3);
   });
 
   it('takes the first location outside libraries', () => {
-    expect(locationIn(lines('    (elixir) lib/enum.ex:1755: Enum.reduce/3', '    check.exs:9: Awesome.check/1'))).toEqual({ file: 'check.exs', line: 9 });
-    expect(locationIn(lines('  File "/usr/lib/python3/dist-packages/x.py", line 1', '  File "src/app.py", line 7'))).toEqual({ file: 'src/app.py', line: 7 });
+    expect(locationIn(lines('    (elixir) lib/enum.ex:1755: Enum.reduce/3', '    check.exs:9: Awesome.check/1'))).toEqual({
+      file: 'check.exs',
+      line: 9,
+    });
+    expect(locationIn(lines('  File "/usr/lib/python3/dist-packages/x.py", line 1', '  File "src/app.py", line 7'))).toEqual({
+      file: 'src/app.py',
+      line: 7,
+    });
     expect(locationIn(lines('see https://example.com:443/x'))).toBeUndefined();
   });
 

@@ -10,7 +10,16 @@ const FIXTURES = join(import.meta.dirname, '../__fixtures__/analysis/engine');
 interface Expected {
   category: string;
   lines: number;
-  first: { category: string; tool: string; file: string | null; line: number | null; column: number | null; logLines: [number, number]; step?: string; job?: string };
+  first: {
+    category: string;
+    tool: string;
+    file: string | null;
+    line: number | null;
+    column: number | null;
+    logLines: [number, number];
+    step?: string;
+    job?: string;
+  };
 }
 
 /** Whole-pipeline cases over the full registry: only the root cause is pinned, not every detail. */
@@ -34,17 +43,27 @@ const fixed: Detector = {
   trigger: /^would reformat /,
   start: () => ({
     line(line, ctx) {
-      ctx.report({ category: 'lint_format', tool: 'black', message: line.text, file: line.text.slice('would reformat '.length), logLines: [line.n, line.n], confidence: 0.95 });
+      ctx.report({
+        category: 'lint_format',
+        tool: 'black',
+        message: line.text,
+        file: line.text.slice('would reformat '.length),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+      });
     },
   }),
 };
 
 describe('toAnalyzeJson and formatAnalysisText', () => {
   it('produce exactly the documented shape, nulls for missing locations', async () => {
-    const analysis = await analyzeText('a\nwould reformat src/a.py\nwould reformat src/a.py\n##[error]Process completed with exit code 1.\n', {
-      path: 'job.log',
-      detectors: [fixed, exitCodeDetector],
-    });
+    const analysis = await analyzeText(
+      'a\nwould reformat src/a.py\nwould reformat src/a.py\n##[error]Process completed with exit code 1.\n',
+      {
+        path: 'job.log',
+        detectors: [fixed, exitCodeDetector],
+      },
+    );
     expect(toAnalyzeJson([analysis])).toEqual({
       logs: [
         {

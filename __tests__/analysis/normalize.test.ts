@@ -20,7 +20,10 @@ describe('normalize one line', () => {
   it.each<[string, Partial<LogLine>]>([
     ['plain text', { text: 'plain text' }],
     ['\uFEFF2026-04-23T09:06:21.7015596Z Current runner version', { text: 'Current runner version' }],
-    ['2026-07-30T13:21:30.7886920Z ##[error]Process completed with exit code 1.', { text: 'Process completed with exit code 1.', command: 'error' }],
+    [
+      '2026-07-30T13:21:30.7886920Z ##[error]Process completed with exit code 1.',
+      { text: 'Process completed with exit code 1.', command: 'error' },
+    ],
     ['2026-07-30T13:21:30.7886920Z ##[warning]Node 16 is deprecated', { text: 'Node 16 is deprecated', command: 'warning' }],
     ['2026-07-30T13:21:30Z ##[notice]note', { text: 'note', command: 'notice' }],
     ['##[debug]Evaluating condition', { text: 'Evaluating condition', command: 'debug' }],
@@ -32,7 +35,10 @@ describe('normalize one line', () => {
     ['::error::Doc build failed', { text: 'Doc build failed', command: 'error' }],
     ['::warning file=C:\\x\\y.cs,line=2::careful', { text: 'careful', command: 'warning' }],
     ['2026-07-30T13:21:30.7886920Z \x1b[31mFAILED\x1b[0m tests/test_a.py::test_x', { text: 'FAILED tests/test_a.py::test_x' }],
-    ['2026-05-06T13:24:29.3229375Z ^[[36;1mgit config --global core.autocrlf false^[[0m', { text: 'git config --global core.autocrlf false' }],
+    [
+      '2026-05-06T13:24:29.3229375Z ^[[36;1mgit config --global core.autocrlf false^[[0m',
+      { text: 'git config --global core.autocrlf false' },
+    ],
     ['\x1b]8;;https://x.y\x07link\x1b]8;;\x07 text\r', { text: 'link text' }],
     ['Downloading 10%\rDownloading 50%\rDone\r', { text: 'Done' }],
     ['Done\r\x1b[0K\r', { text: 'Done' }],
@@ -57,7 +63,12 @@ describe('normalize one line', () => {
 describe('steps and jobs', () => {
   it('GitHub: a `##[group]Run …` opens a step; other groups stay inside it', () => {
     const lines = normalizeAll(
-      ['2026-01-01T00:00:00.0000000Z ##[group]Run npm test', '2026-01-01T00:00:00.0000000Z ##[group]Inputs', '2026-01-01T00:00:00.0000000Z ##[endgroup]', '2026-01-01T00:00:00.0000000Z FAIL src/a.test.ts'].join('\n'),
+      [
+        '2026-01-01T00:00:00.0000000Z ##[group]Run npm test',
+        '2026-01-01T00:00:00.0000000Z ##[group]Inputs',
+        '2026-01-01T00:00:00.0000000Z ##[endgroup]',
+        '2026-01-01T00:00:00.0000000Z FAIL src/a.test.ts',
+      ].join('\n'),
     );
     expect(lines.map((l) => l.step)).toEqual(['Run npm test', 'Run npm test', 'Run npm test', 'Run npm test']);
   });

@@ -85,7 +85,10 @@ describe('LineSplitter', () => {
 describe('readLogLines', () => {
   it('agrees with grep -c and grep -n on a file with CRLF, bare CR and no final LF', async () => {
     const path = join(dir, 'mixed.log');
-    const body = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? `line ${i}\r\n` : i % 11 === 0 ? `p 10%\rp 50%\rline ${i}\n` : `line ${i} ünïcode\n`)).join('') + 'tail';
+    const body =
+      Array.from({ length: 5000 }, (_, i) =>
+        i % 7 === 0 ? `line ${i}\r\n` : i % 11 === 0 ? `p 10%\rp 50%\rline ${i}\n` : `line ${i} ünïcode\n`,
+      ).join('') + 'tail';
     writeFileSync(path, body);
     const seen: string[] = [];
     const summary = await readLogLines(path, (raw, n) => {

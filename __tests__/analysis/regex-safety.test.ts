@@ -15,8 +15,48 @@ const LARGE = 4 * SMALL;
 const MAX_RATIO = 12;
 
 function shapes(example: string): string[] {
-  const units = [' ', ':', '0', '9.', 'a', 'A', '/', '\\', '\t', 'a:', ': ', '1:', 'a ', '.', '-', '=', '(', ')', '[', ']', '"', "'", '> ', '| ', '* ', 'at ', 'E ', 'error ', 'Error: ', 'FAIL ', 'a/b', '../', '::', '##[', 'File "', 'x.py:', '\u00a0'];
-  const prefixes = [5, 10, 20, Math.ceil(example.length / 2), example.length - 1].filter((k) => k > 0 && k <= example.length).map((k) => example.slice(0, k));
+  const units = [
+    ' ',
+    ':',
+    '0',
+    '9.',
+    'a',
+    'A',
+    '/',
+    '\\',
+    '\t',
+    'a:',
+    ': ',
+    '1:',
+    'a ',
+    '.',
+    '-',
+    '=',
+    '(',
+    ')',
+    '[',
+    ']',
+    '"',
+    "'",
+    '> ',
+    '| ',
+    '* ',
+    'at ',
+    'E ',
+    'error ',
+    'Error: ',
+    'FAIL ',
+    'a/b',
+    '../',
+    '::',
+    '##[',
+    'File "',
+    'x.py:',
+    '\u00a0',
+  ];
+  const prefixes = [5, 10, 20, Math.ceil(example.length / 2), example.length - 1]
+    .filter((k) => k > 0 && k <= example.length)
+    .map((k) => example.slice(0, k));
   return [...units, ...prefixes, `${example} `, example.replace(/\d/g, '')].filter((unit) => unit.length > 0);
 }
 
@@ -84,7 +124,12 @@ describe('regular expressions stay linear on adversarial lines', () => {
       return performance.now() - started;
     };
     run(SMALL);
-    const ratio = bestOf(3, () => run(LARGE)) / Math.max(bestOf(3, () => run(SMALL)), 0.001);
+    const ratio =
+      bestOf(3, () => run(LARGE)) /
+      Math.max(
+        bestOf(3, () => run(SMALL)),
+        0.001,
+      );
     expect(ratio).toBeLessThan(MAX_RATIO);
   });
 });

@@ -23,14 +23,17 @@ describe('detector registry', () => {
     expect(ids.filter((id) => !detectorFiles.includes(id))).toEqual([]);
   });
 
-  it.each(DETECTORS.map((d) => [d.id, d] as const))('%s has a description, known categories, an example and a stateless trigger', (_id, detector) => {
-    expect(detector.description.trim().length).toBeGreaterThan(10);
-    expect(detector.example.trim().length).toBeGreaterThan(0);
-    expect(detector.categories.length).toBeGreaterThan(0);
-    for (const category of detector.categories) expect(CATEGORIES).toContain(category);
-    // g and y make test() depend on lastIndex: a trigger must answer the same for the same line.
-    expect(detector.trigger.flags).not.toMatch(/[gy]/);
-  });
+  it.each(DETECTORS.map((d) => [d.id, d] as const))(
+    '%s has a description, known categories, an example and a stateless trigger',
+    (_id, detector) => {
+      expect(detector.description.trim().length).toBeGreaterThan(10);
+      expect(detector.example.trim().length).toBeGreaterThan(0);
+      expect(detector.categories.length).toBeGreaterThan(0);
+      for (const category of detector.categories) expect(CATEGORIES).toContain(category);
+      // g and y make test() depend on lastIndex: a trigger must answer the same for the same line.
+      expect(detector.trigger.flags).not.toMatch(/[gy]/);
+    },
+  );
 });
 
 describe('generated docs', () => {

@@ -12,7 +12,12 @@ function model(text: string): StepModel {
 }
 
 function summary(m: StepModel): { name: string; lines: [number, number]; outcome: string; exitCode?: number }[] {
-  return m.steps.map((step) => ({ name: step.name, lines: step.lines, outcome: step.outcome, ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}) }));
+  return m.steps.map((step) => ({
+    name: step.name,
+    lines: step.lines,
+    outcome: step.outcome,
+    ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}),
+  }));
 }
 
 const T = '2026-11-25T06:00:00.0000000Z ';
@@ -21,19 +26,42 @@ describe('failed-step model', () => {
   it.each([
     {
       name: 'GitHub Actions: a step that passed, then the failing one and a post-step',
-      log: [`${T}##[group]Run npm ci`, `${T}npm ci`, `${T}##[endgroup]`, `${T}added 12 packages`, `${T}##[group]Run npm test`, `${T}##[endgroup]`, `${T}FAIL src/a.test.ts`, `${T}##[error]Process completed with exit code 1.`, `${T}##[group]Run actions/upload-artifact@v4`, `${T}##[endgroup]`, `${T}Uploaded`],
+      log: [
+        `${T}##[group]Run npm ci`,
+        `${T}npm ci`,
+        `${T}##[endgroup]`,
+        `${T}added 12 packages`,
+        `${T}##[group]Run npm test`,
+        `${T}##[endgroup]`,
+        `${T}FAIL src/a.test.ts`,
+        `${T}##[error]Process completed with exit code 1.`,
+        `${T}##[group]Run actions/upload-artifact@v4`,
+        `${T}##[endgroup]`,
+        `${T}Uploaded`,
+      ],
       failed: { name: 'Run npm test', lines: [5, 8], exitCode: 1 },
       outcomes: { 'Run npm ci': 'passed', 'Run npm test': 'failed', 'Run actions/upload-artifact@v4': 'unknown' },
     },
     {
       name: 'Travis: exit lines give each script command its outcome',
-      log: ['travis_time:start:1\r\x1b[0K$ flake8\r', 'travis_time:end:1:start=1,finish=2,duration=1\r\x1b[0K\x1b[32;1mThe command "flake8" exited with 0.\x1b[0m\r', 'travis_time:start:2\r\x1b[0K$ pytest -q\r', 'E   assert 1 == 2\r', 'travis_time:end:2:start=1,finish=2,duration=1\r\x1b[0K\x1b[31;1mThe command "pytest -q" exited with 1.\x1b[0m\r', 'Done. Your build exited with 1.'],
+      log: [
+        'travis_time:start:1\r\x1b[0K$ flake8\r',
+        'travis_time:end:1:start=1,finish=2,duration=1\r\x1b[0K\x1b[32;1mThe command "flake8" exited with 0.\x1b[0m\r',
+        'travis_time:start:2\r\x1b[0K$ pytest -q\r',
+        'E   assert 1 == 2\r',
+        'travis_time:end:2:start=1,finish=2,duration=1\r\x1b[0K\x1b[31;1mThe command "pytest -q" exited with 1.\x1b[0m\r',
+        'Done. Your build exited with 1.',
+      ],
       failed: { name: 'pytest -q', lines: [3, 6], exitCode: 1 },
       outcomes: { flake8: 'passed', 'pytest -q': 'failed' },
     },
     {
       name: 'Travis: an install command that failed',
-      log: ['travis_fold:start:install\r\x1b[0Ktravis_time:start:1\r\x1b[0K$ npm install\r', 'npm ERR! 404 Not Found\r', 'travis_time:end:1\r\x1b[0K\x1b[31;1mThe command "npm install" failed and exited with 1 during .\x1b[0m\r'],
+      log: [
+        'travis_fold:start:install\r\x1b[0Ktravis_time:start:1\r\x1b[0K$ npm install\r',
+        'npm ERR! 404 Not Found\r',
+        'travis_time:end:1\r\x1b[0K\x1b[31;1mThe command "npm install" failed and exited with 1 during .\x1b[0m\r',
+      ],
       failed: { name: 'npm install', lines: [1, 3], exitCode: 1 },
       outcomes: { 'npm install': 'failed' },
     },
@@ -51,19 +79,30 @@ describe('failed-step model', () => {
     },
     {
       name: 'Travis: no output for too long',
-      log: ['travis_time:start:1\r\x1b[0K$ ./slow.sh\r', 'working', '', 'No output has been received in the last 10m0s, this potentially indicates a stalled build or something wrong with the build itself.'],
+      log: [
+        'travis_time:start:1\r\x1b[0K$ ./slow.sh\r',
+        'working',
+        '',
+        'No output has been received in the last 10m0s, this potentially indicates a stalled build or something wrong with the build itself.',
+      ],
       failed: { name: './slow.sh', lines: [1, 4], exitCode: 124 },
       outcomes: { './slow.sh': 'failed' },
     },
     {
       name: 'gh run view --log: the step column names the step',
-      log: [`build\tSet up job\t${T}Runner`, `build\tRun make\t${T}gcc -c x.c`, `build\tRun make\t${T}##[error]Process completed with exit code 2.`],
+      log: [
+        `build\tSet up job\t${T}Runner`,
+        `build\tRun make\t${T}gcc -c x.c`,
+        `build\tRun make\t${T}##[error]Process completed with exit code 2.`,
+      ],
       failed: { name: 'Run make', lines: [2, 3], exitCode: 2 },
       outcomes: { 'Set up job': 'passed', 'Run make': 'failed' },
     },
   ])('$name', ({ log, failed, outcomes }) => {
     const m = model(`${log.join('\n')}\n`);
-    expect(m.failed === undefined ? undefined : { name: m.failed.name, lines: m.failed.lines, exitCode: m.failed.exitCode }).toEqual(failed);
+    expect(m.failed === undefined ? undefined : { name: m.failed.name, lines: m.failed.lines, exitCode: m.failed.exitCode }).toEqual(
+      failed,
+    );
     const byName = Object.fromEntries(m.steps.filter((step) => step.name in outcomes).map((step) => [step.name, step.outcome]));
     expect(byName).toEqual(outcomes);
   });
@@ -80,7 +119,12 @@ describe('failed-step model', () => {
   });
 
   it('two runs of the same command are two steps', () => {
-    const log = ['travis_time:start:1\r\x1b[0K$ make\r', 'travis_time:end:1\r\x1b[0K\x1b[32;1mThe command "make" exited with 0.\x1b[0m\r', 'travis_time:start:2\r\x1b[0K$ make\r', 'travis_time:end:2\r\x1b[0K\x1b[31;1mThe command "make" exited with 2.\x1b[0m\r'];
+    const log = [
+      'travis_time:start:1\r\x1b[0K$ make\r',
+      'travis_time:end:1\r\x1b[0K\x1b[32;1mThe command "make" exited with 0.\x1b[0m\r',
+      'travis_time:start:2\r\x1b[0K$ make\r',
+      'travis_time:end:2\r\x1b[0K\x1b[31;1mThe command "make" exited with 2.\x1b[0m\r',
+    ];
     const m = model(`${log.join('\n')}\n`);
     expect(summary(m).map((step) => [step.name, step.outcome, step.lines])).toEqual([
       ['make', 'passed', [1, 2]],

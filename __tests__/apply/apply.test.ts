@@ -2,7 +2,18 @@
  * The guard and applyFixPlan with test-only fixers (real objects implementing Fixer, writing real
  * files) on temporary git repositories, plus a dry run with the real black.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +64,8 @@ function testFixer(options: {
       await options.write(ctx);
       return { changed: true, description: 'wrote test files', files: options.names ?? ['a.py'] };
     },
-    verify: async () => (options.verifies ?? true ? { ok: true, command: 'test-check' } : { ok: false, command: 'test-check', detail: 'still failing' }),
+    verify: async () =>
+      (options.verifies ?? true) ? { ok: true, command: 'test-check' } : { ok: false, command: 'test-check', detail: 'still failing' },
   };
 }
 
@@ -152,7 +164,10 @@ describe('guard', () => {
     expect(tooMany.result?.reason).toContain('changed 4 paths, more than the limit of 3');
     expectUntouched(dir, before);
 
-    const big = testFixer({ touches: ['**/*.py'], write: (ctx) => writeFile(path.join(ctx.workspace, 'a.py'), `x = "${'y'.repeat(500)}"\n`) });
+    const big = testFixer({
+      touches: ['**/*.py'],
+      write: (ctx) => writeFile(path.join(ctx.workspace, 'a.py'), `x = "${'y'.repeat(500)}"\n`),
+    });
     const tooBig = await run(dir, big, { limits: { maxFiles: 200, maxBytes: 100 } });
     expect(tooBig.result?.status).toBe('reverted-guard');
     expect(tooBig.result?.reason).toContain('more than the limit of 100');
@@ -234,7 +249,12 @@ describe('guard', () => {
     const dir = repo({ 'a.py': 'x=1\n' });
     const fixer = testFixer({ touches: ['**/*.py'], write: (ctx) => writeFile(path.join(ctx.workspace, 'a.py'), 'x = 1\n') });
     const { result } = await run(dir, fixer);
-    expect(result).toMatchObject({ status: 'verified', files: ['a.py'], verifyCommand: 'test-check', failures: [expect.stringMatching(/^fp-/)] });
+    expect(result).toMatchObject({
+      status: 'verified',
+      files: ['a.py'],
+      verifyCommand: 'test-check',
+      failures: [expect.stringMatching(/^fp-/)],
+    });
     expect(readFileSync(path.join(dir, 'a.py'), 'utf8')).toBe('x = 1\n');
     expect(git(dir, ['status', '--porcelain'])).toBe(' M a.py\n');
   });
@@ -285,7 +305,9 @@ describe('guard', () => {
     const logger = createMemoryLogger();
     const [result] = await applyFixPlan({
       workspace: dir,
-      plan: { planned: [{ fixer, failures: [failure({ category: 'lint_format', tool: 'prettier', message: '[warn] a.js', file: 'a.js' })] }] },
+      plan: {
+        planned: [{ fixer, failures: [failure({ category: 'lint_format', tool: 'prettier', message: '[warn] a.js', file: 'a.js' })] }],
+      },
       exec: nodeExec,
       logger,
       env: { ...process.env, PATH: '/nonexistent' },
@@ -300,7 +322,17 @@ describe('guard', () => {
     const dir = path.join(os.tmpdir(), `ci-autofixer-not-git-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     try {
-      await expect(applyFixPlan({ workspace: dir, plan: { planned: [] }, exec: nodeExec, logger: createMemoryLogger(), env: process.env, useRepositoryTools: true, dryRun: false })).rejects.toThrow(ConfigurationError);
+      await expect(
+        applyFixPlan({
+          workspace: dir,
+          plan: { planned: [] },
+          exec: nodeExec,
+          logger: createMemoryLogger(),
+          env: process.env,
+          useRepositoryTools: true,
+          dryRun: false,
+        }),
+      ).rejects.toThrow(ConfigurationError);
       await expect(WorkspaceGuard.open(path.join(dir, 'missing'), nodeExec)).rejects.toThrow(/does not exist/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -314,21 +346,37 @@ describe('dry run', () => {
     writeFileSync(path.join(dir, 'notes.md'), 'untracked, must survive\n');
     const before = hashTree(dir);
     const statusBefore = git(dir, ['status', '--porcelain']);
-    const failures = ['src/a.py', 'src/b.py'].map((file) => failure({ category: 'lint_format', tool: 'black', message: `would reformat ${file}`, file, data: { formatter: 'black' } }));
-    const created = testFixer({ id: 'creator', touches: ['**/.gitkeep'], creates: ['**/.gitkeep'], names: ['out/.gitkeep'], write: async (ctx) => {
-      mkdirSync(path.join(ctx.workspace, 'out'));
-      writeFileSync(path.join(ctx.workspace, 'out/.gitkeep'), '');
-    } });
+    const failures = ['src/a.py', 'src/b.py'].map((file) =>
+      failure({ category: 'lint_format', tool: 'black', message: `would reformat ${file}`, file, data: { formatter: 'black' } }),
+    );
+    const created = testFixer({
+      id: 'creator',
+      touches: ['**/.gitkeep'],
+      creates: ['**/.gitkeep'],
+      names: ['out/.gitkeep'],
+      write: async (ctx) => {
+        mkdirSync(path.join(ctx.workspace, 'out'));
+        writeFileSync(path.join(ctx.workspace, 'out/.gitkeep'), '');
+      },
+    });
     const results = await applyFixPlan({
       workspace: dir,
-      plan: { planned: [{ fixer: blackFixer, failures }, { fixer: created, failures: [lintFailure()] }] },
+      plan: {
+        planned: [
+          { fixer: blackFixer, failures },
+          { fixer: created, failures: [lintFailure()] },
+        ],
+      },
       exec: nodeExec,
       logger: createMemoryLogger(),
       env: process.env,
       useRepositoryTools: true,
       dryRun: true,
     });
-    expect(results.map((r) => [r.fixer, r.status])).toEqual([['black', 'verified'], ['creator', 'verified']]);
+    expect(results.map((r) => [r.fixer, r.status])).toEqual([
+      ['black', 'verified'],
+      ['creator', 'verified'],
+    ]);
     expect(results[0]?.description).toContain('(dry run: reverted)');
     expect(results[0]?.files.sort()).toEqual(['src/a.py', 'src/b.py']);
     expect(results[0]?.verifyCommand).toBe('black --check -- src/a.py src/b.py');

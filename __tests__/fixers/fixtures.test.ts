@@ -50,7 +50,11 @@ afterEach(() => {
 
 describe('fixer fixtures', () => {
   it('has at least one case for every registered fixer', () => {
-    for (const fixer of FIXERS) expect(cases.some((c) => c.fixer === fixer.id), fixer.id).toBe(true);
+    for (const fixer of FIXERS)
+      expect(
+        cases.some((c) => c.fixer === fixer.id),
+        fixer.id,
+      ).toBe(true);
   });
 
   it.each(cases)('$fixer / $name', async ({ fixer: fixerId, dir }) => {
@@ -58,7 +62,9 @@ describe('fixer fixtures', () => {
     expect(fixer, `no registered fixer ${fixerId}`).toBeDefined();
     if (fixer === undefined) return;
     const spec = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as CaseFile;
-    const raw = JSON.parse(readFileSync(path.join(dir, 'failures.json'), 'utf8')) as Array<Pick<Failure, 'category' | 'tool' | 'message'> & Partial<Failure>>;
+    const raw = JSON.parse(readFileSync(path.join(dir, 'failures.json'), 'utf8')) as Array<
+      Pick<Failure, 'category' | 'tool' | 'message'> & Partial<Failure>
+    >;
     const failures = raw.map((fields) => failure(fields));
     for (const f of failures) expect(fixer.handles(f), `${fixerId} should handle ${f.message}`).toBe(true);
 
@@ -69,13 +75,22 @@ describe('fixer fixtures', () => {
     const logger = createMemoryLogger();
     const env = spec.emptyPath ? { ...process.env, PATH: '' } : process.env;
 
-    const [result, ...rest] = await applyFixPlan({ workspace: repo, plan: { planned: [{ fixer, failures }] }, exec: nodeExec, logger, env, useRepositoryTools: true, dryRun: false });
+    const [result, ...rest] = await applyFixPlan({
+      workspace: repo,
+      plan: { planned: [{ fixer, failures }] },
+      exec: nodeExec,
+      logger,
+      env,
+      useRepositoryTools: true,
+      dryRun: false,
+    });
     expect(rest).toEqual([]);
     const context = JSON.stringify(result, null, 2);
     expect(result?.status, context).toBe(spec.expected.status);
     expect(result?.failures.length, context).toBe(spec.expected.failures ?? failures.length);
     for (const part of [spec.expected.reasonIncludes ?? []].flat()) expect(result?.reason ?? '', context).toContain(part);
-    if (spec.expected.descriptionIncludes !== undefined) expect(result?.description ?? '', context).toContain(spec.expected.descriptionIncludes);
+    if (spec.expected.descriptionIncludes !== undefined)
+      expect(result?.description ?? '', context).toContain(spec.expected.descriptionIncludes);
     if (spec.expected.verifyCommand !== undefined) expect(result?.verifyCommand).toBe(spec.expected.verifyCommand);
 
     if (spec.expected.status === 'verified') {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,7 +35,11 @@ describe('tool resolution', () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-bin-'));
     dirs.push(bin);
     symlinkSync(path.resolve('node_modules/.bin/eslint'), path.join(bin, 'eslint'));
-    expect(await resolveNodeTool(context(repo, { PATH: bin }), 'eslint')).toEqual({ command: path.join(bin, 'eslint'), prefixArgs: [], source: 'system' });
+    expect(await resolveNodeTool(context(repo, { PATH: bin }), 'eslint')).toEqual({
+      command: path.join(bin, 'eslint'),
+      prefixArgs: [],
+      source: 'system',
+    });
     expect(await resolveNodeTool(context(repo, { PATH: bin }), 'prettier')).toBeUndefined();
   });
 
@@ -44,14 +48,25 @@ describe('tool resolution', () => {
     dirs.push(repo);
     mkdirSync(path.join(repo, 'venv', 'bin'), { recursive: true });
     symlinkSync('/usr/bin/black', path.join(repo, 'venv', 'bin', 'black'));
-    expect(await resolvePythonTool(context(repo, process.env), 'black', 'black')).toEqual({ command: path.join(repo, 'venv', 'bin', 'black'), prefixArgs: [], source: 'workspace' });
-    expect(await resolvePythonTool(context(repo, process.env), 'isort', 'isort')).toMatchObject({ command: expect.stringMatching(/\/isort$/), source: 'system' });
+    expect(await resolvePythonTool(context(repo, process.env), 'black', 'black')).toEqual({
+      command: path.join(repo, 'venv', 'bin', 'black'),
+      prefixArgs: [],
+      source: 'workspace',
+    });
+    expect(await resolvePythonTool(context(repo, process.env), 'isort', 'isort')).toMatchObject({
+      command: expect.stringMatching(/\/isort$/),
+      source: 'system',
+    });
 
     // Only an interpreter on PATH: the tool is run as a module when it imports.
     const bin = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-bin-'));
     dirs.push(bin);
     symlinkSync('/usr/bin/python3', path.join(bin, 'python3'));
-    expect(await resolvePythonTool(context(repo, { PATH: bin }), 'autopep8', 'autopep8')).toEqual({ command: path.join(bin, 'python3'), prefixArgs: ['-m', 'autopep8'], source: 'system' });
+    expect(await resolvePythonTool(context(repo, { PATH: bin }), 'autopep8', 'autopep8')).toEqual({
+      command: path.join(bin, 'python3'),
+      prefixArgs: ['-m', 'autopep8'],
+      source: 'system',
+    });
     expect(await resolvePythonTool(context(repo, { PATH: bin }), 'no-such-tool', 'no_such_module_here')).toBeUndefined();
   });
 
@@ -66,7 +81,7 @@ describe('tool resolution', () => {
     expect(toolPath([], undefined)).toBe('');
   });
 
-  it('never picks the repository\'s own tools when use-repository-tools is false', async () => {
+  it("never picks the repository's own tools when use-repository-tools is false", async () => {
     const repo = makeRepo();
     dirs.push(repo);
     linkNodeTool(repo, 'prettier');
@@ -75,10 +90,15 @@ describe('tool resolution', () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-bin-'));
     dirs.push(bin);
     expect(await resolveNodeTool(context(repo, { PATH: bin }, false), 'prettier')).toBeUndefined();
-    expect(await resolvePythonTool(context(repo, { PATH: '/usr/bin' }, false), 'black', 'black')).toMatchObject({ command: '/usr/bin/black', source: 'system' });
+    expect(await resolvePythonTool(context(repo, { PATH: '/usr/bin' }, false), 'black', 'black')).toMatchObject({
+      command: '/usr/bin/black',
+      source: 'system',
+    });
   });
 
   it('shows commands without shell quoting surprises', () => {
-    expect(commandText({ command: '/usr/bin/python3', prefixArgs: ['-m', 'autopep8'], source: 'system' }, ['--select=E1', 'a b.py'])).toBe('python3 -m autopep8 --select=E1 "a b.py"');
+    expect(commandText({ command: '/usr/bin/python3', prefixArgs: ['-m', 'autopep8'], source: 'system' }, ['--select=E1', 'a b.py'])).toBe(
+      'python3 -m autopep8 --select=E1 "a b.py"',
+    );
   });
 });

@@ -128,7 +128,9 @@ describe('publishFix', () => {
 
     expect(second.commitSha).not.toBe(first.commitSha);
     expect((await remote.server.branches('octo', 'app'))[BRANCH]).toBe(second.commitSha);
-    expect(remote.server.pushes.at(-1)?.updates).toEqual([{ ref: `refs/heads/${BRANCH}`, oldSha: first.commitSha, newSha: second.commitSha }]);
+    expect(remote.server.pushes.at(-1)?.updates).toEqual([
+      { ref: `refs/heads/${BRANCH}`, oldSha: first.commitSha, newSha: second.commitSha },
+    ]);
     // Force-with-lease replaced the first fix instead of stacking on it.
     expect(await plainGit(['rev-parse', `${second.commitSha}^`], remote.server.bareDir('octo', 'app'))).toBe(remote.headSha);
     expect(await git.resolveCommit(`refs/heads/${BRANCH}`)).toBe(second.commitSha);

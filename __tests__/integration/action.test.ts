@@ -187,7 +187,12 @@ describe('action end to end', () => {
         const jobs = await makeDemoJobs(repoDir, runnerPath);
         return [
           ...jobs,
-          { name: 'eslint', steps: [{ name: 'eslint', shown: 'npx eslint web/lint.js', output: eslint.output.split(repoDir).join(runnerPath), exitCode: 1 }] },
+          {
+            name: 'eslint',
+            steps: [
+              { name: 'eslint', shown: 'npx eslint web/lint.js', output: eslint.output.split(repoDir).join(runnerPath), exitCode: 1 },
+            ],
+          },
         ];
       },
     });

@@ -35,7 +35,11 @@ async function demoWorkspace(): Promise<{ workspace: string; logs: string[] }> {
   const dir = await tempDir();
   const workspace = path.join(dir, 'demo-app');
   await cp(DEMO_REPO, workspace, { recursive: true });
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init']]) {
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init'],
+  ]) {
     const result = await nodeExec('git', args, { cwd: workspace });
     expect(result.exitCode, result.stderr).toBe(0);
   }
@@ -66,7 +70,20 @@ describe('ci-autofixer analyze', () => {
     for (const log of parsed.logs) {
       expect(CATEGORIES).toContain(log.category);
       for (const failure of log.failures) {
-        expect(Object.keys(failure).sort()).toEqual(['category', 'column', 'confidence', 'file', 'fingerprint', 'job', 'line', 'logLines', 'message', 'occurrences', 'step', 'tool']);
+        expect(Object.keys(failure).sort()).toEqual([
+          'category',
+          'column',
+          'confidence',
+          'file',
+          'fingerprint',
+          'job',
+          'line',
+          'logLines',
+          'message',
+          'occurrences',
+          'step',
+          'tool',
+        ]);
       }
       expect(Object.keys(log).sort()).toEqual(['category', 'failedStep', 'failures', 'path']);
     }
@@ -105,7 +122,15 @@ describe('ci-autofixer fix', () => {
   it('applies and verifies the fixes in a working tree, committing nothing', async () => {
     const { workspace, logs } = await demoWorkspace();
     const head = (await nodeExec('git', ['rev-parse', 'HEAD'], { cwd: workspace })).stdout;
-    const result = await cli(['fix', '--workspace', workspace, ...logs.flatMap((log) => ['--log', log]), '--fix-types', 'format,dependency', '--json']);
+    const result = await cli([
+      'fix',
+      '--workspace',
+      workspace,
+      ...logs.flatMap((log) => ['--log', log]),
+      '--fix-types',
+      'format,dependency',
+      '--json',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const parsed = JSON.parse(result.stdout) as { fixes: { fixer: string; status: string }[] };
     const verified = parsed.fixes.filter((fix) => fix.status === 'verified').map((fix) => fix.fixer);
@@ -148,10 +173,13 @@ describe('ci-autofixer run', () => {
   it('runs the whole pipeline against an API URL and pushes to the checkout origin', async () => {
     s = await createScenario();
     cleanup.push(() => s.close());
-    const result = await cli(['run', '--repo', `${s.owner}/${s.repo}`, '--run-id', String(s.runId), '--api-url', s.github.url, '--fix-types', 'all'], {
-      cwd: s.workspace,
-      env: { GITHUB_TOKEN: s.token },
-    });
+    const result = await cli(
+      ['run', '--repo', `${s.owner}/${s.repo}`, '--run-id', String(s.runId), '--api-url', s.github.url, '--fix-types', 'all'],
+      {
+        cwd: s.workspace,
+        env: { GITHUB_TOKEN: s.token },
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     expect(s.github.violations).toEqual([]);
     expect(s.github.pulls).toHaveLength(1);

@@ -6,10 +6,17 @@ import { failure } from '../fixers/helpers.js';
 
 const black = (file: string, confidence = 0.9): Failure =>
   failure({ category: 'lint_format', tool: 'black', message: `would reformat ${file}`, file, confidence, data: { formatter: 'black' } });
-const prettier = (file: string): Failure => failure({ category: 'lint_format', tool: 'prettier', message: `[warn] ${file}`, file, data: { formatter: 'prettier' } });
+const prettier = (file: string): Failure =>
+  failure({ category: 'lint_format', tool: 'prettier', message: `[warn] ${file}`, file, data: { formatter: 'prettier' } });
 const yaml = (): Failure =>
-  failure({ category: 'import_missing_module', tool: 'python', message: "No module named 'yaml'", data: { ecosystem: 'python', module: 'yaml' } });
-const pytest = (): Failure => failure({ category: 'test_failure', tool: 'pytest', message: 'FAILED tests/test_a.py::test_x', file: 'tests/test_a.py' });
+  failure({
+    category: 'import_missing_module',
+    tool: 'python',
+    message: "No module named 'yaml'",
+    data: { ecosystem: 'python', module: 'yaml' },
+  });
+const pytest = (): Failure =>
+  failure({ category: 'test_failure', tool: 'pytest', message: 'FAILED tests/test_a.py::test_x', file: 'tests/test_a.py' });
 
 const base = { fixers: FIXERS, confidenceThreshold: 0.8, fixTypes: DEFAULT_FIX_TYPES, maxFixes: 10 };
 
@@ -30,7 +37,12 @@ describe('planFixes', () => {
     const plan = planFixes({ ...base, failures: [sure, unsure] });
     expect(plan.planned[0]?.failures).toEqual([sure]);
     expect(plan.skipped).toEqual([
-      expect.objectContaining({ fixer: 'black', status: 'skipped', failures: [unsure.fingerprint], reason: expect.stringContaining('below the threshold 0.8 (lowest 0.5)') }),
+      expect.objectContaining({
+        fixer: 'black',
+        status: 'skipped',
+        failures: [unsure.fingerprint],
+        reason: expect.stringContaining('below the threshold 0.8 (lowest 0.5)'),
+      }),
     ]);
     // black's own confidence is 0.95: a threshold above it skips the fixer whatever the failures say.
     const strict = planFixes({ ...base, confidenceThreshold: 0.99, failures: [black('c.py', 1)] });
@@ -42,7 +54,11 @@ describe('planFixes', () => {
     const failure = yaml();
     const byDefault = planFixes({ ...base, failures: [failure] });
     expect(byDefault.planned).toEqual([]);
-    expect(byDefault.skipped[0]).toMatchObject({ fixer: 'python-requirement', failures: [failure.fingerprint], reason: expect.stringContaining("fix type 'dependency' is not enabled") });
+    expect(byDefault.skipped[0]).toMatchObject({
+      fixer: 'python-requirement',
+      failures: [failure.fingerprint],
+      reason: expect.stringContaining("fix type 'dependency' is not enabled"),
+    });
     const enabled = planFixes({ ...base, fixTypes: ['dependency'], failures: [failure] });
     expect(enabled.planned.map((p) => p.fixer.id)).toEqual(['python-requirement']);
   });
@@ -51,7 +67,13 @@ describe('planFixes', () => {
     const workflow = prettier('.github/workflows/ci.yml');
     const plan = planFixes({ ...base, failures: [workflow, prettier('docs/a.md')] });
     expect(plan.planned[0]?.failures.map((f) => f.file)).toEqual(['docs/a.md']);
-    expect(plan.skipped).toEqual([expect.objectContaining({ fixer: 'prettier', failures: [workflow.fingerprint], reason: expect.stringContaining('.github/workflows/') })]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        fixer: 'prettier',
+        failures: [workflow.fingerprint],
+        reason: expect.stringContaining('.github/workflows/'),
+      }),
+    ]);
   });
 
   it('applies at most maxFixes fixers, in registry order', () => {

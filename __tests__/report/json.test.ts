@@ -56,9 +56,7 @@ describe('JSON report', () => {
   it('reports an unwritable directory with a typed error and leaves no temporary file', async () => {
     const parentFile = path.join(dir, 'file');
     await writeFile(parentFile, '');
-    await expect(writeJsonReport(loadReport('basic'), path.join(parentFile, 'report.json'))).rejects.toBeInstanceOf(
-      ConfigurationError,
-    );
+    await expect(writeJsonReport(loadReport('basic'), path.join(parentFile, 'report.json'))).rejects.toBeInstanceOf(ConfigurationError);
     expect(await readdir(dir)).toEqual(['file']);
   });
 
@@ -73,15 +71,12 @@ describe('JSON report', () => {
 });
 
 describe('jsonReportChunks', () => {
-  it.each(['basic', 'hostile', 'fork'])(
-    '%s: the pieces are exactly JSON.stringify(report, null, 2) with ##[ written #\\u0023[',
-    (name) => {
-      const report = loadReport(name);
-      const expected = `${JSON.stringify(report, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
-      expect([...jsonReportChunks(report)].join('')).toBe(expected);
-      expect(toJsonReport(report)).toBe(expected);
-    },
-  );
+  it.each(['basic', 'hostile', 'fork'])('%s: the pieces are exactly JSON.stringify(report, null, 2) with ##[ written #\\u0023[', (name) => {
+    const report = loadReport(name);
+    const expected = `${JSON.stringify(report, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
+    expect([...jsonReportChunks(report)].join('')).toBe(expected);
+    expect(toJsonReport(report)).toBe(expected);
+  });
 
   it('matches for empty arrays and a report with many failures', () => {
     const empty = { ...loadReport('fork'), fixes: [], notices: [] };

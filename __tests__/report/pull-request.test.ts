@@ -47,9 +47,7 @@ describe('pullRequestBody', () => {
     expect(body.startsWith('<!-- ci-autofixer:branch=autofix/feature/login -->\n')).toBe(true);
     expect(body).toMatch(/This pull request was opened by CI Autofixer from .*\n$/);
     expect(body).toContain('verified with `black --check src/app/main.py`');
-    expect(body).toContain(
-      '[CI run \\#\u200B123456789 (attempt 2)](https://github.com/acme/widgets/actions/runs/123456789/attempts/2)',
-    );
+    expect(body).toContain('[CI run \\#\u200B123456789 (attempt 2)](https://github.com/acme/widgets/actions/runs/123456789/attempts/2)');
   });
 
   it.each(['autofix/feature/login', 'autofix/x-->y<script>', 'autofix/a b--!>c%41'])(

@@ -44,9 +44,7 @@ describe('renderSummary', () => {
 
   it('links workspace files to the head commit, and only those', () => {
     const summary = renderSummary(loadReport('hostile'), { serverUrl: SERVER });
-    expect(summary).toContain(
-      '(https://github.com/acme/widgets/blob/3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a/tests/test_a%7Cb.py#L7)',
-    );
+    expect(summary).toContain('(https://github.com/acme/widgets/blob/3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a/tests/test_a%7Cb.py#L7)');
     expect(summary).not.toMatch(/blob\/[0-9a-f]+\/(\.\.|%2E%2E|home)/);
   });
 
@@ -108,9 +106,7 @@ describe('renderSummary', () => {
     const summary = renderSummary(report, { serverUrl: SERVER });
     expect(summary).toContain('**0 failures** in **2 failed jobs**');
     expect(summary).toContain('No failure was recognised in the 2 failed jobs. Read the job logs:');
-    expect(summary).toContain(
-      '- [lint](https://github.com/acme/widgets/actions/runs/123456789/job/111) (step Run black --check .)',
-    );
+    expect(summary).toContain('- [lint](https://github.com/acme/widgets/actions/runs/123456789/job/111) (step Run black --check .)');
     expect(summary).toContain('Nothing was pushed: no fix was verified.');
   });
 });

@@ -42,14 +42,16 @@ function leaks(recorded: readonly Recorded[], secrets: readonly string[], token:
   const found: string[] = [];
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   for (const entry of recorded) {
-    for (const [name, value] of Object.entries(entry.env)) {
+    for (const name of Object.keys(entry.env)) {
       if (SECRET_NAME.test(name) && !/^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(name)) found.push(`${name} is set`);
       if (name.startsWith('INPUT_')) found.push(`${name} is set`);
       if (RUNNER_FILE_VARIABLES.includes(name)) found.push(`${name} is set`);
       if (name.startsWith('ACTIONS_')) found.push(`${name} is set`);
     }
-    for (const secret of secrets) if (entry.text.includes(secret)) found.push(`a planted secret (${secret.slice(0, 12)}…) in: ${entry.args}`);
-    if (entry.text.includes(basic) && !/\b(ls-remote|push|fetch)\b/.test(entry.args)) found.push(`the auth header in a local command: ${entry.args}`);
+    for (const secret of secrets)
+      if (entry.text.includes(secret)) found.push(`a planted secret (${secret.slice(0, 12)}…) in: ${entry.args}`);
+    if (entry.text.includes(basic) && !/\b(ls-remote|push|fetch)\b/.test(entry.args))
+      found.push(`the auth header in a local command: ${entry.args}`);
   }
   return found;
 }
@@ -60,9 +62,13 @@ describe('credential-free children (action)', () => {
     await plantRepositoryTools(s.workspace, s.dumps);
     const gitBin = await plantGitRecorder(s.dumps);
     const secrets = plantedSecrets(s.token);
-    const run = await runAction(s, { 'fix-types': 'format' }, {
-      env: { ...secrets, PATH: `${gitBin}${path.delimiter}${PROJECT_BIN}${path.delimiter}${process.env.PATH ?? ''}` },
-    });
+    const run = await runAction(
+      s,
+      { 'fix-types': 'format' },
+      {
+        env: { ...secrets, PATH: `${gitBin}${path.delimiter}${PROJECT_BIN}${path.delimiter}${process.env.PATH ?? ''}` },
+      },
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
 
     const black = await readRecorded(s.dumps, 'black');
@@ -73,7 +79,13 @@ describe('credential-free children (action)', () => {
     expect(prettier.length).toBeGreaterThan(0);
     expect(git.length).toBeGreaterThan(5);
     const values = [...Object.values(secrets), s.token, run.outputs['report-path'] ?? 'unused'];
-    expect(leaks([...black, ...prettier, ...git], values.filter((v) => v !== 'unused'), s.token)).toEqual([]);
+    expect(
+      leaks(
+        [...black, ...prettier, ...git],
+        values.filter((v) => v !== 'unused'),
+        s.token,
+      ),
+    ).toEqual([]);
 
     // Private HOME and TMPDIR: not the runner's.
     for (const entry of [...black, ...prettier]) {
@@ -118,7 +130,19 @@ describe('credential-free children (CLI)', () => {
     const gitBin = await plantGitRecorder(s.dumps);
     const secrets = plantedSecrets(s.token);
     const result = await runCli(
-      ['run', '--repo', `${s.owner}/${s.repo}`, '--run-id', String(s.runId), '--workspace', s.workspace, '--api-url', s.github.url, '--push', 'branch'],
+      [
+        'run',
+        '--repo',
+        `${s.owner}/${s.repo}`,
+        '--run-id',
+        String(s.runId),
+        '--workspace',
+        s.workspace,
+        '--api-url',
+        s.github.url,
+        '--push',
+        'branch',
+      ],
       { cwd: s.dir, env: { ...secrets, PATH: `${gitBin}${path.delimiter}${PROJECT_BIN}${path.delimiter}${process.env.PATH ?? ''}` } },
     );
     expect(result.exitCode, result.stderr).toBe(0);

@@ -29,7 +29,11 @@ async function repository(files: Record<string, string>): Promise<{ dir: string;
 }
 
 async function commitAll(workspace: string): Promise<void> {
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init']]) {
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init'],
+  ]) {
     const result = await nodeExec('git', args, { cwd: workspace });
     expect(result.exitCode, result.stderr).toBe(0);
   }
@@ -54,7 +58,10 @@ describe('files are opened safely', () => {
       'python -m app.main',
       `Traceback (most recent call last):\n  File "/home/runner/work/app/app/app/main.py", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n`,
     );
-    const result = await runCli(['fix', '--workspace', workspace, '--log', ci, '--fix-types', 'dependency', '--json', ...(dryRun ? ['--dry-run'] : [])], { cwd: dir });
+    const result = await runCli(
+      ['fix', '--workspace', workspace, '--log', ci, '--fix-types', 'dependency', '--json', ...(dryRun ? ['--dry-run'] : [])],
+      { cwd: dir },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await readFile(outside, 'utf8')).toBe('not yours\n');
     expect((await lstat(path.join(workspace, 'requirements.txt'))).isSymbolicLink()).toBe(true);
@@ -93,7 +100,12 @@ describe('files are opened safely', () => {
     await symlink(outside, path.join(workspace, 'pkg/link.py'));
     await symlink('real.py', path.join(workspace, 'pkg/inside.py'));
     await commitAll(workspace);
-    const ci = await log(dir, 'black', 'black --check .', 'would reformat /home/runner/work/app/app/pkg/link.py\nwould reformat /home/runner/work/app/app/pkg/inside.py\n\nOh no! 💥 💔 💥\n2 files would be reformatted.\n');
+    const ci = await log(
+      dir,
+      'black',
+      'black --check .',
+      'would reformat /home/runner/work/app/app/pkg/link.py\nwould reformat /home/runner/work/app/app/pkg/inside.py\n\nOh no! 💥 💔 💥\n2 files would be reformatted.\n',
+    );
     const result = await runCli(['fix', '--workspace', workspace, '--log', ci, '--json'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await readFile(outside, 'utf8')).toBe(ugly);

@@ -68,7 +68,10 @@ export async function writeExecutable(file: string, content: string): Promise<vo
 /** Plants `.venv/bin/black` and `node_modules/.bin/prettier` that record their environment. */
 export async function plantRepositoryTools(workspace: string, dumps: string, extraBlack = ''): Promise<void> {
   await writeExecutable(path.join(workspace, '.venv', 'bin', 'black'), recordingTool('black', dumps, '/usr/bin/black', extraBlack));
-  await writeExecutable(path.join(workspace, 'node_modules', '.bin', 'prettier'), recordingTool('prettier', dumps, path.join(PROJECT_BIN, 'prettier')));
+  await writeExecutable(
+    path.join(workspace, 'node_modules', '.bin', 'prettier'),
+    recordingTool('prettier', dumps, path.join(PROJECT_BIN, 'prettier')),
+  );
 }
 
 /** A `git` first on PATH that records every invocation's arguments and environment. */

@@ -39,7 +39,10 @@ describe('no workflow command from log text', () => {
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const log = path.join(dir, 'hostile.log');
     await writeFile(log, HOSTILE);
-    for (const args of [['analyze', log], ['analyze', '--json', log]]) {
+    for (const args of [
+      ['analyze', log],
+      ['analyze', '--json', log],
+    ]) {
       const result = await runCli(args, { cwd: dir });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout).toContain('F401');

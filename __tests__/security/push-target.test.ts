@@ -38,7 +38,7 @@ describe('the head branch never decides where we push', () => {
     expect(s.github.pulls.map((pull) => pull.head)).toEqual(['autofix/in']);
   });
 
-  it("reads the configuration at the default branch, and refuses a fix branch that would be the default branch", async () => {
+  it('reads the configuration at the default branch, and refuses a fix branch that would be the default branch', async () => {
     const s = await scenario({ headBranch: 'in' });
     const main = await pushOwnBranch(s, 'main', 'README.md', 'the default branch\n');
     s.github.setFile({ owner: s.owner, repo: s.repo, path: '.github/ci-autofixer.yml', content: 'branch-prefix: ma\npush: branch\n' });
@@ -54,7 +54,12 @@ describe('the head branch never decides where we push', () => {
   it('refuses a fix branch that is an existing branch of someone else (release/*), or that clashes with one', async () => {
     const s = await scenario({ headBranch: 'in' });
     const release = await pushOwnBranch(s, 'release/in', 'NOTES.md', 'release notes\n');
-    s.github.setFile({ owner: s.owner, repo: s.repo, path: '.github/ci-autofixer.yml', content: 'branch-prefix: release/\npush: branch\n' });
+    s.github.setFile({
+      owner: s.owner,
+      repo: s.repo,
+      path: '.github/ci-autofixer.yml',
+      content: 'branch-prefix: release/\npush: branch\n',
+    });
     const from = s.gitServer.pushes.length;
     const first = await runAction(s, { 'fix-types': 'format' });
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);

@@ -28,7 +28,11 @@ describe('every run ends with a report', () => {
   it('a 403 on the pull request after the push: summary, outputs and JSON report say the branch was pushed and the PR not created', async () => {
     const s = await scenario();
     s.github.failNext(/^POST \/repos\/[^/]+\/[^/]+\/pulls$/, 403, 1, {
-      body: { message: 'GitHub Actions is not permitted to create or approve pull requests.', documentation_url: 'https://docs.github.com/rest', status: '403' },
+      body: {
+        message: 'GitHub Actions is not permitted to create or approve pull requests.',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      },
     });
     const run = await runAction(s, { 'fix-types': 'format' });
     expect(run.exitCode).toBe(1);
@@ -36,7 +40,10 @@ describe('every run ends with a report', () => {
     expect(run.outputs.branch).toBe('autofix/feature/greeting');
     expect(run.outputs['pull-request-number']).toBe('');
     expect(Number(run.outputs.failures)).toBeGreaterThanOrEqual(3);
-    const report = JSON.parse(await readFile(run.outputs['report-path'] ?? '', 'utf8')) as { errors: string[]; publication: { error?: string } };
+    const report = JSON.parse(await readFile(run.outputs['report-path'] ?? '', 'utf8')) as {
+      errors: string[];
+      publication: { error?: string };
+    };
     expect(report.errors[0]).toContain('pull request not created or updated');
     expect(report.errors[0]).toContain('403');
     expect(report.publication.error).toBe(report.errors[0]);

@@ -48,7 +48,17 @@ describe('safe by default', () => {
     expect(block).not.toBeNull();
     checkWorkflow(block?.[1] ?? '');
     const section = /## Security model\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
-    for (const topic of ['trusts', 'ids', 'allow-list', 'hooksPath', 'default branch', 'trailer', 'persist-credentials: false', 'use-repository-tools', 'pull_request_target']) {
+    for (const topic of [
+      'trusts',
+      'ids',
+      'allow-list',
+      'hooksPath',
+      'default branch',
+      'trailer',
+      'persist-credentials: false',
+      'use-repository-tools',
+      'pull_request_target',
+    ]) {
       expect(section, topic).toContain(topic);
     }
   });

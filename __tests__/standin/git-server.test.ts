@@ -21,7 +21,14 @@ function auth(url: string, token: string): Record<string, string> {
 async function git(args: string[], cwd: string, env: Record<string, string> = {}) {
   return nodeExec('git', args, {
     cwd,
-    env: { ...ISOLATED, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', ...env },
+    env: {
+      ...ISOLATED,
+      GIT_AUTHOR_NAME: 'T',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 'T',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+      ...env,
+    },
   });
 }
 
@@ -91,7 +98,13 @@ describe('git stand-in server', () => {
     const next = (await git(['rev-parse', 'HEAD'], work)).stdout.trim();
     expect((await server.branches('octo', 'app')).topic).toBe(next);
     expect(server.pushes).toEqual([
-      { owner: 'octo', repo: 'app', user: 'x-access-token', status: 200, updates: [{ ref: 'refs/heads/topic', oldSha: '0'.repeat(40), newSha: next }] },
+      {
+        owner: 'octo',
+        repo: 'app',
+        user: 'x-access-token',
+        status: 200,
+        updates: [{ ref: 'refs/heads/topic', oldSha: '0'.repeat(40), newSha: next }],
+      },
     ]);
     expect(head).not.toBe(next);
   });

@@ -56,10 +56,13 @@ describe('checkWorkspacePath', () => {
     expect(await checkWorkspacePath(workspace, 'src/alias.py')).toEqual({ ok: true, path: 'src/alias.py' });
   });
 
-  it.each([['escape/secret.py'], ['escape/new.json'], ['src/link.py'], ['dangling/x']])('refuses %s, which leaves the workspace through a symlink', async (candidate) => {
-    const checked = await checkWorkspacePath(workspace, candidate);
-    expect(checked.ok).toBe(false);
-  });
+  it.each([['escape/secret.py'], ['escape/new.json'], ['src/link.py'], ['dangling/x']])(
+    'refuses %s, which leaves the workspace through a symlink',
+    async (candidate) => {
+      const checked = await checkWorkspacePath(workspace, candidate);
+      expect(checked.ok).toBe(false);
+    },
+  );
 
   it('refuses traversal and absolute paths before touching the disk', async () => {
     expect((await checkWorkspacePath(workspace, '../outside/secret.py')).ok).toBe(false);

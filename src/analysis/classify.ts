@@ -56,7 +56,8 @@ const RUNNER_PREFIXES = [
   /\b[A-Za-z]:[\\/]a[\\/][^\\/\s]+[\\/][^\\/\s]+[\\/]/g,
   /\/home\/travis\/build\/[^/\s]+\/[^/\s]+\//g,
 ];
-const TEMP_PATH = /(?:\/tmp|\/var\/folders|\/private\/var\/folders|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)[^\s'"`,;:)]*/g;
+const TEMP_PATH =
+  /(?:\/tmp|\/var\/folders|\/private\/var\/folders|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)[^\s'"`,;:)]*/g;
 const TIMESTAMP = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HEX = /\b(?:0x[0-9a-f]+|[0-9a-f]{7,64})\b/gi;
@@ -279,7 +280,13 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
  */
 function withCommandCategory(entry: EngineDraft): EngineDraft {
   const { draft } = entry;
-  if (draft.category !== 'other' || draft.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector) || FINDER_DETECTORS.has(entry.detector)) return entry;
+  if (
+    draft.category !== 'other' ||
+    draft.confidence >= CONFIDENT ||
+    GENERIC_DETECTORS.has(entry.detector) ||
+    FINDER_DETECTORS.has(entry.detector)
+  )
+    return entry;
   if (entry.step === undefined) return entry;
   const category = categoryOfCommand(entry.step.startsWith('Run ') ? entry.step.slice(4) : entry.step);
   if (category === undefined || category === 'other') return entry;
@@ -322,7 +329,10 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
   const wrapper = entry.draft;
   if (wrapper.category !== 'other' || wrapper.confidence >= CONFIDENT || GENERIC_DETECTORS.has(entry.detector)) return false;
   const hostIndex = kept.findIndex(
-    (k) => !GENERIC_DETECTORS.has(k.entry.detector) && k.entry.draft.confidence >= CONFIDENT && contains(wrapper.logLines, k.entry.draft.logLines),
+    (k) =>
+      !GENERIC_DETECTORS.has(k.entry.detector) &&
+      k.entry.draft.confidence >= CONFIDENT &&
+      contains(wrapper.logLines, k.entry.draft.logLines),
   );
   const host = kept[hostIndex];
   if (host === undefined) return false;
@@ -337,7 +347,11 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
   host.absorbed += 1;
   for (let i = kept.length - 1; i > hostIndex; i--) {
     const other = kept[i] as Nested;
-    if (other.entry.draft.category === inner.category && !GENERIC_DETECTORS.has(other.entry.detector) && contains(draft.logLines, other.entry.draft.logLines)) {
+    if (
+      other.entry.draft.category === inner.category &&
+      !GENERIC_DETECTORS.has(other.entry.detector) &&
+      contains(draft.logLines, other.entry.draft.logLines)
+    ) {
       host.absorbed += 1 + other.absorbed;
       kept.splice(i, 1);
     }
@@ -420,7 +434,12 @@ export function mergeJobAnalyses(perJob: readonly (readonly Failure[])[]): Failu
       if (seen) {
         seen.failure.occurrences += failure.occurrences;
         if (rank < seen.rank) seen.rank = rank;
-      } else merged.set(failure.fingerprint, { failure: { ...failure, logLines: [failure.logLines[0], failure.logLines[1]] }, rank, job: jobIndex });
+      } else
+        merged.set(failure.fingerprint, {
+          failure: { ...failure, logLines: [failure.logLines[0], failure.logLines[1]] },
+          rank,
+          job: jobIndex,
+        });
     });
   });
   return [...merged.values()].sort((a, b) => a.rank - b.rank || a.job - b.job).map((entry) => entry.failure);

@@ -153,7 +153,11 @@ export class AnalysisEngine {
     } else if (this.waiting > 0 || this.mayInterest(line)) {
       for (const running of this.running) {
         if (running.scan === undefined) continue;
-        if (running.wantsNext || (running.commands !== undefined && line.command !== undefined && running.commands.has(line.command)) || running.trigger.test(line.text)) {
+        if (
+          running.wantsNext ||
+          (running.commands !== undefined && line.command !== undefined && running.commands.has(line.command)) ||
+          running.trigger.test(line.text)
+        ) {
           this.scanLine(running, line);
         }
       }

@@ -40,7 +40,11 @@ export interface AnalyzeOptions {
   prefilter?: EngineOptions['prefilter'];
 }
 
-async function analyze(path: string, read: (sink: RawLineSink) => Promise<ReadSummary> | ReadSummary, options: AnalyzeOptions): Promise<LogAnalysis> {
+async function analyze(
+  path: string,
+  read: (sink: RawLineSink) => Promise<ReadSummary> | ReadSummary,
+  options: AnalyzeOptions,
+): Promise<LogAnalysis> {
   const engineOptions: EngineOptions = {};
   if (options.detectors) engineOptions.detectors = options.detectors;
   if (options.prefilter) engineOptions.prefilter = options.prefilter;
@@ -142,16 +146,22 @@ function oneLine(text: string, max: number): string {
 export function formatAnalysisText(analyses: readonly LogAnalysis[]): string {
   const blocks = analyses.map((analysis) => {
     const failed = analysis.failedStep;
-    const stepLine = failed !== undefined ? `\n  failed step: ${oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})` : '';
+    const stepLine =
+      failed !== undefined
+        ? `\n  failed step: ${oneLine(failed.name === '' ? '(the whole log)' : failed.name, 120)} (lines ${failed.lines[0]}-${failed.lines[1]}${failed.exitCode !== undefined ? `, exit code ${failed.exitCode}` : ''})`
+        : '';
     const head = `${analysis.path}: ${analysis.category} (${analysis.failures.length} failure${analysis.failures.length === 1 ? '' : 's'}, ${analysis.lines} lines)${stepLine}`;
     const rows = analysis.failures.map((failure, index) => {
-      const lines = failure.logLines[0] === failure.logLines[1] ? `line ${failure.logLines[0]}` : `lines ${failure.logLines[0]}-${failure.logLines[1]}`;
+      const lines =
+        failure.logLines[0] === failure.logLines[1] ? `line ${failure.logLines[0]}` : `lines ${failure.logLines[0]}-${failure.logLines[1]}`;
       const seen = failure.occurrences > 1 ? `, seen ${failure.occurrences}×` : '';
       const step = failure.step !== undefined ? `\n     step: ${oneLine(failure.step, 120)}` : '';
       return `  ${index + 1}. [${failure.category}] ${failure.tool}${locationOf(failure)} (${lines}, confidence ${failure.confidence.toFixed(2)}${seen})\n     ${oneLine(failure.message, 300)}${step}`;
     });
     if (rows.length === 0) rows.push('  no failure recognised');
-    const errors = (analysis.detectorErrors ?? []).map((error) => `  note: detector ${error.detector} failed at line ${error.line}: ${oneLine(error.message, 200)}`);
+    const errors = (analysis.detectorErrors ?? []).map(
+      (error) => `  note: detector ${error.detector} failed at line ${error.line}: ${oneLine(error.message, 200)}`,
+    );
     return [head, ...rows, ...errors].join('\n');
   });
   return `${blocks.join('\n\n')}\n`;

@@ -17,7 +17,7 @@ const TIMESTAMP_DIGITS: readonly number[] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14,
 const GH_RUN_VIEW = /^([^\t]{1,256})\t([^\t]{0,256})\t(?=\d{4}-\d\d-\d\dT)/;
 // CSI (colours, cursor moves), OSC (titles, hyperlinks), two-character escapes, and the caret
 // notation (`^[[31m`) that some log exports write instead of the ESC byte.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\^\[\[[0-9;?]*[A-Za-z]/g;
 const WORKFLOW_MARKER = /^##\[(error|warning|notice|debug|group|endgroup|command|section)\]/;
 // `::error file=a.py,line=3::message` and `::error::message`; properties hold no `::`.

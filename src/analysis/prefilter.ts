@@ -67,7 +67,10 @@ class Parser {
     return items;
   }
 
-  private parseAtom(): { kind: 'char'; ch: string; min: number; exact: boolean } | { kind: 'group'; alternatives: Item[][]; min: number; lookaround: boolean } | { kind: 'other' } {
+  private parseAtom():
+    | { kind: 'char'; ch: string; min: number; exact: boolean }
+    | { kind: 'group'; alternatives: Item[][]; min: number; lookaround: boolean }
+    | { kind: 'other' } {
     const c = this.source[this.index] as string;
     if (c === '(') {
       this.index++;
@@ -259,7 +262,9 @@ export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
   const singles = new Map<number, number[]>();
   const singleFlags = new Uint8Array(0x10000);
   const pairs = new Uint8Array(0x10000);
-  const buckets: ({ literal: string; owners: number[] }[] | undefined)[] = new Array<{ literal: string; owners: number[] }[] | undefined>(0x10000);
+  const buckets: ({ literal: string; owners: number[] }[] | undefined)[] = new Array<{ literal: string; owners: number[] }[] | undefined>(
+    0x10000,
+  );
   for (const [literal, indices] of owners) {
     if (literal.length === 1) {
       singles.set(literal.charCodeAt(0), indices);

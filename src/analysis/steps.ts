@@ -36,7 +36,8 @@ export interface Step {
 export const MAX_STEPS = 5000;
 
 const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
-const GITHUB_CANCELED = /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
+const GITHUB_CANCELED =
+  /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
 const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
 const TRAVIS_SILENT = /^No output has been received in the last \d/;
 const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
@@ -106,7 +107,9 @@ export class StepTracker {
   }
 
   finish(): StepModel {
-    const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ?? this.steps.find((step) => step.outcome === 'failed');
+    const failed =
+      this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ??
+      this.steps.find((step) => step.outcome === 'failed');
     return { steps: this.steps, failed };
   }
 }

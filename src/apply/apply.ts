@@ -95,7 +95,12 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
   const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
   const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
   if (accepted.length === 0) {
-    return result(fixer, [], { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `every path it was given was refused.${refusedNote}` });
+    return result(fixer, [], {
+      status: 'skipped',
+      description: `${fixer.id} not applied`,
+      files: [],
+      reason: `every path it was given was refused.${refusedNote}`,
+    });
   }
   const ctx: FixContext = {
     workspace: guard.workspace,
@@ -111,12 +116,24 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
   try {
     tool = await fixer.resolveTool(ctx);
   } catch (error: unknown) {
-    return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `finding its tool failed: ${getErrorMessage(error)}` });
+    return result(fixer, accepted, {
+      status: 'skipped',
+      description: `${fixer.id} not applied`,
+      files: [],
+      reason: `finding its tool failed: ${getErrorMessage(error)}`,
+    });
   }
   if (tool === undefined) {
     const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
-    const where = options.useRepositoryTools ? 'in the workspace or on PATH' : 'on PATH (the repository\'s own tools are not used: use-repository-tools is false)';
-    return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: `the tool for ${fixer.id} was not found ${where}${hint}` });
+    const where = options.useRepositoryTools
+      ? 'in the workspace or on PATH'
+      : "on PATH (the repository's own tools are not used: use-repository-tools is false)";
+    return result(fixer, accepted, {
+      status: 'skipped',
+      description: `${fixer.id} not applied`,
+      files: [],
+      reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
+    });
   }
 
   const before = await guard.snapshot();
@@ -125,14 +142,24 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
     outcome = await fixer.apply(ctx, tool);
   } catch (error: unknown) {
     const left = await undo(guard, before);
-    return result(fixer, accepted, { status: 'reverted-unverified', description: `${fixer.id} failed`, files: [], reason: `applying failed: ${getErrorMessage(error)}${refusedNote}${left}` });
+    return result(fixer, accepted, {
+      status: 'reverted-unverified',
+      description: `${fixer.id} failed`,
+      files: [],
+      reason: `applying failed: ${getErrorMessage(error)}${refusedNote}${left}`,
+    });
   }
   const after = await guard.snapshot();
   const changes = await guard.changes(before, after);
   const protectedChanges = guard.protectedChanges(before, after);
   if (changes.length === 0 && protectedChanges.length === 0) {
     const why = outcome.changed ? 'it ran but changed nothing git tracks' : outcome.description;
-    return result(fixer, accepted, { status: 'skipped', description: outcome.description, files: [], reason: `no change: ${why}${refusedNote}` });
+    return result(fixer, accepted, {
+      status: 'skipped',
+      description: outcome.description,
+      files: [],
+      reason: `no change: ${why}${refusedNote}`,
+    });
   }
 
   const violations = await guard.violations(
@@ -142,7 +169,12 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
   );
   if (violations.length > 0) {
     const left = await undo(guard, before);
-    return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: ${violations.join('; ')}${left}` });
+    return result(fixer, accepted, {
+      status: 'reverted-guard',
+      description: outcome.description,
+      files: [],
+      reason: `guard: ${violations.join('; ')}${left}`,
+    });
   }
 
   let verified: VerifyOutcome;
@@ -158,7 +190,12 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
   if (sneaked.length > 0 || alsoChanged.length > 0) {
     const left = await undo(guard, before);
     const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
-    return result(fixer, accepted, { status: 'reverted-guard', description: outcome.description, files: [], reason: `guard: the check changed files (${what})${left}` });
+    return result(fixer, accepted, {
+      status: 'reverted-guard',
+      description: outcome.description,
+      files: [],
+      reason: `guard: the check changed files (${what})${left}`,
+    });
   }
   if (!verified.ok) {
     const left = await undo(guard, before);
@@ -208,8 +245,15 @@ async function runFixer(planned: PlannedFix, session: RepairSession, options: Ap
     return await applyOne({ planned, guard: session.guard, options, env });
   } catch (error: unknown) {
     // The guard itself failed (git missing mid-run, a file it could not read): put back what can be.
-    const left = await undo(session.guard, session.start).catch((undoError: unknown) => ` Restoring failed: ${getErrorMessage(undoError)}.`);
-    return result(planned.fixer, planned.failures, { status: 'reverted-unverified', description: `${planned.fixer.id} failed`, files: [], reason: `the guard could not check it: ${getErrorMessage(error)}${left}` });
+    const left = await undo(session.guard, session.start).catch(
+      (undoError: unknown) => ` Restoring failed: ${getErrorMessage(undoError)}.`,
+    );
+    return result(planned.fixer, planned.failures, {
+      status: 'reverted-unverified',
+      description: `${planned.fixer.id} failed`,
+      files: [],
+      reason: `the guard could not check it: ${getErrorMessage(error)}${left}`,
+    });
   } finally {
     await dirs.dispose();
   }
@@ -221,7 +265,14 @@ export async function applyFixPlan(options: ApplyOptions): Promise<FixResult[]> 
     const results: FixResult[] = [];
     for (const planned of options.plan.planned) {
       if (options.signal?.aborted) {
-        results.push(result(planned.fixer, planned.failures, { status: 'skipped', description: `${planned.fixer.id} not applied`, files: [], reason: 'the time budget (timeout-minutes) was used up before it could run' }));
+        results.push(
+          result(planned.fixer, planned.failures, {
+            status: 'skipped',
+            description: `${planned.fixer.id} not applied`,
+            files: [],
+            reason: 'the time budget (timeout-minutes) was used up before it could run',
+          }),
+        );
         continue;
       }
       const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {

@@ -100,12 +100,24 @@ export class WorkspaceGuard {
     }
     const probe = await exec(
       'git',
-      [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--git-path', 'index', '--absolute-git-dir', '--git-common-dir'],
+      [
+        ...hardenedConfigArgs(),
+        'rev-parse',
+        '--is-inside-work-tree',
+        '--show-toplevel',
+        '--show-prefix',
+        '--git-path',
+        'index',
+        '--absolute-git-dir',
+        '--git-common-dir',
+      ],
       { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } },
     );
     const lines = probe.stdout.split('\n');
     if (probe.exitCode !== 0 || lines[0] !== 'true') {
-      throw new ConfigurationError(`workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`);
+      throw new ConfigurationError(
+        `workspace ${workspace} is not a git working tree; fixes are applied to a git checkout (run git init or actions/checkout first)`,
+      );
     }
     const topLevel = await realpath(lines[1] as string);
     const realIndex = path.resolve(root, lines[3] as string);
@@ -151,7 +163,8 @@ export class WorkspaceGuard {
       [...hardenedConfigArgs(), 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', '.'],
       { cwd: this.workspace, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } },
     );
-    if (listed.exitCode !== 0) throw new FixError(`git ls-files failed in ${this.workspace} (exit ${listed.exitCode}): ${listed.stderr.trim().slice(0, 500)}`);
+    if (listed.exitCode !== 0)
+      throw new FixError(`git ls-files failed in ${this.workspace} (exit ${listed.exitCode}): ${listed.stderr.trim().slice(0, 500)}`);
     return listed.stdout.split('\0').filter((entry) => entry !== '');
   }
 
@@ -201,7 +214,11 @@ export class WorkspaceGuard {
   }
 
   /** Reasons the changes break the rules; empty when they keep them. */
-  async violations(changes: readonly TreeChange[], rules: GuardRules, protectedChanges: readonly ProtectedChange[] = []): Promise<string[]> {
+  async violations(
+    changes: readonly TreeChange[],
+    rules: GuardRules,
+    protectedChanges: readonly ProtectedChange[] = [],
+  ): Promise<string[]> {
     const problems: string[] = protectedChanges.map(describeProtectedChange);
     const modifiable = picomatch([...rules.touches], { dot: true });
     const creatable = (rules.creates ?? []).length > 0 ? picomatch([...(rules.creates ?? [])], { dot: true }) : () => false;
@@ -223,7 +240,8 @@ export class WorkspaceGuard {
       }
       if (change.newMode === GITLINK_MODE || change.oldMode === GITLINK_MODE) problems.push(`changed the submodule ${shown}`);
     }
-    if (changes.length > this.limits.maxFiles) problems.push(`changed ${changes.length} paths, more than the limit of ${this.limits.maxFiles}`);
+    if (changes.length > this.limits.maxFiles)
+      problems.push(`changed ${changes.length} paths, more than the limit of ${this.limits.maxFiles}`);
     const bytes = await this.bytesWritten(changes);
     if (bytes > this.limits.maxBytes) problems.push(`wrote ${bytes} bytes, more than the limit of ${this.limits.maxBytes}`);
     return problems;
@@ -241,14 +259,17 @@ export class WorkspaceGuard {
     if (change.status === 'T') return [`changed the type of ${shown} (${change.oldMode} → ${change.newMode})`];
     const problems: string[] = [];
     if (change.status === 'A' && !checks.creatable(relative)) {
-      const allowed = (rules.creates ?? []).length > 0 ? `it may only create ${(rules.creates ?? []).join(', ')}` : 'it declares no new files';
+      const allowed =
+        (rules.creates ?? []).length > 0 ? `it may only create ${(rules.creates ?? []).join(', ')}` : 'it declares no new files';
       problems.push(`created ${shown}; ${allowed}`);
     }
     if (change.status === 'M' && !checks.modifiable(relative)) {
       problems.push(`changed ${shown}, which is not among the paths it declares (${rules.touches.join(', ')})`);
     }
-    if (change.status === 'M' && change.oldMode !== change.newMode) problems.push(`changed the mode of ${shown} (${change.oldMode} → ${change.newMode})`);
-    if (checks.named !== undefined && !checks.named.has(relative)) problems.push(`changed ${shown}, which it did not name as a file it fixes`);
+    if (change.status === 'M' && change.oldMode !== change.newMode)
+      problems.push(`changed the mode of ${shown} (${change.oldMode} → ${change.newMode})`);
+    if (checks.named !== undefined && !checks.named.has(relative))
+      problems.push(`changed ${shown}, which it did not name as a file it fixes`);
     return problems;
   }
 
@@ -259,7 +280,8 @@ export class WorkspaceGuard {
       const lexical = path.resolve(path.dirname(link), target);
       if (!isInside(this.workspace, lexical)) return `created the symlink ${JSON.stringify(repoPath)} pointing outside the workspace`;
       try {
-        if (!isInside(this.workspace, await realpath(link))) return `created the symlink ${JSON.stringify(repoPath)} resolving outside the workspace`;
+        if (!isInside(this.workspace, await realpath(link)))
+          return `created the symlink ${JSON.stringify(repoPath)} resolving outside the workspace`;
       } catch {
         // Dangling but lexically inside: harmless.
       }
@@ -285,7 +307,11 @@ export class WorkspaceGuard {
    * directories that only they made), others are checked out of `before` through a temporary
    * index. Afterwards the working tree's snapshot must equal `before`, or a FixError is thrown.
    */
-  async revert(before: GuardSnapshot, changes: readonly TreeChange[], protectedChanges: readonly ProtectedChange[] = []): Promise<string[]> {
+  async revert(
+    before: GuardSnapshot,
+    changes: readonly TreeChange[],
+    protectedChanges: readonly ProtectedChange[] = [],
+  ): Promise<string[]> {
     const unrestorable = await restoreProtected(before.protected, protectedChanges, { workspace: this.workspace, gitDirs: this.gitDirs });
     await this.revertTree(before.tree, changes);
     return unrestorable;

@@ -105,7 +105,12 @@ async function walkGitDirectory(gitDir: string, workspace: string, into: Map<str
   await visit(gitDir);
 }
 
-async function walkIgnored(workspace: string, ignored: readonly string[], into: Map<string, ProtectedEntry>, incomplete: string[]): Promise<void> {
+async function walkIgnored(
+  workspace: string,
+  ignored: readonly string[],
+  into: Map<string, ProtectedEntry>,
+  incomplete: string[],
+): Promise<void> {
   let count = 0;
   const add = async (relative: string): Promise<boolean> => {
     if (count >= MAX_IGNORED_ENTRIES) return false;
@@ -133,7 +138,11 @@ async function walkIgnored(workspace: string, ignored: readonly string[], into: 
 }
 
 /** Reads the protected areas: the git directories and the listed ignored paths of the workspace. */
-export async function readProtectedState(options: { gitDirs: readonly string[]; workspace: string; ignored: readonly string[] }): Promise<ProtectedState> {
+export async function readProtectedState(options: {
+  gitDirs: readonly string[];
+  workspace: string;
+  ignored: readonly string[];
+}): Promise<ProtectedState> {
   const entries = new Map<string, ProtectedEntry>();
   const incomplete: string[] = [];
   for (const gitDir of options.gitDirs) await walkGitDirectory(gitDir, options.workspace, entries);
@@ -191,9 +200,12 @@ export async function restoreProtected(
   const ordered = [...changes].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
   for (const change of ordered.filter((c) => c.kind !== 'added')) {
     const entry = byShown.get(`${change.area}:${change.path}`);
-    const restorable = entry !== undefined && (entry.kind === 'dir' || entry.content !== undefined) && (await insideRoot(entry.root, entry.absolute));
+    const restorable =
+      entry !== undefined && (entry.kind === 'dir' || entry.content !== undefined) && (await insideRoot(entry.root, entry.absolute));
     if (!restorable) {
-      unrestorable.push(`${change.kind === 'deleted' ? 'deleted' : 'changed'} ${change.area === 'git' ? "git's file" : 'git-ignored'} ${JSON.stringify(change.path)} could not be put back`);
+      unrestorable.push(
+        `${change.kind === 'deleted' ? 'deleted' : 'changed'} ${change.area === 'git' ? "git's file" : 'git-ignored'} ${JSON.stringify(change.path)} could not be put back`,
+      );
       continue;
     }
     await putBack(entry);

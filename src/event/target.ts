@@ -114,7 +114,11 @@ function branchOfRef(ref: unknown): string | undefined {
  * decided by repository ids, never by the absence of a field: a null head repository (GitHub sends
  * null once a fork is deleted), a missing id, another id or another owner all mean report only.
  */
-export function untrustedHeadReason(run: Pick<RunFields, 'repository' | 'head_repository'>, owner: string, repo: string): string | undefined {
+export function untrustedHeadReason(
+  run: Pick<RunFields, 'repository' | 'head_repository'>,
+  owner: string,
+  repo: string,
+): string | undefined {
   const base = run.repository;
   const head = run.head_repository;
   if (base === undefined || base.id === undefined) {
@@ -124,7 +128,7 @@ export function untrustedHeadReason(run: Pick<RunFields, 'repository' | 'head_re
     return `the run belongs to ${base.full_name}, not to ${owner}/${repo}`;
   }
   if (head === null) return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
-  if (head === undefined || head.id === undefined) return "the run does not say which repository holds its head commit";
+  if (head === undefined || head.id === undefined) return 'the run does not say which repository holds its head commit';
   if (head.id !== base.id) {
     return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
   }

@@ -10,6 +10,8 @@ import type { FixContext, Fixer, ToolResolution } from './types.js';
  * lambdas: semantic), E402 (moves imports: can change import order effects), W503/W504 (mutually
  * exclusive), W690 (rewrites Python 2 idioms).
  */
+// One line per code family (E1, E2, …): kept as written rather than one code per line.
+// prettier-ignore
 export const AUTOPEP8_CODES: readonly string[] = [
   'E101', 'E111', 'E112', 'E113', 'E114', 'E115', 'E116', 'E117',
   'E121', 'E122', 'E123', 'E124', 'E125', 'E126', 'E127', 'E128', 'E129', 'E131', 'E133',
@@ -45,13 +47,14 @@ async function resolveChecker(ctx: FixContext): Promise<ToolResolution | undefin
 
 export const autopep8Fixer: Fixer = {
   id: 'autopep8',
-  description: 'Fixes the pycodestyle/flake8 problems autopep8 can fix without changing meaning (indentation, whitespace, blank lines, long lines …), only the reported codes; verified with flake8 or pycodestyle on those codes.',
+  description:
+    'Fixes the pycodestyle/flake8 problems autopep8 can fix without changing meaning (indentation, whitespace, blank lines, long lines …), only the reported codes; verified with flake8 or pycodestyle on those codes.',
   fixType: 'lint',
   safeByDefault: true,
   categories: ['lint_format'],
   confidence: 0.9,
   touches: PYTHON_SOURCE_GLOBS,
-  toolHint: 'install autopep8 in the job (pip install autopep8) or in the repository\'s .venv',
+  toolHint: "install autopep8 in the job (pip install autopep8) or in the repository's .venv",
   handles: (failure) =>
     failure.category === 'lint_format' &&
     (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
@@ -63,7 +66,8 @@ export const autopep8Fixer: Fixer = {
     const { files, refused } = await editableFailureFiles(ctx);
     const codes = selectedCodes(ctx);
     const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
-    if (files.length === 0 || codes.length === 0) return { changed: false, description: `no file or fixable code to run autopep8 on${refusedText}`, files: [] };
+    if (files.length === 0 || codes.length === 0)
+      return { changed: false, description: `no file or fixable code to run autopep8 on${refusedText}`, files: [] };
     const args = ['--in-place', `--select=${codes.join(',')}`, '--', ...files];
     const result = await runTool(ctx, tool, args);
     if (result.exitCode !== 0) {
@@ -73,7 +77,8 @@ export const autopep8Fixer: Fixer = {
   },
   async verify(ctx, _tool, outcome) {
     const checker = await resolveChecker(ctx);
-    if (checker === undefined) return { ok: false, command: 'flake8', detail: 'neither flake8 nor pycodestyle is available to verify the fix' };
+    if (checker === undefined)
+      return { ok: false, command: 'flake8', detail: 'neither flake8 nor pycodestyle is available to verify the fix' };
     const args = [`--select=${selectedCodes(ctx).join(',')}`, '--', ...outcome.files];
     const result = await runTool(ctx, checker, args);
     const command = commandText(checker, args);

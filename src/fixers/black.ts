@@ -5,14 +5,15 @@ export const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'] as const;
 
 export const blackFixer = createFileFormatterFixer({
   id: 'black',
-  description: 'Reformats the Python files `black --check` reported, with the repository\'s black configuration; verified with `black --check`.',
+  description:
+    "Reformats the Python files `black --check` reported, with the repository's black configuration; verified with `black --check`.",
   fixType: 'format',
   safeByDefault: true,
   categories: ['lint_format'],
   confidence: 0.95,
   touches: PYTHON_SOURCE_GLOBS,
   toolName: 'black',
-  toolHint: 'install black in the job (pip install black) or in the repository\'s .venv',
+  toolHint: "install black in the job (pip install black) or in the repository's .venv",
   handles: (failure) =>
     failure.category === 'lint_format' &&
     (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&

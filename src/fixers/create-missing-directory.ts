@@ -10,6 +10,8 @@ import type { FixContext, Fixer } from './types.js';
  * Extensions of files a build reads rather than writes (sources, scripts, configs, manifests). A
  * missing `scripts/build.sh` is not fixed by creating `scripts/`, so those paths are left alone.
  */
+// Packed table: kept as written rather than one extension per line.
+// prettier-ignore
 const INPUT_EXTENSIONS = new Set([
   '.py', '.pyi', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.sh', '.bash', '.ps1', '.bat', '.cmd', '.rb', '.pl', '.php',
   '.java', '.kt', '.scala', '.go', '.rs', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.swift', '.jar', '.so', '.dll', '.exe',
@@ -52,7 +54,8 @@ async function directoryFor(ctx: FixContext, failure: Failure): Promise<Director
 
 export const createMissingDirectoryFixer: Fixer = {
   id: 'create-missing-directory',
-  description: 'Creates a missing output directory inside the workspace (with an empty .gitkeep so git carries it) when a file could not be written because its directory does not exist; never creates files with content.',
+  description:
+    'Creates a missing output directory inside the workspace (with an empty .gitkeep so git carries it) when a file could not be written because its directory does not exist; never creates files with content.',
   fixType: 'missing-file',
   safeByDefault: false,
   categories: ['missing_file'],
@@ -97,7 +100,8 @@ export const createMissingDirectoryFixer: Fixer = {
       const directory = path.join(root, path.posix.dirname(keep));
       try {
         if (!(await stat(directory)).isDirectory()) return { ok: false, command: 'stat', detail: `${directory} is not a directory` };
-        if (!isInside(root, await realpath(directory))) return { ok: false, command: 'realpath', detail: `${directory} resolves outside the workspace` };
+        if (!isInside(root, await realpath(directory)))
+          return { ok: false, command: 'realpath', detail: `${directory} resolves outside the workspace` };
         if (!(await stat(path.join(root, keep))).isFile()) return { ok: false, command: 'stat', detail: `${keep} is missing` };
       } catch (error: unknown) {
         return { ok: false, command: 'stat', detail: `${keep}: ${String(error)}` };

@@ -9,14 +9,15 @@ export const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts',
  */
 export const eslintFixer = createFileFormatterFixer({
   id: 'eslint',
-  description: 'Runs `eslint --fix` on the files with eslint problems, using the repository\'s eslint and config; kept only when `eslint` then passes on them.',
+  description:
+    "Runs `eslint --fix` on the files with eslint problems, using the repository's eslint and config; kept only when `eslint` then passes on them.",
   fixType: 'lint',
   safeByDefault: true,
   categories: ['lint_format'],
   confidence: 0.9,
   touches: [`**/*.{${ESLINT_EXTENSIONS.join(',')}}`],
   toolName: 'eslint',
-  toolHint: 'add eslint to the repository\'s devDependencies and run npm ci before the autofixer, or install it on PATH',
+  toolHint: "add eslint to the repository's devDependencies and run npm ci before the autofixer, or install it on PATH",
   handles: (failure) =>
     failure.category === 'lint_format' &&
     failure.tool === 'eslint' &&

@@ -4,14 +4,15 @@ import { resolvePythonTool } from './tools.js';
 
 export const isortFixer = createFileFormatterFixer({
   id: 'isort',
-  description: 'Sorts the imports of the Python files isort reported, with the repository\'s isort settings; verified with `isort --check-only`.',
+  description:
+    "Sorts the imports of the Python files isort reported, with the repository's isort settings; verified with `isort --check-only`.",
   fixType: 'format',
   safeByDefault: true,
   categories: ['lint_format'],
   confidence: 0.95,
   touches: PYTHON_SOURCE_GLOBS,
   toolName: 'isort',
-  toolHint: 'install isort in the job (pip install isort) or in the repository\'s .venv',
+  toolHint: "install isort in the job (pip install isort) or in the repository's .venv",
   handles: (failure) =>
     failure.category === 'lint_format' &&
     (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&

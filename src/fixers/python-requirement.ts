@@ -13,7 +13,16 @@ export const REQUIREMENTS_FILE = 'requirements.txt';
  * Other places a Python project declares dependencies. When one of them exists and there is no
  * requirements.txt, the dependency belongs there, and a new requirements.txt would be ignored.
  */
-const OTHER_MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'environment.yml', 'environment.yaml', 'poetry.lock', 'requirements.in'];
+const OTHER_MANIFESTS = [
+  'pyproject.toml',
+  'setup.py',
+  'setup.cfg',
+  'Pipfile',
+  'environment.yml',
+  'environment.yaml',
+  'poetry.lock',
+  'requirements.in',
+];
 
 function moduleOf(failure: Failure): string | undefined {
   return dataString(failure, 'module');
@@ -45,7 +54,8 @@ async function exists(file: string): Promise<boolean> {
 
 export const pythonRequirementFixer: Fixer = {
   id: 'python-requirement',
-  description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
+  description:
+    'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
   fixType: 'dependency',
   safeByDefault: false,
   categories: ['import_missing_module'],
@@ -69,12 +79,14 @@ export const pythonRequirementFixer: Fixer = {
       const others: string[] = [];
       for (const manifest of OTHER_MANIFESTS) if (await exists(path.join(ctx.workspace, manifest))) others.push(manifest);
       if (others.length > 0) {
-        return { changed: false, description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`, files: [] };
+        return {
+          changed: false,
+          description: `no ${REQUIREMENTS_FILE}, and the project declares dependencies in ${others.join(', ')}: add the package there`,
+          files: [],
+        };
       }
     }
-    const listed = new Set(
-      parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])),
-    );
+    const listed = new Set(parseRequirements(existing ?? '').flatMap((line) => (line.kind === 'requirement' ? [line.normalized] : [])));
     const local = await localModuleNames(ctx, git);
     const added: string[] = [];
     const notes: string[] = [];
@@ -103,9 +115,14 @@ export const pythonRequirementFixer: Fixer = {
     const content = existing ?? '';
     const newline = content.includes('\r\n') ? '\r\n' : '\n';
     const separator = content === '' || content.endsWith('\n') ? '' : newline;
-    await writeEditableFile(ctx.workspace, REQUIREMENTS_FILE, `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`, {
-      create: existing === undefined,
-    });
+    await writeEditableFile(
+      ctx.workspace,
+      REQUIREMENTS_FILE,
+      `${content}${separator}${added.map((name) => `${name}${newline}`).join('')}`,
+      {
+        create: existing === undefined,
+      },
+    );
     return {
       changed: true,
       description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,

@@ -64,7 +64,13 @@ export async function resolveNodeTool(ctx: FixContext, bin: string): Promise<Too
 }
 
 async function canImport(ctx: FixContext, python: string, module: string): Promise<boolean> {
-  const result = await ctx.exec(python, ['-c', `import ${module}`], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, timeoutMs: 30_000, ...signalOf(ctx) });
+  const result = await ctx.exec(python, ['-c', `import ${module}`], {
+    cwd: ctx.workspace,
+    env: {},
+    baseEnv: ctx.env,
+    timeoutMs: 30_000,
+    ...signalOf(ctx),
+  });
   return result.exitCode === 0;
 }
 

@@ -54,7 +54,12 @@ async function onHead(git: Git, question: FixBranchQuestion, base: string): Prom
   if (await git.isAncestor(base, question.headSha)) return true;
   // A shallow checkout does not have the head's history: fetch some of it and look again.
   try {
-    await git.fetch({ remote: question.remote, refspecs: [question.headSha], depth: HEAD_HISTORY_DEPTH, ...(question.token ? { token: question.token } : {}) });
+    await git.fetch({
+      remote: question.remote,
+      refspecs: [question.headSha],
+      depth: HEAD_HISTORY_DEPTH,
+      ...(question.token ? { token: question.token } : {}),
+    });
   } catch {
     return false;
   }

@@ -419,7 +419,8 @@ export function createGit(options: CreateGitOptions): Git {
       // checkout has no --end-of-options for revisions: refuse option-like values, and the
       // trailing '--' makes git read the start point as a revision, never as a path.
       for (const value of [name, startPoint]) {
-        if (value.startsWith('-')) throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
+        if (value.startsWith('-'))
+          throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
       }
       await run(['checkout', '-q', '-b', name, startPoint, '--']);
     },
@@ -478,14 +479,7 @@ export function createGit(options: CreateGitOptions): Git {
       const ref = `refs/heads/${deleteOptions.branch}`;
       const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
       await run(
-        [
-          'push',
-          '--no-verify',
-          `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`,
-          '--',
-          deleteOptions.remote,
-          `:${ref}`,
-        ],
+        ['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`],
         { env, token: deleteOptions.token },
       );
     },

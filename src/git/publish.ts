@@ -90,7 +90,8 @@ export async function publishFix(options: PublishFixOptions): Promise<PublishedF
   }
 
   const previousLocalSha = await git.resolveCommit(`refs/heads/${branch}`);
-  const remoteShaBefore = options.inspectedRemote !== undefined ? options.inspectedRemote.sha : await git.lsRemoteBranch(remote, branch, token);
+  const remoteShaBefore =
+    options.inspectedRemote !== undefined ? options.inspectedRemote.sha : await git.lsRemoteBranch(remote, branch, token);
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ci-autofixer-index-'));
   let commitSha: string | undefined;

@@ -20,7 +20,9 @@ function uniqueInOrder(values: readonly string[]): string[] {
 /** Every fix type a fixer declares (the values `fix-types` accepts, besides 'all'). */
 export const FIX_TYPES: readonly string[] = uniqueInOrder(FIXERS.map((fixer) => fixer.fixType));
 /** Fix types of the fixers that are safe by default. */
-export const DEFAULT_FIX_TYPES: readonly string[] = uniqueInOrder(FIXERS.filter((fixer) => fixer.safeByDefault).map((fixer) => fixer.fixType));
+export const DEFAULT_FIX_TYPES: readonly string[] = uniqueInOrder(
+  FIXERS.filter((fixer) => fixer.safeByDefault).map((fixer) => fixer.fixType),
+);
 
 export interface PlannedFix {
   fixer: Fixer;
@@ -64,7 +66,9 @@ export function planFixes(options: PlanOptions): FixPlan {
     const handled = handledAll.filter((failure) => !inWorkflows.includes(failure));
     if (handled.length === 0) continue;
     if (!options.fixTypes.includes(fixer.fixType)) {
-      skipped.push(skip(fixer, handled, `fix type '${fixer.fixType}' is not enabled (fix-types: ${options.fixTypes.join(', ') || 'none'})`));
+      skipped.push(
+        skip(fixer, handled, `fix type '${fixer.fixType}' is not enabled (fix-types: ${options.fixTypes.join(', ') || 'none'})`),
+      );
       continue;
     }
     if (fixer.confidence < threshold) {
@@ -75,7 +79,9 @@ export function planFixes(options: PlanOptions): FixPlan {
     const doubtful = handled.filter((failure) => failure.confidence < threshold);
     if (doubtful.length > 0) {
       const lowest = Math.min(...doubtful.map((failure) => failure.confidence));
-      skipped.push(skip(fixer, doubtful, `${doubtful.length} failure(s) detected with confidence below the threshold ${threshold} (lowest ${lowest})`));
+      skipped.push(
+        skip(fixer, doubtful, `${doubtful.length} failure(s) detected with confidence below the threshold ${threshold} (lowest ${lowest})`),
+      );
     }
     if (confident.length === 0) continue;
     if (planned.length >= options.maxFixes) {

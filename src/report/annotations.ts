@@ -77,8 +77,7 @@ export function annotationsFor(report: RunReport, options: AnnotationOptions = {
     if (annotations.length >= max) break;
     const { failure } = facts;
     if (failure.file === undefined || !isWorkspaceRelativePath(failure.file)) continue;
-    const level: AnnotationLevel =
-      facts.fixedBy.length > 0 ? 'notice' : failure.confidence >= errorConfidence ? 'error' : 'warning';
+    const level: AnnotationLevel = facts.fixedBy.length > 0 ? 'notice' : failure.confidence >= errorConfidence ? 'error' : 'warning';
     if (perLevel[level] >= maxPerLevel) continue;
     perLevel[level] += 1;
     annotations.push({

@@ -27,9 +27,11 @@ export const DEFAULT_INLINE_CHARS = 500;
 const ELLIPSIS = '…';
 
 // CSI/OSC escape sequences that survived normalisation (or came from a file name).
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
 const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
 // C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
 // (the "Trojan Source" characters, which reorder what a reader sees).
+// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Removes escape sequences and control characters; keeps TAB and line breaks. */

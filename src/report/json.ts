@@ -104,9 +104,7 @@ export async function writeJsonReport(report: RunReport | StartFailureReport, fi
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new ConfigurationError(
-      `report-path ${target} is a directory; give a file name such as ${path.join(target, 'report.json')}`,
-    );
+    throw new ConfigurationError(`report-path ${target} is a directory; give a file name such as ${path.join(target, 'report.json')}`);
   }
   const temporary = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {

@@ -74,9 +74,7 @@ export function blobLink(target: Target, serverUrl: string | undefined, file: st
   const encodedPath = normalizeWorkspacePath(file)
     .split('/')
     .filter((segment) => segment !== '' && segment !== '.')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`),
-    )
+    .map((segment) => encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
   if (encodedPath === '') return undefined;
   const anchor = line !== undefined && Number.isSafeInteger(line) && line > 0 ? `#L${line}` : '';

@@ -61,12 +61,10 @@ export function messageCell(facts: FailureFacts): string {
   return `${escapeMarkdown(facts.failure.message, MESSAGE_CHARS)}${repeated}`;
 }
 
-export const FAILURE_TABLE_HEADER =
-  '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
+export const FAILURE_TABLE_HEADER = '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
 
 export function failureTableRow(index: number, facts: FailureFacts, context: LinkContext): string {
-  const fixed =
-    facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
+  const fixed = facts.fixedBy.length > 0 ? `✅ ${facts.fixedBy.map((fixer) => escapeMarkdown(fixer, NAME_CHARS)).join(', ')}` : '—';
   const cells = [
     String(index),
     codeSpan(facts.failure.category, { table: true }),

@@ -89,8 +89,7 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
       verified,
       (fix) => {
         const files = filesText(fix.files, { table: false });
-        const check =
-          fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+        const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
         return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
       },
       {

@@ -32,9 +32,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const out: string[] = [];
   const url = runLink(target, options.serverUrl);
 
-  out.push(
-    `CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`,
-  );
+  out.push(`CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
   out.push(
     `  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`,
   );
@@ -65,9 +63,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
       out,
       report.fixes,
       (fix) => {
-        const lines = [
-          `  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`,
-        ];
+        const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`];
         if (fix.files.length > 0)
           lines.push(
             `      files: ${fix.files

@@ -25,7 +25,8 @@ export function checkRelativePathText(candidate: unknown): PathCheck {
   if (typeof candidate !== 'string' || candidate.trim() === '') return { ok: false, reason: 'empty path' };
   const shown = JSON.stringify(candidate.slice(0, 200));
   if (candidate.includes('\0')) return { ok: false, reason: `path ${shown} contains a NUL byte` };
-  if (candidate.includes('\\')) return { ok: false, reason: `path ${shown} contains a backslash; only workspace-relative POSIX paths are used` };
+  if (candidate.includes('\\'))
+    return { ok: false, reason: `path ${shown} contains a backslash; only workspace-relative POSIX paths are used` };
   if (path.posix.isAbsolute(candidate) || /^[A-Za-z]:/.test(candidate)) {
     return { ok: false, reason: `path ${shown} is absolute; only workspace-relative paths are used` };
   }
@@ -99,7 +100,8 @@ export async function checkEditableFile(workspace: string, relative: string): Pr
   if (info.isSymbolicLink()) return { ok: false, reason: `${JSON.stringify(relative)} is a symlink; only regular files are edited` };
   if (!info.isFile()) return { ok: false, reason: `${JSON.stringify(relative)} is not a regular file` };
   try {
-    if (!isInside(root, await realpath(absolute))) return { ok: false, reason: `${JSON.stringify(relative)} resolves outside the workspace` };
+    if (!isInside(root, await realpath(absolute)))
+      return { ok: false, reason: `${JSON.stringify(relative)} resolves outside the workspace` };
   } catch {
     return { ok: false, reason: `${JSON.stringify(relative)} cannot be resolved` };
   }
@@ -110,7 +112,10 @@ export async function checkEditableFile(workspace: string, relative: string): Pr
  * Reads a workspace file a fixer is about to edit: undefined when it does not exist; a refusal
  * when it is a symlink, not a regular file, or resolves outside the workspace.
  */
-export async function readEditableFile(workspace: string, relative: string): Promise<{ ok: true; content: string | undefined } | { ok: false; reason: string }> {
+export async function readEditableFile(
+  workspace: string,
+  relative: string,
+): Promise<{ ok: true; content: string | undefined } | { ok: false; reason: string }> {
   const root = await realpath(workspace);
   const absolute = path.join(root, ...relative.split('/'));
   try {
@@ -149,7 +154,8 @@ export async function writeEditableFile(workspace: string, relative: string, con
     flags = constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW;
   } else {
     if (!options.create) throw new Error(`refusing to write ${JSON.stringify(relative)}: it does not exist`);
-    if (!isInside(root, await realpath(path.dirname(absolute)))) throw new Error(`refusing to write ${JSON.stringify(relative)}: its directory resolves outside the workspace`);
+    if (!isInside(root, await realpath(path.dirname(absolute))))
+      throw new Error(`refusing to write ${JSON.stringify(relative)}: its directory resolves outside the workspace`);
     flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   }
   const handle = await open(absolute, flags, 0o644);

@@ -5,6 +5,8 @@
  */
 
 /** `sys.stdlib_module_names` of CPython 3.11 (a superset of older versions' top-level modules). */
+// Packed table of ~300 names: kept as written rather than one name per line.
+// prettier-ignore
 export const PYTHON_STDLIB_MODULES: ReadonlySet<string> = new Set([
   '__future__', '_abc', '_aix_support', '_ast', '_asyncio', '_bisect', '_blake2', '_bootsubprocess', '_bz2',
   '_codecs', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp', '_codecs_kr', '_codecs_tw', '_collections',
@@ -128,8 +130,7 @@ export function normalizeDistributionName(name: string): string {
 }
 
 export type DistributionLookup =
-  | { ok: true; module: string; topLevel: string; distribution: string; mapped: boolean }
-  | { ok: false; module: string; reason: string };
+  { ok: true; module: string; topLevel: string; distribution: string; mapped: boolean } | { ok: false; module: string; reason: string };
 
 /**
  * The distribution that provides `module`. Refuses invalid names and the standard library. Whether
@@ -183,5 +184,8 @@ export function parseRequirementLine(raw: string): RequirementLine {
 
 export function parseRequirements(content: string): RequirementLine[] {
   // Backslash continuations join lines, as pip does.
-  return content.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map(parseRequirementLine);
+  return content
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map(parseRequirementLine);
 }

@@ -3,16 +3,10 @@
  * independently of src/analysis/engine.ts: it normalises lines the way types.ts describes,
  * applies a detector's trigger and the continuation rule, and keeps `before()` context.
  */
-import {
-  CONTEXT_LINES,
-  MAX_LINE_CHARS,
-  type Detector,
-  type FailureDraft,
-  type LogLine,
-} from '../../../src/analysis/types.js';
+import { CONTEXT_LINES, MAX_LINE_CHARS, type Detector, type FailureDraft, type LogLine } from '../../../src/analysis/types.js';
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- strips ANSI escape sequences, which start with the ESC byte
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\^\[\[[0-9;]*m/g;
 const WORKFLOW_COMMAND = /^##\[(error|warning|notice|debug|group|endgroup|command|section)\]/;
 

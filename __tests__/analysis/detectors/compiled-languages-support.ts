@@ -44,8 +44,20 @@ export function describeDetectorContract(detector: Detector): void {
     for (const failure of found) expect(detector.categories).toContain(failure.category);
   });
   it('reads 4096-character garbage lines without failing', () => {
-    const shapes = ['a:'.repeat(2048), ' '.repeat(4096), 'error'.repeat(800), '/x'.repeat(2048), '1:'.repeat(2048), '[ERROR] '.repeat(500), 'FAIL '.repeat(800), '(1,'.repeat(1300)];
-    const log = shapes.map((s) => `${s}\n${s}X\n`).join('').repeat(20);
+    const shapes = [
+      'a:'.repeat(2048),
+      ' '.repeat(4096),
+      'error'.repeat(800),
+      '/x'.repeat(2048),
+      '1:'.repeat(2048),
+      '[ERROR] '.repeat(500),
+      'FAIL '.repeat(800),
+      '(1,'.repeat(1300),
+    ];
+    const log = shapes
+      .map((s) => `${s}\n${s}X\n`)
+      .join('')
+      .repeat(20);
     // Speed is measured by `npm run bench` and regex-safety.test.ts; here: garbage is read to the
     // end without an error and yields nothing outside the detector's declared categories.
     for (const failure of runDetector(detector, log)) expect(detector.categories).toContain(failure.category);

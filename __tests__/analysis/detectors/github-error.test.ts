@@ -3,7 +3,12 @@ import { githubErrorDetector } from '../../../src/analysis/detectors/github-erro
 import { analyzeText } from '../../../src/analysis/index.js';
 
 async function run(log: string) {
-  return (await analyzeText(log, { detectors: [githubErrorDetector] })).failures.map((f) => ({ category: f.category, message: f.message, logLines: f.logLines, confidence: f.confidence }));
+  return (await analyzeText(log, { detectors: [githubErrorDetector] })).failures.map((f) => ({
+    category: f.category,
+    message: f.message,
+    logLines: f.logLines,
+    confidence: f.confidence,
+  }));
 }
 
 describe('github-error', () => {

@@ -6,7 +6,7 @@
 import { CONTEXT_LINES, MAX_LINE_CHARS, type Detector, type FailureDraft, type LogLine } from '../../../src/analysis/types.js';
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- strips ANSI escape sequences, which start with the ESC byte
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\^\[\[[0-9;]*m/g;
 const WORKFLOW_COMMAND = /^##\[(error|warning|notice|debug|group|endgroup|command|section)\]/;
 
@@ -14,7 +14,10 @@ function normalizeLine(raw: string, n: number): LogLine {
   let text = raw.replace(/\r+$/, '');
   const lastCr = text.lastIndexOf('\r');
   if (lastCr >= 0) text = text.slice(lastCr + 1);
-  text = text.replace(/^\uFEFF/, '').replace(ANSI, '').replace(TIMESTAMP, '');
+  text = text
+    .replace(/^\uFEFF/, '')
+    .replace(ANSI, '')
+    .replace(TIMESTAMP, '');
   let command: LogLine['command'];
   const marker = WORKFLOW_COMMAND.exec(text);
   if (marker) {

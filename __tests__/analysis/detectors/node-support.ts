@@ -60,7 +60,10 @@ export function describeDetectorContract(detector: Detector): void {
       "'a".repeat(2048),
       '  1) '.repeat(800),
     ];
-    const log = shapes.map((s) => `${s}\n${s}X\n  ${s}\n`).join('').repeat(15);
+    const log = shapes
+      .map((s) => `${s}\n${s}X\n  ${s}\n`)
+      .join('')
+      .repeat(15);
     // Speed is measured by `npm run bench` and regex-safety.test.ts; here: garbage is read to the
     // end without an error and yields nothing outside the detector's declared categories.
     for (const failure of runDetector(detector, log)) expect(detector.categories).toContain(failure.category);

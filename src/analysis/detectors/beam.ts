@@ -13,7 +13,8 @@ const ELIXIR_ERROR_HEAD = /^error: (?<message>.+)$/;
 const EXUNIT_ITEM = /^\s+(?<index>\d+)\) (?<test>(?:test|doctest|property) .+) \((?<module>[\w.]+)\)$/;
 const EXUNIT_LOCATION = /^\s+(?<file>[^\s:]+\.exs?):(?<line>\d+)$/;
 const MIX_FORMAT = /^\*\* \(Mix\) mix format failed due to --check-formatted/;
-const HEX_RESOLUTION = /^(?:\*\* \(Mix\) )?Hex dependency resolution failed|^Failed to use "(?<pkg>[^"]+)"|^Unchecked dependencies for environment|^\*\* \(Mix\) Could not find an SCM for dependency/;
+const HEX_RESOLUTION =
+  /^(?:\*\* \(Mix\) )?Hex dependency resolution failed|^Failed to use "(?<pkg>[^"]+)"|^Unchecked dependencies for environment|^\*\* \(Mix\) Could not find an SCM for dependency/;
 
 const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):(?:(?<column>\d+):)? (?<message>.*)$/;
 const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<module2>\w+): (?<test2>\w+)\.\.\.\*failed\*$/;
@@ -36,7 +37,8 @@ export const beamDetector: Detector = {
   description: 'Elixir (compiler, ExUnit, mix format, Hex) and Erlang (erlc/rebar3, EUnit, Common Test) failures.',
   categories: ['compilation_error', 'test_failure', 'lint_format', 'dependency_resolution', 'missing_file'],
   example: 'src/rabbit_vhost.erl:91: field description undefined in record vhost',
-  trigger: /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
+  trigger:
+    /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
   start() {
     let open: OpenBlock | undefined;
     const close = (ctx: DetectorContext) => {
@@ -53,7 +55,13 @@ export const beamDetector: Detector = {
         }
 
         if (MIX_FORMAT.test(text)) {
-          const draft: FailureDraft = { category: 'lint_format', tool: 'mix format', message: clip(text), logLines: [line.n, line.n], confidence: 0.95 };
+          const draft: FailureDraft = {
+            category: 'lint_format',
+            tool: 'mix format',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.95,
+          };
           const files: string[] = [];
           open = {
             draft,
@@ -79,7 +87,13 @@ export const beamDetector: Detector = {
 
         const hex = HEX_RESOLUTION.exec(text);
         if (hex) {
-          const draft: FailureDraft = { category: 'dependency_resolution', tool: 'mix', message: clip(text), logLines: [line.n, line.n], confidence: 0.85 };
+          const draft: FailureDraft = {
+            category: 'dependency_resolution',
+            tool: 'mix',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+          };
           if (hex.groups?.pkg) draft.data = { package: hex.groups.pkg };
           ctx.report(draft);
           return false;
@@ -107,7 +121,13 @@ export const beamDetector: Detector = {
         const head = ELIXIR_ERROR_HEAD.exec(text);
         if (head) {
           // Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`.
-          const draft: FailureDraft = { category: 'compilation_error', tool: 'elixirc', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+          const draft: FailureDraft = {
+            category: 'compilation_error',
+            tool: 'elixirc',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          };
           let located = false;
           open = {
             draft,
@@ -182,7 +202,14 @@ export const beamDetector: Detector = {
         const enoent = ENOENT.exec(text);
         if (enoent) {
           const path = enoent.groups?.path ?? enoent.groups?.path2;
-          ctx.report({ category: 'missing_file', tool: 'erlang', message: clip(text), logLines: [line.n, line.n], confidence: 0.75, ...(path ? { data: { path } } : {}) });
+          ctx.report({
+            category: 'missing_file',
+            tool: 'erlang',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.75,
+            ...(path ? { data: { path } } : {}),
+          });
           return false;
         }
 

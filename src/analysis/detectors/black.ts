@@ -7,7 +7,8 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  */
 
 const WOULD_REFORMAT = /^would reformat (?<file>.+)$/;
-const CANNOT_FORMAT = /^error: cannot format (?<file>.+?): Cannot parse(?: for target version [^:]+)?: (?<line>\d+):(?<column>\d+): (?<message>.*)$/;
+const CANNOT_FORMAT =
+  /^error: cannot format (?<file>.+?): Cannot parse(?: for target version [^:]+)?: (?<line>\d+):(?<column>\d+): (?<message>.*)$/;
 const OH_NO = /^Oh no! 💥 💔 💥/;
 
 export const blackDetector: Detector = {

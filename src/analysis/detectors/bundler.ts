@@ -16,7 +16,8 @@ const INLINE =
   /^\s*(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte|coffee|litcoffee|css|scss|sass|less|json|mdx)):(?<line>\d+):(?<column>\d+): (?:ERROR|error): (?<message>.+)$/;
 const WEBPACK = /^ERROR in (?<file>\S+?)(?::(?<line>\d+):(?<column>\d+)| (?<line2>\d+):(?<column2>\d+)(?:-\d+)?)?\s*$/;
 const CANT_RESOLVE = /Module not found: (?:Error: )?Can't resolve '(?<spec>[^']+)'(?: in '(?<dir>[^']+)')?/;
-const ROLLUP_RESOLVE = /Rollup failed to resolve import "(?<spec>[^"]+)" from "(?<file>[^"]+)"|Could not resolve ["'](?<spec2>[^"']+)["'] from ["']?(?<file2>[^"'\s]+)/;
+const ROLLUP_RESOLVE =
+  /Rollup failed to resolve import "(?<spec>[^"]+)" from "(?<file>[^"]+)"|Could not resolve ["'](?<spec2>[^"']+)["'] from ["']?(?<file2>[^"'\s]+)/;
 const NEXT_LOCATION = /^\.\/(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const NEXT_TYPE_ERROR = /^Type error: (?<message>.+)$/;
 const BUILD_HEADER = /^error during build:|^Failed to compile\.?$|^Build failed with \d+ errors?:?$/;
@@ -31,7 +32,7 @@ function classifySpecifier(spec: string, draft: FailureDraft): Category {
     draft.data = { ...draft.data, path: spec };
     return 'missing_file';
   }
-  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0] ?? spec;
+  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
   draft.data = { ...draft.data, ecosystem: 'node', module: name };
   return 'import_missing_module';
 }
@@ -53,10 +54,12 @@ interface OpenBlock {
 
 export const bundlerDetector: Detector = {
   id: 'bundler',
-  description: 'esbuild, webpack, Vite/Rollup, Next.js and CoffeeScript build errors: unresolved imports, parse errors and type errors with their location.',
+  description:
+    'esbuild, webpack, Vite/Rollup, Next.js and CoffeeScript build errors: unresolved imports, parse errors and type errors with their location.',
   categories: ['import_missing_module', 'missing_file', 'syntax_error', 'type_check', 'compilation_error'],
   example: '✘ [ERROR] Could not resolve "lodash-es"',
-  trigger: /(?:✘|X) \[ERROR\] |: (?:ERROR|error): |^ERROR in |Module not found: |Rollup failed to resolve|Could not resolve ["'].* from |^Type error: /,
+  trigger:
+    /(?:✘|X) \[ERROR\] |: (?:ERROR|error): |^ERROR in |Module not found: |Rollup failed to resolve|Could not resolve ["'].* from |^Type error: /,
   start() {
     let open: OpenBlock | undefined;
 

@@ -9,12 +9,14 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 
 const CMAKE_ERROR = /^CMake Error(?: at (?<file>[^\s:]+):(?<line>\d+))?(?: \((?<command>\w+)\))?:?\s*(?<message>.*)$/;
 const CMAKE_BODY = /^\s{2,}\S|^Call Stack \(most recent call first\):$|^\s*$/;
-const MISSING_PACKAGE = /Could NOT find (?<pkg>\S+)|Could not find a package configuration file provided by "(?<pkg2>[^"]+)"|No package '(?<pkg3>[^']+)' found|Package '(?<pkg4>[^']+)', required by '[^']*', not found/;
+const MISSING_PACKAGE =
+  /Could NOT find (?<pkg>\S+)|Could not find a package configuration file provided by "(?<pkg2>[^"]+)"|No package '(?<pkg3>[^']+)' found|Package '(?<pkg4>[^']+)', required by '[^']*', not found/;
 const CTEST_SUMMARY = /^\d+% tests passed, (?<failed>\d+) tests? failed out of \d+/;
 const CTEST_FAILED_LIST = /^The following tests FAILED:$/;
 const CTEST_ITEM = /^\s+\d+ - (?<test>\S+) \((?<why>Failed|SEGFAULT|Timeout|Subprocess aborted|Exception|Not Run)\)/;
 const NINJA_FAILED = /^\s*FAILED: (?:\[code=\d+\] )?(?<target>\S+)/;
-const MAKE_ERROR = /^(?:g?make(?:\[\d+\])?: \*\*\* \[(?<target>[^\]]+)\] Error \d+|g?make(?:\[\d+\])?: \*\*\* No rule to make target '(?<missing>[^']+)')/;
+const MAKE_ERROR =
+  /^(?:g?make(?:\[\d+\])?: \*\*\* \[(?<target>[^\]]+)\] Error \d+|g?make(?:\[\d+\])?: \*\*\* No rule to make target '(?<missing>[^']+)')/;
 
 /** What a failed Make target most likely was, from its name alone. */
 function makeTargetCategory(target: string): Category {
@@ -52,7 +54,14 @@ export const cmakeDetector: Detector = {
         if (inCtestList) {
           const item = CTEST_ITEM.exec(text);
           if (item) {
-            ctx.report({ category: 'test_failure', tool: 'ctest', message: clip(text), logLines: [line.n, line.n], confidence: 0.85, data: { test: item.groups?.test } });
+            ctx.report({
+              category: 'test_failure',
+              tool: 'ctest',
+              message: clip(text),
+              logLines: [line.n, line.n],
+              confidence: 0.85,
+              data: { test: item.groups?.test },
+            });
             return true;
           }
           inCtestList = false;
@@ -104,7 +113,14 @@ export const cmakeDetector: Detector = {
 
         const ninja = NINJA_FAILED.exec(text);
         if (ninja) {
-          ctx.report({ category: 'compilation_error', tool: 'ninja', message: clip(text), logLines: [line.n, line.n], confidence: 0.35, data: { target: ninja.groups?.target } });
+          ctx.report({
+            category: 'compilation_error',
+            tool: 'ninja',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.35,
+            data: { target: ninja.groups?.target },
+          });
           return false;
         }
         const make = MAKE_ERROR.exec(text);

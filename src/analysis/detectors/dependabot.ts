@@ -52,7 +52,13 @@ export const dependabotDetector: Detector = {
         }
         if (SUMMARY.test(text)) {
           open = {
-            draft: { category: 'dependency_resolution', tool: 'dependabot', message: text.slice(0, 300), logLines: [line.n, line.n], confidence: 0.85 },
+            draft: {
+              category: 'dependency_resolution',
+              tool: 'dependabot',
+              message: text.slice(0, 300),
+              logLines: [line.n, line.n],
+              confidence: 0.85,
+            },
             types: [],
           };
           return true;

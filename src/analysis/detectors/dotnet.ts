@@ -6,7 +6,8 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
  * (`error MSB3073`), and `dotnet test` failures (`Failed X [12 ms]` blocks, `Failed!  - Failed: 1`).
  */
 
-const CODED = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
+const CODED =
+  /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
 // Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
 // runs of spaces.
 const PROJECT_SUFFIX = /^\[[^\]]+\.(?:csproj|fsproj|vbproj|sln|proj)(?:::[^\]]*)?\]$/;
@@ -40,7 +41,8 @@ export const dotnetDetector: Detector = {
   id: 'dotnet',
   description: 'C#/F#/VB compiler and analyzer errors, NuGet restore errors, MSBuild task errors and dotnet test failures.',
   categories: ['compilation_error', 'dependency_resolution', 'lint_format', 'test_failure', 'other'],
-  example: '/home/runner/work/app/app/src/Program.cs(12,5): error CS0103: The name \'foo\' does not exist in the current context [/home/runner/work/app/app/src/App.csproj]',
+  example:
+    "/home/runner/work/app/app/src/Program.cs(12,5): error CS0103: The name 'foo' does not exist in the current context [/home/runner/work/app/app/src/App.csproj]",
   trigger: /error [A-Z]{2,4}\d{3,5}:|^\s*Failed \S+ \[|^\s*Failed!\s+-/,
   start() {
     let open: { draft: FailureDraft; accepts(line: LogLine): boolean } | undefined;
@@ -87,12 +89,20 @@ export const dotnetDetector: Detector = {
         const failed = TEST_FAILED.exec(text);
         if (failed) {
           sawSpecificFailure = true;
-          const draft: FailureDraft = { category: 'test_failure', tool: 'dotnet test', message: clip(text), logLines: [line.n, line.n], confidence: 0.95, data: { test: failed.groups?.test } };
+          const draft: FailureDraft = {
+            category: 'test_failure',
+            tool: 'dotnet test',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.95,
+            data: { test: failed.groups?.test },
+          };
           open = {
             draft,
             accepts(next) {
               // `Error Message:` and `Stack Trace:` sections under the test name; assertion output may start at column 0.
-              if (next.text.trim() === '' || TEST_FAILED.test(next.text) || TEST_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 30) return false;
+              if (next.text.trim() === '' || TEST_FAILED.test(next.text) || TEST_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 30)
+                return false;
               const location = STACK_LOCATION.exec(next.text);
               if (location && draft.file === undefined) {
                 draft.file = location.groups?.file;
@@ -106,7 +116,13 @@ export const dotnetDetector: Detector = {
         }
 
         if (TEST_SUMMARY.test(text)) {
-          ctx.report({ category: 'test_failure', tool: 'dotnet test', message: clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'dotnet test',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: sawSpecificFailure ? 0.3 : 0.6,
+          });
         }
         return false;
       },

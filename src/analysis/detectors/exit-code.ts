@@ -24,7 +24,8 @@ function lastOutputStart(ctx: DetectorContext, line: LogLine): number {
   const earlier = ctx.before(20);
   for (let i = earlier.length - 1; i >= 0 && taken < EXIT_CONTEXT_LINES; i--) {
     const previous = earlier[i] as LogLine;
-    if (previous.step !== line.step || previous.command === 'group' || previous.command === 'endgroup' || previous.command === 'command') break;
+    if (previous.step !== line.step || previous.command === 'group' || previous.command === 'endgroup' || previous.command === 'command')
+      break;
     if (previous.text.trim() === '') continue;
     start = previous.n;
     taken++;

@@ -15,13 +15,17 @@ const DIAGNOSTIC =
 const MISSING_HEADER = /^(?:'(?<quoted>[^']+)'|(?<bare>[^\s:]+)): No such file or directory$|^'(?<clang>[^']+)' file not found$/;
 const WERROR_FLAG = /\[(-Werror[=\w-]*)\]\s*$/;
 
-const LINKER_PROBLEM = /: (?:undefined reference to|multiple definition of|cannot find -l)|^(?:\/\S*\/)?ld(?:\.\w+)?: (?:error: |cannot find )|^Undefined symbols for architecture/;
-const LINKER_DONE = /(?:collect2(?:\.exe)?: error: ld returned \d+ exit status|(?:clang|gcc|g\+\+|c\+\+)(?:-[\d.]+)?: error: linker command failed)/;
-const LINKER_CONTEXT = /: [Ii]n function [`'‘]|^\s+"?_?\S+"?, referenced from:|^\s+\S.* in \S+\.o$|^ld: symbol\(s\) not found|: more undefined references to/;
+const LINKER_PROBLEM =
+  /: (?:undefined reference to|multiple definition of|cannot find -l)|^(?:\/\S*\/)?ld(?:\.\w+)?: (?:error: |cannot find )|^Undefined symbols for architecture/;
+const LINKER_DONE =
+  /(?:collect2(?:\.exe)?: error: ld returned \d+ exit status|(?:clang|gcc|g\+\+|c\+\+)(?:-[\d.]+)?: error: linker command failed)/;
+const LINKER_CONTEXT =
+  /: [Ii]n function [`'‘]|^\s+"?_?\S+"?, referenced from:|^\s+\S.* in \S+\.o$|^ld: symbol\(s\) not found|: more undefined references to/;
 const MISSING_LIBRARY = /cannot find -l(?<lib>[\w.+-]+)/;
 
 // Lines gcc prints before the error they belong to.
-const LEADING_CONTEXT = /^\s*(?:In file included from |from \S+:\d+[:,]|\S+: (?:In (?:member |static member )?function|In instantiation of|In constructor|In destructor|In lambda function|At global scope|At top level)|\S+:\d+:\d+:\s+required from )/;
+const LEADING_CONTEXT =
+  /^\s*(?:In file included from |from \S+:\d+[:,]|\S+: (?:In (?:member |static member )?function|In instantiation of|In constructor|In destructor|In lambda function|At global scope|At top level)|\S+:\d+:\d+:\s+required from )/;
 // Source excerpt and caret lines that follow a diagnostic (gcc ≥ 9 prints `  12 | code` / `     |    ^~~`).
 const SNIPPET = /^\s*\d*\s*\|(?:\s|$)|^\s*[~^][~^\s+]*$/;
 
@@ -106,12 +110,7 @@ export const gccDetector: Detector = {
         return true;
       }
       // gcc < 9 prints the source line without a gutter, then the caret line.
-      if (
-        open.tentativeSnippet === undefined &&
-        line.n === open.errorLine + 1 &&
-        line.text.trim() !== '' &&
-        !DIAGNOSTIC.test(line.text)
-      ) {
+      if (open.tentativeSnippet === undefined && line.n === open.errorLine + 1 && line.text.trim() !== '' && !DIAGNOSTIC.test(line.text)) {
         open.tentativeSnippet = line.n;
         return true;
       }
@@ -177,4 +176,3 @@ export const gccDetector: Detector = {
     };
   },
 };
-

@@ -46,12 +46,8 @@ const LOCATIONS: readonly RegExp[] = [
   / at ((?:[A-Za-z]:)?[\w./\\@+-]{1,300}\.[A-Za-z]\w{0,7}) line (\d{1,7})/,
 ];
 /** Locations in libraries and runtimes rather than in the project. */
-const LIBRARY_PATH = /(?:^|[/\\])(?:node_modules|site-packages|dist-packages|vendor|\.cargo|\.rustup|\.m2|\.gradle|\.ivy2|\.stack|\.cabal|lib\/ruby|gems|usr\/(?:lib|local|share|include)|internal|jdk|lib\/python\d)(?:[/\\]|$)|^\((?:elixir|stdlib|kernel|erts)\)|^(?:node|internal)[:/]|^<|^\w+\.(?:java|scala):/;
-
-interface Scored {
-  line: LogLine;
-  weight: number;
-}
+const LIBRARY_PATH =
+  /(?:^|[/\\])(?:node_modules|site-packages|dist-packages|vendor|\.cargo|\.rustup|\.m2|\.gradle|\.ivy2|\.stack|\.cabal|lib\/ruby|gems|usr\/(?:lib|local|share|include)|internal|jdk|lib\/python\d)(?:[/\\]|$)|^\((?:elixir|stdlib|kernel|erts)\)|^(?:node|internal)[:/]|^<|^\w+\.(?:java|scala):/;
 
 /** A line that starts with a source location (`src/a.rb:3:5:`, `Main.hs:4:14-26:`): a tool reporting a problem. */
 const LOCATED = /^\s*(?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z]\w{0,7}:\d{1,7}(?::\d{1,5})?(?:-\d{1,5})?:\s/;
@@ -97,7 +93,8 @@ export function findBlocks(window: readonly LogLine[]): Block[] {
     const line = window[i] as LogLine;
     const weight = weightOf(line.text);
     // One blank line inside a block is kept when the block goes on after it (a list under its header).
-    const bridged = line.text.trim() === '' && current !== undefined && window[i + 1] !== undefined && continues(window[i + 1] as LogLine, indent);
+    const bridged =
+      line.text.trim() === '' && current !== undefined && window[i + 1] !== undefined && continues(window[i + 1] as LogLine, indent);
     if (current !== undefined && current.lines.length < MAX_BLOCK_LINES && (weight >= 2 || bridged || continues(line, indent))) {
       current.lines.push(line);
       if (weight >= 2) {
@@ -137,7 +134,10 @@ export function pickBlock(blocks: readonly Block[], causesOnly = false): Block |
 const STYLISH_ROW = /^\s+(\d{1,7}):(\d{1,5})\s/;
 const STYLISH_HEADER = /^((?:[A-Za-z]:)?[\w./\\@+-]{0,300}[\w-]\.[A-Za-z]\w{0,7})\s*$/;
 
-function stylishLocation(block: readonly LogLine[], before: readonly LogLine[]): { file: string; line: number; column?: number } | undefined {
+function stylishLocation(
+  block: readonly LogLine[],
+  before: readonly LogLine[],
+): { file: string; line: number; column?: number } | undefined {
   const row = STYLISH_ROW.exec((block[0] as LogLine).text);
   if (!row) return undefined;
   for (let i = before.length - 1; i >= 0 && i >= before.length - 50; i--) {
@@ -147,7 +147,10 @@ function stylishLocation(block: readonly LogLine[], before: readonly LogLine[]):
   return undefined;
 }
 
-export function locationIn(lines: readonly LogLine[], before: readonly LogLine[] = []): { file: string; line: number; column?: number } | undefined {
+export function locationIn(
+  lines: readonly LogLine[],
+  before: readonly LogLine[] = [],
+): { file: string; line: number; column?: number } | undefined {
   const stylish = stylishLocation(lines, before);
   if (stylish !== undefined) return stylish;
   let fallback: { file: string; line: number; column?: number } | undefined;
@@ -201,7 +204,10 @@ function reportStep(ctx: DetectorContext, window: readonly LogLine[], step: stri
   const text = block.lines.map((line) => line.text).join('\n');
   const verdict = judge(text, commandOf(step));
   const first = (block.lines[0] as LogLine).n;
-  const location = locationIn(block.lines, window.filter((line) => line.n < first));
+  const location = locationIn(
+    block.lines,
+    window.filter((line) => line.n < first),
+  );
   const draft: FailureDraft = {
     category: verdict.category,
     tool: 'generic',
@@ -230,8 +236,19 @@ function stepWindow(ctx: DetectorContext, stepIndex: number | undefined): LogLin
 export const genericErrorDetector: Detector = {
   id: 'generic-error',
   description:
-    'The error finder that needs no tool knowledge: in the step the CI system says failed (or at the end of a plain log), the error block nearest the end, categorised from the step\'s command and the block\'s words; ranks below specific detectors.',
-  categories: ['test_failure', 'compilation_error', 'lint_format', 'dependency_resolution', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'type_check', 'other'],
+    "The error finder that needs no tool knowledge: in the step the CI system says failed (or at the end of a plain log), the error block nearest the end, categorised from the step's command and the block's words; ranks below specific detectors.",
+  categories: [
+    'test_failure',
+    'compilation_error',
+    'lint_format',
+    'dependency_resolution',
+    'syntax_error',
+    'import_missing_module',
+    'missing_file',
+    'network_infra_timeout',
+    'type_check',
+    'other',
+  ],
   example: '** (throw) "Words not in order \\"thumbor_client\\" and \\"thumbnex\\""',
   trigger: /^Process completed with exit code [1-9]|^The command ".*" (?:failed and )?exited with [1-9]|^ERROR: Job failed: /,
   start() {

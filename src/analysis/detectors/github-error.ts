@@ -11,12 +11,26 @@ import type { Category, Detector, LogLine } from '../types.js';
 // Checked in order; the first that matches names the category. Linear patterns, no nesting.
 const KEYWORDS: ReadonlyArray<{ pattern: RegExp; category: Category }> = [
   { pattern: /\bSyntaxError\b|\bsyntax error\b|\bparse error\b|\bunexpected token\b/i, category: 'syntax_error' },
-  { pattern: /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i, category: 'import_missing_module' },
+  {
+    pattern:
+      /\bNo module named\b|\bModuleNotFoundError\b|\bCannot find module\b|\bcommand not found\b|\bis not installed\b|\bis required\b/i,
+    category: 'import_missing_module',
+  },
   { pattern: /\bNo such file or directory\b|\bENOENT\b|\bfile not found\b|\bdoes not exist\b|\bnot found: /i, category: 'missing_file' },
-  { pattern: /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i, category: 'network_infra_timeout' },
-  { pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i, category: 'dependency_resolution' },
+  {
+    pattern:
+      /\btimed? ?out\b|\bcancel(?:l)?ed\b|\bnetwork\b|\bconnection\b|\brate limit\b|\bECONNRESET\b|\bETIMEDOUT\b|\b(?:401|403|429|500|502|503|504)\b|\bpermission\b|\bunauthori[sz]ed\b|\bcredentials?\b|\bno space left\b|\bout of memory\b|\bdisk\b/i,
+    category: 'network_infra_timeout',
+  },
+  {
+    pattern: /\bresolv(?:e|ing|ution)\b.*\bdependenc|\bdependenc.*\bresolv|\bversion conflict\b|\bno matching version\b|\bunsatisfiable\b/i,
+    category: 'dependency_resolution',
+  },
   { pattern: /\btype ?check|\bmypy\b|\bpyright\b|\berror TS\d/i, category: 'type_check' },
-  { pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i, category: 'lint_format' },
+  {
+    pattern: /\blint|\bformat(?:ting|ted|ter)?\b|\bprettier\b|\beslint\b|\bflake8\b|\bruff\b|\bblack\b|\bstyle\b/i,
+    category: 'lint_format',
+  },
   { pattern: /\bcompil(?:e|ation|er)\b|\bbuild failed\b|\blinker?\b|\bundefined reference\b/i, category: 'compilation_error' },
   { pattern: /\btests?\b|\bassert(?:ion)?\b|\bspec\b|\bsnapshot\b/i, category: 'test_failure' },
 ];
@@ -32,7 +46,18 @@ export const githubErrorDetector: Detector = {
   id: 'github-error',
   description:
     'GitHub Actions `##[error]` / `::error::` annotations that no specific detector explains; category guessed from keywords, low confidence.',
-  categories: ['other', 'syntax_error', 'import_missing_module', 'missing_file', 'network_infra_timeout', 'dependency_resolution', 'type_check', 'lint_format', 'compilation_error', 'test_failure'],
+  categories: [
+    'other',
+    'syntax_error',
+    'import_missing_module',
+    'missing_file',
+    'network_infra_timeout',
+    'dependency_resolution',
+    'type_check',
+    'lint_format',
+    'compilation_error',
+    'test_failure',
+  ],
   example: '##[error]The `python-version` input is not valid: 3.13-dev',
   // Annotations are recognised by their workflow command, which is not in the text.
   trigger: /^(?!)/,

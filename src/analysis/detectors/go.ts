@@ -39,9 +39,16 @@ const GINKGO_END = /^\s*(?:-{10,}|In \[\w+\] at: )/;
 
 const MODULE_PROBLEMS: ReadonlyArray<{ pattern: RegExp; category: Category }> = [
   { pattern: /missing go\.sum entry for module/, category: 'dependency_resolution' },
-  { pattern: /^go: (?:[^\s:]+: )?(?:module \S+: )?(?:reading|verifying|finding) \S+.*: (?:404 Not Found|410 Gone|unknown revision|invalid version)/, category: 'dependency_resolution' },
+  {
+    pattern:
+      /^go: (?:[^\s:]+: )?(?:module \S+: )?(?:reading|verifying|finding) \S+.*: (?:404 Not Found|410 Gone|unknown revision|invalid version)/,
+    category: 'dependency_resolution',
+  },
   { pattern: /^go: \S+@\S+: (?:invalid version|unknown revision|reading .*: 4\d\d )/, category: 'dependency_resolution' },
-  { pattern: /^go: updates to go\.mod needed|^go: inconsistent vendoring|go\.mod file indicates go \S+, but maximum supported version is/, category: 'dependency_resolution' },
+  {
+    pattern: /^go: updates to go\.mod needed|^go: inconsistent vendoring|go\.mod file indicates go \S+, but maximum supported version is/,
+    category: 'dependency_resolution',
+  },
   { pattern: /no required module provides package (?<module>\S+?);?(?:\s|$)/, category: 'import_missing_module' },
   { pattern: /cannot find package "(?<module>[^"]+)"|package (?<module2>\S+) is not in (?:GOROOT|std)/, category: 'import_missing_module' },
   { pattern: /cannot find module providing package (?<module3>\S+)/, category: 'import_missing_module' },
@@ -79,13 +86,12 @@ function diagnosticDraft(
   if (!groups.column && linter === undefined && !afterPackageHeader && !followsDiagnostic) return undefined;
   // Modern `go vet` prints plain compiler-shaped lines; the step that ran it is the only hint.
   const vetStep = line.step !== undefined && /\bvet\b|lint/i.test(line.step);
-  const isLint =
-    Boolean(groups.vet) || vetStep || (linter !== undefined && (LINT_SEVERITY.test(message) || groups.column !== undefined));
+  const isLint = Boolean(groups.vet) || vetStep || (linter !== undefined && (LINT_SEVERITY.test(message) || groups.column !== undefined));
   // `# example.com/pkg` names the package the compiler was building; it belongs to the first error.
   const first = afterPackageHeader && previous ? previous.n : line.n;
   const draft: FailureDraft = {
     category: isLint ? 'lint_format' : 'compilation_error',
-    tool: groups.vet || (vetStep && !linter) ? 'go vet' : isLint ? linter ?? 'golangci-lint' : 'go',
+    tool: groups.vet || (vetStep && !linter) ? 'go vet' : isLint ? (linter ?? 'golangci-lint') : 'go',
     message,
     file: groups.file,
     line: Number(groups.line),
@@ -102,7 +108,8 @@ export const goDetector: Detector = {
   description: 'Go compiler, go vet, golangci-lint style linters, go test failures and panics, Ginkgo specs and Go module errors.',
   categories: ['compilation_error', 'lint_format', 'test_failure', 'dependency_resolution', 'import_missing_module'],
   example: '--- FAIL: TestClientNotificationStorm (2.63s)',
-  trigger: /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
+  trigger:
+    /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
   start() {
     let open: OpenBlock | undefined;
     let reportedTestFailure = false;

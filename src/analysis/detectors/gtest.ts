@@ -31,12 +31,14 @@ function assertionAt(text: string): { file: string; line: number } | undefined {
 
 export const gtestDetector: Detector = {
   id: 'gtest',
-  description: 'GoogleTest failed tests (`[ RUN ]` … `file.cc:42: Failure` … `[  FAILED  ] Suite.Test (12 ms)`), located at their first assertion.',
+  description:
+    'GoogleTest failed tests (`[ RUN ]` … `file.cc:42: Failure` … `[  FAILED  ] Suite.Test (12 ms)`), located at their first assertion.',
   categories: ['test_failure'],
   example: '[  FAILED  ] MathTest.AddsTwo (0 ms)',
   trigger: /^\[ RUN {6}\] |^\[ {2}FAILED {2}\] /,
   start() {
-    let running: { test: string; start: number; location?: { file: string; line: number }; detail?: string; awaitingDetail: boolean } | undefined;
+    let running:
+      { test: string; start: number; location?: { file: string; line: number }; detail?: string; awaitingDetail: boolean } | undefined;
     const reported = new Set<string>();
 
     return {
@@ -71,7 +73,14 @@ export const gtestDetector: Detector = {
         if (listed !== undefined) {
           if (!reported.has(listed)) {
             reported.add(listed);
-            ctx.report({ category: 'test_failure', tool: 'gtest', message: `${listed} failed`, logLines: [line.n, line.n], confidence: 0.85, data: { test: listed } });
+            ctx.report({
+              category: 'test_failure',
+              tool: 'gtest',
+              message: `${listed} failed`,
+              logLines: [line.n, line.n],
+              confidence: 0.85,
+              data: { test: listed },
+            });
           }
           return false;
         }

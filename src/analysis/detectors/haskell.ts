@@ -6,10 +6,12 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * (`1) Module.fn does x` + `# PENDING`/`expected:`/`but got:`, `N examples, M failures`).
  */
 
-const GHC_ERROR = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:hs|lhs|hsc|hs-boot)):(?:(?<line>\d+):(?<column>\d+)(?:-\d+)?|\((?<line2>\d+),(?<column2>\d+)\)-\(\d+,\d+\)):\s*error(?:: \[(?<code>[^\]]+)\])?:?\s*(?<message>.*)$/;
+const GHC_ERROR =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:hs|lhs|hsc|hs-boot)):(?:(?<line>\d+):(?<column>\d+)(?:-\d+)?|\((?<line2>\d+),(?<column2>\d+)\)-\(\d+,\d+\)):\s*error(?:: \[(?<code>[^\]]+)\])?:?\s*(?<message>.*)$/;
 const GHC_BODY = /^\s+\S|^\s*\d*\s*\|/;
 const MISSING_MODULE = /Could not (?:find|load) module [‘'`](?<module>[^’'`]+)[’'`]/;
-const RESOLUTION = /^(?:Error: )?(?:cabal(?:\.exe)?: )?Could not resolve dependencies:|^Error: \[S-4804\]|^Error: While constructing the build plan|^\s*In the dependencies for |^cabal: Unknown package/;
+const RESOLUTION =
+  /^(?:Error: )?(?:cabal(?:\.exe)?: )?Could not resolve dependencies:|^Error: \[S-4804\]|^Error: While constructing the build plan|^\s*In the dependencies for |^cabal: Unknown package/;
 const HSPEC_ITEM = /^\s*(?<index>\d+)\) (?<description>\S.*)$/;
 const HSPEC_LOCATION = /^\s*(?<file>[^\s:]+\.hs):(?<line>\d+):(?<column>\d+):\s*$/;
 const HSPEC_SUMMARY = /^\d+ examples?, (?<failures>\d+) failures?/;
@@ -23,7 +25,8 @@ export const haskellDetector: Detector = {
   description: 'GHC errors and missing modules, cabal/stack dependency resolution failures, and hspec failures.',
   categories: ['compilation_error', 'import_missing_module', 'dependency_resolution', 'test_failure'],
   example: 'src/ShellCheck/Checker.hs:12:5: error:',
-  trigger: /\.l?hs(?:c|-boot)?:(?:\d|\()|Could not (?:find|load) module|Could not resolve dependencies|build plan|Error: \[S-|In the dependencies for|Unknown package|^\s*\d+\) \S|examples?, \d+ failures?/,
+  trigger:
+    /\.l?hs(?:c|-boot)?:(?:\d|\()|Could not (?:find|load) module|Could not resolve dependencies|build plan|Error: \[S-|In the dependencies for|Unknown package|^\s*\d+\) \S|examples?, \d+ failures?/,
   start() {
     let open: { draft: FailureDraft; accepts(line: LogLine): boolean } | undefined;
     let failuresSection = false;
@@ -76,11 +79,21 @@ export const haskellDetector: Detector = {
 
         if (RESOLUTION.test(text)) {
           sawSpecificFailure = true;
-          const draft: FailureDraft = { category: 'dependency_resolution', tool: /cabal/.test(text) ? 'cabal' : 'stack', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+          const draft: FailureDraft = {
+            category: 'dependency_resolution',
+            tool: /cabal/.test(text) ? 'cabal' : 'stack',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          };
           open = {
             draft,
             accepts(next) {
-              if (!/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) || next.n - draft.logLines[0] > 30) return false;
+              if (
+                !/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) ||
+                next.n - draft.logLines[0] > 30
+              )
+                return false;
               draft.logLines[1] = next.n;
               return true;
             },
@@ -93,7 +106,13 @@ export const haskellDetector: Detector = {
           sawSpecificFailure = true;
           const previous = ctx.before(1)[0];
           const location = previous ? HSPEC_LOCATION.exec(previous.text) : null;
-          const draft: FailureDraft = { category: 'test_failure', tool: 'hspec', message: clip(text), logLines: [location && previous ? previous.n : line.n, line.n], confidence: 0.9 };
+          const draft: FailureDraft = {
+            category: 'test_failure',
+            tool: 'hspec',
+            message: clip(text),
+            logLines: [location && previous ? previous.n : line.n, line.n],
+            confidence: 0.9,
+          };
           if (location) {
             draft.file = location.groups?.file;
             draft.line = Number(location.groups?.line);
@@ -112,7 +131,13 @@ export const haskellDetector: Detector = {
 
         const summary = HSPEC_SUMMARY.exec(text);
         if (summary && Number(summary.groups?.failures) > 0) {
-          ctx.report({ category: 'test_failure', tool: 'hspec', message: clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'hspec',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: sawSpecificFailure ? 0.3 : 0.6,
+          });
         }
         return false;
       },

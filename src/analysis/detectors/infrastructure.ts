@@ -34,66 +34,193 @@ interface Rule {
 
 const RULES: readonly Rule[] = [
   // Runner, job and step limits: the runner's own words.
-  { pattern: /has exceeded the maximum execution time|exceeded the maximum time limit for jobs/, kind: 'timeout', tool: 'runner', confidence: 0.97 },
+  {
+    pattern: /has exceeded the maximum execution time|exceeded the maximum time limit for jobs/,
+    kind: 'timeout',
+    tool: 'runner',
+    confidence: 0.97,
+  },
   { pattern: /has timed out after \d+ minutes/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
   { pattern: /No output has been received in the last \S+/, kind: 'timeout', tool: 'runner', confidence: 0.95 },
-  { pattern: /The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner connection (?:timed out|was lost)/, kind: 'runner', tool: 'runner', confidence: 0.96 },
-  { pattern: /pod failed to come online|is unhealthy with phase status|[Dd]etect(?:ed)? \d* ?GPUs on the runner/, kind: 'runner', tool: 'runner', confidence: 0.9 },
-  { pattern: /^The operation was canceled\.?$|^The job was canceled|^The run was canceled|^Canceling since a higher priority waiting request/, kind: 'cancelled', tool: 'runner', confidence: 0.9 },
+  {
+    pattern:
+      /The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner connection (?:timed out|was lost)/,
+    kind: 'runner',
+    tool: 'runner',
+    confidence: 0.96,
+  },
+  {
+    pattern: /pod failed to come online|is unhealthy with phase status|[Dd]etect(?:ed)? \d* ?GPUs on the runner/,
+    kind: 'runner',
+    tool: 'runner',
+    confidence: 0.9,
+  },
+  {
+    pattern:
+      /^The operation was canceled\.?$|^The job was canceled|^The run was canceled|^Canceling since a higher priority waiting request/,
+    kind: 'cancelled',
+    tool: 'runner',
+    confidence: 0.9,
+  },
   { pattern: /timed out/i, kind: 'timeout', tool: 'runner', confidence: 0.85, runnerOnly: true },
-  { pattern: /(?:exited with (?:code |status )?|exit (?:code|status):? |returning |returned )124\b/, kind: 'timeout', tool: 'timeout', confidence: 0.75 },
+  {
+    pattern: /(?:exited with (?:code |status )?|exit (?:code|status):? |returning |returned )124\b/,
+    kind: 'timeout',
+    tool: 'timeout',
+    confidence: 0.75,
+  },
   { pattern: /^Tests? (?:run )?timed out\b/, kind: 'timeout', tool: 'runner', confidence: 0.6 },
   { pattern: /!{3,} KeyboardInterrupt !{3,}/, kind: 'cancelled', tool: 'runner', confidence: 0.7 },
 
   // Disk and memory.
-  { pattern: /No space left on device|\bENOSPC\b|You are running out of disk space|free space left in \S+, which is less than the minimum/, kind: 'disk', tool: 'runner', confidence: 0.95 },
-  { pattern: /Catastrophic error: out of memory|fatal error C1060: compiler is out of heap space/, kind: 'memory', tool: 'msvc', confidence: 0.9 },
+  {
+    pattern: /No space left on device|\bENOSPC\b|You are running out of disk space|free space left in \S+, which is less than the minimum/,
+    kind: 'disk',
+    tool: 'runner',
+    confidence: 0.95,
+  },
+  {
+    pattern: /Catastrophic error: out of memory|fatal error C1060: compiler is out of heap space/,
+    kind: 'memory',
+    tool: 'msvc',
+    confidence: 0.9,
+  },
   { pattern: /JavaScript heap out of memory|Reached heap limit Allocation failed/, kind: 'memory', tool: 'node', confidence: 0.93 },
-  { pattern: /Killed signal terminated program|^Killed$|\bexit code 137\b|exited with (?:code )?137\b|Cannot allocate memory|The runner has run out of memory/, kind: 'memory', tool: 'runner', confidence: 0.85 },
+  {
+    pattern:
+      /Killed signal terminated program|^Killed$|\bexit code 137\b|exited with (?:code )?137\b|Cannot allocate memory|The runner has run out of memory/,
+    kind: 'memory',
+    tool: 'runner',
+    confidence: 0.85,
+  },
 
   // Rate limits.
-  { pattern: /API rate limit exceeded|secondary rate limit|You have reached your pull rate limit|\btoomanyrequests\b|429 Too Many Requests|rate limit exceeded/i, kind: 'rate_limit', tool: 'network', confidence: 0.93 },
+  {
+    pattern:
+      /API rate limit exceeded|secondary rate limit|You have reached your pull rate limit|\btoomanyrequests\b|429 Too Many Requests|rate limit exceeded/i,
+    kind: 'rate_limit',
+    tool: 'network',
+    confidence: 0.93,
+  },
 
   // Credentials and permissions.
   { pattern: /Permission denied \(publickey/, kind: 'credentials', tool: 'git', confidence: 0.95 },
-  { pattern: /remote: Permission to \S+ denied to |could not read Username for|terminal prompts disabled|Authentication failed for '/, kind: 'credentials', tool: 'git', confidence: 0.95 },
-  { pattern: /Resource not accessible by integration|Bad credentials|Credentials could not be loaded|Unable to locate credentials|Input required and not supplied: (?:token|github-token)/, kind: 'credentials', tool: 'network', confidence: 0.93 },
+  {
+    pattern: /remote: Permission to \S+ denied to |could not read Username for|terminal prompts disabled|Authentication failed for '/,
+    kind: 'credentials',
+    tool: 'git',
+    confidence: 0.95,
+  },
+  {
+    pattern:
+      /Resource not accessible by integration|Bad credentials|Credentials could not be loaded|Unable to locate credentials|Input required and not supplied: (?:token|github-token)/,
+    kind: 'credentials',
+    tool: 'network',
+    confidence: 0.93,
+  },
   // Cloud APIs print this for a missing permission; CI steps also print it for optional uploads.
   { pattern: /is not authorized to perform/, kind: 'credentials', tool: 'network', confidence: 0.85 },
-  { pattern: /pull access denied|denied: requested access to the resource is denied|unauthorized: authentication required/, kind: 'credentials', tool: 'docker', confidence: 0.93 },
+  {
+    pattern: /pull access denied|denied: requested access to the resource is denied|unauthorized: authentication required/,
+    kind: 'credentials',
+    tool: 'docker',
+    confidence: 0.93,
+  },
   { pattern: /Docker login for '[^']*' failed/, kind: 'credentials', tool: 'docker', confidence: 0.88 },
-  { pattern: /\b403 Forbidden\b|\b401 Unauthorized\b|\(HTTP 40[13]\)|\bAccessDenied\b/, kind: 'credentials', tool: 'network', confidence: 0.8 },
+  {
+    pattern: /\b403 Forbidden\b|\b401 Unauthorized\b|\(HTTP 40[13]\)|\bAccessDenied\b/,
+    kind: 'credentials',
+    tool: 'network',
+    confidence: 0.8,
+  },
 
   // Checkout and git transport.
-  { pattern: /^fatal: repository '[^']*' not found|^fatal: Remote branch \S+ not found|^fatal: couldn't find remote ref|^fatal: reference is not a tree/, kind: 'checkout', tool: 'git', confidence: 0.92 },
+  {
+    pattern:
+      /^fatal: repository '[^']*' not found|^fatal: Remote branch \S+ not found|^fatal: couldn't find remote ref|^fatal: reference is not a tree/,
+    kind: 'checkout',
+    tool: 'git',
+    confidence: 0.92,
+  },
   { pattern: /^fatal: unable to access '[^']*': /, kind: 'checkout', tool: 'git', confidence: 0.9 },
-  { pattern: /fatal: detected dubious ownership in repository|fatal: unsafe repository \(/, kind: 'checkout', tool: 'git', confidence: 0.85 },
+  {
+    pattern: /fatal: detected dubious ownership in repository|fatal: unsafe repository \(/,
+    kind: 'checkout',
+    tool: 'git',
+    confidence: 0.85,
+  },
   { pattern: /The process '[^']*git(?:\.exe)?' failed with exit code 128/, kind: 'checkout', tool: 'git', confidence: 0.85 },
-  { pattern: /RPC failed; curl \d+|The remote end hung up unexpectedly|fetch-pack: unexpected disconnect/, kind: 'connection', tool: 'git', confidence: 0.85 },
-  { pattern: /Failed to download (?:archive|action) '|Unable to resolve action `|Unable to download artifact/, kind: 'checkout', tool: 'runner', confidence: 0.93 },
+  {
+    pattern: /RPC failed; curl \d+|The remote end hung up unexpectedly|fetch-pack: unexpected disconnect/,
+    kind: 'connection',
+    tool: 'git',
+    confidence: 0.85,
+  },
+  {
+    pattern: /Failed to download (?:archive|action) '|Unable to resolve action `|Unable to download artifact/,
+    kind: 'checkout',
+    tool: 'runner',
+    confidence: 0.93,
+  },
   { pattern: /^List Artifacts failed:/, kind: 'checkout', tool: 'runner', confidence: 0.85 },
 
   // Docker registries and daemon.
   { pattern: /manifest unknown|manifest for \S+ not found/, kind: 'docker', tool: 'docker', confidence: 0.92 },
-  { pattern: /Cannot connect to the Docker daemon|error pulling image configuration|failed to resolve source metadata|failed to fetch (?:anonymous|oauth) token|failed to do request/, kind: 'docker', tool: 'docker', confidence: 0.88 },
+  {
+    pattern:
+      /Cannot connect to the Docker daemon|error pulling image configuration|failed to resolve source metadata|failed to fetch (?:anonymous|oauth) token|failed to do request/,
+    kind: 'docker',
+    tool: 'docker',
+    confidence: 0.88,
+  },
   { pattern: /Error response from daemon: (?:No such container|No such object)/, kind: 'docker', tool: 'docker', confidence: 0.55 },
   { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.8 },
 
   // DNS.
-  { pattern: /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/, kind: 'dns', tool: 'network', confidence: 0.9 },
+  {
+    pattern:
+      /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/,
+    kind: 'dns',
+    tool: 'network',
+    confidence: 0.9,
+  },
 
   // Package managers of the runner image (apt, yum/dnf) and uv's interpreter downloads.
   { pattern: /^E: Failed to fetch \S+\s+(?<status>\d{3})\b/, kind: 'http', tool: 'apt', confidence: 0.88 },
-  { pattern: /^E: (?:Failed to fetch|Unable to fetch some archives)|^Error downloading packages:|Error while fetching remote python downloads json/, kind: 'connection', tool: 'network', confidence: 0.85 },
+  {
+    pattern:
+      /^E: (?:Failed to fetch|Unable to fetch some archives)|^Error downloading packages:|Error while fetching remote python downloads json/,
+    kind: 'connection',
+    tool: 'network',
+    confidence: 0.85,
+  },
 
   // HTTP errors on downloads.
   { pattern: /Response status code does not indicate success: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
   { pattern: /The requested URL returned error: (?<status>\d{3})/, kind: 'http', tool: 'network', confidence: 0.9 },
-  { pattern: /Received HTTP code (?<status>\d{3})|\bERROR (?<status2>[45]\d\d): |Failure (?<status3>[45]\d\d) |HTTP Error (?<status4>[45]\d\d)\b|\bHTTP (?<status5>5\d\d)\b|\b(?<status6>5\d\d) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)\b/, kind: 'http', tool: 'network', confidence: 0.85 },
+  {
+    pattern:
+      /Received HTTP code (?<status>\d{3})|\bERROR (?<status2>[45]\d\d): |Failure (?<status3>[45]\d\d) |HTTP Error (?<status4>[45]\d\d)\b|\bHTTP (?<status5>5\d\d)\b|\b(?<status6>5\d\d) (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)\b/,
+    kind: 'http',
+    tool: 'network',
+    confidence: 0.85,
+  },
 
   // Connections.
-  { pattern: /Empty reply from server|Failed to connect to \S+ port \d+|Network is unreachable|TLS handshake timeout|Could not create connection to|couldn'?t connect to/i, kind: 'connection', tool: 'network', confidence: 0.88 },
-  { pattern: /Connection timed out|Connection reset by peer|Read timed out|ReadTimeoutError|\bESOCKETTIMEDOUT\b|\bETIMEDOUT\b|\bECONNRESET\b|socket hang up|i\/o timeout|curl: \((?:6|7|28|35|52|56)\)/, kind: 'connection', tool: 'network', confidence: 0.8 },
+  {
+    pattern:
+      /Empty reply from server|Failed to connect to \S+ port \d+|Network is unreachable|TLS handshake timeout|Could not create connection to|couldn'?t connect to/i,
+    kind: 'connection',
+    tool: 'network',
+    confidence: 0.88,
+  },
+  {
+    pattern:
+      /Connection timed out|Connection reset by peer|Read timed out|ReadTimeoutError|\bESOCKETTIMEDOUT\b|\bETIMEDOUT\b|\bECONNRESET\b|socket hang up|i\/o timeout|curl: \((?:6|7|28|35|52|56)\)/,
+    kind: 'connection',
+    tool: 'network',
+    confidence: 0.8,
+  },
   { pattern: /\bECONNREFUSED\b|Connection refused/, kind: 'connection', tool: 'network', confidence: 0.65 },
 ];
 
@@ -135,7 +262,8 @@ function matchRule(line: LogLine): { rule: Rule; status?: number } | undefined {
 }
 
 /** Commands that check links: the network errors they print are about the links they check. */
-export const LINK_CHECKER = /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|broken-link-checker|linkinator|check[-_]links?)\b/i;
+export const LINK_CHECKER =
+  /\b(?:awesome_bot|markdown-link-check|linkchecker|html-?proofer|lychee|muffet|broken-link-checker|linkinator|check[-_]links?)\b/i;
 
 export const infrastructureDetector: Detector = {
   id: 'infrastructure',
@@ -160,7 +288,11 @@ export const infrastructureDetector: Detector = {
             return false;
           }
           const text = line.text;
-          if (pending.draft.data?.kind === 'checkout' && /ownership|unsafe repository/.test(pending.draft.message) && SAFE_DIRECTORY_ADVICE.test(text)) {
+          if (
+            pending.draft.data?.kind === 'checkout' &&
+            /ownership|unsafe repository/.test(pending.draft.message) &&
+            SAFE_DIRECTORY_ADVICE.test(text)
+          ) {
             if (text.trim() === '') {
               pending.blanks++;
             } else {

@@ -145,7 +145,14 @@ export const jestDetector: Detector = {
           noTests = undefined;
         }
         if (NO_TESTS.test(text)) {
-          noTests = { category: 'test_failure', tool: 'jest', message: text.trim(), logLines: [line.n, line.n], confidence: 0.85, data: { noTests: true } };
+          noTests = {
+            category: 'test_failure',
+            tool: 'jest',
+            message: text.trim(),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+            data: { noTests: true },
+          };
           return true;
         }
 

@@ -41,9 +41,11 @@ function categoryOfScript(script: string | undefined): Category {
   return 'other';
 }
 
-const NETWORK_CODE = /^(?:ENOTFOUND|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|E5\d\d|E429|ERR_SOCKET_TIMEOUT|FETCH_ERROR)$/;
+const NETWORK_CODE =
+  /^(?:ENOTFOUND|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|E5\d\d|E429|ERR_SOCKET_TIMEOUT|FETCH_ERROR)$/;
 const CREDENTIAL_CODE = /^(?:E401|E403|ENEEDAUTH|EOTP)$/;
-const RESOLUTION_CODE = /^(?:ERESOLVE|ETARGET|E404|ENOVERSIONS|EBADENGINE|ENOTSUP|EINTEGRITY|EUSAGE|EBADPLATFORM|EPEERINVALID|EINVALIDTAGNAME)$/;
+const RESOLUTION_CODE =
+  /^(?:ERESOLVE|ETARGET|E404|ENOVERSIONS|EBADENGINE|ENOTSUP|EINTEGRITY|EUSAGE|EBADPLATFORM|EPEERINVALID|EINVALIDTAGNAME)$/;
 
 interface Classified {
   category: Category;
@@ -55,7 +57,9 @@ function classifyNpm(body: readonly string[]): Classified {
   const text = body.join('\n');
   const code = /^code (?<code>\S+)/m.exec(text)?.groups?.code;
   const data: Record<string, unknown> = code === undefined ? {} : { code };
-  const pkg = /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ?? /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
+  const pkg =
+    /404 Not Found - GET \S+?\/(?<name>(?:@[^/\s]+(?:\/|%2[fF]))?[^/\s]+)(?: |$)/m.exec(text)?.groups?.name ??
+    /No matching version found for (?<name>@?[^@\s]+)@/.exec(text)?.groups?.name;
   if (pkg !== undefined) data.package = decodeURIComponent(pkg);
   if (/Missing script: "?(?<script>[^"\s]+)"?|missing script: (?<script2>\S+)/i.test(text)) {
     const missing = /[Mm]issing script: "?(?<script>[^"\s]+)"?/.exec(text)?.groups?.script;
@@ -82,13 +86,19 @@ function classifyNpm(body: readonly string[]): Classified {
 function classifyPnpm(code: string, message: string): Classified {
   const data: Record<string, unknown> = { code: `ERR_PNPM_${code}` };
   if (/^AUDIT/.test(code)) return { category: 'other', confidence: 0.8, data };
-  if (/^(?:OUTDATED_LOCKFILE|LOCKFILE_|NO_MATCHING_VERSION|FETCH_404|PEER_DEP_ISSUES|UNSUPPORTED_ENGINE|WORKSPACE_PKG_NOT_FOUND|TARBALL_INTEGRITY|BROKEN_LOCKFILE|LOCKFILE_CONFIG_MISMATCH|NO_OFFLINE_TARBALL|INVALID_PEER)/.test(code)) {
+  if (
+    /^(?:OUTDATED_LOCKFILE|LOCKFILE_|NO_MATCHING_VERSION|FETCH_404|PEER_DEP_ISSUES|UNSUPPORTED_ENGINE|WORKSPACE_PKG_NOT_FOUND|TARBALL_INTEGRITY|BROKEN_LOCKFILE|LOCKFILE_CONFIG_MISMATCH|NO_OFFLINE_TARBALL|INVALID_PEER)/.test(
+      code,
+    )
+  ) {
     const pkg = /No matching version found for (?<name>@?[^@\s]+)@/.exec(message)?.groups?.name;
     if (pkg !== undefined) data.package = pkg;
     return { category: 'dependency_resolution', confidence: 0.93, data };
   }
-  if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)|NETWORK_ERROR$/.test(code)) return { category: 'network_infra_timeout', confidence: 0.88, data };
-  if (/^(?:NO_SCRIPT|RECURSIVE_RUN_NO_SCRIPT|RECURSIVE_EXEC_NO_PACKAGE|BAD_PM_VERSION|UNSUPPORTED_PM)/.test(code)) return { category: 'other', confidence: 0.75, data };
+  if (/^(?:FETCH_(?:5\d\d|429|401|403)|META_FETCH_FAIL|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|SOCKET_TIMEOUT)|NETWORK_ERROR$/.test(code))
+    return { category: 'network_infra_timeout', confidence: 0.88, data };
+  if (/^(?:NO_SCRIPT|RECURSIVE_RUN_NO_SCRIPT|RECURSIVE_EXEC_NO_PACKAGE|BAD_PM_VERSION|UNSUPPORTED_PM)/.test(code))
+    return { category: 'other', confidence: 0.75, data };
   if (/^(?:NO_IMPORTER_MANIFEST_FOUND|ENOENT|NO_PKG_MANIFEST)/.test(code)) return { category: 'missing_file', confidence: 0.8, data };
   if (/^(?:RECURSIVE_RUN_FIRST_FAIL|RECURSIVE_EXEC_FIRST_FAIL|RECURSIVE_FAIL)/.test(code)) {
     const script = /(?:^|\s)(?<script>[\w:.-]+):\s/.exec(message)?.groups?.script;
@@ -100,11 +110,16 @@ function classifyPnpm(code: string, message: string): Classified {
 
 function classifyYarnClassic(message: string): Classified {
   if (/^Command failed with exit code/.test(message)) return { category: 'other', confidence: 0.25, data: {} };
-  if (/trouble with your network|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|ENOTFOUND|EAI_AGAIN|getaddrinfo|Request failed "5\d\d|invalid response/.test(message)) {
+  if (
+    /trouble with your network|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|ENOTFOUND|EAI_AGAIN|getaddrinfo|Request failed "5\d\d|invalid response/.test(
+      message,
+    )
+  ) {
     return { category: 'network_infra_timeout', confidence: 0.85, data: {} };
   }
   if (/^Command "\S+" not found/.test(message)) return { category: 'other', confidence: 0.75, data: {} };
-  if (/ENOENT|non-existing file|Couldn't find a package\.json/.test(message)) return { category: 'missing_file', confidence: 0.8, data: {} };
+  if (/ENOENT|non-existing file|Couldn't find a package\.json/.test(message))
+    return { category: 'missing_file', confidence: 0.8, data: {} };
   const pkg = /Couldn't find (?:any versions for|package|match for) "(?<name>@?[^"@\s]+)/.exec(message)?.groups?.name;
   return { category: 'dependency_resolution', confidence: 0.9, data: pkg === undefined ? {} : { package: pkg } };
 }
@@ -124,8 +139,19 @@ function classifyYarnBerry(code: string, message: string): Classified | undefine
 
 export const jsPackageManagersDetector: Detector = {
   id: 'js-package-managers',
-  description: 'npm (`npm ERR!` / `npm error` blocks by code), pnpm (`ERR_PNPM_*`) and yarn (classic `error …`, Berry `YNxxxx`) failures; lifecycle-script wrappers at low confidence.',
-  categories: ['dependency_resolution', 'network_infra_timeout', 'missing_file', 'syntax_error', 'compilation_error', 'test_failure', 'lint_format', 'type_check', 'other'],
+  description:
+    'npm (`npm ERR!` / `npm error` blocks by code), pnpm (`ERR_PNPM_*`) and yarn (classic `error …`, Berry `YNxxxx`) failures; lifecycle-script wrappers at low confidence.',
+  categories: [
+    'dependency_resolution',
+    'network_infra_timeout',
+    'missing_file',
+    'syntax_error',
+    'compilation_error',
+    'test_failure',
+    'lint_format',
+    'type_check',
+    'other',
+  ],
   example: 'npm ERR! ERESOLVE unable to resolve dependency tree',
   trigger: /npm (?:ERR!|error)|ERR_PNPM_|ELIFECYCLE|^error |^➤ YN\d{4}: /,
   start() {
@@ -141,7 +167,11 @@ export const jsPackageManagersDetector: Detector = {
       const { category, confidence, data } = classifyNpm(meaningful);
       // The most telling line: the one after `code X`, else the first.
       const messageLine =
-        meaningful.find((line) => /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(line)) ??
+        meaningful.find((line) =>
+          /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(
+            line,
+          ),
+        ) ??
         meaningful[0] ??
         npmBlock.firstMessage;
       ctx.report({
@@ -162,7 +192,10 @@ export const jsPackageManagersDetector: Detector = {
       if (!pnpmBlock) return;
       const { draft, code, lines } = pnpmBlock;
       pnpmBlock = undefined;
-      const joined = lines.map((line) => line.replace(PNPM_REPORT_BOX, '').trim()).filter((line) => line !== '').join(' ');
+      const joined = lines
+        .map((line) => line.replace(PNPM_REPORT_BOX, '').trim())
+        .filter((line) => line !== '')
+        .join(' ');
       const classified = classifyPnpm(code, joined);
       // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
       const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
@@ -230,7 +263,11 @@ export const jsPackageManagersDetector: Detector = {
         const pnpm = PNPM_ERROR.exec(text)?.groups;
         if (pnpm?.code !== undefined) {
           if ((pnpm.message ?? '').trim() === '') {
-            pnpmBlock = { draft: { category: 'other', tool: 'pnpm', message: clip(text), logLines: [line.n, line.n], confidence: 0.5 }, code: pnpm.code, lines: [] };
+            pnpmBlock = {
+              draft: { category: 'other', tool: 'pnpm', message: clip(text), logLines: [line.n, line.n], confidence: 0.5 },
+              code: pnpm.code,
+              lines: [],
+            };
             return true;
           }
           reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
@@ -261,7 +298,14 @@ export const jsPackageManagersDetector: Detector = {
           const classified = classifyYarnBerry(berry.code, berry.message ?? '');
           if (classified) {
             closeBerry(ctx);
-            const draft: FailureDraft = { category: classified.category, tool: 'yarn', message: clip(text), logLines: [line.n, line.n], confidence: classified.confidence, data: classified.data };
+            const draft: FailureDraft = {
+              category: classified.category,
+              tool: 'yarn',
+              message: clip(text),
+              logLines: [line.n, line.n],
+              confidence: classified.confidence,
+              data: classified.data,
+            };
             berryBlock = { draft, code: berry.code, messageSet: !isDiff };
           }
           return berryBlock !== undefined;

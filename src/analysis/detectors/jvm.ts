@@ -9,20 +9,24 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 const MAVEN_LEVEL = /^\[(?:ERROR|WARNING|INFO)\] ?/;
 
 // `[ERROR] /path/X.java:[12,5] msg` (maven-compiler-plugin, also checkstyle with a `(group) Rule:` message).
-const MAVEN_LOCATED = /^\[ERROR\] (?<file>(?:[A-Za-z]:)?[^\s[]+\.(?:java|kt|scala|groovy)):\[(?<line>\d+)(?:,(?<column>\d+))?\] (?<message>.*)$/;
+const MAVEN_LOCATED =
+  /^\[ERROR\] (?<file>(?:[A-Za-z]:)?[^\s[]+\.(?:java|kt|scala|groovy)):\[(?<line>\d+)(?:,(?<column>\d+))?\] (?<message>.*)$/;
 // javac without Maven: `X.java:12: error: msg`.
 const JAVAC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.java):(?<line>\d+): error: (?<message>.*)$/;
 // kotlinc: `e: /path/x.kt: (12, 5): msg` or `e: file:///path/x.kt:12:5 msg`.
-const KOTLIN = /^e: (?:file:\/\/)?(?<file>[^\s:]+\.kts?)(?:: \((?<line>\d+), (?<column>\d+)\):|:(?<line2>\d+):(?<column2>\d+)) (?<message>.*)$/;
+const KOTLIN =
+  /^e: (?:file:\/\/)?(?<file>[^\s:]+\.kts?)(?:: \((?<line>\d+), (?<column>\d+)\):|:(?<line2>\d+):(?<column2>\d+)) (?<message>.*)$/;
 // scalac through sbt: `[error] /path/X.scala:12:5: msg` (older sbt: `X.scala:12: msg`).
 const SBT_LOCATED = /^\[error\] (?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:scala|java|sc)):(?<line>\d+):(?:(?<column>\d+):)? (?<message>.*)$/;
 const SBT_CONTINUATION = /^\[error\] (?!\S+\.(?:scala|java|sc):\d)(?!\(|Total time|\d+ errors? found|\w+ errors? found)/;
 
-const DEPENDENCY = /(?:unresolved dependency: |Could not resolve dependencies for project |Could not find artifact |Could not resolve all (?:files|dependencies|artifacts) for configuration |Could not find (?<gradleArtifact>[\w.-]+:[\w.-]+:[\w.+-]+)\.|Could not transfer artifact |Failed to collect dependencies|Non-resolvable (?:parent|import) POM|Dependency convergence error)/;
+const DEPENDENCY =
+  /(?:unresolved dependency: |Could not resolve dependencies for project |Could not find artifact |Could not resolve all (?:files|dependencies|artifacts) for configuration |Could not find (?<gradleArtifact>[\w.-]+:[\w.-]+:[\w.+-]+)\.|Could not transfer artifact |Failed to collect dependencies|Non-resolvable (?:parent|import) POM|Dependency convergence error)/;
 const STACK_FRAME = /^\s+at \S+\(.*\)$|^\s+\.\.\. \d+ more$|^\s*Caused by: /;
 
 const SUREFIRE_TEST = /^\[ERROR\] (?<method>[\w$]+)(?:\((?<cls>[\w.$]+)\)|\s*$)?.*Time elapsed: .*<<< (?<kind>FAILURE|ERROR)!$/;
-const SUREFIRE_CLASS = /^\[ERROR\] Tests run: \d+, Failures: (?<failures>\d+), Errors: (?<errors>\d+).*<<< (?:FAILURE|ERROR)! -? ?(?:in )?(?<cls>\S+)?/;
+const SUREFIRE_CLASS =
+  /^\[ERROR\] Tests run: \d+, Failures: (?<failures>\d+), Errors: (?<errors>\d+).*<<< (?:FAILURE|ERROR)! -? ?(?:in )?(?<cls>\S+)?/;
 const SUREFIRE_NEW = /^\[ERROR\] (?<cls>[\w.$]+)\.(?<method>[\w$]+)(?:\(\))?\s+(?:--\s+)?Time elapsed: .*<<< (?<kind>FAILURE|ERROR)!$/;
 
 const GRADLE_TEST = /^(?<cls>[\w.$]+) > (?<method>.+?) FAILED$/;
@@ -31,7 +35,8 @@ const GRADLE_TASK_FAILED = /^> Task (?<task>:\S+) FAILED$/;
 const GRADLE_EXECUTION_FAILED = /^Execution failed for task '(?<task>:[^']+)'\.$/;
 
 const MAVEN_GOAL_FAILED = /^\[ERROR\] Failed to execute goal (?<plugin>\S+)/;
-const SPOTLESS = /The following files had format violations:|spotless:\S+ \(.*\) on project|Run 'mvn spotless:apply' to fix|Run '(?:gradlew|gradle) :?\S*spotlessApply' to fix/;
+const SPOTLESS =
+  /The following files had format violations:|spotless:\S+ \(.*\) on project|Run 'mvn spotless:apply' to fix|Run '(?:gradlew|gradle) :?\S*spotlessApply' to fix/;
 const CHECKSTYLE = /You have \d+ Checkstyle violations?|There (?:is|are) \d+ errors? reported by Checkstyle|\[checkstyle\] .*\.java:\d+/;
 
 const LINT_TASK = /checkstyle|spotless|ktlint|detekt|lint|pmd|spotbugs|projectHealth|apiCheck|ktfmt|format/i;
@@ -102,7 +107,8 @@ export const jvmDetector: Detector = {
   description: 'javac, kotlinc, scalac/sbt, Maven (compiler, surefire, checkstyle, spotless, enforcer, resolution) and Gradle failures.',
   categories: ['compilation_error', 'test_failure', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
   example: '[ERROR] /home/runner/work/app/src/main/java/App.java:[42,46] cannot find symbol',
-  trigger: /^\[ERROR\]|^\[error\]|\.java:\d+: error: |^e: |unresolved dependency|Could not (?:resolve|find|transfer)|Failed to collect dependencies|Non-resolvable|Dependency convergence| FAILED$|^Execution failed for task|format violations|spotless|Checkstyle|\[checkstyle\]/,
+  trigger:
+    /^\[ERROR\]|^\[error\]|\.java:\d+: error: |^e: |unresolved dependency|Could not (?:resolve|find|transfer)|Failed to collect dependencies|Non-resolvable|Dependency convergence| FAILED$|^Execution failed for task|format violations|spotless|Checkstyle|\[checkstyle\]/,
   start() {
     let open: OpenBlock | undefined;
     let sawSpecificFailure = false;
@@ -173,7 +179,11 @@ export const jvmDetector: Detector = {
             accepts(next) {
               // The resolver's stack trace and Gradle's `> Could not find x` lines explain the same failure.
               if (next.n - draft.logLines[0] > 120) return false;
-              if (!(STACK_FRAME.test(next.text) || /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text))) return false;
+              if (!(
+                STACK_FRAME.test(next.text) ||
+                /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text)
+              ))
+                return false;
               draft.logLines[1] = next.n;
               return true;
             },
@@ -215,7 +225,13 @@ export const jvmDetector: Detector = {
 
         const surefireClass = SUREFIRE_CLASS.exec(text);
         if (surefireClass) {
-          ctx.report({ category: 'test_failure', tool: 'surefire', message: clip(text.replace(MAVEN_LEVEL, '')), logLines: [line.n, line.n], confidence: 0.6 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'surefire',
+            message: clip(text.replace(MAVEN_LEVEL, '')),
+            logLines: [line.n, line.n],
+            confidence: 0.6,
+          });
           return false;
         }
 

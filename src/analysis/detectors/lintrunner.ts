@@ -31,7 +31,8 @@ function confidenceOf(severity: string | undefined): number {
 
 export const lintrunnerDetector: Detector = {
   id: 'lintrunner',
-  description: 'lintrunner file blocks (`>>> Lint for file:` with `Error|Warning|Advice (CODE) name` messages) and linters that failed to run (`Error (CODE) Linter failed`).',
+  description:
+    'lintrunner file blocks (`>>> Lint for file:` with `Error|Warning|Advice (CODE) name` messages) and linters that failed to run (`Error (CODE) Linter failed`).',
   categories: ['lint_format'],
   example: '  Error (MYPY) Linter failed',
   trigger: /^>>> Lint for |^\s*Error \([\w-]+\) Linter failed/,
@@ -67,7 +68,14 @@ export const lintrunnerDetector: Detector = {
         if (header?.groups) {
           close(ctx);
           block = {
-            draft: { category: 'lint_format', tool: 'lintrunner', message: '', file: header.groups.file as string, logLines: [line.n, line.n], confidence: 0.9 },
+            draft: {
+              category: 'lint_format',
+              tool: 'lintrunner',
+              message: '',
+              file: header.groups.file as string,
+              logLines: [line.n, line.n],
+              confidence: 0.9,
+            },
             codes: [],
           };
           return true;

@@ -109,7 +109,10 @@ export const mochaDetector: Detector = {
           return inFailures;
         }
         // Multi-line assertion messages (diffs) can print at column 0; the stack frames come last.
-        if (indent === 0 && (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)) {
+        if (
+          indent === 0 &&
+          (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)
+        ) {
           close(ctx);
           inFailures = false;
           return false;

@@ -6,7 +6,8 @@ import type { Detector, FailureDraft } from '../types.js';
  * input file 'x.lib'`.
  */
 
-const COMPILER = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
+const COMPILER =
+  /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
 const LINKER = /^\s*(?<object>\S[^:]*?|LINK)\s?:\s(?:fatal )?error (?<code>LNK\d{4}):\s?(?<message>.*)$/;
 // The project suffix MSBuild appends (`[C:\src\app.vcxproj]`) is not part of the message.
 // Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long

@@ -9,7 +9,8 @@ import type { Detector, DetectorContext, FailureDraft } from '../types.js';
  * any error line (a cut log) is a weaker pointer.
  */
 
-const ERROR = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?:(?<column>\d+):)? error: (?<message>.*?)(?: {2}\[(?<code>[a-z][\w-]*)\])?$/;
+const ERROR =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?:(?<column>\d+):)? error: (?<message>.*?)(?: {2}\[(?<code>[a-z][\w-]*)\])?$/;
 const NOTE = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:(?:\d+:)? note: /;
 const FOUND = /^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)/;
 const ANY_DIAGNOSTIC = /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:(?:\d+:)?(?:\d+:)? (?:error|note|warning): |^(?:Found \d+ errors?|Success:) /;
@@ -30,13 +31,11 @@ export const mypyDetector: Detector = {
     let reported = false;
     /** `--pretty` lines read after the open error and not yet known to be its own. */
     let wrapped: string[] = [];
-    let pendingTo = 0;
     let sourceSeen = false;
     const close = (ctx: DetectorContext) => {
       if (open) ctx.report(open);
       open = undefined;
       wrapped = [];
-      pendingTo = 0;
       sourceSeen = false;
     };
     /** The pending lines up to `n` belong to the open error: its wrapped text joins the message. */
@@ -53,7 +52,6 @@ export const mypyDetector: Detector = {
         }
         wrapped = [];
       }
-      pendingTo = 0;
     };
     return {
       line(line, ctx) {
@@ -82,13 +80,11 @@ export const mypyDetector: Detector = {
         if (open && text !== '' && line.command === undefined && !ANY_DIAGNOSTIC.test(text)) {
           if (!sourceSeen && open.data === undefined && !/^\s/.test(line.text) && wrapped.length < MAX_WRAPPED) {
             wrapped.push(text);
-            pendingTo = line.n;
             if (CODE_TAIL.test(text)) commit(line.n);
             return true;
           }
           if (!sourceSeen && /^\s/.test(line.text) && !CARET.test(line.text)) {
             sourceSeen = true;
-            pendingTo = line.n;
             return true;
           }
           if (sourceSeen && CARET.test(line.text)) {

@@ -38,7 +38,8 @@ interface OpenBlock {
 
 export const nodeTestDetector: Detector = {
   id: 'node-test',
-  description: 'node:test and TAP failures (`not ok N - name` with YAML diagnostics, spec reporter `✖ name`), located by the test location.',
+  description:
+    'node:test and TAP failures (`not ok N - name` with YAML diagnostics, spec reporter `✖ name`), located by the test location.',
   categories: ['test_failure'],
   example: 'not ok 1 - adds two numbers',
   trigger: /not ok \d|✖ .+\(\d+(?:\.\d+)?m?s\)$|^✖ failing tests:/,
@@ -145,7 +146,8 @@ export const nodeTestDetector: Detector = {
               open.wantErrorLine = true;
             } else {
               const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
-              if (inline !== undefined && open.draft.data?.error === undefined) open.draft.data = { ...open.draft.data, error: clip(inline) };
+              if (inline !== undefined && open.draft.data?.error === undefined)
+                open.draft.data = { ...open.draft.data, error: clip(inline) };
             }
             return open.draft.logLines[1] - open.draft.logLines[0] < 200;
           }

@@ -11,11 +11,13 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * it with a more specific error found inside it (the git 403 in the properties of an execa error).
  */
 
-const MISSING = /^\s*(?:\w*Error(?: \[\w+\])?: )?Cannot find (?:module|package) '(?<spec>[^']+)'(?! or its corresponding type declarations)/;
+const MISSING =
+  /^\s*(?:\w*Error(?: \[\w+\])?: )?Cannot find (?:module|package) '(?<spec>[^']+)'(?! or its corresponding type declarations)/;
 const SYNTAX = /^\s*SyntaxError: (?<message>.*)$/;
 const BABEL_SYNTAX = /^\s*SyntaxError: (?<file>\S+?\.\w+): (?<message>.*?) \((?<line>\d+):(?<column>\d+)\)$/;
 const SOURCE_HEADER = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:[cm]?[jt]sx?|json|vue|svelte|coffee)):(?<line>\d+)$/;
-const ENOENT = /ENOENT: no such file or directory, (?:open|stat|lstat|scandir|access|readlink|copyfile|rename|unlink|mkdir|opendir|realpath|chmod|rmdir|watch) '(?<path>[^']+)'/;
+const ENOENT =
+  /ENOENT: no such file or directory, (?:open|stat|lstat|scandir|access|readlink|copyfile|rename|unlink|mkdir|opendir|realpath|chmod|rmdir|watch) '(?<path>[^']+)'/;
 const SPAWN_ENOENT = /\bspawn (?<command>[^\s'"]+) ENOENT\b/;
 const PREAMBLE = /^node:[\w/]+:\d+$|^(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?:\d+$/;
 const FRAME = /^\s+at /;
@@ -40,7 +42,7 @@ function isPathSpecifier(spec: string): boolean {
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
 function packageName(spec: string): string {
   const parts = spec.split('/');
-  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0] ?? spec;
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
 }
 
 /** The preamble node prints above an uncaught error: `node:internal/...:1210`, `throw err;`, `^`. */
@@ -65,7 +67,8 @@ interface OpenBlock {
 
 export const nodeDetector: Detector = {
   id: 'node',
-  description: 'Node.js runtime errors: missing modules and packages, SyntaxError with its source header, ENOENT on files, spawn ENOENT for missing tools.',
+  description:
+    'Node.js runtime errors: missing modules and packages, SyntaxError with its source header, ENOENT on files, spawn ENOENT for missing tools.',
   categories: ['import_missing_module', 'missing_file', 'syntax_error', 'other'],
   example: "Error: Cannot find module 'fast-deep-equal'",
   trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT|Error(?: \[[\w-]+\])?: /,
@@ -114,28 +117,36 @@ export const nodeDetector: Detector = {
         const missing = MISSING.exec(text)?.groups?.spec;
         if (missing !== undefined) {
           const isPath = isPathSpecifier(missing);
-          return begin(line, {
-            category: isPath ? 'missing_file' : 'import_missing_module',
-            tool: 'node',
-            message: clip(text),
-            logLines: [preambleStart(ctx, line), line.n],
-            confidence: 0.92,
-            data: isPath ? { path: missing } : { ecosystem: 'node', module: packageName(missing) },
-          }, true);
+          return begin(
+            line,
+            {
+              category: isPath ? 'missing_file' : 'import_missing_module',
+              tool: 'node',
+              message: clip(text),
+              logLines: [preambleStart(ctx, line), line.n],
+              confidence: 0.92,
+              data: isPath ? { path: missing } : { ecosystem: 'node', module: packageName(missing) },
+            },
+            true,
+          );
         }
 
         const babel = BABEL_SYNTAX.exec(text)?.groups;
         if (babel?.file !== undefined) {
-          return begin(line, {
-            category: 'syntax_error',
-            tool: 'node',
-            message: clip(text),
-            file: babel.file,
-            line: Number(babel.line),
-            column: Number(babel.column),
-            logLines: [line.n, line.n],
-            confidence: 0.88,
-          }, false);
+          return begin(
+            line,
+            {
+              category: 'syntax_error',
+              tool: 'node',
+              message: clip(text),
+              file: babel.file,
+              line: Number(babel.line),
+              column: Number(babel.column),
+              logLines: [line.n, line.n],
+              confidence: 0.88,
+            },
+            false,
+          );
         }
 
         if (SYNTAX.test(text)) {
@@ -146,15 +157,19 @@ export const nodeDetector: Detector = {
             const header = earlier[i];
             const source = header ? SOURCE_HEADER.exec(header.text.trim())?.groups : undefined;
             if (header && source?.file !== undefined) {
-              return begin(line, {
-                category: 'syntax_error',
-                tool: 'node',
-                message: clip(text),
-                file: source.file,
-                line: Number(source.line),
-                logLines: [header.n, line.n],
-                confidence: 0.92,
-              }, false);
+              return begin(
+                line,
+                {
+                  category: 'syntax_error',
+                  tool: 'node',
+                  message: clip(text),
+                  file: source.file,
+                  line: Number(source.line),
+                  logLines: [header.n, line.n],
+                  confidence: 0.92,
+                },
+                false,
+              );
             }
           }
           return false;
@@ -162,32 +177,45 @@ export const nodeDetector: Detector = {
 
         const spawn = SPAWN_ENOENT.exec(text)?.groups?.command;
         if (spawn !== undefined) {
-          return begin(line, {
-            category: 'import_missing_module',
-            tool: 'node',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-            data: { command: spawn },
-          }, true);
+          return begin(
+            line,
+            {
+              category: 'import_missing_module',
+              tool: 'node',
+              message: clip(text),
+              logLines: [line.n, line.n],
+              confidence: 0.85,
+              data: { command: spawn },
+            },
+            true,
+          );
         }
 
         const enoent = ENOENT.exec(text)?.groups?.path;
         if (enoent !== undefined) {
-          return begin(line, {
-            category: 'missing_file',
-            tool: 'node',
-            message: clip(text),
-            logLines: [preambleStart(ctx, line), line.n],
-            // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
-            // message it is often a tool reporting what it skipped.
-            confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
-            data: { path: enoent },
-          }, true);
+          return begin(
+            line,
+            {
+              category: 'missing_file',
+              tool: 'node',
+              message: clip(text),
+              logLines: [preambleStart(ctx, line), line.n],
+              // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
+              // message it is often a tool reporting what it skipped.
+              confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
+              data: { path: enoent },
+            },
+            true,
+          );
         }
 
         if (THROWN.test(text)) {
-          return begin(line, { category: 'other', tool: 'node', message: clip(text), logLines: [line.n, line.n], confidence: 0.45 }, true, true);
+          return begin(
+            line,
+            { category: 'other', tool: 'node', message: clip(text), logLines: [line.n, line.n], confidence: 0.45 },
+            true,
+            true,
+          );
         }
         return false;
       },

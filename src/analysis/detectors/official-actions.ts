@@ -19,13 +19,51 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  { pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/, category: 'missing_file', tool: 'upload-artifact', confidence: 0.85, errorOnly: true },
-  { pattern: /Dependencies lock file is not found in (?<path>\S+?)\.? Supported file patterns?: /, category: 'missing_file', tool: 'setup-action', confidence: 0.88 },
-  { pattern: /^(?:Error: )?Some specified paths were not resolved, unable to cache dependencies/, category: 'missing_file', tool: 'setup-action', confidence: 0.8 },
-  { pattern: /Version (?<version>\S+) with arch (?<arch>\S+) not found|The version '(?<version2>[^']+)' with architecture '[^']+' was not found for this operating system/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.88 },
-  { pattern: /Unable to find Node version '(?<version3>[^']+)'|Could not find a version that satisfied version spec: (?<version4>\S+)|Could not find satisfied version for SemVer '(?<version5>[^']+)'/, category: 'dependency_resolution', tool: 'setup-action', confidence: 0.85 },
-  { pattern: /failed to solve: failed to compute cache key: failed to calculate checksum of ref \S+ "(?<path>[^"]+)": not found/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
-  { pattern: /failed to solve: failed to read dockerfile: open (?<path>\S+): no such file or directory/, category: 'missing_file', tool: 'docker', confidence: 0.88 },
+  {
+    pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/,
+    category: 'missing_file',
+    tool: 'upload-artifact',
+    confidence: 0.85,
+    errorOnly: true,
+  },
+  {
+    pattern: /Dependencies lock file is not found in (?<path>\S+?)\.? Supported file patterns?: /,
+    category: 'missing_file',
+    tool: 'setup-action',
+    confidence: 0.88,
+  },
+  {
+    pattern: /^(?:Error: )?Some specified paths were not resolved, unable to cache dependencies/,
+    category: 'missing_file',
+    tool: 'setup-action',
+    confidence: 0.8,
+  },
+  {
+    pattern:
+      /Version (?<version>\S+) with arch (?<arch>\S+) not found|The version '(?<version2>[^']+)' with architecture '[^']+' was not found for this operating system/,
+    category: 'dependency_resolution',
+    tool: 'setup-action',
+    confidence: 0.88,
+  },
+  {
+    pattern:
+      /Unable to find Node version '(?<version3>[^']+)'|Could not find a version that satisfied version spec: (?<version4>\S+)|Could not find satisfied version for SemVer '(?<version5>[^']+)'/,
+    category: 'dependency_resolution',
+    tool: 'setup-action',
+    confidence: 0.85,
+  },
+  {
+    pattern: /failed to solve: failed to compute cache key: failed to calculate checksum of ref \S+ "(?<path>[^"]+)": not found/,
+    category: 'missing_file',
+    tool: 'docker',
+    confidence: 0.88,
+  },
+  {
+    pattern: /failed to solve: failed to read dockerfile: open (?<path>\S+): no such file or directory/,
+    category: 'missing_file',
+    tool: 'docker',
+    confidence: 0.88,
+  },
 ];
 
 const TRIGGER =
@@ -36,7 +74,8 @@ export const officialActionsDetector: Detector = {
   description:
     'Failures reported by the official actions a workflow depends on: upload-artifact with no files, setup-* without a lock file or without the requested version, Docker builds whose COPY source or Dockerfile is missing.',
   categories: ['missing_file', 'dependency_resolution'],
-  example: 'Dependencies lock file is not found in /home/runner/work/app/app. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock',
+  example:
+    'Dependencies lock file is not found in /home/runner/work/app/app. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock',
   trigger: TRIGGER,
   start() {
     return {

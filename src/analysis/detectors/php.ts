@@ -17,9 +17,11 @@ const PHPSTAN_CONTINUATION = /^\s{3,}\S.*$/;
 const PHPSTAN_RULE = /^\s*-{3,}\s+-{3,}\s*$/;
 const PHPSTAN_TOTAL = /^\s*\[ERROR\] Found \d+ errors?/;
 
-const PHP_ERROR = /^(?:PHP )?(?<kind>Parse error|Fatal error|Warning|Catchable fatal error):\s+(?<message>.*?) in (?<file>\S+\.php)(?: on line |:)(?<line>\d+)/;
+const PHP_ERROR =
+  /^(?:PHP )?(?<kind>Parse error|Fatal error|Warning|Catchable fatal error):\s+(?<message>.*?) in (?<file>\S+\.php)(?: on line |:)(?<line>\d+)/;
 
-const COMPOSER_UNRESOLVABLE = /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
+const COMPOSER_UNRESOLVABLE =
+  /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
 const COMPOSER_PROBLEM = /^\s+- (?<message>.+)$/;
 
 function clip(text: string): string {
@@ -38,7 +40,8 @@ export const phpDetector: Detector = {
   description: 'PHPUnit failures, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
   categories: ['test_failure', 'type_check', 'syntax_error', 'compilation_error', 'dependency_resolution', 'other'],
   example: 'PHP Parse error:  syntax error, unexpected end of file in /app/src/Kernel.php on line 42',
-  trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
+  trigger:
+    /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
   start() {
     let open: OpenBlock | undefined;
     let phpunitKind: string | undefined;
@@ -112,7 +115,13 @@ export const phpDetector: Detector = {
 
         if (PHPUNIT_SUMMARY.test(text)) {
           phpunitKind = undefined;
-          ctx.report({ category: 'test_failure', tool: 'phpunit', message: clip(text), logLines: [line.n, line.n], confidence: sawTestFailure ? 0.3 : 0.6 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'phpunit',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: sawTestFailure ? 0.3 : 0.6,
+          });
           return false;
         }
 

@@ -14,7 +14,8 @@ const CANNOT_INSTALL = /^ERROR: Cannot install .* because these package versions
 const RESOLUTION_IMPOSSIBLE = /^ERROR: ResolutionImpossible/;
 const UV_NO_SOLUTION = /^(?:× |error: )?No solution found when resolving (?:dependencies|`--with` dependencies)/;
 const POETRY_SOLVER = /^SolverProblemError$|version solving failed\.?$/;
-const BUILD_WHEEL = /^ERROR: (?:Failed building wheel for (?<package>\S+)|Could not build wheels for (?<packages>[^,]+?)(?:,| which)|Failed to build (?:installable wheels for some pyproject\.toml based projects|one or more wheels))/;
+const BUILD_WHEEL =
+  /^ERROR: (?:Failed building wheel for (?<package>\S+)|Could not build wheels for (?<packages>[^,]+?)(?:,| which)|Failed to build (?:installable wheels for some pyproject\.toml based projects|one or more wheels))/;
 const REQUIREMENTS_FILE = /^ERROR: Could not open requirements file: \[Errno 2\] No such file or directory: '(?<path>[^']+)'/;
 
 /** `foo[extra]>=1.0,<2` → `foo`: the name a fixer would look at. */
@@ -78,7 +79,14 @@ export const pipDetector: Detector = {
         }
         if (CANNOT_INSTALL.test(text)) {
           close(ctx);
-          open = { category: 'dependency_resolution', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { ecosystem: 'python' } };
+          open = {
+            category: 'dependency_resolution',
+            tool: 'pip',
+            message: text.slice(0, 500),
+            logLines: [line.n, line.n],
+            confidence: 0.93,
+            data: { ecosystem: 'python' },
+          };
           explaining = true;
           return true;
         }
@@ -88,7 +96,14 @@ export const pipDetector: Detector = {
             close(ctx);
           } else {
             close(ctx);
-            ctx.report({ category: 'dependency_resolution', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.9, data: { ecosystem: 'python' } });
+            ctx.report({
+              category: 'dependency_resolution',
+              tool: 'pip',
+              message: text.slice(0, 500),
+              logLines: [line.n, line.n],
+              confidence: 0.9,
+              data: { ecosystem: 'python' },
+            });
           }
           return false;
         }
@@ -99,14 +114,28 @@ export const pipDetector: Detector = {
             return true;
           }
           close(ctx);
-          open = { category: 'dependency_resolution', tool, message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { ecosystem: 'python' } };
+          open = {
+            category: 'dependency_resolution',
+            tool,
+            message: text.slice(0, 500),
+            logLines: [line.n, line.n],
+            confidence: 0.93,
+            data: { ecosystem: 'python' },
+          };
           explaining = true;
           return true;
         }
         const requirements = REQUIREMENTS_FILE.exec(text)?.groups?.path;
         if (requirements !== undefined) {
           close(ctx);
-          ctx.report({ category: 'missing_file', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.93, data: { path: requirements } });
+          ctx.report({
+            category: 'missing_file',
+            tool: 'pip',
+            message: text.slice(0, 500),
+            logLines: [line.n, line.n],
+            confidence: 0.93,
+            data: { path: requirements },
+          });
           return false;
         }
         const wheel = BUILD_WHEEL.exec(text)?.groups;
@@ -115,7 +144,13 @@ export const pipDetector: Detector = {
           // pip repeats the wheel failure in up to three summary lines; the first names the package.
           if (!wheelReported) {
             wheelReported = true;
-            const draft: FailureDraft = { category: 'compilation_error', tool: 'pip', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.85 };
+            const draft: FailureDraft = {
+              category: 'compilation_error',
+              tool: 'pip',
+              message: text.slice(0, 500),
+              logLines: [line.n, line.n],
+              confidence: 0.85,
+            };
             const name = wheel.package ?? wheel.packages;
             if (name !== undefined) draft.data = { ecosystem: 'python', package: name.trim() };
             ctx.report(draft);
@@ -126,7 +161,12 @@ export const pipDetector: Detector = {
           // Explanations are indented or boxed (`│`, `╰─▶`) or poetry's `Because …`/`So, …` paragraphs; a blank line may separate them.
           if (text === '' && line.n - open.logLines[1] < 3) return true;
           if (text !== '' && line.n - open.logLines[1] < 3 && line.n - open.logLines[0] < 40) {
-            if (/^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(text) || /^\s/.test(line.text)) {
+            if (
+              /^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(
+                text,
+              ) ||
+              /^\s/.test(line.text)
+            ) {
               open.logLines[1] = line.n;
               return true;
             }

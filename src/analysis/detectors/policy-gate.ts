@@ -7,9 +7,11 @@ import { CONTEXT_LINES, type Detector, type DetectorContext, type FailureDraft, 
  * left out of date / dirty after a codegen step (`git diff --exit-code`).
  */
 
-const AUDIT_COUNT = /^(?:found (?<a>\d+) vulnerabilit(?:y|ies)|(?<b>\d+) vulnerabilit(?:y|ies) (?:found|\()|(?<c>\d+) vulnerabilities found - Packages audited)/;
+const AUDIT_COUNT =
+  /^(?:found (?<a>\d+) vulnerabilit(?:y|ies)|(?<b>\d+) vulnerabilit(?:y|ies) (?:found|\()|(?<c>\d+) vulnerabilities found - Packages audited)/;
 const AUDIT_COMMAND = /\b(?:npm|pnpm|yarn)(?: run)? audit\b/;
-const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
+const CHANGELOG =
+  /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
 const STALE =
   /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit the (?:changes|result|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
@@ -47,7 +49,8 @@ export const policyGateDetector: Detector = {
   description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date.',
   categories: ['other'],
   example: 'Build left local git repository checkout dirty',
-  trigger: /vulnerabilit|changelog|news ?fragment|changeset|out of date|not up[- ]to[- ]date|stale|dirty|not clean|uncommitted changes|Please commit/i,
+  trigger:
+    /vulnerabilit|changelog|news ?fragment|changeset|out of date|not up[- ]to[- ]date|stale|dirty|not clean|uncommitted changes|Please commit/i,
   start() {
     let auditReported = false;
     return {
@@ -76,9 +79,23 @@ export const policyGateDetector: Detector = {
         if (NOT_A_GATE.test(text) || text.startsWith('+ ')) return false;
         let draft: FailureDraft | undefined;
         if (CHANGELOG.test(text)) {
-          draft = { category: 'other', tool: 'changelog', message: clip(text), logLines: [line.n, line.n], confidence: 0.8, data: { gate: 'changelog' } };
+          draft = {
+            category: 'other',
+            tool: 'changelog',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.8,
+            data: { gate: 'changelog' },
+          };
         } else if (STALE.test(text)) {
-          draft = { category: 'other', tool: 'codegen', message: clip(text), logLines: [line.n, line.n], confidence: 0.7, data: { gate: 'generated-files' } };
+          draft = {
+            category: 'other',
+            tool: 'codegen',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.7,
+            data: { gate: 'generated-files' },
+          };
         }
         if (draft) ctx.report(draft);
         return false;

@@ -41,7 +41,8 @@ function categoryOf(id: string | undefined): Category {
 
 export const preCommitDetector: Detector = {
   id: 'pre-commit',
-  description: 'pre-commit hooks that failed (`hook name....Failed`, `- hook id: x`, `- files were modified by this hook`) with their output.',
+  description:
+    'pre-commit hooks that failed (`hook name....Failed`, `- hook id: x`, `- files were modified by this hook`) with their output.',
   categories: ['lint_format', 'type_check'],
   example: 'trim trailing whitespace.................................................Failed',
   trigger: /\.\.\.(?:\(no files to check\))?(?:Passed|Failed|Skipped)\s*$/,

@@ -6,8 +6,10 @@ import type { Detector } from '../types.js';
  * failure per message, with `data.code` and `data.symbol`. E0001 is a file that does not parse.
  */
 
-const MESSAGE = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.py):(?<line>\d+):(?:(?<column>\d+):)? (?<code>[CRWEFI]\d{4}): (?<message>.*?)(?: \((?<symbol>[a-z][\w-]*)\))?$/;
-const OLD_MESSAGE = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.py):(?<line>\d+): \[(?<code>[CRWEFI]\d{4})\((?<symbol>[a-z][\w-]*)\)[^\]]*\] (?<message>.*)$/;
+const MESSAGE =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.py):(?<line>\d+):(?:(?<column>\d+):)? (?<code>[CRWEFI]\d{4}): (?<message>.*?)(?: \((?<symbol>[a-z][\w-]*)\))?$/;
+const OLD_MESSAGE =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.py):(?<line>\d+): \[(?<code>[CRWEFI]\d{4})\((?<symbol>[a-z][\w-]*)\)[^\]]*\] (?<message>.*)$/;
 
 export const pylintDetector: Detector = {
   id: 'pylint',

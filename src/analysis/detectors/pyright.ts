@@ -8,7 +8,8 @@ import type { Detector, DetectorContext, FailureDraft } from '../types.js';
  * message and end with its rule.
  */
 
-const ERROR = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+) - error: (?<message>.*?)(?: \((?<rule>report\w+)\))?$/;
+const ERROR =
+  /^\s*(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+) - error: (?<message>.*?)(?: \((?<rule>report\w+)\))?$/;
 const DIAGNOSTIC = /\.pyi?:\d+:\d+ - (?:error|warning|information): /;
 const RULE_TAIL = / \((?<rule>report\w+)\)$/;
 /** A message's further lines: three blanks or more, no-break spaces too (the diagnostic has two). */
@@ -19,7 +20,8 @@ export const pyrightDetector: Detector = {
   id: 'pyright',
   description: 'pyright/basedpyright errors (`file.py:12:5 - error: message (reportRule)`).',
   categories: ['type_check', 'syntax_error'],
-  example: '  /home/runner/work/app/app/src/app/main.py:12:5 - error: "foo" is not a known attribute of module "app" (reportAttributeAccessIssue)',
+  example:
+    '  /home/runner/work/app/app/src/app/main.py:12:5 - error: "foo" is not a known attribute of module "app" (reportAttributeAccessIssue)',
   trigger: /\.pyi?:\d+:\d+ - error: /,
   start() {
     let open: FailureDraft | undefined;
@@ -52,7 +54,10 @@ export const pyrightDetector: Detector = {
         const message = error.message ?? '';
         open = {
           // pyright has no rule for parse errors; their messages say what the parser expected.
-          category: error.rule === undefined && /^(?:Expected |Unexpected indentation|Unindent not expected|Invalid character)/.test(message) ? 'syntax_error' : 'type_check',
+          category:
+            error.rule === undefined && /^(?:Expected |Unexpected indentation|Unindent not expected|Invalid character)/.test(message)
+              ? 'syntax_error'
+              : 'type_check',
           tool: 'pyright',
           message: text.slice(0, 500),
           file: error.file,

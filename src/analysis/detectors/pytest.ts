@@ -51,7 +51,8 @@ function headerKey(name: string): string {
 function exceptionOf(block: Block): { type: string; message: string } | undefined {
   for (const text of block.eLines) {
     const match = EXCEPTION_LINE.exec(text.trim());
-    if (match?.groups?.type !== undefined && match.groups.message !== undefined) return { type: match.groups.type, message: match.groups.message };
+    if (match?.groups?.type !== undefined && match.groups.message !== undefined)
+      return { type: match.groups.type, message: match.groups.message };
   }
   if (block.nativeException) return block.nativeException;
   const final = block.locations[block.locations.length - 1];
@@ -59,7 +60,10 @@ function exceptionOf(block: Block): { type: string; message: string } | undefine
   return undefined;
 }
 
-function categoryFor(block: Block, exception: { type: string; message: string } | undefined): { category: Category; data?: Record<string, unknown> } {
+function categoryFor(
+  block: Block,
+  exception: { type: string; message: string } | undefined,
+): { category: Category; data?: Record<string, unknown> } {
   if (!exception) return { category: 'test_failure' };
   const facts = classifyPythonException(exception.type, exception.message, true);
   // A missing module or a file that does not parse stops the test before it runs: that is the failure to fix.
@@ -77,7 +81,11 @@ function draftFromBlock(block: Block, summaryPath: string | undefined): FailureD
   );
   const ownLocations = block.locations.filter((location) => !isLibraryPath(location.file));
   // The test function's own frame, unless the failure happened while importing the module (`in <module>`): then the deepest.
-  const location = testLocations.find((candidate) => !/^in <module>$/.test(candidate.rest.trim())) ?? testLocations[testLocations.length - 1] ?? ownLocations[0] ?? (summaryPath === undefined ? block.locations[0] : undefined);
+  const location =
+    testLocations.find((candidate) => !/^in <module>$/.test(candidate.rest.trim())) ??
+    testLocations[testLocations.length - 1] ??
+    ownLocations[0] ??
+    (summaryPath === undefined ? block.locations[0] : undefined);
   const firstE = block.eLines[0]?.trim();
   const detail = firstE ?? (exception ? `${exception.type}: ${exception.message.trim()}` : undefined);
   const draft: FailureDraft = {
@@ -99,10 +107,12 @@ function draftFromBlock(block: Block, summaryPath: string | undefined): FailureD
 
 export const pytestDetector: Detector = {
   id: 'pytest',
-  description: 'pytest FAILURES/ERRORS blocks, collection errors, doctest blocks and short-summary FAILED/ERROR lines, located at the failing test line.',
+  description:
+    'pytest FAILURES/ERRORS blocks, collection errors, doctest blocks and short-summary FAILED/ERROR lines, located at the failing test line.',
   categories: ['test_failure', 'import_missing_module', 'syntax_error'],
   example: 'FAILED tests/test_math.py::test_add - assert 3 == 4',
-  trigger: /^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
+  trigger:
+    /^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
   start() {
     let inSection = false;
     /** The `=== FAILURES ===` / `=== short test summary info ===` rule just read: the first entry under it starts there. */
@@ -137,7 +147,8 @@ export const pytestDetector: Detector = {
           : undefined;
       const path = id.split('::')[0] ?? id;
       const fromBlock = blockCategories.get(testKey(id)) ?? blockCategories.get(path);
-      let category: Category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
+      let category: Category =
+        facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
       let data = category === 'test_failure' ? undefined : facts?.data;
       if (fromBlock) {
         category = fromBlock.category;

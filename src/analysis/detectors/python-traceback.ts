@@ -34,7 +34,8 @@ const NETWORK_TYPES =
   /(?:^|\.)(?:TimeoutError|TimeoutExpired|timeout|ConnectionError|ConnectionRefusedError|ConnectionResetError|ConnectionAbortedError|RemoteDisconnected|URLError|HTTPError|ReadTimeout|ConnectTimeout|ReadTimeoutError|ConnectTimeoutError|MaxRetryError|ProxyError|SSLError|NewConnectionError|gaierror|ClientConnectorError|ServerDisconnectedError|RateLimitExceededException)$/;
 const NETWORK_MESSAGE =
   /couldn't connect to|Connection refused|Connection reset|timed out|Temporary failure in name resolution|Name or service not known|Network is unreachable|Max retries exceeded|rate limit exceeded|503 Service Unavailable|502 Bad Gateway/i;
-const DEPENDENCY_TYPES = /(?:^|\.)(?:DistributionNotFound|VersionConflict|PackageNotFoundError|ContextualVersionConflict|SolverProblemError|ResolutionImpossible)$/;
+const DEPENDENCY_TYPES =
+  /(?:^|\.)(?:DistributionNotFound|VersionConflict|PackageNotFoundError|ContextualVersionConflict|SolverProblemError|ResolutionImpossible)$/;
 
 /** The top-level package of a dotted module path: `yaml.foo` → `yaml`. */
 function topLevelModule(dotted: string): string {
@@ -91,11 +92,14 @@ export function isLibraryPath(path: string): boolean {
 export const FRAME = /^\s*File "(?<file>[^"]+)", line (?<line>\d+)(?:, in .*)?$/;
 // `pkg.mod.SomeError: message` or a bare `KeyboardInterrupt`. The last dotted part is a class name.
 export const EXCEPTION_LINE = /^(?<type>(?:[A-Za-z_]\w*\.){0,8}[A-Z]\w*)(?::(?<message>.*))?$/;
-const CONVENTIONAL_NAME = /(?:Error|Exception|Exit|Interrupt|Iteration|Expired|NotFound|Conflict|Failure|Warning|Timeout|timeout|gaierror)$/;
+const CONVENTIONAL_NAME =
+  /(?:Error|Exception|Exit|Interrupt|Iteration|Expired|NotFound|Conflict|Failure|Warning|Timeout|timeout|gaierror)$/;
 
 const TRACEBACK = /^(?<indent>\s*)Traceback \(most recent call last\):\s*$/;
-const CHAIN = /^\s*(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
-const BARE_EXCEPTION = /^\s*(?:[A-Za-z_]\w*\.){0,8}(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |^\s*(?:OSError|IOError): \[Errno 2\] /;
+const CHAIN =
+  /^\s*(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+const BARE_EXCEPTION =
+  /^\s*(?:[A-Za-z_]\w*\.){0,8}(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |^\s*(?:OSError|IOError): \[Errno 2\] /;
 const CANT_OPEN = /can't open file '(?<path>[^']+)': \[Errno 2\] No such file or directory/;
 
 /** Lines of junk tolerated inside a traceback (other processes write into the same log). */
@@ -135,7 +139,11 @@ function describeChain(chain: readonly RaisedException[], confidence: number): F
   const last = classified[classified.length - 1] as { raised: RaisedException; facts: PythonExceptionFacts };
   const chosen = root?.raised ?? last.raised;
   let facts = root?.facts ?? last.facts;
-  if (!root && (facts.category === 'other' || facts.category === 'test_failure') && classified.some((entry) => entry.facts.category === 'network_infra_timeout')) {
+  if (
+    !root &&
+    (facts.category === 'other' || facts.category === 'test_failure') &&
+    classified.some((entry) => entry.facts.category === 'network_infra_timeout')
+  ) {
     // A timeout that caused a generic wrapper error: the category comes from the cause, the block stays on the error that ended the run.
     facts = { ...facts, category: 'network_infra_timeout' };
   }
@@ -178,7 +186,14 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
   const text = line.text.trim();
   const cantOpen = CANT_OPEN.exec(text)?.groups?.path;
   if (cantOpen !== undefined) {
-    return { category: 'missing_file', tool: 'python', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.85, data: { path: cantOpen } };
+    return {
+      category: 'missing_file',
+      tool: 'python',
+      message: text.slice(0, 500),
+      logLines: [line.n, line.n],
+      confidence: 0.85,
+      data: { path: cantOpen },
+    };
   }
   const match = EXCEPTION_LINE.exec(text);
   if (!match?.groups?.type) return undefined;
@@ -210,7 +225,15 @@ export const pythonTracebackDetector: Detector = {
   id: 'python-traceback',
   description:
     'Python tracebacks and bare ModuleNotFoundError/ImportError/SyntaxError/FileNotFoundError lines, categorised by exception type (low confidence for generic exceptions).',
-  categories: ['import_missing_module', 'syntax_error', 'missing_file', 'test_failure', 'network_infra_timeout', 'dependency_resolution', 'other'],
+  categories: [
+    'import_missing_module',
+    'syntax_error',
+    'missing_file',
+    'test_failure',
+    'network_infra_timeout',
+    'dependency_resolution',
+    'other',
+  ],
   example: "ModuleNotFoundError: No module named 'yaml'",
   trigger:
     /Traceback \(most recent call last\)|(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |(?:OSError|IOError): \[Errno 2\] |can't open file '/,

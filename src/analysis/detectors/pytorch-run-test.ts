@@ -14,7 +14,8 @@ import type { Detector, FailureDraft } from '../types.js';
  * tooling print the same lines.
  */
 
-const FILE_FAILED = /^(?<runtime>RuntimeError: )?(?<test>\S*test\S*?)(?: (?<shard>\d+\/\d+))? failed!(?: [Rr]eceived [Ss]ignal: (?<signal>SIG\w+))?\s*$/;
+const FILE_FAILED =
+  /^(?<runtime>RuntimeError: )?(?<test>\S*test\S*?)(?: (?<shard>\d+\/\d+))? failed!(?: [Rr]eceived [Ss]ignal: (?<signal>SIG\w+))?\s*$/;
 const CONSISTENTLY = /^(?:The following tests failed consistently: \[.+\]|FAILED CONSISTENTLY: \S.*)\s*$/;
 const PRINTING = /^PRINTING LOG FILE of (?<test>\S+)(?: (?<shard>\d+\/\d+))? \(/;
 /** Lines between the start of a file's printed log and the driver's `failed!` line about it. */
@@ -36,7 +37,8 @@ export const pytorchRunTestDetector: Detector = {
     "PyTorch's test driver run_test.py: a test file that failed or crashed on a signal (`test_x 1/1 failed!`, `RuntimeError: test_x 1/1 failed!`), tests that failed consistently across retries, test classes that do not extend TestCase.",
   categories: ['test_failure', 'network_infra_timeout'],
   example: 'RuntimeError: test_cuda 1/1 failed!',
-  trigger: /^PRINTING LOG FILE of |failed!|^Command took >\d+min, returning 124|^TIMED OUT: |failed consistently: \[|^FAILED CONSISTENTLY: | - failed\. This test class should extend/,
+  trigger:
+    /^PRINTING LOG FILE of |failed!|^Command took >\d+min, returning 124|^TIMED OUT: |failed consistently: \[|^FAILED CONSISTENTLY: | - failed\. This test class should extend/,
   start() {
     const open = new Map<string, FailureDraft>();
     let timeout: { n: number; text: string } | undefined;
@@ -71,19 +73,31 @@ export const pytorchRunTestDetector: Detector = {
           const draft: FailureDraft = {
             category: timedOut ? 'network_infra_timeout' : 'test_failure',
             tool: 'run_test.py',
-            message: signal !== undefined ? `${key} failed! Received signal: ${signal}` : timedOut ? `${key} failed! ${timedOut.text}` : `${key} failed!`,
+            message:
+              signal !== undefined
+                ? `${key} failed! Received signal: ${signal}`
+                : timedOut
+                  ? `${key} failed! ${timedOut.text}`
+                  : `${key} failed!`,
             logLines: [timedOut?.n ?? line.n, line.n],
             confidence: 0.9,
             data: signal !== undefined ? { test: test as string, signal } : { test: test as string },
           };
-          if (printing?.key === key && line.n - printing.n <= PRINTED_LOG_WINDOW) draft.logLines[0] = Math.min(draft.logLines[0], printing.n);
+          if (printing?.key === key && line.n - printing.n <= PRINTED_LOG_WINDOW)
+            draft.logLines[0] = Math.min(draft.logLines[0], printing.n);
           if (runtime !== undefined) ctx.report(draft);
           else open.set(key, draft);
           return false;
         }
         const notTestCase = NOT_TESTCASE.exec(text)?.groups;
         if (CONSISTENTLY.test(text) || notTestCase) {
-          const draft: FailureDraft = { category: 'test_failure', tool: 'run_test.py', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.9 };
+          const draft: FailureDraft = {
+            category: 'test_failure',
+            tool: 'run_test.py',
+            message: text.slice(0, 500),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          };
           if (notTestCase?.test !== undefined) draft.data = { test: notTestCase.test };
           ctx.report(draft);
         }

@@ -8,7 +8,8 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
 
 const TESTS_FAILED = /^Running the tests in [‘'](?<file>[^’']+)[’'] failed\.$/;
 const RUNNING_TEST_FILE = /^\s*Running [‘'][^’']+[’']/;
-const MISSING_PACKAGE = /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
+const MISSING_PACKAGE =
+  /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
 const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
 
@@ -68,7 +69,10 @@ export const rCheckDetector: Detector = {
         const missing = MISSING_PACKAGE.exec(text);
         if (missing) {
           pendingCheck = undefined;
-          const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '').split(/,\s*/).map((name) => name.replace(/[‘’']/g, '').trim()).filter((name) => name !== '');
+          const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
+            .split(/,\s*/)
+            .map((name) => name.replace(/[‘’']/g, '').trim())
+            .filter((name) => name !== '');
           ctx.report({
             category: 'import_missing_module',
             tool: 'R',
@@ -83,14 +87,28 @@ export const rCheckDetector: Detector = {
         const check = CHECK_ERROR.exec(text);
         if (check) {
           // Reported only if nothing more specific follows it.
-          if (pendingCheck) ctx.report({ category: 'other', tool: 'R CMD check', message: `* checking ${pendingCheck.what} ... ERROR`, logLines: [pendingCheck.n, pendingCheck.n], confidence: 0.4 });
+          if (pendingCheck)
+            ctx.report({
+              category: 'other',
+              tool: 'R CMD check',
+              message: `* checking ${pendingCheck.what} ... ERROR`,
+              logLines: [pendingCheck.n, pendingCheck.n],
+              confidence: 0.4,
+            });
           pendingCheck = { what: check.groups?.what ?? '', n: line.n };
         }
         return false;
       },
       end(ctx) {
         close(ctx);
-        if (pendingCheck) ctx.report({ category: 'other', tool: 'R CMD check', message: `* checking ${pendingCheck.what} ... ERROR`, logLines: [pendingCheck.n, pendingCheck.n], confidence: 0.4 });
+        if (pendingCheck)
+          ctx.report({
+            category: 'other',
+            tool: 'R CMD check',
+            message: `* checking ${pendingCheck.what} ... ERROR`,
+            logLines: [pendingCheck.n, pendingCheck.n],
+            confidence: 0.4,
+          });
       },
     };
   },

@@ -8,7 +8,6 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
  */
 
 const RSPEC_ITEM = /^\s{0,4}(?<index>\d+)\) (?<description>\S.*)$/;
-const RSPEC_FAILURE_ERROR = /^\s+Failure\/Error: /;
 const RSPEC_BACKTRACE = /^\s*#(?: (?<file>\.?\/?[^\s:]+\.rb):(?<line>\d+)|\s|$)/;
 const RSPEC_RERUN = /^rspec (?<file>\.\/\S+_spec\.rb):(?<line>\d+) # (?<description>.*)$/;
 const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
@@ -16,7 +15,8 @@ const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
 const MINITEST_HEADER = /^\s*(?<index>\d+)\) (?<kind>Failure|Error):$/;
 const MINITEST_SUMMARY = /^\d+ runs, \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
 
-const RUBOCOP_OFFENSE = /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefile):(?<line>\d+):(?<column>\d+): (?<severity>[CWEF]): (?:\[Correctable\] )?(?<message>.*)$/;
+const RUBOCOP_OFFENSE =
+  /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefile):(?<line>\d+):(?<column>\d+): (?<severity>[CWEF]): (?:\[Correctable\] )?(?<message>.*)$/;
 
 const SYNTAX_ERROR = /^(?:\s*)(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.rb):(?<line>\d+): syntax error,? (?<message>.*)$/;
 const LOAD_ERROR = /cannot load such file -- (?<feature>\S+) \(LoadError\)|^(?:\S+: )?cannot load such file -- (?<feature2>\S+)/;
@@ -26,7 +26,8 @@ const YAML_ERROR = /^(?:\S+: )?\((?<file>[^()\s]+)\): (?<message>.+) at line (?<
 // `rake aborted!` is followed by the exception message on the next line.
 const RAKE_ABORTED = /^rake aborted!$/;
 const RAKE_MISSING_FILE = /^No Rakefile found|No such file or directory|Errno::ENOENT/;
-const BUNDLER = /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
+const BUNDLER =
+  /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
 
 function clip(text: string): string {
   return text.trim().slice(0, 500);
@@ -39,10 +40,12 @@ interface OpenBlock {
 
 export const rubyDetector: Detector = {
   id: 'ruby',
-  description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
+  description:
+    'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
   categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
   example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
-  trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
+  trigger:
+    /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
   start() {
     let open: OpenBlock | undefined;
     let rakeAbortedAt: number | undefined;
@@ -114,7 +117,13 @@ export const rubyDetector: Detector = {
         const minitest = MINITEST_HEADER.exec(text);
         if (minitest) {
           sawSpecificFailure = true;
-          const draft: FailureDraft = { category: 'test_failure', tool: 'minitest', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 };
+          const draft: FailureDraft = {
+            category: 'test_failure',
+            tool: 'minitest',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          };
           open = {
             draft,
             accepts(next) {
@@ -159,7 +168,7 @@ export const rubyDetector: Detector = {
         const offense = RUBOCOP_OFFENSE.exec(text);
         if (offense) {
           const severity = offense.groups?.severity;
-          const isSyntax = severity === 'F' || severity === 'E' && /Lint\/Syntax/.test(text);
+          const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
           const draft: FailureDraft = {
             category: isSyntax ? 'syntax_error' : 'lint_format',
             tool: 'rubocop',
@@ -269,7 +278,13 @@ export const rubyDetector: Detector = {
 
         const summary = MINITEST_SUMMARY.exec(text);
         if (summary && (Number(summary.groups?.failures) > 0 || Number(summary.groups?.errors) > 0)) {
-          ctx.report({ category: 'test_failure', tool: 'minitest', message: clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.3 : 0.6 });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'minitest',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: sawSpecificFailure ? 0.3 : 0.6,
+          });
         }
         return false;
       },

@@ -12,11 +12,13 @@ import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.
  * only when the log says ruff ran nearby; otherwise the flake8 detector reads it.
  */
 
-export const CONCISE_PROBLEM = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<code>[A-Z]{1,4}\d{1,4}) (?<fixable>\[\*\] )?(?<message>.*)$/;
+export const CONCISE_PROBLEM =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<code>[A-Z]{1,4}\d{1,4}) (?<fixable>\[\*\] )?(?<message>.*)$/;
 const CODE_FIRST = /^(?<code>[A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(?<message>.+)$/;
 /** Newer ruff's diagnostics that have a name instead of a rule code, in the full and concise shapes. */
 const NAMED_FIRST = /^(?<name>invalid-syntax|unformatted): (?<message>.+)$/;
-const CONCISE_NAMED = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<name>invalid-syntax|unformatted): (?<message>.*)$/;
+const CONCISE_NAMED =
+  /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(?<line>\d+):(?<column>\d+): (?<name>invalid-syntax|unformatted): (?<message>.*)$/;
 const ARROW = /^\s*--> (?<file>(?:[A-Za-z]:)?[^\s:][^:]*):(?<line>\d+):(?<column>\d+)$/;
 const FRAME_LINE = /^\s*(?:\d+\s*)?\||^\s*(?:\d+\s*)?[-+](?: |$)|^\s*= help:|^\s*help: |^\s*\.\.\.$/;
 const WOULD_REFORMAT = /^Would reformat: (?<file>.+)$/;
@@ -34,7 +36,8 @@ export const ruffDetector: Detector = {
   description: 'Ruff lint problems (concise and full output, with the rule code) and `ruff format --check` files.',
   categories: ['lint_format', 'syntax_error'],
   example: 'src/app.py:1:8: F401 [*] `os` imported but unused',
-  trigger: /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:\d+: (?:[A-Z]{1,4}\d{1,4} |invalid-syntax: |unformatted: )|^[A-Z]{1,4}\d{1,4} |^(?:invalid-syntax|unformatted): |^Would reformat: |^error: Failed to parse /,
+  trigger:
+    /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:\d+: (?:[A-Z]{1,4}\d{1,4} |invalid-syntax: |unformatted: )|^[A-Z]{1,4}\d{1,4} |^(?:invalid-syntax|unformatted): |^Would reformat: |^error: Failed to parse /,
   start() {
     let open: FailureDraft | undefined;
     /** A code-first line waiting for its ` --> file:line:col`. */
@@ -48,10 +51,25 @@ export const ruffDetector: Detector = {
     };
 
     /** A draft for `invalid-syntax` (a syntax error) or `unformatted` (a file to reformat). */
-    const named = (name: string, text: string, file: string, at: { line: number; column: number }, logLines: [number, number]): FailureDraft =>
+    const named = (
+      name: string,
+      text: string,
+      file: string,
+      at: { line: number; column: number },
+      logLines: [number, number],
+    ): FailureDraft =>
       name === 'invalid-syntax'
         ? { category: 'syntax_error', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.9 }
-        : { category: 'lint_format', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.95, data: { formatter: 'ruff' } };
+        : {
+            category: 'lint_format',
+            tool: 'ruff',
+            message: text.slice(0, 500),
+            file,
+            ...at,
+            logLines,
+            confidence: 0.95,
+            data: { formatter: 'ruff' },
+          };
 
     return {
       line(line, ctx) {

@@ -8,7 +8,8 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 
 // Column 0: rustc output quoted inside test output (trybuild, nextest) is indented.
 const DIAGNOSTIC = /^error(?:\[(?<code>E\d{4})\])?: (?<message>.+)$/;
-const NOT_A_DIAGNOSTIC = /^(?:aborting due to|could not compile|failed to run custom build command|build failed|Could not compile|failed to select a version|no matching package|failed to load source|failed to get `|test failed|\d+ targets? failed)/;
+const NOT_A_DIAGNOSTIC =
+  /^(?:aborting due to|could not compile|failed to run custom build command|build failed|Could not compile|failed to select a version|no matching package|failed to load source|failed to get `|test failed|\d+ targets? failed)/;
 const ARROW = /^\s*--> (?<file>[^\s:]+):(?<line>\d+):(?<column>\d+)/;
 const BLOCK_LINE = /^\s*(?:\d+\s*)?\|(?:\s|$)|^\s*(?:= (?:note|help)|-->|\.\.\.|::: )|^\s*\d+\s+\|/;
 const CLIPPY_HINT = /`-D (?:clippy::|warnings)|#\[deny\(clippy::|rust-clippy\/master\/index\.html|`#\[deny\(clippy/;
@@ -16,15 +17,18 @@ const BLOCK_HINT = /^(?:note|help): /;
 
 const COULD_NOT_COMPILE = /^error: (?:could not compile|failed to run custom build command for) `(?<crate>[^`]+)`/;
 
-const DEPENDENCY_PROBLEM = /^(?:error: )?(?:failed to select a version for (?:the requirement )?`(?<crate>[^`]+)`|no matching package named `(?<crate2>[^`]+)` found|failed to load source for dependency `(?<crate3>[^`]+)`|the lock file \S+ needs to be updated but --locked was passed)/;
-const DEPENDENCY_CONTINUATION = /^\s*(?:candidate versions found|location searched|required by package|\.\.\. which satisfies|versions that meet the requirements|perhaps you meant|the package `|all possible versions conflict|previously selected|failed to select a version|\S.*conflicts with)|^\s*$/;
+const DEPENDENCY_PROBLEM =
+  /^(?:error: )?(?:failed to select a version for (?:the requirement )?`(?<crate>[^`]+)`|no matching package named `(?<crate2>[^`]+)` found|failed to load source for dependency `(?<crate3>[^`]+)`|the lock file \S+ needs to be updated but --locked was passed)/;
+const DEPENDENCY_CONTINUATION =
+  /^\s*(?:candidate versions found|location searched|required by package|\.\.\. which satisfies|versions that meet the requirements|perhaps you meant|the package `|all possible versions conflict|previously selected|failed to select a version|\S.*conflicts with)|^\s*$/;
 
 const RUSTFMT_DIFF = /^Diff in (?<file>\S+?)(?: at line (?<line>\d+)|:(?<line2>\d+)):?\s*$/;
 const DIFF_BODY = /^[+\- ]|^\s*$/;
 
 const TEST_FAILED_LINE = /^test (?<name>\S+) \.\.\. FAILED$/;
 const TEST_STDOUT_HEADER = /^---- (?<name>\S+) stdout ----$/;
-const PANIC = /^thread '(?<thread>[^']*)'(?: \(\d+\))? panicked at (?:(?<file>[^\s:']+):(?<line>\d+):(?<column>\d+):$|'(?<old>.*)', (?<oldFile>[^\s:]+):(?<oldLine>\d+):(?<oldColumn>\d+)$|(?<other>.*)$)/;
+const PANIC =
+  /^thread '(?<thread>[^']*)'(?: \(\d+\))? panicked at (?:(?<file>[^\s:']+):(?<line>\d+):(?<column>\d+):$|'(?<old>.*)', (?<oldFile>[^\s:]+):(?<oldLine>\d+):(?<oldColumn>\d+)$|(?<other>.*)$)/;
 const PANIC_TRAILER = /^note: run with `RUST_BACKTRACE=1`|^note: Run with `RUST_BACKTRACE=1`/;
 const TEST_RESULT_FAILED = /^test result: FAILED\. /;
 
@@ -46,10 +50,20 @@ interface OpenBlock {
 
 export const rustDetector: Detector = {
   id: 'rust',
-  description: 'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
-  categories: ['compilation_error', 'lint_format', 'import_missing_module', 'test_failure', 'dependency_resolution', 'missing_file', 'other'],
-  example: "error[E0425]: cannot find value `foo` in this scope",
-  trigger: /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
+  description:
+    'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
+  categories: [
+    'compilation_error',
+    'lint_format',
+    'import_missing_module',
+    'test_failure',
+    'dependency_resolution',
+    'missing_file',
+    'other',
+  ],
+  example: 'error[E0425]: cannot find value `foo` in this scope',
+  trigger:
+    /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
   start() {
     let open: OpenBlock | undefined;
     let currentTestOutput: { name: string; n: number } | undefined;
@@ -214,7 +228,8 @@ export const rustDetector: Detector = {
                 draft.logLines[1] = next.n;
                 return false;
               }
-              if (next.text.trim() === '' || /^(?:----|test |failures:|thread '|stack backtrace:)/.test(next.text) || next.n - line.n > 12) return false;
+              if (next.text.trim() === '' || /^(?:----|test |failures:|thread '|stack backtrace:)/.test(next.text) || next.n - line.n > 12)
+                return false;
               // New-style panics print the message on the next line; it says more than the location does.
               if (groups.file && draft.logLines[1] === line.n) draft.message = clip(`${text} ${next.text}`);
               draft.logLines[1] = next.n;

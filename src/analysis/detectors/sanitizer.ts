@@ -10,7 +10,8 @@ import type { Detector, DetectorContext, FailureDraft } from '../types.js';
  * source location is the SUMMARY's, else the first stack frame outside system headers.
  */
 
-const HEADER = /^(?:==\d+==)?(?:ERROR|WARNING): (?<sanitizer>Address|Leak|Memory|Thread|Hardware)Sanitizer: (?<kind>[\w-]+(?: [\w-]+){0,3})/;
+const HEADER =
+  /^(?:==\d+==)?(?:ERROR|WARNING): (?<sanitizer>Address|Leak|Memory|Thread|Hardware)Sanitizer: (?<kind>[\w-]+(?: [\w-]+){0,3})/;
 const SUMMARY = /^SUMMARY: \w+Sanitizer: /;
 const ABORTING = /^==\d+==ABORTING/;
 const RULE = /^={10,}\s*$/;
@@ -75,7 +76,8 @@ export const sanitizerDetector: Detector = {
   description:
     'AddressSanitizer, LeakSanitizer, MemorySanitizer and ThreadSanitizer reports (header through `ABORTING` or `SUMMARY`), UndefinedBehaviorSanitizer `runtime error:` lines.',
   categories: ['test_failure'],
-  example: '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
+  example:
+    '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
   trigger: /Sanitizer: |: runtime error: /,
   start() {
     let open: OpenReport | undefined;

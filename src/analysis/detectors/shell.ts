@@ -47,7 +47,10 @@ function missingTarget(text: string): { target: string; command: boolean; confid
 function echoedCommand(ctx: DetectorContext, command: string): LogLine | undefined {
   const previous = ctx.before(1)[0];
   if (!previous) return undefined;
-  const first = previous.text.trim().replace(/^[+$>] /, '').split(/\s+/)[0];
+  const first = previous.text
+    .trim()
+    .replace(/^[+$>] /, '')
+    .split(/\s+/)[0];
   return first === command ? previous : undefined;
 }
 

@@ -9,7 +9,8 @@ import type { Detector, DetectorContext, FailureDraft } from '../types.js';
 
 const TTY_HEADER_TAIL = / line (?<line>\d+):\s*$/;
 const TTY_FINDING = /^\s*\^[-^]*\^?\s+SC(?<code>\d{4}) \((?<severity>error|warning|info|style)\): (?<message>.+)$/;
-const GCC = /^(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+): (?<severity>error|warning|note|style): (?<message>.+?) \[SC(?<code>\d{4})\]\s*$/;
+const GCC =
+  /^(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+): (?<severity>error|warning|note|style): (?<message>.+?) \[SC(?<code>\d{4})\]\s*$/;
 /** Lines of one tty block kept (the source line, carets, a suggested fix). */
 const MAX_BLOCK_LINES = 40;
 
@@ -40,7 +41,15 @@ export const shellcheckDetector: Detector = {
         if (header) {
           close(ctx);
           open = {
-            draft: { category: 'lint_format', tool: 'shellcheck', message: '', file: header.file, line: header.line, logLines: [line.n, line.n], confidence: 0.88 },
+            draft: {
+              category: 'lint_format',
+              tool: 'shellcheck',
+              message: '',
+              file: header.file,
+              line: header.line,
+              logLines: [line.n, line.n],
+              confidence: 0.88,
+            },
             blankAfterFinding: false,
           };
           return true;

@@ -52,14 +52,30 @@ export const swiftDetector: Detector = {
         const missing = MISSING_INPUT.exec(text);
         if (missing) {
           sawSpecificFailure = true;
-          ctx.report({ category: 'missing_file', tool: 'xcodebuild', message: clip(text.replace(/^.*?❌\s+/, '')), file: missing.groups?.file, logLines: [line.n, line.n], confidence: 0.9 });
+          ctx.report({
+            category: 'missing_file',
+            tool: 'xcodebuild',
+            message: clip(text.replace(/^.*?❌\s+/, '')),
+            file: missing.groups?.file,
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+          });
           return false;
         }
 
         const lint = SWIFTLINT.exec(text);
         if (lint) {
           sawSpecificFailure = true;
-          const draft: FailureDraft = { category: 'lint_format', tool: 'swiftlint', message: clip(text.slice(text.indexOf(': ') + 2)), file: lint.groups?.file, line: Number(lint.groups?.line), logLines: [line.n, line.n], confidence: 0.85, data: { rule: lint.groups?.rule } };
+          const draft: FailureDraft = {
+            category: 'lint_format',
+            tool: 'swiftlint',
+            message: clip(text.slice(text.indexOf(': ') + 2)),
+            file: lint.groups?.file,
+            line: Number(lint.groups?.line),
+            logLines: [line.n, line.n],
+            confidence: 0.85,
+            data: { rule: lint.groups?.rule },
+          };
           if (lint.groups?.column) draft.column = Number(lint.groups.column);
           ctx.report(draft);
           return false;
@@ -68,7 +84,16 @@ export const swiftDetector: Detector = {
         const xctest = XCTEST.exec(text);
         if (xctest) {
           sawSpecificFailure = true;
-          ctx.report({ category: 'test_failure', tool: 'xctest', message: clip(xctest.groups?.message ?? text), file: xctest.groups?.file, line: Number(xctest.groups?.line), logLines: [line.n, line.n], confidence: 0.95, data: { test: xctest.groups?.test } });
+          ctx.report({
+            category: 'test_failure',
+            tool: 'xctest',
+            message: clip(xctest.groups?.message ?? text),
+            file: xctest.groups?.file,
+            line: Number(xctest.groups?.line),
+            logLines: [line.n, line.n],
+            confidence: 0.95,
+            data: { test: xctest.groups?.test },
+          });
           return false;
         }
 
@@ -93,13 +118,25 @@ export const swiftDetector: Detector = {
         const trailer = TRAILER.exec(text);
         if (trailer) {
           const isTest = trailer.groups?.what === 'TEST';
-          ctx.report({ category: isTest ? 'test_failure' : 'compilation_error', tool: 'xcodebuild', message: clip(text), logLines: [line.n, line.n], confidence: sawSpecificFailure ? 0.25 : 0.5 });
+          ctx.report({
+            category: isTest ? 'test_failure' : 'compilation_error',
+            tool: 'xcodebuild',
+            message: clip(text),
+            logLines: [line.n, line.n],
+            confidence: sawSpecificFailure ? 0.25 : 0.5,
+          });
           return false;
         }
 
         const plain = XCPRETTY_PLAIN.exec(text);
         if (plain && (plain.groups?.message ?? '').trim() !== '') {
-          ctx.report({ category: 'compilation_error', tool: 'xcodebuild', message: clip(plain.groups?.message ?? ''), logLines: [line.n, line.n], confidence: 0.6 });
+          ctx.report({
+            category: 'compilation_error',
+            tool: 'xcodebuild',
+            message: clip(plain.groups?.message ?? ''),
+            logLines: [line.n, line.n],
+            confidence: 0.6,
+          });
         }
         return false;
       },

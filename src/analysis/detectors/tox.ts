@@ -26,7 +26,8 @@ export const toxDetector: Detector = {
   description: 'tox and nox environment/session failures (wrappers around the real error; low confidence, category from the env name).',
   categories: ['test_failure', 'lint_format', 'type_check', 'dependency_resolution', 'other'],
   example: 'ERROR:   py39: commands failed',
-  trigger: /^ERROR: InvocationError |^ERROR: {1,3}[\w.-]+: (?:commands failed|InvocationError|could not install deps)|: FAIL code \d|^nox > (?:Session|Command) /,
+  trigger:
+    /^ERROR: InvocationError |^ERROR: {1,3}[\w.-]+: (?:commands failed|InvocationError|could not install deps)|: FAIL code \d|^nox > (?:Session|Command) /,
   start() {
     let lastCommand: { text: string; n: number } | undefined;
     const report = (ctx: DetectorContext, draft: FailureDraft) => ctx.report(draft);

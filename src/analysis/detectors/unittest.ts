@@ -38,7 +38,10 @@ function draftFrom(block: UnittestBlock): FailureDraft {
     message: `${block.kind}: ${block.test} (${block.where}): ${summary}`.slice(0, 500),
     logLines: [block.start, block.last],
     confidence: 0.93,
-    data: { ...(category === 'test_failure' ? {} : facts?.data), test: block.where.endsWith(`.${block.test}`) ? block.where : `${block.where}.${block.test}` },
+    data: {
+      ...(category === 'test_failure' ? {} : facts?.data),
+      test: block.where.endsWith(`.${block.test}`) ? block.where : `${block.where}.${block.test}`,
+    },
   };
   if (frame) {
     draft.file = frame.file;

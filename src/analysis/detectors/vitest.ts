@@ -16,7 +16,8 @@ const CROSS = /^\s*× (?<title>.+?)(?: \d+(?:\.\d+)?m?s)?$/;
 const SUMMARY = /^\s*Tests\s+(?<failed>\d+) failed/;
 // `×` is also uv's and pip's error marker: the fallbacks need a sign that Vitest ran.
 const VITEST_RAN = /^\s*RUN\s+v\d|^\s*Test Files\s+\d|\(\d+ tests? \| \d+ failed\)/;
-const LOAD_FAILURE = /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
+const LOAD_FAILURE =
+  /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
 const ESBUILD_FILE = /^\s*File: (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
 
@@ -33,7 +34,11 @@ function classifyFileFailure(body: readonly string[], draft: FailureDraft): Cate
       draft.data = { ...draft.data, path: spec };
       return 'missing_file';
     }
-    draft.data = { ...draft.data, ecosystem: 'node', module: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0] };
+    draft.data = {
+      ...draft.data,
+      ecosystem: 'node',
+      module: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0],
+    };
     return 'import_missing_module';
   }
   return SYNTAX.test(text) ? 'syntax_error' : 'test_failure';
@@ -47,7 +52,8 @@ interface OpenBlock {
 
 export const vitestDetector: Detector = {
   id: 'vitest',
-  description: 'Vitest `FAIL file > test` blocks with their assertion and location, file-level load failures, `×` lines and the summary as fallbacks.',
+  description:
+    'Vitest `FAIL file > test` blocks with their assertion and location, file-level load failures, `×` lines and the summary as fallbacks.',
   categories: ['test_failure', 'import_missing_module', 'missing_file', 'syntax_error'],
   example: ' FAIL  src/math.test.ts > math > adds',
   trigger: /FAIL\s|^\s*× |^\s*Tests\s+\d+ failed|^\s*RUN\s+v\d|^\s*Test Files\s+\d|tests? \| \d+ failed\)/,

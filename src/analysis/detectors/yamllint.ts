@@ -7,7 +7,8 @@ import type { Detector, DetectorContext } from '../types.js';
  * warnings only with `--strict`, so they get less confidence.
  */
 
-const PARSABLE = /^(?<file>[^\s:]+\.ya?ml):(?<line>\d+):(?<column>\d+): \[(?<level>error|warning)\] (?<message>.+?) \((?<rule>[\w-]+)\)\s*$/;
+const PARSABLE =
+  /^(?<file>[^\s:]+\.ya?ml):(?<line>\d+):(?<column>\d+): \[(?<level>error|warning)\] (?<message>.+?) \((?<rule>[\w-]+)\)\s*$/;
 const FILE_HEADER = /^(?<file>\S+\.ya?ml)\s*$/;
 const STANDARD = /^\s+(?<line>\d+):(?<column>\d+)\s+(?<level>error|warning)\s+(?<message>.+?)\s+\((?<rule>[\w-]+)\)\s*$/;
 

@@ -56,7 +56,9 @@ export function createFileFormatterFixer(spec: FileFormatterSpec): Fixer {
       const args = [...spec.checkArgs, '--', ...outcome.files];
       const result = await runTool(ctx, tool, args);
       const command = commandText(tool, args);
-      return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+      return result.exitCode === 0
+        ? { ok: true, command }
+        : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
     },
   };
 }
