@@ -72266,14 +72266,20 @@ function createGit(options) {
         return output(['remote', 'get-url', ...(urlOptions.push ? ['--push'] : []), '--', name]);
     }
     /** The env for a command that talks to `remote` with `token`, scoped to the URL git will use. */
+    /**
+     * The environment of a command that talks to `remote`: the token's one-shot header for an http(s)
+     * remote; for an ssh remote (the CLI on a laptop) the ssh agent's socket, which only git, never a
+     * fixer, receives.
+     */
     async function authFor(remote, token, push) {
-        if (!token)
-            return {};
         const url = looksLikeUrl(remote) ? remote : await remoteUrl(remote, { push });
-        const env = tokenEnvironment(url, token);
-        if (Object.keys(env).length === 0)
-            logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
-        return env;
+        if (httpOrigin(url) === undefined) {
+            if (token)
+                logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
+            const agent = process.env.SSH_AUTH_SOCK;
+            return agent !== undefined && agent !== '' ? { SSH_AUTH_SOCK: agent } : {};
+        }
+        return token ? tokenEnvironment(url, token) : {};
     }
     function indexEnv(indexFile) {
         return indexFile ? { GIT_INDEX_FILE: indexFile } : {};

@@ -194,3 +194,31 @@ describe('tokenEnvironment and meaningfulStderr', () => {
     expect(meaningfulStderr('just text\n')).toBe('just text');
   });
 });
+
+describe('createGit: credentials by kind of remote', () => {
+  it('an ssh remote gets the ssh agent socket and never the token; an http one the header and never the socket', async () => {
+    const calls: ExecCall[] = [];
+    const git = createGit({
+      exec: async (command, args, options) => {
+        calls.push({ command, args, options });
+        return { exitCode: 0, stdout: '', stderr: '' };
+      },
+      cwd: os.tmpdir(),
+      logger: testLogger(),
+    });
+    const saved = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = '/tmp/agent.sock';
+    try {
+      await git.lsRemoteBranch('ssh://git@example.invalid/o/r.git', 'main', 'ghs_secret');
+      await git.lsRemoteBranch('https://example.invalid/o/r.git', 'main', 'ghs_secret');
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+    }
+    const [ssh, https] = calls.map((call) => JSON.stringify(call.options.env ?? {}));
+    expect(ssh).toContain('"SSH_AUTH_SOCK":"/tmp/agent.sock"');
+    expect(ssh).not.toContain('GIT_CONFIG_VALUE');
+    expect(https).toContain('AUTHORIZATION: basic');
+    expect(https).not.toContain('SSH_AUTH_SOCK');
+  });
+});
