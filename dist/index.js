@@ -45269,15 +45269,16 @@ async function createPrivateDirs(prefix = 'ci-autofixer-child-') {
 }
 let processDirs;
 /**
- * The private HOME and TMPDIR of children that do not get their own (git, the guard's git): made
- * on first use, removed when the process exits.
+ * The private HOME and TMPDIR of children that do not get their own (git, the guard's git), and an
+ * empty hooks directory: made once, on first use, removed when the process exits.
  */
-function processPrivateDirs() {
+function processDirectories() {
     if (processDirs === undefined) {
         const root = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-home-'));
-        const dirs = { root, home: external_node_path_default().join(root, 'home'), tmp: external_node_path_default().join(root, 'tmp') };
+        const dirs = { root, home: external_node_path_default().join(root, 'home'), tmp: external_node_path_default().join(root, 'tmp'), hooks: external_node_path_default().join(root, 'no-hooks') };
         (0,external_node_fs_namespaceObject.mkdirSync)(dirs.home, { mode: 0o700 });
         (0,external_node_fs_namespaceObject.mkdirSync)(dirs.tmp, { mode: 0o700 });
+        (0,external_node_fs_namespaceObject.mkdirSync)(dirs.hooks, { mode: 0o500 });
         processDirs = dirs;
         process.once('exit', () => {
             try {
@@ -45288,20 +45289,19 @@ function processPrivateDirs() {
             }
         });
     }
-    return { home: processDirs.home, tmp: processDirs.tmp };
+    return processDirs;
 }
 /** The environment a child gets when its caller gives none: allow-listed, with the process's private HOME. */
 function defaultChildEnvironment() {
-    return childEnvironment(process.env, processPrivateDirs());
+    const { home, tmp } = processDirectories();
+    return childEnvironment(process.env, { home, tmp });
 }
 /**
  * An empty directory for `core.hooksPath`: git then finds no hook to run, whatever a fixer wrote
  * into `.git/hooks` or whatever `core.hooksPath` the repository's config names.
  */
 function emptyHooksDirectory() {
-    const hooks = external_node_path_default().join(external_node_path_default().dirname(processPrivateDirs().home), 'no-hooks');
-    (0,external_node_fs_namespaceObject.mkdirSync)(hooks, { recursive: true, mode: 0o500 });
-    return hooks;
+    return processDirectories().hooks;
 }
 
 ;// CONCATENATED MODULE: ./src/exec.ts
@@ -61971,7 +61971,7 @@ function readConfigFile(workspace) {
  * Builds Settings from raw inputs (action inputs or CLI flags). Values given as inputs win over
  * the repository's config file; documented defaults fill the rest.
  */
-function settings_parseSettings(inputs, environment) {
+function parseSettings(inputs, environment) {
     const problems = [];
     const repository = environment.repository ?? '';
     const repoMatch = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(repository);
@@ -62490,6 +62490,8 @@ const GENERIC_DETECTORS = new Set(['github-error', 'exit-code']);
  * block that a specific detector explains too is that detector's failure told again: dropped.
  */
 const FINDER_DETECTORS = new Set(['generic-error']);
+/** Detectors that need no knowledge of a tool: what `eval --generic-only` runs. */
+const TOOL_AGNOSTIC_DETECTORS = new Set([...GENERIC_DETECTORS, ...FINDER_DETECTORS]);
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 const CONFIDENT = 0.6;
 /** A first failure this sure explains the log on its own … */
@@ -63236,7 +63238,107 @@ function buildPrefilter(triggers) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/analysis/steps.ts
+/** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
+const MAX_STEPS = 5000;
+const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
+const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
+const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+/**
+ * Reads the CI system's own end-of-step line: GitHub `Process completed with exit code N.`, Travis
+ * `The command "…" exited with N.`, GitLab `ERROR: Job failed: exit code N`. The one place these
+ * formats are known; the step model and the detectors that react to a failed step share it.
+ */
+function ciExitLine(text) {
+    const first = text.charCodeAt(0);
+    if (first === 80 /* P */) {
+        const github = GITHUB_EXIT.exec(text);
+        return github ? { system: 'github', code: Number(github[1]) } : undefined;
+    }
+    if (first === 84 /* T */) {
+        const travis = TRAVIS_EXIT.exec(text);
+        return travis ? { system: 'travis', code: Number(travis[2]) } : undefined;
+    }
+    if (first === 69 /* E */) {
+        const gitlab = GITLAB_EXIT.exec(text);
+        return gitlab ? { system: 'gitlab', code: Number(gitlab[1]) } : undefined;
+    }
+    return undefined;
+}
+const GITHUB_CANCELED = /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
+const TRAVIS_SILENT = /^No output has been received in the last \d/;
+const MAKE_ERROR = /^(?:g?make(?:\[\d+\])?|ninja): \*\*\* .{0,400}(?:Error|error) (\d{1,3})/;
+const NPM_LIFECYCLE = /^npm (?:ERR!|error) code ELIFECYCLE$/;
+class StepTracker {
+    steps = [];
+    current;
+    currentIndex = -1;
+    observe(line) {
+        const index = line.stepIndex ?? 0;
+        if (index !== this.currentIndex || this.current === undefined)
+            this.open(line, index);
+        const step = this.current;
+        step.lines[1] = line.n;
+        this.readOutcome(step, line);
+    }
+    open(line, index) {
+        const previous = this.current;
+        // GitHub reports only failures: a step that ended without one, followed by another, passed.
+        if (previous !== undefined && previous.system === 'github' && previous.outcome === 'unknown')
+            previous.outcome = 'passed';
+        this.currentIndex = index;
+        const name = line.step ?? '';
+        const step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
+        this.current = step;
+        if (this.steps.length < MAX_STEPS)
+            this.steps.push(step);
+    }
+    readOutcome(step, line) {
+        const text = line.text;
+        const exit = ciExitLine(text);
+        // The runner's GitHub line is an `##[error]`; a script echoing the words is not the runner.
+        if (exit !== undefined && (exit.system !== 'github' || line.command === 'error'))
+            return this.set(step, line, exit.code, 'ci');
+        const first = text.charCodeAt(0);
+        if (first === 84 /* T */ && line.command === 'error' && GITHUB_CANCELED.test(text))
+            return this.set(step, line, 143, 'ci');
+        if (first === 78 /* N */ && TRAVIS_SILENT.test(text))
+            return this.set(step, line, 124, 'ci');
+        if (step.outcomeSource === 'ci')
+            return;
+        if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
+            const make = MAKE_ERROR.exec(text);
+            if (make)
+                return this.set(step, line, Number(make[1]), 'tool');
+            if (NPM_LIFECYCLE.test(text))
+                return this.set(step, line, 1, 'tool');
+        }
+    }
+    set(step, line, code, source) {
+        // The CI system's verdict wins over a tool's; a later CI line (a retried command) wins over an earlier one.
+        if (source === 'tool' && step.outcomeSource === 'ci')
+            return;
+        step.exitCode = code;
+        step.outcome = code === 0 ? 'passed' : 'failed';
+        step.outcomeLine = line.n;
+        step.outcomeSource = source;
+    }
+    finish() {
+        const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ??
+            this.steps.find((step) => step.outcome === 'failed');
+        return { steps: this.steps, failed };
+    }
+}
+function systemOf(line, name) {
+    if (line.job !== undefined || name.startsWith('Run '))
+        return 'github';
+    if (name === '')
+        return 'plain';
+    return 'travis';
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/exit-code.ts
+
 /**
  * The CI system's own "the step failed" line: GitHub's `##[error]Process completed with exit code
  * N.`, Travis's `The command "…" exited with N.`, GitLab's `ERROR: Job failed: exit code N`. It says
@@ -63246,9 +63348,6 @@ function buildPrefilter(triggers) {
  * Its lines start at the step's last few output lines, which are what a reader looks at when
  * nothing else was recognised.
  */
-const GITHUB = /^Process completed with exit code (\d{1,3})\.?$/;
-const TRAVIS = /^The command "(.{0,2000})" (?:exited with|failed and exited with) (\d{1,3})(?: during [^.]{0,200})?\.$/;
-const GITLAB = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
 /** Output lines of the failed step shown with its exit line (nothing else explained it, so they may). */
 const EXIT_CONTEXT_LINES = 3;
 /** The step's last output lines before its exit line: same step, not blank, not a runner marker. */
@@ -63267,6 +63366,7 @@ function lastOutputStart(ctx, line) {
     }
     return start;
 }
+const TOOL_OF = { github: 'github-actions', travis: 'travis', gitlab: 'gitlab' };
 function killedBySignal(code) {
     return code === 137 || code === 143;
 }
@@ -63279,27 +63379,9 @@ const exitCodeDetector = {
     start() {
         return {
             line(line, ctx) {
-                let code;
-                let tool = 'ci';
-                const github = GITHUB.exec(line.text);
-                if (github) {
-                    code = Number(github[1]);
-                    tool = 'github-actions';
-                }
-                else {
-                    const travis = TRAVIS.exec(line.text);
-                    if (travis) {
-                        code = Number(travis[2]);
-                        tool = 'travis';
-                    }
-                    else {
-                        const gitlab = GITLAB.exec(line.text);
-                        if (gitlab) {
-                            code = Number(gitlab[1]);
-                            tool = 'gitlab';
-                        }
-                    }
-                }
+                const exit = ciExitLine(line.text);
+                const code = exit?.code;
+                const tool = exit === undefined ? 'ci' : TOOL_OF[exit.system];
                 if (code === undefined || code === 0)
                     return;
                 const killed = killedBySignal(code);
@@ -63353,16 +63435,12 @@ const CONTEXT_LINES = 1000;
  */
 
 
+
 /** Output lines of the failed step read back from its end: the last ones first, then further back. */
 const NEAR_LINES = 200;
 const WINDOW_LINES = CONTEXT_LINES;
 /** Longest block reported. */
 const MAX_BLOCK_LINES = 40;
-const STEP_FAILED = [
-    /^Process completed with exit code ([1-9]\d{0,2})\.?$/,
-    /^The command "(?:.{0,2000})" (?:failed and )?exited with ([1-9]\d{0,2})(?: during [^.]{0,200})?\.$/,
-    /^ERROR: Job failed: (?:exit code|command terminated with exit code) ([1-9]\d{0,2})\s*$/,
-];
 // Weight 3: a line that says an error happened. Weight 2: words that usually do.
 const STRONG = /\b(?:error|ERROR|Error)(?:\[[\w-]+\])?:|^\s*(?:error|ERROR)\b|\berror [A-Z]{1,4}\d{2,5}\b|\bFAIL(?:ED|URE)?\b|\bTraceback\b|\bfatal\b|\bFATAL\b|\bpanic(?:ked)?\b|\b\w*(?:Exception|Error)\b(?::|$| in | at )|\bnot ok\b|[✗✖✘]|^\s*\*\* \(|\bSegmentation fault\b|\bcore dumped\b|\b[Aa]borted\b|\bpanicked at\b/;
 const WEAK = /\bfail(?:s|ed|ure|ures|ing)?\b|\bcannot\b|\bcan't\b|\bcould not\b|\bunable to\b|\bnot found\b|\bNo such file\b|\bundefined\b|\bdenied\b|\binvalid\b|\bunexpected\b|\brefused\b|\btimed out\b|\bmissing\b|\bexpected\b|\bmismatch\b|\bdoes not\b|\bdid not\b|\bnot in order\b|^E {2,}|^\s*>\s|\bassert|\bno \S+(?: \S+)? found\b/i;
@@ -63547,9 +63625,8 @@ function reportStep(ctx, window, step) {
     ctx.report(draft);
     return true;
 }
-/** The lines of the step that `line` belongs to, among the ones still remembered. */
-function stepWindow(ctx, stepIndex) {
-    const earlier = ctx.before(WINDOW_LINES);
+/** The trailing lines of `earlier` that belong to the step numbered `stepIndex`. */
+function stepWindow(earlier, stepIndex) {
     let start = earlier.length;
     while (start > 0 && earlier[start - 1].stepIndex === stepIndex)
         start--;
@@ -63576,9 +63653,10 @@ const genericErrorDetector = {
         let reported = false;
         return {
             line(line, ctx) {
-                if (!STEP_FAILED.some((pattern) => pattern.test(line.text)))
+                const exit = ciExitLine(line.text);
+                if (exit === undefined || exit.code === 0)
                     return;
-                if (reportStep(ctx, stepWindow(ctx, line.stepIndex), line.step))
+                if (reportStep(ctx, stepWindow(ctx.before(WINDOW_LINES), line.stepIndex), line.step))
                     reported = true;
             },
             end(ctx) {
@@ -63589,7 +63667,7 @@ const genericErrorDetector = {
                 const last = tail.at(-1);
                 if (last === undefined)
                     return;
-                reportStep(ctx, stepWindow(ctx, last.stepIndex), last.step);
+                reportStep(ctx, stepWindow(tail, last.stepIndex), last.step);
             },
         };
     },
@@ -68305,7 +68383,7 @@ const CTEST_SUMMARY = /^\d+% tests passed, (?<failed>\d+) tests? failed out of \
 const CTEST_FAILED_LIST = /^The following tests FAILED:$/;
 const CTEST_ITEM = /^\s+\d+ - (?<test>\S+) \((?<why>Failed|SEGFAULT|Timeout|Subprocess aborted|Exception|Not Run)\)/;
 const NINJA_FAILED = /^\s*FAILED: (?:\[code=\d+\] )?(?<target>\S+)/;
-const MAKE_ERROR = /^(?:g?make(?:\[\d+\])?: \*\*\* \[(?<target>[^\]]+)\] Error \d+|g?make(?:\[\d+\])?: \*\*\* No rule to make target '(?<missing>[^']+)')/;
+const cmake_MAKE_ERROR = /^(?:g?make(?:\[\d+\])?: \*\*\* \[(?<target>[^\]]+)\] Error \d+|g?make(?:\[\d+\])?: \*\*\* No rule to make target '(?<missing>[^']+)')/;
 /** What a failed Make target most likely was, from its name alone. */
 function makeTargetCategory(target) {
     if (/lint|format|fmt|style/i.test(target))
@@ -68413,7 +68491,7 @@ const cmakeDetector = {
                     });
                     return false;
                 }
-                const make = MAKE_ERROR.exec(text);
+                const make = cmake_MAKE_ERROR.exec(text);
                 if (make) {
                     const missing = make.groups?.missing;
                     ctx.report({
@@ -71773,110 +71851,6 @@ function reader_splitText(text, sink) {
     return { lines: splitter.lines, bytes: splitter.totalBytes };
 }
 
-;// CONCATENATED MODULE: ./src/analysis/steps.ts
-/** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
-const MAX_STEPS = 5000;
-const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
-const GITHUB_CANCELED = /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
-const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
-const TRAVIS_SILENT = /^No output has been received in the last \d/;
-const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
-const steps_MAKE_ERROR = /^(?:g?make(?:\[\d+\])?|ninja): \*\*\* .{0,400}(?:Error|error) (\d{1,3})/;
-const NPM_LIFECYCLE = /^npm (?:ERR!|error) code ELIFECYCLE$/;
-class StepTracker {
-    steps = [];
-    current;
-    currentIndex = -1;
-    observe(line) {
-        const index = line.stepIndex ?? 0;
-        if (index !== this.currentIndex || this.current === undefined)
-            this.open(line, index);
-        const step = this.current;
-        step.lines[1] = line.n;
-        this.readOutcome(step, line);
-    }
-    open(line, index) {
-        const previous = this.current;
-        // GitHub reports only failures: a step that ended without one, followed by another, passed.
-        if (previous !== undefined && previous.system === 'github' && previous.outcome === 'unknown')
-            previous.outcome = 'passed';
-        this.currentIndex = index;
-        const name = line.step ?? '';
-        const step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
-        this.current = step;
-        if (this.steps.length < MAX_STEPS)
-            this.steps.push(step);
-    }
-    readOutcome(step, line) {
-        const text = line.text;
-        const first = text.charCodeAt(0);
-        if (first === 80 /* P */ || first === 84 /* T */) {
-            const github = first === 80 && line.command === 'error' ? GITHUB_EXIT.exec(text) : null;
-            if (github)
-                return this.set(step, line, Number(github[1]), 'ci');
-            if (line.command === 'error' && GITHUB_CANCELED.test(text))
-                return this.set(step, line, 143, 'ci');
-            const travis = first === 84 ? TRAVIS_EXIT.exec(text) : null;
-            if (travis)
-                return this.set(step, line, Number(travis[2]), 'ci');
-        }
-        if (first === 78 /* N */ && TRAVIS_SILENT.test(text))
-            return this.set(step, line, 124, 'ci');
-        if (first === 69 /* E */) {
-            const gitlab = GITLAB_EXIT.exec(text);
-            if (gitlab)
-                return this.set(step, line, Number(gitlab[1]), 'ci');
-        }
-        if (step.outcomeSource === 'ci')
-            return;
-        if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
-            const make = steps_MAKE_ERROR.exec(text);
-            if (make)
-                return this.set(step, line, Number(make[1]), 'tool');
-            if (NPM_LIFECYCLE.test(text))
-                return this.set(step, line, 1, 'tool');
-        }
-    }
-    set(step, line, code, source) {
-        // The CI system's verdict wins over a tool's; a later CI line (a retried command) wins over an earlier one.
-        if (source === 'tool' && step.outcomeSource === 'ci')
-            return;
-        step.exitCode = code;
-        step.outcome = code === 0 ? 'passed' : 'failed';
-        step.outcomeLine = line.n;
-        step.outcomeSource = source;
-    }
-    finish() {
-        const failed = this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ??
-            this.steps.find((step) => step.outcome === 'failed');
-        return { steps: this.steps, failed };
-    }
-}
-function systemOf(line, name) {
-    if (line.job !== undefined || name.startsWith('Run '))
-        return 'github';
-    if (name === '')
-        return 'plain';
-    return 'travis';
-}
-/** The step a line number falls in (steps are in order), or undefined. */
-function stepAt(model, n) {
-    const { steps } = model;
-    let low = 0;
-    let high = steps.length - 1;
-    while (low <= high) {
-        const mid = (low + high) >> 1;
-        const step = steps[mid];
-        if (n < step.lines[0])
-            high = mid - 1;
-        else if (n > step.lines[1])
-            low = mid + 1;
-        else
-            return step;
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/analysis/index.ts
 /**
  * The analyzer's public API: a log file (or text) → its ranked failures and primary category, and
@@ -72568,16 +72542,23 @@ async function readProtectedState(options) {
 }
 function compareProtected(before, after) {
     const changes = [];
+    const change = (entry, kind) => ({
+        area: entry.area,
+        path: entry.shown,
+        kind,
+        absolute: entry.absolute,
+        root: entry.root,
+    });
     for (const [key, entry] of after.entries) {
         const old = before.entries.get(key);
         if (old === undefined)
-            changes.push({ area: entry.area, path: entry.shown, kind: 'added' });
+            changes.push(change(entry, 'added'));
         else if (old.signature !== entry.signature)
-            changes.push({ area: entry.area, path: entry.shown, kind: 'modified' });
+            changes.push(change(entry, 'modified'));
     }
     for (const [key, entry] of before.entries) {
         if (!after.entries.has(key))
-            changes.push({ area: entry.area, path: entry.shown, kind: 'deleted' });
+            changes.push(change(entry, 'deleted'));
     }
     return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -72609,13 +72590,13 @@ async function putBack(entry) {
  * or deleted files are rewritten from the kept bytes. Returns what could not be put back (a
  * changed ignored file, whose bytes were never kept).
  */
-async function restoreProtected(before, changes, options) {
+async function restoreProtected(before, changes) {
     const unrestorable = [];
-    const byShown = new Map([...before.entries.values()].map((entry) => [`${entry.area}:${entry.shown}`, entry]));
+    const byPlace = new Map([...before.entries.values()].map((entry) => [entry.absolute, entry]));
     // Shallow first when putting back (a directory before its files), deep first when removing.
     const ordered = [...changes].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
     for (const change of ordered.filter((c) => c.kind !== 'added')) {
-        const entry = byShown.get(`${change.area}:${change.path}`);
+        const entry = byPlace.get(change.absolute);
         const restorable = entry !== undefined && (entry.kind === 'dir' || entry.content !== undefined) && (await insideRoot(entry.root, entry.absolute));
         if (!restorable) {
             unrestorable.push(`${change.kind === 'deleted' ? 'deleted' : 'changed'} ${change.area === 'git' ? "git's file" : 'git-ignored'} ${JSON.stringify(change.path)} could not be put back`);
@@ -72624,23 +72605,13 @@ async function restoreProtected(before, changes, options) {
         await putBack(entry);
     }
     for (const change of ordered.filter((c) => c.kind === 'added').reverse()) {
-        const absolute = change.area === 'ignored'
-            ? external_node_path_default().join(options.workspace, ...change.path.split('/'))
-            : resolveGitPath(change.path, options.workspace, options.gitDirs);
-        const root = change.area === 'ignored' ? options.workspace : options.gitDirs.find((dir) => isInside(dir, absolute));
-        if (root === undefined || !(await insideRoot(root, absolute))) {
+        if (!(await insideRoot(change.root, change.absolute))) {
             unrestorable.push(`new ${JSON.stringify(change.path)} was left in place: its directory resolves outside the checkout`);
             continue;
         }
-        await (0,promises_namespaceObject.rm)(absolute, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rm)(change.absolute, { recursive: true, force: true });
     }
     return unrestorable;
-}
-function resolveGitPath(shown, workspace, gitDirs) {
-    if (external_node_path_default().isAbsolute(shown))
-        return shown;
-    const absolute = external_node_path_default().join(workspace, ...shown.split('/'));
-    return gitDirs.some((dir) => isInside(dir, absolute)) ? absolute : external_node_path_default().join(gitDirs[0] ?? workspace, shown);
 }
 
 ;// CONCATENATED MODULE: ./src/apply/guard.ts
@@ -72907,7 +72878,7 @@ class WorkspaceGuard {
      * index. Afterwards the working tree's snapshot must equal `before`, or a FixError is thrown.
      */
     async revert(before, changes, protectedChanges = []) {
-        const unrestorable = await restoreProtected(before.protected, protectedChanges, { workspace: this.workspace, gitDirs: this.gitDirs });
+        const unrestorable = await restoreProtected(before.protected, protectedChanges);
         await this.revertTree(before.tree, changes);
         return unrestorable;
     }
@@ -73030,9 +73001,12 @@ function result(fixer, failures, fields) {
 function workspacePaths(changes) {
     return changes.map((change) => change.path ?? change.repoPath);
 }
-/** Undoes everything since `before`; the note names what could not be put back. */
-async function undo(guard, before) {
-    const left = await guard.restore(before);
+/**
+ * Undoes everything since `before`; the note names what could not be put back. When the changes
+ * since `before` are already known they are reverted as they are, without another snapshot.
+ */
+async function undo(guard, before, known) {
+    const left = known === undefined ? await guard.restore(before) : await guard.revert(before, known.changes, known.protectedChanges);
     return left.length > 0 ? ` Not restored: ${left.join('; ')}.` : '';
 }
 async function applyOne({ planned, guard, options, env }) {
@@ -73108,7 +73082,7 @@ async function applyOne({ planned, guard, options, env }) {
     }
     const violations = await guard.violations(changes, { touches: fixer.touches, creates: fixer.creates ?? [], named: outcome.files }, protectedChanges);
     if (violations.length > 0) {
-        const left = await undo(guard, before);
+        const left = await undo(guard, before, { changes, protectedChanges });
         return result(fixer, accepted, {
             status: 'reverted-guard',
             description: outcome.description,
@@ -73138,7 +73112,8 @@ async function applyOne({ planned, guard, options, env }) {
         });
     }
     if (!verified.ok) {
-        const left = await undo(guard, before);
+        // The check changed nothing (above): the changes since `before` are the fix's.
+        const left = await undo(guard, before, { changes, protectedChanges });
         return result(fixer, accepted, {
             status: 'reverted-unverified',
             description: outcome.description,
@@ -73756,6 +73731,19 @@ async function openLogBody(client, target, job) {
     }
     return blob.body;
 }
+/** What a JobLog says of its job, from the jobs API. */
+function jobFields(job) {
+    return {
+        jobId: job.id,
+        jobName: job.name,
+        ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+        ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+    };
+}
+/** The JobLog of a job whose log could not be had: `reason` says why; nothing to analyse. */
+function unavailableJobLog(job, reason) {
+    return { ...jobFields(job), path: '', bytes: 0, truncated: false, unavailable: reason };
+}
 async function downloadJobLog(client, target, job, options) {
     if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
         throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
@@ -73778,15 +73766,7 @@ async function downloadJobLog(client, target, job, options) {
         else {
             await (0,promises_namespaceObject.rename)(partial, file);
         }
-        return {
-            jobId: job.id,
-            jobName: job.name,
-            ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-            ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-            path: file,
-            bytes,
-            truncated,
-        };
+        return { ...jobFields(job), path: file, bytes, truncated };
     }
     catch (error) {
         await (0,promises_namespaceObject.rm)(partial, { force: true });
@@ -74556,17 +74536,8 @@ async function fetchJobLogs(failedJobs, target, context) {
     const { deps, settings } = context;
     const logs = [];
     for (const job of failedJobs) {
-        const base = {
-            jobId: job.id,
-            jobName: job.name,
-            ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-            ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-            path: '',
-            bytes: 0,
-            truncated: false,
-        };
         if (context.budget.exhausted) {
-            logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
+            logs.push(unavailableJobLog(job, `not downloaded: ${context.budget.message}`));
             continue;
         }
         try {
@@ -74578,7 +74549,7 @@ async function fetchJobLogs(failedJobs, target, context) {
                 ? `log no longer available (${errors_getErrorMessage(error)})`
                 : `log could not be downloaded: ${errors_getErrorMessage(error)}`;
             deps.logger.warning(`${job.name}: ${reason}`);
-            logs.push({ ...base, unavailable: reason });
+            logs.push(unavailableJobLog(job, reason));
         }
     }
     deps.logger.info(`${logs.length} failed job(s)`);
@@ -75161,10 +75132,6 @@ function actionEnvironment(env) {
         repository: env.GITHUB_REPOSITORY,
     };
 }
-/** Settings from the inputs alone: validated before any API call. */
-function readActionSettings(env = process.env) {
-    return parseSettings(readInputs(), actionEnvironment(env));
-}
 /**
  * The token in every form it is sent: as is (API), and inside the Basic header git sends
  * (`x-access-token:<token>` in base64). A log line carrying either is masked by the runner.
@@ -75199,11 +75166,11 @@ function defaultReportPath(env) {
 async function loadSettings(logger) {
     const inputs = readInputs();
     const environment = actionEnvironment(process.env);
-    const fromInputs = settings_parseSettings(inputs, environment);
+    const fromInputs = parseSettings(inputs, environment);
     maskToken(fromInputs.token);
     const github = createGitHubClient({ token: fromInputs.token, apiUrl: fromInputs.apiUrl, logger });
     const facts = await readRepositoryFacts(github, fromInputs.owner, fromInputs.repo);
-    const settings = settings_parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
+    const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
     return { settings, github };
 }
 async function finishWithReport(report, settings) {

@@ -24,11 +24,9 @@ import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyzeFile, type LogAnalysis } from '../src/analysis/index.js';
 import { readLogLines } from '../src/analysis/reader.js';
+import { TOOL_AGNOSTIC_DETECTORS } from '../src/analysis/classify.js';
 import { DETECTORS } from '../src/analysis/registry.js';
 import { CATEGORIES, type Category } from '../src/analysis/types.js';
-
-/** The detectors that need no knowledge of a tool (`--generic-only`). */
-const GENERIC_ONLY: ReadonlySet<string> = new Set(['generic-error', 'exit-code', 'github-error']);
 
 type Range = [number, number];
 
@@ -340,7 +338,9 @@ async function main(): Promise<number> {
   const { dir, json, misses, logs, only, except, genericOnly, without } = parseArgs(process.argv.slice(2));
   const unknown = without.filter((id) => !DETECTORS.some((detector) => detector.id === id));
   if (unknown.length > 0) throw new Error(`--without: no detector ${unknown.join(', ')}`);
-  const detectors = DETECTORS.filter((detector) => (!genericOnly || GENERIC_ONLY.has(detector.id)) && !without.includes(detector.id));
+  const detectors = DETECTORS.filter(
+    (detector) => (!genericOnly || TOOL_AGNOSTIC_DETECTORS.has(detector.id)) && !without.includes(detector.id),
+  );
   const kept = only !== undefined ? readList(only) : undefined;
   const dropped = except !== undefined ? readList(except) : undefined;
   const labels = readLabels(dir).filter((label) => (kept === undefined || kept.has(label.file)) && !(dropped?.has(label.file) ?? false));

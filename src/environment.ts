@@ -49,12 +49,12 @@ const FIXED_VARIABLES: Readonly<Record<string, string>> = {
   GCM_INTERACTIVE: 'never',
 };
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
 /** The allow-listed part of `source`, secret-looking names removed. */
-export function allowListed(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
+function allowListed(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || isSecretName(name)) continue;
@@ -102,18 +102,19 @@ export async function createPrivateDirs(prefix = 'ci-autofixer-child-'): Promise
   return { root, home, tmp, dispose: () => rm(root, { recursive: true, force: true }) };
 }
 
-let processDirs: { root: string; home: string; tmp: string } | undefined;
+let processDirs: { root: string; home: string; tmp: string; hooks: string } | undefined;
 
 /**
- * The private HOME and TMPDIR of children that do not get their own (git, the guard's git): made
- * on first use, removed when the process exits.
+ * The private HOME and TMPDIR of children that do not get their own (git, the guard's git), and an
+ * empty hooks directory: made once, on first use, removed when the process exits.
  */
-export function processPrivateDirs(): { home: string; tmp: string } {
+function processDirectories(): { root: string; home: string; tmp: string; hooks: string } {
   if (processDirs === undefined) {
     const root = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-home-'));
-    const dirs = { root, home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
+    const dirs = { root, home: path.join(root, 'home'), tmp: path.join(root, 'tmp'), hooks: path.join(root, 'no-hooks') };
     mkdirSync(dirs.home, { mode: 0o700 });
     mkdirSync(dirs.tmp, { mode: 0o700 });
+    mkdirSync(dirs.hooks, { mode: 0o500 });
     processDirs = dirs;
     process.once('exit', () => {
       try {
@@ -123,12 +124,13 @@ export function processPrivateDirs(): { home: string; tmp: string } {
       }
     });
   }
-  return { home: processDirs.home, tmp: processDirs.tmp };
+  return processDirs;
 }
 
 /** The environment a child gets when its caller gives none: allow-listed, with the process's private HOME. */
 export function defaultChildEnvironment(): Record<string, string> {
-  return childEnvironment(process.env, processPrivateDirs());
+  const { home, tmp } = processDirectories();
+  return childEnvironment(process.env, { home, tmp });
 }
 
 /**
@@ -136,7 +138,5 @@ export function defaultChildEnvironment(): Record<string, string> {
  * into `.git/hooks` or whatever `core.hooksPath` the repository's config names.
  */
 export function emptyHooksDirectory(): string {
-  const hooks = path.join(path.dirname(processPrivateDirs().home), 'no-hooks');
-  mkdirSync(hooks, { recursive: true, mode: 0o500 });
-  return hooks;
+  return processDirectories().hooks;
 }

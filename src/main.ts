@@ -56,11 +56,6 @@ function actionEnvironment(env: NodeJS.ProcessEnv): SettingsEnvironment {
   };
 }
 
-/** Settings from the inputs alone: validated before any API call. */
-export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  return parseSettings(readInputs(), actionEnvironment(env));
-}
-
 /**
  * The token in every form it is sent: as is (API), and inside the Basic header git sends
  * (`x-access-token:<token>` in base64). A log line carrying either is masked by the runner.

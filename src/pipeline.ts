@@ -24,7 +24,7 @@ import { createGit, type Git } from './git/git.js';
 import { AUTOFIXER_TRAILER, isAutofixerCommit, publishFix } from './git/publish.js';
 import { resolveTarget } from './event/target.js';
 import { listFailedJobs, type FailedJob } from './github/jobs.js';
-import { downloadJobLog } from './github/logs.js';
+import { downloadJobLog, unavailableJobLog } from './github/logs.js';
 import { upsertPullRequest } from './github/pulls.js';
 import type { Logger } from './logging.js';
 import type { FixResult, JobAnalysis, JobLog, Publication, RunReport, Target } from './model.js';
@@ -162,17 +162,8 @@ async function fetchJobLogs(
   const { deps, settings } = context;
   const logs: JobLog[] = [];
   for (const job of failedJobs) {
-    const base = {
-      jobId: job.id,
-      jobName: job.name,
-      ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-      ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-      path: '',
-      bytes: 0,
-      truncated: false,
-    };
     if (context.budget.exhausted) {
-      logs.push({ ...base, unavailable: `not downloaded: ${context.budget.message}` });
+      logs.push(unavailableJobLog(job, `not downloaded: ${context.budget.message}`));
       continue;
     }
     try {
@@ -184,7 +175,7 @@ async function fetchJobLogs(
           ? `log no longer available (${getErrorMessage(error)})`
           : `log could not be downloaded: ${getErrorMessage(error)}`;
       deps.logger.warning(`${job.name}: ${reason}`);
-      logs.push({ ...base, unavailable: reason });
+      logs.push(unavailableJobLog(job, reason));
     }
   }
   deps.logger.info(`${logs.length} failed job(s)`);

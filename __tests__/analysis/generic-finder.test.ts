@@ -7,13 +7,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TOOL_AGNOSTIC_DETECTORS } from '../../src/analysis/classify.js';
 import { findBlocks, judge, locationIn, pickBlock } from '../../src/analysis/detectors/generic-error.js';
 import { analyzeText } from '../../src/analysis/index.js';
 import { DETECTORS } from '../../src/analysis/registry.js';
 import type { LogLine } from '../../src/analysis/types.js';
 
 const DIR = join(import.meta.dirname, '../__fixtures__/analysis/generic');
-const GENERIC = DETECTORS.filter((detector) => ['generic-error', 'exit-code', 'github-error'].includes(detector.id));
+const GENERIC = DETECTORS.filter((detector) => TOOL_AGNOSTIC_DETECTORS.has(detector.id));
 
 interface Expected {
   category: string;

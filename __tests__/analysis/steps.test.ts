@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNormalizer } from '../../src/analysis/normalize.js';
 import { splitText } from '../../src/analysis/reader.js';
-import { StepTracker, stepAt, type StepModel } from '../../src/analysis/steps.js';
+import { StepTracker, type StepModel } from '../../src/analysis/steps.js';
 
 function model(text: string): StepModel {
   const normalize = createNormalizer();
@@ -107,15 +107,13 @@ describe('failed-step model', () => {
     expect(byName).toEqual(outcomes);
   });
 
-  it('a log that says nothing has no failed step, and stepAt finds the step of a line', () => {
+  it('a log that says nothing has no failed step', () => {
     const m = model(`${T}##[group]Run echo hi\n${T}hi\n${T}##[group]Run echo bye\n${T}bye\n`);
     expect(m.failed).toBeUndefined();
     expect(summary(m).map((step) => [step.name, step.outcome])).toEqual([
       ['Run echo hi', 'passed'],
       ['Run echo bye', 'unknown'],
     ]);
-    expect(stepAt(m, 4)?.name).toBe('Run echo bye');
-    expect(stepAt(m, 99)).toBeUndefined();
   });
 
   it('two runs of the same command are two steps', () => {

@@ -19,6 +19,9 @@ export const GENERIC_DETECTORS: ReadonlySet<string> = new Set(['github-error', '
  */
 export const FINDER_DETECTORS: ReadonlySet<string> = new Set(['generic-error']);
 
+/** Detectors that need no knowledge of a tool: what `eval --generic-only` runs. */
+export const TOOL_AGNOSTIC_DETECTORS: ReadonlySet<string> = new Set([...GENERIC_DETECTORS, ...FINDER_DETECTORS]);
+
 /** Confidence at and above which a specific hit counts as a real, explained failure. */
 export const CONFIDENT = 0.6;
 /** A first failure this sure explains the log on its own … */

@@ -36,11 +36,40 @@ export interface Step {
 export const MAX_STEPS = 5000;
 
 const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
+const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
+const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
+
+/** A CI system's line that ends a step with an exit code, and which system wrote it. */
+export interface CiExitLine {
+  system: 'github' | 'travis' | 'gitlab';
+  code: number;
+}
+
+/**
+ * Reads the CI system's own end-of-step line: GitHub `Process completed with exit code N.`, Travis
+ * `The command "…" exited with N.`, GitLab `ERROR: Job failed: exit code N`. The one place these
+ * formats are known; the step model and the detectors that react to a failed step share it.
+ */
+export function ciExitLine(text: string): CiExitLine | undefined {
+  const first = text.charCodeAt(0);
+  if (first === 80 /* P */) {
+    const github = GITHUB_EXIT.exec(text);
+    return github ? { system: 'github', code: Number(github[1]) } : undefined;
+  }
+  if (first === 84 /* T */) {
+    const travis = TRAVIS_EXIT.exec(text);
+    return travis ? { system: 'travis', code: Number(travis[2]) } : undefined;
+  }
+  if (first === 69 /* E */) {
+    const gitlab = GITLAB_EXIT.exec(text);
+    return gitlab ? { system: 'gitlab', code: Number(gitlab[1]) } : undefined;
+  }
+  return undefined;
+}
+
 const GITHUB_CANCELED =
   /^The (?:operation|job) was canceled\.?$|^The job running on runner .{0,200} has exceeded the maximum execution time/;
-const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
 const TRAVIS_SILENT = /^No output has been received in the last \d/;
-const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
 const MAKE_ERROR = /^(?:g?make(?:\[\d+\])?|ninja): \*\*\* .{0,400}(?:Error|error) (\d{1,3})/;
 const NPM_LIFECYCLE = /^npm (?:ERR!|error) code ELIFECYCLE$/;
 
@@ -76,19 +105,12 @@ export class StepTracker {
 
   private readOutcome(step: Step, line: LogLine): void {
     const text = line.text;
+    const exit = ciExitLine(text);
+    // The runner's GitHub line is an `##[error]`; a script echoing the words is not the runner.
+    if (exit !== undefined && (exit.system !== 'github' || line.command === 'error')) return this.set(step, line, exit.code, 'ci');
     const first = text.charCodeAt(0);
-    if (first === 80 /* P */ || first === 84 /* T */) {
-      const github = first === 80 && line.command === 'error' ? GITHUB_EXIT.exec(text) : null;
-      if (github) return this.set(step, line, Number(github[1]), 'ci');
-      if (line.command === 'error' && GITHUB_CANCELED.test(text)) return this.set(step, line, 143, 'ci');
-      const travis = first === 84 ? TRAVIS_EXIT.exec(text) : null;
-      if (travis) return this.set(step, line, Number(travis[2]), 'ci');
-    }
+    if (first === 84 /* T */ && line.command === 'error' && GITHUB_CANCELED.test(text)) return this.set(step, line, 143, 'ci');
     if (first === 78 /* N */ && TRAVIS_SILENT.test(text)) return this.set(step, line, 124, 'ci');
-    if (first === 69 /* E */) {
-      const gitlab = GITLAB_EXIT.exec(text);
-      if (gitlab) return this.set(step, line, Number(gitlab[1]), 'ci');
-    }
     if (step.outcomeSource === 'ci') return;
     if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
       const make = MAKE_ERROR.exec(text);
@@ -118,19 +140,4 @@ function systemOf(line: LogLine, name: string): Step['system'] {
   if (line.job !== undefined || name.startsWith('Run ')) return 'github';
   if (name === '') return 'plain';
   return 'travis';
-}
-
-/** The step a line number falls in (steps are in order), or undefined. */
-export function stepAt(model: StepModel, n: number): Step | undefined {
-  const { steps } = model;
-  let low = 0;
-  let high = steps.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const step = steps[mid] as Step;
-    if (n < step.lines[0]) high = mid - 1;
-    else if (n > step.lines[1]) low = mid + 1;
-    else return step;
-  }
-  return undefined;
 }

@@ -14,6 +14,7 @@ import type { FixResult } from '../model.js';
 import type { FixPlan, PlannedFix } from '../plan/plan.js';
 import { checkWorkspacePath } from '../validate/paths.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardSnapshot, type TreeChange, WorkspaceGuard } from './guard.js';
+import type { ProtectedChange } from './protected.js';
 
 export interface ApplyOptions {
   workspace: string;
@@ -77,9 +78,16 @@ function workspacePaths(changes: readonly TreeChange[]): string[] {
   return changes.map((change) => change.path ?? change.repoPath);
 }
 
-/** Undoes everything since `before`; the note names what could not be put back. */
-async function undo(guard: WorkspaceGuard, before: GuardSnapshot): Promise<string> {
-  const left = await guard.restore(before);
+/**
+ * Undoes everything since `before`; the note names what could not be put back. When the changes
+ * since `before` are already known they are reverted as they are, without another snapshot.
+ */
+async function undo(
+  guard: WorkspaceGuard,
+  before: GuardSnapshot,
+  known?: { changes: readonly TreeChange[]; protectedChanges: readonly ProtectedChange[] },
+): Promise<string> {
+  const left = known === undefined ? await guard.restore(before) : await guard.revert(before, known.changes, known.protectedChanges);
   return left.length > 0 ? ` Not restored: ${left.join('; ')}.` : '';
 }
 
@@ -168,7 +176,7 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
     protectedChanges,
   );
   if (violations.length > 0) {
-    const left = await undo(guard, before);
+    const left = await undo(guard, before, { changes, protectedChanges });
     return result(fixer, accepted, {
       status: 'reverted-guard',
       description: outcome.description,
@@ -198,7 +206,8 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
     });
   }
   if (!verified.ok) {
-    const left = await undo(guard, before);
+    // The check changed nothing (above): the changes since `before` are the fix's.
+    const left = await undo(guard, before, { changes, protectedChanges });
     return result(fixer, accepted, {
       status: 'reverted-unverified',
       description: outcome.description,

@@ -312,7 +312,7 @@ export class WorkspaceGuard {
     changes: readonly TreeChange[],
     protectedChanges: readonly ProtectedChange[] = [],
   ): Promise<string[]> {
-    const unrestorable = await restoreProtected(before.protected, protectedChanges, { workspace: this.workspace, gitDirs: this.gitDirs });
+    const unrestorable = await restoreProtected(before.protected, protectedChanges);
     await this.revertTree(before.tree, changes);
     return unrestorable;
   }

@@ -41,6 +41,9 @@ export interface ProtectedChange {
   area: ProtectedArea;
   path: string;
   kind: 'added' | 'modified' | 'deleted';
+  /** Where it is on disk, and the git directory or workspace it belongs to. */
+  absolute: string;
+  root: string;
 }
 
 /** Names inside a git directory that change in normal work (or are huge) and are not watched. */
@@ -152,13 +155,20 @@ export async function readProtectedState(options: {
 
 export function compareProtected(before: ProtectedState, after: ProtectedState): ProtectedChange[] {
   const changes: ProtectedChange[] = [];
+  const change = (entry: ProtectedEntry, kind: ProtectedChange['kind']): ProtectedChange => ({
+    area: entry.area,
+    path: entry.shown,
+    kind,
+    absolute: entry.absolute,
+    root: entry.root,
+  });
   for (const [key, entry] of after.entries) {
     const old = before.entries.get(key);
-    if (old === undefined) changes.push({ area: entry.area, path: entry.shown, kind: 'added' });
-    else if (old.signature !== entry.signature) changes.push({ area: entry.area, path: entry.shown, kind: 'modified' });
+    if (old === undefined) changes.push(change(entry, 'added'));
+    else if (old.signature !== entry.signature) changes.push(change(entry, 'modified'));
   }
   for (const [key, entry] of before.entries) {
-    if (!after.entries.has(key)) changes.push({ area: entry.area, path: entry.shown, kind: 'deleted' });
+    if (!after.entries.has(key)) changes.push(change(entry, 'deleted'));
   }
   return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -189,17 +199,13 @@ async function putBack(entry: ProtectedEntry): Promise<void> {
  * or deleted files are rewritten from the kept bytes. Returns what could not be put back (a
  * changed ignored file, whose bytes were never kept).
  */
-export async function restoreProtected(
-  before: ProtectedState,
-  changes: readonly ProtectedChange[],
-  options: { workspace: string; gitDirs: readonly string[] },
-): Promise<string[]> {
+export async function restoreProtected(before: ProtectedState, changes: readonly ProtectedChange[]): Promise<string[]> {
   const unrestorable: string[] = [];
-  const byShown = new Map([...before.entries.values()].map((entry) => [`${entry.area}:${entry.shown}`, entry]));
+  const byPlace = new Map([...before.entries.values()].map((entry) => [entry.absolute, entry]));
   // Shallow first when putting back (a directory before its files), deep first when removing.
   const ordered = [...changes].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
   for (const change of ordered.filter((c) => c.kind !== 'added')) {
-    const entry = byShown.get(`${change.area}:${change.path}`);
+    const entry = byPlace.get(change.absolute);
     const restorable =
       entry !== undefined && (entry.kind === 'dir' || entry.content !== undefined) && (await insideRoot(entry.root, entry.absolute));
     if (!restorable) {
@@ -211,22 +217,11 @@ export async function restoreProtected(
     await putBack(entry);
   }
   for (const change of ordered.filter((c) => c.kind === 'added').reverse()) {
-    const absolute =
-      change.area === 'ignored'
-        ? path.join(options.workspace, ...change.path.split('/'))
-        : resolveGitPath(change.path, options.workspace, options.gitDirs);
-    const root = change.area === 'ignored' ? options.workspace : options.gitDirs.find((dir) => isInside(dir, absolute));
-    if (root === undefined || !(await insideRoot(root, absolute))) {
+    if (!(await insideRoot(change.root, change.absolute))) {
       unrestorable.push(`new ${JSON.stringify(change.path)} was left in place: its directory resolves outside the checkout`);
       continue;
     }
-    await rm(absolute, { recursive: true, force: true });
+    await rm(change.absolute, { recursive: true, force: true });
   }
   return unrestorable;
-}
-
-function resolveGitPath(shown: string, workspace: string, gitDirs: readonly string[]): string {
-  if (path.isAbsolute(shown)) return shown;
-  const absolute = path.join(workspace, ...shown.split('/'));
-  return gitDirs.some((dir) => isInside(dir, absolute)) ? absolute : path.join(gitDirs[0] ?? workspace, shown);
 }

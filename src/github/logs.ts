@@ -101,6 +101,21 @@ async function openLogBody(client: GitHubClient, target: Target, job: FailedJob)
   return blob.body as WebReadableStream<Uint8Array>;
 }
 
+/** What a JobLog says of its job, from the jobs API. */
+function jobFields(job: FailedJob): Pick<JobLog, 'jobId' | 'jobName' | 'jobUrl' | 'failedStep'> {
+  return {
+    jobId: job.id,
+    jobName: job.name,
+    ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+    ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+  };
+}
+
+/** The JobLog of a job whose log could not be had: `reason` says why; nothing to analyse. */
+export function unavailableJobLog(job: FailedJob, reason: string): JobLog {
+  return { ...jobFields(job), path: '', bytes: 0, truncated: false, unavailable: reason };
+}
+
 export async function downloadJobLog(client: GitHubClient, target: Target, job: FailedJob, options: DownloadOptions): Promise<JobLog> {
   if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
     throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
@@ -122,15 +137,7 @@ export async function downloadJobLog(client: GitHubClient, target: Target, job: 
     } else {
       await rename(partial, file);
     }
-    return {
-      jobId: job.id,
-      jobName: job.name,
-      ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-      ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-      path: file,
-      bytes,
-      truncated,
-    };
+    return { ...jobFields(job), path: file, bytes, truncated };
   } catch (error: unknown) {
     await rm(partial, { force: true });
     if (error instanceof GitHubApiError || error instanceof LogError) throw error;

@@ -1,3 +1,4 @@
+import { ciExitLine, type CiExitLine } from '../steps.js';
 import type { Detector, DetectorContext, LogLine } from '../types.js';
 
 /**
@@ -9,10 +10,6 @@ import type { Detector, DetectorContext, LogLine } from '../types.js';
  * Its lines start at the step's last few output lines, which are what a reader looks at when
  * nothing else was recognised.
  */
-
-const GITHUB = /^Process completed with exit code (\d{1,3})\.?$/;
-const TRAVIS = /^The command "(.{0,2000})" (?:exited with|failed and exited with) (\d{1,3})(?: during [^.]{0,200})?\.$/;
-const GITLAB = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
 
 /** Output lines of the failed step shown with its exit line (nothing else explained it, so they may). */
 export const EXIT_CONTEXT_LINES = 3;
@@ -33,6 +30,8 @@ function lastOutputStart(ctx: DetectorContext, line: LogLine): number {
   return start;
 }
 
+const TOOL_OF: Readonly<Record<CiExitLine['system'], string>> = { github: 'github-actions', travis: 'travis', gitlab: 'gitlab' };
+
 function killedBySignal(code: number): boolean {
   return code === 137 || code === 143;
 }
@@ -47,25 +46,9 @@ export const exitCodeDetector: Detector = {
   start() {
     return {
       line(line: LogLine, ctx) {
-        let code: number | undefined;
-        let tool = 'ci';
-        const github = GITHUB.exec(line.text);
-        if (github) {
-          code = Number(github[1]);
-          tool = 'github-actions';
-        } else {
-          const travis = TRAVIS.exec(line.text);
-          if (travis) {
-            code = Number(travis[2]);
-            tool = 'travis';
-          } else {
-            const gitlab = GITLAB.exec(line.text);
-            if (gitlab) {
-              code = Number(gitlab[1]);
-              tool = 'gitlab';
-            }
-          }
-        }
+        const exit = ciExitLine(line.text);
+        const code = exit?.code;
+        const tool = exit === undefined ? 'ci' : TOOL_OF[exit.system];
         if (code === undefined || code === 0) return;
         const killed = killedBySignal(code);
         ctx.report({

@@ -9,6 +9,7 @@
  * than the command. Specific detectors know more; this one is for the tools they do not know, and
  * ranks below them.
  */
+import { ciExitLine } from '../steps.js';
 import { categoryOfCommand, categoryOfWords, DECISIVE } from '../vocabulary.js';
 import { CONTEXT_LINES, type Category, type Detector, type DetectorContext, type FailureDraft, type LogLine } from '../types.js';
 
@@ -17,12 +18,6 @@ export const NEAR_LINES = 200;
 export const WINDOW_LINES = CONTEXT_LINES;
 /** Longest block reported. */
 const MAX_BLOCK_LINES = 40;
-
-const STEP_FAILED = [
-  /^Process completed with exit code ([1-9]\d{0,2})\.?$/,
-  /^The command "(?:.{0,2000})" (?:failed and )?exited with ([1-9]\d{0,2})(?: during [^.]{0,200})?\.$/,
-  /^ERROR: Job failed: (?:exit code|command terminated with exit code) ([1-9]\d{0,2})\s*$/,
-];
 
 // Weight 3: a line that says an error happened. Weight 2: words that usually do.
 const STRONG =
@@ -225,9 +220,8 @@ function reportStep(ctx: DetectorContext, window: readonly LogLine[], step: stri
   return true;
 }
 
-/** The lines of the step that `line` belongs to, among the ones still remembered. */
-function stepWindow(ctx: DetectorContext, stepIndex: number | undefined): LogLine[] {
-  const earlier = ctx.before(WINDOW_LINES);
+/** The trailing lines of `earlier` that belong to the step numbered `stepIndex`. */
+function stepWindow(earlier: readonly LogLine[], stepIndex: number | undefined): LogLine[] {
   let start = earlier.length;
   while (start > 0 && (earlier[start - 1] as LogLine).stepIndex === stepIndex) start--;
   return earlier.slice(start).filter((line) => line.command !== 'group' && line.command !== 'endgroup' && line.command !== 'command');
@@ -255,8 +249,9 @@ export const genericErrorDetector: Detector = {
     let reported = false;
     return {
       line(line: LogLine, ctx) {
-        if (!STEP_FAILED.some((pattern) => pattern.test(line.text))) return;
-        if (reportStep(ctx, stepWindow(ctx, line.stepIndex), line.step)) reported = true;
+        const exit = ciExitLine(line.text);
+        if (exit === undefined || exit.code === 0) return;
+        if (reportStep(ctx, stepWindow(ctx.before(WINDOW_LINES), line.stepIndex), line.step)) reported = true;
       },
       end(ctx) {
         // A plain log (no CI system's failure line): its last lines are the failed step.
@@ -264,7 +259,7 @@ export const genericErrorDetector: Detector = {
         const tail = ctx.before(WINDOW_LINES);
         const last = tail.at(-1);
         if (last === undefined) return;
-        reportStep(ctx, stepWindow(ctx, last.stepIndex), last.step);
+        reportStep(ctx, stepWindow(tail, last.stepIndex), last.step);
       },
     };
   },
