@@ -42736,6 +42736,27 @@ function errors_getErrorMessage(error) {
  * The filter may pass lines no trigger matches (the engine then tests the real triggers); it
  * never rejects a line a trigger matches, because every literal is required by its alternative.
  */
+/** Most strings one literal set may hold (cross products of classes and groups grow fast). */
+const MAX_SET = 24;
+/** Widest character class expanded into single characters (`[CWEF]` yes, `[a-z]` no). */
+const MAX_CLASS = 10;
+const DIGITS = '0123456789'.split('');
+/** `foldChar` as a table over UTF-16 code units: ASCII upper case to lower, white space to a space. */
+const FOLD = (() => {
+    const table = new Uint16Array(0x10000);
+    for (let code = 0; code < 0x10000; code++)
+        table[code] = code;
+    for (let code = 65; code <= 90; code++)
+        table[code] = code | 32;
+    for (const ch of '\t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff') {
+        table[ch.charCodeAt(0)] = 32;
+    }
+    return table;
+})();
+/** The scan's view of a character: ASCII upper case to lower, every white-space character to a space. */
+function foldChar(ch) {
+    return ch.length === 1 ? String.fromCharCode(FOLD[ch.charCodeAt(0)]) : ch;
+}
 class Parser {
     source;
     index = 0;
@@ -42773,89 +42794,128 @@ class Parser {
             if (c === '|' || c === ')')
                 break;
             const atom = this.parseAtom();
-            const { min, exact } = this.parseQuantifier();
-            if (atom.kind === 'char')
-                items.push({ ...atom, min, exact });
-            else if (atom.kind === 'group')
-                items.push({ ...atom, min: atom.lookaround ? 0 : min });
-            else
+            const { min, max } = this.parseQuantifier();
+            if (atom.kind === 'width0')
                 items.push(atom);
+            else
+                items.push({ ...atom, min, max });
         }
         return items;
     }
     parseAtom() {
         const c = this.source[this.index];
-        if (c === '(') {
-            this.index++;
-            let lookaround = false;
-            if (this.source[this.index] === '?') {
-                const next = this.source[this.index + 1];
-                if (next === ':')
-                    this.index += 2;
-                else if (next === '=' || next === '!') {
-                    lookaround = true;
-                    this.index += 2;
-                }
-                else if (next === '<' && (this.source[this.index + 2] === '=' || this.source[this.index + 2] === '!')) {
-                    lookaround = true;
-                    this.index += 3;
-                }
-                else if (next === '<') {
-                    const close = this.source.indexOf('>', this.index);
-                    if (close === -1)
-                        throw new Error('bad group name');
-                    this.index = close + 1;
-                }
-                else
-                    throw new Error('unsupported group');
-            }
-            const alternatives = this.parseAlternatives();
-            if (this.source[this.index] !== ')')
-                throw new Error('unclosed group');
-            this.index++;
-            return { kind: 'group', alternatives, min: 1, lookaround };
+        if (c === '(')
+            return this.parseGroup();
+        if (c === '[')
+            return this.parseClass();
+        if (c === '\\') {
+            const escaped = this.parseEscape();
+            return escaped === 'width0' ? { kind: 'width0' } : escaped === undefined ? { kind: 'other' } : { kind: 'chars', chars: escaped };
         }
-        if (c === '[') {
-            this.index++;
-            if (this.source[this.index] === '^')
-                this.index++;
-            if (this.source[this.index] === ']')
-                this.index++;
-            while (this.index < this.source.length && this.source[this.index] !== ']') {
-                if (this.source[this.index] === '\\')
-                    this.index++;
-                this.index++;
-            }
-            if (this.index >= this.source.length)
-                throw new Error('unclosed class');
-            this.index++;
-            return { kind: 'other' };
-        }
-        if (c === '\\')
-            return this.parseEscape();
         this.index++;
-        if (c === '.' || c === '^' || c === '$')
+        if (c === '^' || c === '$')
+            return { kind: 'width0' };
+        if (c === '.')
             return { kind: 'other' };
-        return { kind: 'char', ch: c, min: 1, exact: true };
+        return { kind: 'chars', chars: [foldChar(c)] };
     }
+    parseGroup() {
+        this.index++;
+        let lookaround = false;
+        if (this.source[this.index] === '?') {
+            const next = this.source[this.index + 1];
+            const third = this.source[this.index + 2];
+            if (next === ':')
+                this.index += 2;
+            else if (next === '=' || next === '!') {
+                lookaround = true;
+                this.index += 2;
+            }
+            else if (next === '<' && (third === '=' || third === '!')) {
+                lookaround = true;
+                this.index += 3;
+            }
+            else if (next === '<') {
+                const close = this.source.indexOf('>', this.index);
+                if (close === -1)
+                    throw new Error('bad group name');
+                this.index = close + 1;
+            }
+            else
+                throw new Error('unsupported group');
+        }
+        const alternatives = this.parseAlternatives();
+        if (this.source[this.index] !== ')')
+            throw new Error('unclosed group');
+        this.index++;
+        return lookaround ? { kind: 'width0' } : { kind: 'group', alternatives };
+    }
+    /** A class becomes its set of folded characters when it is small and not negated; else "other". */
+    parseClass() {
+        this.index++;
+        const negated = this.source[this.index] === '^';
+        if (negated)
+            this.index++;
+        const members = new Set();
+        let wide = negated;
+        let first = true;
+        while (this.index < this.source.length && (this.source[this.index] !== ']' || first)) {
+            first = false;
+            let single;
+            if (this.source[this.index] === '\\') {
+                const escaped = this.parseEscape();
+                single = escaped === 'width0' ? undefined : escaped;
+            }
+            else
+                single = [this.source[this.index++]];
+            if (single === undefined) {
+                wide = true;
+                continue;
+            }
+            if (single.length === 1 && this.source[this.index] === '-' && this.source[this.index + 1] !== ']') {
+                this.index++;
+                const to = this.source[this.index] === '\\' ? this.parseEscape() : [this.source[this.index++]];
+                const from = single[0].charCodeAt(0);
+                const last = Array.isArray(to) && to.length === 1 ? to[0].charCodeAt(0) : -1;
+                if (last < from || last - from >= MAX_CLASS)
+                    wide = true;
+                else
+                    for (let code = from; code <= last; code++)
+                        members.add(foldChar(String.fromCharCode(code)));
+                continue;
+            }
+            for (const ch of single)
+                members.add(foldChar(ch));
+        }
+        if (this.index >= this.source.length)
+            throw new Error('unclosed class');
+        this.index++;
+        return wide || members.size === 0 || members.size > MAX_CLASS ? { kind: 'other' } : { kind: 'chars', chars: [...members] };
+    }
+    /** One escape: its characters, 'width0' for `\b`/`\B`, or undefined for a wide class. */
     parseEscape() {
         const next = this.source[this.index + 1];
         if (next === undefined)
             throw new Error('trailing backslash');
         this.index += 2;
         const simple = { t: '\t', n: '\n', r: '\r', f: '\f', v: '\v', '0': '\0' };
-        if (simple[next] !== undefined && !(next === '0' && /\d/.test(this.source[this.index] ?? ''))) {
-            return { kind: 'char', ch: simple[next], min: 1, exact: true };
-        }
+        if (simple[next] !== undefined && !(next === '0' && /\d/.test(this.source[this.index] ?? '')))
+            return [foldChar(simple[next])];
+        if (next === 'b' || next === 'B')
+            return 'width0';
+        if (next === 'd')
+            return DIGITS;
+        if (next === 's')
+            return [' '];
         if (next === 'x' && /^[0-9a-fA-F]{2}/.test(this.source.slice(this.index, this.index + 2))) {
             const ch = String.fromCharCode(parseInt(this.source.slice(this.index, this.index + 2), 16));
             this.index += 2;
-            return { kind: 'char', ch, min: 1, exact: true };
+            return [foldChar(ch)];
         }
         if (next === 'u' && /^[0-9a-fA-F]{4}/.test(this.source.slice(this.index, this.index + 4))) {
             const ch = String.fromCharCode(parseInt(this.source.slice(this.index, this.index + 4), 16));
             this.index += 4;
-            return { kind: 'char', ch, min: 1, exact: true };
+            return [foldChar(ch)];
         }
         if (next === 'p' || next === 'P' || next === 'k' || next === 'u' || next === 'c') {
             // \p{…}, \k<name>, \u{…}, \cX: skip the argument; not literal.
@@ -42865,142 +42925,407 @@ class Parser {
             }
             else if (next === 'c')
                 this.index++;
-            return { kind: 'other' };
+            return undefined;
         }
         if (/[A-Za-z0-9]/.test(next))
-            return { kind: 'other' };
-        return { kind: 'char', ch: next, min: 1, exact: true };
+            return undefined;
+        return [foldChar(next)];
     }
     parseQuantifier() {
         const c = this.source[this.index];
         let min = 1;
-        let exact = true;
+        let max = 1;
         if (c === '*' || c === '?') {
             min = 0;
-            exact = false;
+            max = c === '?' ? 1 : Infinity;
             this.index++;
         }
         else if (c === '+') {
-            exact = false;
+            max = Infinity;
             this.index++;
         }
         else if (c === '{') {
-            const match = /^\{(\d+)(,\d*)?\}/.exec(this.source.slice(this.index, this.index + 24));
+            const match = /^\{(\d+)(,(\d*))?\}/.exec(this.source.slice(this.index, this.index + 24));
             if (!match)
-                return { min, exact };
+                return { min, max };
             min = Number(match[1]);
-            exact = false;
+            max = match[2] === undefined ? min : match[3] === '' ? Infinity : Number(match[3]);
             this.index += match[0].length;
         }
         else
-            return { min, exact };
+            return { min, max };
         if (this.source[this.index] === '?')
             this.index++;
-        return { min, exact };
+        return { min, max };
     }
 }
-/** Literals whose case folding is ASCII-only, so the line scan can fold on the fly. */
-function usableLiteral(literal) {
-    for (const ch of literal) {
+/** Text whose case folding is ASCII-only, so the line scan can fold on the fly. */
+function asciiFolded(text) {
+    for (const ch of text) {
         if (ch.charCodeAt(0) > 127 && (ch.toLowerCase() !== ch || ch.toUpperCase() !== ch))
             return false;
     }
+    return true;
+}
+/** A literal the scan can look for anywhere: folded, not blank, and not a lone ASCII character. */
+function usableLiteral(literal) {
+    if (!asciiFolded(literal) || literal.trim() === '')
+        return false;
     return literal.length >= 2 || (literal.length === 1 && literal.charCodeAt(0) > 127);
 }
-function score(set) {
-    // Longer required text filters better; a lone non-ASCII symbol (●, ✖) is rare enough to count as 3.
-    return Math.min(...set.map((lit) => (lit.length === 1 ? 3 : lit.length)));
+/**
+ * How much a literal narrows the lines that pass: letters and punctuation count 1, a space or a
+ * digit less (they are everywhere in logs, and digit classes expand into many short literals), a
+ * non-ASCII symbol (●, ✖) 3. A set counts as its weakest member, a little less when large.
+ */
+function weight(literal) {
+    let total = 0;
+    for (const ch of literal) {
+        const code = ch.charCodeAt(0);
+        total += code > 127 ? 3 : code === 32 ? 0.5 : code >= 48 && code <= 57 ? 0.3 : 1;
+    }
+    return total;
 }
-/** One set of literals of which every match of `items` contains at least one, or undefined. */
-function necessaryLiterals(items) {
+function score(set) {
+    return Math.min(...set.map(weight)) - 0.1 * Math.log2(set.length);
+}
+/** Every concatenation of a string of `left` with one of `right`, or undefined when too many. */
+function cross(left, right) {
+    if (left.length === 1 && right.length === 1)
+        return [left[0] + right[0]];
+    if (left.length * right.length > MAX_SET)
+        return undefined;
+    return [...new Set(left.flatMap((a) => right.map((b) => a + b)))];
+}
+/**
+ * `cross` after cutting `left` down to its longest common tails that keep the product small:
+ * `\d+\) (?:test|doctest|property)` keeps ") " before the names rather than starting over.
+ */
+function crossTails(left, right) {
+    const longest = Math.max(...left.map((text) => text.length));
+    for (let keep = longest - 1; keep >= 1; keep--) {
+        const tails = [...new Set(left.map((text) => text.slice(-keep)))];
+        if (tails.includes(''))
+            continue;
+        const joined = cross(tails, right);
+        if (joined !== undefined)
+            return joined;
+    }
+    return undefined;
+}
+const groupLanguages = new WeakMap();
+/** The finite set of texts one occurrence of `item` can match, when small; undefined otherwise. */
+function oneOccurrence(item) {
+    if (item.kind === 'chars')
+        return item.chars;
+    if (item.kind === 'width0')
+        return [''];
+    if (item.kind === 'other')
+        return undefined;
+    const known = groupLanguages.get(item);
+    if (known !== undefined)
+        return known ?? undefined;
+    let texts = new Set();
+    for (const alternative of item.alternatives) {
+        const language = sequenceLanguage(alternative);
+        if (language === undefined)
+            texts = undefined;
+        else
+            for (const text of language)
+                texts?.add(text);
+        if (texts === undefined || texts.size > MAX_SET) {
+            texts = undefined;
+            break;
+        }
+    }
+    const result = texts === undefined ? undefined : [...texts];
+    groupLanguages.set(item, result ?? null);
+    return result;
+}
+/** The finite set of texts a whole sequence can match, when small. */
+function sequenceLanguage(items) {
+    let language = [''];
+    for (const item of items) {
+        if (item.kind !== 'width0' && (item.max !== 1 || item.min > 1))
+            return undefined;
+        const one = oneOccurrence(item);
+        if (one === undefined)
+            return undefined;
+        language = cross(language, item.kind !== 'width0' && item.min === 0 ? [...one, ''] : one);
+        if (language === undefined)
+            return undefined;
+    }
+    return language;
+}
+/**
+ * Sets of literals of which every match of `items` contains at least one, best first is picked by
+ * the caller. Runs of exactly-once pieces are concatenated (`\) (?:test|doctest) ` gives ") test "
+ * and ") doctest "), a repeated piece ends one run and starts the next (`RUN\s+v` gives "run " and
+ * " v"), and optional or wide pieces break runs.
+ */
+function candidateSets(items) {
     const candidates = [];
-    let run = '';
-    const endRun = () => {
-        if (run !== '')
-            candidates.push([run]);
-        run = '';
+    let run = [''];
+    const endRun = (next = ['']) => {
+        if (!run.includes(''))
+            candidates.push(run);
+        run = next;
     };
     for (const item of items) {
-        if (item.kind === 'char') {
-            if (item.min === 0)
+        if (item.kind === 'width0')
+            continue;
+        let one = oneOccurrence(item);
+        // An optional piece with a small language joins the run as "one of these, or nothing".
+        if (item.min === 0 && item.max === 1 && one !== undefined)
+            one = [...new Set([...one, ''])];
+        else if (item.min === 0)
+            one = undefined;
+        if (one === undefined) {
+            if (item.kind === 'group' && item.min > 0) {
+                // A group too rich to expand still needs one of its alternatives' own literals.
                 endRun();
-            else {
-                run += item.ch.toLowerCase();
-                if (!item.exact)
-                    endRun();
+                const sets = item.alternatives.map(bestSet);
+                if (sets.every((set) => set !== undefined))
+                    candidates.push([...new Set(sets.flat())]);
             }
+            else
+                endRun();
+            continue;
         }
-        else if (item.kind === 'group') {
-            if (item.lookaround)
-                continue;
-            endRun();
-            if (item.min === 0)
-                continue;
-            const sets = item.alternatives.map(necessaryLiterals);
-            if (sets.every((set) => set !== undefined))
-                candidates.push([...new Set(sets.flat())]);
+        let joined = cross(run, one);
+        if (joined === undefined && !run.includes('')) {
+            // Too many combinations: keep the whole run as a candidate, go on with its common tails.
+            candidates.push(run);
+            joined = crossTails(run, one);
         }
-        else
-            endRun();
+        run = joined ?? one;
+        // Repeated: the first occurrence ends this run, the last one starts the next.
+        if (item.max !== 1)
+            endRun(one);
     }
     endRun();
-    const usable = candidates.filter((set) => set.length > 0 && set.every(usableLiteral));
+    return candidates;
+}
+function bestSet(items) {
+    const usable = candidateSets(items).filter((set) => set.length > 0 && set.every(usableLiteral));
     if (usable.length === 0)
         return undefined;
     return usable.reduce((best, set) => (score(set) > score(best) || (score(set) === score(best) && set.length < best.length) ? set : best));
 }
-/** Splits a trigger into literal-backed alternatives and residual alternatives. */
+/**
+ * For an alternative anchored at the line start: the texts the line must begin with, either at
+ * column 0 or, when the pattern first allows white space (`^\s*`, `^ {0,4}`), at the first non-blank
+ * column. Undefined when the line's start is not fixed text.
+ */
+function leadingTexts(items) {
+    let index = 0;
+    while (items[index]?.kind === 'width0')
+        index++;
+    let afterBlanks = false;
+    for (let item = items[index]; item?.kind === 'chars' && item.chars.length === 1 && item.chars[0] === ' '; item = items[index]) {
+        afterBlanks = true;
+        index++;
+    }
+    let texts = [''];
+    for (; index < items.length; index++) {
+        const item = items[index];
+        if (item.kind === 'width0')
+            continue;
+        let one = oneOccurrence(item);
+        if (one !== undefined && item.min === 0)
+            one = item.max === 1 ? [...new Set([...one, ''])] : undefined;
+        const joined = one === undefined ? undefined : cross(texts, one);
+        if (joined === undefined)
+            break;
+        texts = joined;
+        if (item.max !== 1)
+            break; // a repeated piece: its first occurrence is still fixed text
+    }
+    if (texts.length === 0 || texts.some((text) => text === '' || !asciiFolded(text)))
+        return undefined;
+    return { texts, afterBlanks };
+}
+/** How much a fixed line start narrows the lines that pass, on the same scale as `score`. */
+function leadingScore(texts) {
+    // Fixed position: even a short start ("FAIL", "E: ") passes few lines.
+    return score(texts) + 3;
+}
+/**
+ * An anchored alternative with no fixed start and only a weak literal is cheaper as a regular
+ * expression (tried at column 0 only) than as a literal that passes many lines. An unanchored one
+ * always prefers any literal: as a regex it would be tried at every column of every line.
+ */
+const ANCHORED_MIN_SCORE = 3;
+/** Extractions by pattern source: detectors' triggers are constants, and logs are analysed many at a time. */
+const extracted = new Map();
+/** Splits a trigger into line-start texts, literal-backed alternatives and residual alternatives. */
 function extractTrigger(trigger) {
+    const known = extracted.get(trigger.source);
+    if (known !== undefined)
+        return known;
+    const result = extractUncached(trigger);
+    if (extracted.size < 1000)
+        extracted.set(trigger.source, result);
+    return result;
+}
+function extractUncached(trigger) {
     let top;
     try {
         top = new Parser(trigger.source).parseTop();
     }
     catch {
-        return { literals: [], residual: [trigger.source] };
+        return { literals: [], starts: [], startsAfterBlanks: [], residual: [trigger.source] };
     }
-    const literals = [];
-    const residual = [];
+    const result = { literals: [], starts: [], startsAfterBlanks: [], residual: [] };
     for (const alternative of top) {
-        const set = necessaryLiterals(alternative.items);
-        if (set)
-            literals.push(...set);
+        const set = bestSet(alternative.items);
+        const leading = alternative.source.startsWith('^') ? leadingTexts(alternative.items) : undefined;
+        if (leading && leadingScore(leading.texts) >= (set ? score(set) : 0)) {
+            (leading.afterBlanks ? result.startsAfterBlanks : result.starts).push(...leading.texts);
+        }
+        else if (set && (!alternative.source.startsWith('^') || score(set) >= ANCHORED_MIN_SCORE))
+            result.literals.push(...set);
         else
-            residual.push(alternative.source);
+            result.residual.push(alternative.source);
     }
-    return { literals, residual };
+    return result;
 }
-function fold(code) {
-    return code >= 65 && code <= 90 ? code | 32 : code;
+/** Where in `literal` the `size` characters least likely in ordinary text start (letters are everywhere). */
+function rarestGram(literal, size) {
+    const rarity = (code) => code >= 97 && code <= 122 ? 0 : code === 32 ? 1 : code >= 48 && code <= 57 ? 1.5 : code > 127 ? 3 : 2;
+    let best = 0;
+    let bestScore = -1;
+    for (let offset = 0; offset + size <= literal.length; offset++) {
+        let total = 0;
+        for (let k = offset; k < offset + size; k++)
+            total += rarity(literal.charCodeAt(k));
+        if (total > bestScore) {
+            best = offset;
+            bestScore = total;
+        }
+    }
+    return best;
 }
-function pairKey(a, b) {
-    return (Math.imul(a, 31) + b) & 0xffff;
+/** The table key of the last `size` characters (low bytes, newest last) packed in `window`. */
+function gramKey(window, size) {
+    if (size === 2)
+        return window & 0xffff;
+    return Math.imul(size === 3 ? window & 0xffffff : window, 0x9e3779b1) >>> 16;
+}
+/** Texts a line must have at one column, found by the column's first two characters. */
+class StartTable {
+    /** Texts of one character by that character; longer ones by their first two (low bytes). */
+    single = new Array(0x10000);
+    byPair = new Array(0x10000);
+    size = 0;
+    add(text, owner) {
+        this.size++;
+        if (text.length === 1) {
+            (this.single[text.charCodeAt(0)] ??= []).push(owner);
+            return;
+        }
+        const list = (this.byPair[((text.charCodeAt(0) & 0xff) << 8) | (text.charCodeAt(1) & 0xff)] ??= []);
+        const entry = list.find((e) => e.text === text);
+        if (entry) {
+            entry.owners.push(owner);
+            this.size--;
+        }
+        else
+            list.push({ text, owners: [owner] });
+    }
+    /** Marks the owners of every text found at `at`. */
+    scanAt(text, at, mark) {
+        const first = FOLD[text.charCodeAt(at)];
+        const single = this.single[first];
+        if (single !== undefined)
+            mark(single);
+        if (at + 1 >= text.length)
+            return;
+        const list = this.byPair[((first & 0xff) << 8) | (FOLD[text.charCodeAt(at + 1)] & 0xff)];
+        if (list === undefined)
+            return;
+        for (const entry of list) {
+            const wanted = entry.text;
+            if (at + wanted.length > text.length)
+                continue;
+            let k = 0;
+            while (k < wanted.length && FOLD[text.charCodeAt(at + k)] === wanted.charCodeAt(k))
+                k++;
+            if (k === wanted.length)
+                mark(entry.owners);
+        }
+    }
+}
+const tablesByTriggers = new Map();
+/**
+ * The tables for a list of triggers. A literal with a non-ASCII symbol is found by the symbol; any
+ * other of 4+ characters by a hash of the 4 characters ending at each column, keyed by its least
+ * common-looking 4 ("g 12" of "returning 124", not "retu"); shorter ones by 2- and 3-character hashes.
+ */
+function tablesFor(triggers) {
+    const key = triggers.map((trigger) => trigger.source).join('\u0000');
+    const known = tablesByTriggers.get(key);
+    if (known !== undefined)
+        return known;
+    const owners = new Map();
+    const tables = {
+        literalCount: 0,
+        starts: new StartTable(),
+        startsAfterBlanks: new StartTable(),
+        residual: [],
+        symbols: new Array(0x10000),
+        two: newGramTable(),
+        three: newGramTable(),
+        four: newGramTable(),
+        shortAscii: false,
+    };
+    triggers.forEach((trigger, index) => {
+        const { literals, starts, startsAfterBlanks, residual } = extractTrigger(trigger);
+        for (const literal of new Set(literals))
+            owners.set(literal, [...(owners.get(literal) ?? []), index]);
+        for (const text of new Set(starts))
+            tables.starts.add(text, index);
+        for (const text of new Set(startsAfterBlanks))
+            tables.startsAfterBlanks.add(text, index);
+        if (residual.length > 0) {
+            const source = residual.map((alternative) => `(?:${alternative})`).join('|');
+            tables.residual.push({ index, regex: new RegExp(source, trigger.flags.replace(/[gy]/g, '')) });
+        }
+    });
+    for (const [literal, indices] of owners)
+        placeLiteral(tables, literal, indices);
+    tables.literalCount = owners.size + tables.starts.size + tables.startsAfterBlanks.size;
+    if (tablesByTriggers.size < 16)
+        tablesByTriggers.set(key, tables);
+    return tables;
+}
+function newGramTable() {
+    return { flags: new Uint8Array(0x10000), buckets: new Array(0x10000) };
+}
+function placeLiteral(tables, literal, owners) {
+    let symbol = 0;
+    while (symbol < literal.length && literal.charCodeAt(symbol) <= 127)
+        symbol++;
+    if (symbol < literal.length) {
+        (tables.symbols[literal.charCodeAt(symbol)] ??= []).push({ literal, owners, back: symbol });
+        return;
+    }
+    const size = Math.min(literal.length, 4);
+    const offset = rarestGram(literal, size);
+    let window = 0;
+    for (let k = offset; k < offset + size; k++)
+        window = (window << 8) | (literal.charCodeAt(k) & 0xff);
+    const key = gramKey(window, size);
+    const table = size === 2 ? tables.two : size === 3 ? tables.three : tables.four;
+    if (size < 4)
+        tables.shortAscii = true;
+    table.flags[key] = 1;
+    // `back`: from the gram's last column to the literal's first.
+    (table.buckets[key] ??= []).push({ literal, owners, back: offset + size - 1 });
 }
 /** Builds the pre-filter for a list of triggers (g/y flags are ignored). */
 function buildPrefilter(triggers) {
-    const owners = new Map();
-    const residual = [];
-    triggers.forEach((trigger, index) => {
-        const { literals, residual: rest } = extractTrigger(trigger);
-        for (const literal of new Set(literals))
-            owners.set(literal, [...(owners.get(literal) ?? []), index]);
-        if (rest.length > 0) {
-            residual.push({ index, regex: new RegExp(rest.map((source) => `(?:${source})`).join('|'), trigger.flags.replace(/[gy]/g, '')) });
-        }
-    });
-    const singles = new Map();
-    const singleFlags = new Uint8Array(0x10000);
-    const pairs = new Uint8Array(0x10000);
-    const buckets = new Array(0x10000);
-    for (const [literal, indices] of owners) {
-        if (literal.length === 1) {
-            singles.set(literal.charCodeAt(0), indices);
-            singleFlags[literal.charCodeAt(0)] = 1;
-            continue;
-        }
-        const key = pairKey(literal.charCodeAt(0), literal.charCodeAt(1));
-        pairs[key] = 1;
-        (buckets[key] ??= []).push({ literal, owners: indices });
-    }
+    const { starts, startsAfterBlanks, residual, symbols, two, three, four, shortAscii, literalCount } = tablesFor(triggers);
     // A stamp per trigger instead of clearing flags for every line.
     const stamps = new Uint32Array(triggers.length);
     let stamp = 0;
@@ -43013,17 +43338,25 @@ function buildPrefilter(triggers) {
             }
         }
     };
-    const matchesAt = (text, at, literal) => {
-        if (at + literal.length > text.length)
-            return false;
-        for (let k = 2; k < literal.length; k++) {
-            if (fold(text.charCodeAt(at + k)) !== literal.charCodeAt(k))
-                return false;
+    /** Marks the owners of the literals in `list` whose gram ends at column `end`. */
+    const check = (text, end, list) => {
+        if (list === undefined)
+            return;
+        for (let e = 0; e < list.length; e++) {
+            const entry = list[e];
+            const at = end - entry.back;
+            const literal = entry.literal;
+            if (at < 0 || at + literal.length > text.length)
+                continue;
+            let k = 0;
+            while (k < literal.length && FOLD[text.charCodeAt(at + k)] === literal.charCodeAt(k))
+                k++;
+            if (k === literal.length)
+                mark(entry.owners);
         }
-        return true;
     };
     return {
-        literalCount: owners.size,
+        literalCount,
         residualSources: residual.map((r) => r.regex.source),
         scan(text) {
             stamp = stamp === 0xffffffff ? 1 : stamp + 1;
@@ -43032,24 +43365,29 @@ function buildPrefilter(triggers) {
             marked = 0;
             const length = text.length;
             if (length > 0) {
-                let previous = fold(text.charCodeAt(0));
-                if (singleFlags[previous] === 1)
-                    mark(singles.get(previous) ?? []);
-                for (let i = 1; i < length; i++) {
-                    let current = text.charCodeAt(i);
-                    if (current >= 65 && current <= 90)
-                        current |= 32;
-                    if (singleFlags[current] === 1)
-                        mark(singles.get(current) ?? []);
-                    const key = (Math.imul(previous, 31) + current) & 0xffff;
-                    if (pairs[key] === 1) {
-                        const list = buckets[key];
-                        if (list !== undefined)
-                            for (const entry of list)
-                                if (matchesAt(text, i - 1, entry.literal))
-                                    mark(entry.owners);
+                starts.scanAt(text, 0, mark);
+                let first = 0;
+                while (first < length && FOLD[text.charCodeAt(first)] === 32)
+                    first++;
+                if (first < length)
+                    startsAfterBlanks.scanAt(text, first, mark);
+                let window = 0;
+                for (let i = 0; i < length; i++) {
+                    const code = text.charCodeAt(i);
+                    const current = FOLD[code];
+                    if (code > 127 && symbols[current] !== undefined)
+                        check(text, i, symbols[current]);
+                    window = (window << 8) | (current & 0xff);
+                    const key4 = Math.imul(window, 0x9e3779b1) >>> 16;
+                    if (four.flags[key4] === 1)
+                        check(text, i, four.buckets[key4]);
+                    if (shortAscii) {
+                        if (two.flags[window & 0xffff] === 1)
+                            check(text, i, two.buckets[window & 0xffff]);
+                        const key3 = Math.imul(window & 0xffffff, 0x9e3779b1) >>> 16;
+                        if (three.flags[key3] === 1)
+                            check(text, i, three.buckets[key3]);
                     }
-                    previous = current;
                 }
             }
             for (const { index, regex } of residual)
@@ -47193,13 +47531,14 @@ const infrastructure_TRIGGER = new RegExp([
     'maximum execution time|maximum time limit|timed out|No output has been received|shutdown signal|lost communication|hosted runner|Runner connection',
     'free space left|Catastrophic error|out of heap space|come online|phase status|GPUs on the runner|Docker login|List Artifacts failed|^E: |Error downloading packages',
     'python downloads json|Response status code',
-    'canceled|Canceling since|124\\b|KeyboardInterrupt|No space left|ENOSPC|running out of disk|heap|Killed|137\\b|Cannot allocate memory|out of memory',
+    'canceled|Canceling since|(?:with|code:?|status:?|returning|returned) 124\\b|KeyboardInterrupt|No space left|ENOSPC|running out of disk|heap|Killed',
+    '(?:code|with) 137\\b|Cannot allocate memory|out of memory',
     'rate limit|toomanyrequests|429 Too Many|Permission denied \\(publickey|Permission to|could not read Username|terminal prompts|Authentication failed',
     'not accessible by integration|Bad credentials|Credentials could not|locate credentials|not authorized to perform|Input required and not supplied',
-    'access denied|requested access|authentication required|403|401|AccessDenied|^fatal: |failed with exit code 128|RPC failed|hung up|unexpected disconnect',
+    'access denied|requested access|authentication required|403 Forbidden|401 Unauthorized|HTTP 40[13]\\)|AccessDenied|^fatal: |failed with exit code 128|RPC failed|hung up|unexpected disconnect',
     'Failed to download|Unable to resolve action|Unable to download artifact|manifest|Docker daemon|pulling image|source metadata|failed to fetch|failed to do request',
     'Error response from daemon|resolve host|getaddrinfo|name resolution|service not known|servname|no such host|returned error|HTTP code|ERROR [45]\\d\\d|Failure [45]\\d\\d',
-    'HTTP Error|HTTP 5\\d\\d|5\\d\\d [A-Z]|Empty reply|Failed to connect|unreachable|handshake timeout|create connection|connect to|Connection timed|reset by peer',
+    'HTTP Error|HTTP 5\\d\\d|5\\d\\d (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)|Empty reply|Failed to connect|unreachable|handshake timeout|create connection|connect to|Connection timed|reset by peer',
     'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused',
 ].join('|'), 'i');
 const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
@@ -47687,7 +48026,7 @@ const eslintDetector = {
     description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
     categories: ['lint_format', 'syntax_error'],
     example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
-    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
+    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
     start() {
         let currentFile;
         let headerLine;

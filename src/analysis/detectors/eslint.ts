@@ -67,7 +67,7 @@ export const eslintDetector: Detector = {
   categories: ['lint_format', 'syntax_error'],
   example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
   trigger:
-    /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.[a-z]{2,6}:\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
+    /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
   start() {
     let currentFile: string | undefined;
     let headerLine: number | undefined;
