@@ -4,11 +4,13 @@ import {
   REPEAT_GAP_LINES,
   classifyDrafts,
   fingerprintOf,
+  normalizePathForFingerprint,
   mergeJobAnalyses,
   normalizeForFingerprint,
   primaryCategory,
 } from '../../src/analysis/classify.js';
 import type { EngineDraft } from '../../src/analysis/engine.js';
+import type { Step, StepModel } from '../../src/analysis/steps.js';
 import type { Category, Failure } from '../../src/analysis/types.js';
 
 let order = 0;
@@ -50,6 +52,16 @@ describe('fingerprints', () => {
     expect(fingerprints.size).toBe(4);
   });
 
+  it('keep two files apart: under one temporary directory, or named by numbers', () => {
+    const would = (file: string) => fingerprintOf({ tool: 'black', message: `would reformat ${file}`, file });
+    expect(would('/tmp/pyfx/pkg/__init__.py')).not.toBe(would('/tmp/pyfx/pkg/sorted_bad.py'));
+    expect(would('tests/test_1.py')).not.toBe(would('tests/test_2.py'));
+    // ...while the random temporary directory itself still does not matter.
+    expect(would('/tmp/tmpa81kx2/pkg/a.py')).toBe(would('/tmp/tmpzz0q1w/pkg/a.py'));
+    expect(normalizePathForFingerprint('/private/var/folders/x1/abc123/T/tmpq9/run.sh')).toBe('<tmp>/run.sh');
+    expect(normalizePathForFingerprint('C:\\Users\\me\\AppData\\Local\\Temp\\tmp42\\a.py')).toBe('<tmp>/a.py');
+  });
+
   it('normalises commit hashes but keeps plain words', () => {
     expect(normalizeForFingerprint('commit 3cad9e8e4278e0eea38551b4f71cc1cf08bd9d14 failed in facade')).toBe(
       'commit <hex> failed in facade',
@@ -57,7 +69,48 @@ describe('fingerprints', () => {
   });
 });
 
+/** A step model whose failed step is the first one that failed. */
+function steps(list: Step[]): StepModel {
+  return { steps: list, failed: list.find((step) => step.outcome === 'failed') };
+}
+
 describe('classifyDrafts', () => {
+  it('collapses the same unlocated error about different quoted things into one with a count', () => {
+    const enoent = (line: number, path: string) =>
+      draft('node', 'missing_file', line, 0.7, `Failed to load test output Error: ENOENT: no such file or directory, open '${path}'`);
+    const command = (line: number, cut: string) => draft('shell', 'other', line, 0.6, `The command "make test-${cut}`);
+    const failures = classifyDrafts([
+      enoent(10, 'examples/a/index.test.tsx.results.json'),
+      enoent(11, 'examples/b/page.test.tsx.results.json'),
+      enoent(12, 'examples/c/add.test.ts.results.json'),
+      command(40, 'unit --coverage --reporter=dot'),
+      command(90, 'unit --cov'),
+    ]);
+    expect(failures.map((f) => [f.message.slice(0, 26), f.occurrences, f.logLines])).toEqual([
+      ['Failed to load test output', 3, [10, 12]],
+      ['The command "make test-uni', 2, [40, 40]],
+    ]);
+  });
+
+  it('keeps located problems apart even when only a quoted name differs', () => {
+    const unused = (line: number, name: string) =>
+      draft('ruff', 'lint_format', line, 0.9, `F841 Local variable \`${name}\` is assigned to but never used`, {
+        file: 'src/app/models.py',
+        line,
+      });
+    expect(classifyDrafts([unused(25, 'total'), unused(31, 'l')]).map((f) => f.occurrences)).toEqual([1, 1]);
+  });
+
+  it("keeps one detector's failures on different files apart even when their lines nest", () => {
+    const first = draft('prettier', 'lint_format', 6, 0.95, '[warn] bad.js', { file: 'bad.js' });
+    first.draft.logLines = [6, 8];
+    const second = draft('prettier', 'lint_format', 7, 0.95, '[warn] src2.ts', { file: 'src2.ts' });
+    expect(classifyDrafts([first, second]).map((f) => [f.file, f.occurrences])).toEqual([
+      ['bad.js', 1],
+      ['src2.ts', 1],
+    ]);
+  });
+
   it('collapses a runner block and the traceback nested in it into the more specific failure', () => {
     const block = draft(
       'unittest',
@@ -175,12 +228,32 @@ describe('classifyDrafts', () => {
     const first = draft('tsc', 'type_check', 10, 0.95);
     const last = draft('tsc', 'type_check', 14, 0.95, 'second error');
     const weak = draft('shell', 'missing_file', 16, 0.4);
-    const exit = draft('exit-code', 'other', 20, 0.1, 'Process completed with exit code 2.', { tool: 'github-actions' });
     const far = draft('jest', 'test_failure', 40, 0.9);
-    const laterExit = draft('exit-code', 'other', 40 + EXIT_TAIL_LINES + 1, 0.1, 'Process completed with exit code 1.', {
-      tool: 'github-actions',
-    });
-    const failures = classifyDrafts([first, last, weak, exit, far, laterExit]);
+    const laterExit = 40 + EXIT_TAIL_LINES + 1;
+    const model = steps([
+      {
+        index: 1,
+        name: 'Run tsc',
+        lines: [5, 20],
+        outcome: 'failed',
+        exitCode: 2,
+        outcomeLine: 20,
+        outcomeSource: 'ci',
+        outcomeSystem: 'github',
+        system: 'github',
+      },
+      {
+        index: 2,
+        name: 'Run jest',
+        lines: [21, laterExit],
+        outcome: 'failed',
+        exitCode: 1,
+        outcomeLine: laterExit,
+        outcomeSource: 'ci',
+        system: 'github',
+      },
+    ]);
+    const failures = classifyDrafts([first, last, weak, far], model);
     expect(failures.map((f) => f.logLines)).toEqual([
       [10, 10],
       [14, 20],
@@ -222,19 +295,33 @@ describe('classifyDrafts', () => {
     ).toEqual(['node', 'shell']);
   });
 
-  it('ranks errors of a step that went on (no exit line of its own) below those of the step that failed', () => {
-    const tolerated = { ...draft('jvm', 'compilation_error', 600, 0.95, 'cannot find symbol'), step: 'Run mvn --fail-never test' };
-    const real = { ...draft('jvm', 'compilation_error', 1896, 0.95, 'cannot access EclipseCompiler'), step: 'Run mvn verify' };
-    const exit = {
-      ...draft('exit-code', 'other', 1993, 0.1, 'Process completed with exit code 1.', { tool: 'github-actions' }),
-      step: 'Run mvn verify',
-    };
+  it('ranks errors of a step the log shows passed below those of the failed step, and a runner timeout as inside it', () => {
+    const tolerated = { ...draft('jvm', 'compilation_error', 600, 0.95, 'cannot find symbol'), stepIndex: 1 };
+    const real = { ...draft('jvm', 'compilation_error', 1896, 0.95, 'cannot access EclipseCompiler'), stepIndex: 2 };
+    const after = { ...draft('infrastructure', 'network_infra_timeout', 2100, 0.95, 'Unable to upload artifact'), stepIndex: 3 };
     const timeout = {
       ...draft('infrastructure', 'network_infra_timeout', 2500, 0.95, 'The action has timed out.', { tool: 'runner' }),
-      step: 'Run slow',
+      stepIndex: 4,
     };
-    expect(classifyDrafts([tolerated, real, exit, timeout]).map((f) => f.logLines[0])).toEqual([1896, 600, 2500]);
-    // Without any exit line nothing is known about steps, so position decides.
+    const model = steps([
+      { index: 1, name: 'Run mvn --fail-never test', lines: [500, 1800], outcome: 'passed', system: 'github' },
+      {
+        index: 2,
+        name: 'Run mvn verify',
+        lines: [1801, 1993],
+        outcome: 'failed',
+        exitCode: 1,
+        outcomeLine: 1993,
+        outcomeSource: 'ci',
+        system: 'github',
+      },
+      { index: 3, name: 'Run actions/upload-artifact@v4', lines: [1994, 2200], outcome: 'unknown', system: 'github' },
+      { index: 4, name: 'Run slow', lines: [2201, 2500], outcome: 'unknown', system: 'github' },
+    ]);
+    // The failed step first; the runner's own timeout ends a step its own way and ranks as inside
+    // one; a later step's hit next; the step that passed last.
+    expect(classifyDrafts([tolerated, real, after, timeout], model).map((f) => f.logLines[0])).toEqual([1896, 2500, 2100, 600]);
+    // Without a failed step nothing is known about steps: confidence, then position decides.
     expect(classifyDrafts([tolerated, real]).map((f) => f.logLines[0])).toEqual([600, 1896]);
   });
 

@@ -59,8 +59,10 @@ const RUNNER_PREFIXES = [
   /\b[A-Za-z]:[\\/]a[\\/][^\\/\s]+[\\/][^\\/\s]+[\\/]/g,
   /\/home\/travis\/build\/[^/\s]+\/[^/\s]+\//g,
 ];
+// A temporary directory and its first component (often random: tmpk3j2x_, pytest-of-runner); the
+// rest of the path is kept, so two files under one temporary directory stay two files.
 const TEMP_PATH =
-  /(?:\/tmp|\/var\/folders|\/private\/var\/folders|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)[^\s'"`,;:)]*/g;
+  /(?:(?:\/private)?\/var\/folders\/[^/\s]+\/[^/\s]+(?:\/T)?|\/tmp|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)(?:[\\/][^\\/\s'"`,;:)]*)?/g;
 const TIMESTAMP = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HEX = /\b(?:0x[0-9a-f]+|[0-9a-f]{7,64})\b/gi;
@@ -82,23 +84,25 @@ export function normalizeForFingerprint(text: string): string {
     .toLowerCase();
 }
 
+/**
+ * A file path with what varies between runs removed (runner checkout prefix, temporary directory,
+ * hashes) but its numbers kept: `test_1.py` and `test_2.py` are two files, not one.
+ */
+export function normalizePathForFingerprint(path: string): string {
+  let result = path.replace(/\\/g, '/');
+  for (const prefix of RUNNER_PREFIXES) result = result.replace(prefix, '');
+  return result
+    .replace(TEMP_PATH, '<tmp>')
+    .replace(UUID, '<id>')
+    .replace(HEX, (hex) => (/\d/.test(hex) ? '<hex>' : hex))
+    .trim();
+}
+
 /** Stable id of a failure: sha1 over tool, file and message, each with run-specific parts removed. */
 export function fingerprintOf(draft: { tool: string; message: string; file?: string }): string {
-  const parts = [draft.tool.toLowerCase(), normalizeForFingerprint(draft.file ?? ''), normalizeForFingerprint(draft.message)];
+  const parts = [draft.tool.toLowerCase(), normalizePathForFingerprint(draft.file ?? ''), normalizeForFingerprint(draft.message)];
   return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
-
-/** Where the runner said steps failed: the first such line, and the steps it closed. */
-export interface StepFailures {
-  /** First line where the runner reported a failed step (Infinity when it did not). */
-  first: number;
-  /** Steps closed by GitHub's `Process completed with exit code N` (empty when unknown). */
-  steps: ReadonlySet<string>;
-  /** GitHub's exit lines, ascending. */
-  exits: readonly number[];
-}
-
-const NO_STEP_FAILURES: StepFailures = { first: Number.POSITIVE_INFINITY, steps: new Set(), exits: [] };
 
 /** The step model as ranking uses it: steps by ordinal and the failed one. */
 export interface RankingSteps {
@@ -133,14 +137,13 @@ function placementOf(entry: EngineDraft, steps: RankingSteps): Placement {
 }
 
 /**
- * Ranking tiers, lower first. On GitHub the runner closes the failing step with `Process completed
- * with exit code N`; what is reported after that line comes from later steps (`if: always()`
- * uploads, cleanup), which are rarely the cause, so such hits rank below the hits before it. So do
- * hits in a step the runner did not close that way when it closed others: that step went on
- * (`mvn --fail-never`, `|| true`, `continue-on-error`), so its errors did not fail the job. The
- * runner's own messages (timeouts, cancellations) end a step without that line and are exempt.
+ * Ranking tiers, lower first: confident hits, then weaker ones, then generic annotations and the
+ * exit-code line. Placement against the failed step of the step model (steps.ts) shifts a hit: one
+ * reported after the failed step ended (an `if: always()` upload, a cleanup, a post-step) drops one
+ * tier, one in a step the log shows passed drops below every hit of the failed step. Without a
+ * failed step (a plain log, a log cut before its end) order of confidence and position decides.
  */
-function tierOf(entry: EngineDraft, failures: StepFailures, steps?: RankingSteps): number {
+function tierOf(entry: EngineDraft, steps?: RankingSteps): number {
   if (entry.detector === 'exit-code') return 5;
   if (GENERIC_DETECTORS.has(entry.detector)) return 4;
   const base = entry.draft.confidence >= CONFIDENT ? 0 : 2;
@@ -150,30 +153,12 @@ function tierOf(entry: EngineDraft, failures: StepFailures, steps?: RankingSteps
     if (placement === 'before') return 3.5;
     return base + (placement === 'after' ? 1 : 0);
   }
-  const later = entry.draft.logLines[0] > failures.first;
-  const tolerated = failures.steps.size > 0 && entry.step !== undefined && !failures.steps.has(entry.step) && entry.draft.tool !== 'runner';
-  return base + (later || tolerated ? 1 : 0);
-}
-
-function stepFailures(entries: readonly EngineDraft[]): StepFailures {
-  let first = Number.POSITIVE_INFINITY;
-  const steps = new Set<string>();
-  const exits: number[] = [];
-  for (const entry of entries) {
-    if (entry.detector !== 'exit-code') continue;
-    // An exit-code draft ends at the runner's exit line (its first lines are the step's last output).
-    const exit = entry.draft.logLines[1];
-    if (exit < first) first = exit;
-    if (entry.draft.tool !== 'github-actions') continue;
-    exits.push(exit);
-    if (entry.step !== undefined) steps.add(entry.step);
-  }
-  return { first, steps, exits: exits.sort((a, b) => a - b) };
+  return base;
 }
 
 /** Ranking order: most likely root cause first. */
-export function compareDrafts(a: EngineDraft, b: EngineDraft, failures: StepFailures = NO_STEP_FAILURES, steps?: RankingSteps): number {
-  const tier = tierOf(a, failures, steps) - tierOf(b, failures, steps);
+export function compareDrafts(a: EngineDraft, b: EngineDraft, steps?: RankingSteps): number {
+  const tier = tierOf(a, steps) - tierOf(b, steps);
   if (tier !== 0) return tier;
   const confidence = b.draft.confidence - a.draft.confidence;
   // Close calls (within CLOSE_CALL) are settled by what usually explains what, then by position.
@@ -250,6 +235,18 @@ interface Nested {
  * better rank: the more specific of the two (it names the module, file or rule a fixer needs),
  * spanning the outer block's lines.
  */
+/** One detector's reports on two different files are two failures, however their lines nest. */
+function separateFiles(a: EngineDraft, b: EngineDraft): boolean {
+  const fileA = a.draft.file;
+  const fileB = b.draft.file;
+  return (
+    a.detector === b.detector &&
+    fileA !== undefined &&
+    fileB !== undefined &&
+    normalizePathForFingerprint(fileA) !== normalizePathForFingerprint(fileB)
+  );
+}
+
 function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
   const kept: Nested[] = [];
   for (const entry of ranked) {
@@ -260,6 +257,7 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
         k.entry.draft.category === entry.draft.category &&
         !GENERIC_DETECTORS.has(k.entry.detector) &&
         !GENERIC_DETECTORS.has(entry.detector) &&
+        !separateFiles(k.entry, entry) &&
         (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)),
     );
     if (host === undefined) {
@@ -323,6 +321,20 @@ function withExitTails(entries: readonly EngineDraft[], exits: readonly number[]
 }
 
 /**
+ * The lines where GitHub's runner said a step failed (`Process completed with exit code N`),
+ * ascending. Travis' `The command "…" exited with N` comes after the whole command's output and its
+ * summary: joining those lines to the failure lowered line precision on Travis logs (69.7 → 57.5 on
+ * the design slice), so it is left out.
+ */
+function failedStepExits(model: StepModel | undefined): number[] {
+  if (model === undefined) return [];
+  const exits = model.steps.flatMap((step) =>
+    step.outcome === 'failed' && step.outcomeLine !== undefined && step.outcomeSystem === 'github' ? [step.outcomeLine] : [],
+  );
+  return exits.sort((a, b) => a - b);
+}
+
+/**
  * A weak, uncategorised wrapper (a script's uncaught `Error: Command failed` with its stack and
  * properties) around a specific error (the git 403 printed inside it) is that error: the specific
  * one keeps its category and message, takes the wrapper's lines and, when it has none, the
@@ -367,15 +379,20 @@ function absorbWrapper(kept: Nested[], entry: EngineDraft): boolean {
  * widen its lines, see spanOfRepeats). When the first failure is sure, weak symptoms are dropped.
  */
 export function classifyDrafts(input: readonly EngineDraft[], model?: StepModel): Failure[] {
-  // Exit-code drafts are never extended, so the step failures read from the input stand.
-  const failures = stepFailures(input);
   const steps = rankingSteps(model);
-  const entries = withExitTails(input, failures.exits);
-  const ranked = dropRestatements(entries).sort((a, b) => compareDrafts(a, b, failures, steps));
+  const ranked = dropRestatements(input).sort((a, b) => compareDrafts(a, b, steps));
   // The exit-code line is only worth showing when nothing else explains the failure.
   const hasExplanation = ranked.some((entry) => entry.detector !== 'exit-code');
   const byFingerprint = new Map<string, { failure: Failure; ranges: [number, number][] }>();
-  for (const { entry, absorbed } of collapseNested(ranked)) {
+  // Tails join the exit line to the lines of a failure once failures are settled: a wider range
+  // must not swallow the distinct failures printed between a failure and the exit line.
+  const collapsed = collapseNested(ranked);
+  const tailed = withExitTails(
+    collapsed.map((nested) => nested.entry),
+    failedStepExits(model),
+  );
+  for (const [index, { absorbed }] of collapsed.entries()) {
+    const entry = tailed[index] as EngineDraft;
     if (hasExplanation && entry.detector === 'exit-code') continue;
     // Categories from commands are given last: they name a hit, they neither rank nor merge it.
     const failure = toFailure(withCommandCategory(entry));
@@ -388,7 +405,7 @@ export function classifyDrafts(input: readonly EngineDraft[], model?: StepModel)
       byFingerprint.set(failure.fingerprint, { failure, ranges: [] });
     }
   }
-  const grouped = [...byFingerprint.values()];
+  const grouped = collapseVariants([...byFingerprint.values()]);
   const rootIsSure = (grouped[0]?.failure.confidence ?? 0) >= SURE;
   return grouped
     .filter(({ failure }, rank) => rank === 0 || !rootIsSure || failure.confidence >= SYMPTOM)
@@ -397,6 +414,42 @@ export function classifyDrafts(input: readonly EngineDraft[], model?: StepModel)
       if (failure.confidence >= CONFIDENT) failure.logLines = spanOfRepeats(failure.logLines, ranges);
       return failure;
     });
+}
+
+// A quoted span (closed, or cut off by the end of a clipped message); an apostrophe inside a word
+// ("can't") opens none.
+const QUOTED = /(?<!\w)(?:"[^"]*(?:"|$)|'[^']*(?:'(?!\w)|$)|`[^`]*(?:`|$))/g;
+
+/** A message with its quoted parts (paths, commands, names) blanked: the error it reports, whatever it names. */
+export function messageShape(message: string): string {
+  return normalizeForFingerprint(message).replace(QUOTED, '"…"');
+}
+
+/**
+ * The same error repeated about different quoted things (`ENOENT … open 'a.json'`, `… open
+ * 'b.json'`; `The command "make test-…" exited with 2` with its command cut at different places) is
+ * one failure with a count. Only for one detector's failures in one category that name no file or
+ * line: a located problem (a lint message, a type error, a missing import) is its own failure.
+ */
+function collapseVariants<T extends { failure: Failure; ranges: [number, number][] }>(groups: readonly T[]): T[] {
+  const byShape = new Map<string, T>();
+  const kept: T[] = [];
+  for (const group of groups) {
+    const { failure } = group;
+    const shape = messageShape(failure.message);
+    const key = [failure.detector, failure.category, shape].join('\0');
+    // A failure with a location is a problem at that place: `F841 … \`total\`` and `F841 … \`l\`` stay two.
+    const located = failure.file !== undefined || failure.line !== undefined;
+    const seen = shape.includes('"…"') && !located ? byShape.get(key) : undefined;
+    if (seen === undefined) {
+      byShape.set(key, group);
+      kept.push(group);
+      continue;
+    }
+    seen.failure.occurrences += failure.occurrences;
+    seen.ranges.push([failure.logLines[0], failure.logLines[1]], ...group.ranges);
+  }
+  return kept;
 }
 
 /** Lines between the end of one occurrence of a failure and the start of the next that still make one block. */

@@ -28,6 +28,8 @@ export interface Step {
   outcomeLine?: number;
   /** 'ci' when the CI system said it; 'tool' when only a tool's own line did. */
   outcomeSource?: 'ci' | 'tool';
+  /** For a 'ci' outcome: the system whose line it was (a plain log can hold GitHub's exit line). */
+  outcomeSystem?: 'github' | 'travis' | 'gitlab';
   /** GitHub, Travis, GitLab or plain: which format named the step. */
   system: 'github' | 'travis' | 'gitlab' | 'plain';
 }
@@ -107,10 +109,11 @@ export class StepTracker {
     const text = line.text;
     const exit = ciExitLine(text);
     // The runner's GitHub line is an `##[error]`; a script echoing the words is not the runner.
-    if (exit !== undefined && (exit.system !== 'github' || line.command === 'error')) return this.set(step, line, exit.code, 'ci');
+    if (exit !== undefined && (exit.system !== 'github' || line.command === 'error'))
+      return this.set(step, line, exit.code, 'ci', exit.system);
     const first = text.charCodeAt(0);
-    if (first === 84 /* T */ && line.command === 'error' && GITHUB_CANCELED.test(text)) return this.set(step, line, 143, 'ci');
-    if (first === 78 /* N */ && TRAVIS_SILENT.test(text)) return this.set(step, line, 124, 'ci');
+    if (first === 84 /* T */ && line.command === 'error' && GITHUB_CANCELED.test(text)) return this.set(step, line, 143, 'ci', 'github');
+    if (first === 78 /* N */ && TRAVIS_SILENT.test(text)) return this.set(step, line, 124, 'ci', 'travis');
     if (step.outcomeSource === 'ci') return;
     if (first === 109 /* m */ || first === 103 /* g */ || first === 110 /* n */) {
       const make = MAKE_ERROR.exec(text);
@@ -119,13 +122,14 @@ export class StepTracker {
     }
   }
 
-  private set(step: Step, line: LogLine, code: number, source: 'ci' | 'tool'): void {
+  private set(step: Step, line: LogLine, code: number, source: 'ci' | 'tool', system?: Step['outcomeSystem']): void {
     // The CI system's verdict wins over a tool's; a later CI line (a retried command) wins over an earlier one.
     if (source === 'tool' && step.outcomeSource === 'ci') return;
     step.exitCode = code;
     step.outcome = code === 0 ? 'passed' : 'failed';
     step.outcomeLine = line.n;
     step.outcomeSource = source;
+    if (system !== undefined) step.outcomeSystem = system;
   }
 
   finish(): StepModel {

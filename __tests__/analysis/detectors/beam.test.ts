@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { beamDetector } from '../../../src/analysis/detectors/beam.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('beam detector', () => {
   describeDetectorContract(beamDetector);

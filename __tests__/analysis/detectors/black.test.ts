@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { blackDetector } from '../../../src/analysis/detectors/black.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('black detector', () => {
   describeDetectorContract(blackDetector);

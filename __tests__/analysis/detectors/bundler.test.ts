@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { bundlerDetector } from '../../../src/analysis/detectors/bundler.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('bundler detector', () => {
   describeDetectorContract(bundlerDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { dependabotDetector } from '../../../src/analysis/detectors/dependabot.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('dependabot detector', () => {
   describeDetectorContract(dependabotDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { elispDetector } from '../../../src/analysis/detectors/elisp.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('elisp detector', () => {
   describeDetectorContract(elispDetector);

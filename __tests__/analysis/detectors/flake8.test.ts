@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { flake8Detector } from '../../../src/analysis/detectors/flake8.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('flake8 detector', () => {
   describeDetectorContract(flake8Detector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { gtestDetector } from '../../../src/analysis/detectors/gtest.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('gtest detector', () => {
   describeDetectorContract(gtestDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { infrastructureDetector } from '../../../src/analysis/detectors/infrastructure.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('infrastructure detector', () => {
   describeDetectorContract(infrastructureDetector);

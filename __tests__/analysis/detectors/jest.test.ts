@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { jestDetector } from '../../../src/analysis/detectors/jest.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('jest detector', () => {
   describeDetectorContract(jestDetector);

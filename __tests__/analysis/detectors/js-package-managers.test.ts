@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { jsPackageManagersDetector } from '../../../src/analysis/detectors/js-package-managers.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('js-package-managers detector', () => {
   describeDetectorContract(jsPackageManagersDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { jvmDetector } from '../../../src/analysis/detectors/jvm.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('jvm detector', () => {
   describeDetectorContract(jvmDetector);

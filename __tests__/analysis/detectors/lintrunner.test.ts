@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { lintrunnerDetector } from '../../../src/analysis/detectors/lintrunner.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('lintrunner detector', () => {
   describeDetectorContract(lintrunnerDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { markdownLintDetector } from '../../../src/analysis/detectors/markdown-lint.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('markdown-lint detector', () => {
   describeDetectorContract(markdownLintDetector);

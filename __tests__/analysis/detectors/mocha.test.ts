@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { mochaDetector } from '../../../src/analysis/detectors/mocha.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('mocha detector', () => {
   describeDetectorContract(mochaDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { msvcDetector } from '../../../src/analysis/detectors/msvc.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('msvc detector', () => {
   describeDetectorContract(msvcDetector);

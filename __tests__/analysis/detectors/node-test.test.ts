@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { nodeTestDetector } from '../../../src/analysis/detectors/node-test.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('node-test detector', () => {
   describeDetectorContract(nodeTestDetector);

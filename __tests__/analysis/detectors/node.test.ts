@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { nodeDetector } from '../../../src/analysis/detectors/node.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('node detector', () => {
   describeDetectorContract(nodeDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { phpDetector } from '../../../src/analysis/detectors/php.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('php detector', () => {
   describeDetectorContract(phpDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pipDetector } from '../../../src/analysis/detectors/pip.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pip detector', () => {
   describeDetectorContract(pipDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { preCommitDetector } from '../../../src/analysis/detectors/pre-commit.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pre-commit detector', () => {
   describeDetectorContract(preCommitDetector);

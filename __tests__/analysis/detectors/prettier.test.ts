@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { prettierDetector } from '../../../src/analysis/detectors/prettier.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('prettier detector', () => {
   describeDetectorContract(prettierDetector);

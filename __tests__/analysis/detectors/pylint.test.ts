@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pylintDetector } from '../../../src/analysis/detectors/pylint.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pylint detector', () => {
   describeDetectorContract(pylintDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pyrightDetector } from '../../../src/analysis/detectors/pyright.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pyright detector', () => {
   describeDetectorContract(pyrightDetector);

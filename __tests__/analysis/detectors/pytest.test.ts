@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pytestDetector } from '../../../src/analysis/detectors/pytest.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pytest detector', () => {
   describeDetectorContract(pytestDetector);

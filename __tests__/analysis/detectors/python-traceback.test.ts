@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pythonTracebackDetector } from '../../../src/analysis/detectors/python-traceback.js';
-import { describeDetectorContract, describeFixtureTable } from './node-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('python-traceback detector', () => {
   describeDetectorContract(pythonTracebackDetector);

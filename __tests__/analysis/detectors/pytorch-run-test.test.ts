@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { pytorchRunTestDetector } from '../../../src/analysis/detectors/pytorch-run-test.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('pytorch-run-test detector', () => {
   describeDetectorContract(pytorchRunTestDetector);

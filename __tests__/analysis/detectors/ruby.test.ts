@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { rubyDetector } from '../../../src/analysis/detectors/ruby.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('ruby detector', () => {
   describeDetectorContract(rubyDetector);

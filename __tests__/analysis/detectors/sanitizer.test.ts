@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { sanitizerDetector } from '../../../src/analysis/detectors/sanitizer.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('sanitizer detector', () => {
   describeDetectorContract(sanitizerDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { sassDetector } from '../../../src/analysis/detectors/sass.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('sass detector', () => {
   describeDetectorContract(sassDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { sharedLibraryDetector } from '../../../src/analysis/detectors/shared-library.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('shared-library detector', () => {
   describeDetectorContract(sharedLibraryDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { shellcheckDetector } from '../../../src/analysis/detectors/shellcheck.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('shellcheck detector', () => {
   describeDetectorContract(shellcheckDetector);

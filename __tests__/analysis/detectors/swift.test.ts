@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { swiftDetector } from '../../../src/analysis/detectors/swift.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('swift detector', () => {
   describeDetectorContract(swiftDetector);

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { yamllintDetector } from '../../../src/analysis/detectors/yamllint.js';
-import { describeDetectorContract, describeFixtureTable } from './compiled-languages-support.js';
+import { describeDetectorContract, describeFixtureTable } from './support.js';
 
 describe('yamllint detector', () => {
   describeDetectorContract(yamllintDetector);
