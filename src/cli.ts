@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeFile, formatAnalysisText, toAnalyzeJson } from './analysis/index.js';
+import type { Failure } from './analysis/types.js';
 import { startBudget } from './budget.js';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { killAllChildren, nodeExec } from './exec.js';
@@ -13,7 +14,7 @@ import { createGit } from './git/git.js';
 import { createGitHubClient } from './github/client.js';
 import { readRepositoryFacts } from './github/config.js';
 import { createConsoleLogger } from './logging.js';
-import type { JobLog } from './model.js';
+import type { FixResult, JobLog } from './model.js';
 import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
 import { neutralizeWorkflowCommands } from './report/escape.js';
 import { toJsonReport, writeJsonReport } from './report/json.js';
@@ -86,18 +87,23 @@ async function commandAnalyze(args: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-async function commandFix(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    workspace: { type: 'string' },
-    log: { type: 'string', multiple: true },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'confidence-threshold': { type: 'string' },
-    'max-fixes': { type: 'string' },
-    'fix-types': { type: 'string' },
-    'use-repository-tools': { type: 'string' },
-    'timeout-minutes': { type: 'string' },
-  });
+const FIX_OPTIONS = {
+  workspace: { type: 'string' },
+  log: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'confidence-threshold': { type: 'string' },
+  'max-fixes': { type: 'string' },
+  'fix-types': { type: 'string' },
+  'use-repository-tools': { type: 'string' },
+  'timeout-minutes': { type: 'string' },
+} as const;
+
+type FixValues = ReturnType<typeof parse<typeof FIX_OPTIONS>>['values'];
+
+/** The `fix` flags, checked: the log files and the workspace directory exist. */
+function parseFixArguments(args: string[]): { values: FixValues; logs: string[]; workspaceDir: string } {
+  const { values, positionals } = parse(args, FIX_OPTIONS);
   if (positionals.length > 0)
     throw new ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
   if (!values.workspace) throw new ConfigurationError('fix needs --workspace DIR (a git working tree)');
@@ -107,15 +113,12 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
   if (!existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory()) {
     throw new ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} does not exist or is not a directory`);
   }
-  const logger = createConsoleLogger({ stream: io.stderr });
-  const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
-  if (!(await git.isRepository())) {
-    throw new ConfigurationError(
-      `--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`,
-    );
-  }
-  const workspace = await git.topLevel();
-  const settings = parseSettings(
+  return { values, logs, workspaceDir };
+}
+
+/** The Settings of a `fix` run: its flags over the checkout's own configuration file. */
+function fixSettings(values: FixValues, workspace: string, io: CliIo) {
+  return parseSettings(
     {
       'github-token': 'unused-by-fix',
       'dry-run': values['dry-run'] ? 'true' : undefined,
@@ -135,6 +138,19 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
       configFile: readConfigFile(workspace),
     },
   );
+}
+
+async function commandFix(args: string[], io: CliIo): Promise<number> {
+  const { values, logs, workspaceDir } = parseFixArguments(args);
+  const logger = createConsoleLogger({ stream: io.stderr });
+  const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
+  if (!(await git.isRepository())) {
+    throw new ConfigurationError(
+      `--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`,
+    );
+  }
+  const workspace = await git.topLevel();
+  const settings = fixSettings(values, workspace, io);
   const jobs: JobLog[] = logs.map((file) => ({
     jobId: 0,
     jobName: path.basename(file),
@@ -153,22 +169,31 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
   if (values.json) {
     io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
   } else {
-    const verified = fixes.filter((fix) => fix.status === 'verified');
-    io.stdout.write(
-      `${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`,
-    );
-    for (const fix of fixes) {
-      io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
-    }
-    const fixed = new Set(verified.flatMap((fix) => fix.failures));
-    const rest = analysis.failures.filter((failure) => !fixed.has(failure.fingerprint));
-    if (rest.length > 0) io.stdout.write(`Needs a human (${rest.length}):\n`);
-    for (const failure of rest.slice(0, 20)) {
-      const where = failure.file ? ` ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
-      io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
-    }
+    writeFixText(io, { failures: analysis.failures, fixes, logCount: jobs.length, dryRun: settings.dryRun });
   }
   return EXIT_OK;
+}
+
+/** The plain-text answer of `fix`: counts, one line per fix, and the failures still left. */
+function writeFixText(
+  io: CliIo,
+  run: { failures: readonly Failure[]; fixes: readonly FixResult[]; logCount: number; dryRun: boolean },
+): void {
+  const { failures, fixes } = run;
+  const verified = fixes.filter((fix) => fix.status === 'verified');
+  io.stdout.write(
+    `${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`,
+  );
+  for (const fix of fixes) {
+    io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
+  }
+  const fixed = new Set(verified.flatMap((fix) => fix.failures));
+  const rest = failures.filter((failure) => !fixed.has(failure.fingerprint));
+  if (rest.length > 0) io.stdout.write(`Needs a human (${rest.length}):\n`);
+  for (const failure of rest.slice(0, 20)) {
+    const where = failure.file ? ` ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
+    io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
+  }
 }
 
 async function commandRun(args: string[], io: CliIo): Promise<number> {

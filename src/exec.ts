@@ -98,6 +98,145 @@ function appendLine(text: string, line: string): string {
   return text === '' || text.endsWith('\n') ? `${text}${line}\n` : `${text}\n${line}\n`;
 }
 
+/** One started command: its process, what it printed so far, and where it is in its life. */
+interface ChildRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number | undefined;
+  readonly options: ExecOptions;
+  readonly resolve: (result: ExecResult) => void;
+  /** `maxOutputBytes`: the most of stdout and of stderr kept. */
+  readonly limit: number;
+  readonly out: Buffer[];
+  readonly err: Buffer[];
+  outBytes: number;
+  errBytes: number;
+  timedOut: boolean;
+  aborted: boolean;
+  exited: boolean;
+  settled: boolean;
+  exitCode: number;
+  timer: NodeJS.Timeout | undefined;
+  graceTimer: NodeJS.Timeout | undefined;
+  onAbort: () => void;
+}
+
+/** The child's environment: the base (allow-listed by default) with `env` over it, unset entries removed. */
+function commandEnvironment(options: ExecOptions): Record<string, string | undefined> {
+  const env = { ...(options.baseEnv ?? defaultChildEnvironment()), ...(options.env ?? {}) };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return env;
+}
+
+function spawnChild(command: string, args: readonly string[], options: ExecOptions, env: Record<string, string | undefined>) {
+  return spawn(command, [...args], {
+    cwd: options.cwd,
+    env: env as NodeJS.ProcessEnv,
+    shell: false,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+    detached: USE_PROCESS_GROUPS,
+  });
+}
+
+/** Keeps the first `limit` bytes of each stream and counts the rest. */
+function collectOutput(run: ChildRun): void {
+  run.child.stdout.on('data', (chunk: Buffer) => {
+    if (run.outBytes < run.limit) run.out.push(chunk.subarray(0, run.limit - run.outBytes));
+    run.outBytes += chunk.length;
+  });
+  run.child.stderr.on('data', (chunk: Buffer) => {
+    if (run.errBytes < run.limit) run.err.push(chunk.subarray(0, run.limit - run.errBytes));
+    run.errBytes += chunk.length;
+  });
+}
+
+/** Kills the process group when the time limit passes or the caller's signal aborts. */
+function armLimits(run: ChildRun): void {
+  const stop = (): void => {
+    if (run.exited || run.settled) return;
+    killTree(run.child);
+  };
+  run.timer = setTimeout(() => {
+    if (run.exited || run.settled) return;
+    run.timedOut = true;
+    stop();
+  }, run.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  run.onAbort = (): void => {
+    if (run.exited || run.settled) return;
+    run.aborted = true;
+    run.timedOut = true;
+    stop();
+  };
+  run.options.signal?.addEventListener('abort', run.onAbort, { once: true });
+}
+
+function release(run: ChildRun): void {
+  clearTimeout(run.timer);
+  if (run.graceTimer !== undefined) clearTimeout(run.graceTimer);
+  run.options.signal?.removeEventListener('abort', run.onAbort);
+  if (run.pid !== undefined && liveChildren.get(run.pid) === run.child) liveChildren.delete(run.pid);
+}
+
+function finish(run: ChildRun): void {
+  if (run.settled) return;
+  run.settled = true;
+  release(run);
+  run.child.stdout.destroy();
+  run.child.stderr.destroy();
+  run.child.stdin.destroy();
+  let stderr = Buffer.concat(run.err).toString('utf8');
+  if (run.aborted) stderr = appendLine(stderr, BUDGET_USED_UP);
+  run.resolve({
+    exitCode: run.exitCode,
+    stdout: Buffer.concat(run.out).toString('utf8'),
+    stderr,
+    ...(run.timedOut ? { timedOut: run.timedOut } : {}),
+    ...(run.aborted ? { aborted: run.aborted } : {}),
+  });
+}
+
+function streamsDone(run: ChildRun): boolean {
+  return isDone(run.child.stdout) && isDone(run.child.stderr);
+}
+
+/** Finishes once the child has exited and both output streams are done. */
+function watchStreams(run: ChildRun): void {
+  const finishIfDrained = (): void => {
+    if (run.exited && streamsDone(run)) finish(run);
+  };
+  for (const stream of [run.child.stdout, run.child.stderr]) {
+    stream.on('end', finishIfDrained);
+    stream.on('close', finishIfDrained);
+    stream.on('error', finishIfDrained);
+  }
+}
+
+function onChildError(run: ChildRun, error: NodeJS.ErrnoException): void {
+  // Once the process is running, an 'error' comes from a failed kill; 'exit' still follows.
+  if (run.settled || run.child.pid !== undefined) return;
+  run.settled = true;
+  release(run);
+  const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
+  run.resolve({ exitCode: 127, stdout: '', stderr: error.message, notFound });
+}
+
+function onChildExit(run: ChildRun, code: number | null, signal: NodeJS.Signals | null): void {
+  if (run.exited || run.settled) return;
+  run.exited = true;
+  run.exitCode = code ?? (signal ? KILLED_BY_SIGNAL : 1);
+  clearTimeout(run.timer);
+  // Nothing the command started may outlive it: it could keep the pipes open or the workspace busy.
+  if (USE_PROCESS_GROUPS && run.pid !== undefined) killTree(run.child);
+  if (run.pid !== undefined && liveChildren.get(run.pid) === run.child) liveChildren.delete(run.pid);
+  if (streamsDone(run)) {
+    finish(run);
+    return;
+  }
+  // setImmediate lets one more poll phase read what is already in the pipes, should the event
+  // loop have been too busy for the grace to mean anything.
+  run.graceTimer = setTimeout(() => setImmediate(() => finish(run)), STREAM_GRACE_MS);
+}
+
 export const nodeExec: Exec = (command, args, options) =>
   new Promise<ExecResult>((resolve) => {
     if (options.signal?.aborted) {
@@ -105,125 +244,42 @@ export const nodeExec: Exec = (command, args, options) =>
       return;
     }
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    const env = { ...(options.baseEnv ?? defaultChildEnvironment()), ...(options.env ?? {}) };
-    for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+    const env = commandEnvironment(options);
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(command, [...args], {
-        cwd: options.cwd,
-        env: env as NodeJS.ProcessEnv,
-        shell: false,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        windowsHide: true,
-        detached: USE_PROCESS_GROUPS,
-      });
+      child = spawnChild(command, args, options, env);
     } catch (error: unknown) {
       resolve({ exitCode: 127, stdout: '', stderr: String(error), notFound: true });
       return;
     }
     const pid = child.pid;
     if (pid !== undefined) liveChildren.set(pid, child);
-
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let errBytes = 0;
-    let timedOut = false;
-    let aborted = false;
-    let exited = false;
-    let settled = false;
-    let exitCode = 1;
-    let graceTimer: NodeJS.Timeout | undefined;
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (outBytes < limit) out.push(chunk.subarray(0, limit - outBytes));
-      outBytes += chunk.length;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (errBytes < limit) err.push(chunk.subarray(0, limit - errBytes));
-      errBytes += chunk.length;
-    });
-
-    const stop = (): void => {
-      if (exited || settled) return;
-      killTree(child);
+    const run: ChildRun = {
+      child,
+      pid,
+      options,
+      resolve,
+      limit,
+      out: [],
+      err: [],
+      outBytes: 0,
+      errBytes: 0,
+      timedOut: false,
+      aborted: false,
+      exited: false,
+      settled: false,
+      exitCode: 1,
+      timer: undefined,
+      graceTimer: undefined,
+      onAbort: () => undefined,
     };
-    const timer = setTimeout(() => {
-      if (exited || settled) return;
-      timedOut = true;
-      stop();
-    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const onAbort = (): void => {
-      if (exited || settled) return;
-      aborted = true;
-      timedOut = true;
-      stop();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const release = (): void => {
-      clearTimeout(timer);
-      if (graceTimer !== undefined) clearTimeout(graceTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (pid !== undefined && liveChildren.get(pid) === child) liveChildren.delete(pid);
-    };
-
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      release();
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.stdin.destroy();
-      let stderr = Buffer.concat(err).toString('utf8');
-      if (aborted) stderr = appendLine(stderr, BUDGET_USED_UP);
-      resolve({
-        exitCode,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr,
-        ...(timedOut ? { timedOut } : {}),
-        ...(aborted ? { aborted } : {}),
-      });
-    };
-
-    const streamsDone = (): boolean => isDone(child.stdout) && isDone(child.stderr);
-    const finishIfDrained = (): void => {
-      if (exited && streamsDone()) finish();
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      stream.on('end', finishIfDrained);
-      stream.on('close', finishIfDrained);
-      stream.on('error', finishIfDrained);
-    }
-
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // Once the process is running, an 'error' comes from a failed kill; 'exit' still follows.
-      if (settled || child.pid !== undefined) return;
-      settled = true;
-      release();
-      const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
-      resolve({ exitCode: 127, stdout: '', stderr: error.message, notFound });
-    });
-
+    collectOutput(run);
+    armLimits(run);
+    watchStreams(run);
+    child.on('error', (error: NodeJS.ErrnoException) => onChildError(run, error));
     // 'exit', not 'close': 'close' waits for every holder of our pipes, including a grandchild
     // that was backgrounded and never exits.
-    child.on('exit', (code, signal) => {
-      if (exited || settled) return;
-      exited = true;
-      exitCode = code ?? (signal ? KILLED_BY_SIGNAL : 1);
-      clearTimeout(timer);
-      // Nothing the command started may outlive it: it could keep the pipes open or the workspace busy.
-      if (USE_PROCESS_GROUPS && pid !== undefined) killTree(child);
-      if (pid !== undefined && liveChildren.get(pid) === child) liveChildren.delete(pid);
-      if (streamsDone()) {
-        finish();
-        return;
-      }
-      // setImmediate lets one more poll phase read what is already in the pipes, should the event
-      // loop have been too busy for the grace to mean anything.
-      graceTimer = setTimeout(() => setImmediate(finish), STREAM_GRACE_MS);
-    });
-
+    child.on('exit', (code, signal) => onChildExit(run, code, signal));
     child.stdin.on('error', () => {
       // The command may exit before reading its input; that is its business, not an error here.
     });

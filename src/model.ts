@@ -1,5 +1,5 @@
 /**
- * The plain data that flows through the pipeline (see DESIGN.md):
+ * The plain data that flows through the pipeline (see docs/architecture.md):
  * Target → JobLog[] → Failure[] → FixPlan → FixResult[] → Publication → RunReport.
  */
 import type { Category, Failure } from './analysis/types.js';

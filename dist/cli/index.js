@@ -52375,26 +52375,139 @@ function killAllChildren() {
 function appendLine(text, line) {
     return text === '' || text.endsWith('\n') ? `${text}${line}\n` : `${text}\n${line}\n`;
 }
+/** The child's environment: the base (allow-listed by default) with `env` over it, unset entries removed. */
+function commandEnvironment(options) {
+    const env = { ...(options.baseEnv ?? defaultChildEnvironment()), ...(options.env ?? {}) };
+    for (const key of Object.keys(env))
+        if (env[key] === undefined)
+            delete env[key];
+    return env;
+}
+function spawnChild(command, args, options, env) {
+    return (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
+        cwd: options.cwd,
+        env: env,
+        shell: false,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+        detached: USE_PROCESS_GROUPS,
+    });
+}
+/** Keeps the first `limit` bytes of each stream and counts the rest. */
+function collectOutput(run) {
+    run.child.stdout.on('data', (chunk) => {
+        if (run.outBytes < run.limit)
+            run.out.push(chunk.subarray(0, run.limit - run.outBytes));
+        run.outBytes += chunk.length;
+    });
+    run.child.stderr.on('data', (chunk) => {
+        if (run.errBytes < run.limit)
+            run.err.push(chunk.subarray(0, run.limit - run.errBytes));
+        run.errBytes += chunk.length;
+    });
+}
+/** Kills the process group when the time limit passes or the caller's signal aborts. */
+function armLimits(run) {
+    const stop = () => {
+        if (run.exited || run.settled)
+            return;
+        killTree(run.child);
+    };
+    run.timer = setTimeout(() => {
+        if (run.exited || run.settled)
+            return;
+        run.timedOut = true;
+        stop();
+    }, run.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    run.onAbort = () => {
+        if (run.exited || run.settled)
+            return;
+        run.aborted = true;
+        run.timedOut = true;
+        stop();
+    };
+    run.options.signal?.addEventListener('abort', run.onAbort, { once: true });
+}
+function release(run) {
+    clearTimeout(run.timer);
+    if (run.graceTimer !== undefined)
+        clearTimeout(run.graceTimer);
+    run.options.signal?.removeEventListener('abort', run.onAbort);
+    if (run.pid !== undefined && liveChildren.get(run.pid) === run.child)
+        liveChildren.delete(run.pid);
+}
+function finish(run) {
+    if (run.settled)
+        return;
+    run.settled = true;
+    release(run);
+    run.child.stdout.destroy();
+    run.child.stderr.destroy();
+    run.child.stdin.destroy();
+    let stderr = Buffer.concat(run.err).toString('utf8');
+    if (run.aborted)
+        stderr = appendLine(stderr, BUDGET_USED_UP);
+    run.resolve({
+        exitCode: run.exitCode,
+        stdout: Buffer.concat(run.out).toString('utf8'),
+        stderr,
+        ...(run.timedOut ? { timedOut: run.timedOut } : {}),
+        ...(run.aborted ? { aborted: run.aborted } : {}),
+    });
+}
+function streamsDone(run) {
+    return isDone(run.child.stdout) && isDone(run.child.stderr);
+}
+/** Finishes once the child has exited and both output streams are done. */
+function watchStreams(run) {
+    const finishIfDrained = () => {
+        if (run.exited && streamsDone(run))
+            finish(run);
+    };
+    for (const stream of [run.child.stdout, run.child.stderr]) {
+        stream.on('end', finishIfDrained);
+        stream.on('close', finishIfDrained);
+        stream.on('error', finishIfDrained);
+    }
+}
+function onChildError(run, error) {
+    // Once the process is running, an 'error' comes from a failed kill; 'exit' still follows.
+    if (run.settled || run.child.pid !== undefined)
+        return;
+    run.settled = true;
+    release(run);
+    const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
+    run.resolve({ exitCode: 127, stdout: '', stderr: error.message, notFound });
+}
+function onChildExit(run, code, signal) {
+    if (run.exited || run.settled)
+        return;
+    run.exited = true;
+    run.exitCode = code ?? (signal ? KILLED_BY_SIGNAL : 1);
+    clearTimeout(run.timer);
+    // Nothing the command started may outlive it: it could keep the pipes open or the workspace busy.
+    if (USE_PROCESS_GROUPS && run.pid !== undefined)
+        killTree(run.child);
+    if (run.pid !== undefined && liveChildren.get(run.pid) === run.child)
+        liveChildren.delete(run.pid);
+    if (streamsDone(run)) {
+        finish(run);
+        return;
+    }
+    // setImmediate lets one more poll phase read what is already in the pipes, should the event
+    // loop have been too busy for the grace to mean anything.
+    run.graceTimer = setTimeout(() => setImmediate(() => finish(run)), STREAM_GRACE_MS);
+}
 const nodeExec = (command, args, options) => new Promise((resolve) => {
     if (options.signal?.aborted) {
         resolve({ exitCode: 124, stdout: '', stderr: 'not started: the time budget is used up', aborted: true, timedOut: true });
         return;
     }
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    const env = { ...(options.baseEnv ?? defaultChildEnvironment()), ...(options.env ?? {}) };
-    for (const key of Object.keys(env))
-        if (env[key] === undefined)
-            delete env[key];
+    const env = commandEnvironment(options);
     let child;
     try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
-            cwd: options.cwd,
-            env: env,
-            shell: false,
-            stdio: ['pipe', 'pipe', 'pipe'],
-            windowsHide: true,
-            detached: USE_PROCESS_GROUPS,
-        });
+        child = spawnChild(command, args, options, env);
     }
     catch (error) {
         resolve({ exitCode: 127, stdout: '', stderr: String(error), notFound: true });
@@ -52403,112 +52516,32 @@ const nodeExec = (command, args, options) => new Promise((resolve) => {
     const pid = child.pid;
     if (pid !== undefined)
         liveChildren.set(pid, child);
-    const out = [];
-    const err = [];
-    let outBytes = 0;
-    let errBytes = 0;
-    let timedOut = false;
-    let aborted = false;
-    let exited = false;
-    let settled = false;
-    let exitCode = 1;
-    let graceTimer;
-    child.stdout.on('data', (chunk) => {
-        if (outBytes < limit)
-            out.push(chunk.subarray(0, limit - outBytes));
-        outBytes += chunk.length;
-    });
-    child.stderr.on('data', (chunk) => {
-        if (errBytes < limit)
-            err.push(chunk.subarray(0, limit - errBytes));
-        errBytes += chunk.length;
-    });
-    const stop = () => {
-        if (exited || settled)
-            return;
-        killTree(child);
+    const run = {
+        child,
+        pid,
+        options,
+        resolve,
+        limit,
+        out: [],
+        err: [],
+        outBytes: 0,
+        errBytes: 0,
+        timedOut: false,
+        aborted: false,
+        exited: false,
+        settled: false,
+        exitCode: 1,
+        timer: undefined,
+        graceTimer: undefined,
+        onAbort: () => undefined,
     };
-    const timer = setTimeout(() => {
-        if (exited || settled)
-            return;
-        timedOut = true;
-        stop();
-    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const onAbort = () => {
-        if (exited || settled)
-            return;
-        aborted = true;
-        timedOut = true;
-        stop();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const release = () => {
-        clearTimeout(timer);
-        if (graceTimer !== undefined)
-            clearTimeout(graceTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (pid !== undefined && liveChildren.get(pid) === child)
-            liveChildren.delete(pid);
-    };
-    const finish = () => {
-        if (settled)
-            return;
-        settled = true;
-        release();
-        child.stdout.destroy();
-        child.stderr.destroy();
-        child.stdin.destroy();
-        let stderr = Buffer.concat(err).toString('utf8');
-        if (aborted)
-            stderr = appendLine(stderr, BUDGET_USED_UP);
-        resolve({
-            exitCode,
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr,
-            ...(timedOut ? { timedOut } : {}),
-            ...(aborted ? { aborted } : {}),
-        });
-    };
-    const streamsDone = () => isDone(child.stdout) && isDone(child.stderr);
-    const finishIfDrained = () => {
-        if (exited && streamsDone())
-            finish();
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-        stream.on('end', finishIfDrained);
-        stream.on('close', finishIfDrained);
-        stream.on('error', finishIfDrained);
-    }
-    child.on('error', (error) => {
-        // Once the process is running, an 'error' comes from a failed kill; 'exit' still follows.
-        if (settled || child.pid !== undefined)
-            return;
-        settled = true;
-        release();
-        const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
-        resolve({ exitCode: 127, stdout: '', stderr: error.message, notFound });
-    });
+    collectOutput(run);
+    armLimits(run);
+    watchStreams(run);
+    child.on('error', (error) => onChildError(run, error));
     // 'exit', not 'close': 'close' waits for every holder of our pipes, including a grandchild
     // that was backgrounded and never exits.
-    child.on('exit', (code, signal) => {
-        if (exited || settled)
-            return;
-        exited = true;
-        exitCode = code ?? (signal ? KILLED_BY_SIGNAL : 1);
-        clearTimeout(timer);
-        // Nothing the command started may outlive it: it could keep the pipes open or the workspace busy.
-        if (USE_PROCESS_GROUPS && pid !== undefined)
-            killTree(child);
-        if (pid !== undefined && liveChildren.get(pid) === child)
-            liveChildren.delete(pid);
-        if (streamsDone()) {
-            finish();
-            return;
-        }
-        // setImmediate lets one more poll phase read what is already in the pipes, should the event
-        // loop have been too busy for the grace to mean anything.
-        graceTimer = setTimeout(() => setImmediate(finish), STREAM_GRACE_MS);
-    });
+    child.on('exit', (code, signal) => onChildExit(run, code, signal));
     child.stdin.on('error', () => {
         // The command may exit before reading its input; that is its business, not an error here.
     });
@@ -52667,209 +52700,230 @@ function git_parseStatus(output) {
     }
     return entries;
 }
+async function run(ctx, args, runOptions = {}) {
+    const { exec, cwd, logger } = ctx;
+    logger.debug(`git ${args.join(' ')}`);
+    const result = await exec('git', [...hardenedConfigArgs(), ...args], {
+        cwd,
+        env: { ...UNATTENDED_ENV, ...ctx.env, ...(runOptions.env ?? {}) },
+        ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
+    });
+    const allowed = runOptions.allowedExitCodes ?? [0];
+    if (!allowed.includes(result.exitCode)) {
+        const command = redact(`git ${args.join(' ')}`, runOptions.token);
+        if (result.notFound) {
+            throw new GitError(`${command} could not start: is git installed and is ${cwd} a directory? (${result.stderr.trim()})`);
+        }
+        const reason = redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
+        const hint = explain(result.stderr);
+        throw new GitError(`${command} failed (exit ${result.exitCode}): ${reason}${hint ? ` — ${hint}` : ''}`);
+    }
+    return result;
+}
+async function output(ctx, args, runOptions = {}) {
+    return (await run(ctx, args, runOptions)).stdout.trim();
+}
+async function remoteUrl(ctx, name, urlOptions = {}) {
+    return output(ctx, ['remote', 'get-url', ...(urlOptions.push ? ['--push'] : []), '--', name]);
+}
+/**
+ * The environment of a command that talks to `remote`: the token's one-shot header for an http(s)
+ * remote; for an ssh remote (the CLI on a laptop) the ssh agent's socket, which only git, never a
+ * fixer, receives.
+ */
+async function authFor(ctx, remote, token, push) {
+    const url = looksLikeUrl(remote) ? remote : await remoteUrl(ctx, remote, { push });
+    if (httpOrigin(url) === undefined) {
+        if (token)
+            ctx.logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
+        const agent = process.env.SSH_AUTH_SOCK;
+        return agent !== undefined && agent !== '' ? { SSH_AUTH_SOCK: agent } : {};
+    }
+    return token ? tokenEnvironment(url, token) : {};
+}
+function indexEnv(indexFile) {
+    return indexFile ? { GIT_INDEX_FILE: indexFile } : {};
+}
+// Queries on the local repository.
+async function isRepository(ctx) {
+    const result = await ctx.exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], {
+        cwd: ctx.cwd,
+        env: UNATTENDED_ENV,
+    });
+    return result.exitCode === 0 && result.stdout.trim() === 'true';
+}
+async function currentBranch(ctx) {
+    const result = await run(ctx, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowedExitCodes: [0, 1] });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+async function statusPorcelain(ctx) {
+    return git_parseStatus((await run(ctx, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+}
+async function changedFiles(ctx) {
+    // Relative to the root whatever the cwd: --porcelain paths are root-relative.
+    const entries = git_parseStatus((await run(ctx, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+    const paths = new Set();
+    for (const entry of entries) {
+        paths.add(entry.path);
+        if (entry.originalPath)
+            paths.add(entry.originalPath);
+    }
+    return [...paths].sort();
+}
+async function firstParentChain(ctx, sha, max) {
+    const result = await run(ctx, ['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
+    return result.stdout
+        .split('\x1e')
+        .map((record) => record.replace(/^\n/, ''))
+        .filter((record) => record.includes('\0'))
+        .map((record) => {
+        const [commit = '', parents = '', message = ''] = record.split('\0');
+        return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
+    });
+}
+async function isAncestor(ctx, ancestor, descendant) {
+    const result = await run(ctx, ['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
+    return result.exitCode === 0;
+}
+async function resolveCommit(ctx, revision) {
+    const result = await run(ctx, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
+        allowedExitCodes: [0, 1, 128],
+    });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+async function isValidBranchName(ctx, name) {
+    if (name === '' || name.startsWith('-'))
+        return false;
+    const result = await run(ctx, ['check-ref-format', `refs/heads/${name}`], { allowedExitCodes: [0, 1] });
+    return result.exitCode === 0;
+}
+// Queries on a remote.
+async function lsRemoteBranch(ctx, remote, branch, token) {
+    const ref = `refs/heads/${branch}`;
+    const env = await authFor(ctx, remote, token, true);
+    const result = await run(ctx, ['ls-remote', '--heads', '--', remote, ref], { env, token });
+    for (const line of result.stdout.split('\n')) {
+        const [sha, name] = line.trim().split('\t');
+        // ls-remote matches patterns by their tail; only the exact ref counts.
+        if (name === ref && sha)
+            return sha;
+    }
+    return undefined;
+}
+async function listRemoteBranches(ctx, remote, token) {
+    const env = await authFor(ctx, remote, token, true);
+    const result = await run(ctx, ['ls-remote', '--heads', '--', remote], { env, token });
+    const branches = new Map();
+    for (const line of result.stdout.split('\n')) {
+        const [sha, name] = line.trim().split('\t');
+        if (sha && name?.startsWith('refs/heads/'))
+            branches.set(name.slice('refs/heads/'.length), sha);
+    }
+    return branches;
+}
+// Changes to the work tree, the index, commits and local branches.
+async function checkoutNewBranch(ctx, name, startPoint) {
+    // checkout has no --end-of-options for revisions: refuse option-like values, and the
+    // trailing '--' makes git read the start point as a revision, never as a path.
+    for (const value of [name, startPoint]) {
+        if (value.startsWith('-'))
+            throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
+    }
+    await run(ctx, ['checkout', '-q', '-b', name, startPoint, '--']);
+}
+async function addPaths(ctx, paths, addOptions = {}) {
+    if (paths.length === 0)
+        return;
+    // Paths are file names, never patterns: GIT_LITERAL_PATHSPECS keeps '*' or ':' literal.
+    await run(ctx, ['add', '--all', '--', ...paths], {
+        env: { ...indexEnv(addOptions.indexFile), GIT_LITERAL_PATHSPECS: '1' },
+    });
+}
+async function commitIndex(ctx, commitOptions) {
+    await run(ctx, ['commit', '-q', '--no-verify', '-F', '-'], {
+        env: identityEnv(commitOptions.author),
+        input: formatMessage(commitOptions.message, commitOptions.trailers),
+    });
+    return output(ctx, ['rev-parse', '--verify', 'HEAD^{commit}']);
+}
+async function createCommit(ctx, commitOptions) {
+    const parents = commitOptions.parents.flatMap((parent) => ['-p', parent]);
+    return output(ctx, ['commit-tree', commitOptions.tree, ...parents, '-F', '-'], {
+        env: identityEnv(commitOptions.author),
+        input: formatMessage(commitOptions.message, commitOptions.trailers),
+    });
+}
+async function setBranch(ctx, name, sha, branchOptions = {}) {
+    const args = ['update-ref', '-m', 'ci-autofixer', `refs/heads/${name}`, sha];
+    // update-ref takes an all-zero old value as "must not exist".
+    if ('expectedSha' in branchOptions)
+        args.push(branchOptions.expectedSha ?? '0'.repeat(sha.length));
+    await run(ctx, args);
+}
+// Commands that change a remote or fetch from one.
+async function pushBranch(ctx, pushOptions) {
+    const ref = `refs/heads/${pushOptions.branch}`;
+    const source = pushOptions.source ?? ref;
+    const env = await authFor(ctx, pushOptions.remote, pushOptions.token, true);
+    await run(ctx, [
+        'push',
+        '--no-verify',
+        `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
+        '--',
+        pushOptions.remote,
+        `${source}:${ref}`,
+    ], { env, token: pushOptions.token });
+}
+async function deleteRemoteBranch(ctx, deleteOptions) {
+    const ref = `refs/heads/${deleteOptions.branch}`;
+    const env = await authFor(ctx, deleteOptions.remote, deleteOptions.token, true);
+    await run(ctx, ['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`], { env, token: deleteOptions.token });
+}
+async function fetchRefs(ctx, fetchOptions) {
+    const env = await authFor(ctx, fetchOptions.remote, fetchOptions.token, false);
+    const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
+    await run(ctx, ['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
+        env,
+        token: fetchOptions.token,
+    });
+}
 function createGit(options) {
     const { exec, cwd, logger } = options;
-    async function run(args, runOptions = {}) {
-        logger.debug(`git ${args.join(' ')}`);
-        const result = await exec('git', [...hardenedConfigArgs(), ...args], {
-            cwd,
-            env: { ...UNATTENDED_ENV, ...(options.env ?? {}), ...(runOptions.env ?? {}) },
-            ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
-        });
-        const allowed = runOptions.allowedExitCodes ?? [0];
-        if (!allowed.includes(result.exitCode)) {
-            const command = redact(`git ${args.join(' ')}`, runOptions.token);
-            if (result.notFound) {
-                throw new GitError(`${command} could not start: is git installed and is ${cwd} a directory? (${result.stderr.trim()})`);
-            }
-            const reason = redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
-            const hint = explain(result.stderr);
-            throw new GitError(`${command} failed (exit ${result.exitCode}): ${reason}${hint ? ` — ${hint}` : ''}`);
-        }
-        return result;
-    }
-    async function output(args, runOptions = {}) {
-        return (await run(args, runOptions)).stdout.trim();
-    }
-    async function remoteUrl(name, urlOptions = {}) {
-        return output(['remote', 'get-url', ...(urlOptions.push ? ['--push'] : []), '--', name]);
-    }
-    /** The env for a command that talks to `remote` with `token`, scoped to the URL git will use. */
-    /**
-     * The environment of a command that talks to `remote`: the token's one-shot header for an http(s)
-     * remote; for an ssh remote (the CLI on a laptop) the ssh agent's socket, which only git, never a
-     * fixer, receives.
-     */
-    async function authFor(remote, token, push) {
-        const url = looksLikeUrl(remote) ? remote : await remoteUrl(remote, { push });
-        if (httpOrigin(url) === undefined) {
-            if (token)
-                logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
-            const agent = process.env.SSH_AUTH_SOCK;
-            return agent !== undefined && agent !== '' ? { SSH_AUTH_SOCK: agent } : {};
-        }
-        return token ? tokenEnvironment(url, token) : {};
-    }
-    function indexEnv(indexFile) {
-        return indexFile ? { GIT_INDEX_FILE: indexFile } : {};
-    }
-    async function createCommit(commitOptions) {
-        const parents = commitOptions.parents.flatMap((parent) => ['-p', parent]);
-        return output(['commit-tree', commitOptions.tree, ...parents, '-F', '-'], {
-            env: identityEnv(commitOptions.author),
-            input: formatMessage(commitOptions.message, commitOptions.trailers),
-        });
-    }
+    const ctx = { exec, cwd, logger, env: options.env ?? {} };
     return {
         cwd,
-        async isRepository() {
-            const result = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
-            return result.exitCode === 0 && result.stdout.trim() === 'true';
+        isRepository: () => isRepository(ctx),
+        topLevel: () => output(ctx, ['rev-parse', '--show-toplevel']),
+        headSha: () => output(ctx, ['rev-parse', '--verify', 'HEAD^{commit}']),
+        currentBranch: () => currentBranch(ctx),
+        headCommitMessage: async () => (await run(ctx, ['show', '-s', '--format=%B', 'HEAD'])).stdout,
+        statusPorcelain: () => statusPorcelain(ctx),
+        changedFiles: () => changedFiles(ctx),
+        remoteUrl: (name, urlOptions) => remoteUrl(ctx, name, urlOptions),
+        lsRemoteBranch: (remote, branch, token) => lsRemoteBranch(ctx, remote, branch, token),
+        listRemoteBranches: (remote, token) => listRemoteBranches(ctx, remote, token),
+        firstParentChain: (sha, max) => firstParentChain(ctx, sha, max),
+        isAncestor: (ancestor, descendant) => isAncestor(ctx, ancestor, descendant),
+        resolveCommit: (revision) => resolveCommit(ctx, revision),
+        resolveTree: (revision) => output(ctx, ['rev-parse', '--verify', '--end-of-options', `${revision}^{tree}`]),
+        isValidBranchName: (name) => isValidBranchName(ctx, name),
+        checkoutNewBranch: (name, startPoint) => checkoutNewBranch(ctx, name, startPoint),
+        add: (paths, addOptions) => addPaths(ctx, paths, addOptions),
+        commit: (commitOptions) => commitIndex(ctx, commitOptions),
+        readTree: async (treeish, treeOptions = {}) => {
+            await run(ctx, ['read-tree', treeish], { env: indexEnv(treeOptions.indexFile) });
         },
-        topLevel: () => output(['rev-parse', '--show-toplevel']),
-        headSha: () => output(['rev-parse', '--verify', 'HEAD^{commit}']),
-        async currentBranch() {
-            const result = await run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowedExitCodes: [0, 1] });
-            return result.exitCode === 0 ? result.stdout.trim() : undefined;
+        writeTree: (treeOptions = {}) => output(ctx, ['write-tree'], { env: indexEnv(treeOptions.indexFile) }),
+        createCommit: (commitOptions) => createCommit(ctx, commitOptions),
+        setBranch: (name, sha, branchOptions) => setBranch(ctx, name, sha, branchOptions),
+        push: (pushOptions) => pushBranch(ctx, pushOptions),
+        deleteRemoteBranch: (deleteOptions) => deleteRemoteBranch(ctx, deleteOptions),
+        fetch: (fetchOptions) => fetchRefs(ctx, fetchOptions),
+        deleteLocalBranch: async (name) => {
+            await run(ctx, ['branch', '-q', '-D', '--', name]);
         },
-        async headCommitMessage() {
-            return (await run(['show', '-s', '--format=%B', 'HEAD'])).stdout;
-        },
-        async statusPorcelain() {
-            return git_parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
-        },
-        async changedFiles() {
-            // Relative to the root whatever the cwd: --porcelain paths are root-relative.
-            const entries = git_parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
-            const paths = new Set();
-            for (const entry of entries) {
-                paths.add(entry.path);
-                if (entry.originalPath)
-                    paths.add(entry.originalPath);
-            }
-            return [...paths].sort();
-        },
-        remoteUrl,
-        async lsRemoteBranch(remote, branch, token) {
-            const ref = `refs/heads/${branch}`;
-            const env = await authFor(remote, token, true);
-            const result = await run(['ls-remote', '--heads', '--', remote, ref], { env, token });
-            for (const line of result.stdout.split('\n')) {
-                const [sha, name] = line.trim().split('\t');
-                // ls-remote matches patterns by their tail; only the exact ref counts.
-                if (name === ref && sha)
-                    return sha;
-            }
-            return undefined;
-        },
-        async listRemoteBranches(remote, token) {
-            const env = await authFor(remote, token, true);
-            const result = await run(['ls-remote', '--heads', '--', remote], { env, token });
-            const branches = new Map();
-            for (const line of result.stdout.split('\n')) {
-                const [sha, name] = line.trim().split('\t');
-                if (sha && name?.startsWith('refs/heads/'))
-                    branches.set(name.slice('refs/heads/'.length), sha);
-            }
-            return branches;
-        },
-        async firstParentChain(sha, max) {
-            const result = await run(['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
-            return result.stdout
-                .split('\x1e')
-                .map((record) => record.replace(/^\n/, ''))
-                .filter((record) => record.includes('\0'))
-                .map((record) => {
-                const [commit = '', parents = '', message = ''] = record.split('\0');
-                return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
-            });
-        },
-        async isAncestor(ancestor, descendant) {
-            const result = await run(['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
-            return result.exitCode === 0;
-        },
-        async resolveCommit(revision) {
-            const result = await run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
-                allowedExitCodes: [0, 1, 128],
-            });
-            return result.exitCode === 0 ? result.stdout.trim() : undefined;
-        },
-        resolveTree: (revision) => output(['rev-parse', '--verify', '--end-of-options', `${revision}^{tree}`]),
-        async isValidBranchName(name) {
-            if (name === '' || name.startsWith('-'))
-                return false;
-            const result = await run(['check-ref-format', `refs/heads/${name}`], { allowedExitCodes: [0, 1] });
-            return result.exitCode === 0;
-        },
-        async checkoutNewBranch(name, startPoint) {
-            // checkout has no --end-of-options for revisions: refuse option-like values, and the
-            // trailing '--' makes git read the start point as a revision, never as a path.
-            for (const value of [name, startPoint]) {
-                if (value.startsWith('-'))
-                    throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
-            }
-            await run(['checkout', '-q', '-b', name, startPoint, '--']);
-        },
-        async add(paths, addOptions = {}) {
-            if (paths.length === 0)
-                return;
-            // Paths are file names, never patterns: GIT_LITERAL_PATHSPECS keeps '*' or ':' literal.
-            await run(['add', '--all', '--', ...paths], {
-                env: { ...indexEnv(addOptions.indexFile), GIT_LITERAL_PATHSPECS: '1' },
-            });
-        },
-        async commit(commitOptions) {
-            await run(['commit', '-q', '--no-verify', '-F', '-'], {
-                env: identityEnv(commitOptions.author),
-                input: formatMessage(commitOptions.message, commitOptions.trailers),
-            });
-            return output(['rev-parse', '--verify', 'HEAD^{commit}']);
-        },
-        async readTree(treeish, treeOptions = {}) {
-            await run(['read-tree', treeish], { env: indexEnv(treeOptions.indexFile) });
-        },
-        async writeTree(treeOptions = {}) {
-            return output(['write-tree'], { env: indexEnv(treeOptions.indexFile) });
-        },
-        createCommit,
-        async setBranch(name, sha, branchOptions = {}) {
-            const args = ['update-ref', '-m', 'ci-autofixer', `refs/heads/${name}`, sha];
-            // update-ref takes an all-zero old value as "must not exist".
-            if ('expectedSha' in branchOptions)
-                args.push(branchOptions.expectedSha ?? '0'.repeat(sha.length));
-            await run(args);
-        },
-        async push(pushOptions) {
-            const ref = `refs/heads/${pushOptions.branch}`;
-            const source = pushOptions.source ?? ref;
-            const env = await authFor(pushOptions.remote, pushOptions.token, true);
-            await run([
-                'push',
-                '--no-verify',
-                `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
-                '--',
-                pushOptions.remote,
-                `${source}:${ref}`,
-            ], { env, token: pushOptions.token });
-        },
-        async deleteRemoteBranch(deleteOptions) {
-            const ref = `refs/heads/${deleteOptions.branch}`;
-            const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
-            await run(['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`], { env, token: deleteOptions.token });
-        },
-        async fetch(fetchOptions) {
-            const env = await authFor(fetchOptions.remote, fetchOptions.token, false);
-            const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
-            await run(['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
-                env,
-                token: fetchOptions.token,
-            });
-        },
-        async deleteLocalBranch(name) {
-            await run(['branch', '-q', '-D', '--', name]);
-        },
-        async resetHard(sha) {
-            await run(['reset', '-q', '--hard', sha]);
+        resetHard: async (sha) => {
+            await run(ctx, ['reset', '-q', '--hard', sha]);
         },
     };
 }
@@ -58282,18 +58336,21 @@ function rateLimitOf(error, now) {
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
-function createGitHubClient(options) {
-    const { logger } = options;
-    let apiUrl;
+/** The API base without trailing slashes; a ConfigurationError when it is not an http(s) URL. */
+function checkedApiUrl(value) {
     try {
-        const parsed = new URL(options.apiUrl);
+        const parsed = new URL(value);
         if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
             throw new Error('not http(s)');
-        apiUrl = options.apiUrl.replace(/\/+$/, '');
+        return value.replace(/\/+$/, '');
     }
     catch {
-        throw new errors_ConfigurationError(`the GitHub API URL ${JSON.stringify(options.apiUrl)} is not an http(s) URL: use https://api.github.com or https://<host>/api/v3 for GitHub Enterprise`);
+        throw new errors_ConfigurationError(`the GitHub API URL ${JSON.stringify(value)} is not an http(s) URL: use https://api.github.com or https://<host>/api/v3 for GitHub Enterprise`);
     }
+}
+function createGitHubClient(options) {
+    const { logger } = options;
+    const apiUrl = checkedApiUrl(options.apiUrl);
     if (options.token === '')
         throw new errors_ConfigurationError('github-token is empty: pass ${{ secrets.GITHUB_TOKEN }} or a token with the needed permissions');
     const retries = options.retry?.retries ?? 3;
@@ -58302,44 +58359,64 @@ function createGitHubClient(options) {
     if (!Number.isFinite(maxWaitSeconds) || maxWaitSeconds < 0) {
         throw new errors_ConfigurationError(`retry.maxWaitSeconds must be a number of seconds, 0 or more (got ${maxWaitSeconds})`);
     }
-    const rateLimitEvents = [];
-    /**
-     * Sits through the wait a rate limit asks for and reports it; false when the retries are used
-     * up (reported too). A wait over the cap is reported and thrown as a GitHubApiError at once.
-     */
-    async function waitForRateLimit(endpoint, limit, retriesDone, status) {
-        const resetTime = limit.resetAt?.toISOString().replace(/\.\d+Z$/, 'Z');
-        const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
-        if (limit.seconds > maxWaitSeconds) {
-            const asked = limit.source === 'guidance'
-                ? `no Retry-After came with it, and GitHub's guidance is to wait ${limit.seconds} s`
-                : limit.source === 'backoff'
-                    ? `no Retry-After came with it, and the next back-off is ${limit.seconds} s`
-                    : `GitHub asked to wait ${limit.seconds} s${until}`;
-            const what = limit.source === 'reset' ? `re-run after ${resetTime ?? 'the reset'} or use a token with a higher limit` : 're-run later';
-            const sentence = `${endpoint}: ${limit.reason}; ${asked}, which is more than the cap of ${maxWaitSeconds} s (retry.maxWaitSeconds), so the client gave up without waiting — ${what}`;
-            logger.warning(sentence);
-            rateLimitEvents.push(sentence);
-            const error = new GitHubApiError(sentence, status);
-            raisedWithoutContext.add(error);
-            throw error;
-        }
-        if (retriesDone >= retries) {
-            const sentence = `${endpoint}: ${limit.reason}, gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
-            logger.warning(sentence);
-            rateLimitEvents.push(sentence);
-            return false;
-        }
-        const retry = `${retriesDone + 1}/${retries}`;
-        logger.warning(`GitHub ${limit.reason} on ${endpoint}: waiting ${limit.seconds} s${until} before retry ${retry}`);
-        await sleep(limit.seconds * baseDelayMs);
-        rateLimitEvents.push(`${endpoint}: ${limit.reason}, waited ${limit.seconds} s${until} (retry ${retry})`);
-        return true;
+    const ctx = { logger, retries, baseDelayMs, maxWaitSeconds, rateLimitEvents: [] };
+    const octokit = createOctokit(options.token, apiUrl, ctx);
+    const apiOrigin = new URL(apiUrl).origin;
+    return {
+        octokit,
+        apiUrl,
+        logger,
+        retries,
+        rateLimitEvents: ctx.rateLimitEvents,
+        fetchRedirectTarget: (url) => fetchRedirectTarget(ctx, url, { apiOrigin, token: options.token }),
+    };
+}
+/**
+ * Sits through the wait a rate limit asks for and reports it; false when the retries are used
+ * up (reported too). A wait over the cap is reported and thrown as a GitHubApiError at once.
+ */
+async function waitForRateLimit(ctx, endpoint, limit, retriesDone, status) {
+    const { logger, retries, rateLimitEvents } = ctx;
+    const resetTime = limit.resetAt?.toISOString().replace(/\.\d+Z$/, 'Z');
+    const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
+    if (limit.seconds > ctx.maxWaitSeconds) {
+        const sentence = overCapSentence(ctx, endpoint, limit, resetTime);
+        logger.warning(sentence);
+        rateLimitEvents.push(sentence);
+        const error = new GitHubApiError(sentence, status);
+        raisedWithoutContext.add(error);
+        throw error;
     }
+    if (retriesDone >= retries) {
+        const sentence = `${endpoint}: ${limit.reason}, gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
+        logger.warning(sentence);
+        rateLimitEvents.push(sentence);
+        return false;
+    }
+    const retry = `${retriesDone + 1}/${retries}`;
+    logger.warning(`GitHub ${limit.reason} on ${endpoint}: waiting ${limit.seconds} s${until} before retry ${retry}`);
+    await sleep(limit.seconds * ctx.baseDelayMs);
+    rateLimitEvents.push(`${endpoint}: ${limit.reason}, waited ${limit.seconds} s${until} (retry ${retry})`);
+    return true;
+}
+/** Why the client gives up at once on a wait longer than `retry.maxWaitSeconds`, and what to do. */
+function overCapSentence(ctx, endpoint, limit, resetTime) {
+    const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
+    const asked = limit.source === 'guidance'
+        ? `no Retry-After came with it, and GitHub's guidance is to wait ${limit.seconds} s`
+        : limit.source === 'backoff'
+            ? `no Retry-After came with it, and the next back-off is ${limit.seconds} s`
+            : `GitHub asked to wait ${limit.seconds} s${until}`;
+    const what = limit.source === 'reset' ? `re-run after ${resetTime ?? 'the reset'} or use a token with a higher limit` : 're-run later';
+    return `${endpoint}: ${limit.reason}; ${asked}, which is more than the cap of ${ctx.maxWaitSeconds} s (retry.maxWaitSeconds), so the client gave up without waiting — ${what}`;
+}
+/** Octokit with the retry and throttling plugins and, around both, the request hook that decides rate-limit retries. */
+function createOctokit(token, apiUrl, ctx) {
+    const { logger, retries, baseDelayMs } = ctx;
     // Throttling still queues requests (concurrency, spacing of writes); the rate-limit retries are
     // the request hook's below, so throttling's own are declined.
     const declineThrottlingRetry = () => false;
-    const octokit = getOctokit(options.token, {
+    const octokit = getOctokit(token, {
         baseUrl: apiUrl,
         userAgent: USER_AGENT,
         log: {
@@ -58366,65 +58443,67 @@ function createGitHubClient(options) {
                 const limit = rateLimitOf(error, Date.now());
                 if (limit === undefined || !client_isRequestError(error))
                     throw error;
-                if (!(await waitForRateLimit(endpointOf(error, apiUrl), limit, retriesDone, error.status)))
+                if (!(await waitForRateLimit(ctx, endpointOf(error, apiUrl), limit, retriesDone, error.status)))
                     throw error;
             }
         }
     });
-    const apiOrigin = new URL(apiUrl).origin;
-    return {
-        octokit,
-        apiUrl,
-        logger,
-        retries,
-        rateLimitEvents,
-        fetchRedirectTarget: async (url) => {
-            const headers = { 'user-agent': USER_AGENT };
-            if (new URL(url).origin === apiOrigin)
-                headers.authorization = `token ${options.token}`;
-            const endpoint = `GET ${redactQuery(url)}`;
-            let lastError;
-            let waitMs = 0;
-            for (let attempt = 0; attempt <= retries; attempt += 1) {
-                if (waitMs > 0)
-                    await sleep(waitMs);
-                const backoffMs = (attempt + 1) * (attempt + 1) * baseDelayMs;
-                let response;
-                try {
-                    // redirect: 'manual' because a further redirect must pass the same origin check.
-                    response = await fetch(url, { headers, redirect: 'manual' });
-                }
-                catch (error) {
-                    lastError = error;
-                    if (attempt < retries)
-                        logger.warning(`${endpoint} failed (${errors_getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
-                    waitMs = backoffMs;
-                    continue;
-                }
-                if (response.status === 429) {
-                    // Blob storage is not the API: without Retry-After its 429 gets the usual back-off, not a minute.
-                    await response.body?.cancel();
-                    const seconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-                    const limit = seconds === undefined
-                        ? { reason: 'rate limit (429)', seconds: (attempt + 1) * (attempt + 1), source: 'backoff' }
-                        : { reason: 'rate limit (429)', seconds, source: 'retry-after' };
-                    if (!(await waitForRateLimit(endpoint, limit, attempt, 429))) {
-                        throw new GitHubApiError(`${endpoint} answered 429 (rate limited) after ${retries} retries; re-run later`, 429);
-                    }
-                    waitMs = 0;
-                    continue;
-                }
-                if (response.status < 500)
-                    return response;
-                await response.body?.cancel();
-                lastError = new GitHubApiError(`${endpoint} answered ${response.status}`, response.status);
-                if (attempt < retries)
-                    logger.warning(`${endpoint} answered ${response.status}: retry ${attempt + 1}/${retries}`);
-                waitMs = backoffMs;
-            }
-            throw lastError;
-        },
-    };
+    return octokit;
+}
+/**
+ * `GitHubClient.fetchRedirectTarget`: a GET with retries after network errors, 5xx and 429; the
+ * token goes only to the API's own origin.
+ */
+async function fetchRedirectTarget(ctx, url, api) {
+    const { logger, retries, baseDelayMs } = ctx;
+    const headers = { 'user-agent': USER_AGENT };
+    if (new URL(url).origin === api.apiOrigin)
+        headers.authorization = `token ${api.token}`;
+    const endpoint = `GET ${redactQuery(url)}`;
+    let lastError;
+    let waitMs = 0;
+    for (let attempt = 0; attempt <= retries; attempt += 1) {
+        if (waitMs > 0)
+            await sleep(waitMs);
+        const backoffMs = (attempt + 1) * (attempt + 1) * baseDelayMs;
+        let response;
+        try {
+            // redirect: 'manual' because a further redirect must pass the same origin check.
+            response = await fetch(url, { headers, redirect: 'manual' });
+        }
+        catch (error) {
+            lastError = error;
+            if (attempt < retries)
+                logger.warning(`${endpoint} failed (${errors_getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
+            waitMs = backoffMs;
+            continue;
+        }
+        if (response.status === 429) {
+            await waitAfter429(ctx, endpoint, response, attempt);
+            waitMs = 0;
+            continue;
+        }
+        if (response.status < 500)
+            return response;
+        await response.body?.cancel();
+        lastError = new GitHubApiError(`${endpoint} answered ${response.status}`, response.status);
+        if (attempt < retries)
+            logger.warning(`${endpoint} answered ${response.status}: retry ${attempt + 1}/${retries}`);
+        waitMs = backoffMs;
+    }
+    throw lastError;
+}
+/** Waits out a 429 from a redirect target; throws a GitHubApiError when the retries are used up. */
+async function waitAfter429(ctx, endpoint, response, attempt) {
+    // Blob storage is not the API: without Retry-After its 429 gets the usual back-off, not a minute.
+    await response.body?.cancel();
+    const seconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+    const limit = seconds === undefined
+        ? { reason: 'rate limit (429)', seconds: (attempt + 1) * (attempt + 1), source: 'backoff' }
+        : { reason: 'rate limit (429)', seconds, source: 'retry-after' };
+    if (!(await waitForRateLimit(ctx, endpoint, limit, attempt, 429))) {
+        throw new GitHubApiError(`${endpoint} answered 429 (rate limited) after ${ctx.retries} retries; re-run later`, 429);
+    }
 }
 /** Signed URLs carry their signature in the query: keep it out of logs and messages. */
 function redactQuery(url) {
@@ -73295,6 +73374,16 @@ async function undo(guard, before, known) {
     return left.length > 0 ? ` Not restored: ${left.join('; ')}.` : '';
 }
 async function applyOne({ planned, guard, options, env }) {
+    const ready = await prepareFix(planned, guard, options, env);
+    if ('status' in ready)
+        return ready;
+    const guarded = await applyAndGuard(ready);
+    if ('status' in guarded)
+        return guarded;
+    return verifyAndKeep(ready, guarded);
+}
+/** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
+async function prepareFix(planned, guard, options, env) {
     const { fixer } = planned;
     const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
     const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
@@ -73339,6 +73428,10 @@ async function applyOne({ planned, guard, options, env }) {
             reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
         });
     }
+    return { fixer, guard, options, ctx, tool, accepted, refusedNote, refused };
+}
+/** Runs the fixer between two snapshots; a result when it failed, changed nothing or broke the guard's rules (reverted). */
+async function applyAndGuard({ fixer, guard, ctx, tool, accepted, refusedNote }) {
     const before = await guard.snapshot();
     let outcome;
     try {
@@ -73375,6 +73468,12 @@ async function applyOne({ planned, guard, options, env }) {
             reason: `guard: ${violations.join('; ')}${left}`,
         });
     }
+    return { outcome, before, after, changes, protectedChanges };
+}
+/** Re-runs the check; keeps the change when it passes and changed nothing itself (reverted in a dry run), reverts it otherwise. */
+async function verifyAndKeep(ready, guarded) {
+    const { fixer, guard, options, ctx, tool, accepted, refusedNote, refused } = ready;
+    const { outcome, before, after, changes, protectedChanges } = guarded;
     let verified;
     try {
         verified = await fixer.verify(ctx, tool, outcome);
@@ -74590,51 +74689,10 @@ function pullRequestBody(report, options = {}) {
     doc.add('## CI Autofixer\n\n');
     doc.add(`${runReference(context)} failed ${headReference(context)} with ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'job')}. ` +
         `This pull request holds the ${facts_plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`);
-    doc.add('### Fixed and verified\n\n');
-    if (verified.length === 0) {
-        doc.add('Nothing.\n\n');
-    }
-    else {
-        doc.addItems(verified, (fix) => {
-            const files = filesText(fix.files, { table: false });
-            const check = fix.verifyCommand !== undefined ? `; verified with ${escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
-            return `- **${escape_escapeMarkdown(fix.fixer)}**: ${escape_escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
-        }, {
-            maxRows: ROWS,
-            more: (n) => `- … ${facts_plural(n, 'more fix', 'more fixes')}\n`,
-        });
-        doc.add('\n');
-    }
-    const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
-    if (notKept.length > 0) {
-        doc.add('### Tried and not kept\n\n');
-        doc.add(FIX_TABLE_HEADER);
-        doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]), {
-            maxRows: ROWS,
-            more: (n) => `\n… ${facts_plural(n, 'more fix', 'more fixes')}\n`,
-        });
-        doc.add('\n');
-    }
-    const { known, unknownFingerprints } = needsHumanFacts(report);
-    doc.add('### Still failing (needs a human)\n\n');
-    if (known.length === 0 && unknownFingerprints.length === 0) {
-        doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
-    }
-    else {
-        doc.addItems([...known, ...unknownFingerprints], (item) => (typeof item === 'string' ? `- failure ${escape_codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)), { maxRows: ROWS, more: (n) => `- … ${facts_plural(n, 'more failure')}\n` });
-        doc.add('\n');
-    }
-    if (failures.length > 0) {
-        doc.add('<details><summary>All failures found</summary>\n\n');
-        doc.add(FAILURE_TABLE_HEADER);
-        // Keep room to close the <details> element whatever happens.
-        doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
-            maxRows: ROWS,
-            more: (n) => `\n… ${facts_plural(n, 'more failure')}\n`,
-            reserve: 40,
-        });
-        doc.add('\n</details>\n\n');
-    }
+    addVerifiedFixes(doc, verified);
+    addFixesNotKept(doc, report);
+    addStillFailing(doc, context);
+    addAllFailures(doc, failures, context);
     let body = doc.toString();
     if (doc.truncated)
         body += '_Some items were left out to keep this description under the size GitHub accepts._\n\n';
@@ -74643,6 +74701,57 @@ function pullRequestBody(report, options = {}) {
             `This pull request was opened by CI Autofixer from ${runReference(context)}. ` +
             `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
     return body;
+}
+function addVerifiedFixes(doc, verified) {
+    doc.add('### Fixed and verified\n\n');
+    if (verified.length === 0) {
+        doc.add('Nothing.\n\n');
+        return;
+    }
+    doc.addItems(verified, (fix) => {
+        const files = filesText(fix.files, { table: false });
+        const check = fix.verifyCommand !== undefined ? `; verified with ${escape_codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+        return `- **${escape_escapeMarkdown(fix.fixer)}**: ${escape_escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
+    }, {
+        maxRows: ROWS,
+        more: (n) => `- … ${facts_plural(n, 'more fix', 'more fixes')}\n`,
+    });
+    doc.add('\n');
+}
+function addFixesNotKept(doc, report) {
+    const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
+    if (notKept.length === 0)
+        return;
+    doc.add('### Tried and not kept\n\n');
+    doc.add(FIX_TABLE_HEADER);
+    doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]), {
+        maxRows: ROWS,
+        more: (n) => `\n… ${facts_plural(n, 'more fix', 'more fixes')}\n`,
+    });
+    doc.add('\n');
+}
+function addStillFailing(doc, context) {
+    const { known, unknownFingerprints } = needsHumanFacts(context.report);
+    doc.add('### Still failing (needs a human)\n\n');
+    if (known.length === 0 && unknownFingerprints.length === 0) {
+        doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
+        return;
+    }
+    doc.addItems([...known, ...unknownFingerprints], (item) => (typeof item === 'string' ? `- failure ${escape_codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)), { maxRows: ROWS, more: (n) => `- … ${facts_plural(n, 'more failure')}\n` });
+    doc.add('\n');
+}
+function addAllFailures(doc, failures, context) {
+    if (failures.length === 0)
+        return;
+    doc.add('<details><summary>All failures found</summary>\n\n');
+    doc.add(FAILURE_TABLE_HEADER);
+    // Keep room to close the <details> element whatever happens.
+    doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
+        maxRows: ROWS,
+        more: (n) => `\n… ${facts_plural(n, 'more failure')}\n`,
+        reserve: 40,
+    });
+    doc.add('\n</details>\n\n');
 }
 /**
  * The commit message: a subject, a short body listing the verified fixes, and, when
@@ -75169,10 +75278,30 @@ const text_MESSAGE_CHARS = 300;
 const text_NAME_CHARS = 120;
 function renderTextReport(report, options = {}) {
     const maxRows = Math.max(1, options.maxRows ?? 50);
-    const { target } = report;
     const failures = failureFacts(report);
     const out = [];
-    const url = runLink(target, options.serverUrl);
+    pushHeading(out, report, failures, options.serverUrl);
+    out.push('', 'Failures:');
+    if (failures.length === 0)
+        out.push('  none recognised: read the job logs');
+    pushLimited(out, failures, (facts, index) => failureLine(index + 1, facts), maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
+    out.push('', 'Fixes:');
+    pushFixes(out, report, maxRows);
+    out.push('', 'Publication:');
+    out.push(publicationLine(report));
+    const { known, unknownFingerprints } = needsHumanFacts(report);
+    out.push('', 'Needs a human:');
+    if (known.length === 0 && unknownFingerprints.length === 0)
+        out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
+    pushLimited(out, [...known, ...unknownFingerprints], (item) => typeof item === 'string'
+        ? `  - failure ${clean(item, 80)}`
+        : `  - ${item.failure.category} (${clean(item.failure.tool, text_NAME_CHARS)})${where(item)}: ${clean(item.failure.message, text_MESSAGE_CHARS)}`, maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
+    return `${escape_neutralizeWorkflowCommands(out.join('\n'))}\n`;
+}
+/** The first lines: counts, the run, the dry-run note, categories, errors and notices. */
+function pushHeading(out, report, failures, serverUrl) {
+    const { target } = report;
+    const url = runLink(target, serverUrl);
     out.push(`CI Autofixer: ${facts_plural(failures.length, 'failure')} in ${facts_plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
     out.push(`  ${target.owner}/${target.repo} on ${clean(target.headBranch, text_NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`);
     if (report.dryRun)
@@ -75183,54 +75312,41 @@ function renderTextReport(report, options = {}) {
         out.push(`  error: ${clean(error, text_MESSAGE_CHARS)}`);
     for (const notice of report.notices)
         out.push(`  notice: ${clean(notice, text_MESSAGE_CHARS)}`);
-    out.push('', 'Failures:');
-    if (failures.length === 0)
-        out.push('  none recognised: read the job logs');
-    pushLimited(out, failures, (facts, index) => failureLine(index + 1, facts), maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
-    out.push('', 'Fixes:');
+}
+function pushFixes(out, report, maxRows) {
     if (report.fixes.length === 0) {
         out.push('  none attempted');
+        return;
     }
-    else {
-        const counts = countFixes(report);
-        out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
-        pushLimited(out, report.fixes, (fix) => {
-            const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, text_NAME_CHARS)}: ${clean(fix.description, text_MESSAGE_CHARS)}`];
-            if (fix.files.length > 0)
-                lines.push(`      files: ${fix.files
-                    .slice(0, 10)
-                    .map((file) => clean(file, text_NAME_CHARS))
-                    .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
-            if (fix.verifyCommand !== undefined)
-                lines.push(`      verified with: ${clean(fix.verifyCommand, text_MESSAGE_CHARS)}`);
-            if (fix.reason !== undefined)
-                lines.push(`      reason: ${clean(fix.reason, text_MESSAGE_CHARS)}`);
-            return lines.join('\n');
-        }, maxRows, (n) => `  … ${facts_plural(n, 'more fix', 'more fixes')}`);
-    }
-    out.push('', 'Publication:');
+    const counts = countFixes(report);
+    out.push(`  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`);
+    pushLimited(out, report.fixes, fixLines, maxRows, (n) => `  … ${facts_plural(n, 'more fix', 'more fixes')}`);
+}
+function fixLines(fix) {
+    const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, text_NAME_CHARS)}: ${clean(fix.description, text_MESSAGE_CHARS)}`];
+    if (fix.files.length > 0)
+        lines.push(`      files: ${fix.files
+            .slice(0, 10)
+            .map((file) => clean(file, text_NAME_CHARS))
+            .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`);
+    if (fix.verifyCommand !== undefined)
+        lines.push(`      verified with: ${clean(fix.verifyCommand, text_MESSAGE_CHARS)}`);
+    if (fix.reason !== undefined)
+        lines.push(`      reason: ${clean(fix.reason, text_MESSAGE_CHARS)}`);
+    return lines.join('\n');
+}
+function publicationLine(report) {
     const publication = publicationFacts(report);
     switch (publication.kind) {
         case 'pull-request':
-            out.push(`  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, text_NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
+            return `  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, text_NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
                 .replace(/  +/g, ' ')
-                .replace(/^ /, '  '));
-            break;
+                .replace(/^ /, '  ');
         case 'branch':
-            out.push(`  pushed branch ${clean(publication.branch, text_NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`);
-            break;
+            return `  pushed branch ${clean(publication.branch, text_NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`;
         case 'nothing':
-            out.push(`  nothing pushed: ${clean(publication.reason, text_MESSAGE_CHARS)}`);
-            break;
+            return `  nothing pushed: ${clean(publication.reason, text_MESSAGE_CHARS)}`;
     }
-    const { known, unknownFingerprints } = needsHumanFacts(report);
-    out.push('', 'Needs a human:');
-    if (known.length === 0 && unknownFingerprints.length === 0)
-        out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
-    pushLimited(out, [...known, ...unknownFingerprints], (item) => typeof item === 'string'
-        ? `  - failure ${clean(item, 80)}`
-        : `  - ${item.failure.category} (${clean(item.failure.tool, text_NAME_CHARS)})${where(item)}: ${clean(item.failure.message, text_MESSAGE_CHARS)}`, maxRows, (n) => `  … ${facts_plural(n, 'more failure')}`);
-    return `${escape_neutralizeWorkflowCommands(out.join('\n'))}\n`;
 }
 function failureLine(index, facts) {
     const { failure } = facts;
@@ -75331,18 +75447,20 @@ async function commandAnalyze(args, io) {
     io.stdout.write(values.json ? `${safeJson(toAnalyzeJson(analyses))}\n` : formatAnalysisText(analyses));
     return EXIT_OK;
 }
-async function commandFix(args, io) {
-    const { values, positionals } = cli_parse(args, {
-        workspace: { type: 'string' },
-        log: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'confidence-threshold': { type: 'string' },
-        'max-fixes': { type: 'string' },
-        'fix-types': { type: 'string' },
-        'use-repository-tools': { type: 'string' },
-        'timeout-minutes': { type: 'string' },
-    });
+const FIX_OPTIONS = {
+    workspace: { type: 'string' },
+    log: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'confidence-threshold': { type: 'string' },
+    'max-fixes': { type: 'string' },
+    'fix-types': { type: 'string' },
+    'use-repository-tools': { type: 'string' },
+    'timeout-minutes': { type: 'string' },
+};
+/** The `fix` flags, checked: the log files and the workspace directory exist. */
+function parseFixArguments(args) {
+    const { values, positionals } = cli_parse(args, FIX_OPTIONS);
     if (positionals.length > 0)
         throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; logs are given with --log`);
     if (!values.workspace)
@@ -75354,13 +75472,11 @@ async function commandFix(args, io) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(workspaceDir) || !(0,external_node_fs_namespaceObject.statSync)(workspaceDir).isDirectory()) {
         throw new errors_ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} does not exist or is not a directory`);
     }
-    const logger = createConsoleLogger({ stream: io.stderr });
-    const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
-    if (!(await git.isRepository())) {
-        throw new errors_ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`);
-    }
-    const workspace = await git.topLevel();
-    const settings = parseSettings({
+    return { values, logs, workspaceDir };
+}
+/** The Settings of a `fix` run: its flags over the checkout's own configuration file. */
+function fixSettings(values, workspace, io) {
+    return parseSettings({
         'github-token': 'unused-by-fix',
         'dry-run': values['dry-run'] ? 'true' : undefined,
         'confidence-threshold': values['confidence-threshold'],
@@ -75378,6 +75494,16 @@ async function commandFix(args, io) {
         repository: 'local/workspace',
         configFile: readConfigFile(workspace),
     });
+}
+async function commandFix(args, io) {
+    const { values, logs, workspaceDir } = parseFixArguments(args);
+    const logger = createConsoleLogger({ stream: io.stderr });
+    const git = createGit({ exec: nodeExec, cwd: workspaceDir, logger });
+    if (!(await git.isRepository())) {
+        throw new errors_ConfigurationError(`--workspace ${JSON.stringify(values.workspace)} is not a git working tree (run git init, or point at a checkout)`);
+    }
+    const workspace = await git.topLevel();
+    const settings = fixSettings(values, workspace, io);
     const jobs = logs.map((file) => ({
         jobId: 0,
         jobName: external_node_path_default().basename(file),
@@ -75392,21 +75518,26 @@ async function commandFix(args, io) {
         io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
     }
     else {
-        const verified = fixes.filter((fix) => fix.status === 'verified');
-        io.stdout.write(`${analysis.failures.length} failure(s) in ${jobs.length} log(s); ${verified.length} fix(es) verified${settings.dryRun ? ' (dry run: reverted)' : ''}\n`);
-        for (const fix of fixes) {
-            io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
-        }
-        const fixed = new Set(verified.flatMap((fix) => fix.failures));
-        const rest = analysis.failures.filter((failure) => !fixed.has(failure.fingerprint));
-        if (rest.length > 0)
-            io.stdout.write(`Needs a human (${rest.length}):\n`);
-        for (const failure of rest.slice(0, 20)) {
-            const where = failure.file ? ` ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
-            io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
-        }
+        writeFixText(io, { failures: analysis.failures, fixes, logCount: jobs.length, dryRun: settings.dryRun });
     }
     return EXIT_OK;
+}
+/** The plain-text answer of `fix`: counts, one line per fix, and the failures still left. */
+function writeFixText(io, run) {
+    const { failures, fixes } = run;
+    const verified = fixes.filter((fix) => fix.status === 'verified');
+    io.stdout.write(`${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`);
+    for (const fix of fixes) {
+        io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
+    }
+    const fixed = new Set(verified.flatMap((fix) => fix.failures));
+    const rest = failures.filter((failure) => !fixed.has(failure.fingerprint));
+    if (rest.length > 0)
+        io.stdout.write(`Needs a human (${rest.length}):\n`);
+    for (const failure of rest.slice(0, 20)) {
+        const where = failure.file ? ` ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
+        io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
+    }
 }
 async function commandRun(args, io) {
     const { values, positionals } = cli_parse(args, {

@@ -8,7 +8,7 @@ import { getErrorMessage } from '../errors.js';
 import type { Exec } from '../exec.js';
 import { childEnvironment, createPrivateDirs } from '../environment.js';
 import { toolPath, workspaceBinDirs } from '../fixers/tools.js';
-import type { FixContext, Fixer, FixOutcome, VerifyOutcome } from '../fixers/types.js';
+import type { FixContext, Fixer, FixOutcome, ToolResolution, VerifyOutcome } from '../fixers/types.js';
 import type { Logger } from '../logging.js';
 import type { FixResult } from '../model.js';
 import type { FixPlan, PlannedFix } from '../plan/plan.js';
@@ -98,7 +98,43 @@ interface FixRun {
   env: Record<string, string>;
 }
 
+/** A fixer that has its failures and its tool, ready to run. */
+interface ReadyFix {
+  fixer: Fixer;
+  guard: WorkspaceGuard;
+  options: ApplyOptions;
+  ctx: FixContext;
+  tool: ToolResolution;
+  accepted: Failure[];
+  /** The sentence on the log's refused paths, or ''. */
+  refusedNote: string;
+  refused: string[];
+}
+
+/** A fix's change that the guard let through: the snapshots around it and what it changed. */
+interface GuardedChange {
+  outcome: FixOutcome;
+  before: GuardSnapshot;
+  after: GuardSnapshot;
+  changes: TreeChange[];
+  protectedChanges: ProtectedChange[];
+}
+
 async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixResult> {
+  const ready = await prepareFix(planned, guard, options, env);
+  if ('status' in ready) return ready;
+  const guarded = await applyAndGuard(ready);
+  if ('status' in guarded) return guarded;
+  return verifyAndKeep(ready, guarded);
+}
+
+/** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
+async function prepareFix(
+  planned: PlannedFix,
+  guard: WorkspaceGuard,
+  options: ApplyOptions,
+  env: Record<string, string>,
+): Promise<ReadyFix | FixResult> {
   const { fixer } = planned;
   const { accepted, refused } = await acceptedFailures(guard.workspace, planned.failures);
   const refusedNote = refused.length > 0 ? ` Refused paths from the log: ${refused.join('; ')}.` : '';
@@ -143,7 +179,11 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
       reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
     });
   }
+  return { fixer, guard, options, ctx, tool, accepted, refusedNote, refused };
+}
 
+/** Runs the fixer between two snapshots; a result when it failed, changed nothing or broke the guard's rules (reverted). */
+async function applyAndGuard({ fixer, guard, ctx, tool, accepted, refusedNote }: ReadyFix): Promise<GuardedChange | FixResult> {
   const before = await guard.snapshot();
   let outcome: FixOutcome;
   try {
@@ -184,7 +224,13 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixRe
       reason: `guard: ${violations.join('; ')}${left}`,
     });
   }
+  return { outcome, before, after, changes, protectedChanges };
+}
 
+/** Re-runs the check; keeps the change when it passes and changed nothing itself (reverted in a dry run), reverts it otherwise. */
+async function verifyAndKeep(ready: ReadyFix, guarded: GuardedChange): Promise<FixResult> {
+  const { fixer, guard, options, ctx, tool, accepted, refusedNote, refused } = ready;
+  const { outcome, before, after, changes, protectedChanges } = guarded;
   let verified: VerifyOutcome;
   try {
     verified = await fixer.verify(ctx, tool, outcome);

@@ -262,250 +262,282 @@ function parseStatus(output: string): StatusEntry[] {
   return entries;
 }
 
+/** What every git command of one `Git` needs: how to run it, where, how to log, and extra environment. */
+interface GitContext {
+  exec: Exec;
+  cwd: string;
+  logger: Logger;
+  /** `CreateGitOptions.env`: extra environment for every git command. */
+  env: Record<string, string | undefined>;
+}
+
+interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  /** Exit codes that are answers, not failures. */
+  allowedExitCodes?: readonly number[];
+  token?: string;
+}
+
+async function run(ctx: GitContext, args: readonly string[], runOptions: RunOptions = {}): Promise<ExecResult> {
+  const { exec, cwd, logger } = ctx;
+  logger.debug(`git ${args.join(' ')}`);
+  const result = await exec('git', [...hardenedConfigArgs(), ...args], {
+    cwd,
+    env: { ...UNATTENDED_ENV, ...ctx.env, ...(runOptions.env ?? {}) },
+    ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
+  });
+  const allowed = runOptions.allowedExitCodes ?? [0];
+  if (!allowed.includes(result.exitCode)) {
+    const command = redact(`git ${args.join(' ')}`, runOptions.token);
+    if (result.notFound) {
+      throw new GitError(`${command} could not start: is git installed and is ${cwd} a directory? (${result.stderr.trim()})`);
+    }
+    const reason = redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
+    const hint = explain(result.stderr);
+    throw new GitError(`${command} failed (exit ${result.exitCode}): ${reason}${hint ? ` — ${hint}` : ''}`);
+  }
+  return result;
+}
+
+async function output(ctx: GitContext, args: readonly string[], runOptions: RunOptions = {}): Promise<string> {
+  return (await run(ctx, args, runOptions)).stdout.trim();
+}
+
+async function remoteUrl(ctx: GitContext, name: string, urlOptions: { push?: boolean } = {}): Promise<string> {
+  return output(ctx, ['remote', 'get-url', ...(urlOptions.push ? ['--push'] : []), '--', name]);
+}
+
+/**
+ * The environment of a command that talks to `remote`: the token's one-shot header for an http(s)
+ * remote; for an ssh remote (the CLI on a laptop) the ssh agent's socket, which only git, never a
+ * fixer, receives.
+ */
+async function authFor(ctx: GitContext, remote: string, token: string | undefined, push: boolean): Promise<Record<string, string>> {
+  const url = looksLikeUrl(remote) ? remote : await remoteUrl(ctx, remote, { push });
+  if (httpOrigin(url) === undefined) {
+    if (token) ctx.logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
+    const agent = process.env.SSH_AUTH_SOCK;
+    return agent !== undefined && agent !== '' ? { SSH_AUTH_SOCK: agent } : {};
+  }
+  return token ? tokenEnvironment(url, token) : {};
+}
+
+function indexEnv(indexFile: string | undefined): Record<string, string> {
+  return indexFile ? { GIT_INDEX_FILE: indexFile } : {};
+}
+
+// Queries on the local repository.
+
+async function isRepository(ctx: GitContext): Promise<boolean> {
+  const result = await ctx.exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], {
+    cwd: ctx.cwd,
+    env: UNATTENDED_ENV,
+  });
+  return result.exitCode === 0 && result.stdout.trim() === 'true';
+}
+
+async function currentBranch(ctx: GitContext): Promise<string | undefined> {
+  const result = await run(ctx, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowedExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+async function statusPorcelain(ctx: GitContext): Promise<StatusEntry[]> {
+  return parseStatus((await run(ctx, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+}
+
+async function changedFiles(ctx: GitContext): Promise<string[]> {
+  // Relative to the root whatever the cwd: --porcelain paths are root-relative.
+  const entries = parseStatus((await run(ctx, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+  const paths = new Set<string>();
+  for (const entry of entries) {
+    paths.add(entry.path);
+    if (entry.originalPath) paths.add(entry.originalPath);
+  }
+  return [...paths].sort();
+}
+
+async function firstParentChain(ctx: GitContext, sha: string, max: number): Promise<{ sha: string; parents: string[]; message: string }[]> {
+  const result = await run(ctx, ['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
+  return result.stdout
+    .split('\x1e')
+    .map((record) => record.replace(/^\n/, ''))
+    .filter((record) => record.includes('\0'))
+    .map((record) => {
+      const [commit = '', parents = '', message = ''] = record.split('\0');
+      return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
+    });
+}
+
+async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await run(ctx, ['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
+  return result.exitCode === 0;
+}
+
+async function resolveCommit(ctx: GitContext, revision: string): Promise<string | undefined> {
+  const result = await run(ctx, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
+    allowedExitCodes: [0, 1, 128],
+  });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+async function isValidBranchName(ctx: GitContext, name: string): Promise<boolean> {
+  if (name === '' || name.startsWith('-')) return false;
+  const result = await run(ctx, ['check-ref-format', `refs/heads/${name}`], { allowedExitCodes: [0, 1] });
+  return result.exitCode === 0;
+}
+
+// Queries on a remote.
+
+async function lsRemoteBranch(ctx: GitContext, remote: string, branch: string, token?: string): Promise<string | undefined> {
+  const ref = `refs/heads/${branch}`;
+  const env = await authFor(ctx, remote, token, true);
+  const result = await run(ctx, ['ls-remote', '--heads', '--', remote, ref], { env, token });
+  for (const line of result.stdout.split('\n')) {
+    const [sha, name] = line.trim().split('\t');
+    // ls-remote matches patterns by their tail; only the exact ref counts.
+    if (name === ref && sha) return sha;
+  }
+  return undefined;
+}
+
+async function listRemoteBranches(ctx: GitContext, remote: string, token?: string): Promise<Map<string, string>> {
+  const env = await authFor(ctx, remote, token, true);
+  const result = await run(ctx, ['ls-remote', '--heads', '--', remote], { env, token });
+  const branches = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const [sha, name] = line.trim().split('\t');
+    if (sha && name?.startsWith('refs/heads/')) branches.set(name.slice('refs/heads/'.length), sha);
+  }
+  return branches;
+}
+
+// Changes to the work tree, the index, commits and local branches.
+
+async function checkoutNewBranch(ctx: GitContext, name: string, startPoint: string): Promise<void> {
+  // checkout has no --end-of-options for revisions: refuse option-like values, and the
+  // trailing '--' makes git read the start point as a revision, never as a path.
+  for (const value of [name, startPoint]) {
+    if (value.startsWith('-')) throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
+  }
+  await run(ctx, ['checkout', '-q', '-b', name, startPoint, '--']);
+}
+
+async function addPaths(ctx: GitContext, paths: readonly string[], addOptions: { indexFile?: string } = {}): Promise<void> {
+  if (paths.length === 0) return;
+  // Paths are file names, never patterns: GIT_LITERAL_PATHSPECS keeps '*' or ':' literal.
+  await run(ctx, ['add', '--all', '--', ...paths], {
+    env: { ...indexEnv(addOptions.indexFile), GIT_LITERAL_PATHSPECS: '1' },
+  });
+}
+
+async function commitIndex(ctx: GitContext, commitOptions: CommitOptions): Promise<string> {
+  await run(ctx, ['commit', '-q', '--no-verify', '-F', '-'], {
+    env: identityEnv(commitOptions.author),
+    input: formatMessage(commitOptions.message, commitOptions.trailers),
+  });
+  return output(ctx, ['rev-parse', '--verify', 'HEAD^{commit}']);
+}
+
+async function createCommit(ctx: GitContext, commitOptions: CreateCommitOptions): Promise<string> {
+  const parents = commitOptions.parents.flatMap((parent) => ['-p', parent]);
+  return output(ctx, ['commit-tree', commitOptions.tree, ...parents, '-F', '-'], {
+    env: identityEnv(commitOptions.author),
+    input: formatMessage(commitOptions.message, commitOptions.trailers),
+  });
+}
+
+async function setBranch(
+  ctx: GitContext,
+  name: string,
+  sha: string,
+  branchOptions: { expectedSha?: string | undefined } = {},
+): Promise<void> {
+  const args = ['update-ref', '-m', 'ci-autofixer', `refs/heads/${name}`, sha];
+  // update-ref takes an all-zero old value as "must not exist".
+  if ('expectedSha' in branchOptions) args.push(branchOptions.expectedSha ?? '0'.repeat(sha.length));
+  await run(ctx, args);
+}
+
+// Commands that change a remote or fetch from one.
+
+async function pushBranch(ctx: GitContext, pushOptions: PushOptions): Promise<void> {
+  const ref = `refs/heads/${pushOptions.branch}`;
+  const source = pushOptions.source ?? ref;
+  const env = await authFor(ctx, pushOptions.remote, pushOptions.token, true);
+  await run(
+    ctx,
+    [
+      'push',
+      '--no-verify',
+      `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
+      '--',
+      pushOptions.remote,
+      `${source}:${ref}`,
+    ],
+    { env, token: pushOptions.token },
+  );
+}
+
+async function deleteRemoteBranch(
+  ctx: GitContext,
+  deleteOptions: { remote: string; branch: string; expectedRemoteSha: string; token?: string },
+): Promise<void> {
+  const ref = `refs/heads/${deleteOptions.branch}`;
+  const env = await authFor(ctx, deleteOptions.remote, deleteOptions.token, true);
+  await run(
+    ctx,
+    ['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`],
+    { env, token: deleteOptions.token },
+  );
+}
+
+async function fetchRefs(ctx: GitContext, fetchOptions: FetchOptions): Promise<void> {
+  const env = await authFor(ctx, fetchOptions.remote, fetchOptions.token, false);
+  const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
+  await run(ctx, ['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
+    env,
+    token: fetchOptions.token,
+  });
+}
+
 export function createGit(options: CreateGitOptions): Git {
   const { exec, cwd, logger } = options;
-
-  interface RunOptions {
-    env?: Record<string, string | undefined>;
-    input?: string;
-    /** Exit codes that are answers, not failures. */
-    allowedExitCodes?: readonly number[];
-    token?: string;
-  }
-
-  async function run(args: readonly string[], runOptions: RunOptions = {}): Promise<ExecResult> {
-    logger.debug(`git ${args.join(' ')}`);
-    const result = await exec('git', [...hardenedConfigArgs(), ...args], {
-      cwd,
-      env: { ...UNATTENDED_ENV, ...(options.env ?? {}), ...(runOptions.env ?? {}) },
-      ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
-    });
-    const allowed = runOptions.allowedExitCodes ?? [0];
-    if (!allowed.includes(result.exitCode)) {
-      const command = redact(`git ${args.join(' ')}`, runOptions.token);
-      if (result.notFound) {
-        throw new GitError(`${command} could not start: is git installed and is ${cwd} a directory? (${result.stderr.trim()})`);
-      }
-      const reason = redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
-      const hint = explain(result.stderr);
-      throw new GitError(`${command} failed (exit ${result.exitCode}): ${reason}${hint ? ` — ${hint}` : ''}`);
-    }
-    return result;
-  }
-
-  async function output(args: readonly string[], runOptions: RunOptions = {}): Promise<string> {
-    return (await run(args, runOptions)).stdout.trim();
-  }
-
-  async function remoteUrl(name: string, urlOptions: { push?: boolean } = {}): Promise<string> {
-    return output(['remote', 'get-url', ...(urlOptions.push ? ['--push'] : []), '--', name]);
-  }
-
-  /** The env for a command that talks to `remote` with `token`, scoped to the URL git will use. */
-  /**
-   * The environment of a command that talks to `remote`: the token's one-shot header for an http(s)
-   * remote; for an ssh remote (the CLI on a laptop) the ssh agent's socket, which only git, never a
-   * fixer, receives.
-   */
-  async function authFor(remote: string, token: string | undefined, push: boolean): Promise<Record<string, string>> {
-    const url = looksLikeUrl(remote) ? remote : await remoteUrl(remote, { push });
-    if (httpOrigin(url) === undefined) {
-      if (token) logger.debug(`remote ${remote} is not an http(s) URL: the token is not used for it`);
-      const agent = process.env.SSH_AUTH_SOCK;
-      return agent !== undefined && agent !== '' ? { SSH_AUTH_SOCK: agent } : {};
-    }
-    return token ? tokenEnvironment(url, token) : {};
-  }
-
-  function indexEnv(indexFile: string | undefined): Record<string, string> {
-    return indexFile ? { GIT_INDEX_FILE: indexFile } : {};
-  }
-
-  async function createCommit(commitOptions: CreateCommitOptions): Promise<string> {
-    const parents = commitOptions.parents.flatMap((parent) => ['-p', parent]);
-    return output(['commit-tree', commitOptions.tree, ...parents, '-F', '-'], {
-      env: identityEnv(commitOptions.author),
-      input: formatMessage(commitOptions.message, commitOptions.trailers),
-    });
-  }
-
+  const ctx: GitContext = { exec, cwd, logger, env: options.env ?? {} };
   return {
     cwd,
-
-    async isRepository() {
-      const result = await exec('git', [...hardenedConfigArgs(), 'rev-parse', '--is-inside-work-tree'], { cwd, env: UNATTENDED_ENV });
-      return result.exitCode === 0 && result.stdout.trim() === 'true';
+    isRepository: () => isRepository(ctx),
+    topLevel: () => output(ctx, ['rev-parse', '--show-toplevel']),
+    headSha: () => output(ctx, ['rev-parse', '--verify', 'HEAD^{commit}']),
+    currentBranch: () => currentBranch(ctx),
+    headCommitMessage: async () => (await run(ctx, ['show', '-s', '--format=%B', 'HEAD'])).stdout,
+    statusPorcelain: () => statusPorcelain(ctx),
+    changedFiles: () => changedFiles(ctx),
+    remoteUrl: (name, urlOptions) => remoteUrl(ctx, name, urlOptions),
+    lsRemoteBranch: (remote, branch, token) => lsRemoteBranch(ctx, remote, branch, token),
+    listRemoteBranches: (remote, token) => listRemoteBranches(ctx, remote, token),
+    firstParentChain: (sha, max) => firstParentChain(ctx, sha, max),
+    isAncestor: (ancestor, descendant) => isAncestor(ctx, ancestor, descendant),
+    resolveCommit: (revision) => resolveCommit(ctx, revision),
+    resolveTree: (revision) => output(ctx, ['rev-parse', '--verify', '--end-of-options', `${revision}^{tree}`]),
+    isValidBranchName: (name) => isValidBranchName(ctx, name),
+    checkoutNewBranch: (name, startPoint) => checkoutNewBranch(ctx, name, startPoint),
+    add: (paths, addOptions) => addPaths(ctx, paths, addOptions),
+    commit: (commitOptions) => commitIndex(ctx, commitOptions),
+    readTree: async (treeish, treeOptions = {}) => {
+      await run(ctx, ['read-tree', treeish], { env: indexEnv(treeOptions.indexFile) });
     },
-
-    topLevel: () => output(['rev-parse', '--show-toplevel']),
-
-    headSha: () => output(['rev-parse', '--verify', 'HEAD^{commit}']),
-
-    async currentBranch() {
-      const result = await run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowedExitCodes: [0, 1] });
-      return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    writeTree: (treeOptions = {}) => output(ctx, ['write-tree'], { env: indexEnv(treeOptions.indexFile) }),
+    createCommit: (commitOptions) => createCommit(ctx, commitOptions),
+    setBranch: (name, sha, branchOptions) => setBranch(ctx, name, sha, branchOptions),
+    push: (pushOptions) => pushBranch(ctx, pushOptions),
+    deleteRemoteBranch: (deleteOptions) => deleteRemoteBranch(ctx, deleteOptions),
+    fetch: (fetchOptions) => fetchRefs(ctx, fetchOptions),
+    deleteLocalBranch: async (name) => {
+      await run(ctx, ['branch', '-q', '-D', '--', name]);
     },
-
-    async headCommitMessage() {
-      return (await run(['show', '-s', '--format=%B', 'HEAD'])).stdout;
-    },
-
-    async statusPorcelain() {
-      return parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
-    },
-
-    async changedFiles() {
-      // Relative to the root whatever the cwd: --porcelain paths are root-relative.
-      const entries = parseStatus((await run(['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
-      const paths = new Set<string>();
-      for (const entry of entries) {
-        paths.add(entry.path);
-        if (entry.originalPath) paths.add(entry.originalPath);
-      }
-      return [...paths].sort();
-    },
-
-    remoteUrl,
-
-    async lsRemoteBranch(remote, branch, token) {
-      const ref = `refs/heads/${branch}`;
-      const env = await authFor(remote, token, true);
-      const result = await run(['ls-remote', '--heads', '--', remote, ref], { env, token });
-      for (const line of result.stdout.split('\n')) {
-        const [sha, name] = line.trim().split('\t');
-        // ls-remote matches patterns by their tail; only the exact ref counts.
-        if (name === ref && sha) return sha;
-      }
-      return undefined;
-    },
-
-    async listRemoteBranches(remote, token) {
-      const env = await authFor(remote, token, true);
-      const result = await run(['ls-remote', '--heads', '--', remote], { env, token });
-      const branches = new Map<string, string>();
-      for (const line of result.stdout.split('\n')) {
-        const [sha, name] = line.trim().split('\t');
-        if (sha && name?.startsWith('refs/heads/')) branches.set(name.slice('refs/heads/'.length), sha);
-      }
-      return branches;
-    },
-
-    async firstParentChain(sha, max) {
-      const result = await run(['log', '--first-parent', `--max-count=${max}`, '--format=%H%x00%P%x00%B%x1e', '--end-of-options', sha]);
-      return result.stdout
-        .split('\x1e')
-        .map((record) => record.replace(/^\n/, ''))
-        .filter((record) => record.includes('\0'))
-        .map((record) => {
-          const [commit = '', parents = '', message = ''] = record.split('\0');
-          return { sha: commit, parents: parents.split(' ').filter(Boolean), message };
-        });
-    },
-
-    async isAncestor(ancestor, descendant) {
-      const result = await run(['merge-base', '--is-ancestor', ancestor, descendant], { allowedExitCodes: [0, 1, 128] });
-      return result.exitCode === 0;
-    },
-
-    async resolveCommit(revision) {
-      const result = await run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
-        allowedExitCodes: [0, 1, 128],
-      });
-      return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    },
-
-    resolveTree: (revision) => output(['rev-parse', '--verify', '--end-of-options', `${revision}^{tree}`]),
-
-    async isValidBranchName(name) {
-      if (name === '' || name.startsWith('-')) return false;
-      const result = await run(['check-ref-format', `refs/heads/${name}`], { allowedExitCodes: [0, 1] });
-      return result.exitCode === 0;
-    },
-
-    async checkoutNewBranch(name, startPoint) {
-      // checkout has no --end-of-options for revisions: refuse option-like values, and the
-      // trailing '--' makes git read the start point as a revision, never as a path.
-      for (const value of [name, startPoint]) {
-        if (value.startsWith('-'))
-          throw new GitError(`refusing ${JSON.stringify(value)}: branch names and revisions cannot start with '-'`);
-      }
-      await run(['checkout', '-q', '-b', name, startPoint, '--']);
-    },
-
-    async add(paths, addOptions = {}) {
-      if (paths.length === 0) return;
-      // Paths are file names, never patterns: GIT_LITERAL_PATHSPECS keeps '*' or ':' literal.
-      await run(['add', '--all', '--', ...paths], {
-        env: { ...indexEnv(addOptions.indexFile), GIT_LITERAL_PATHSPECS: '1' },
-      });
-    },
-
-    async commit(commitOptions) {
-      await run(['commit', '-q', '--no-verify', '-F', '-'], {
-        env: identityEnv(commitOptions.author),
-        input: formatMessage(commitOptions.message, commitOptions.trailers),
-      });
-      return output(['rev-parse', '--verify', 'HEAD^{commit}']);
-    },
-
-    async readTree(treeish, treeOptions = {}) {
-      await run(['read-tree', treeish], { env: indexEnv(treeOptions.indexFile) });
-    },
-
-    async writeTree(treeOptions = {}) {
-      return output(['write-tree'], { env: indexEnv(treeOptions.indexFile) });
-    },
-
-    createCommit,
-
-    async setBranch(name, sha, branchOptions = {}) {
-      const args = ['update-ref', '-m', 'ci-autofixer', `refs/heads/${name}`, sha];
-      // update-ref takes an all-zero old value as "must not exist".
-      if ('expectedSha' in branchOptions) args.push(branchOptions.expectedSha ?? '0'.repeat(sha.length));
-      await run(args);
-    },
-
-    async push(pushOptions) {
-      const ref = `refs/heads/${pushOptions.branch}`;
-      const source = pushOptions.source ?? ref;
-      const env = await authFor(pushOptions.remote, pushOptions.token, true);
-      await run(
-        [
-          'push',
-          '--no-verify',
-          `--force-with-lease=${ref}:${pushOptions.expectedRemoteSha ?? ''}`,
-          '--',
-          pushOptions.remote,
-          `${source}:${ref}`,
-        ],
-        { env, token: pushOptions.token },
-      );
-    },
-
-    async deleteRemoteBranch(deleteOptions) {
-      const ref = `refs/heads/${deleteOptions.branch}`;
-      const env = await authFor(deleteOptions.remote, deleteOptions.token, true);
-      await run(
-        ['push', '--no-verify', `--force-with-lease=${ref}:${deleteOptions.expectedRemoteSha}`, '--', deleteOptions.remote, `:${ref}`],
-        { env, token: deleteOptions.token },
-      );
-    },
-
-    async fetch(fetchOptions) {
-      const env = await authFor(fetchOptions.remote, fetchOptions.token, false);
-      const depth = fetchOptions.depth !== undefined ? [`--depth=${fetchOptions.depth}`] : [];
-      await run(['fetch', '-q', '--no-tags', ...depth, '--', fetchOptions.remote, ...fetchOptions.refspecs], {
-        env,
-        token: fetchOptions.token,
-      });
-    },
-
-    async deleteLocalBranch(name) {
-      await run(['branch', '-q', '-D', '--', name]);
-    },
-
-    async resetHard(sha) {
-      await run(['reset', '-q', '--hard', sha]);
+    resetHard: async (sha) => {
+      await run(ctx, ['reset', '-q', '--hard', sha]);
     },
   };
 }

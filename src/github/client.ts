@@ -131,18 +131,32 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const { logger } = options;
-  let apiUrl: string;
+/** How the client retries and how long it may wait, and where it reports rate-limit waits. */
+interface RetryContext {
+  logger: Logger;
+  retries: number;
+  /** The unit of every wait, in milliseconds (`retry.minDelayMs`). */
+  baseDelayMs: number;
+  maxWaitSeconds: number;
+  rateLimitEvents: string[];
+}
+
+/** The API base without trailing slashes; a ConfigurationError when it is not an http(s) URL. */
+function checkedApiUrl(value: string): string {
   try {
-    const parsed = new URL(options.apiUrl);
+    const parsed = new URL(value);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
-    apiUrl = options.apiUrl.replace(/\/+$/, '');
+    return value.replace(/\/+$/, '');
   } catch {
     throw new ConfigurationError(
-      `the GitHub API URL ${JSON.stringify(options.apiUrl)} is not an http(s) URL: use https://api.github.com or https://<host>/api/v3 for GitHub Enterprise`,
+      `the GitHub API URL ${JSON.stringify(value)} is not an http(s) URL: use https://api.github.com or https://<host>/api/v3 for GitHub Enterprise`,
     );
   }
+}
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const { logger } = options;
+  const apiUrl = checkedApiUrl(options.apiUrl);
   if (options.token === '')
     throw new ConfigurationError('github-token is empty: pass ${{ secrets.GITHUB_TOKEN }} or a token with the needed permissions');
   const retries = options.retry?.retries ?? 3;
@@ -151,50 +165,76 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   if (!Number.isFinite(maxWaitSeconds) || maxWaitSeconds < 0) {
     throw new ConfigurationError(`retry.maxWaitSeconds must be a number of seconds, 0 or more (got ${maxWaitSeconds})`);
   }
-  const rateLimitEvents: string[] = [];
+  const ctx: RetryContext = { logger, retries, baseDelayMs, maxWaitSeconds, rateLimitEvents: [] };
+  const octokit = createOctokit(options.token, apiUrl, ctx);
+  const apiOrigin = new URL(apiUrl).origin;
+  return {
+    octokit,
+    apiUrl,
+    logger,
+    retries,
+    rateLimitEvents: ctx.rateLimitEvents,
+    fetchRedirectTarget: (url: string) => fetchRedirectTarget(ctx, url, { apiOrigin, token: options.token }),
+  };
+}
 
-  /**
-   * Sits through the wait a rate limit asks for and reports it; false when the retries are used
-   * up (reported too). A wait over the cap is reported and thrown as a GitHubApiError at once.
-   */
-  async function waitForRateLimit(endpoint: string, limit: RateLimit, retriesDone: number, status: number): Promise<boolean> {
-    const resetTime = limit.resetAt?.toISOString().replace(/\.\d+Z$/, 'Z');
-    const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
-    if (limit.seconds > maxWaitSeconds) {
-      const asked =
-        limit.source === 'guidance'
-          ? `no Retry-After came with it, and GitHub's guidance is to wait ${limit.seconds} s`
-          : limit.source === 'backoff'
-            ? `no Retry-After came with it, and the next back-off is ${limit.seconds} s`
-            : `GitHub asked to wait ${limit.seconds} s${until}`;
-      const what =
-        limit.source === 'reset' ? `re-run after ${resetTime ?? 'the reset'} or use a token with a higher limit` : 're-run later';
-      const sentence = `${endpoint}: ${limit.reason}; ${asked}, which is more than the cap of ${maxWaitSeconds} s (retry.maxWaitSeconds), so the client gave up without waiting — ${what}`;
-      logger.warning(sentence);
-      rateLimitEvents.push(sentence);
-      const error = new GitHubApiError(sentence, status);
-      raisedWithoutContext.add(error);
-      throw error;
-    }
-    if (retriesDone >= retries) {
-      const sentence = `${endpoint}: ${limit.reason}, gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
-      logger.warning(sentence);
-      rateLimitEvents.push(sentence);
-      return false;
-    }
-    const retry = `${retriesDone + 1}/${retries}`;
-    logger.warning(`GitHub ${limit.reason} on ${endpoint}: waiting ${limit.seconds} s${until} before retry ${retry}`);
-    await sleep(limit.seconds * baseDelayMs);
-    rateLimitEvents.push(`${endpoint}: ${limit.reason}, waited ${limit.seconds} s${until} (retry ${retry})`);
-    return true;
+/**
+ * Sits through the wait a rate limit asks for and reports it; false when the retries are used
+ * up (reported too). A wait over the cap is reported and thrown as a GitHubApiError at once.
+ */
+async function waitForRateLimit(
+  ctx: RetryContext,
+  endpoint: string,
+  limit: RateLimit,
+  retriesDone: number,
+  status: number,
+): Promise<boolean> {
+  const { logger, retries, rateLimitEvents } = ctx;
+  const resetTime = limit.resetAt?.toISOString().replace(/\.\d+Z$/, 'Z');
+  const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
+  if (limit.seconds > ctx.maxWaitSeconds) {
+    const sentence = overCapSentence(ctx, endpoint, limit, resetTime);
+    logger.warning(sentence);
+    rateLimitEvents.push(sentence);
+    const error = new GitHubApiError(sentence, status);
+    raisedWithoutContext.add(error);
+    throw error;
   }
+  if (retriesDone >= retries) {
+    const sentence = `${endpoint}: ${limit.reason}, gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}`;
+    logger.warning(sentence);
+    rateLimitEvents.push(sentence);
+    return false;
+  }
+  const retry = `${retriesDone + 1}/${retries}`;
+  logger.warning(`GitHub ${limit.reason} on ${endpoint}: waiting ${limit.seconds} s${until} before retry ${retry}`);
+  await sleep(limit.seconds * ctx.baseDelayMs);
+  rateLimitEvents.push(`${endpoint}: ${limit.reason}, waited ${limit.seconds} s${until} (retry ${retry})`);
+  return true;
+}
 
+/** Why the client gives up at once on a wait longer than `retry.maxWaitSeconds`, and what to do. */
+function overCapSentence(ctx: RetryContext, endpoint: string, limit: RateLimit, resetTime: string | undefined): string {
+  const until = resetTime === undefined ? '' : ` until the reset at ${resetTime}`;
+  const asked =
+    limit.source === 'guidance'
+      ? `no Retry-After came with it, and GitHub's guidance is to wait ${limit.seconds} s`
+      : limit.source === 'backoff'
+        ? `no Retry-After came with it, and the next back-off is ${limit.seconds} s`
+        : `GitHub asked to wait ${limit.seconds} s${until}`;
+  const what = limit.source === 'reset' ? `re-run after ${resetTime ?? 'the reset'} or use a token with a higher limit` : 're-run later';
+  return `${endpoint}: ${limit.reason}; ${asked}, which is more than the cap of ${ctx.maxWaitSeconds} s (retry.maxWaitSeconds), so the client gave up without waiting — ${what}`;
+}
+
+/** Octokit with the retry and throttling plugins and, around both, the request hook that decides rate-limit retries. */
+function createOctokit(token: string, apiUrl: string, ctx: RetryContext): Octokit {
+  const { logger, retries, baseDelayMs } = ctx;
   // Throttling still queues requests (concurrency, spacing of writes); the rate-limit retries are
   // the request hook's below, so throttling's own are declined.
   const declineThrottlingRetry = (): boolean => false;
 
   const octokit = getOctokit(
-    options.token,
+    token,
     {
       baseUrl: apiUrl,
       userAgent: USER_AGENT,
@@ -224,60 +264,63 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       } catch (error: unknown) {
         const limit = rateLimitOf(error, Date.now());
         if (limit === undefined || !isRequestError(error)) throw error;
-        if (!(await waitForRateLimit(endpointOf(error, apiUrl), limit, retriesDone, error.status))) throw error;
+        if (!(await waitForRateLimit(ctx, endpointOf(error, apiUrl), limit, retriesDone, error.status))) throw error;
       }
     }
   });
+  return octokit;
+}
 
-  const apiOrigin = new URL(apiUrl).origin;
-  return {
-    octokit,
-    apiUrl,
-    logger,
-    retries,
-    rateLimitEvents,
-    fetchRedirectTarget: async (url: string) => {
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-      if (new URL(url).origin === apiOrigin) headers.authorization = `token ${options.token}`;
-      const endpoint = `GET ${redactQuery(url)}`;
-      let lastError: unknown;
-      let waitMs = 0;
-      for (let attempt = 0; attempt <= retries; attempt += 1) {
-        if (waitMs > 0) await sleep(waitMs);
-        const backoffMs = (attempt + 1) * (attempt + 1) * baseDelayMs;
-        let response: Response;
-        try {
-          // redirect: 'manual' because a further redirect must pass the same origin check.
-          response = await fetch(url, { headers, redirect: 'manual' });
-        } catch (error: unknown) {
-          lastError = error;
-          if (attempt < retries) logger.warning(`${endpoint} failed (${getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
-          waitMs = backoffMs;
-          continue;
-        }
-        if (response.status === 429) {
-          // Blob storage is not the API: without Retry-After its 429 gets the usual back-off, not a minute.
-          await response.body?.cancel();
-          const seconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-          const limit: RateLimit =
-            seconds === undefined
-              ? { reason: 'rate limit (429)', seconds: (attempt + 1) * (attempt + 1), source: 'backoff' }
-              : { reason: 'rate limit (429)', seconds, source: 'retry-after' };
-          if (!(await waitForRateLimit(endpoint, limit, attempt, 429))) {
-            throw new GitHubApiError(`${endpoint} answered 429 (rate limited) after ${retries} retries; re-run later`, 429);
-          }
-          waitMs = 0;
-          continue;
-        }
-        if (response.status < 500) return response;
-        await response.body?.cancel();
-        lastError = new GitHubApiError(`${endpoint} answered ${response.status}`, response.status);
-        if (attempt < retries) logger.warning(`${endpoint} answered ${response.status}: retry ${attempt + 1}/${retries}`);
-        waitMs = backoffMs;
-      }
-      throw lastError;
-    },
-  };
+/**
+ * `GitHubClient.fetchRedirectTarget`: a GET with retries after network errors, 5xx and 429; the
+ * token goes only to the API's own origin.
+ */
+async function fetchRedirectTarget(ctx: RetryContext, url: string, api: { apiOrigin: string; token: string }): Promise<Response> {
+  const { logger, retries, baseDelayMs } = ctx;
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  if (new URL(url).origin === api.apiOrigin) headers.authorization = `token ${api.token}`;
+  const endpoint = `GET ${redactQuery(url)}`;
+  let lastError: unknown;
+  let waitMs = 0;
+  for (let attempt = 0; attempt <= retries; attempt += 1) {
+    if (waitMs > 0) await sleep(waitMs);
+    const backoffMs = (attempt + 1) * (attempt + 1) * baseDelayMs;
+    let response: Response;
+    try {
+      // redirect: 'manual' because a further redirect must pass the same origin check.
+      response = await fetch(url, { headers, redirect: 'manual' });
+    } catch (error: unknown) {
+      lastError = error;
+      if (attempt < retries) logger.warning(`${endpoint} failed (${getErrorMessage(error)}): retry ${attempt + 1}/${retries}`);
+      waitMs = backoffMs;
+      continue;
+    }
+    if (response.status === 429) {
+      await waitAfter429(ctx, endpoint, response, attempt);
+      waitMs = 0;
+      continue;
+    }
+    if (response.status < 500) return response;
+    await response.body?.cancel();
+    lastError = new GitHubApiError(`${endpoint} answered ${response.status}`, response.status);
+    if (attempt < retries) logger.warning(`${endpoint} answered ${response.status}: retry ${attempt + 1}/${retries}`);
+    waitMs = backoffMs;
+  }
+  throw lastError;
+}
+
+/** Waits out a 429 from a redirect target; throws a GitHubApiError when the retries are used up. */
+async function waitAfter429(ctx: RetryContext, endpoint: string, response: Response, attempt: number): Promise<void> {
+  // Blob storage is not the API: without Retry-After its 429 gets the usual back-off, not a minute.
+  await response.body?.cancel();
+  const seconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+  const limit: RateLimit =
+    seconds === undefined
+      ? { reason: 'rate limit (429)', seconds: (attempt + 1) * (attempt + 1), source: 'backoff' }
+      : { reason: 'rate limit (429)', seconds, source: 'retry-after' };
+  if (!(await waitForRateLimit(ctx, endpoint, limit, attempt, 429))) {
+    throw new GitHubApiError(`${endpoint} answered 429 (rate limited) after ${ctx.retries} retries; re-run later`, 429);
+  }
 }
 
 /** Signed URLs carry their signature in the query: keep it out of logs and messages. */

@@ -3,10 +3,10 @@
  * reviewer reads before merging, so it says what failed, what was changed and how each change was
  * verified, and what is still broken.
  */
-import type { RunReport } from '../model.js';
+import type { FixResult, RunReport } from '../model.js';
 import { BoundedText, measureChars } from './bounded.js';
 import { clip, codeSpan, escapeMarkdown, oneLine, truncate } from './escape.js';
-import { failureFacts, needsHumanFacts, plural, runLabel, verifiedFixerNames, verifiedFixes } from './facts.js';
+import { type FailureFacts, failureFacts, needsHumanFacts, plural, runLabel, verifiedFixerNames, verifiedFixes } from './facts.js';
 import {
   COMMAND_CHARS,
   FAILURE_TABLE_HEADER,
@@ -80,61 +80,10 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
     `${runReference(context)} failed ${headReference(context)} with ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'job')}. ` +
       `This pull request holds the ${plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`,
   );
-
-  doc.add('### Fixed and verified\n\n');
-  if (verified.length === 0) {
-    doc.add('Nothing.\n\n');
-  } else {
-    doc.addItems(
-      verified,
-      (fix) => {
-        const files = filesText(fix.files, { table: false });
-        const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
-        return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
-      },
-      {
-        maxRows: ROWS,
-        more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n`,
-      },
-    );
-    doc.add('\n');
-  }
-
-  const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
-  if (notKept.length > 0) {
-    doc.add('### Tried and not kept\n\n');
-    doc.add(FIX_TABLE_HEADER);
-    doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]!), {
-      maxRows: ROWS,
-      more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
-    });
-    doc.add('\n');
-  }
-
-  const { known, unknownFingerprints } = needsHumanFacts(report);
-  doc.add('### Still failing (needs a human)\n\n');
-  if (known.length === 0 && unknownFingerprints.length === 0) {
-    doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
-  } else {
-    doc.addItems(
-      [...known, ...unknownFingerprints],
-      (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
-      { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more failure')}\n` },
-    );
-    doc.add('\n');
-  }
-
-  if (failures.length > 0) {
-    doc.add('<details><summary>All failures found</summary>\n\n');
-    doc.add(FAILURE_TABLE_HEADER);
-    // Keep room to close the <details> element whatever happens.
-    doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
-      maxRows: ROWS,
-      more: (n) => `\n… ${plural(n, 'more failure')}\n`,
-      reserve: 40,
-    });
-    doc.add('\n</details>\n\n');
-  }
+  addVerifiedFixes(doc, verified);
+  addFixesNotKept(doc, report);
+  addStillFailing(doc, context);
+  addAllFailures(doc, failures, context);
 
   let body = doc.toString();
   if (doc.truncated) body += '_Some items were left out to keep this description under the size GitHub accepts._\n\n';
@@ -143,6 +92,67 @@ export function pullRequestBody(report: RunReport, options: PullRequestBodyOptio
     `This pull request was opened by CI Autofixer from ${runReference(context)}. ` +
     `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
   return body;
+}
+
+function addVerifiedFixes(doc: BoundedText, verified: readonly FixResult[]): void {
+  doc.add('### Fixed and verified\n\n');
+  if (verified.length === 0) {
+    doc.add('Nothing.\n\n');
+    return;
+  }
+  doc.addItems(
+    verified,
+    (fix) => {
+      const files = filesText(fix.files, { table: false });
+      const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
+      return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
+    },
+    {
+      maxRows: ROWS,
+      more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n`,
+    },
+  );
+  doc.add('\n');
+}
+
+function addFixesNotKept(doc: BoundedText, report: RunReport): void {
+  const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
+  if (notKept.length === 0) return;
+  doc.add('### Tried and not kept\n\n');
+  doc.add(FIX_TABLE_HEADER);
+  doc.addRows(notKept.length, (index) => fixTableRow(notKept[index]!), {
+    maxRows: ROWS,
+    more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
+  });
+  doc.add('\n');
+}
+
+function addStillFailing(doc: BoundedText, context: LinkContext): void {
+  const { known, unknownFingerprints } = needsHumanFacts(context.report);
+  doc.add('### Still failing (needs a human)\n\n');
+  if (known.length === 0 && unknownFingerprints.length === 0) {
+    doc.add('Nothing else was found in the logs. Re-run CI on this branch to confirm.\n\n');
+    return;
+  }
+  doc.addItems(
+    [...known, ...unknownFingerprints],
+    (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
+    { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more failure')}\n` },
+  );
+  doc.add('\n');
+}
+
+function addAllFailures(doc: BoundedText, failures: readonly FailureFacts[], context: LinkContext): void {
+  if (failures.length === 0) return;
+  doc.add('<details><summary>All failures found</summary>\n\n');
+  doc.add(FAILURE_TABLE_HEADER);
+  // Keep room to close the <details> element whatever happens.
+  doc.addItems(failures, (facts, index) => failureTableRow(index + 1, facts, context), {
+    maxRows: ROWS,
+    more: (n) => `\n… ${plural(n, 'more failure')}\n`,
+    reserve: 40,
+  });
+  doc.add('\n</details>\n\n');
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { RunReport } from '../model.js';
 import { BoundedText, measureUtf8 } from './bounded.js';
 import { codeSpan, escapeMarkdown } from './escape.js';
-import { countFixes, failureFacts, needsHumanFacts, plural, publicationFacts } from './facts.js';
+import { type FailureFacts, countFixes, failureFacts, needsHumanFacts, plural, publicationFacts } from './facts.js';
 import {
   FAILURE_TABLE_HEADER,
   FIX_TABLE_HEADER,
@@ -35,13 +35,37 @@ export interface SummaryOptions {
 // Room kept for the closing note when the summary had to be cut.
 const CLOSING_RESERVE = 512;
 
+/** What every section of one summary writes into and reads from. */
+interface SummaryParts {
+  doc: BoundedText;
+  report: RunReport;
+  context: LinkContext;
+  failures: FailureFacts[];
+  maxRows: number;
+}
+
 export function renderSummary(report: RunReport, options: SummaryOptions): string {
   const maxRows = Math.max(1, options.maxRows ?? DEFAULT_SUMMARY_MAX_ROWS);
   const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
   const context: LinkContext = { report, serverUrl: options.serverUrl };
   const doc = new BoundedText(maxBytes - CLOSING_RESERVE, measureUtf8);
-  const failures = failureFacts(report);
+  const parts: SummaryParts = { doc, report, context, failures: failureFacts(report), maxRows };
 
+  addHeading(parts);
+  addErrorsAndNotices(parts);
+  addFailures(parts);
+  addFixes(parts);
+  doc.add('### Publication\n\n');
+  doc.add(`${publicationSentence(publicationFacts(report), context)}\n\n`);
+  addNeedsHuman(parts);
+
+  let text = doc.toString();
+  if (doc.truncated)
+    text += `\n_This summary was shortened to stay under ${Math.round(maxBytes / 1024)} KiB; the JSON report has everything._\n`;
+  return text;
+}
+
+function addHeading({ doc, report, context, failures }: SummaryParts): void {
   doc.add('## CI Autofixer\n\n');
   doc.add(`${headline(context, failures.length)}\n\n`);
   if (report.dryRun)
@@ -49,7 +73,9 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   if (report.categories.length > 0) {
     doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
   }
+}
 
+function addErrorsAndNotices({ doc, report, maxRows }: SummaryParts): void {
   const errors = report.errors ?? [];
   if (errors.length > 0) {
     doc.add('> [!CAUTION]\n> The run did not finish everything:\n');
@@ -68,7 +94,9 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
     });
     doc.add('\n');
   }
+}
 
+function addFailures({ doc, report, context, failures, maxRows }: SummaryParts): void {
   doc.add('### Failures\n\n');
   if (failures.length === 0) {
     doc.add(`No failure was recognised in the ${plural(report.jobs.length, 'failed job')}. Read the job logs:\n\n`);
@@ -86,26 +114,27 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
     });
   }
   doc.add('\n');
+}
 
+function addFixes({ doc, report, maxRows }: SummaryParts): void {
   doc.add('### Fixes\n\n');
   if (report.fixes.length === 0) {
     doc.add('No fix was attempted.\n\n');
-  } else {
-    const counts = countFixes(report);
-    doc.add(
-      `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
-    );
-    doc.add(FIX_TABLE_HEADER);
-    doc.addItems(report.fixes, (fix) => fixTableRow(fix), {
-      maxRows,
-      more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
-    });
-    doc.add('\n');
+    return;
   }
+  const counts = countFixes(report);
+  doc.add(
+    `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
+  );
+  doc.add(FIX_TABLE_HEADER);
+  doc.addItems(report.fixes, (fix) => fixTableRow(fix), {
+    maxRows,
+    more: (n) => `\n… ${plural(n, 'more fix', 'more fixes')}\n`,
+  });
+  doc.add('\n');
+}
 
-  doc.add('### Publication\n\n');
-  doc.add(`${publicationSentence(publicationFacts(report), context)}\n\n`);
-
+function addNeedsHuman({ doc, report, context, failures, maxRows }: SummaryParts): void {
   const { known, unknownFingerprints } = needsHumanFacts(report);
   doc.add('### Needs a human\n\n');
   if (known.length === 0 && unknownFingerprints.length === 0) {
@@ -114,19 +143,14 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
         ? 'Nothing: every failure found was fixed and verified.\n'
         : 'The failed jobs above: no failure was recognised in their logs.\n',
     );
-  } else {
-    doc.addItems(
-      [...known, ...unknownFingerprints],
-      (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
-      {
-        maxRows,
-        more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n`,
-      },
-    );
+    return;
   }
-
-  let text = doc.toString();
-  if (doc.truncated)
-    text += `\n_This summary was shortened to stay under ${Math.round(maxBytes / 1024)} KiB; the JSON report has everything._\n`;
-  return text;
+  doc.addItems(
+    [...known, ...unknownFingerprints],
+    (item) => (typeof item === 'string' ? `- failure ${codeSpan(item, { maxChars: 80 })}\n` : needsHumanItem(item, context)),
+    {
+      maxRows,
+      more: (n) => `- … ${plural(n, 'more failure')} (see the JSON report)\n`,
+    },
+  );
 }

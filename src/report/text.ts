@@ -2,7 +2,7 @@
  * The report as plain text for the CLI (`run`, `fix`). The CLI may itself run inside a GitHub
  * Actions job, where its stdout is read for workflow commands, so the whole text is neutralised.
  */
-import type { RunReport } from '../model.js';
+import type { FixResult, RunReport } from '../model.js';
 import { clip, neutralizeWorkflowCommands } from './escape.js';
 import {
   FIX_STATUS_LABELS,
@@ -27,19 +27,10 @@ const NAME_CHARS = 120;
 
 export function renderTextReport(report: RunReport, options: TextReportOptions = {}): string {
   const maxRows = Math.max(1, options.maxRows ?? 50);
-  const { target } = report;
   const failures = failureFacts(report);
   const out: string[] = [];
-  const url = runLink(target, options.serverUrl);
 
-  out.push(`CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
-  out.push(
-    `  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`,
-  );
-  if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
-  if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
-  for (const error of report.errors ?? []) out.push(`  error: ${clean(error, MESSAGE_CHARS)}`);
-  for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
+  pushHeading(out, report, failures, options.serverUrl);
 
   out.push('', 'Failures:');
   if (failures.length === 0) out.push('  none recognised: read the job logs');
@@ -52,53 +43,10 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   );
 
   out.push('', 'Fixes:');
-  if (report.fixes.length === 0) {
-    out.push('  none attempted');
-  } else {
-    const counts = countFixes(report);
-    out.push(
-      `  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`,
-    );
-    pushLimited(
-      out,
-      report.fixes,
-      (fix) => {
-        const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`];
-        if (fix.files.length > 0)
-          lines.push(
-            `      files: ${fix.files
-              .slice(0, 10)
-              .map((file) => clean(file, NAME_CHARS))
-              .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`,
-          );
-        if (fix.verifyCommand !== undefined) lines.push(`      verified with: ${clean(fix.verifyCommand, MESSAGE_CHARS)}`);
-        if (fix.reason !== undefined) lines.push(`      reason: ${clean(fix.reason, MESSAGE_CHARS)}`);
-        return lines.join('\n');
-      },
-      maxRows,
-      (n) => `  … ${plural(n, 'more fix', 'more fixes')}`,
-    );
-  }
+  pushFixes(out, report, maxRows);
 
   out.push('', 'Publication:');
-  const publication = publicationFacts(report);
-  switch (publication.kind) {
-    case 'pull-request':
-      out.push(
-        `  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
-          .replace(/  +/g, ' ')
-          .replace(/^ /, '  '),
-      );
-      break;
-    case 'branch':
-      out.push(
-        `  pushed branch ${clean(publication.branch, NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`,
-      );
-      break;
-    case 'nothing':
-      out.push(`  nothing pushed: ${clean(publication.reason, MESSAGE_CHARS)}`);
-      break;
-  }
+  out.push(publicationLine(report));
 
   const { known, unknownFingerprints } = needsHumanFacts(report);
   out.push('', 'Needs a human:');
@@ -115,6 +63,60 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
     (n) => `  … ${plural(n, 'more failure')}`,
   );
   return `${neutralizeWorkflowCommands(out.join('\n'))}\n`;
+}
+
+/** The first lines: counts, the run, the dry-run note, categories, errors and notices. */
+function pushHeading(out: string[], report: RunReport, failures: readonly FailureFacts[], serverUrl: string | undefined): void {
+  const { target } = report;
+  const url = runLink(target, serverUrl);
+  out.push(`CI Autofixer: ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'failed job')} of ${runLabel(target)}`);
+  out.push(
+    `  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`,
+  );
+  if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
+  if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
+  for (const error of report.errors ?? []) out.push(`  error: ${clean(error, MESSAGE_CHARS)}`);
+  for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
+}
+
+function pushFixes(out: string[], report: RunReport, maxRows: number): void {
+  if (report.fixes.length === 0) {
+    out.push('  none attempted');
+    return;
+  }
+  const counts = countFixes(report);
+  out.push(
+    `  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`,
+  );
+  pushLimited(out, report.fixes, fixLines, maxRows, (n) => `  … ${plural(n, 'more fix', 'more fixes')}`);
+}
+
+function fixLines(fix: FixResult): string {
+  const lines = [`  [${FIX_STATUS_LABELS[fix.status]}] ${clean(fix.fixer, NAME_CHARS)}: ${clean(fix.description, MESSAGE_CHARS)}`];
+  if (fix.files.length > 0)
+    lines.push(
+      `      files: ${fix.files
+        .slice(0, 10)
+        .map((file) => clean(file, NAME_CHARS))
+        .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`,
+    );
+  if (fix.verifyCommand !== undefined) lines.push(`      verified with: ${clean(fix.verifyCommand, MESSAGE_CHARS)}`);
+  if (fix.reason !== undefined) lines.push(`      reason: ${clean(fix.reason, MESSAGE_CHARS)}`);
+  return lines.join('\n');
+}
+
+function publicationLine(report: RunReport): string {
+  const publication = publicationFacts(report);
+  switch (publication.kind) {
+    case 'pull-request':
+      return `  pull request #${publication.number} ${publication.action ?? ''} from ${clean(publication.branch, NAME_CHARS)}${publication.url ? `: ${clean(publication.url, 300)}` : ''}`
+        .replace(/  +/g, ' ')
+        .replace(/^ /, '  ');
+    case 'branch':
+      return `  pushed branch ${clean(publication.branch, NAME_CHARS)}${publication.commitSha ? ` (${publication.commitSha.slice(0, 12)})` : ''}`;
+    case 'nothing':
+      return `  nothing pushed: ${clean(publication.reason, MESSAGE_CHARS)}`;
+  }
 }
 
 function failureLine(index: number, facts: FailureFacts): string {
