@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The BEAM languages. Elixir: `** (CompileError) lib/x.ex:12: msg`, `error:` blocks with a
@@ -20,10 +21,6 @@ const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):
 const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<module2>\w+): (?<test2>\w+)\.\.\.\*failed\*$/;
 const CT_FAILED = /^Test run failed! Reason:$|^%%% (?<suite>\w+) ==> (?<case>\w+): FAILED$/;
 const ENOENT = /\{'?EXIT'?,\{error,\{enoent,"(?<path>[^"]+)"\}\}\}|\{error,\{enoent,"?(?<path2>[^"}]+)"?\}\}/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

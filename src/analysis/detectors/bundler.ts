@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
@@ -22,10 +23,6 @@ const NEXT_LOCATION = /^\.\/(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const NEXT_TYPE_ERROR = /^Type error: (?<message>.+)$/;
 const BUILD_HEADER = /^error during build:|^Failed to compile\.?$|^Build failed with \d+ errors?:?$/;
 const SYNTAX = /^(?:Expected |Unexpected |Unterminated |Invalid |missing |unmatched |unexpected |Module parse failed|SyntaxError)/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function classifySpecifier(spec: string, draft: FailureDraft): Category {
   if (/^(?:\.{1,2}\/|\/|[A-Za-z]:[\\/])/.test(spec)) {

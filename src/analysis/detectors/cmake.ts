@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Native build drivers: CMake configure errors (`CMake Error at CMakeLists.txt:12 (message):` and
@@ -24,10 +25,6 @@ function makeTargetCategory(target: string): Category {
   if (/test|check|spec/i.test(target)) return 'test_failure';
   if (/\.(?:o|obj|a|so|lib|dll|exe|bin|app|elf)$|^(?:all|build|compile)$/i.test(target)) return 'compilation_error';
   return 'other';
-}
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
 }
 
 export const cmakeDetector: Detector = {

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip, withoutProjectSuffix } from '../detector-helpers.js';
 
 /**
  * .NET: Roslyn/MSBuild diagnostics (`x.cs(12,5): error CS0103: msg [proj.csproj]`), NuGet
@@ -8,20 +9,14 @@ import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from 
 
 const CODED =
   /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
-// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
-// runs of spaces.
 const PROJECT_SUFFIX = /^\[[^\]]+\.(?:csproj|fsproj|vbproj|sln|proj)(?:::[^\]]*)?\]$/;
 const TEST_FAILED = /^\s*Failed (?<test>\S+) \[[^\]]+\]$/;
 const TEST_SUMMARY = /^\s*Failed!\s+-\s+Failed:\s+(?<failed>\d+)/;
 const STACK_LOCATION = /\bin (?<file>(?:[A-Za-z]:)?[^:]+\.(?:cs|fs|vb)):line (?<line>\d+)/;
 
-function clip(text: string): string {
-  let body = text.trimEnd();
-  const open = body.lastIndexOf('[');
-  if (open > 0 && /\s/.test(body[open - 1] ?? '') && PROJECT_SUFFIX.test(body.slice(open))) {
-    body = body.slice(0, open);
-  }
-  return body.trim().slice(0, 500);
+/** The message, without the project MSBuild names after it. */
+function messageOf(text: string): string {
+  return clip(withoutProjectSuffix(text, PROJECT_SUFFIX));
 }
 
 function codeCategory(code: string, file: string | undefined): Category {
@@ -74,7 +69,7 @@ export const dotnetDetector: Detector = {
           const draft: FailureDraft = {
             category,
             tool: code.startsWith('NU') ? 'nuget' : code.startsWith('MSB') ? 'msbuild' : 'dotnet',
-            message: `error ${code}: ${clip(groups.message ?? '')}`,
+            message: `error ${code}: ${messageOf(groups.message ?? '')}`,
             logLines: [line.n, line.n],
             confidence: category === 'other' ? 0.3 : 0.95,
             data: { code },
@@ -92,7 +87,7 @@ export const dotnetDetector: Detector = {
           const draft: FailureDraft = {
             category: 'test_failure',
             tool: 'dotnet test',
-            message: clip(text),
+            message: messageOf(text),
             logLines: [line.n, line.n],
             confidence: 0.95,
             data: { test: failed.groups?.test },
@@ -119,7 +114,7 @@ export const dotnetDetector: Detector = {
           ctx.report({
             category: 'test_failure',
             tool: 'dotnet test',
-            message: clip(text),
+            message: messageOf(text),
             logLines: [line.n, line.n],
             confidence: sawSpecificFailure ? 0.3 : 0.6,
           });

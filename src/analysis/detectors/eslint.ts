@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
@@ -21,10 +22,6 @@ const UNIX =
   /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
 const SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface ParsedProblem {
   line: number;

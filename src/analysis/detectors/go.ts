@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The Go toolchain: compiler and `go vet` diagnostics (`./x.go:12:5: undefined: foo`), linters in
@@ -53,10 +54,6 @@ const MODULE_PROBLEMS: ReadonlyArray<{ pattern: RegExp; category: Category }> = 
   { pattern: /cannot find package "(?<module>[^"]+)"|package (?<module2>\S+) is not in (?:GOROOT|std)/, category: 'import_missing_module' },
   { pattern: /cannot find module providing package (?<module3>\S+)/, category: 'import_missing_module' },
 ];
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

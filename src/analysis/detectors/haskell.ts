@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Haskell: GHC error blocks (`src/X.hs:12:5: error:` followed by the indented explanation),
@@ -15,10 +16,6 @@ const RESOLUTION =
 const HSPEC_ITEM = /^\s*(?<index>\d+)\) (?<description>\S.*)$/;
 const HSPEC_LOCATION = /^\s*(?<file>[^\s:]+\.hs):(?<line>\d+):(?<column>\d+):\s*$/;
 const HSPEC_SUMMARY = /^\d+ examples?, (?<failures>\d+) failures?/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 export const haskellDetector: Detector = {
   id: 'haskell',

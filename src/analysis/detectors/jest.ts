@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Jest: each `● Suite › test` block under a `FAIL path` header is one failure, located by the first
@@ -22,10 +23,6 @@ const TYPE_ERROR = /error TS\d+:|TS\d{4,5}:/;
 const NO_TESTS = /^No tests found, exiting with code 1\s*$/;
 const NO_TESTS_DETAIL = /^Run with `--passWithNoTests`|^In \S|^\s{2,}\S/;
 const BABEL_SYNTAX = /^\s*SyntaxError: (?<file>(?:[A-Za-z]:)?[^\s:]+): .*\((?<line>\d+):(?<column>\d+)\)$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function isProjectFrame(file: string): boolean {
   return !/node_modules|^node:|^internal\/|^\/?<anonymous>/.test(file);

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The JVM build family: javac (plain and through Maven), kotlinc, scalac/sbt, Maven goals
@@ -42,10 +43,6 @@ const CHECKSTYLE = /You have \d+ Checkstyle violations?|There (?:is|are) \d+ err
 const LINT_TASK = /checkstyle|spotless|ktlint|detekt|lint|pmd|spotbugs|projectHealth|apiCheck|ktfmt|format/i;
 const TEST_TASK = /test/i;
 const COMPILE_TASK = /compile/i;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function taskCategory(task: string): Category {
   if (LINT_TASK.test(task)) return 'lint_format';

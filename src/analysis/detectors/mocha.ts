@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Mocha (and reporters in its shape, e.g. Karma's mocha reporter): after `N failing`, each
@@ -14,10 +15,6 @@ const PASSING = /^\s*\d+ passing\b/;
 const BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
 const TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
 const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function isProjectFrame(file: string): boolean {
   return /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The Node.js test runner and other TAP producers: `not ok N - name` with its YAML diagnostics
@@ -22,10 +23,6 @@ const SPEC_FAIL = /^(?<indent>\s*)✖ (?<name>.+?) \((?<ms>\d+(?:\.\d+)?)m?s\)$/
 const SPEC_SUMMARY = /^✖ failing tests:/;
 const SUMMARY_TEST_AT = /^test at (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?\/[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

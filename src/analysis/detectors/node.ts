@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Node.js runtime errors: `Cannot find module 'x'` / `Cannot find package 'x'` (a bare specifier
@@ -25,10 +26,6 @@ const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
 const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const NPM_PREFIX = /^npm (?:ERR!|error) /;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 /** Old Node versions name their own sources bare (`module.js:325`); project files have directories. */
 function isProjectFile(file: string | undefined): file is string {

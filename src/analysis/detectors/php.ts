@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * PHP: PHPUnit failure blocks (`There was 1 failure:` + `1) Class::test` … `/path/x.php:43`),
@@ -23,10 +24,6 @@ const PHP_ERROR =
 const COMPOSER_UNRESOLVABLE =
   /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
 const COMPOSER_PROBLEM = /^\s+- (?<message>.+)$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

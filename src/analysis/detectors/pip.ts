@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Python package installation: pip (`Could not find a version that satisfies the requirement X`,
@@ -51,7 +52,7 @@ export const pipDetector: Detector = {
           open = {
             category: 'dependency_resolution',
             tool: 'pip',
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.93,
             data: { ecosystem: 'python', requirement: noVersion, package: packageName(noVersion) },
@@ -70,7 +71,7 @@ export const pipDetector: Detector = {
           ctx.report({
             category: 'dependency_resolution',
             tool: 'pip',
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.93,
             data: { ecosystem: 'python', requirement: noDistribution, package: packageName(noDistribution) },
@@ -82,7 +83,7 @@ export const pipDetector: Detector = {
           open = {
             category: 'dependency_resolution',
             tool: 'pip',
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.93,
             data: { ecosystem: 'python' },
@@ -99,7 +100,7 @@ export const pipDetector: Detector = {
             ctx.report({
               category: 'dependency_resolution',
               tool: 'pip',
-              message: text.slice(0, 500),
+              message: clip(text),
               logLines: [line.n, line.n],
               confidence: 0.9,
               data: { ecosystem: 'python' },
@@ -117,7 +118,7 @@ export const pipDetector: Detector = {
           open = {
             category: 'dependency_resolution',
             tool,
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.93,
             data: { ecosystem: 'python' },
@@ -131,7 +132,7 @@ export const pipDetector: Detector = {
           ctx.report({
             category: 'missing_file',
             tool: 'pip',
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.93,
             data: { path: requirements },
@@ -147,7 +148,7 @@ export const pipDetector: Detector = {
             const draft: FailureDraft = {
               category: 'compilation_error',
               tool: 'pip',
-              message: text.slice(0, 500),
+              message: clip(text),
               logLines: [line.n, line.n],
               confidence: 0.85,
             };

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * `prettier --check`: one failure per unformatted file (`[warn] src/x.ts` in Prettier 2/3, bare
@@ -13,10 +14,6 @@ const SUMMARY = /Code style issues (?:found in|were found in) (?:the above file|
 const SYNTAX = /^\[error\] (?<file>[^\s:]+): (?<message>(?:SyntaxError|Error): .*?)(?: \((?<line>\d+):(?<column>\d+)\))?$/;
 const FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function fileDraft(line: LogLine, path: string): FailureDraft {
   return {

@@ -1,5 +1,6 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
 import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPath } from './python-traceback.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * pytest: the `FAILURES` / `ERRORS` sections (one failure per `____ test_name ____` block, from the
@@ -158,7 +159,7 @@ export const pytestDetector: Detector = {
       ctx.report({
         category,
         tool: 'pytest',
-        message: line.text.trim().slice(0, 500),
+        message: clip(line.text),
         file: path,
         logLines: [summaryRule === line.n - 1 ? summaryRule : line.n, line.n],
         // The block already explains this test; the summary line is a second, shorter pointer.

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Python tracebacks: `Traceback (most recent call last):`, its `File "x.py", line N` frames and the
@@ -189,7 +190,7 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
     return {
       category: 'missing_file',
       tool: 'python',
-      message: text.slice(0, 500),
+      message: clip(text),
       logLines: [line.n, line.n],
       confidence: 0.85,
       data: { path: cantOpen },
@@ -201,7 +202,7 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
   const draft: FailureDraft = {
     category: facts.category,
     tool: 'python',
-    message: text.slice(0, 500),
+    message: clip(text),
     logLines: [line.n, line.n],
     // A bare line without its traceback is a little less certain to be the failure.
     confidence: Math.round((confidenceFor(facts.category) - 0.05) * 100) / 100,

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * R package checks (`R CMD check`, testthat): failed test files (`Running the tests in
@@ -12,10 +13,6 @@ const MISSING_PACKAGE =
   /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
 const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 export const rCheckDetector: Detector = {
   id: 'r-check',

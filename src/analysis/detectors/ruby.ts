@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Ruby: RSpec failure blocks (`1) Thing does x` … `# ./spec/x_spec.rb:12`), files RSpec could not
@@ -28,10 +29,6 @@ const RAKE_ABORTED = /^rake aborted!$/;
 const RAKE_MISSING_FILE = /^No Rakefile found|No such file or directory|Errno::ENOENT/;
 const BUNDLER =
   /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Ruff: `ruff check` problems in the concise shape (`x.py:1:8: F401 [*] msg`), the full shape of
@@ -59,11 +60,11 @@ export const ruffDetector: Detector = {
       logLines: [number, number],
     ): FailureDraft =>
       name === 'invalid-syntax'
-        ? { category: 'syntax_error', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.9 }
+        ? { category: 'syntax_error', tool: 'ruff', message: clip(text), file, ...at, logLines, confidence: 0.9 }
         : {
             category: 'lint_format',
             tool: 'ruff',
-            message: text.slice(0, 500),
+            message: clip(text),
             file,
             ...at,
             logLines,
@@ -98,7 +99,7 @@ export const ruffDetector: Detector = {
           open = {
             category: 'lint_format',
             tool: 'ruff',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             file: concise.file,
             line: Number(concise.line),
             column: Number(concise.column),
@@ -120,7 +121,7 @@ export const ruffDetector: Detector = {
           open = {
             category: 'lint_format',
             tool: 'ruff',
-            message: pendingCode.text.slice(0, 500),
+            message: clip(pendingCode.text),
             file: arrow.file,
             line: Number(arrow.line),
             column: Number(arrow.column),
@@ -150,7 +151,7 @@ export const ruffDetector: Detector = {
           ctx.report({
             category: 'lint_format',
             tool: 'ruff',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             file: reformat.trim(),
             logLines: [line.n, line.n],
             confidence: 0.95,
@@ -164,7 +165,7 @@ export const ruffDetector: Detector = {
           ctx.report({
             category: 'syntax_error',
             tool: 'ruff',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             file: parse.file,
             line: Number(parse.line),
             column: Number(parse.column),

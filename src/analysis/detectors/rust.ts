@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Rust: rustc/clippy diagnostics (`error[E0425]: msg` + ` --> src/x.rs:12:5`), rustfmt
@@ -34,10 +35,6 @@ const TEST_RESULT_FAILED = /^test result: FAILED\. /;
 
 const NEXTEST_FAIL = /^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] (?:\(\d+\/\d+\) )?(?<test>\S+(?: \S+)?)$/;
 const TRYBUILD_MISMATCH = /^\s*test (?<file>\S+\.rs) \[should (?:fail to compile|pass)\] \.\.\. (?:mismatch|error)$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface OpenBlock {
   draft: FailureDraft;

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Reports of the LLVM/GCC sanitizers, printed by a test binary that hit a memory or threading bug:
@@ -101,7 +102,7 @@ export const sanitizerDetector: Detector = {
             draft: {
               category: 'test_failure',
               tool: `${(header.sanitizer as string).toLowerCase()}-sanitizer`,
-              message: text.trim().slice(0, 500),
+              message: clip(text),
               logLines: [line.n, line.n],
               confidence: 0.9,
               data: { kind: (header.kind as string).split(/ (?:on|at|in|of) /)[0] },
@@ -115,7 +116,7 @@ export const sanitizerDetector: Detector = {
           ctx.report({
             category: 'test_failure',
             tool: 'ub-sanitizer',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             file: ubsan.file as string,
             line: Number(ubsan.line),
             column: Number(ubsan.column),

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Shell-level failures: a command that is not installed (`bash: foo: command not found`,
@@ -20,10 +21,6 @@ const COREUTILS =
   /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
 const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
 const EXIT_127 = /\b127\b/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function missingTarget(text: string): { target: string; command: boolean; confidence: number } | undefined {
   const shell = SHELL.exec(text)?.groups;

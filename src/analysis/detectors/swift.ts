@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
@@ -15,10 +16,6 @@ const MISSING_INPUT = /Build input file cannot be found: '(?<file>[^']+)'/;
 const XCTEST = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+): error: -\[(?<test>[^\]]+)\] : (?<message>.*)$/;
 const TRAILER = /^\*\* (?<what>BUILD|TEST|TEST BUILD|ARCHIVE) FAILED \*\*$/;
 const SWIFTLINT = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+):(?:(?<column>\d+):)? (?:error|warning): .*\((?<rule>[a-z_]+)\)$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 export const swiftDetector: Detector = {
   id: 'swift',

@@ -1,5 +1,6 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
 import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPath, type PythonFrame } from './python-traceback.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Python unittest (and runners that print its report: Django, CPython's regrtest, nose2): a
@@ -133,7 +134,7 @@ export const unittestDetector: Detector = {
           ctx.report({
             category: 'test_failure',
             tool: 'unittest',
-            message: summary.text.trim().slice(0, 500),
+            message: clip(summary.text),
             logLines: [summary.n, summary.n],
             confidence: 0.7,
           });

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Vitest: each ` FAIL  file > suite > test` block (up to the `⎯⎯⎯` separator) is one failure,
@@ -20,10 +21,6 @@ const LOAD_FAILURE =
   /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
 const ESBUILD_FILE = /^\s*File: (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function classifyFileFailure(body: readonly string[], draft: FailureDraft): Category {
   const text = body.join('\n');
