@@ -3,6 +3,8 @@
  * that folder: the registry test wants every file there to be one.
  */
 
+import type { DetectorContext, FailureDraft, LogLine } from './types.js';
+
 /** Characters of a message a detector keeps: one line's worth, the start of what the tool said. */
 const MESSAGE_CHARS = 500;
 
@@ -22,4 +24,78 @@ export function withoutProjectSuffix(text: string, suffix: RegExp): string {
   const open = body.lastIndexOf('[');
   if (open > 0 && /\s/.test(body[open - 1] ?? '') && suffix.test(body.slice(open))) return body.slice(0, open);
   return body;
+}
+
+/**
+ * A failure that spans several lines (a compiler error and its source excerpt, a failed test and its
+ * traceback, a resolver's headline and its explanation), read one line at a time by a BlockReader.
+ */
+export interface OpenBlock {
+  /** The failure read so far, reported when the block ends. A block may replace it (PHPStan: one per table row). */
+  draft: FailureDraft;
+  /**
+   * Whether `line` continues the block; the block extends its draft itself (`logLines[1]`, the
+   * location, the message). true: it does, and the scan wants the next line; false: the block ended
+   * before this line, which the scan then reads afresh; 'end': this line ends the block and is used up.
+   */
+  accepts(line: LogLine, ctx: DetectorContext): boolean | 'end';
+  /**
+   * Called once when the block ends, before it is reported: settles the draft (a category decided by
+   * the whole block) and returns false to drop it (a line that only looked like the tool's).
+   */
+  finish?(): boolean;
+}
+
+/** The block a scan is reading, if any: at most one at a time. */
+export class BlockReader<B extends OpenBlock = OpenBlock> {
+  private block: B | undefined;
+
+  /** The block being read. */
+  get current(): B | undefined {
+    return this.block;
+  }
+
+  /** Starts reading `block` (a block still open ends first); returns true, the scan's answer that asks for the next line. */
+  open(block: B, ctx: DetectorContext): true {
+    this.close(ctx);
+    this.block = block;
+    return true;
+  }
+
+  /**
+   * Offers `line` to the open block. true: the block took it (the scan returns true for the next
+   * line); false: the line ended the block and is used up (the scan returns false); undefined: the
+   * line is not the block's (that block, if any, ended and was reported) and the scan reads it afresh.
+   */
+  read(line: LogLine, ctx: DetectorContext): boolean | undefined {
+    const block = this.block;
+    if (block === undefined) return undefined;
+    const verdict = block.accepts(line, ctx);
+    if (verdict === true) return true;
+    this.close(ctx);
+    return verdict === 'end' ? false : undefined;
+  }
+
+  /** Ends the open block, if any: reports its draft unless `finish` drops it. */
+  close(ctx: DetectorContext): void {
+    const block = this.block;
+    if (block === undefined) return;
+    this.block = undefined;
+    if (block.finish?.() ?? true) ctx.report(block.draft);
+  }
+}
+
+/**
+ * Reads one kind of line for a scan: a boolean is the scan's answer for a line it recognised (true
+ * asks for the next line), undefined leaves the line to the next handler.
+ */
+export type LineHandler<Args extends unknown[]> = (...args: Args) => boolean | undefined;
+
+/** The answer of the first of `handlers` that recognises the line (they are tried in order); false when none does. */
+export function firstAnswer<Args extends unknown[]>(handlers: readonly LineHandler<Args>[], ...args: Args): boolean {
+  for (const handler of handlers) {
+    const answer = handler(...args);
+    if (answer !== undefined) return answer;
+  }
+  return false;
 }
