@@ -27,18 +27,22 @@ export function withoutProjectSuffix(text: string, suffix: RegExp): string {
 }
 
 /**
+ * What an open block makes of a line. true: the line continues the block, and the scan wants the
+ * next one; false: the block ended before the line, which the scan reads afresh; 'end': the line
+ * ends the block and is used up; 'hold': the line continues the block, which stays open but asks
+ * for no more lines (past its length budget it sees only the lines the trigger lets through).
+ */
+export type BlockVerdict = boolean | 'end' | 'hold';
+
+/**
  * A failure that spans several lines (a compiler error and its source excerpt, a failed test and its
  * traceback, a resolver's headline and its explanation), read one line at a time by a BlockReader.
  */
 export interface OpenBlock {
   /** The failure read so far, reported when the block ends. A block may replace it (PHPStan: one per table row). */
   draft: FailureDraft;
-  /**
-   * Whether `line` continues the block; the block extends its draft itself (`logLines[1]`, the
-   * location, the message). true: it does, and the scan wants the next line; false: the block ended
-   * before this line, which the scan then reads afresh; 'end': this line ends the block and is used up.
-   */
-  accepts(line: LogLine, ctx: DetectorContext): boolean | 'end';
+  /** What `line` does to the block; a line it keeps extends the draft (`logLines[1]`, the location, the message). */
+  accepts(line: LogLine, ctx: DetectorContext): BlockVerdict;
   /**
    * Called once when the block ends, before it is reported: settles the draft (a category decided by
    * the whole block) and returns false to drop it (a line that only looked like the tool's).
@@ -63,15 +67,17 @@ export class BlockReader<B extends OpenBlock = OpenBlock> {
   }
 
   /**
-   * Offers `line` to the open block. true: the block took it (the scan returns true for the next
-   * line); false: the line ended the block and is used up (the scan returns false); undefined: the
-   * line is not the block's (that block, if any, ended and was reported) and the scan reads it afresh.
+   * Offers `line` to the open block. A boolean: the block used the line, and this is the scan's
+   * answer (true asks for the next line; false after 'end', which closed the block, or 'hold');
+   * undefined: the line is not the block's (that block, if any, ended and was reported) and the scan
+   * reads it afresh.
    */
   read(line: LogLine, ctx: DetectorContext): boolean | undefined {
     const block = this.block;
     if (block === undefined) return undefined;
     const verdict = block.accepts(line, ctx);
     if (verdict === true) return true;
+    if (verdict === 'hold') return false;
     this.close(ctx);
     return verdict === 'end' ? false : undefined;
   }
