@@ -51,16 +51,11 @@ export interface OpenBlock {
 }
 
 /** The block a scan is reading, if any: at most one at a time. */
-export class BlockReader<B extends OpenBlock = OpenBlock> {
-  private block: B | undefined;
-
-  /** The block being read. */
-  get current(): B | undefined {
-    return this.block;
-  }
+export class BlockReader {
+  private block: OpenBlock | undefined;
 
   /** Starts reading `block` (a block still open ends first); returns true, the scan's answer that asks for the next line. */
-  open(block: B, ctx: DetectorContext): true {
+  open(block: OpenBlock, ctx: DetectorContext): true {
     this.close(ctx);
     this.block = block;
     return true;
