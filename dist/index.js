@@ -63869,6 +63869,77 @@ const MAX_LINE_CHARS = 4096;
 /** Lines kept for `DetectorContext.before`. */
 const CONTEXT_LINES = 1000;
 
+;// CONCATENATED MODULE: ./src/analysis/detector-helpers.ts
+/**
+ * Helpers the detectors in ./detectors/ share. This module is not a detector, so it lives beside
+ * that folder: the registry test wants every file there to be one.
+ */
+/** Characters of a message a detector keeps: one line's worth, the start of what the tool said. */
+const MESSAGE_CHARS = 500;
+/** A detector's message from a log line or a piece of one: trimmed, at most 500 characters. */
+function detector_helpers_clip(text) {
+    return text.trim().slice(0, MESSAGE_CHARS);
+}
+/**
+ * `text` without the ` [path/to/app.csproj]` suffix MSBuild appends to the messages of the tools it
+ * runs, when `suffix` accepts the last bracket (e.g. the project file extensions a detector knows).
+ * Only the last `[` is looked at: a `\s+\[…\]\s*$` regex backtracks quadratically on long runs of
+ * spaces. Trailing space is dropped either way.
+ */
+function withoutProjectSuffix(text, suffix) {
+    const body = text.trimEnd();
+    const open = body.lastIndexOf('[');
+    if (open > 0 && /\s/.test(body[open - 1] ?? '') && suffix.test(body.slice(open)))
+        return body.slice(0, open);
+    return body;
+}
+/** The block a scan is reading, if any: at most one at a time. */
+class BlockReader {
+    block;
+    /** Starts reading `block` (a block still open ends first); returns true, the scan's answer that asks for the next line. */
+    open(block, ctx) {
+        this.close(ctx);
+        this.block = block;
+        return true;
+    }
+    /**
+     * Offers `line` to the open block. A boolean: the block used the line, and this is the scan's
+     * answer (true asks for the next line; false after 'end', which closed the block, or 'hold');
+     * undefined: the line is not the block's (that block, if any, ended and was reported) and the scan
+     * reads it afresh.
+     */
+    read(line, ctx) {
+        const block = this.block;
+        if (block === undefined)
+            return undefined;
+        const verdict = block.accepts(line, ctx);
+        if (verdict === true)
+            return true;
+        if (verdict === 'hold')
+            return false;
+        this.close(ctx);
+        return verdict === 'end' ? false : undefined;
+    }
+    /** Ends the open block, if any: reports its draft unless `finish` drops it. */
+    close(ctx) {
+        const block = this.block;
+        if (block === undefined)
+            return;
+        this.block = undefined;
+        if (block.finish?.() ?? true)
+            ctx.report(block.draft);
+    }
+}
+/** The answer of the first of `handlers` that recognises the line (they are tried in order); false when none does. */
+function firstAnswer(handlers, ...args) {
+    for (const handler of handlers) {
+        const answer = handler(...args);
+        if (answer !== undefined)
+            return answer;
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/generic-error.ts
 /**
  * The error finder that needs no tool knowledge. When the CI system says a step failed (or, for a
@@ -63881,6 +63952,7 @@ const CONTEXT_LINES = 1000;
  * than the command. Specific detectors know more; this one is for the tools they do not know, and
  * ranks below them.
  */
+
 
 
 
@@ -64042,7 +64114,7 @@ function commandOf(step) {
 }
 function messageOf(block) {
     const first = block.lines.find((line) => weightOf(line.text) >= 2) ?? block.lines[0];
-    return first.text.trim().slice(0, 500);
+    return detector_helpers_clip(first.text);
 }
 /** Reports the block that explains the step that ended at `end` (its window: the step's last lines). */
 function reportStep(ctx, window, step) {
@@ -64122,6 +64194,7 @@ const genericErrorDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/black.ts
+
 /**
  * black --check: one failure per `would reformat <path>` line (the formatter fixer reformats that
  * file), `error: cannot format x.py: Cannot parse: 12:4: …` as a syntax error at that place, and
@@ -64148,7 +64221,7 @@ const blackDetector = {
                     ctx.report({
                         category: 'lint_format',
                         tool: 'black',
-                        message: text.slice(0, 500),
+                        message: detector_helpers_clip(text),
                         file: file.trim(),
                         logLines: [line.n, line.n],
                         confidence: 0.97,
@@ -64162,7 +64235,7 @@ const blackDetector = {
                     const draft = {
                         category: 'syntax_error',
                         tool: 'black',
-                        message: text.slice(0, 500),
+                        message: detector_helpers_clip(text),
                         file: parse.file,
                         line: Number(parse.line),
                         column: Number(parse.column),
@@ -64250,6 +64323,7 @@ const doctestDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/ruff.ts
+
 /**
  * Ruff: `ruff check` problems in the concise shape (`x.py:1:8: F401 [*] msg`), the full shape of
  * 0.5–0.8 (the same line followed by a `|` code frame) and of newer releases (`F401 [*] msg` then
@@ -64277,6 +64351,168 @@ function ruffRanBefore(line, ctx) {
         return true;
     return ctx.before(40).some((previous) => MENTIONS_RUFF.test(previous.text) && !CONCISE_PROBLEM.test(previous.text));
 }
+function ruff_close(scan, ctx) {
+    if (scan.open)
+        ctx.report(scan.open);
+    scan.open = undefined;
+}
+/** A draft for `invalid-syntax` (a syntax error) or `unformatted` (a file to reformat). */
+function namedDraft(name, text, file, at, logLines) {
+    return name === 'invalid-syntax'
+        ? { category: 'syntax_error', tool: 'ruff', message: detector_helpers_clip(text), file, ...at, logLines, confidence: 0.9 }
+        : {
+            category: 'lint_format',
+            tool: 'ruff',
+            message: detector_helpers_clip(text),
+            file,
+            ...at,
+            logLines,
+            confidence: 0.95,
+            data: { formatter: 'ruff' },
+        };
+}
+/** Whether a concise line without `[*]` is ruff's: decided once per run of problem lines, from the context. */
+function isRuffRun(scan, line, ctx, fixable) {
+    if (fixable) {
+        scan.runIsRuff = { lastN: line.n, ruff: true };
+        return true;
+    }
+    if (scan.runIsRuff === undefined || line.n - scan.runIsRuff.lastN > 8)
+        scan.runIsRuff = { lastN: line.n, ruff: ruffRanBefore(line, ctx) };
+    scan.runIsRuff.lastN = line.n;
+    return scan.runIsRuff.ruff;
+}
+const conciseNamed = (scan, text, line, ctx) => {
+    const named = CONCISE_NAMED.exec(text)?.groups;
+    if (named?.file === undefined || named.name === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    scan.pendingCode = undefined;
+    const at = { line: Number(named.line), column: Number(named.column) };
+    ctx.report(namedDraft(named.name, text.trim(), named.file, at, [line.n, line.n]));
+    return false;
+};
+const conciseProblem = (scan, text, line, ctx) => {
+    const concise = CONCISE_PROBLEM.exec(text)?.groups;
+    if (concise?.code === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    scan.pendingCode = undefined;
+    if (!isRuffRun(scan, line, ctx, concise.fixable !== undefined))
+        return false;
+    scan.open = {
+        category: 'lint_format',
+        tool: 'ruff',
+        message: detector_helpers_clip(text),
+        file: concise.file,
+        line: Number(concise.line),
+        column: Number(concise.column),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { code: concise.code },
+    };
+    return true;
+};
+/** The ` --> file:line:col` under a code-first line: the problem starts at that line. */
+const arrowLine = (scan, text, line, ctx) => {
+    const arrow = ARROW.exec(text)?.groups;
+    const pending = scan.pendingCode;
+    if (arrow?.file === undefined || !pending)
+        return undefined;
+    ruff_close(scan, ctx);
+    const at = { line: Number(arrow.line), column: Number(arrow.column) };
+    scan.open =
+        pending.name !== undefined
+            ? namedDraft(pending.name, pending.text, arrow.file, at, [pending.n, line.n])
+            : {
+                category: 'lint_format',
+                tool: 'ruff',
+                message: detector_helpers_clip(pending.text),
+                file: arrow.file,
+                line: Number(arrow.line),
+                column: Number(arrow.column),
+                logLines: [pending.n, line.n],
+                confidence: 0.95,
+                data: { code: pending.code },
+            };
+    scan.pendingCode = undefined;
+    return true;
+};
+const codeFirst = (scan, text, line, ctx) => {
+    const groups = CODE_FIRST.exec(text)?.groups;
+    if (groups?.code === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    scan.pendingCode = { code: groups.code, message: groups.message ?? '', n: line.n, text: text.trim() };
+    return true;
+};
+const nameFirst = (scan, text, line, ctx) => {
+    const groups = NAMED_FIRST.exec(text)?.groups;
+    if (groups?.name === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    scan.pendingCode = { name: groups.name, message: groups.message ?? '', n: line.n, text: text.trim() };
+    return true;
+};
+/** Any other line: a code-first line that waited for its arrow did not get one. */
+const notAnArrow = (scan) => {
+    scan.pendingCode = undefined;
+    return undefined;
+};
+const wouldReformat = (scan, text, line, ctx) => {
+    const file = ruff_WOULD_REFORMAT.exec(text)?.groups?.file;
+    if (file === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    ctx.report({
+        category: 'lint_format',
+        tool: 'ruff',
+        message: detector_helpers_clip(text),
+        file: file.trim(),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { formatter: 'ruff' },
+    });
+    return false;
+};
+const parseError = (scan, text, line, ctx) => {
+    const parse = PARSE_ERROR.exec(text)?.groups;
+    if (parse?.file === undefined)
+        return undefined;
+    ruff_close(scan, ctx);
+    ctx.report({
+        category: 'syntax_error',
+        tool: 'ruff',
+        message: detector_helpers_clip(text),
+        file: parse.file,
+        line: Number(parse.line),
+        column: Number(parse.column),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    });
+    return false;
+};
+/** The code frame, `help:` and fix diff lines under a problem extend it; anything else ends it. */
+const frameLine = (scan, text, line, ctx) => {
+    if (scan.open && FRAME_LINE.test(text)) {
+        scan.open.logLines[1] = line.n;
+        return true;
+    }
+    ruff_close(scan, ctx);
+    return false;
+};
+/** What a line is, in this order. */
+const LINE_HANDLERS = [
+    conciseNamed,
+    conciseProblem,
+    arrowLine,
+    codeFirst,
+    nameFirst,
+    notAnArrow,
+    wouldReformat,
+    parseError,
+    frameLine,
+];
 const ruffDetector = {
     id: 'ruff',
     description: 'Ruff lint problems (concise and full output, with the rule code) and `ruff format --check` files.',
@@ -64284,149 +64520,16 @@ const ruffDetector = {
     example: 'src/app.py:1:8: F401 [*] `os` imported but unused',
     trigger: /^(?:[A-Za-z]:)?[^\s:][^:]*\.pyi?:\d+:\d+: (?:[A-Z]{1,4}\d{1,4} |invalid-syntax: |unformatted: )|^[A-Z]{1,4}\d{1,4} |^(?:invalid-syntax|unformatted): |^Would reformat: |^error: Failed to parse /,
     start() {
-        let open;
-        /** A code-first line waiting for its ` --> file:line:col`. */
-        let pendingCode;
-        /** Decision for a run of consecutive problem lines, so the context is read once per run. */
-        let runIsRuff;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open);
-            open = undefined;
-        };
-        /** A draft for `invalid-syntax` (a syntax error) or `unformatted` (a file to reformat). */
-        const named = (name, text, file, at, logLines) => name === 'invalid-syntax'
-            ? { category: 'syntax_error', tool: 'ruff', message: text.slice(0, 500), file, ...at, logLines, confidence: 0.9 }
-            : {
-                category: 'lint_format',
-                tool: 'ruff',
-                message: text.slice(0, 500),
-                file,
-                ...at,
-                logLines,
-                confidence: 0.95,
-                data: { formatter: 'ruff' },
-            };
+        const scan = { open: undefined, pendingCode: undefined, runIsRuff: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text.trimEnd();
-                const conciseNamed = CONCISE_NAMED.exec(text)?.groups;
-                if (conciseNamed?.file !== undefined && conciseNamed.name !== undefined) {
-                    close(ctx);
-                    pendingCode = undefined;
-                    const at = { line: Number(conciseNamed.line), column: Number(conciseNamed.column) };
-                    ctx.report(named(conciseNamed.name, text.trim(), conciseNamed.file, at, [line.n, line.n]));
-                    return false;
-                }
-                const concise = CONCISE_PROBLEM.exec(text)?.groups;
-                if (concise?.code !== undefined) {
-                    close(ctx);
-                    pendingCode = undefined;
-                    let ruff = concise.fixable !== undefined;
-                    if (!ruff) {
-                        if (runIsRuff === undefined || line.n - runIsRuff.lastN > 8)
-                            runIsRuff = { lastN: line.n, ruff: ruffRanBefore(line, ctx) };
-                        runIsRuff.lastN = line.n;
-                        ruff = runIsRuff.ruff;
-                    }
-                    else {
-                        runIsRuff = { lastN: line.n, ruff: true };
-                    }
-                    if (!ruff)
-                        return false;
-                    open = {
-                        category: 'lint_format',
-                        tool: 'ruff',
-                        message: text.trim().slice(0, 500),
-                        file: concise.file,
-                        line: Number(concise.line),
-                        column: Number(concise.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { code: concise.code },
-                    };
-                    return true;
-                }
-                const arrow = ARROW.exec(text)?.groups;
-                if (arrow?.file !== undefined && pendingCode) {
-                    close(ctx);
-                    const at = { line: Number(arrow.line), column: Number(arrow.column) };
-                    if (pendingCode.name !== undefined) {
-                        open = named(pendingCode.name, pendingCode.text, arrow.file, at, [pendingCode.n, line.n]);
-                        pendingCode = undefined;
-                        return true;
-                    }
-                    open = {
-                        category: 'lint_format',
-                        tool: 'ruff',
-                        message: pendingCode.text.slice(0, 500),
-                        file: arrow.file,
-                        line: Number(arrow.line),
-                        column: Number(arrow.column),
-                        logLines: [pendingCode.n, line.n],
-                        confidence: 0.95,
-                        data: { code: pendingCode.code },
-                    };
-                    pendingCode = undefined;
-                    return true;
-                }
-                const codeFirst = CODE_FIRST.exec(text)?.groups;
-                if (codeFirst?.code !== undefined) {
-                    close(ctx);
-                    pendingCode = { code: codeFirst.code, message: codeFirst.message ?? '', n: line.n, text: text.trim() };
-                    return true;
-                }
-                const nameFirst = NAMED_FIRST.exec(text)?.groups;
-                if (nameFirst?.name !== undefined) {
-                    close(ctx);
-                    pendingCode = { name: nameFirst.name, message: nameFirst.message ?? '', n: line.n, text: text.trim() };
-                    return true;
-                }
-                pendingCode = undefined;
-                const reformat = ruff_WOULD_REFORMAT.exec(text)?.groups?.file;
-                if (reformat !== undefined) {
-                    close(ctx);
-                    ctx.report({
-                        category: 'lint_format',
-                        tool: 'ruff',
-                        message: text.trim().slice(0, 500),
-                        file: reformat.trim(),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { formatter: 'ruff' },
-                    });
-                    return false;
-                }
-                const parse = PARSE_ERROR.exec(text)?.groups;
-                if (parse?.file !== undefined) {
-                    close(ctx);
-                    ctx.report({
-                        category: 'syntax_error',
-                        tool: 'ruff',
-                        message: text.trim().slice(0, 500),
-                        file: parse.file,
-                        line: Number(parse.line),
-                        column: Number(parse.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    });
-                    return false;
-                }
-                if (open && FRAME_LINE.test(text)) {
-                    open.logLines[1] = line.n;
-                    return true;
-                }
-                close(ctx);
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => firstAnswer(LINE_HANDLERS, scan, line.text.trimEnd(), line, ctx),
+            end: (ctx) => ruff_close(scan, ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/flake8.ts
+
 
 /**
  * flake8 and pycodestyle: `x.py:12:5: E501 line too long (88 > 79 characters)`, one failure per
@@ -64464,7 +64567,7 @@ const flake8Detector = {
                 ctx.report({
                     category: 'lint_format',
                     tool: run.tool,
-                    message: text.trim().slice(0, 500),
+                    message: detector_helpers_clip(text),
                     file: problem.file,
                     line: Number(problem.line),
                     column: Number(problem.column),
@@ -64478,6 +64581,7 @@ const flake8Detector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/isort.ts
+
 /**
  * isort --check-only: `ERROR: /path/x.py Imports are incorrectly sorted and/or formatted.`, one
  * failure per file (the formatter fixer re-sorts that file).
@@ -64499,7 +64603,7 @@ const isortDetector = {
                 ctx.report({
                     category: 'lint_format',
                     tool: 'isort',
-                    message: text.slice(0, 500),
+                    message: detector_helpers_clip(text),
                     file,
                     logLines: [line.n, line.n],
                     confidence: 0.97,
@@ -64511,6 +64615,7 @@ const isortDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/mypy.ts
+
 /**
  * mypy: `x.py:12: error: msg  [code]` (column optional: `x.py:12:5: error:`), one failure per
  * error with the `note:` lines that follow it; `[syntax]` errors are syntax errors. With
@@ -64574,7 +64679,7 @@ const mypyDetector = {
                     open = {
                         category: error.code === 'syntax' ? 'syntax_error' : 'type_check',
                         tool: 'mypy',
-                        message: text.slice(0, 500),
+                        message: detector_helpers_clip(text),
                         file: error.file,
                         line: Number(error.line),
                         logLines: [line.n, line.n],
@@ -64609,7 +64714,7 @@ const mypyDetector = {
                 close(ctx);
                 if (!reported && FOUND.test(text)) {
                     reported = true;
-                    ctx.report({ category: 'type_check', tool: 'mypy', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.7 });
+                    ctx.report({ category: 'type_check', tool: 'mypy', message: detector_helpers_clip(text), logLines: [line.n, line.n], confidence: 0.7 });
                 }
                 return false;
             },
@@ -64621,6 +64726,7 @@ const mypyDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pip.ts
+
 /**
  * Python package installation: pip (`Could not find a version that satisfies the requirement X`,
  * `No matching distribution found for X`, `ResolutionImpossible` with its conflict explanation,
@@ -64640,6 +64746,140 @@ const pip_REQUIREMENTS_FILE = /^ERROR: Could not open requirements file: \[Errno
 function packageName(requirement) {
     return /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(requirement)?.[0] ?? requirement;
 }
+function pip_close(scan, ctx) {
+    if (scan.open)
+        ctx.report(scan.open);
+    scan.open = undefined;
+    scan.explaining = false;
+}
+function resolutionDraft(tool, text, line, confidence, data) {
+    return { category: 'dependency_resolution', tool, message: detector_helpers_clip(text), logLines: [line.n, line.n], confidence, data };
+}
+const noVersion = (scan, text, line, ctx) => {
+    const requirement = NO_VERSION.exec(text)?.groups?.requirement;
+    if (requirement === undefined)
+        return undefined;
+    pip_close(scan, ctx);
+    scan.open = resolutionDraft('pip', text, line, 0.93, { ecosystem: 'python', requirement, package: packageName(requirement) });
+    return true;
+};
+const noDistribution = (scan, text, line, ctx) => {
+    const requirement = NO_DISTRIBUTION.exec(text)?.groups?.requirement;
+    if (requirement === undefined)
+        return undefined;
+    // pip prints both lines for one requirement: they are one failure.
+    if (scan.open?.data?.requirement === requirement) {
+        scan.open.logLines[1] = line.n;
+        pip_close(scan, ctx);
+        return false;
+    }
+    pip_close(scan, ctx);
+    ctx.report(resolutionDraft('pip', text, line, 0.93, { ecosystem: 'python', requirement, package: packageName(requirement) }));
+    return false;
+};
+const cannotInstall = (scan, text, line, ctx) => {
+    if (!CANNOT_INSTALL.test(text))
+        return undefined;
+    pip_close(scan, ctx);
+    scan.open = resolutionDraft('pip', text, line, 0.93, { ecosystem: 'python' });
+    scan.explaining = true;
+    return true;
+};
+const resolutionImpossible = (scan, text, line, ctx) => {
+    if (!RESOLUTION_IMPOSSIBLE.test(text))
+        return undefined;
+    const open = scan.open;
+    if (open?.tool === 'pip' && open.category === 'dependency_resolution' && line.n - open.logLines[1] < 30) {
+        open.logLines[1] = line.n;
+        pip_close(scan, ctx);
+    }
+    else {
+        pip_close(scan, ctx);
+        ctx.report(resolutionDraft('pip', text, line, 0.9, { ecosystem: 'python' }));
+    }
+    return false;
+};
+const solverFailed = (scan, text, line, ctx) => {
+    if (!UV_NO_SOLUTION.test(text) && !POETRY_SOLVER.test(text))
+        return undefined;
+    const tool = UV_NO_SOLUTION.test(text) ? 'uv' : 'poetry';
+    if (scan.open?.tool === tool && scan.explaining) {
+        scan.open.logLines[1] = line.n;
+        return true;
+    }
+    pip_close(scan, ctx);
+    scan.open = resolutionDraft(tool, text, line, 0.93, { ecosystem: 'python' });
+    scan.explaining = true;
+    return true;
+};
+const requirementsFile = (scan, text, line, ctx) => {
+    const path = pip_REQUIREMENTS_FILE.exec(text)?.groups?.path;
+    if (path === undefined)
+        return undefined;
+    pip_close(scan, ctx);
+    ctx.report({ category: 'missing_file', tool: 'pip', message: detector_helpers_clip(text), logLines: [line.n, line.n], confidence: 0.93, data: { path } });
+    return false;
+};
+const buildWheel = (scan, text, line, ctx) => {
+    const wheel = BUILD_WHEEL.exec(text)?.groups;
+    if (!wheel)
+        return undefined;
+    pip_close(scan, ctx);
+    // pip repeats the wheel failure in up to three summary lines; the first names the package.
+    if (scan.wheelReported)
+        return false;
+    scan.wheelReported = true;
+    const draft = {
+        category: 'compilation_error',
+        tool: 'pip',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    const name = wheel.package ?? wheel.packages;
+    if (name !== undefined)
+        draft.data = { ecosystem: 'python', package: name.trim() };
+    ctx.report(draft);
+    return false;
+};
+/** Explanations are indented or boxed (`│`, `╰─▶`) or poetry's `Because …`/`So, …` paragraphs; a blank line may separate them. */
+const explanation = (scan, text, line) => {
+    const open = scan.open;
+    if (!open || !scan.explaining)
+        return undefined;
+    if (text === '' && line.n - open.logLines[1] < 3)
+        return true;
+    if (text === '' || line.n - open.logLines[1] >= 3 || line.n - open.logLines[0] >= 40)
+        return undefined;
+    if (!/^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(text) &&
+        !/^\s/.test(line.text))
+        return undefined;
+    open.logLines[1] = line.n;
+    return true;
+};
+/** Just after `Could not find a version …` the failure stays open for pip's `No matching distribution` line about it. */
+const nextToRequirement = (scan, _text, line) => {
+    const open = scan.open;
+    return open && open.tool === 'pip' && open.data?.requirement !== undefined && line.n - open.logLines[1] < 2 ? true : undefined;
+};
+/** Any other line ends the open failure. */
+const anyOther = (scan, _text, _line, ctx) => {
+    pip_close(scan, ctx);
+    return false;
+};
+/** What a line is, in this order. */
+const pip_LINE_HANDLERS = [
+    noVersion,
+    noDistribution,
+    cannotInstall,
+    resolutionImpossible,
+    solverFailed,
+    requirementsFile,
+    buildWheel,
+    explanation,
+    nextToRequirement,
+    anyOther,
+];
 const pipDetector = {
     id: 'pip',
     description: 'pip, uv and poetry dependency resolution failures, missing requirements files and wheels that fail to build.',
@@ -64647,158 +64887,16 @@ const pipDetector = {
     example: 'ERROR: Could not find a version that satisfies the requirement nonexistent-pkg==9.9 (from versions: none)',
     trigger: /^\s*ERROR: (?:Could not find a version|No matching distribution|Cannot install |ResolutionImpossible|Failed building wheel|Could not build wheels|Failed to build |Could not open requirements file)|No solution found when resolving|^SolverProblemError|version solving failed/,
     start() {
-        let open;
-        /** Lines of an explanation (uv `╰─▶`, pip conflict list, poetry `Because …`) that continue `open`. */
-        let explaining = false;
-        let wheelReported = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open);
-            open = undefined;
-            explaining = false;
-        };
+        const scan = { open: undefined, explaining: false, wheelReported: false };
         return {
-            line(line, ctx) {
-                const text = line.text.trim();
-                const noVersion = NO_VERSION.exec(text)?.groups?.requirement;
-                if (noVersion !== undefined) {
-                    close(ctx);
-                    open = {
-                        category: 'dependency_resolution',
-                        tool: 'pip',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.93,
-                        data: { ecosystem: 'python', requirement: noVersion, package: packageName(noVersion) },
-                    };
-                    return true;
-                }
-                const noDistribution = NO_DISTRIBUTION.exec(text)?.groups?.requirement;
-                if (noDistribution !== undefined) {
-                    // pip prints both lines for one requirement: they are one failure.
-                    if (open?.data?.requirement === noDistribution) {
-                        open.logLines[1] = line.n;
-                        close(ctx);
-                        return false;
-                    }
-                    close(ctx);
-                    ctx.report({
-                        category: 'dependency_resolution',
-                        tool: 'pip',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.93,
-                        data: { ecosystem: 'python', requirement: noDistribution, package: packageName(noDistribution) },
-                    });
-                    return false;
-                }
-                if (CANNOT_INSTALL.test(text)) {
-                    close(ctx);
-                    open = {
-                        category: 'dependency_resolution',
-                        tool: 'pip',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.93,
-                        data: { ecosystem: 'python' },
-                    };
-                    explaining = true;
-                    return true;
-                }
-                if (RESOLUTION_IMPOSSIBLE.test(text)) {
-                    if (open?.tool === 'pip' && open.category === 'dependency_resolution' && line.n - open.logLines[1] < 30) {
-                        open.logLines[1] = line.n;
-                        close(ctx);
-                    }
-                    else {
-                        close(ctx);
-                        ctx.report({
-                            category: 'dependency_resolution',
-                            tool: 'pip',
-                            message: text.slice(0, 500),
-                            logLines: [line.n, line.n],
-                            confidence: 0.9,
-                            data: { ecosystem: 'python' },
-                        });
-                    }
-                    return false;
-                }
-                if (UV_NO_SOLUTION.test(text) || POETRY_SOLVER.test(text)) {
-                    const tool = UV_NO_SOLUTION.test(text) ? 'uv' : 'poetry';
-                    if (open?.tool === tool && explaining) {
-                        open.logLines[1] = line.n;
-                        return true;
-                    }
-                    close(ctx);
-                    open = {
-                        category: 'dependency_resolution',
-                        tool,
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.93,
-                        data: { ecosystem: 'python' },
-                    };
-                    explaining = true;
-                    return true;
-                }
-                const requirements = pip_REQUIREMENTS_FILE.exec(text)?.groups?.path;
-                if (requirements !== undefined) {
-                    close(ctx);
-                    ctx.report({
-                        category: 'missing_file',
-                        tool: 'pip',
-                        message: text.slice(0, 500),
-                        logLines: [line.n, line.n],
-                        confidence: 0.93,
-                        data: { path: requirements },
-                    });
-                    return false;
-                }
-                const wheel = BUILD_WHEEL.exec(text)?.groups;
-                if (wheel) {
-                    close(ctx);
-                    // pip repeats the wheel failure in up to three summary lines; the first names the package.
-                    if (!wheelReported) {
-                        wheelReported = true;
-                        const draft = {
-                            category: 'compilation_error',
-                            tool: 'pip',
-                            message: text.slice(0, 500),
-                            logLines: [line.n, line.n],
-                            confidence: 0.85,
-                        };
-                        const name = wheel.package ?? wheel.packages;
-                        if (name !== undefined)
-                            draft.data = { ecosystem: 'python', package: name.trim() };
-                        ctx.report(draft);
-                    }
-                    return false;
-                }
-                if (open && explaining) {
-                    // Explanations are indented or boxed (`│`, `╰─▶`) or poetry's `Because …`/`So, …` paragraphs; a blank line may separate them.
-                    if (text === '' && line.n - open.logLines[1] < 3)
-                        return true;
-                    if (text !== '' && line.n - open.logLines[1] < 3 && line.n - open.logLines[0] < 40) {
-                        if (/^(?:[│╰├]|Because |And because |So, |The conflict is caused by:|To fix this|\d\. |The user requested|\S+ \S+ depends on |hint:)/.test(text) ||
-                            /^\s/.test(line.text)) {
-                            open.logLines[1] = line.n;
-                            return true;
-                        }
-                    }
-                }
-                if (open && open.tool === 'pip' && open.data?.requirement !== undefined && line.n - open.logLines[1] < 2)
-                    return true;
-                close(ctx);
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => firstAnswer(pip_LINE_HANDLERS, scan, line.text.trim(), line, ctx),
+            end: (ctx) => pip_close(scan, ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pylint.ts
+
 /**
  * pylint: `x.py:12:4: C0114: Missing module docstring (missing-module-docstring)` (the default
  * template since 2.x; older ones print `x.py:12: [C0114(missing-module-docstring), ] msg`), one
@@ -64825,7 +64923,7 @@ const pylintDetector = {
                 const draft = {
                     category: found.code === 'E0001' ? 'syntax_error' : 'lint_format',
                     tool: 'pylint',
-                    message: text.slice(0, 500),
+                    message: detector_helpers_clip(text),
                     file: found.file,
                     line: Number(found.line),
                     logLines: [line.n, line.n],
@@ -64839,6 +64937,7 @@ const pylintDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pyright.ts
+
 /**
  * pyright / basedpyright: `  /path/x.py:12:5 - error: msg (reportXxx)`, one failure per error
  * (warnings do not fail the run), with the rule in `data.rule`. A message pyright prints on several
@@ -64894,7 +64993,7 @@ const pyrightDetector = {
                         ? 'syntax_error'
                         : 'type_check',
                     tool: 'pyright',
-                    message: text.slice(0, 500),
+                    message: detector_helpers_clip(text),
                     file: error.file,
                     line: Number(error.line),
                     column: Number(error.column),
@@ -64917,6 +65016,7 @@ const pyrightDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/python-traceback.ts
+
 const NO_MODULE = /No module named '?(?<module>[A-Za-z_][\w.]*)'?/;
 const CANNOT_IMPORT = /cannot import name '(?<name>[^']+)' from '(?<from>[^']+)'(?: \((?<path>[^)]+)\))?/;
 const NO_SUCH_FILE = /\[Errno 2\] No such file or directory: '(?<path>[^']+)'/;
@@ -65062,7 +65162,7 @@ function bareDraft(line, ctx) {
         return {
             category: 'missing_file',
             tool: 'python',
-            message: text.slice(0, 500),
+            message: detector_helpers_clip(text),
             logLines: [line.n, line.n],
             confidence: 0.85,
             data: { path: cantOpen },
@@ -65075,7 +65175,7 @@ function bareDraft(line, ctx) {
     const draft = {
         category: facts.category,
         tool: 'python',
-        message: text.slice(0, 500),
+        message: detector_helpers_clip(text),
         logLines: [line.n, line.n],
         // A bare line without its traceback is a little less certain to be the failure.
         confidence: Math.round((confidenceFor(facts.category) - 0.05) * 100) / 100,
@@ -65096,6 +65196,87 @@ function bareDraft(line, ctx) {
         draft.data = facts.data;
     return draft;
 }
+/** Reports the chain read so far, if any, and forgets the traceback being read. */
+function flush(scan, ctx) {
+    if (scan.chain.length > 0) {
+        const draft = describeChain(scan.chain, 0);
+        draft.confidence = confidenceFor(draft.category);
+        ctx.report(draft);
+    }
+    scan.chain = [];
+    scan.indent = undefined;
+    scan.frames = [];
+    scan.awaitingChain = false;
+}
+/** A traceback right after a chain message continues the chain; any other one starts afresh. */
+const tracebackOpening = (scan, line, ctx) => {
+    const opening = TRACEBACK.exec(line.text);
+    if (!opening)
+        return undefined;
+    if (!scan.awaitingChain)
+        flush(scan, ctx);
+    scan.awaitingChain = false;
+    scan.indent = opening.groups?.indent ?? '';
+    scan.frames = [];
+    scan.junk = 0;
+    return true;
+};
+/** After an exception: the chain message and a few blank lines wait for the next traceback; anything else ends the chain (and may itself be a bare error). */
+const chainGap = (scan, line, ctx) => {
+    if (!scan.awaitingChain)
+        return undefined;
+    scan.linesSinceException++;
+    if (CHAIN.test(line.text) || (line.text.trim() === '' && scan.linesSinceException < 4))
+        return true;
+    flush(scan, ctx);
+    return undefined;
+};
+/** A line inside a traceback: a frame, the source line under it, the exception that ends it, or junk. */
+function readTracebackLine(scan, indent, line, ctx) {
+    const text = line.text;
+    const frame = python_traceback_FRAME.exec(text)?.groups;
+    if (frame?.file !== undefined) {
+        scan.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
+        scan.junk = 0;
+        return true;
+    }
+    const lineIndent = /^\s*/.exec(text)?.[0] ?? '';
+    if (lineIndent.length > indent.length && text.trim() !== '') {
+        const last = scan.frames[scan.frames.length - 1];
+        if (last && last.code === undefined)
+            last.code = text.trim();
+        return true;
+    }
+    const exception = scan.frames.length > 0 && lineIndent.length === indent.length ? EXCEPTION_LINE.exec(text.trim()) : null;
+    const type = exception?.groups?.type;
+    if (type !== undefined && (exception?.groups?.message !== undefined || CONVENTIONAL_NAME.test(type))) {
+        scan.chain.push({ type, message: exception?.groups?.message ?? '', n: line.n, frames: scan.frames });
+        scan.indent = undefined;
+        scan.frames = [];
+        scan.awaitingChain = true;
+        scan.linesSinceException = 0;
+        return true;
+    }
+    scan.junk++;
+    if (scan.junk <= MAX_JUNK)
+        return true;
+    // Too much noise: whatever chain was read before stands on its own.
+    scan.indent = undefined;
+    scan.frames = [];
+    flush(scan, ctx);
+    return false;
+}
+const tracebackLine = (scan, line, ctx) => scan.indent !== undefined ? readTracebackLine(scan, scan.indent, line, ctx) : undefined;
+const bareException = (_scan, line, ctx) => {
+    if (BARE_EXCEPTION.test(line.text) || CANT_OPEN.test(line.text)) {
+        const draft = bareDraft(line, ctx);
+        if (draft)
+            ctx.report(draft);
+    }
+    return false;
+};
+/** What a line is, in this order. */
+const python_traceback_LINE_HANDLERS = [tracebackOpening, chainGap, tracebackLine, bareException];
 const pythonTracebackDetector = {
     id: 'python-traceback',
     description: 'Python tracebacks and bare ModuleNotFoundError/ImportError/SyntaxError/FileNotFoundError lines, categorised by exception type (low confidence for generic exceptions).',
@@ -65111,93 +65292,16 @@ const pythonTracebackDetector = {
     example: "ModuleNotFoundError: No module named 'yaml'",
     trigger: /Traceback \(most recent call last\)|(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |(?:OSError|IOError): \[Errno 2\] |can't open file '/,
     start() {
-        let indent;
-        let frames = [];
-        let junk = 0;
-        let chain = [];
-        /** After an exception line: waiting to see whether a chained traceback follows. */
-        let awaitingChain = false;
-        let linesSinceException = 0;
-        const flush = (ctx) => {
-            if (chain.length > 0) {
-                const draft = describeChain(chain, 0);
-                draft.confidence = confidenceFor(draft.category);
-                ctx.report(draft);
-            }
-            chain = [];
-            indent = undefined;
-            frames = [];
-            awaitingChain = false;
-        };
+        const scan = { indent: undefined, frames: [], junk: 0, chain: [], awaitingChain: false, linesSinceException: 0 };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                const opening = TRACEBACK.exec(text);
-                if (opening) {
-                    // A traceback right after a chain message continues the chain; any other one starts afresh.
-                    if (!awaitingChain)
-                        flush(ctx);
-                    awaitingChain = false;
-                    indent = opening.groups?.indent ?? '';
-                    frames = [];
-                    junk = 0;
-                    return true;
-                }
-                if (awaitingChain) {
-                    linesSinceException++;
-                    if (CHAIN.test(text) || (text.trim() === '' && linesSinceException < 4))
-                        return true;
-                    flush(ctx);
-                    // This line may itself be a bare error.
-                }
-                if (indent !== undefined) {
-                    const frame = python_traceback_FRAME.exec(text)?.groups;
-                    if (frame?.file !== undefined) {
-                        frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
-                        junk = 0;
-                        return true;
-                    }
-                    const lineIndent = /^\s*/.exec(text)?.[0] ?? '';
-                    if (lineIndent.length > indent.length && text.trim() !== '') {
-                        const last = frames[frames.length - 1];
-                        if (last && last.code === undefined)
-                            last.code = text.trim();
-                        return true;
-                    }
-                    const exception = frames.length > 0 && lineIndent.length === indent.length ? EXCEPTION_LINE.exec(text.trim()) : null;
-                    const type = exception?.groups?.type;
-                    if (type !== undefined && (exception?.groups?.message !== undefined || CONVENTIONAL_NAME.test(type))) {
-                        chain.push({ type, message: exception?.groups?.message ?? '', n: line.n, frames });
-                        indent = undefined;
-                        frames = [];
-                        awaitingChain = true;
-                        linesSinceException = 0;
-                        return true;
-                    }
-                    junk++;
-                    if (junk <= MAX_JUNK)
-                        return true;
-                    // Too much noise: whatever chain was read before stands on its own.
-                    indent = undefined;
-                    frames = [];
-                    flush(ctx);
-                    return false;
-                }
-                if (BARE_EXCEPTION.test(text) || CANT_OPEN.test(text)) {
-                    const draft = bareDraft(line, ctx);
-                    if (draft)
-                        ctx.report(draft);
-                }
-                return false;
-            },
-            end(ctx) {
-                flush(ctx);
-            },
+            line: (line, ctx) => firstAnswer(python_traceback_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => flush(scan, ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pytest.ts
+
 
 /**
  * pytest: the `FAILURES` / `ERRORS` sections (one failure per `____ test_name ____` block, from the
@@ -65281,6 +65385,158 @@ function draftFromBlock(block, summaryPath) {
     }
     return draft;
 }
+function closeBlock(scan) {
+    const block = scan.block;
+    if (block) {
+        scan.blocks.push(block);
+        scan.blockCategories.set(headerKey(block.name), categoryFor(block, exceptionOf(block)));
+    }
+    scan.block = undefined;
+}
+/** A `FAILED x.py::test - msg` / `ERROR x.py` line of the short summary; the block for that test, if read, decides its category. */
+function reportSummaryLine(scan, line, ctx) {
+    const groups = SUMMARY.exec(line.text.trim())?.groups;
+    if (groups?.id === undefined)
+        return;
+    const id = groups.id;
+    if (!id.includes('::') && !/\.(?:py|rst|md|txt)$/.test(id))
+        return;
+    const message = groups.message?.trim() ?? '';
+    const exception = EXCEPTION_LINE.exec(message);
+    const facts = exception?.groups?.type !== undefined && exception.groups.message !== undefined
+        ? classifyPythonException(exception.groups.type, exception.groups.message, true)
+        : undefined;
+    const path = id.split('::')[0] ?? id;
+    const fromBlock = scan.blockCategories.get(testKey(id)) ?? scan.blockCategories.get(path);
+    let category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
+    let data = category === 'test_failure' ? undefined : facts?.data;
+    if (fromBlock) {
+        category = fromBlock.category;
+        data = fromBlock.data;
+    }
+    scan.summaryPaths.set(testKey(id), path);
+    ctx.report({
+        category,
+        tool: 'pytest',
+        message: detector_helpers_clip(line.text),
+        file: path,
+        logLines: [scan.summaryRule === line.n - 1 ? scan.summaryRule : line.n, line.n],
+        // The block already explains this test; the summary line is a second, shorter pointer.
+        confidence: fromBlock ? 0.85 : 0.93,
+        data: { ...data, test: testKey(id) },
+    });
+    scan.reportedAny = true;
+}
+/** A line of a block that explains the failure: `E   …`, a location, a native traceback's frame or exception. */
+function readExplainingLine(block, text, line) {
+    block.last = line.n;
+    const e = E_LINE.exec(text)?.groups?.text;
+    if (e !== undefined) {
+        block.eLines.push(e);
+        return;
+    }
+    const location = pytest_LOCATION.exec(text)?.groups;
+    if (location?.file !== undefined && !/^\s/.test(text)) {
+        block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
+        return;
+    }
+    const frame = python_traceback_FRAME.exec(text)?.groups;
+    if (frame?.file !== undefined) {
+        block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
+        return;
+    }
+    const native = /^\S/.test(text) ? EXCEPTION_LINE.exec(text) : null;
+    if (native?.groups?.type !== undefined && native.groups.message !== undefined && block.locations.length > 0) {
+        block.nativeException = { type: native.groups.type, message: native.groups.message };
+    }
+}
+/** `____ test_name ____` starts a block; `ERROR collecting x.py` and `[doctest] x.rst` name its file. */
+const blockHeader = (scan, text, line) => {
+    const header = BLOCK_HEADER.exec(text)?.groups?.name;
+    if (header === undefined)
+        return undefined;
+    closeBlock(scan);
+    const start = scan.sectionRule === line.n - 1 ? scan.sectionRule : line.n;
+    const block = { name: header, start, last: line.n, closedForLines: false, eLines: [], locations: [] };
+    const collecting = COLLECTING.exec(header)?.groups?.path;
+    const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
+    if (collecting !== undefined)
+        block.headerPath = collecting;
+    else if (doctest !== undefined && /\.(?:rst|md|txt|py)$/.test(doctest))
+        block.headerPath = doctest;
+    scan.block = block;
+    return true;
+};
+/** Any other `=== … ===` rule ends the section. */
+const sectionEnd = (scan, text, line) => {
+    if (!ANY_RULE.test(text))
+        return undefined;
+    closeBlock(scan);
+    scan.inSection = false;
+    if (FINAL.test(text))
+        scan.finalLine = line;
+    return false;
+};
+/** A line of the current block; captured output after it explains nothing. */
+const blockLine = (scan, text, line) => {
+    const block = scan.block;
+    if (!block)
+        return true;
+    if (CAPTURED.test(text)) {
+        block.closedForLines = true;
+        return true;
+    }
+    if (block.closedForLines || text.trim() === '')
+        return true;
+    readExplainingLine(block, text, line);
+    return true;
+};
+const SECTION_HANDLERS = [blockHeader, sectionEnd, blockLine];
+const sectionRule = (scan, text, line) => {
+    if (!SECTION.test(text))
+        return undefined;
+    closeBlock(scan);
+    scan.inSection = true;
+    scan.sectionRule = line.n;
+    return true;
+};
+const summaryRule = (scan, text, line) => {
+    if (!SUMMARY_RULE.test(text))
+        return undefined;
+    closeBlock(scan);
+    scan.inSection = false;
+    scan.summaryRule = line.n;
+    return true;
+};
+const sectionLine = (scan, text, line, ctx) => scan.inSection ? firstAnswer(SECTION_HANDLERS, scan, text, line, ctx) : undefined;
+const finalLine = (scan, text, line) => {
+    if (!FINAL.test(text))
+        return undefined;
+    scan.finalLine = line;
+    return false;
+};
+const summaryLine = (scan, _text, line, ctx) => {
+    reportSummaryLine(scan, line, ctx);
+    return false;
+};
+/** What a line is, in this order. */
+const pytest_LINE_HANDLERS = [sectionRule, summaryRule, sectionLine, finalLine, summaryLine];
+/** The blocks read, then the final `N failed` line when nothing else was found. */
+function reportAtEnd(scan, ctx) {
+    closeBlock(scan);
+    for (const finished of scan.blocks)
+        ctx.report(draftFromBlock(finished, scan.summaryPaths.get(headerKey(finished.name))));
+    const final = scan.finalLine;
+    if (!scan.reportedAny && scan.blocks.length === 0 && final) {
+        ctx.report({
+            category: 'test_failure',
+            tool: 'pytest',
+            message: final.text.replace(/^=+\s*|\s*=+$/g, '').slice(0, 500),
+            logLines: [final.n, final.n],
+            confidence: 0.6,
+        });
+    }
+}
 const pytestDetector = {
     id: 'pytest',
     description: 'pytest FAILURES/ERRORS blocks, collection errors, doctest blocks and short-summary FAILED/ERROR lines, located at the failing test line.',
@@ -65288,152 +65544,26 @@ const pytestDetector = {
     example: 'FAILED tests/test_math.py::test_add - assert 3 == 4',
     trigger: /^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
     start() {
-        let inSection = false;
-        /** The `=== FAILURES ===` / `=== short test summary info ===` rule just read: the first entry under it starts there. */
-        let sectionRule;
-        let summaryRule;
-        let block;
-        /** Blocks are reported at the end, so a summary line can name the file of a block whose frames are all library code. */
-        const blocks = [];
-        const blockCategories = new Map();
-        const summaryPaths = new Map();
-        let reportedAny = false;
-        let finalLine;
-        const closeBlock = () => {
-            if (block) {
-                blocks.push(block);
-                blockCategories.set(headerKey(block.name), categoryFor(block, exceptionOf(block)));
-            }
-            block = undefined;
-        };
-        const summaryLine = (line, ctx) => {
-            const groups = SUMMARY.exec(line.text.trim())?.groups;
-            if (groups?.id === undefined)
-                return false;
-            const id = groups.id;
-            if (!id.includes('::') && !/\.(?:py|rst|md|txt)$/.test(id))
-                return false;
-            const message = groups.message?.trim() ?? '';
-            const exception = EXCEPTION_LINE.exec(message);
-            const facts = exception?.groups?.type !== undefined && exception.groups.message !== undefined
-                ? classifyPythonException(exception.groups.type, exception.groups.message, true)
-                : undefined;
-            const path = id.split('::')[0] ?? id;
-            const fromBlock = blockCategories.get(testKey(id)) ?? blockCategories.get(path);
-            let category = facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
-            let data = category === 'test_failure' ? undefined : facts?.data;
-            if (fromBlock) {
-                category = fromBlock.category;
-                data = fromBlock.data;
-            }
-            summaryPaths.set(testKey(id), path);
-            ctx.report({
-                category,
-                tool: 'pytest',
-                message: line.text.trim().slice(0, 500),
-                file: path,
-                logLines: [summaryRule === line.n - 1 ? summaryRule : line.n, line.n],
-                // The block already explains this test; the summary line is a second, shorter pointer.
-                confidence: fromBlock ? 0.85 : 0.93,
-                data: { ...data, test: testKey(id) },
-            });
-            reportedAny = true;
-            return true;
+        const scan = {
+            inSection: false,
+            sectionRule: undefined,
+            summaryRule: undefined,
+            block: undefined,
+            blocks: [],
+            blockCategories: new Map(),
+            summaryPaths: new Map(),
+            reportedAny: false,
+            finalLine: undefined,
         };
         return {
-            line(line, ctx) {
-                const text = line.text.trimEnd();
-                if (SECTION.test(text)) {
-                    closeBlock();
-                    inSection = true;
-                    sectionRule = line.n;
-                    return true;
-                }
-                if (SUMMARY_RULE.test(text)) {
-                    closeBlock();
-                    inSection = false;
-                    summaryRule = line.n;
-                    return true;
-                }
-                if (inSection) {
-                    const header = BLOCK_HEADER.exec(text)?.groups?.name;
-                    if (header !== undefined) {
-                        closeBlock();
-                        const start = sectionRule === line.n - 1 ? sectionRule : line.n;
-                        block = { name: header, start, last: line.n, closedForLines: false, eLines: [], locations: [] };
-                        const collecting = COLLECTING.exec(header)?.groups?.path;
-                        const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
-                        if (collecting !== undefined)
-                            block.headerPath = collecting;
-                        else if (doctest !== undefined && /\.(?:rst|md|txt|py)$/.test(doctest))
-                            block.headerPath = doctest;
-                        return true;
-                    }
-                    if (ANY_RULE.test(text)) {
-                        closeBlock();
-                        inSection = false;
-                        if (FINAL.test(text))
-                            finalLine = line;
-                        return false;
-                    }
-                    if (!block)
-                        return true;
-                    if (CAPTURED.test(text)) {
-                        block.closedForLines = true;
-                        return true;
-                    }
-                    if (block.closedForLines)
-                        return true;
-                    if (text.trim() === '')
-                        return true;
-                    block.last = line.n;
-                    const e = E_LINE.exec(text)?.groups?.text;
-                    if (e !== undefined) {
-                        block.eLines.push(e);
-                        return true;
-                    }
-                    const location = pytest_LOCATION.exec(text)?.groups;
-                    if (location?.file !== undefined && !/^\s/.test(text)) {
-                        block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
-                        return true;
-                    }
-                    const frame = python_traceback_FRAME.exec(text)?.groups;
-                    if (frame?.file !== undefined) {
-                        block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
-                        return true;
-                    }
-                    const native = /^\S/.test(text) ? EXCEPTION_LINE.exec(text) : null;
-                    if (native?.groups?.type !== undefined && native.groups.message !== undefined && block.locations.length > 0) {
-                        block.nativeException = { type: native.groups.type, message: native.groups.message };
-                    }
-                    return true;
-                }
-                if (FINAL.test(text)) {
-                    finalLine = line;
-                    return false;
-                }
-                summaryLine(line, ctx);
-                return false;
-            },
-            end(ctx) {
-                closeBlock();
-                for (const finished of blocks)
-                    ctx.report(draftFromBlock(finished, summaryPaths.get(headerKey(finished.name))));
-                if (!reportedAny && blocks.length === 0 && finalLine) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'pytest',
-                        message: finalLine.text.replace(/^=+\s*|\s*=+$/g, '').slice(0, 500),
-                        logLines: [finalLine.n, finalLine.n],
-                        confidence: 0.6,
-                    });
-                }
-            },
+            line: (line, ctx) => firstAnswer(pytest_LINE_HANDLERS, scan, line.text.trimEnd(), line, ctx),
+            end: (ctx) => reportAtEnd(scan, ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pytorch-run-test.ts
+
 /**
  * PyTorch's test driver (`test/run_test.py`), which runs each test file in its own process and
  * sums up in its own words: `test_cuda 1/1 failed!`, `nn/test_pruning 1/1 failed! Received
@@ -65524,7 +65654,7 @@ const pytorchRunTestDetector = {
                     const draft = {
                         category: 'test_failure',
                         tool: 'run_test.py',
-                        message: text.slice(0, 500),
+                        message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
                         confidence: 0.9,
                     };
@@ -65649,6 +65779,7 @@ const lintrunnerDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/tox.ts
+
 /**
  * tox and nox report that an environment or session failed, after the tool inside it printed the
  * real error: `ERROR: InvocationError for command … (exited with code 1)`, `ERROR:   py39: commands
@@ -65698,7 +65829,7 @@ const toxDetector = {
                 report(ctx, {
                     category: /could not install deps/.test(what) ? 'dependency_resolution' : categoryOf(hint),
                     tool: text.startsWith('nox') ? 'nox' : 'tox',
-                    message: text.trim().slice(0, 500),
+                    message: detector_helpers_clip(text),
                     logLines: [near ? lastCommand.n : line.n, line.n],
                     confidence: 0.4,
                     data: { env: env.env },
@@ -65710,6 +65841,7 @@ const toxDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/unittest.ts
+
 
 /**
  * Python unittest (and runners that print its report: Django, CPython's regrtest, nose2): a
@@ -65745,6 +65877,89 @@ function draftFrom(block) {
     }
     return draft;
 }
+function unittest_close(scan, ctx) {
+    if (scan.block) {
+        ctx.report(draftFrom(scan.block));
+        scan.reported = true;
+    }
+    scan.block = undefined;
+}
+/** Ends the block before this line, which is then not read. */
+function closeBefore(scan, ctx) {
+    unittest_close(scan, ctx);
+    return false;
+}
+const blockOpening = (scan, text, line, ctx) => {
+    const opening = BLOCK.exec(text)?.groups;
+    if (opening?.test === undefined)
+        return undefined;
+    unittest_close(scan, ctx);
+    // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
+    const above = ctx.before(1)[0];
+    const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
+    scan.block = {
+        kind: opening.kind ?? 'FAIL',
+        test: opening.test,
+        where: opening.where ?? '',
+        start: ruled ? above.n : line.n,
+        last: line.n,
+        frames: [],
+        afterException: false,
+    };
+    return true;
+};
+const unittest_summaryLine = (scan, text, line, ctx) => {
+    if (!unittest_SUMMARY.test(text))
+        return undefined;
+    unittest_close(scan, ctx);
+    scan.summary = line;
+    return false;
+};
+/** A line of the open block: its traceback, then the exception line and the lines that continue its message. */
+function readBlockLine(scan, block, text, line, ctx) {
+    if (unittest_RULE.test(text)) {
+        // The dashes under the FAIL: line belong to the block; later rules end it.
+        return block.frames.length === 0 && !block.afterException ? true : closeBefore(scan, ctx);
+    }
+    if (block.afterException) {
+        // A long assertion diff is still the message, but a block that never ends is not one.
+        if (text.trim() === '' || line.n - block.last > 1 || line.n - block.start > 60)
+            return closeBefore(scan, ctx);
+        block.last = line.n;
+        return true;
+    }
+    const frame = python_traceback_FRAME.exec(text)?.groups;
+    if (frame?.file !== undefined) {
+        block.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
+        block.last = line.n;
+        return true;
+    }
+    if (/^\s/.test(text) || /^Traceback /.test(text) || text === '')
+        return true;
+    const exception = EXCEPTION_LINE.exec(text.trim());
+    if (exception?.groups?.type !== undefined) {
+        block.exception = { type: exception.groups.type, message: exception.groups.message ?? '' };
+        block.afterException = true;
+    }
+    block.last = line.n;
+    return true;
+}
+const unittest_blockLine = (scan, text, line, ctx) => (scan.block ? readBlockLine(scan, scan.block, text, line, ctx) : false);
+/** What a line is, in this order. */
+const unittest_LINE_HANDLERS = [blockOpening, unittest_summaryLine, unittest_blockLine];
+function unittest_reportAtEnd(scan, ctx) {
+    unittest_close(scan, ctx);
+    const summary = scan.summary;
+    if (!scan.reported && summary) {
+        ctx.report({
+            category: 'test_failure',
+            tool: 'unittest',
+            message: detector_helpers_clip(summary.text),
+            logLines: [summary.n, summary.n],
+            confidence: 0.7,
+        });
+    }
+}
 const unittestDetector = {
     id: 'unittest',
     description: 'Python unittest FAIL:/ERROR: blocks with their traceback, and the `FAILED (failures=N)` summary as a fallback.',
@@ -65752,94 +65967,16 @@ const unittestDetector = {
     example: 'FAIL: test_equal (tests.test_unit.MathTest.test_equal)',
     trigger: /^(?:FAIL|ERROR)(?: \[[\d.]+m?s\])?: \S+ \(|^FAILED \((?:failures|errors)=/,
     start() {
-        let block;
-        let reported = false;
-        let summary;
-        const close = (ctx) => {
-            if (block) {
-                ctx.report(draftFrom(block));
-                reported = true;
-            }
-            block = undefined;
-        };
+        const scan = { block: undefined, reported: false, summary: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text.trimEnd();
-                const opening = BLOCK.exec(text)?.groups;
-                if (opening?.test !== undefined) {
-                    close(ctx);
-                    // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
-                    const above = ctx.before(1)[0];
-                    const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
-                    block = {
-                        kind: opening.kind ?? 'FAIL',
-                        test: opening.test,
-                        where: opening.where ?? '',
-                        start: ruled ? above.n : line.n,
-                        last: line.n,
-                        frames: [],
-                        afterException: false,
-                    };
-                    return true;
-                }
-                if (unittest_SUMMARY.test(text)) {
-                    close(ctx);
-                    summary = line;
-                    return false;
-                }
-                if (!block)
-                    return false;
-                if (unittest_RULE.test(text)) {
-                    // The dashes under the FAIL: line belong to the block; later rules end it.
-                    if (block.frames.length === 0 && !block.afterException)
-                        return true;
-                    close(ctx);
-                    return false;
-                }
-                if (block.afterException) {
-                    // A long assertion diff is still the message, but a block that never ends is not one.
-                    if (text.trim() === '' || line.n - block.last > 1 || line.n - block.start > 60) {
-                        close(ctx);
-                        return false;
-                    }
-                    block.last = line.n;
-                    return true;
-                }
-                const frame = python_traceback_FRAME.exec(text)?.groups;
-                if (frame?.file !== undefined) {
-                    block.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
-                    block.last = line.n;
-                    return true;
-                }
-                if (/^\s/.test(text) || /^Traceback /.test(text) || text === '')
-                    return true;
-                const exception = EXCEPTION_LINE.exec(text.trim());
-                if (exception?.groups?.type !== undefined) {
-                    block.exception = { type: exception.groups.type, message: exception.groups.message ?? '' };
-                    block.afterException = true;
-                    block.last = line.n;
-                    return true;
-                }
-                block.last = line.n;
-                return true;
-            },
-            end(ctx) {
-                close(ctx);
-                if (!reported && summary) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'unittest',
-                        message: summary.text.trim().slice(0, 500),
-                        logLines: [summary.n, summary.n],
-                        confidence: 0.7,
-                    });
-                }
-            },
+            line: (line, ctx) => firstAnswer(unittest_LINE_HANDLERS, scan, line.text.trimEnd(), line, ctx),
+            end: (ctx) => unittest_reportAtEnd(scan, ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/policy-gate.ts
+
 
 /**
  * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
@@ -65852,9 +65989,6 @@ const AUDIT_COMMAND = /\b(?:npm|pnpm|yarn)(?: run)? audit\b/;
 const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
 const STALE = /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit the (?:changes|result|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
-function policy_gate_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function auditCommandLine(ctx, line) {
     if (line.step !== undefined && /audit/i.test(line.step))
         return undefined;
@@ -65901,7 +66035,7 @@ const policyGateDetector = {
                         ctx.report({
                             category: 'other',
                             tool: 'audit',
-                            message: policy_gate_clip(text),
+                            message: detector_helpers_clip(text),
                             logLines: [command?.n ?? advisoryTableStart(ctx, line.n), line.n],
                             confidence: 0.8,
                             data: { gate: 'audit', vulnerabilities: count },
@@ -65917,7 +66051,7 @@ const policyGateDetector = {
                     draft = {
                         category: 'other',
                         tool: 'changelog',
-                        message: policy_gate_clip(text),
+                        message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
                         confidence: 0.8,
                         data: { gate: 'changelog' },
@@ -65927,7 +66061,7 @@ const policyGateDetector = {
                     draft = {
                         category: 'other',
                         tool: 'codegen',
-                        message: policy_gate_clip(text),
+                        message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
                         confidence: 0.7,
                         data: { gate: 'generated-files' },
@@ -66031,6 +66165,7 @@ const preCommitDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/dependabot.ts
+
 /**
  * Dependabot's updater, which runs as a GitHub Actions job: `Dependabot encountered 'N' error(s)
  * during execution` followed by its errors table (`| Type | Details |` rows such as
@@ -66047,6 +66182,38 @@ const MAX_TABLE_LINES = 60;
 function dependabot_categoryOf(types) {
     return types.length > 0 && types.every((type) => INFRA_TYPE.test(type)) ? 'network_infra_timeout' : 'dependency_resolution';
 }
+/** The summary line and the errors table under it; the table's error types decide the category. */
+function errorsBlock(line, text) {
+    const draft = {
+        category: 'dependency_resolution',
+        tool: 'dependabot',
+        message: text.slice(0, 300),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    const types = [];
+    return {
+        draft,
+        accepts(next) {
+            const row = next.text.trim();
+            if (!TABLE.test(row) || next.n - draft.logLines[0] > MAX_TABLE_LINES)
+                return false;
+            draft.logLines[1] = next.n;
+            const type = ROW.exec(row)?.groups?.type;
+            if (type !== undefined && type !== 'type' && !types.includes(type))
+                types.push(type);
+            return true;
+        },
+        finish() {
+            draft.category = dependabot_categoryOf(types);
+            if (types.length > 0) {
+                draft.message = `${draft.message} (${types.join(', ')})`.slice(0, 500);
+                draft.data = { errors: types };
+            }
+            return true;
+        },
+    };
+}
 const dependabotDetector = {
     id: 'dependabot',
     description: "Dependabot updater runs that ended in errors (`Dependabot encountered 'N' error(s)` and its errors table).",
@@ -66054,55 +66221,22 @@ const dependabotDetector = {
     example: "Dependabot encountered '1' error(s) during execution, please check the logs for more details.",
     trigger: /^Dependabot encountered '?\d+'? error\(s\)/,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (open === undefined)
-                return;
-            const { draft, types } = open;
-            draft.category = dependabot_categoryOf(types);
-            if (types.length > 0) {
-                draft.message = `${draft.message} (${types.join(', ')})`.slice(0, 500);
-                draft.data = { errors: types };
-            }
-            ctx.report(draft);
-            open = undefined;
-        };
+        const blocks = new BlockReader();
         return {
             line(line, ctx) {
+                const taken = blocks.read(line, ctx);
+                if (taken !== undefined)
+                    return taken;
                 const text = line.text.trim();
-                if (open !== undefined) {
-                    if (TABLE.test(text) && line.n - open.draft.logLines[0] <= MAX_TABLE_LINES) {
-                        open.draft.logLines[1] = line.n;
-                        const type = ROW.exec(text)?.groups?.type;
-                        if (type !== undefined && type !== 'type' && !open.types.includes(type))
-                            open.types.push(type);
-                        return true;
-                    }
-                    close(ctx);
-                }
-                if (dependabot_SUMMARY.test(text)) {
-                    open = {
-                        draft: {
-                            category: 'dependency_resolution',
-                            tool: 'dependabot',
-                            message: text.slice(0, 300),
-                            logLines: [line.n, line.n],
-                            confidence: 0.85,
-                        },
-                        types: [],
-                    };
-                    return true;
-                }
-                return false;
+                return dependabot_SUMMARY.test(text) ? blocks.open(errorsBlock(line, text), ctx) : false;
             },
-            end(ctx) {
-                close(ctx);
-            },
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/official-actions.ts
+
 const RULES = [
     {
         pattern: /No files were found with the provided path: (?<path>.+?)\. No artifacts will be uploaded/,
@@ -66177,7 +66311,7 @@ const officialActionsDetector = {
                     ctx.report({
                         category: rule.category,
                         tool: rule.tool,
-                        message: text.slice(0, 500),
+                        message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
                         confidence: rule.confidence,
                         ...(Object.keys(data).length > 0 ? { data } : {}),
@@ -66359,6 +66493,7 @@ const yamllintDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/bundler.ts
+
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
  * `file:line:col:` location (also the inline `file:1:2: ERROR: msg` form Vite and CoffeeScript
@@ -66378,9 +66513,6 @@ const NEXT_LOCATION = /^\.\/(?<file>[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const NEXT_TYPE_ERROR = /^Type error: (?<message>.+)$/;
 const BUILD_HEADER = /^error during build:|^Failed to compile\.?$|^Build failed with \d+ errors?:?$/;
 const SYNTAX = /^(?:Expected |Unexpected |Unterminated |Invalid |missing |unmatched |unexpected |Module parse failed|SyntaxError)/;
-function bundler_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function classifySpecifier(spec, draft) {
     if (/^(?:\.{1,2}\/|\/|[A-Za-z]:[\\/])/.test(spec)) {
         draft.data = { ...draft.data, path: spec };
@@ -66400,6 +66532,172 @@ function classifyMessage(message, draft) {
         return 'syntax_error';
     return 'compilation_error';
 }
+/** A `error during build:` / `Failed to compile.` header just above belongs to the block. */
+function headerStart(ctx, line) {
+    for (const earlier of ctx.before(3))
+        if (BUILD_HEADER.test(earlier.text.trim()))
+            return earlier.n;
+    return line.n;
+}
+function draftAt(line, tool, ctx) {
+    return {
+        category: 'compilation_error',
+        tool,
+        message: detector_helpers_clip(line.text),
+        logLines: [headerStart(ctx, line), line.n],
+        confidence: 0.92,
+    };
+}
+/** esbuild's `✘ [ERROR] msg` and the indented location and code frame under it. */
+function esbuildBlock(draft) {
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            const blank = text.trim() === '';
+            if (ESBUILD.test(text) || (!blank && !/^\s/.test(text)))
+                return false;
+            const location = ESBUILD_LOCATION.exec(text)?.groups;
+            if (location && draft.file === undefined) {
+                draft.file = location.file;
+                draft.line = Number(location.line);
+                draft.column = Number(location.column);
+            }
+            // The code frame is the explanation; esbuild's advice paragraph after it is not.
+            if (!blank && (draft.file === undefined || /[│╵|^~]/.test(text) || location))
+                draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** webpack's `ERROR in ./src/x.ts`: its first line under the header says what the error is. */
+function webpackBlock(draft) {
+    let classified = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (text.trim() === '' || WEBPACK.test(text))
+                return false;
+            draft.logLines[1] = next.n;
+            if (!classified) {
+                draft.category = classifyMessage(text.trim(), draft);
+                classified = true;
+                draft.message = detector_helpers_clip(text);
+                const parsed = /\((?<line>\d+):(?<column>\d+)\)/.exec(text)?.groups;
+                if (parsed && draft.line === undefined) {
+                    draft.line = Number(parsed.line);
+                    draft.column = Number(parsed.column);
+                }
+            }
+            return draft.logLines[1] - draft.logLines[0] < 40 || 'hold';
+        },
+        finish() {
+            if (!classified)
+                draft.category = 'compilation_error';
+            return true;
+        },
+    };
+}
+/** A located error (Next.js `Type error:`, an inline `file:1:2: ERROR:`) and the source excerpt under it. */
+function excerptBlock(draft) {
+    let blanks = 0;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            const blank = text.trim() === '';
+            if (blank && blanks < 1) {
+                blanks++;
+                return true;
+            }
+            if (blank || NEXT_LOCATION.test(text) || !/^\s|^>/.test(text))
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const esbuildError = (blocks, line, ctx) => {
+    const esbuild = ESBUILD.exec(line.text)?.groups?.message;
+    if (esbuild === undefined)
+        return undefined;
+    const draft = draftAt(line, 'esbuild', ctx);
+    draft.category = classifyMessage(esbuild, draft);
+    return blocks.open(esbuildBlock(draft), ctx);
+};
+const inlineError = (blocks, line, ctx) => {
+    const inline = INLINE.exec(line.text)?.groups;
+    if (inline?.message === undefined)
+        return undefined;
+    const draft = draftAt(line, /coffee$/.test(inline.file ?? '') ? 'coffee' : 'esbuild', ctx);
+    draft.category = classifyMessage(inline.message, draft);
+    draft.file = inline.file;
+    draft.line = Number(inline.line);
+    draft.column = Number(inline.column);
+    // CoffeeScript follows with the source line and a caret.
+    return blocks.open(excerptBlock(draft), ctx);
+};
+const webpackError = (blocks, line, ctx) => {
+    const webpack = WEBPACK.exec(line.text)?.groups;
+    if (webpack?.file === undefined)
+        return undefined;
+    const draft = draftAt(line, 'webpack', ctx);
+    draft.file = webpack.file;
+    const lineNumber = webpack.line ?? webpack.line2;
+    const column = webpack.column ?? webpack.column2;
+    if (lineNumber !== undefined)
+        draft.line = Number(lineNumber);
+    if (column !== undefined)
+        draft.column = Number(column);
+    return blocks.open(webpackBlock(draft), ctx);
+};
+const cantResolve = (_blocks, line, ctx) => {
+    const spec = CANT_RESOLVE.exec(line.text)?.groups?.spec;
+    if (spec === undefined)
+        return undefined;
+    const draft = draftAt(line, 'webpack', ctx);
+    const previous = ctx.before(1)[0];
+    // Create React App / Next.js print the importing file on the line above.
+    if (previous && /^\.\/\S+$/.test(previous.text.trim())) {
+        draft.file = previous.text.trim();
+        draft.logLines[0] = Math.min(draft.logLines[0], previous.n);
+    }
+    draft.category = classifySpecifier(spec, draft);
+    ctx.report(draft);
+    return false;
+};
+const rollupResolve = (_blocks, line, ctx) => {
+    const rollup = ROLLUP_RESOLVE.exec(line.text)?.groups;
+    const spec = rollup?.spec ?? rollup?.spec2;
+    if (spec === undefined)
+        return undefined;
+    const draft = draftAt(line, 'vite', ctx);
+    const importer = rollup?.file ?? rollup?.file2;
+    if (importer !== undefined)
+        draft.file = importer;
+    draft.category = classifySpecifier(spec, draft);
+    ctx.report(draft);
+    return false;
+};
+const nextTypeError = (blocks, line, ctx) => {
+    if (!NEXT_TYPE_ERROR.test(line.text))
+        return undefined;
+    const earlier = ctx.before(2);
+    const header = earlier.find((candidate) => NEXT_LOCATION.test(candidate.text.trim()));
+    const location = header ? NEXT_LOCATION.exec(header.text.trim())?.groups : undefined;
+    const draft = draftAt(line, 'next', ctx);
+    draft.category = 'type_check';
+    if (header && location?.file !== undefined) {
+        draft.file = location.file;
+        draft.line = Number(location.line);
+        draft.column = Number(location.column);
+        draft.logLines[0] = Math.min(draft.logLines[0], header.n);
+    }
+    return blocks.open(excerptBlock(draft), ctx);
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const bundler_LINE_HANDLERS = [esbuildError, inlineError, webpackError, cantResolve, rollupResolve, nextTypeError];
 const bundlerDetector = {
     id: 'bundler',
     description: 'esbuild, webpack, Vite/Rollup, Next.js and CoffeeScript build errors: unresolved imports, parse errors and type errors with their location.',
@@ -66407,158 +66705,16 @@ const bundlerDetector = {
     example: '✘ [ERROR] Could not resolve "lodash-es"',
     trigger: /(?:✘|X) \[ERROR\] |: (?:ERROR|error): |^ERROR in |Module not found: |Rollup failed to resolve|Could not resolve ["'].* from |^Type error: /,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            if (!open.classified)
-                open.draft.category = 'compilation_error';
-            ctx.report(open.draft);
-            open = undefined;
-        };
-        /** A `error during build:` / `Failed to compile.` header just above belongs to the block. */
-        const headerStart = (ctx, line) => {
-            for (const earlier of ctx.before(3))
-                if (BUILD_HEADER.test(earlier.text.trim()))
-                    return earlier.n;
-            return line.n;
-        };
-        const draftAt = (line, tool, ctx) => ({
-            category: 'compilation_error',
-            tool,
-            message: bundler_clip(line.text),
-            logLines: [headerStart(ctx, line), line.n],
-            confidence: 0.92,
-        });
+        const blocks = new BlockReader();
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    const blank = text.trim() === '';
-                    if (open.kind === 'esbuild') {
-                        if (!ESBUILD.test(text) && (blank || /^\s/.test(text))) {
-                            const location = ESBUILD_LOCATION.exec(text)?.groups;
-                            if (location && open.draft.file === undefined) {
-                                open.draft.file = location.file;
-                                open.draft.line = Number(location.line);
-                                open.draft.column = Number(location.column);
-                            }
-                            // The code frame is the explanation; esbuild's advice paragraph after it is not.
-                            if (!blank && (open.draft.file === undefined || /[│╵|^~]/.test(text) || location))
-                                open.draft.logLines[1] = line.n;
-                            return true;
-                        }
-                    }
-                    else if (open.kind === 'webpack') {
-                        if (!blank && !WEBPACK.test(text)) {
-                            open.draft.logLines[1] = line.n;
-                            if (!open.classified) {
-                                open.draft.category = classifyMessage(text.trim(), open.draft);
-                                open.classified = true;
-                                open.draft.message = bundler_clip(text);
-                                const parsed = /\((?<line>\d+):(?<column>\d+)\)/.exec(text)?.groups;
-                                if (parsed && open.draft.line === undefined) {
-                                    open.draft.line = Number(parsed.line);
-                                    open.draft.column = Number(parsed.column);
-                                }
-                            }
-                            return open.draft.logLines[1] - open.draft.logLines[0] < 40;
-                        }
-                    }
-                    else if (open.kind === 'next') {
-                        if (blank && open.blanks < 1) {
-                            open.blanks++;
-                            return true;
-                        }
-                        if (!blank && !NEXT_LOCATION.test(text) && /^\s|^>/.test(text)) {
-                            open.draft.logLines[1] = line.n;
-                            return true;
-                        }
-                    }
-                    close(ctx);
-                }
-                const esbuild = ESBUILD.exec(text)?.groups?.message;
-                if (esbuild !== undefined) {
-                    const draft = draftAt(line, 'esbuild', ctx);
-                    draft.category = classifyMessage(esbuild, draft);
-                    open = { draft, kind: 'esbuild', classified: true, blanks: 0 };
-                    return true;
-                }
-                const inline = INLINE.exec(text)?.groups;
-                if (inline?.message !== undefined) {
-                    const draft = draftAt(line, /coffee$/.test(inline.file ?? '') ? 'coffee' : 'esbuild', ctx);
-                    draft.category = classifyMessage(inline.message, draft);
-                    draft.file = inline.file;
-                    draft.line = Number(inline.line);
-                    draft.column = Number(inline.column);
-                    // CoffeeScript follows with the source line and a caret.
-                    const next = draft;
-                    open = { draft: next, kind: 'next', classified: true, blanks: 0 };
-                    return true;
-                }
-                const webpack = WEBPACK.exec(text)?.groups;
-                if (webpack?.file !== undefined) {
-                    const draft = draftAt(line, 'webpack', ctx);
-                    draft.file = webpack.file;
-                    const lineNumber = webpack.line ?? webpack.line2;
-                    const column = webpack.column ?? webpack.column2;
-                    if (lineNumber !== undefined)
-                        draft.line = Number(lineNumber);
-                    if (column !== undefined)
-                        draft.column = Number(column);
-                    open = { draft, kind: 'webpack', classified: false, blanks: 0 };
-                    return true;
-                }
-                const cantResolve = CANT_RESOLVE.exec(text)?.groups?.spec;
-                if (cantResolve !== undefined) {
-                    const draft = draftAt(line, 'webpack', ctx);
-                    const previous = ctx.before(1)[0];
-                    // Create React App / Next.js print the importing file on the line above.
-                    if (previous && /^\.\/\S+$/.test(previous.text.trim())) {
-                        draft.file = previous.text.trim();
-                        draft.logLines[0] = Math.min(draft.logLines[0], previous.n);
-                    }
-                    draft.category = classifySpecifier(cantResolve, draft);
-                    ctx.report(draft);
-                    return false;
-                }
-                const rollup = ROLLUP_RESOLVE.exec(text)?.groups;
-                const rollupSpec = rollup?.spec ?? rollup?.spec2;
-                if (rollupSpec !== undefined) {
-                    const draft = draftAt(line, 'vite', ctx);
-                    const importer = rollup?.file ?? rollup?.file2;
-                    if (importer !== undefined)
-                        draft.file = importer;
-                    draft.category = classifySpecifier(rollupSpec, draft);
-                    ctx.report(draft);
-                    return false;
-                }
-                const typeError = NEXT_TYPE_ERROR.exec(text);
-                if (typeError) {
-                    const earlier = ctx.before(2);
-                    const header = earlier.find((candidate) => NEXT_LOCATION.test(candidate.text.trim()));
-                    const location = header ? NEXT_LOCATION.exec(header.text.trim())?.groups : undefined;
-                    const draft = draftAt(line, 'next', ctx);
-                    draft.category = 'type_check';
-                    if (header && location?.file !== undefined) {
-                        draft.file = location.file;
-                        draft.line = Number(location.line);
-                        draft.column = Number(location.column);
-                        draft.logLines[0] = Math.min(draft.logLines[0], header.n);
-                    }
-                    open = { draft, kind: 'next', classified: true, blanks: 0 };
-                    return true;
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(bundler_LINE_HANDLERS, blocks, line, ctx),
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/node-test.ts
+
 /**
  * The Node.js test runner and other TAP producers: `not ok N - name` with its YAML diagnostics
  * (`location`, `error`, `failureType`), and the spec reporter's `✖ name (2.1ms)` with the indented
@@ -66580,8 +66736,183 @@ const SPEC_FAIL = /^(?<indent>\s*)✖ (?<name>.+?) \((?<ms>\d+(?:\.\d+)?)m?s\)$/
 const SPEC_SUMMARY = /^✖ failing tests:/;
 const SUMMARY_TEST_AT = /^test at (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const node_test_FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?\/[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
-function node_test_clip(text) {
-    return text.trim().slice(0, 500);
+function failureDraft(line, name, kind) {
+    return {
+        category: 'test_failure',
+        tool: kind === 'spec' ? 'node:test' : 'tap',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.92,
+        data: { test: name.trim() },
+    };
+}
+/** A new failure's own line (`not ok N`, `✖ name (1ms)`) ends the block before it. */
+function startsFailure(text) {
+    return TAP_NOT_OK.test(text) || SPEC_FAIL.test(text);
+}
+function node_test_indentOf(text) {
+    return text.length - text.trimStart().length;
+}
+/** A TAP `not ok N - name` and its YAML diagnostics (`location`, `error`, `failureType`), up to `...`. */
+function tapBlock(line, indent, name) {
+    const draft = failureDraft(line, name, 'tap');
+    let wantErrorLine = false;
+    let inStack = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (startsFailure(text))
+                return false;
+            const blank = text.trim() === '';
+            if (YAML_END.test(text)) {
+                if (!inStack)
+                    draft.logLines[1] = next.n;
+                return 'end';
+            }
+            if (!blank && node_test_indentOf(text) <= indent)
+                return 'end';
+            if (YAML_STACK.test(text))
+                inStack = true;
+            if (!inStack && !blank)
+                draft.logLines[1] = next.n;
+            const location = YAML_LOCATION.exec(text)?.groups;
+            if (location?.file !== undefined) {
+                draft.file = location.file;
+                draft.line = Number(location.line);
+                draft.column = Number(location.column);
+            }
+            if (/failureType: 'subtestsFailed'/.test(text))
+                draft.confidence = 0.4;
+            if (/failureType: '\w+'/.test(text))
+                draft.tool = 'node:test';
+            if (wantErrorLine && !blank) {
+                draft.data = { ...draft.data, error: detector_helpers_clip(text) };
+                wantErrorLine = false;
+            }
+            else if (YAML_ERROR_BLOCK.test(text)) {
+                wantErrorLine = true;
+            }
+            else {
+                const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
+                if (inline !== undefined && draft.data?.error === undefined)
+                    draft.data = { ...draft.data, error: detector_helpers_clip(inline) };
+            }
+            return draft.logLines[1] - draft.logLines[0] < 200 || 'hold';
+        },
+    };
+}
+/**
+ * A spec reporter `✖ name (2.1ms)` and the indented error under it. One without a body waits in
+ * `scan.bodiless` for the closing "failing tests" list; a block of that list stands for the `✖`
+ * it explains (and is dropped when it explains none).
+ */
+function specBlock(scan, line, indent, name) {
+    const draft = failureDraft(line, name, 'spec');
+    let inStack = false;
+    let bodyLines = 0;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (startsFailure(text))
+                return false;
+            const blank = text.trim() === '';
+            if (!blank && node_test_indentOf(text) <= indent)
+                return false;
+            if (blank)
+                return true;
+            bodyLines++;
+            const frame = node_test_FRAME.exec(text)?.groups;
+            if (/^\s+at /.test(text))
+                inStack = true;
+            if (!inStack)
+                draft.logLines[1] = next.n;
+            if (draft.data?.error === undefined)
+                draft.data = { ...draft.data, error: detector_helpers_clip(text) };
+            if (frame?.file !== undefined && draft.file === undefined && !/node_modules|\/node:/.test(frame.file)) {
+                draft.file = frame.file;
+                draft.line = Number(frame.line);
+                draft.column = Number(frame.column);
+                draft.logLines[1] = next.n;
+            }
+            return bodyLines < 200 || 'hold';
+        },
+        finish() {
+            if (scan.inSummary)
+                return explainsBodiless(scan, draft, bodyLines);
+            if (bodyLines > 0)
+                return true;
+            draft.confidence = 0.4;
+            scan.bodiless.push(draft);
+            return false;
+        },
+    };
+}
+/** A block of the closing list: it explains a `✖` that had nothing under it (reported), or repeats one (dropped). */
+function explainsBodiless(scan, draft, bodyLines) {
+    const waiting = scan.bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
+    const testAt = scan.testAt;
+    if (draft.file === undefined && testAt !== undefined) {
+        draft.file = testAt.file;
+        draft.line = testAt.line;
+        draft.column = testAt.column;
+    }
+    scan.testAt = undefined;
+    if (waiting < 0 || bodyLines === 0)
+        return false;
+    scan.bodiless.splice(waiting, 1);
+    return true;
+}
+/** The `✖ failing tests:` line and the `test at file:line:col` lines of its list; they end any open block. */
+function summaryMarker(scan, line, ctx) {
+    if (SPEC_SUMMARY.test(line.text)) {
+        scan.blocks.close(ctx);
+        scan.inSummary = true;
+        return scan.bodiless.length > 0;
+    }
+    if (!scan.inSummary)
+        return undefined;
+    const at = SUMMARY_TEST_AT.exec(line.text)?.groups;
+    if (at?.file === undefined)
+        return undefined;
+    scan.blocks.close(ctx);
+    scan.testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
+    return scan.bodiless.length > 0;
+}
+/** In the closing list, a `✖` line is read only while some bodiless failure waits for it. */
+const summaryEntry = (scan, line, ctx) => {
+    if (!scan.inSummary)
+        return undefined;
+    const spec = TAP_NOT_OK.test(line.text) ? undefined : SPEC_FAIL.exec(line.text)?.groups;
+    if (!spec || scan.bodiless.length === 0)
+        return scan.bodiless.length > 0;
+    const block = specBlock(scan, line, spec.indent?.length ?? 0, spec.name ?? '');
+    const testAt = scan.testAt;
+    if (testAt && testAt.n >= line.n - 1)
+        block.draft.logLines[0] = testAt.n;
+    else
+        scan.testAt = undefined;
+    return scan.blocks.open(block, ctx);
+};
+const tapNotOk = (scan, line, ctx) => {
+    const tap = TAP_NOT_OK.exec(line.text)?.groups;
+    if (!tap || TAP_DIRECTIVE.test(tap.name ?? ''))
+        return undefined;
+    return scan.blocks.open(tapBlock(line, tap.indent?.length ?? 0, tap.name ?? ''), ctx);
+};
+const specFailure = (scan, line, ctx) => {
+    if (TAP_NOT_OK.test(line.text))
+        return undefined;
+    const spec = SPEC_FAIL.exec(line.text)?.groups;
+    if (!spec)
+        return undefined;
+    return scan.blocks.open(specBlock(scan, line, spec.indent?.length ?? 0, spec.name ?? ''), ctx);
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const node_test_LINE_HANDLERS = [summaryEntry, tapNotOk, specFailure];
+function readLine(scan, line, ctx) {
+    return summaryMarker(scan, line, ctx) ?? scan.blocks.read(line, ctx) ?? firstAnswer(node_test_LINE_HANDLERS, scan, line, ctx);
 }
 const nodeTestDetector = {
     id: 'node-test',
@@ -66590,174 +66921,21 @@ const nodeTestDetector = {
     example: 'not ok 1 - adds two numbers',
     trigger: /not ok \d|✖ .+\(\d+(?:\.\d+)?m?s\)$|^✖ failing tests:/,
     start() {
-        let open;
-        let inSummary = false;
-        /** Spec `✖` lines with nothing under them, waiting for the "failing tests" list. */
-        const bodiless = [];
-        /** The `test at file:line:col` line heading a block of the "failing tests" list. */
-        let testAt;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            const { draft } = open;
-            if (open.kind === 'spec' && inSummary) {
-                // A block of the closing list: it explains a `✖` that had nothing under it, or repeats one.
-                const waiting = bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
-                if (draft.file === undefined && testAt !== undefined) {
-                    draft.file = testAt.file;
-                    draft.line = testAt.line;
-                    draft.column = testAt.column;
-                }
-                testAt = undefined;
-                if (waiting >= 0 && open.bodyLines > 0) {
-                    bodiless.splice(waiting, 1);
-                    ctx.report(draft);
-                }
-                open = undefined;
-                return;
-            }
-            if (open.kind === 'spec' && open.bodyLines === 0) {
-                draft.confidence = 0.4;
-                bodiless.push(draft);
-            }
-            else {
-                ctx.report(draft);
-            }
-            open = undefined;
-        };
-        const begin = (line, indent, name, kind) => {
-            open = {
-                draft: {
-                    category: 'test_failure',
-                    tool: kind === 'spec' ? 'node:test' : 'tap',
-                    message: node_test_clip(line.text),
-                    logLines: [line.n, line.n],
-                    confidence: 0.92,
-                    data: { test: name.trim() },
-                },
-                indent,
-                kind,
-                wantErrorLine: false,
-                inStack: false,
-                bodyLines: 0,
-            };
-        };
+        const scan = { blocks: new BlockReader(), inSummary: false, bodiless: [], testAt: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (SPEC_SUMMARY.test(text)) {
-                    close(ctx);
-                    inSummary = true;
-                    return bodiless.length > 0;
-                }
-                if (inSummary) {
-                    const at = SUMMARY_TEST_AT.exec(text)?.groups;
-                    if (at?.file !== undefined) {
-                        close(ctx);
-                        testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
-                        return bodiless.length > 0;
-                    }
-                }
-                const tap = TAP_NOT_OK.exec(text)?.groups;
-                const spec = tap ? undefined : SPEC_FAIL.exec(text)?.groups;
-                if (open && !tap && !spec) {
-                    const indent = text.length - text.trimStart().length;
-                    const blank = text.trim() === '';
-                    if (open.kind === 'tap') {
-                        if (YAML_END.test(text)) {
-                            if (!open.inStack)
-                                open.draft.logLines[1] = line.n;
-                            close(ctx);
-                            return false;
-                        }
-                        if (!blank && indent <= open.indent) {
-                            close(ctx);
-                            return false;
-                        }
-                        if (YAML_STACK.test(text))
-                            open.inStack = true;
-                        if (!open.inStack && !blank)
-                            open.draft.logLines[1] = line.n;
-                        const location = YAML_LOCATION.exec(text)?.groups;
-                        if (location?.file !== undefined) {
-                            open.draft.file = location.file;
-                            open.draft.line = Number(location.line);
-                            open.draft.column = Number(location.column);
-                        }
-                        if (/failureType: 'subtestsFailed'/.test(text))
-                            open.draft.confidence = 0.4;
-                        if (/failureType: '\w+'/.test(text))
-                            open.draft.tool = 'node:test';
-                        if (open.wantErrorLine && !blank) {
-                            open.draft.data = { ...open.draft.data, error: node_test_clip(text) };
-                            open.wantErrorLine = false;
-                        }
-                        else if (YAML_ERROR_BLOCK.test(text)) {
-                            open.wantErrorLine = true;
-                        }
-                        else {
-                            const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
-                            if (inline !== undefined && open.draft.data?.error === undefined)
-                                open.draft.data = { ...open.draft.data, error: node_test_clip(inline) };
-                        }
-                        return open.draft.logLines[1] - open.draft.logLines[0] < 200;
-                    }
-                    if (!blank && indent <= open.indent) {
-                        close(ctx);
-                    }
-                    else {
-                        if (blank)
-                            return true;
-                        open.bodyLines++;
-                        const frame = node_test_FRAME.exec(text)?.groups;
-                        if (/^\s+at /.test(text))
-                            open.inStack = true;
-                        if (!open.inStack)
-                            open.draft.logLines[1] = line.n;
-                        if (open.draft.data?.error === undefined)
-                            open.draft.data = { ...open.draft.data, error: node_test_clip(text) };
-                        if (frame?.file !== undefined && open.draft.file === undefined && !/node_modules|\/node:/.test(frame.file)) {
-                            open.draft.file = frame.file;
-                            open.draft.line = Number(frame.line);
-                            open.draft.column = Number(frame.column);
-                            open.draft.logLines[1] = line.n;
-                        }
-                        return open.bodyLines < 200;
-                    }
-                }
-                close(ctx);
-                if (inSummary) {
-                    if (!spec || bodiless.length === 0)
-                        return bodiless.length > 0;
-                    begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
-                    const draft = open?.draft;
-                    if (draft && testAt && testAt.n >= line.n - 1)
-                        draft.logLines[0] = testAt.n;
-                    else
-                        testAt = undefined;
-                    return true;
-                }
-                if (tap && !TAP_DIRECTIVE.test(tap.name ?? '')) {
-                    begin(line, tap.indent?.length ?? 0, tap.name ?? '', 'tap');
-                    return true;
-                }
-                if (spec) {
-                    begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
-                    return true;
-                }
-                return false;
-            },
+            line: (line, ctx) => readLine(scan, line, ctx),
             end(ctx) {
-                close(ctx);
-                for (const draft of bodiless)
+                scan.blocks.close(ctx);
+                for (const draft of scan.bodiless)
                     ctx.report(draft);
-                bodiless.length = 0;
+                scan.bodiless.length = 0;
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/mocha.ts
+
 /**
  * Mocha (and reporters in its shape, e.g. Karma's mocha reporter): after `N failing`, each
  * `  1) suite test:` block is one failure whose title may run over several indented lines up to
@@ -66771,12 +66949,113 @@ const PASSING = /^\s*\d+ passing\b/;
 const mocha_BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
 const mocha_TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
 const mocha_FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
-function mocha_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function isProjectFrame(file) {
     return /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);
 }
+/** Reports the open block; a timeout without a project frame is located at the test file it names. */
+function mocha_closeBlock(scan, ctx) {
+    const open = scan.open;
+    if (!open)
+        return;
+    const timedOut = open.draft.file === undefined ? mocha_TIMEOUT.exec(open.draft.message)?.groups?.file : undefined;
+    if (timedOut !== undefined)
+        open.draft.file = timedOut;
+    open.draft.data = { ...open.draft.data, test: open.title.join(' ').replace(/:$/, '').trim() };
+    ctx.report(open.draft);
+    scan.blocks++;
+    scan.open = undefined;
+}
+function beginBlock(scan, line, indent, title) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'mocha',
+        message: detector_helpers_clip(line.text),
+        logLines: [scan.announced ?? line.n, line.n],
+        confidence: 0.93,
+    };
+    scan.announced = undefined;
+    const trimmed = title.trim();
+    scan.open = { draft, indent, titleDone: trimmed.endsWith(':'), title: trimmed === '' ? [] : [trimmed], framesSeen: 0 };
+}
+/** The section ends: the open block is reported, later lines are not read. */
+function endSection(scan, ctx) {
+    mocha_closeBlock(scan, ctx);
+    scan.inFailures = false;
+    return false;
+}
+/** A line of the open block: the rest of its title, then the error (the message) and its stack. */
+function extendBlock(open, line) {
+    const text = line.text;
+    open.draft.logLines[1] = line.n;
+    if (!open.titleDone) {
+        open.title.push(text.trim());
+        open.titleDone = text.trimEnd().endsWith(':');
+        return true;
+    }
+    if (open.draft.data?.error === undefined && !mocha_FRAME.test(text)) {
+        open.draft.data = { ...open.draft.data, error: detector_helpers_clip(text) };
+        open.draft.message = detector_helpers_clip(text);
+    }
+    const frame = mocha_FRAME.exec(text)?.groups;
+    if (/^\s+at /.test(text))
+        open.framesSeen++;
+    if (frame?.file !== undefined && open.draft.file === undefined && isProjectFrame(frame.file)) {
+        open.draft.file = frame.file;
+        open.draft.line = Number(frame.line);
+        open.draft.column = Number(frame.column);
+    }
+    return true;
+}
+const failingLine = (scan, line, ctx) => {
+    const failing = FAILING.exec(line.text);
+    if (!failing)
+        return undefined;
+    mocha_closeBlock(scan, ctx);
+    scan.inFailures = true;
+    if (Number(failing.groups?.count) > 0 && scan.summary === undefined) {
+        scan.summary = { category: 'test_failure', tool: 'mocha', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.5 };
+    }
+    const previous = ctx.before(2).find((earlier) => PASSING.test(earlier.text));
+    scan.announced = previous?.n ?? line.n;
+    scan.blankRun = 0;
+    return true;
+};
+const outsideSection = (scan) => (scan.inFailures ? undefined : false);
+/** `  1) suite test:` starts a block unless it is nested deeper than the open one's title. */
+const mocha_blockHeader = (scan, line, ctx) => {
+    const block = mocha_BLOCK.exec(line.text)?.groups;
+    if (block?.number === undefined || (scan.open && (block.indent?.length ?? 0) > scan.open.indent))
+        return undefined;
+    mocha_closeBlock(scan, ctx);
+    beginBlock(scan, line, block.indent?.length ?? 2, block.title ?? '');
+    scan.blankRun = 0;
+    return true;
+};
+/** Blocks are separated by one blank line; a long gap means the section is over. */
+const blankLine = (scan, line, ctx) => {
+    if (line.text.trim() !== '')
+        return undefined;
+    scan.blankRun++;
+    return scan.blankRun > 3 ? endSection(scan, ctx) : true;
+};
+const bodyLine = (scan, line, ctx) => {
+    const text = line.text;
+    scan.blankRun = 0;
+    const indent = text.length - text.trimStart().length;
+    const open = scan.open;
+    if (!open) {
+        if (indent === 0)
+            scan.inFailures = false;
+        return scan.inFailures;
+    }
+    // Multi-line assertion messages (diffs) can print at column 0; the stack frames come last.
+    if (indent === 0 && (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)) {
+        return endSection(scan, ctx);
+    }
+    return extendBlock(open, line);
+};
+/** What a line is, in this order. */
+const mocha_LINE_HANDLERS = [failingLine, outsideSection, mocha_blockHeader, blankLine, bodyLine];
 const mochaDetector = {
     id: 'mocha',
     description: 'Mocha `N failing` sections: one failure per numbered block, with the error line and the first project stack frame.',
@@ -66784,114 +67063,21 @@ const mochaDetector = {
     example: '  2 failing',
     trigger: /^\s*\d+ failing\s*$/,
     start() {
-        let inFailures = false;
-        let announced;
-        let open;
-        let blankRun = 0;
-        let blocks = 0;
-        let summary;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            const timedOut = open.draft.file === undefined ? mocha_TIMEOUT.exec(open.draft.message)?.groups?.file : undefined;
-            if (timedOut !== undefined)
-                open.draft.file = timedOut;
-            open.draft.data = { ...open.draft.data, test: open.title.join(' ').replace(/:$/, '').trim() };
-            ctx.report(open.draft);
-            blocks++;
-            open = undefined;
-        };
-        const begin = (line, indent, title) => {
-            const draft = {
-                category: 'test_failure',
-                tool: 'mocha',
-                message: mocha_clip(line.text),
-                logLines: [announced ?? line.n, line.n],
-                confidence: 0.93,
-            };
-            announced = undefined;
-            const trimmed = title.trim();
-            open = { draft, indent, titleDone: trimmed.endsWith(':'), title: trimmed === '' ? [] : [trimmed], framesSeen: 0 };
-        };
+        const scan = { inFailures: false, announced: undefined, open: undefined, blankRun: 0, blocks: 0, summary: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                const failing = FAILING.exec(text);
-                if (failing) {
-                    close(ctx);
-                    inFailures = true;
-                    if (Number(failing.groups?.count) > 0 && summary === undefined) {
-                        summary = { category: 'test_failure', tool: 'mocha', message: mocha_clip(text), logLines: [line.n, line.n], confidence: 0.5 };
-                    }
-                    const previous = ctx.before(2).find((earlier) => PASSING.test(earlier.text));
-                    announced = previous?.n ?? line.n;
-                    blankRun = 0;
-                    return true;
-                }
-                if (!inFailures)
-                    return false;
-                const block = mocha_BLOCK.exec(text)?.groups;
-                if (block?.number !== undefined && (!open || (block.indent?.length ?? 0) <= open.indent)) {
-                    close(ctx);
-                    begin(line, block.indent?.length ?? 2, block.title ?? '');
-                    blankRun = 0;
-                    return true;
-                }
-                if (text.trim() === '') {
-                    blankRun++;
-                    // Blocks are separated by one blank line; a long gap means the section is over.
-                    if (blankRun > 3) {
-                        close(ctx);
-                        inFailures = false;
-                        return false;
-                    }
-                    return true;
-                }
-                blankRun = 0;
-                const indent = text.length - text.trimStart().length;
-                if (!open) {
-                    if (indent === 0)
-                        inFailures = false;
-                    return inFailures;
-                }
-                // Multi-line assertion messages (diffs) can print at column 0; the stack frames come last.
-                if (indent === 0 &&
-                    (open.draft.file !== undefined || open.framesSeen > 0 || open.draft.logLines[1] - open.draft.logLines[0] > 60)) {
-                    close(ctx);
-                    inFailures = false;
-                    return false;
-                }
-                open.draft.logLines[1] = line.n;
-                if (!open.titleDone) {
-                    open.title.push(text.trim());
-                    open.titleDone = text.trimEnd().endsWith(':');
-                    return true;
-                }
-                if (open.draft.data?.error === undefined && !mocha_FRAME.test(text)) {
-                    open.draft.data = { ...open.draft.data, error: mocha_clip(text) };
-                    open.draft.message = mocha_clip(text);
-                }
-                const frame = mocha_FRAME.exec(text)?.groups;
-                if (/^\s+at /.test(text))
-                    open.framesSeen++;
-                if (frame?.file !== undefined && open.draft.file === undefined && isProjectFrame(frame.file)) {
-                    open.draft.file = frame.file;
-                    open.draft.line = Number(frame.line);
-                    open.draft.column = Number(frame.column);
-                }
-                return true;
-            },
+            line: (line, ctx) => firstAnswer(mocha_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                close(ctx);
+                mocha_closeBlock(scan, ctx);
                 // A truncated log or a reporter without details still says how many tests failed.
-                if (blocks === 0 && summary)
-                    ctx.report(summary);
+                if (scan.blocks === 0 && scan.summary)
+                    ctx.report(scan.summary);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/vitest.ts
+
 /**
  * Vitest: each ` FAIL  file > suite > test` block (up to the `⎯⎯⎯` separator) is one failure,
  * located by its ` ❯ file:line:col` line. A file-level ` FAIL  file [ file ]` block is classified by
@@ -66910,9 +67096,6 @@ const VITEST_RAN = /^\s*RUN\s+v\d|^\s*Test Files\s+\d|\(\d+ tests? \| \d+ failed
 const LOAD_FAILURE = /Failed to load url (?<spec>\S+)|Cannot find (?:module|package) '(?<spec2>[^']+)'|Failed to resolve import "(?<spec3>[^"]+)"/;
 const ESBUILD_FILE = /^\s*File: (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)\s*$/;
 const vitest_SYNTAX = /SyntaxError|Transform failed|Unexpected token|Expected ".*" but found/;
-function vitest_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function classifyFileFailure(body, draft) {
     const text = body.join('\n');
     const load = LOAD_FAILURE.exec(text)?.groups;
@@ -66931,6 +67114,108 @@ function classifyFileFailure(body, draft) {
     }
     return vitest_SYNTAX.test(text) ? 'syntax_error' : 'test_failure';
 }
+/** A syntax error with no location of its own is located by esbuild's `File: /abs/file.ts:4:13` (column counted from 0). */
+function locateSyntaxError(draft, body) {
+    const at = body.map((line) => ESBUILD_FILE.exec(line)?.groups).find((g) => g !== undefined);
+    if (at?.file === undefined)
+        return;
+    // esbuild names the file by its absolute path: keep the suite's relative name when it is that file.
+    if (draft.file === undefined || !at.file.endsWith(`/${draft.file}`))
+        draft.file = at.file;
+    draft.line = Number(at.line);
+    draft.column = Number(at.column) + 1;
+}
+/** A ` FAIL  file > test` block (or a file-level ` FAIL  file [ file ]` one, `title` undefined) up to the `⎯⎯⎯` separator. */
+function failBlock(scan, line, file, title) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'vitest',
+        message: detector_helpers_clip(line.text),
+        file,
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: title === undefined ? { suite: file } : { suite: file, test: title },
+    };
+    const body = [];
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (FAIL_TEST.test(text) || FAIL_FILE.test(text))
+                return false;
+            if (SEPARATOR.test(text.trim()) || body.length > 300)
+                return 'end';
+            if (text.trim() !== '') {
+                draft.logLines[1] = next.n;
+                body.push(text);
+                const location = vitest_LOCATION.exec(text)?.groups;
+                if (location && draft.line === undefined && !/node_modules/.test(location.file ?? '')) {
+                    draft.file = location.file;
+                    draft.line = Number(location.line);
+                    draft.column = Number(location.column);
+                }
+            }
+            return true;
+        },
+        finish() {
+            if (title === undefined)
+                draft.category = classifyFileFailure(body, draft);
+            if (draft.category === 'syntax_error' && draft.line === undefined)
+                locateSyntaxError(draft, body);
+            const firstError = body.find((bodyLine) => bodyLine.trim() !== '');
+            if (firstError !== undefined)
+                draft.data = { ...draft.data, error: detector_helpers_clip(firstError) };
+            scan.reported++;
+            return true;
+        },
+    };
+}
+/** Notes the signs that Vitest ran (the fallbacks need one); the line is read on. */
+const vitestRan = (scan, line) => {
+    if (VITEST_RAN.test(line.text))
+        scan.vitestRan = true;
+    return undefined;
+};
+const failLine = (scan, line, ctx) => {
+    const failTest = FAIL_TEST.exec(line.text)?.groups;
+    const failFile = failTest ? undefined : FAIL_FILE.exec(line.text)?.groups;
+    if (failTest?.file !== undefined)
+        return scan.blocks.open(failBlock(scan, line, failTest.file, failTest.title?.trim()), ctx);
+    if (failFile?.file !== undefined)
+        return scan.blocks.open(failBlock(scan, line, failFile.file, undefined), ctx);
+    return undefined;
+};
+const vitest_cross = (scan, line) => {
+    const title = CROSS.exec(line.text)?.groups?.title;
+    if (title === undefined)
+        return undefined;
+    scan.crosses.push({
+        category: 'test_failure',
+        tool: 'vitest',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.7,
+        data: { test: title },
+    });
+    return false;
+};
+const vitest_summary = (scan, line) => {
+    if (!vitest_SUMMARY.test(line.text) || scan.summary !== undefined)
+        return undefined;
+    scan.summary = { category: 'test_failure', tool: 'vitest', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.5 };
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const vitest_LINE_HANDLERS = [vitestRan, failLine, vitest_cross, vitest_summary];
+/** Reporters such as `--reporter=dot` or a truncated log leave only `×` lines and the summary. */
+function reportFallbacks(scan, ctx) {
+    if (scan.reported > 0 || !scan.vitestRan)
+        return;
+    for (const crossed of scan.crosses)
+        ctx.report(crossed);
+    if (scan.crosses.length === 0 && scan.summary)
+        ctx.report(scan.summary);
+}
 const vitestDetector = {
     id: 'vitest',
     description: 'Vitest `FAIL file > test` blocks with their assertion and location, file-level load failures, `×` lines and the summary as fallbacks.',
@@ -66938,107 +67223,19 @@ const vitestDetector = {
     example: ' FAIL  src/math.test.ts > math > adds',
     trigger: /FAIL\s|^\s*× |^\s*Tests\s+\d+ failed|^\s*RUN\s+v\d|^\s*Test Files\s+\d|tests? \| \d+ failed\)/,
     start() {
-        let open;
-        let blocks = 0;
-        const crosses = [];
-        let summary;
-        let vitestRan = false;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            if (open.fileLevel)
-                open.draft.category = classifyFileFailure(open.body, open.draft);
-            if (open.draft.category === 'syntax_error' && open.draft.line === undefined) {
-                const at = open.body.map((line) => ESBUILD_FILE.exec(line)?.groups).find((g) => g !== undefined);
-                if (at?.file !== undefined) {
-                    // esbuild names the file by its absolute path: keep the suite's relative name when it is that file.
-                    if (open.draft.file === undefined || !at.file.endsWith(`/${open.draft.file}`))
-                        open.draft.file = at.file;
-                    open.draft.line = Number(at.line);
-                    open.draft.column = Number(at.column) + 1;
-                }
-            }
-            const firstError = open.body.find((line) => line.trim() !== '');
-            if (firstError !== undefined)
-                open.draft.data = { ...open.draft.data, error: vitest_clip(firstError) };
-            ctx.report(open.draft);
-            blocks++;
-            open = undefined;
-        };
-        const begin = (line, file, title) => {
-            const draft = {
-                category: 'test_failure',
-                tool: 'vitest',
-                message: vitest_clip(line.text),
-                file,
-                logLines: [line.n, line.n],
-                confidence: 0.95,
-                data: title === undefined ? { suite: file } : { suite: file, test: title },
-            };
-            open = { draft, fileLevel: title === undefined, body: [] };
-            return true;
-        };
+        const scan = { blocks: new BlockReader(), reported: 0, crosses: [], summary: undefined, vitestRan: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                const failTest = FAIL_TEST.exec(text)?.groups;
-                const failFile = failTest ? undefined : FAIL_FILE.exec(text)?.groups;
-                if (open && !failTest && !failFile) {
-                    if (SEPARATOR.test(text.trim()) || open.body.length > 300) {
-                        close(ctx);
-                        return false;
-                    }
-                    if (text.trim() !== '') {
-                        open.draft.logLines[1] = line.n;
-                        open.body.push(text);
-                        const location = vitest_LOCATION.exec(text)?.groups;
-                        if (location && open.draft.line === undefined && !/node_modules/.test(location.file ?? '')) {
-                            open.draft.file = location.file;
-                            open.draft.line = Number(location.line);
-                            open.draft.column = Number(location.column);
-                        }
-                    }
-                    return true;
-                }
-                close(ctx);
-                if (VITEST_RAN.test(text))
-                    vitestRan = true;
-                if (failTest?.file !== undefined)
-                    return begin(line, failTest.file, failTest.title?.trim());
-                if (failFile?.file !== undefined)
-                    return begin(line, failFile.file, undefined);
-                const cross = CROSS.exec(text)?.groups?.title;
-                if (cross !== undefined) {
-                    crosses.push({
-                        category: 'test_failure',
-                        tool: 'vitest',
-                        message: vitest_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.7,
-                        data: { test: cross },
-                    });
-                    return false;
-                }
-                if (vitest_SUMMARY.test(text) && summary === undefined) {
-                    summary = { category: 'test_failure', tool: 'vitest', message: vitest_clip(text), logLines: [line.n, line.n], confidence: 0.5 };
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(vitest_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                close(ctx);
-                if (blocks > 0 || !vitestRan)
-                    return;
-                // Reporters such as `--reporter=dot` or a truncated log leave only these.
-                for (const cross of crosses)
-                    ctx.report(cross);
-                if (crosses.length === 0 && summary)
-                    ctx.report(summary);
+                scan.blocks.close(ctx);
+                reportFallbacks(scan, ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/js-package-managers.ts
+
 /**
  * npm, pnpm and yarn errors. An `npm ERR!` / `npm error` block is one failure classified by its
  * `code` (ERESOLVE, ETARGET, E404 → dependency resolution; ENOTFOUND, ECONNRESET, E5xx, E401/E403 →
@@ -67063,9 +67260,6 @@ const PNPM_CAUSE = /^\s*[├╰]─▶\s*(?<text>.*)$/;
 const PNPM_ELIFECYCLE = /^\s*(?:\S+ )?ELIFECYCLE\s+Command failed with exit code (?<exit>\d+)/;
 const YARN_CLASSIC = /^error (?<message>An unexpected error occurred: .*|Couldn't find (?:any versions for|package|a package\.json|match for) .*|Your lockfile needs to be updated.*|Found incompatible module.*|\S+: The engine "\S+" is incompatible with this module.*|Package "\S+" refers to a non-existing file.*|Received invalid response from npm.*|There appears to be trouble with your network connection.*|Command failed with exit code \d+\.?|Command "\S+" not found\.?|\S+ ENOENT.*)$/;
 const YARN_BERRY = /^➤ (?<code>YN\d{4}): (?:│ )?(?<message>.*)$/;
-function js_package_managers_clip(text) {
-    return text.trim().slice(0, 500);
-}
 /** What the name of a failed script says about the failure it wraps. */
 function categoryOfScript(script) {
     if (script === undefined)
@@ -67168,6 +67362,185 @@ function classifyYarnBerry(code, message) {
         return { category: 'other', confidence: 0.5, data };
     return undefined;
 }
+/** Reports the npm block read so far, classified by its code; a block of trailers only is dropped. */
+function closeNpm(scan, ctx) {
+    const block = scan.npm;
+    if (!block)
+        return;
+    scan.npm = undefined;
+    const meaningful = block.body.filter((line) => !NPM_TRAILER.test(line.trim()));
+    if (meaningful.length === 0)
+        return;
+    const { category, confidence, data } = classifyNpm(meaningful);
+    // The most telling line: the one after `code X`, else the first.
+    const messageLine = meaningful.find((line) => /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(line)) ??
+        meaningful[0] ??
+        block.firstMessage;
+    ctx.report({
+        category,
+        tool: 'npm',
+        message: detector_helpers_clip(messageLine),
+        logLines: [block.first, block.last],
+        confidence,
+        data,
+    });
+}
+/** The first cause of a pnpm report (`├─▶ …` and its wrapped lines), if it has one. */
+function pnpmCause(lines) {
+    const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
+    if (start < 0)
+        return undefined;
+    const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
+    for (const line of lines.slice(start + 1)) {
+        const rest = line.replace(PNPM_REPORT_BOX, '').trim();
+        if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest))
+            break;
+        cause.push(rest);
+    }
+    return cause.join(' ');
+}
+/** `Error: ERR_PNPM_X` alone, then the indented report: classified by the code and what the report says. */
+function pnpmBlock(line, code) {
+    const draft = { category: 'other', tool: 'pnpm', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.5 };
+    const lines = [];
+    return {
+        draft,
+        accepts(next) {
+            if (!PNPM_REPORT_LINE.test(next.text) || next.command !== undefined || lines.length >= 80)
+                return false;
+            lines.push(next.text);
+            if (next.text.trim() !== '')
+                draft.logLines[1] = next.n;
+            return true;
+        },
+        finish() {
+            const joined = lines
+                .map((reportLine) => reportLine.replace(PNPM_REPORT_BOX, '').trim())
+                .filter((reportLine) => reportLine !== '')
+                .join(' ');
+            const classified = classifyPnpm(code, joined);
+            // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
+            const cause = pnpmCause(lines);
+            if (cause !== undefined)
+                draft.message = detector_helpers_clip(`${draft.message}: ${cause}`);
+            draft.category = classified.category;
+            draft.confidence = classified.confidence;
+            if (Object.keys(classified.data).length > 0)
+                draft.data = classified.data;
+            return true;
+        },
+    };
+}
+function closeBerry(scan, ctx) {
+    if (scan.berry)
+        ctx.report(scan.berry.draft);
+    scan.berry = undefined;
+}
+function reportLine(ctx, line, tool, classified) {
+    const draft = {
+        category: classified.category,
+        tool,
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: classified.confidence,
+    };
+    if (Object.keys(classified.data).length > 0)
+        draft.data = classified.data;
+    ctx.report(draft);
+}
+/** A Berry run ends at a line of another kind or after a gap; the line is read on. */
+const berryRunEnd = (scan, line, ctx) => {
+    const berry = scan.berry;
+    if (berry && (!YARN_BERRY.test(line.text) || line.n > berry.draft.logLines[1] + 2))
+        closeBerry(scan, ctx);
+    return undefined;
+};
+const pnpmReport = (scan, line, ctx) => scan.pnpm.read(line, ctx);
+/** An `npm ERR!` line joins the block; any other line ends it (and is read on). */
+const npmLine = (scan, line, ctx) => {
+    const text = line.text;
+    if (!NPM_LINE.test(text)) {
+        closeNpm(scan, ctx);
+        return undefined;
+    }
+    const body = text.replace(NPM_PREFIX, '');
+    // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
+    if (scan.npm && /^code \S/.test(body) && scan.npm.body.some((earlier) => /^code \S/.test(earlier)))
+        closeNpm(scan, ctx);
+    scan.npm ??= { first: line.n, last: line.n, body: [], firstMessage: body };
+    const block = scan.npm;
+    if (!NPM_TRAILER.test(body.trim())) {
+        // A block that so far only said where npm's debug log is starts at its first real line.
+        if (block.body.every((earlier) => NPM_TRAILER.test(earlier.trim())))
+            block.first = line.n;
+        block.last = line.n;
+    }
+    block.body.push(body);
+    return true;
+};
+const pnpmError = (scan, line, ctx) => {
+    const pnpm = PNPM_ERROR.exec(line.text)?.groups;
+    if (pnpm?.code === undefined)
+        return undefined;
+    if ((pnpm.message ?? '').trim() === '')
+        return scan.pnpm.open(pnpmBlock(line, pnpm.code), ctx);
+    reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
+    return false;
+};
+const pnpmLifecycle = (_scan, line, ctx) => {
+    if (!PNPM_ELIFECYCLE.test(line.text))
+        return undefined;
+    reportLine(ctx, line, 'pnpm', { category: 'other', confidence: 0.25, data: {} });
+    return false;
+};
+const yarnClassic = (_scan, line, ctx) => {
+    const classic = YARN_CLASSIC.exec(line.text)?.groups?.message;
+    if (classic === undefined)
+        return undefined;
+    reportLine(ctx, line, 'yarn', classifyYarnClassic(classic));
+    return false;
+};
+const yarnBerry = (scan, line, ctx) => {
+    const text = line.text;
+    const berry = YARN_BERRY.exec(text)?.groups;
+    if (berry?.code === undefined)
+        return undefined;
+    // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
+    const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
+    const run = scan.berry;
+    if (run && run.code === berry.code) {
+        run.draft.logLines[1] = line.n;
+        if (!run.messageSet && !isDiff) {
+            run.draft.message = detector_helpers_clip(text);
+            run.messageSet = true;
+        }
+        return true;
+    }
+    const classified = classifyYarnBerry(berry.code, berry.message ?? '');
+    if (classified) {
+        closeBerry(scan, ctx);
+        const draft = {
+            category: classified.category,
+            tool: 'yarn',
+            message: detector_helpers_clip(text),
+            logLines: [line.n, line.n],
+            confidence: classified.confidence,
+            data: classified.data,
+        };
+        scan.berry = { draft, code: berry.code, messageSet: !isDiff };
+    }
+    return scan.berry !== undefined;
+};
+/** What a line is, in this order. */
+const js_package_managers_LINE_HANDLERS = [
+    berryRunEnd,
+    pnpmReport,
+    npmLine,
+    pnpmError,
+    pnpmLifecycle,
+    yarnClassic,
+    yarnBerry,
+];
 const jsPackageManagersDetector = {
     id: 'js-package-managers',
     description: 'npm (`npm ERR!` / `npm error` blocks by code), pnpm (`ERR_PNPM_*`) and yarn (classic `error …`, Berry `YNxxxx`) failures; lifecycle-script wrappers at low confidence.',
@@ -67185,172 +67558,20 @@ const jsPackageManagersDetector = {
     example: 'npm ERR! ERESOLVE unable to resolve dependency tree',
     trigger: /npm (?:ERR!|error)|ERR_PNPM_|ELIFECYCLE|^error |^➤ YN\d{4}: /,
     start() {
-        let npmBlock;
-        const closeNpm = (ctx) => {
-            if (!npmBlock)
-                return;
-            const meaningful = npmBlock.body.filter((line) => !NPM_TRAILER.test(line.trim()));
-            if (meaningful.length === 0) {
-                npmBlock = undefined;
-                return;
-            }
-            const { category, confidence, data } = classifyNpm(meaningful);
-            // The most telling line: the one after `code X`, else the first.
-            const messageLine = meaningful.find((line) => /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(line)) ??
-                meaningful[0] ??
-                npmBlock.firstMessage;
-            ctx.report({
-                category,
-                tool: 'npm',
-                message: js_package_managers_clip(messageLine),
-                logLines: [npmBlock.first, npmBlock.last],
-                confidence,
-                data,
-            });
-            npmBlock = undefined;
-        };
-        /** Newer pnpm's `Error: ERR_PNPM_X` waiting for the report under it. */
-        let pnpmBlock;
-        const closePnpm = (ctx) => {
-            if (!pnpmBlock)
-                return;
-            const { draft, code, lines } = pnpmBlock;
-            pnpmBlock = undefined;
-            const joined = lines
-                .map((line) => line.replace(PNPM_REPORT_BOX, '').trim())
-                .filter((line) => line !== '')
-                .join(' ');
-            const classified = classifyPnpm(code, joined);
-            // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
-            const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
-            if (start >= 0) {
-                const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
-                for (const line of lines.slice(start + 1)) {
-                    const rest = line.replace(PNPM_REPORT_BOX, '').trim();
-                    if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest))
-                        break;
-                    cause.push(rest);
-                }
-                draft.message = js_package_managers_clip(`${draft.message}: ${cause.join(' ')}`);
-            }
-            draft.category = classified.category;
-            draft.confidence = classified.confidence;
-            if (Object.keys(classified.data).length > 0)
-                draft.data = classified.data;
-            ctx.report(draft);
-        };
-        /** Yarn Berry lines of one code printed together: one failure. */
-        let berryBlock;
-        const closeBerry = (ctx) => {
-            if (berryBlock)
-                ctx.report(berryBlock.draft);
-            berryBlock = undefined;
-        };
-        const reportLine = (ctx, line, tool, classified) => {
-            const draft = {
-                category: classified.category,
-                tool,
-                message: js_package_managers_clip(line.text),
-                logLines: [line.n, line.n],
-                confidence: classified.confidence,
-            };
-            if (Object.keys(classified.data).length > 0)
-                draft.data = classified.data;
-            ctx.report(draft);
-        };
+        const scan = { npm: undefined, pnpm: new BlockReader(), berry: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (berryBlock && (!YARN_BERRY.test(text) || line.n > berryBlock.draft.logLines[1] + 2))
-                    closeBerry(ctx);
-                if (pnpmBlock) {
-                    if (PNPM_REPORT_LINE.test(text) && line.command === undefined && pnpmBlock.lines.length < 80) {
-                        pnpmBlock.lines.push(text);
-                        if (text.trim() !== '')
-                            pnpmBlock.draft.logLines[1] = line.n;
-                        return true;
-                    }
-                    closePnpm(ctx);
-                }
-                if (NPM_LINE.test(text)) {
-                    const body = text.replace(NPM_PREFIX, '');
-                    // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
-                    if (npmBlock && /^code \S/.test(body) && npmBlock.body.some((earlier) => /^code \S/.test(earlier)))
-                        closeNpm(ctx);
-                    if (!npmBlock)
-                        npmBlock = { first: line.n, last: line.n, body: [], firstMessage: body };
-                    if (!NPM_TRAILER.test(body.trim())) {
-                        // A block that so far only said where npm's debug log is starts at its first real line.
-                        if (npmBlock.body.every((earlier) => NPM_TRAILER.test(earlier.trim())))
-                            npmBlock.first = line.n;
-                        npmBlock.last = line.n;
-                    }
-                    npmBlock.body.push(body);
-                    return true;
-                }
-                closeNpm(ctx);
-                const pnpm = PNPM_ERROR.exec(text)?.groups;
-                if (pnpm?.code !== undefined) {
-                    if ((pnpm.message ?? '').trim() === '') {
-                        pnpmBlock = {
-                            draft: { category: 'other', tool: 'pnpm', message: js_package_managers_clip(text), logLines: [line.n, line.n], confidence: 0.5 },
-                            code: pnpm.code,
-                            lines: [],
-                        };
-                        return true;
-                    }
-                    reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
-                    return false;
-                }
-                const lifecycle = PNPM_ELIFECYCLE.exec(text);
-                if (lifecycle) {
-                    reportLine(ctx, line, 'pnpm', { category: 'other', confidence: 0.25, data: {} });
-                    return false;
-                }
-                const classic = YARN_CLASSIC.exec(text)?.groups?.message;
-                if (classic !== undefined) {
-                    reportLine(ctx, line, 'yarn', classifyYarnClassic(classic));
-                    return false;
-                }
-                const berry = YARN_BERRY.exec(text)?.groups;
-                if (berry?.code !== undefined) {
-                    // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
-                    const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
-                    if (berryBlock && berryBlock.code === berry.code) {
-                        berryBlock.draft.logLines[1] = line.n;
-                        if (!berryBlock.messageSet && !isDiff) {
-                            berryBlock.draft.message = js_package_managers_clip(text);
-                            berryBlock.messageSet = true;
-                        }
-                        return true;
-                    }
-                    const classified = classifyYarnBerry(berry.code, berry.message ?? '');
-                    if (classified) {
-                        closeBerry(ctx);
-                        const draft = {
-                            category: classified.category,
-                            tool: 'yarn',
-                            message: js_package_managers_clip(text),
-                            logLines: [line.n, line.n],
-                            confidence: classified.confidence,
-                            data: classified.data,
-                        };
-                        berryBlock = { draft, code: berry.code, messageSet: !isDiff };
-                    }
-                    return berryBlock !== undefined;
-                }
-                return false;
-            },
+            line: (line, ctx) => firstAnswer(js_package_managers_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                closeNpm(ctx);
-                closePnpm(ctx);
-                closeBerry(ctx);
+                closeNpm(scan, ctx);
+                scan.pnpm.close(ctx);
+                closeBerry(scan, ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/shell.ts
+
 /**
  * Shell-level failures: a command that is not installed (`bash: foo: command not found`,
  * `sh: 1: foo: not found`, `zsh: command not found: foo`, `/usr/bin/env: 'node': No such file or
@@ -67368,9 +67589,6 @@ const ENV = /^(?:\S*\/)?env: ['‘]?(?<target>[^'’\s:]+)['’]?: No such file 
 const COREUTILS = /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
 const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
 const EXIT_127 = /\b127\b/;
-function shell_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function missingTarget(text) {
     const shell = SHELL.exec(text)?.groups;
     if (shell?.target !== undefined) {
@@ -67402,6 +67620,45 @@ function echoedCommand(ctx, command) {
         .split(/\s+/)[0];
     return first === command ? previous : undefined;
 }
+/** A missing command or file, with the wrappers right after it that only repeat it. */
+function missingBlock(line, ctx, found) {
+    const text = line.text;
+    const isFile = !found.command || /[\\/]/.test(found.target);
+    const draft = isFile
+        ? {
+            category: 'missing_file',
+            tool: 'shell',
+            message: detector_helpers_clip(text),
+            logLines: [line.n, line.n],
+            confidence: found.confidence,
+            data: { path: found.target },
+        }
+        : {
+            category: 'import_missing_module',
+            tool: 'shell',
+            message: detector_helpers_clip(text),
+            logLines: [line.n, line.n],
+            confidence: found.confidence,
+            data: { command: found.target },
+        };
+    if (!isFile) {
+        const echoed = echoedCommand(ctx, found.target);
+        if (echoed)
+            draft.logLines[0] = echoed.n;
+    }
+    let extra = 0;
+    return {
+        draft,
+        accepts(next) {
+            // Wrappers right after it (`make: *** Error 127`, `Process completed with exit code 127`) say the same.
+            if (draft.category !== 'import_missing_module' || !EXIT_127.test(next.text) || extra >= 4)
+                return false;
+            draft.logLines[1] = next.n;
+            extra++;
+            return true;
+        },
+    };
+}
 const shellDetector = {
     id: 'shell',
     description: 'Commands that are not installed (`command not found`, exit 127) and files the shell, coreutils or Python could not find.',
@@ -67409,61 +67666,22 @@ const shellDetector = {
     example: 'bash: pnpm: command not found',
     trigger: /not found|No such file|can't open file/,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const blocks = new BlockReader();
         return {
             line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    // Wrappers right after it (`make: *** Error 127`, `Process completed with exit code 127`) say the same.
-                    if (open.draft.category === 'import_missing_module' && EXIT_127.test(text) && open.extra < 4) {
-                        open.draft.logLines[1] = line.n;
-                        open.extra++;
-                        return true;
-                    }
-                    close(ctx);
-                }
-                const found = missingTarget(text);
-                if (!found)
-                    return false;
-                const isFile = !found.command || /[\\/]/.test(found.target);
-                const draft = isFile
-                    ? {
-                        category: 'missing_file',
-                        tool: 'shell',
-                        message: shell_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: found.confidence,
-                        data: { path: found.target },
-                    }
-                    : {
-                        category: 'import_missing_module',
-                        tool: 'shell',
-                        message: shell_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: found.confidence,
-                        data: { command: found.target },
-                    };
-                if (!isFile) {
-                    const echoed = echoedCommand(ctx, found.target);
-                    if (echoed)
-                        draft.logLines[0] = echoed.n;
-                }
-                open = { draft, extra: 0 };
-                return true;
+                const taken = blocks.read(line, ctx);
+                if (taken !== undefined)
+                    return taken;
+                const found = missingTarget(line.text);
+                return found ? blocks.open(missingBlock(line, ctx, found), ctx) : false;
             },
-            end(ctx) {
-                close(ctx);
-            },
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/node.ts
+
 /**
  * Node.js runtime errors: `Cannot find module 'x'` / `Cannot find package 'x'` (a bare specifier
  * is a missing dependency, a path a missing file), `SyntaxError` under a `file.js:12` header,
@@ -67486,9 +67704,6 @@ const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
 const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const node_NPM_PREFIX = /^npm (?:ERR!|error) /;
-function node_clip(text) {
-    return text.trim().slice(0, 500);
-}
 /** Old Node versions name their own sources bare (`module.js:325`); project files have directories. */
 function isProjectFile(file) {
     return file !== undefined && /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);
@@ -67511,6 +67726,137 @@ function preambleStart(ctx, line) {
     }
     return line.n;
 }
+/**
+ * An error and its stack: frames and `Require stack:` lines, then the error's printed properties
+ * (`at main (x.js:1:2) {` … `}`). `locate`: the first project frame locates it; `needsFrames`: it is
+ * reported only when stack frames follow (a bare `Error: x` line may be anything).
+ */
+function errorBlock(draft, locate, needsFrames = false) {
+    let frames = 0;
+    let inProperties = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (inProperties) {
+                draft.logLines[1] = next.n;
+                return /^\s*\}\s*$/.test(text) || next.n - draft.logLines[0] > 80 ? 'end' : true;
+            }
+            if (!node_FRAME.test(text) && !REQUIRE_STACK.test(text))
+                return false;
+            draft.logLines[1] = next.n;
+            const frame = PROJECT_FRAME.exec(text)?.groups;
+            if (locate && draft.file === undefined && isProjectFile(frame?.file)) {
+                draft.file = frame?.file;
+                draft.line = Number(frame.line);
+                draft.column = Number(frame.column);
+            }
+            if (node_FRAME.test(text))
+                frames++;
+            if (/ \{\s*$/.test(text))
+                inProperties = true;
+            return inProperties || frames < 30 || 'hold';
+        },
+        finish: () => !(needsFrames && frames === 0),
+    };
+}
+const npmPrefix = (_blocks, line) => (node_NPM_PREFIX.test(line.text) ? false : undefined);
+const missingModule = (blocks, line, ctx) => {
+    const missing = MISSING.exec(line.text)?.groups?.spec;
+    if (missing === undefined)
+        return undefined;
+    const isPath = isPathSpecifier(missing);
+    const draft = {
+        category: isPath ? 'missing_file' : 'import_missing_module',
+        tool: 'node',
+        message: detector_helpers_clip(line.text),
+        logLines: [preambleStart(ctx, line), line.n],
+        confidence: 0.92,
+        data: isPath ? { path: missing } : { ecosystem: 'node', module: node_packageName(missing) },
+    };
+    return blocks.open(errorBlock(draft, true), ctx);
+};
+const babelSyntax = (blocks, line, ctx) => {
+    const babel = BABEL_SYNTAX.exec(line.text)?.groups;
+    if (babel?.file === undefined)
+        return undefined;
+    const draft = {
+        category: 'syntax_error',
+        tool: 'node',
+        message: detector_helpers_clip(line.text),
+        file: babel.file,
+        line: Number(babel.line),
+        column: Number(babel.column),
+        logLines: [line.n, line.n],
+        confidence: 0.88,
+    };
+    return blocks.open(errorBlock(draft, false), ctx);
+};
+/**
+ * Node prints the offending source line between `file.js:12` and the SyntaxError; without that
+ * header the text may be Python's or a test's own output.
+ */
+const syntaxError = (blocks, line, ctx) => {
+    if (!node_SYNTAX.test(line.text))
+        return undefined;
+    const earlier = ctx.before(6);
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        const header = earlier[i];
+        const source = header ? SOURCE_HEADER.exec(header.text.trim())?.groups : undefined;
+        if (header && source?.file !== undefined) {
+            const draft = {
+                category: 'syntax_error',
+                tool: 'node',
+                message: detector_helpers_clip(line.text),
+                file: source.file,
+                line: Number(source.line),
+                logLines: [header.n, line.n],
+                confidence: 0.92,
+            };
+            return blocks.open(errorBlock(draft, false), ctx);
+        }
+    }
+    return false;
+};
+const spawnEnoent = (blocks, line, ctx) => {
+    const spawn = SPAWN_ENOENT.exec(line.text)?.groups?.command;
+    if (spawn === undefined)
+        return undefined;
+    const draft = {
+        category: 'import_missing_module',
+        tool: 'node',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+        data: { command: spawn },
+    };
+    return blocks.open(errorBlock(draft, true), ctx);
+};
+const fileEnoent = (blocks, line, ctx) => {
+    const text = line.text;
+    const enoent = ENOENT.exec(text)?.groups?.path;
+    if (enoent === undefined)
+        return undefined;
+    const draft = {
+        category: 'missing_file',
+        tool: 'node',
+        message: detector_helpers_clip(text),
+        logLines: [preambleStart(ctx, line), line.n],
+        // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
+        // message it is often a tool reporting what it skipped.
+        confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
+        data: { path: enoent },
+    };
+    return blocks.open(errorBlock(draft, true), ctx);
+};
+const thrown = (blocks, line, ctx) => {
+    if (!THROWN.test(line.text))
+        return undefined;
+    const draft = { category: 'other', tool: 'node', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.45 };
+    return blocks.open(errorBlock(draft, true, true), ctx);
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const node_LINE_HANDLERS = [npmPrefix, missingModule, babelSyntax, syntaxError, spawnEnoent, fileEnoent, thrown];
 const nodeDetector = {
     id: 'node',
     description: 'Node.js runtime errors: missing modules and packages, SyntaxError with its source header, ENOENT on files, spawn ENOENT for missing tools.',
@@ -67518,130 +67864,16 @@ const nodeDetector = {
     example: "Error: Cannot find module 'fast-deep-equal'",
     trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT|Error(?: \[[\w-]+\])?: /,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (open && !(open.needsFrames && open.frames === 0))
-                ctx.report(open.draft);
-            open = undefined;
-        };
-        const begin = (line, draft, locate, needsFrames = false) => {
-            open = { draft, frames: 0, locate, needsFrames };
-            return true;
-        };
+        const blocks = new BlockReader();
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.inProperties) {
-                        open.draft.logLines[1] = line.n;
-                        if (/^\s*\}\s*$/.test(text) || line.n - open.draft.logLines[0] > 80) {
-                            open.inProperties = false;
-                            close(ctx);
-                            return false;
-                        }
-                        return true;
-                    }
-                    if (node_FRAME.test(text) || REQUIRE_STACK.test(text)) {
-                        open.draft.logLines[1] = line.n;
-                        const frame = PROJECT_FRAME.exec(text)?.groups;
-                        if (open.locate && open.draft.file === undefined && isProjectFile(frame?.file)) {
-                            open.draft.file = frame?.file;
-                            open.draft.line = Number(frame.line);
-                            open.draft.column = Number(frame.column);
-                        }
-                        if (node_FRAME.test(text))
-                            open.frames++;
-                        if (/ \{\s*$/.test(text))
-                            open.inProperties = true;
-                        return open.inProperties === true || open.frames < 30;
-                    }
-                    close(ctx);
-                }
-                if (node_NPM_PREFIX.test(text))
-                    return false;
-                const missing = MISSING.exec(text)?.groups?.spec;
-                if (missing !== undefined) {
-                    const isPath = isPathSpecifier(missing);
-                    return begin(line, {
-                        category: isPath ? 'missing_file' : 'import_missing_module',
-                        tool: 'node',
-                        message: node_clip(text),
-                        logLines: [preambleStart(ctx, line), line.n],
-                        confidence: 0.92,
-                        data: isPath ? { path: missing } : { ecosystem: 'node', module: node_packageName(missing) },
-                    }, true);
-                }
-                const babel = BABEL_SYNTAX.exec(text)?.groups;
-                if (babel?.file !== undefined) {
-                    return begin(line, {
-                        category: 'syntax_error',
-                        tool: 'node',
-                        message: node_clip(text),
-                        file: babel.file,
-                        line: Number(babel.line),
-                        column: Number(babel.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.88,
-                    }, false);
-                }
-                if (node_SYNTAX.test(text)) {
-                    // Node prints the offending source line between `file.js:12` and the SyntaxError;
-                    // without that header the text may be Python's or a test's own output.
-                    const earlier = ctx.before(6);
-                    for (let i = earlier.length - 1; i >= 0; i--) {
-                        const header = earlier[i];
-                        const source = header ? SOURCE_HEADER.exec(header.text.trim())?.groups : undefined;
-                        if (header && source?.file !== undefined) {
-                            return begin(line, {
-                                category: 'syntax_error',
-                                tool: 'node',
-                                message: node_clip(text),
-                                file: source.file,
-                                line: Number(source.line),
-                                logLines: [header.n, line.n],
-                                confidence: 0.92,
-                            }, false);
-                        }
-                    }
-                    return false;
-                }
-                const spawn = SPAWN_ENOENT.exec(text)?.groups?.command;
-                if (spawn !== undefined) {
-                    return begin(line, {
-                        category: 'import_missing_module',
-                        tool: 'node',
-                        message: node_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                        data: { command: spawn },
-                    }, true);
-                }
-                const enoent = ENOENT.exec(text)?.groups?.path;
-                if (enoent !== undefined) {
-                    return begin(line, {
-                        category: 'missing_file',
-                        tool: 'node',
-                        message: node_clip(text),
-                        logLines: [preambleStart(ctx, line), line.n],
-                        // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
-                        // message it is often a tool reporting what it skipped.
-                        confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
-                        data: { path: enoent },
-                    }, true);
-                }
-                if (THROWN.test(text)) {
-                    return begin(line, { category: 'other', tool: 'node', message: node_clip(text), logLines: [line.n, line.n], confidence: 0.45 }, true, true);
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(node_LINE_HANDLERS, blocks, line, ctx),
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/infrastructure.ts
+
 const infrastructure_RULES = [
     // Runner, job and step limits: the runner's own words.
     {
@@ -67830,9 +68062,6 @@ const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
 const QUOTED_SOURCE = /^\s+(?:raise|throw new|except)\s/;
 const SAFE_DIRECTORY_ADVICE = /^To add an exception for this directory|safe\.directory|^\s*$/;
 const CLONE_PREAMBLE = /^Cloning into |^warning: Could not find remote branch/;
-function infrastructure_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function matchRule(line) {
     for (const rule of infrastructure_RULES) {
         if (rule.runnerOnly && line.command !== 'error')
@@ -67904,7 +68133,7 @@ const infrastructureDetector = {
                 const draft = {
                     category: 'network_infra_timeout',
                     tool: rule.tool,
-                    message: infrastructure_clip(line.text),
+                    message: detector_helpers_clip(line.text),
                     logLines: [line.n, line.n],
                     confidence: Math.round(rule.confidence * (isWarning ? 0.6 : 1) * (probe ? 0.65 : 1) * (afterTheFact ? 0.5 : 1) * 100) / 100,
                     data: status === undefined ? { kind: rule.kind } : { kind: rule.kind, status },
@@ -67932,6 +68161,7 @@ const infrastructureDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/jest.ts
+
 /**
  * Jest: each `● Suite › test` block under a `FAIL path` header is one failure, located by the first
  * stack frame in the project (else the suite file). `● Test suite failed to run` blocks are
@@ -67953,15 +68183,149 @@ const TYPE_ERROR = /error TS\d+:|TS\d{4,5}:/;
 const NO_TESTS = /^No tests found, exiting with code 1\s*$/;
 const NO_TESTS_DETAIL = /^Run with `--passWithNoTests`|^In \S|^\s{2,}\S/;
 const jest_BABEL_SYNTAX = /^\s*SyntaxError: (?<file>(?:[A-Za-z]:)?[^\s:]+): .*\((?<line>\d+):(?<column>\d+)\)$/;
-function jest_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function jest_isProjectFrame(file) {
     return !/node_modules|^node:|^internal\/|^\/?<anonymous>/.test(file);
 }
 function isRelativeSpecifier(module) {
     return module.startsWith('.') || module.startsWith('/');
 }
+/**
+ * What a `● Test suite failed to run` block holds: a missing module, ts-jest type errors, or a
+ * syntax error (located by Babel's `SyntaxError: /abs/file.js: msg (line:col)` when no frame is).
+ */
+function suiteFailureCategory(draft, body, text) {
+    const missing = MISSING_MODULE.exec(text)?.groups;
+    if (missing?.module !== undefined) {
+        if (isRelativeSpecifier(missing.module)) {
+            draft.data = { ...draft.data, path: missing.module };
+            return 'missing_file';
+        }
+        draft.data = { ...draft.data, ecosystem: 'node', module: missing.module };
+        return 'import_missing_module';
+    }
+    if (TYPE_ERROR.test(text))
+        return 'type_check';
+    if (!jest_SYNTAX.test(text))
+        return 'test_failure';
+    const at = draft.line === undefined ? body.map((line) => jest_BABEL_SYNTAX.exec(line)?.groups).find((g) => g !== undefined) : undefined;
+    if (at?.file !== undefined) {
+        // Babel names the file by its absolute path: keep the suite's relative name when it is that file.
+        if (draft.file === undefined || !at.file.endsWith(`/${draft.file}`))
+            draft.file = at.file;
+        draft.line = Number(at.line);
+        draft.column = Number(at.column) + 1; // Babel counts columns from 0
+    }
+    return 'syntax_error';
+}
+/** A `● Suite › test` block: the lines indented under the bullet, located by the first project frame. */
+function failureBlock(scan, line, title, indent) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'jest',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: title },
+    };
+    const suite = scan.suite;
+    // The first block under a FAIL header starts at the header: it names the suite that failed.
+    if (suite && !suite.used) {
+        draft.logLines[0] = suite.n;
+        suite.used = true;
+    }
+    if (suite) {
+        draft.file = suite.file;
+        draft.data = { ...draft.data, suite: suite.file };
+    }
+    const suiteFailedToRun = /^Test suite failed to run/.test(title);
+    const body = [];
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (BULLET.test(text))
+                return false;
+            if (text.trim() !== '' && text.length - text.trimStart().length <= indent)
+                return false;
+            if (text.trim() !== '') {
+                draft.logLines[1] = next.n;
+                body.push(text);
+                const frame = jest_FRAME.exec(text)?.groups;
+                if (frame?.file !== undefined && jest_isProjectFrame(frame.file) && draft.line === undefined) {
+                    draft.file = frame.file;
+                    draft.line = Number(frame.line);
+                    draft.column = Number(frame.column);
+                }
+            }
+            return body.length < 400 || 'hold';
+        },
+        finish() {
+            const text = body.join('\n');
+            draft.category = suiteFailedToRun ? suiteFailureCategory(draft, body, text) : 'test_failure';
+            if (/toMatch(?:Inline)?Snapshot|Snapshot name: /.test(text))
+                draft.data = { ...draft.data, snapshot: true };
+            const firstError = body.find((bodyLine) => bodyLine.trim() !== '');
+            if (firstError !== undefined)
+                draft.data = { ...draft.data, error: detector_helpers_clip(firstError) };
+            scan.blocksReported++;
+            return true;
+        },
+    };
+}
+/** `No tests found, exiting with code 1`, with Jest's explanation (`Run with --passWithNoTests`, the roots and testMatch it tried). */
+function noTestsBlock(line) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'jest',
+        message: line.text.trim(),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+        data: { noTests: true },
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (!NO_TESTS_DETAIL.test(next.text) || next.n - draft.logLines[0] >= 30)
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const noTests = (scan, line, ctx) => (NO_TESTS.test(line.text) ? scan.noTests.open(noTestsBlock(line), ctx) : undefined);
+const repeatedSummary = (scan, line) => {
+    if (!REPEATED_SUMMARY.test(line.text))
+        return undefined;
+    scan.inRepeatedSummary = true;
+    return false;
+};
+const failHeader = (scan, line) => {
+    const header = FAIL_HEADER.exec(line.text);
+    if (header?.groups?.file === undefined)
+        return undefined;
+    scan.suite = { file: header.groups.file, n: line.n, used: false };
+    return false;
+};
+const bullet = (scan, line, ctx) => {
+    const text = line.text;
+    const match = BULLET.exec(text);
+    if (match?.groups?.title === undefined)
+        return undefined;
+    const title = match.groups.title.trim();
+    if (NOT_A_FAILURE.test(title) || scan.inRepeatedSummary)
+        return false;
+    return scan.blocks.open(failureBlock(scan, line, title, text.length - text.trimStart().length), ctx);
+};
+/** `Tests: N failed`, reported only when no block was read. */
+const jest_summary = (scan, line, ctx) => {
+    if (!jest_SUMMARY.test(line.text) || scan.blocksReported > 0 || scan.summaryReported)
+        return undefined;
+    scan.summaryReported = true;
+    ctx.report({ category: 'test_failure', tool: 'jest', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.5 });
+    return false;
+};
+/** What a line can start, in this order; a line an open block takes never reaches them. */
+const jest_LINE_HANDLERS = [noTests, repeatedSummary, failHeader, bullet, jest_summary];
 const jestDetector = {
     id: 'jest',
     description: 'Jest `● Suite › test` failure blocks (assertions, snapshots, suites that failed to run) and the `Tests: N failed` summary.',
@@ -67969,153 +68333,26 @@ const jestDetector = {
     example: '  ● Button › renders the label',
     trigger: /FAIL\s|● |^Tests:\s+\d+ failed|^Summary of all failing tests|^No tests found, exiting with code 1/,
     start() {
-        let suite;
-        let open;
-        let noTests;
-        let blocksReported = 0;
-        let inRepeatedSummary = false;
-        let summaryReported = false;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            const { draft, body } = open;
-            const text = body.join('\n');
-            let category = 'test_failure';
-            const missing = MISSING_MODULE.exec(text)?.groups;
-            if (open.suiteFailedToRun && missing?.module !== undefined) {
-                if (isRelativeSpecifier(missing.module)) {
-                    category = 'missing_file';
-                    draft.data = { ...draft.data, path: missing.module };
-                }
-                else {
-                    category = 'import_missing_module';
-                    draft.data = { ...draft.data, ecosystem: 'node', module: missing.module };
-                }
-            }
-            else if (open.suiteFailedToRun && TYPE_ERROR.test(text)) {
-                category = 'type_check';
-            }
-            else if (open.suiteFailedToRun && jest_SYNTAX.test(text)) {
-                category = 'syntax_error';
-                const at = draft.line === undefined ? body.map((line) => jest_BABEL_SYNTAX.exec(line)?.groups).find((g) => g !== undefined) : undefined;
-                if (at?.file !== undefined) {
-                    // Babel names the file by its absolute path: keep the suite's relative name when it is that file.
-                    if (draft.file === undefined || !at.file.endsWith(`/${draft.file}`))
-                        draft.file = at.file;
-                    draft.line = Number(at.line);
-                    draft.column = Number(at.column) + 1; // Babel counts columns from 0
-                }
-            }
-            draft.category = category;
-            if (/toMatch(?:Inline)?Snapshot|Snapshot name: /.test(text))
-                draft.data = { ...draft.data, snapshot: true };
-            const firstError = body.find((line) => line.trim() !== '');
-            if (firstError !== undefined)
-                draft.data = { ...draft.data, error: jest_clip(firstError) };
-            ctx.report(draft);
-            blocksReported++;
-            open = undefined;
-        };
-        const openBlock = (line, title, indent) => {
-            const draft = {
-                category: 'test_failure',
-                tool: 'jest',
-                message: jest_clip(line.text),
-                logLines: [line.n, line.n],
-                confidence: 0.95,
-                data: { test: title },
-            };
-            // The first block under a FAIL header starts at the header: it names the suite that failed.
-            if (suite && !suite.used) {
-                draft.logLines[0] = suite.n;
-                suite.used = true;
-            }
-            if (suite) {
-                draft.file = suite.file;
-                draft.data = { ...draft.data, suite: suite.file };
-            }
-            return { draft, indent, suiteFailedToRun: /^Test suite failed to run/.test(title), body: [] };
+        const scan = {
+            blocks: new BlockReader(),
+            noTests: new BlockReader(),
+            suite: undefined,
+            blocksReported: 0,
+            inRepeatedSummary: false,
+            summaryReported: false,
         };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                const bullet = BULLET.exec(text);
-                if (open && !bullet) {
-                    const indent = text.length - text.trimStart().length;
-                    if (text.trim() === '' || indent > open.indent) {
-                        if (text.trim() !== '') {
-                            open.draft.logLines[1] = line.n;
-                            open.body.push(text);
-                            const frame = jest_FRAME.exec(text)?.groups;
-                            if (frame?.file !== undefined && jest_isProjectFrame(frame.file) && open.draft.line === undefined) {
-                                open.draft.file = frame.file;
-                                open.draft.line = Number(frame.line);
-                                open.draft.column = Number(frame.column);
-                            }
-                        }
-                        return open.body.length < 400;
-                    }
-                }
-                close(ctx);
-                if (noTests !== undefined) {
-                    // Jest's explanation (`Run with --passWithNoTests`, the roots and testMatch it tried) follows.
-                    if (NO_TESTS_DETAIL.test(text) && line.n - noTests.logLines[0] < 30) {
-                        noTests.logLines[1] = line.n;
-                        return true;
-                    }
-                    ctx.report(noTests);
-                    noTests = undefined;
-                }
-                if (NO_TESTS.test(text)) {
-                    noTests = {
-                        category: 'test_failure',
-                        tool: 'jest',
-                        message: text.trim(),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                        data: { noTests: true },
-                    };
-                    return true;
-                }
-                if (REPEATED_SUMMARY.test(text)) {
-                    inRepeatedSummary = true;
-                    return false;
-                }
-                const header = FAIL_HEADER.exec(text);
-                if (header?.groups?.file !== undefined) {
-                    suite = { file: header.groups.file, n: line.n, used: false };
-                    return false;
-                }
-                if (bullet?.groups?.title !== undefined) {
-                    const title = bullet.groups.title.trim();
-                    if (NOT_A_FAILURE.test(title) || inRepeatedSummary)
-                        return false;
-                    open = openBlock(line, title, text.length - text.trimStart().length);
-                    return true;
-                }
-                const summary = jest_SUMMARY.exec(text);
-                if (summary && blocksReported === 0 && !summaryReported) {
-                    summaryReported = true;
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'jest',
-                        message: jest_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.5,
-                    });
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? scan.noTests.read(line, ctx) ?? firstAnswer(jest_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                close(ctx);
-                if (noTests !== undefined)
-                    ctx.report(noTests);
+                scan.blocks.close(ctx);
+                scan.noTests.close(ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/prettier.ts
+
 /**
  * `prettier --check`: one failure per unformatted file (`[warn] src/x.ts` in Prettier 2/3, bare
  * paths before `Code style issues found in the above file(s)` in Prettier 1), files listed under a
@@ -68128,20 +68365,131 @@ const prettier_SUMMARY = /Code style issues (?:found in|were found in) (?:the ab
 const prettier_SYNTAX = /^\[error\] (?<file>[^\s:]+): (?<message>(?:SyntaxError|Error): .*?)(?: \((?<line>\d+):(?<column>\d+)\))?$/;
 const prettier_FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
-function prettier_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function fileDraft(line, path) {
     return {
         category: 'lint_format',
         tool: 'prettier',
-        message: prettier_clip(line.text),
+        message: detector_helpers_clip(line.text),
         file: path,
         logLines: [line.n, line.n],
         confidence: 0.95,
         data: { formatter: 'prettier' },
     };
 }
+/** Reports the pending files; the first one's block runs to `summaryLine` when a list ended there. */
+function prettier_flush(scan, ctx, summaryLine) {
+    const first = scan.pending[0];
+    if (first && summaryLine !== undefined)
+        first.logLines[1] = summaryLine;
+    for (const draft of scan.pending)
+        ctx.report(draft);
+    scan.pending = [];
+}
+/** `[error] x.ts: SyntaxError: … (3:5)` and its code frame. */
+function syntaxBlock(line, match) {
+    const groups = match.groups ?? {};
+    const draft = {
+        category: 'syntax_error',
+        tool: 'prettier',
+        message: detector_helpers_clip(line.text.replace(/^\[error\] /, '')),
+        file: groups.file,
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { formatter: 'prettier' },
+    };
+    if (groups.line !== undefined) {
+        draft.line = Number(groups.line);
+        draft.column = Number(groups.column);
+    }
+    return {
+        draft,
+        accepts(next) {
+            if (!prettier_FRAME.test(next.text))
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** The paths listed under a hint (after at most three blank lines); the first line that is not one ends the list. */
+const hintedPath = (scan, line, ctx) => {
+    const hint = scan.hint;
+    if (!hint)
+        return undefined;
+    const trimmed = line.text.trim();
+    if (trimmed === '' && scan.pending.length === 0 && hint.blanks < 3) {
+        hint.blanks++;
+        return true;
+    }
+    if (PATH.test(trimmed)) {
+        const draft = fileDraft(line, trimmed);
+        if (scan.pending.length === 0)
+            draft.logLines[0] = hint.n;
+        scan.pending.push(draft);
+        return true;
+    }
+    scan.hint = undefined;
+    prettier_flush(scan, ctx, scan.pending.length > 0 ? line.n - 1 : undefined);
+    return undefined;
+};
+const warnLine = (scan, line) => {
+    const warn = WARN_LINE.exec(line.text);
+    if (warn?.groups?.path === undefined || !PATH.test(warn.groups.path))
+        return undefined;
+    scan.pending.push(fileDraft(line, warn.groups.path));
+    return false;
+};
+const prettier_syntaxError = (scan, line, ctx) => {
+    const match = prettier_SYNTAX.exec(line.text);
+    if (!match?.groups)
+        return undefined;
+    prettier_flush(scan, ctx);
+    return scan.syntax.open(syntaxBlock(line, match), ctx);
+};
+/** Prettier 1 printed bare paths, and other output can interleave before them: the paths just above, if any. */
+function pathsAbove(ctx) {
+    const earlier = ctx.before(200);
+    const found = [];
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        const candidate = earlier[i];
+        if (!candidate)
+            break;
+        const trimmed = candidate.text.trim();
+        if (!PATH.test(trimmed))
+            break;
+        found.unshift(fileDraft(candidate, trimmed));
+    }
+    return found;
+}
+const prettier_summary = (scan, line, ctx) => {
+    if (!prettier_SUMMARY.test(line.text))
+        return undefined;
+    if (scan.pending.length === 0)
+        scan.pending = pathsAbove(ctx);
+    if (scan.pending.length === 0) {
+        ctx.report({
+            category: 'lint_format',
+            tool: 'prettier',
+            message: detector_helpers_clip(line.text),
+            logLines: [line.n, line.n],
+            confidence: 0.75,
+            data: { formatter: 'prettier' },
+        });
+    }
+    prettier_flush(scan, ctx, line.n);
+    return false;
+};
+const hintLine = (scan, line, ctx) => {
+    if (!HINT.test(line.text))
+        return undefined;
+    prettier_flush(scan, ctx);
+    // Such scripts often spread their hint over two lines; both explain the list.
+    const previous = ctx.before(1)[0];
+    scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
+    return true;
+};
+/** What a line can start, in this order; a line of the code frame being read never reaches them. */
+const prettier_LINE_HANDLERS = [hintedPath, warnLine, prettier_syntaxError, prettier_summary, hintLine];
 const prettierDetector = {
     id: 'prettier',
     description: 'Prettier --check: one failure per unformatted file, and files it could not parse.',
@@ -68149,118 +68497,19 @@ const prettierDetector = {
     example: '[warn] src/components/Button.tsx',
     trigger: /^\[warn\] \S+$|^\[error\] \S+: |Code style issues |Forgot to run Prettier|prettier|listed below/i,
     start() {
-        let pending = [];
-        let syntax;
-        let hint;
-        const flush = (ctx, summaryLine) => {
-            const first = pending[0];
-            if (first && summaryLine !== undefined)
-                first.logLines[1] = summaryLine;
-            for (const draft of pending)
-                ctx.report(draft);
-            pending = [];
-        };
-        const closeSyntax = (ctx) => {
-            if (syntax)
-                ctx.report(syntax);
-            syntax = undefined;
-        };
+        const scan = { syntax: new BlockReader(), pending: [], hint: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (syntax) {
-                    if (prettier_FRAME.test(text)) {
-                        syntax.logLines[1] = line.n;
-                        return true;
-                    }
-                    closeSyntax(ctx);
-                }
-                if (hint) {
-                    const trimmed = text.trim();
-                    if (trimmed === '' && pending.length === 0 && hint.blanks < 3) {
-                        hint.blanks++;
-                        return true;
-                    }
-                    if (PATH.test(trimmed)) {
-                        const draft = fileDraft(line, trimmed);
-                        if (pending.length === 0)
-                            draft.logLines[0] = hint.n;
-                        pending.push(draft);
-                        return true;
-                    }
-                    hint = undefined;
-                    flush(ctx, pending.length > 0 ? line.n - 1 : undefined);
-                }
-                const warn = WARN_LINE.exec(text);
-                if (warn?.groups?.path !== undefined && PATH.test(warn.groups.path)) {
-                    pending.push(fileDraft(line, warn.groups.path));
-                    return false;
-                }
-                const syntaxMatch = prettier_SYNTAX.exec(text);
-                if (syntaxMatch?.groups) {
-                    flush(ctx);
-                    syntax = {
-                        category: 'syntax_error',
-                        tool: 'prettier',
-                        message: prettier_clip(text.replace(/^\[error\] /, '')),
-                        file: syntaxMatch.groups.file,
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { formatter: 'prettier' },
-                    };
-                    if (syntaxMatch.groups.line !== undefined) {
-                        syntax.line = Number(syntaxMatch.groups.line);
-                        syntax.column = Number(syntaxMatch.groups.column);
-                    }
-                    return true;
-                }
-                if (prettier_SUMMARY.test(text)) {
-                    if (pending.length === 0) {
-                        // Prettier 1 printed bare paths, and other output can interleave before them.
-                        const earlier = ctx.before(200);
-                        const found = [];
-                        for (let i = earlier.length - 1; i >= 0; i--) {
-                            const candidate = earlier[i];
-                            if (!candidate)
-                                break;
-                            const trimmed = candidate.text.trim();
-                            if (!PATH.test(trimmed))
-                                break;
-                            found.unshift(fileDraft(candidate, trimmed));
-                        }
-                        pending = found;
-                    }
-                    if (pending.length === 0) {
-                        ctx.report({
-                            category: 'lint_format',
-                            tool: 'prettier',
-                            message: prettier_clip(text),
-                            logLines: [line.n, line.n],
-                            confidence: 0.75,
-                            data: { formatter: 'prettier' },
-                        });
-                    }
-                    flush(ctx, line.n);
-                    return false;
-                }
-                if (HINT.test(text)) {
-                    flush(ctx);
-                    // Such scripts often spread their hint over two lines; both explain the list.
-                    const previous = ctx.before(1)[0];
-                    hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
-                    return true;
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.syntax.read(line, ctx) ?? firstAnswer(prettier_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                closeSyntax(ctx);
-                flush(ctx);
+                scan.syntax.close(ctx);
+                prettier_flush(scan, ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/eslint.ts
+
 /**
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
  * lines, stylelint's with `✖`/`⚠` markers) gives one failure per problem, located by the path line
@@ -68278,9 +68527,6 @@ const COMPACT = /^(?<file>\S.*?): line (?<line>\d+), col (?<column>\d+), (?<seve
 const UNIX = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
 const eslint_SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
-function eslint_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function parseProblem(text) {
     const head = PROBLEM_HEAD.exec(text);
     if (!head?.groups)
@@ -68306,6 +68552,131 @@ function parseProblem(text) {
 function isParsingError(message) {
     return /^Parsing error:|^CssSyntaxError|Unknown word/.test(message);
 }
+function reportProblem(scan, ctx, draft) {
+    scan.problemsSeen++;
+    if (draft.data?.severity === 'warning')
+        scan.pendingWarnings.push(draft);
+    else
+        ctx.report(draft);
+}
+function flushWarnings(scan, ctx, keep) {
+    if (keep)
+        for (const warning of scan.pendingWarnings)
+            ctx.report(warning);
+    scan.pendingWarnings = [];
+}
+function problemDraft(scan, line, problem) {
+    const parsing = isParsingError(problem.message);
+    const data = { severity: problem.severity };
+    if (problem.rule !== undefined)
+        data.rule = problem.rule;
+    const draft = {
+        category: parsing ? 'syntax_error' : 'lint_format',
+        tool: problem.stylelint ? 'stylelint' : 'eslint',
+        message: detector_helpers_clip(line.text),
+        line: problem.line,
+        column: problem.column,
+        logLines: [scan.firstInRun && scan.headerLine !== undefined ? scan.headerLine : line.n, line.n],
+        // ESLint exits 0 on warnings unless --max-warnings says otherwise.
+        confidence: problem.severity === 'error' ? 0.95 : 0.5,
+        data,
+    };
+    if (scan.currentFile !== undefined)
+        draft.file = scan.currentFile;
+    return draft;
+}
+/** ESLint's crash report: the lines up to its stack trace (the `ESLint: x.y.z` line is no message). */
+function crashBlock(line) {
+    const draft = {
+        category: 'lint_format',
+        tool: 'eslint',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.8,
+    };
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (text.trim() !== '' && !/^\s*at /.test(text)) {
+                draft.logLines[1] = next.n;
+                if (/^ESLint: /.test(draft.message) || draft.message.startsWith('Oops!'))
+                    draft.message = detector_helpers_clip(text);
+            }
+            return /^\s*at /.test(text) || draft.logLines[1] - draft.logLines[0] > 6 ? 'end' : true;
+        },
+    };
+}
+/** A stylish `  12:5  error  msg  rule` line; the first of a run takes its file from the path line above. */
+const problemLine = (scan, line, ctx) => {
+    const problem = parseProblem(line.text);
+    if (!problem)
+        return undefined;
+    if (scan.firstInRun) {
+        const previous = ctx.before(1)[0];
+        const header = previous?.text.trim() ?? '';
+        const isHeader = previous !== undefined && PATH_HEADER.test(header) && HAS_EXTENSION.test(header);
+        scan.currentFile = isHeader ? header : undefined;
+        scan.headerLine = isHeader ? previous.n : undefined;
+    }
+    scan.last = problemDraft(scan, line, problem);
+    scan.firstInRun = false;
+    reportProblem(scan, ctx, scan.last);
+    return true;
+};
+/** stylelint wraps long messages onto deeply indented lines under the problem. */
+const wrappedMessage = (scan, line) => {
+    if (!scan.last || scan.firstInRun || !/^\s{6,}\S/.test(line.text))
+        return undefined;
+    scan.last.logLines[1] = line.n;
+    return true;
+};
+/** Any other line ends the run of problem lines; it is read on. */
+const endOfRun = (scan) => {
+    scan.firstInRun = true;
+    scan.last = undefined;
+    return undefined;
+};
+const oneLineProblem = (scan, line, ctx) => {
+    const text = line.text;
+    const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
+    if (!oneLine?.groups)
+        return undefined;
+    const groups = oneLine.groups;
+    const severity = groups.severity === 'Warning' ? 'warning' : 'error';
+    const data = { severity };
+    if (groups.rule !== undefined)
+        data.rule = groups.rule;
+    const draft = {
+        category: isParsingError(groups.message ?? '') ? 'syntax_error' : 'lint_format',
+        tool: 'eslint',
+        message: detector_helpers_clip(text),
+        file: groups.file,
+        line: Number(groups.line),
+        logLines: [line.n, line.n],
+        confidence: severity === 'error' ? 0.9 : 0.5,
+        data,
+    };
+    if (groups.column !== undefined)
+        draft.column = Number(groups.column);
+    reportProblem(scan, ctx, draft);
+    return false;
+};
+/** `✖ N problems (E errors, W warnings)`: keeps the warnings only if there were errors; stands alone when no problem line was read. */
+const eslint_summary = (scan, line, ctx) => {
+    const match = eslint_SUMMARY.exec(line.text);
+    if (!match?.groups)
+        return undefined;
+    const errors = Number(match.groups.errors);
+    flushWarnings(scan, ctx, errors > 0);
+    if (scan.problemsSeen === 0 && errors > 0) {
+        ctx.report({ category: 'lint_format', tool: 'eslint', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.7 });
+    }
+    return false;
+};
+const crash = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
+/** What a line can be, in this order; a line of a crash report being read never reaches them. */
+const eslint_LINE_HANDLERS = [problemLine, wrappedMessage, endOfRun, oneLineProblem, eslint_summary, crash];
 const eslintDetector = {
     id: 'eslint',
     description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
@@ -68313,143 +68684,27 @@ const eslintDetector = {
     example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
     trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
     start() {
-        let currentFile;
-        let headerLine;
-        let firstInRun = true;
-        let last;
-        let problemsSeen = 0;
-        let crash;
-        // Warnings fail a run only under --max-warnings: they wait for the summary line to say whether
-        // this run had errors at all.
-        let pendingWarnings = [];
-        const report = (ctx, draft) => {
-            problemsSeen++;
-            if (draft.data?.severity === 'warning')
-                pendingWarnings.push(draft);
-            else
-                ctx.report(draft);
-        };
-        const flushWarnings = (ctx, keep) => {
-            if (keep)
-                for (const warning of pendingWarnings)
-                    ctx.report(warning);
-            pendingWarnings = [];
-        };
-        const problemDraft = (line, problem) => {
-            const parsing = isParsingError(problem.message);
-            const data = { severity: problem.severity };
-            if (problem.rule !== undefined)
-                data.rule = problem.rule;
-            const draft = {
-                category: parsing ? 'syntax_error' : 'lint_format',
-                tool: problem.stylelint ? 'stylelint' : 'eslint',
-                message: eslint_clip(line.text),
-                line: problem.line,
-                column: problem.column,
-                logLines: [firstInRun && headerLine !== undefined ? headerLine : line.n, line.n],
-                // ESLint exits 0 on warnings unless --max-warnings says otherwise.
-                confidence: problem.severity === 'error' ? 0.95 : 0.5,
-                data,
-            };
-            if (currentFile !== undefined)
-                draft.file = currentFile;
-            return draft;
+        const scan = {
+            currentFile: undefined,
+            headerLine: undefined,
+            firstInRun: true,
+            last: undefined,
+            problemsSeen: 0,
+            crash: new BlockReader(),
+            pendingWarnings: [],
         };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (crash) {
-                    if (text.trim() !== '' && !/^\s*at /.test(text)) {
-                        crash.logLines[1] = line.n;
-                        if (/^ESLint: /.test(crash.message) || crash.message.startsWith('Oops!'))
-                            crash.message = eslint_clip(text);
-                    }
-                    if (/^\s*at /.test(text) || crash.logLines[1] - crash.logLines[0] > 6) {
-                        ctx.report(crash);
-                        crash = undefined;
-                        return false;
-                    }
-                    return true;
-                }
-                const problem = parseProblem(text);
-                if (problem) {
-                    if (firstInRun) {
-                        const previous = ctx.before(1)[0];
-                        const header = previous?.text.trim() ?? '';
-                        if (previous && PATH_HEADER.test(header) && HAS_EXTENSION.test(header)) {
-                            currentFile = header;
-                            headerLine = previous.n;
-                        }
-                        else {
-                            currentFile = undefined;
-                            headerLine = undefined;
-                        }
-                    }
-                    last = problemDraft(line, problem);
-                    firstInRun = false;
-                    report(ctx, last);
-                    return true;
-                }
-                // stylelint wraps long messages onto deeply indented lines under the problem.
-                if (last && !firstInRun && /^\s{6,}\S/.test(text)) {
-                    last.logLines[1] = line.n;
-                    return true;
-                }
-                firstInRun = true;
-                last = undefined;
-                const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
-                if (oneLine?.groups) {
-                    const groups = oneLine.groups;
-                    const severity = groups.severity === 'Warning' ? 'warning' : 'error';
-                    const data = { severity };
-                    if (groups.rule !== undefined)
-                        data.rule = groups.rule;
-                    const draft = {
-                        category: isParsingError(groups.message ?? '') ? 'syntax_error' : 'lint_format',
-                        tool: 'eslint',
-                        message: eslint_clip(text),
-                        file: groups.file,
-                        line: Number(groups.line),
-                        logLines: [line.n, line.n],
-                        confidence: severity === 'error' ? 0.9 : 0.5,
-                        data,
-                    };
-                    if (groups.column !== undefined)
-                        draft.column = Number(groups.column);
-                    report(ctx, draft);
-                    return false;
-                }
-                const summary = eslint_SUMMARY.exec(text);
-                if (summary?.groups) {
-                    flushWarnings(ctx, Number(summary.groups.errors) > 0);
-                    if (problemsSeen === 0 && Number(summary.groups.errors) > 0) {
-                        ctx.report({
-                            category: 'lint_format',
-                            tool: 'eslint',
-                            message: eslint_clip(text),
-                            logLines: [line.n, line.n],
-                            confidence: 0.7,
-                        });
-                    }
-                    return false;
-                }
-                if (CRASH.test(text)) {
-                    crash = { category: 'lint_format', tool: 'eslint', message: eslint_clip(text), logLines: [line.n, line.n], confidence: 0.8 };
-                    return true;
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(eslint_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                flushWarnings(ctx, true);
-                if (crash)
-                    ctx.report(crash);
-                crash = undefined;
+                flushWarnings(scan, ctx, true);
+                scan.crash.close(ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/tsc.ts
+
 /**
  * The TypeScript compiler: `src/x.ts(12,5): error TS2322: msg` (plain), `src/x.ts:12:5 - error
  * TS2322: msg` (--pretty, followed by a code frame), the old ts-node shape `src/x.ts (12,5): msg
@@ -68488,7 +68743,7 @@ function tsc_draftFrom(line, groups) {
     const draft = {
         category: code === undefined ? 'type_check' : tsc_categoryOf(code),
         tool: 'tsc',
-        message: line.text.trim().slice(0, 500),
+        message: detector_helpers_clip(line.text),
         logLines: [line.n, line.n],
         confidence: 0.95,
         data,
@@ -68561,7 +68816,7 @@ const tscDetector = {
                     wrapper = {
                         category: 'type_check',
                         tool: 'ts-node',
-                        message: text.trim().slice(0, 500),
+                        message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
                         confidence: 0.96,
                     };
@@ -68604,6 +68859,7 @@ const tscDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/beam.ts
+
 /**
  * The BEAM languages. Elixir: `** (CompileError) lib/x.ex:12: msg`, `error:` blocks with a
  * `└─ lib/x.ex:12:5` pointer, ExUnit `1) test does x (Mod)` blocks with their `test/x_test.exs:12`
@@ -68621,9 +68877,198 @@ const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):
 const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<module2>\w+): (?<test2>\w+)\.\.\.\*failed\*$/;
 const CT_FAILED = /^Test run failed! Reason:$|^%%% (?<suite>\w+) ==> (?<case>\w+): FAILED$/;
 const beam_ENOENT = /\{'?EXIT'?,\{error,\{enoent,"(?<path>[^"]+)"\}\}\}|\{error,\{enoent,"?(?<path2>[^"}]+)"?\}\}/;
-function beam_clip(text) {
-    return text.trim().slice(0, 500);
+/** `mix format --check-formatted` failed: the files it lists under the headline. */
+function mixFormatBlock(line) {
+    const draft = {
+        category: 'lint_format',
+        tool: 'mix format',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    const files = [];
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - draft.logLines[0] > 40)
+                return false;
+            const listed = /^\s+\* (?<file>\S+)$/.exec(next.text);
+            if (listed?.groups?.file) {
+                files.push(listed.groups.file);
+                draft.file ??= listed.groups.file;
+                draft.data = { files: [...files] };
+                draft.logLines[1] = next.n;
+                return true;
+            }
+            if (/^The following files were not formatted:$|^\s*$/.test(next.text)) {
+                if (next.text.trim() !== '')
+                    draft.logLines[1] = next.n;
+                return true;
+            }
+            return false;
+        },
+    };
 }
+/** Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`. */
+function elixirErrorBlock(line) {
+    const draft = {
+        category: 'compilation_error',
+        tool: 'elixirc',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    let located = false;
+    return {
+        draft,
+        // An `error:` line that never reached Elixir's `└─` pointer is another tool's.
+        finish: () => located,
+        accepts(next) {
+            if (located || next.n - draft.logLines[0] > 15)
+                return false;
+            const pointer = ELIXIR_ERROR_POINTER.exec(next.text);
+            if (pointer) {
+                located = true;
+                draft.file = pointer.groups?.file;
+                draft.line = Number(pointer.groups?.line);
+                if (pointer.groups?.column)
+                    draft.column = Number(pointer.groups.column);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** An ExUnit `1) test does x (Mod)` block, located by its `test/x_test.exs:12` line. */
+function exunitBlock(line, item) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'exunit',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: item.groups?.test, module: item.groups?.module },
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.text.trim() === '' && draft.file === undefined)
+                return true;
+            if (next.text.trim() === '' || EXUNIT_ITEM.test(next.text) || next.n - draft.logLines[0] > 40)
+                return false;
+            const location = EXUNIT_LOCATION.exec(next.text);
+            if (location && draft.file === undefined) {
+                draft.file = location.groups?.file;
+                draft.line = Number(location.groups?.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const mixFormat = (blocks, line, ctx) => (MIX_FORMAT.test(line.text) ? blocks.open(mixFormatBlock(line), ctx) : undefined);
+const hexResolution = (_blocks, line, ctx) => {
+    const hex = HEX_RESOLUTION.exec(line.text);
+    if (!hex)
+        return undefined;
+    const draft = {
+        category: 'dependency_resolution',
+        tool: 'mix',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    if (hex.groups?.pkg)
+        draft.data = { package: hex.groups.pkg };
+    ctx.report(draft);
+    return false;
+};
+const elixirException = (_blocks, line, ctx) => {
+    const exception = ELIXIR_EXCEPTION.exec(line.text);
+    if (!exception || !/Error$/.test(exception.groups?.kind ?? ''))
+        return undefined;
+    const kind = exception.groups?.kind ?? '';
+    const draft = {
+        category: 'compilation_error',
+        tool: 'elixirc',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: /Compile|Syntax|TokenMissing|Mismatched/.test(kind) ? 0.9 : 0.6,
+    };
+    if (exception.groups?.file) {
+        draft.file = exception.groups.file;
+        draft.line = Number(exception.groups.line);
+        if (exception.groups.column)
+            draft.column = Number(exception.groups.column);
+    }
+    ctx.report(draft);
+    return false;
+};
+const elixirErrorHead = (blocks, line, ctx) => ELIXIR_ERROR_HEAD.test(line.text) ? blocks.open(elixirErrorBlock(line), ctx) : undefined;
+const exunitItem = (blocks, line, ctx) => {
+    const item = EXUNIT_ITEM.exec(line.text);
+    return item ? blocks.open(exunitBlock(line, item), ctx) : undefined;
+};
+const erlangDiagnostic = (_blocks, line, ctx) => {
+    const erlang = ERLANG_DIAGNOSTIC.exec(line.text);
+    if (!erlang)
+        return undefined;
+    const message = detector_helpers_clip(erlang.groups?.message ?? '');
+    if (/^[Ww]arning: /.test(message))
+        return false;
+    const draft = {
+        category: 'compilation_error',
+        tool: 'erlc',
+        message,
+        file: erlang.groups?.file,
+        line: Number(erlang.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    if (erlang.groups?.column)
+        draft.column = Number(erlang.groups.column);
+    ctx.report(draft);
+    return false;
+};
+const eunitFailure = (_blocks, line, ctx) => {
+    if (!EUNIT_FAILURE.test(line.text))
+        return undefined;
+    ctx.report({ category: 'test_failure', tool: 'eunit', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.9 });
+    return false;
+};
+const enoent = (_blocks, line, ctx) => {
+    const match = beam_ENOENT.exec(line.text);
+    if (!match)
+        return undefined;
+    const path = match.groups?.path ?? match.groups?.path2;
+    ctx.report({
+        category: 'missing_file',
+        tool: 'erlang',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.75,
+        ...(path ? { data: { path } } : {}),
+    });
+    return false;
+};
+const commonTestFailed = (_blocks, line, ctx) => {
+    if (!CT_FAILED.test(line.text))
+        return undefined;
+    ctx.report({ category: 'test_failure', tool: 'common_test', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.4 });
+    return false;
+};
+/** What a line can start, most specific first; a line the open block takes never reaches them. */
+const beam_LINE_HANDLERS = [
+    mixFormat,
+    hexResolution,
+    elixirException,
+    elixirErrorHead,
+    exunitItem,
+    erlangDiagnostic,
+    eunitFailure,
+    enoent,
+    commonTestFailed,
+];
 const beamDetector = {
     id: 'beam',
     description: 'Elixir (compiler, ExUnit, mix format, Hex) and Erlang (erlc/rebar3, EUnit, Common Test) failures.',
@@ -68631,194 +69076,16 @@ const beamDetector = {
     example: 'src/rabbit_vhost.erl:91: field description undefined in record vhost',
     trigger: /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (open && (open.keep?.() ?? true))
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const blocks = new BlockReader();
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                if (MIX_FORMAT.test(text)) {
-                    const draft = {
-                        category: 'lint_format',
-                        tool: 'mix format',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                    };
-                    const files = [];
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - draft.logLines[0] > 40)
-                                return false;
-                            const listed = /^\s+\* (?<file>\S+)$/.exec(next.text);
-                            if (listed?.groups?.file) {
-                                files.push(listed.groups.file);
-                                draft.file ??= listed.groups.file;
-                                draft.data = { files: [...files] };
-                                draft.logLines[1] = next.n;
-                                return true;
-                            }
-                            if (/^The following files were not formatted:$|^\s*$/.test(next.text)) {
-                                if (next.text.trim() !== '')
-                                    draft.logLines[1] = next.n;
-                                return true;
-                            }
-                            return false;
-                        },
-                    };
-                    return true;
-                }
-                const hex = HEX_RESOLUTION.exec(text);
-                if (hex) {
-                    const draft = {
-                        category: 'dependency_resolution',
-                        tool: 'mix',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    };
-                    if (hex.groups?.pkg)
-                        draft.data = { package: hex.groups.pkg };
-                    ctx.report(draft);
-                    return false;
-                }
-                const exception = ELIXIR_EXCEPTION.exec(text);
-                if (exception && /Error$/.test(exception.groups?.kind ?? '')) {
-                    const kind = exception.groups?.kind ?? '';
-                    const draft = {
-                        category: 'compilation_error',
-                        tool: 'elixirc',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: /Compile|Syntax|TokenMissing|Mismatched/.test(kind) ? 0.9 : 0.6,
-                    };
-                    if (exception.groups?.file) {
-                        draft.file = exception.groups.file;
-                        draft.line = Number(exception.groups.line);
-                        if (exception.groups.column)
-                            draft.column = Number(exception.groups.column);
-                    }
-                    ctx.report(draft);
-                    return false;
-                }
-                const head = ELIXIR_ERROR_HEAD.exec(text);
-                if (head) {
-                    // Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`.
-                    const draft = {
-                        category: 'compilation_error',
-                        tool: 'elixirc',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    let located = false;
-                    open = {
-                        draft,
-                        keep: () => located,
-                        accepts(next) {
-                            if (located || next.n - draft.logLines[0] > 15)
-                                return false;
-                            const pointer = ELIXIR_ERROR_POINTER.exec(next.text);
-                            if (pointer) {
-                                located = true;
-                                draft.file = pointer.groups?.file;
-                                draft.line = Number(pointer.groups?.line);
-                                if (pointer.groups?.column)
-                                    draft.column = Number(pointer.groups.column);
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const exunit = EXUNIT_ITEM.exec(text);
-                if (exunit) {
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'exunit',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { test: exunit.groups?.test, module: exunit.groups?.module },
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.text.trim() === '' && draft.file === undefined)
-                                return true;
-                            if (next.text.trim() === '' || EXUNIT_ITEM.test(next.text) || next.n - draft.logLines[0] > 40)
-                                return false;
-                            const location = EXUNIT_LOCATION.exec(next.text);
-                            if (location && draft.file === undefined) {
-                                draft.file = location.groups?.file;
-                                draft.line = Number(location.groups?.line);
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const erlang = ERLANG_DIAGNOSTIC.exec(text);
-                if (erlang) {
-                    const message = beam_clip(erlang.groups?.message ?? '');
-                    if (/^[Ww]arning: /.test(message))
-                        return false;
-                    const draft = {
-                        category: 'compilation_error',
-                        tool: 'erlc',
-                        message,
-                        file: erlang.groups?.file,
-                        line: Number(erlang.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    if (erlang.groups?.column)
-                        draft.column = Number(erlang.groups.column);
-                    ctx.report(draft);
-                    return false;
-                }
-                const eunit = EUNIT_FAILURE.exec(text);
-                if (eunit) {
-                    ctx.report({ category: 'test_failure', tool: 'eunit', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.9 });
-                    return false;
-                }
-                const enoent = beam_ENOENT.exec(text);
-                if (enoent) {
-                    const path = enoent.groups?.path ?? enoent.groups?.path2;
-                    ctx.report({
-                        category: 'missing_file',
-                        tool: 'erlang',
-                        message: beam_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.75,
-                        ...(path ? { data: { path } } : {}),
-                    });
-                    return false;
-                }
-                if (CT_FAILED.test(text)) {
-                    ctx.report({ category: 'test_failure', tool: 'common_test', message: beam_clip(text), logLines: [line.n, line.n], confidence: 0.4 });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(beam_LINE_HANDLERS, blocks, line, ctx),
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/cmake.ts
+
 /**
  * Native build drivers: CMake configure errors (`CMake Error at CMakeLists.txt:12 (message):` and
  * its indented explanation; `Could NOT find X` is a missing library), CTest failures, Ninja
@@ -68843,9 +69110,108 @@ function makeTargetCategory(target) {
         return 'compilation_error';
     return 'other';
 }
-function cmake_clip(text) {
-    return text.trim().slice(0, 500);
+/** `CMake Error at CMakeLists.txt:12 (message):` and its indented explanation (a missing package, …). */
+function cmakeErrorBlock(line, cmake) {
+    const text = line.text;
+    const draft = {
+        category: 'compilation_error',
+        tool: 'cmake',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    if (cmake.groups?.file) {
+        draft.file = cmake.groups.file;
+        draft.line = Number(cmake.groups.line);
+    }
+    let explained = false;
+    return {
+        draft,
+        accepts(next) {
+            if (!CMAKE_BODY.test(next.text) || next.n - draft.logLines[0] > 30)
+                return false;
+            if (next.text.trim() === '')
+                return !explained || next.n - draft.logLines[1] < 2;
+            const missing = MISSING_PACKAGE.exec(next.text);
+            if (missing) {
+                const pkg = missing.groups?.pkg ?? missing.groups?.pkg2 ?? missing.groups?.pkg3 ?? missing.groups?.pkg4;
+                draft.category = 'import_missing_module';
+                draft.data = { package: pkg };
+            }
+            if (!explained && /^\s{2,}\S/.test(next.text))
+                draft.message = detector_helpers_clip(`${text.trim()} ${next.text.trim()}`);
+            explained = true;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
 }
+/** An item of CTest's failed list; the list ends at the first line that is not one. */
+const ctestItem = (scan, line, ctx) => {
+    if (!scan.inCtestList)
+        return undefined;
+    const item = CTEST_ITEM.exec(line.text);
+    if (!item) {
+        scan.inCtestList = false;
+        return undefined;
+    }
+    ctx.report({
+        category: 'test_failure',
+        tool: 'ctest',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+        data: { test: item.groups?.test },
+    });
+    return true;
+};
+const cmakeError = (scan, line, ctx) => {
+    const cmake = CMAKE_ERROR.exec(line.text);
+    return cmake ? scan.blocks.open(cmakeErrorBlock(line, cmake), ctx) : undefined;
+};
+const ctestFailedList = (scan, line) => {
+    if (!CTEST_FAILED_LIST.test(line.text))
+        return undefined;
+    scan.inCtestList = true;
+    return true;
+};
+const ctestSummary = (_scan, line, ctx) => {
+    if (!CTEST_SUMMARY.test(line.text))
+        return undefined;
+    ctx.report({ category: 'test_failure', tool: 'ctest', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.6 });
+    return false;
+};
+const ninjaFailed = (_scan, line, ctx) => {
+    const ninja = NINJA_FAILED.exec(line.text);
+    if (!ninja)
+        return undefined;
+    ctx.report({
+        category: 'compilation_error',
+        tool: 'ninja',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.35,
+        data: { target: ninja.groups?.target },
+    });
+    return false;
+};
+const makeError = (_scan, line, ctx) => {
+    const make = cmake_MAKE_ERROR.exec(line.text);
+    if (!make)
+        return undefined;
+    const missing = make.groups?.missing;
+    ctx.report({
+        category: missing ? 'missing_file' : makeTargetCategory(make.groups?.target ?? ''),
+        tool: 'make',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: missing ? 0.8 : 0.2,
+        ...(missing ? { file: missing } : {}),
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const cmake_LINE_HANDLERS = [ctestItem, cmakeError, ctestFailedList, ctestSummary, ninjaFailed, makeError];
 const cmakeDetector = {
     id: 'cmake',
     description: 'CMake configure errors, CTest failures, and Ninja/Make target failures (low confidence wrappers).',
@@ -68853,134 +69219,29 @@ const cmakeDetector = {
     example: 'CMake Error at CMakeLists.txt:46 (find_package):',
     trigger: /^CMake Error|tests? failed out of|^The following tests FAILED|FAILED: |make(?:\[\d+\])?: \*\*\*/,
     start() {
-        let open;
-        let inCtestList = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), inCtestList: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                if (inCtestList) {
-                    const item = CTEST_ITEM.exec(text);
-                    if (item) {
-                        ctx.report({
-                            category: 'test_failure',
-                            tool: 'ctest',
-                            message: cmake_clip(text),
-                            logLines: [line.n, line.n],
-                            confidence: 0.85,
-                            data: { test: item.groups?.test },
-                        });
-                        return true;
-                    }
-                    inCtestList = false;
-                }
-                const cmake = CMAKE_ERROR.exec(text);
-                if (cmake) {
-                    const draft = {
-                        category: 'compilation_error',
-                        tool: 'cmake',
-                        message: cmake_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    };
-                    if (cmake.groups?.file) {
-                        draft.file = cmake.groups.file;
-                        draft.line = Number(cmake.groups.line);
-                    }
-                    let explained = false;
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!CMAKE_BODY.test(next.text) || next.n - draft.logLines[0] > 30)
-                                return false;
-                            if (next.text.trim() === '')
-                                return !explained || next.n - draft.logLines[1] < 2;
-                            const missing = MISSING_PACKAGE.exec(next.text);
-                            if (missing) {
-                                const pkg = missing.groups?.pkg ?? missing.groups?.pkg2 ?? missing.groups?.pkg3 ?? missing.groups?.pkg4;
-                                draft.category = 'import_missing_module';
-                                draft.data = { package: pkg };
-                            }
-                            if (!explained && /^\s{2,}\S/.test(next.text))
-                                draft.message = cmake_clip(`${text.trim()} ${next.text.trim()}`);
-                            explained = true;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                if (CTEST_FAILED_LIST.test(text)) {
-                    inCtestList = true;
-                    return true;
-                }
-                const summary = CTEST_SUMMARY.exec(text);
-                if (summary) {
-                    ctx.report({ category: 'test_failure', tool: 'ctest', message: cmake_clip(text), logLines: [line.n, line.n], confidence: 0.6 });
-                    return false;
-                }
-                const ninja = NINJA_FAILED.exec(text);
-                if (ninja) {
-                    ctx.report({
-                        category: 'compilation_error',
-                        tool: 'ninja',
-                        message: cmake_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.35,
-                        data: { target: ninja.groups?.target },
-                    });
-                    return false;
-                }
-                const make = cmake_MAKE_ERROR.exec(text);
-                if (make) {
-                    const missing = make.groups?.missing;
-                    ctx.report({
-                        category: missing ? 'missing_file' : makeTargetCategory(make.groups?.target ?? ''),
-                        tool: 'make',
-                        message: cmake_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: missing ? 0.8 : 0.2,
-                        ...(missing ? { file: missing } : {}),
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(cmake_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/dotnet.ts
+
 /**
  * .NET: Roslyn/MSBuild diagnostics (`x.cs(12,5): error CS0103: msg [proj.csproj]`), NuGet
  * restore errors (`error NU1101`, `NU1605` → dependency resolution), MSBuild task errors
  * (`error MSB3073`), and `dotnet test` failures (`Failed X [12 ms]` blocks, `Failed!  - Failed: 1`).
  */
 const CODED = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:cs|fs|vb|csproj|fsproj|vbproj|props|targets|sln|xaml|razor|cshtml))?(?:\((?<line>\d+)(?:,(?<column>\d+))?(?:,\d+,\d+)?\))?\s?:\s(?:\w+ )?error (?<code>[A-Z]{2,4}\d{3,5}):\s?(?<message>.*)$/;
-// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
-// runs of spaces.
 const PROJECT_SUFFIX = /^\[[^\]]+\.(?:csproj|fsproj|vbproj|sln|proj)(?:::[^\]]*)?\]$/;
 const TEST_FAILED = /^\s*Failed (?<test>\S+) \[[^\]]+\]$/;
 const TEST_SUMMARY = /^\s*Failed!\s+-\s+Failed:\s+(?<failed>\d+)/;
 const STACK_LOCATION = /\bin (?<file>(?:[A-Za-z]:)?[^:]+\.(?:cs|fs|vb)):line (?<line>\d+)/;
-function dotnet_clip(text) {
-    let body = text.trimEnd();
-    const open = body.lastIndexOf('[');
-    if (open > 0 && /\s/.test(body[open - 1] ?? '') && PROJECT_SUFFIX.test(body.slice(open))) {
-        body = body.slice(0, open);
-    }
-    return body.trim().slice(0, 500);
+/** The message, without the project MSBuild names after it. */
+function dotnet_messageOf(text) {
+    return detector_helpers_clip(withoutProjectSuffix(text, PROJECT_SUFFIX));
 }
 function codeCategory(code, file) {
     if (code.startsWith('NU'))
@@ -68999,6 +69260,83 @@ function codeCategory(code, file) {
         return 'compilation_error';
     return 'compilation_error';
 }
+/** A `Failed X [12 ms]` test with its `Error Message:` and `Stack Trace:` sections. */
+function testFailedBlock(line, failed) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'dotnet test',
+        message: dotnet_messageOf(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: failed.groups?.test },
+    };
+    return {
+        draft,
+        accepts(next) {
+            // `Error Message:` and `Stack Trace:` sections under the test name; assertion output may start at column 0.
+            if (next.text.trim() === '' || TEST_FAILED.test(next.text) || TEST_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 30)
+                return false;
+            const location = STACK_LOCATION.exec(next.text);
+            if (location && draft.file === undefined) {
+                draft.file = location.groups?.file;
+                draft.line = Number(location.groups?.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const codedError = (scan, line, ctx) => {
+    const coded = CODED.exec(line.text);
+    if (!coded)
+        return undefined;
+    const groups = coded.groups ?? {};
+    const code = groups.code ?? '';
+    const key = `${groups.file ?? ''}|${groups.line ?? ''}|${code}|${groups.message ?? ''}`;
+    if (scan.seen.has(key))
+        return false;
+    scan.seen.add(key);
+    const file = groups.file?.trim() || undefined;
+    const category = codeCategory(code, file);
+    scan.sawSpecificFailure ||= category !== 'other';
+    const draft = {
+        category,
+        tool: code.startsWith('NU') ? 'nuget' : code.startsWith('MSB') ? 'msbuild' : 'dotnet',
+        message: `error ${code}: ${dotnet_messageOf(groups.message ?? '')}`,
+        logLines: [line.n, line.n],
+        confidence: category === 'other' ? 0.3 : 0.95,
+        data: { code },
+    };
+    if (file)
+        draft.file = file;
+    if (groups.line)
+        draft.line = Number(groups.line);
+    if (groups.column)
+        draft.column = Number(groups.column);
+    ctx.report(draft);
+    return false;
+};
+const testFailed = (scan, line, ctx) => {
+    const failed = TEST_FAILED.exec(line.text);
+    if (!failed)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(testFailedBlock(line, failed), ctx);
+};
+const testSummary = (scan, line, ctx) => {
+    if (!TEST_SUMMARY.test(line.text))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'dotnet test',
+        message: dotnet_messageOf(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawSpecificFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const dotnet_LINE_HANDLERS = [codedError, testFailed, testSummary];
 const dotnetDetector = {
     id: 'dotnet',
     description: 'C#/F#/VB compiler and analyzer errors, NuGet restore errors, MSBuild task errors and dotnet test failures.',
@@ -69006,98 +69344,16 @@ const dotnetDetector = {
     example: "/home/runner/work/app/app/src/Program.cs(12,5): error CS0103: The name 'foo' does not exist in the current context [/home/runner/work/app/app/src/App.csproj]",
     trigger: /error [A-Z]{2,4}\d{3,5}:|^\s*Failed \S+ \[|^\s*Failed!\s+-/,
     start() {
-        let open;
-        let sawSpecificFailure = false;
-        // MSBuild repeats every error in its final summary; report each distinct one once.
-        const seen = new Set();
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), sawSpecificFailure: false, seen: new Set() };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                const coded = CODED.exec(text);
-                if (coded) {
-                    const groups = coded.groups ?? {};
-                    const code = groups.code ?? '';
-                    const key = `${groups.file ?? ''}|${groups.line ?? ''}|${code}|${groups.message ?? ''}`;
-                    if (seen.has(key))
-                        return false;
-                    seen.add(key);
-                    const file = groups.file?.trim() || undefined;
-                    const category = codeCategory(code, file);
-                    sawSpecificFailure ||= category !== 'other';
-                    const draft = {
-                        category,
-                        tool: code.startsWith('NU') ? 'nuget' : code.startsWith('MSB') ? 'msbuild' : 'dotnet',
-                        message: `error ${code}: ${dotnet_clip(groups.message ?? '')}`,
-                        logLines: [line.n, line.n],
-                        confidence: category === 'other' ? 0.3 : 0.95,
-                        data: { code },
-                    };
-                    if (file)
-                        draft.file = file;
-                    if (groups.line)
-                        draft.line = Number(groups.line);
-                    if (groups.column)
-                        draft.column = Number(groups.column);
-                    ctx.report(draft);
-                    return false;
-                }
-                const failed = TEST_FAILED.exec(text);
-                if (failed) {
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'dotnet test',
-                        message: dotnet_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { test: failed.groups?.test },
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // `Error Message:` and `Stack Trace:` sections under the test name; assertion output may start at column 0.
-                            if (next.text.trim() === '' || TEST_FAILED.test(next.text) || TEST_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 30)
-                                return false;
-                            const location = STACK_LOCATION.exec(next.text);
-                            if (location && draft.file === undefined) {
-                                draft.file = location.groups?.file;
-                                draft.line = Number(location.groups?.line);
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                if (TEST_SUMMARY.test(text)) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'dotnet test',
-                        message: dotnet_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawSpecificFailure ? 0.3 : 0.6,
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(dotnet_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/elisp.ts
+
 /**
  * Emacs Lisp in batch runs (Cask, package.el, ERT): `Debugger entered--Lisp error: (error "msg")`
  * with the backtrace Emacs indents under it by two spaces. package.el's `No version of x >= v is
@@ -69141,7 +69397,7 @@ const elispDetector = {
                     open = {
                         category,
                         tool: 'emacs',
-                        message: line.text.trim().slice(0, 500),
+                        message: detector_helpers_clip(line.text),
                         logLines: [line.n, line.n],
                         confidence: category === 'other' ? 0.6 : 0.9,
                     };
@@ -69163,6 +69419,7 @@ const elispDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/gcc.ts
+
 /**
  * GCC / Clang diagnostics for C-family sources (`x.c:12:5: error: msg`, `fatal error: foo.h: No such
  * file or directory`) and the GNU/LLVM linker (`undefined reference to`, `collect2: error: ld
@@ -69184,9 +69441,6 @@ const LEADING_CONTEXT = /^\s*(?:In file included from |from \S+:\d+[:,]|\S+: (?:
 // Source excerpt and caret lines that follow a diagnostic (gcc ≥ 9 prints `  12 | code` / `     |    ^~~`).
 const SNIPPET = /^\s*\d*\s*\|(?:\s|$)|^\s*[~^][~^\s+]*$/;
 const COMPILER_SUMMARY = /^\s*\d+ errors? generated\.$/;
-function gcc_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function leadingContextStart(line, ctx) {
     const previous = ctx.before(12);
     let first = line.n;
@@ -69200,7 +69454,7 @@ function leadingContextStart(line, ctx) {
 }
 function diagnosticDraft(line, ctx, match) {
     const groups = match.groups ?? {};
-    const message = gcc_clip(groups.message ?? '');
+    const message = detector_helpers_clip(groups.message ?? '');
     const severity = groups.severity ?? 'error';
     const data = { severity };
     const header = MISSING_HEADER.exec(message);
@@ -69224,6 +69478,84 @@ function diagnosticDraft(line, ctx, match) {
         draft.column = Number(groups.column);
     return draft;
 }
+/** An error with its source excerpt and the notes that follow it. */
+function diagnosticBlock(draft, errorLine) {
+    /** A plain line after the error that is a source excerpt only if a caret line follows it (gcc < 9). */
+    let tentativeSnippet;
+    return {
+        draft,
+        accepts(next) {
+            // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
+            if (gcc_DIAGNOSTIC.exec(next.text)?.groups?.severity === 'note') {
+                draft.logLines[1] = next.n;
+                tentativeSnippet = undefined;
+                return true;
+            }
+            if (SNIPPET.test(next.text) || (COMPILER_SUMMARY.test(next.text) && draft.logLines[1] === next.n - 1)) {
+                draft.logLines[1] = next.n;
+                tentativeSnippet = undefined;
+                return true;
+            }
+            // gcc < 9 prints the source line without a gutter, then the caret line.
+            if (tentativeSnippet === undefined && next.n === errorLine + 1 && next.text.trim() !== '' && !gcc_DIAGNOSTIC.test(next.text)) {
+                tentativeSnippet = next.n;
+                return true;
+            }
+            return false;
+        },
+    };
+}
+/** A linker problem, the context lines around it and the `ld returned 1 exit status` that ends it. */
+function linkerBlock(line, ctx) {
+    const text = line.text;
+    const missingLibrary = MISSING_LIBRARY.exec(text)?.groups?.lib;
+    const previous = ctx.before(1)[0];
+    const first = previous && LINKER_CONTEXT.test(previous.text) ? previous.n : line.n;
+    const draft = missingLibrary
+        ? {
+            category: 'import_missing_module',
+            tool: 'ld',
+            message: detector_helpers_clip(text),
+            logLines: [first, line.n],
+            confidence: 0.85,
+            data: { library: missingLibrary },
+        }
+        : { category: 'compilation_error', tool: 'ld', message: detector_helpers_clip(text), logLines: [first, line.n], confidence: 0.9 };
+    return {
+        draft,
+        accepts(next) {
+            if (LINKER_PROBLEM.test(next.text) || LINKER_CONTEXT.test(next.text)) {
+                draft.logLines[1] = next.n;
+                return true;
+            }
+            if (LINKER_DONE.test(next.text)) {
+                draft.logLines[1] = next.n;
+                return 'end';
+            }
+            return false;
+        },
+    };
+}
+const diagnostic = (scan, line, ctx) => {
+    const match = gcc_DIAGNOSTIC.exec(line.text);
+    if (!match)
+        return undefined;
+    const severity = match.groups?.severity;
+    if (severity !== 'error' && severity !== 'fatal error')
+        return false;
+    return scan.diagnostics.open(diagnosticBlock(diagnosticDraft(line, ctx, match), line.n), ctx);
+};
+const compilerSummary = (_scan, line) => (COMPILER_SUMMARY.test(line.text) ? false : undefined);
+const linkerProblem = (scan, line, ctx) => LINKER_PROBLEM.test(line.text) ? scan.linker.open(linkerBlock(line, ctx), ctx) : undefined;
+/** Only the linker's summary line: the real linker message was not recognised, so stay modest. */
+const linkerDone = (_scan, line, ctx) => {
+    if (!LINKER_DONE.test(line.text))
+        return undefined;
+    ctx.report({ category: 'compilation_error', tool: 'ld', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.6 });
+    return false;
+};
+/** What a line can start, in this order; a line an open block takes never reaches them. */
+const gcc_LINE_HANDLERS = [diagnostic, compilerSummary, linkerProblem, linkerDone];
 const gccDetector = {
     id: 'gcc',
     description: 'GCC/Clang errors in C, C++, Objective-C and cgo sources, and GNU/LLVM linker failures.',
@@ -69231,99 +69563,19 @@ const gccDetector = {
     example: "vis-subprocess.h:21:29: error: unknown type name 'fd_set'",
     trigger: /error|undefined reference|multiple definition|cannot find -l|Undefined symbols|ld returned/,
     start() {
-        let open;
-        let linker;
-        const flushDiagnostic = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
-        const flushLinker = (ctx) => {
-            if (linker)
-                ctx.report(linker);
-            linker = undefined;
-        };
-        const continuesDiagnostic = (line) => {
-            if (!open)
-                return false;
-            // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
-            if (gcc_DIAGNOSTIC.exec(line.text)?.groups?.severity === 'note') {
-                open.draft.logLines[1] = line.n;
-                open.tentativeSnippet = undefined;
-                return true;
-            }
-            if (SNIPPET.test(line.text) || (COMPILER_SUMMARY.test(line.text) && open.draft.logLines[1] === line.n - 1)) {
-                open.draft.logLines[1] = line.n;
-                open.tentativeSnippet = undefined;
-                return true;
-            }
-            // gcc < 9 prints the source line without a gutter, then the caret line.
-            if (open.tentativeSnippet === undefined && line.n === open.errorLine + 1 && line.text.trim() !== '' && !gcc_DIAGNOSTIC.test(line.text)) {
-                open.tentativeSnippet = line.n;
-                return true;
-            }
-            return false;
-        };
+        const scan = { diagnostics: new BlockReader(), linker: new BlockReader() };
         return {
-            line(line, ctx) {
-                if (continuesDiagnostic(line))
-                    return true;
-                flushDiagnostic(ctx);
-                const text = line.text;
-                if (linker) {
-                    if (LINKER_PROBLEM.test(text) || LINKER_CONTEXT.test(text)) {
-                        linker.logLines[1] = line.n;
-                        return true;
-                    }
-                    if (LINKER_DONE.test(text)) {
-                        linker.logLines[1] = line.n;
-                        flushLinker(ctx);
-                        return false;
-                    }
-                    flushLinker(ctx);
-                }
-                const diagnostic = gcc_DIAGNOSTIC.exec(text);
-                if (diagnostic) {
-                    const severity = diagnostic.groups?.severity;
-                    if (severity === 'error' || severity === 'fatal error') {
-                        open = { draft: diagnosticDraft(line, ctx, diagnostic), errorLine: line.n };
-                        return true;
-                    }
-                    return false;
-                }
-                if (COMPILER_SUMMARY.test(text))
-                    return false;
-                if (LINKER_PROBLEM.test(text)) {
-                    const missingLibrary = MISSING_LIBRARY.exec(text)?.groups?.lib;
-                    const previous = ctx.before(1)[0];
-                    const first = previous && LINKER_CONTEXT.test(previous.text) ? previous.n : line.n;
-                    linker = missingLibrary
-                        ? {
-                            category: 'import_missing_module',
-                            tool: 'ld',
-                            message: gcc_clip(text),
-                            logLines: [first, line.n],
-                            confidence: 0.85,
-                            data: { library: missingLibrary },
-                        }
-                        : { category: 'compilation_error', tool: 'ld', message: gcc_clip(text), logLines: [first, line.n], confidence: 0.9 };
-                    return true;
-                }
-                if (LINKER_DONE.test(text)) {
-                    // Only the summary line: the real linker message was not recognised, so stay modest.
-                    ctx.report({ category: 'compilation_error', tool: 'ld', message: gcc_clip(text), logLines: [line.n, line.n], confidence: 0.6 });
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.diagnostics.read(line, ctx) ?? scan.linker.read(line, ctx) ?? firstAnswer(gcc_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                flushDiagnostic(ctx);
-                flushLinker(ctx);
+                scan.diagnostics.close(ctx);
+                scan.linker.close(ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/go.ts
+
 /**
  * The Go toolchain: compiler and `go vet` diagnostics (`./x.go:12:5: undefined: foo`), linters in
  * the golangci-lint / gometalinter shape (`x.go:12:5: msg (linter)`), `go test` failures
@@ -69370,12 +69622,9 @@ const MODULE_PROBLEMS = [
     { pattern: /cannot find package "(?<module>[^"]+)"|package (?<module2>\S+) is not in (?:GOROOT|std)/, category: 'import_missing_module' },
     { pattern: /cannot find module providing package (?<module3>\S+)/, category: 'import_missing_module' },
 ];
-function go_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function go_diagnosticDraft(line, ctx, match, followsDiagnostic) {
     const groups = match.groups ?? {};
-    const message = go_clip(groups.message ?? '');
+    const message = detector_helpers_clip(groups.message ?? '');
     const linter = LINTER_SUFFIX.exec(message)?.groups?.linter;
     if ((C_DIAGNOSTIC.test(message) && linter === undefined) || /^exit status \d+$/.test(message))
         return undefined;
@@ -69405,6 +69654,223 @@ function go_diagnosticDraft(line, ctx, match, followsDiagnostic) {
         draft.data = { linter };
     return draft;
 }
+/** Reads `text` as test output naming a `file.go:12:` location, into `draft` unless it has one. */
+function locateInTestOutput(draft, text) {
+    const location = TEST_LOCATION.exec(text);
+    if (location && draft.file === undefined) {
+        draft.file = location.groups?.file;
+        draft.line = Number(location.groups?.line);
+    }
+}
+/**
+ * `go test -v` prints a test's output after its `=== RUN` line, before the verdict: reads the
+ * output of `test` among the `earlier` lines into `draft` (its location; the block starts at
+ * `=== RUN` when the output runs into the `--- FAIL` line). Returns whether it had any.
+ */
+function readRunOutput(draft, earlier, test, line) {
+    let runIndex = -1;
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === test) {
+            runIndex = i;
+            break;
+        }
+    }
+    if (runIndex < 0)
+        return false;
+    let outputBefore = false;
+    let end = runIndex + 1;
+    while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
+        const text = earlier[end]?.text ?? '';
+        locateInTestOutput(draft, text);
+        if (text.trim() !== '')
+            outputBefore = true;
+        end++;
+    }
+    if (outputBefore && end === earlier.length)
+        draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
+    return outputBefore;
+}
+/** A `--- FAIL: TestX` block with the indented output under it (or, under `go test -v`, before it). */
+function testFailBlock(line, ctx, match) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'go test',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: match.groups?.test },
+    };
+    const indent = match.groups?.indent?.length ?? 0;
+    // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
+    const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
+    if (summary !== undefined)
+        draft.logLines[0] = summary.n;
+    const outputBefore = summary === undefined && readRunOutput(draft, ctx.before(RUN_WINDOW), match.groups?.test, line);
+    return {
+        draft,
+        accepts(next) {
+            if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text))
+                return false;
+            // Subtests print their own `--- FAIL` lines; their output is deeper than ours.
+            if (indent > 0 && next.text.length - next.text.trimStart().length <= indent)
+                return false;
+            locateInTestOutput(draft, next.text);
+            draft.logLines[1] = next.n;
+            return true;
+        },
+        finish() {
+            // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
+            // Ginkgo suite: the failure that explains it is reported separately.
+            if (draft.logLines[1] === line.n && !outputBefore)
+                draft.confidence = 0.6;
+            return true;
+        },
+    };
+}
+/** `panic: msg` and its goroutine trace, located by the first frame outside the runtime. */
+function panicBlock(line) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'go',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    let framesSeen = 0;
+    return {
+        draft,
+        accepts(next) {
+            if (next.text.trim() === '' && framesSeen === 0)
+                return true;
+            if (!PANIC_TRAILER.test(next.text))
+                return false;
+            const frame = PANIC_FRAME.exec(next.text);
+            if (frame) {
+                framesSeen++;
+                const file = frame.groups?.file ?? '';
+                // The first frame outside the runtime and the testing package is where the code panicked.
+                if (draft.file === undefined && !/\/(?:runtime|testing|reflect)\/|\/src\/(?:runtime|testing)\//.test(file)) {
+                    draft.file = file;
+                    draft.line = Number(frame.groups?.line);
+                    draft.logLines[1] = next.n;
+                    return false;
+                }
+            }
+            if (draft.file === undefined)
+                draft.logLines[1] = next.n;
+            return framesSeen < 40;
+        },
+    };
+}
+/** A Ginkgo `• [FAILED]` spec, up to its `In [It] at:` line. */
+function ginkgoBlock(line) {
+    const text = line.text;
+    const draft = {
+        category: 'test_failure',
+        tool: 'ginkgo',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    let described = false;
+    return {
+        draft,
+        accepts(next) {
+            if (/^\s*In \[\w+\] at: /.test(next.text)) {
+                draft.logLines[1] = next.n;
+                return 'end';
+            }
+            if (GINKGO_END.test(next.text) || GINKGO_FAILED.test(next.text))
+                return false;
+            const location = GINKGO_LOCATION.exec(next.text);
+            if (location && draft.file === undefined) {
+                draft.file = location.groups?.file;
+                draft.line = Number(location.groups?.line);
+            }
+            else if (!described && next.text.trim() !== '') {
+                described = true;
+                draft.message = detector_helpers_clip(`${text.trim()} ${next.text.trim()}`);
+            }
+            draft.logLines[1] = next.n;
+            return draft.logLines[1] - draft.logLines[0] < 40;
+        },
+    };
+}
+const testFail = (scan, line, ctx) => {
+    const match = TEST_FAIL.exec(line.text);
+    if (!match)
+        return undefined;
+    scan.reportedTestFailure = true;
+    return scan.blocks.open(testFailBlock(line, ctx, match), ctx);
+};
+const panic = (scan, line, ctx) => (PANIC.test(line.text) ? scan.blocks.open(panicBlock(line), ctx) : undefined);
+const ginkgoFailed = (scan, line, ctx) => {
+    if (!GINKGO_FAILED.test(line.text))
+        return undefined;
+    scan.reportedTestFailure = true;
+    return scan.blocks.open(ginkgoBlock(line), ctx);
+};
+const moduleProblem = (_scan, line, ctx) => {
+    const text = line.text;
+    for (const problem of MODULE_PROBLEMS) {
+        const match = problem.pattern.exec(text);
+        if (!match)
+            continue;
+        const module = match.groups?.module ?? match.groups?.module2 ?? match.groups?.module3;
+        const draft = {
+            category: problem.category,
+            tool: 'go',
+            message: detector_helpers_clip(text),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+        };
+        const located = /^(?<file>[^\s:]+\.go):(?<line>\d+):(?:(?<column>\d+):)?/.exec(text);
+        if (located) {
+            draft.file = located.groups?.file;
+            draft.line = Number(located.groups?.line);
+            if (located.groups?.column)
+                draft.column = Number(located.groups.column);
+        }
+        if (module)
+            draft.data = { module };
+        ctx.report(draft);
+        return false;
+    }
+    return undefined;
+};
+const go_diagnostic = (scan, line, ctx) => {
+    const match = go_DIAGNOSTIC.exec(line.text);
+    if (!match)
+        return undefined;
+    const draft = go_diagnosticDraft(line, ctx, match, scan.lastDiagnosticLine === line.n - 1);
+    if (!draft)
+        return false;
+    if (draft.category === 'compilation_error') {
+        scan.lastDiagnosticLine = line.n;
+        scan.reportedBuildFailure = true;
+    }
+    ctx.report(draft);
+    return false;
+};
+const packageFail = (scan, line, ctx) => {
+    const match = PACKAGE_FAIL.exec(line.text);
+    if (!match)
+        return undefined;
+    const buildFailed = /\[(?:build|setup) failed\]/.test(match.groups?.rest ?? '');
+    // The package summary repeats what a `--- FAIL` or compiler line already said.
+    const alreadyExplained = buildFailed ? scan.reportedBuildFailure : scan.reportedTestFailure;
+    ctx.report({
+        category: buildFailed ? 'compilation_error' : 'test_failure',
+        tool: 'go test',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: alreadyExplained ? 0.3 : 0.6,
+        data: { package: match.groups?.pkg },
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const go_LINE_HANDLERS = [testFail, panic, ginkgoFailed, moduleProblem, go_diagnostic, packageFail];
 const goDetector = {
     id: 'go',
     description: 'Go compiler, go vet, golangci-lint style linters, go test failures and panics, Ginkgo specs and Go module errors.',
@@ -69412,224 +69878,16 @@ const goDetector = {
     example: '--- FAIL: TestClientNotificationStorm (2.63s)',
     trigger: /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
     start() {
-        let open;
-        let reportedTestFailure = false;
-        let reportedBuildFailure = false;
-        let lastDiagnosticLine = -1;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
-            // Ginkgo suite: the failure that explains it is reported separately.
-            if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1] && !open.outputBefore)
-                open.draft.confidence = 0.6;
-            ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), reportedTestFailure: false, reportedBuildFailure: false, lastDiagnosticLine: -1 };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.closesOn?.(line)) {
-                        open.draft.logLines[1] = line.n;
-                        close(ctx);
-                        return false;
-                    }
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                const testFail = TEST_FAIL.exec(text);
-                if (testFail) {
-                    reportedTestFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'go test',
-                        message: go_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { test: testFail.groups?.test },
-                    };
-                    const indent = testFail.groups?.indent?.length ?? 0;
-                    // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
-                    const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
-                    if (summary !== undefined)
-                        draft.logLines[0] = summary.n;
-                    // `go test -v`: the output between this test's `=== RUN` line and the next test event.
-                    let outputBefore = false;
-                    const earlier = ctx.before(RUN_WINDOW);
-                    let runIndex = -1;
-                    for (let i = earlier.length - 1; i >= 0; i--) {
-                        if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === testFail.groups?.test) {
-                            runIndex = i;
-                            break;
-                        }
-                    }
-                    if (runIndex >= 0 && summary === undefined) {
-                        let end = runIndex + 1;
-                        while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
-                            const text = earlier[end]?.text ?? '';
-                            const location = TEST_LOCATION.exec(text);
-                            if (location && draft.file === undefined) {
-                                draft.file = location.groups?.file;
-                                draft.line = Number(location.groups?.line);
-                            }
-                            if (text.trim() !== '')
-                                outputBefore = true;
-                            end++;
-                        }
-                        // The output runs into this `--- FAIL` line: the block starts at `=== RUN`.
-                        if (outputBefore && end === earlier.length)
-                            draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
-                    }
-                    open = {
-                        header: line.n,
-                        outputBefore,
-                        draft,
-                        accepts(next) {
-                            if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text))
-                                return false;
-                            // Subtests print their own `--- FAIL` lines; their output is deeper than ours.
-                            if (indent > 0 && next.text.length - next.text.trimStart().length <= indent)
-                                return false;
-                            const location = TEST_LOCATION.exec(next.text);
-                            if (location && draft.file === undefined) {
-                                draft.file = location.groups?.file;
-                                draft.line = Number(location.groups?.line);
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const panic = PANIC.exec(text);
-                if (panic) {
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'go',
-                        message: go_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    };
-                    let framesSeen = 0;
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.text.trim() === '' && framesSeen === 0)
-                                return true;
-                            if (!PANIC_TRAILER.test(next.text))
-                                return false;
-                            const frame = PANIC_FRAME.exec(next.text);
-                            if (frame) {
-                                framesSeen++;
-                                const file = frame.groups?.file ?? '';
-                                // The first frame outside the runtime and the testing package is where the code panicked.
-                                if (draft.file === undefined && !/\/(?:runtime|testing|reflect)\/|\/src\/(?:runtime|testing)\//.test(file)) {
-                                    draft.file = file;
-                                    draft.line = Number(frame.groups?.line);
-                                    draft.logLines[1] = next.n;
-                                    return false;
-                                }
-                            }
-                            if (draft.file === undefined)
-                                draft.logLines[1] = next.n;
-                            return framesSeen < 40;
-                        },
-                    };
-                    return true;
-                }
-                if (GINKGO_FAILED.test(text)) {
-                    reportedTestFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'ginkgo',
-                        message: go_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    let described = false;
-                    open = {
-                        draft,
-                        closesOn: (next) => /^\s*In \[\w+\] at: /.test(next.text),
-                        accepts(next) {
-                            if (GINKGO_END.test(next.text) || GINKGO_FAILED.test(next.text))
-                                return false;
-                            const location = GINKGO_LOCATION.exec(next.text);
-                            if (location && draft.file === undefined) {
-                                draft.file = location.groups?.file;
-                                draft.line = Number(location.groups?.line);
-                            }
-                            else if (!described && next.text.trim() !== '') {
-                                described = true;
-                                draft.message = go_clip(`${text.trim()} ${next.text.trim()}`);
-                            }
-                            draft.logLines[1] = next.n;
-                            return draft.logLines[1] - draft.logLines[0] < 40;
-                        },
-                    };
-                    return true;
-                }
-                for (const problem of MODULE_PROBLEMS) {
-                    const match = problem.pattern.exec(text);
-                    if (!match)
-                        continue;
-                    const module = match.groups?.module ?? match.groups?.module2 ?? match.groups?.module3;
-                    const draft = {
-                        category: problem.category,
-                        tool: 'go',
-                        message: go_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    const located = /^(?<file>[^\s:]+\.go):(?<line>\d+):(?:(?<column>\d+):)?/.exec(text);
-                    if (located) {
-                        draft.file = located.groups?.file;
-                        draft.line = Number(located.groups?.line);
-                        if (located.groups?.column)
-                            draft.column = Number(located.groups.column);
-                    }
-                    if (module)
-                        draft.data = { module };
-                    ctx.report(draft);
-                    return false;
-                }
-                const diagnostic = go_DIAGNOSTIC.exec(text);
-                if (diagnostic) {
-                    const draft = go_diagnosticDraft(line, ctx, diagnostic, lastDiagnosticLine === line.n - 1);
-                    if (!draft)
-                        return false;
-                    if (draft.category === 'compilation_error')
-                        lastDiagnosticLine = line.n;
-                    if (draft.category === 'compilation_error')
-                        reportedBuildFailure = true;
-                    ctx.report(draft);
-                    return false;
-                }
-                const packageFail = PACKAGE_FAIL.exec(text);
-                if (packageFail) {
-                    const buildFailed = /\[(?:build|setup) failed\]/.test(packageFail.groups?.rest ?? '');
-                    // The package summary repeats what a `--- FAIL` or compiler line already said.
-                    const alreadyExplained = buildFailed ? reportedBuildFailure : reportedTestFailure;
-                    ctx.report({
-                        category: buildFailed ? 'compilation_error' : 'test_failure',
-                        tool: 'go test',
-                        message: go_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: alreadyExplained ? 0.3 : 0.6,
-                        data: { package: packageFail.groups?.pkg },
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(go_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/haskell.ts
+
 /**
  * Haskell: GHC error blocks (`src/X.hs:12:5: error:` followed by the indented explanation),
  * missing modules (`Could not find module`), cabal/stack resolution failures, and hspec failures
@@ -69642,9 +69900,127 @@ const RESOLUTION = /^(?:Error: )?(?:cabal(?:\.exe)?: )?Could not resolve depende
 const HSPEC_ITEM = /^\s*(?<index>\d+)\) (?<description>\S.*)$/;
 const HSPEC_LOCATION = /^\s*(?<file>[^\s:]+\.hs):(?<line>\d+):(?<column>\d+):\s*$/;
 const HSPEC_SUMMARY = /^\d+ examples?, (?<failures>\d+) failures?/;
-function haskell_clip(text) {
-    return text.trim().slice(0, 500);
+/** A GHC error: `src/X.hs:12:5: error:` and the indented explanation under it. */
+function ghcBlock(line, ghc) {
+    const text = line.text;
+    const groups = ghc.groups ?? {};
+    const draft = {
+        category: 'compilation_error',
+        tool: 'ghc',
+        message: detector_helpers_clip(groups.message || text),
+        file: groups.file,
+        line: Number(groups.line ?? groups.line2),
+        column: Number(groups.column ?? groups.column2),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    if (groups.code)
+        draft.data = { code: groups.code };
+    return {
+        draft,
+        accepts(next) {
+            if (!GHC_BODY.test(next.text) || next.n - draft.logLines[0] > 25)
+                return false;
+            // GHC ≥ 8 puts the message on the indented lines under `error:`.
+            if (!groups.message && draft.message === text.trim())
+                draft.message = detector_helpers_clip(next.text);
+            const missing = haskell_MISSING_MODULE.exec(next.text);
+            if (missing) {
+                draft.category = 'import_missing_module';
+                draft.data = { ...draft.data, module: missing.groups?.module };
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
 }
+/** cabal's or stack's resolution failure and the solver's explanation under it. */
+function resolutionBlock(line) {
+    const text = line.text;
+    const draft = {
+        category: 'dependency_resolution',
+        tool: /cabal/.test(text) ? 'cabal' : 'stack',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (!/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) ||
+                next.n - draft.logLines[0] > 30)
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** An hspec failure `1) Module.fn does x`, located by the `file.hs:12:5:` line above it. */
+function hspecBlock(line, ctx) {
+    const previous = ctx.before(1)[0];
+    const location = previous ? HSPEC_LOCATION.exec(previous.text) : null;
+    const draft = {
+        category: 'test_failure',
+        tool: 'hspec',
+        message: detector_helpers_clip(line.text),
+        logLines: [location && previous ? previous.n : line.n, line.n],
+        confidence: 0.9,
+    };
+    if (location) {
+        draft.file = location.groups?.file;
+        draft.line = Number(location.groups?.line);
+        draft.column = Number(location.groups?.column);
+    }
+    return {
+        draft,
+        accepts(next) {
+            if (!/^\s{2,}\S/.test(next.text) || next.n - draft.logLines[1] > 1 || HSPEC_LOCATION.test(next.text))
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** hspec's `Failures:` line opens its list of failures; the line itself starts none. */
+const failuresHeader = (scan, line) => {
+    if (/^Failures:$/.test(line.text))
+        scan.failuresSection = true;
+    return undefined;
+};
+const ghcError = (scan, line, ctx) => {
+    const ghc = GHC_ERROR.exec(line.text);
+    if (!ghc)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(ghcBlock(line, ghc), ctx);
+};
+const resolution = (scan, line, ctx) => {
+    if (!RESOLUTION.test(line.text))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(resolutionBlock(line), ctx);
+};
+const hspecItem = (scan, line, ctx) => {
+    if (!scan.failuresSection || !HSPEC_ITEM.test(line.text))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(hspecBlock(line, ctx), ctx);
+};
+const hspecSummary = (scan, line, ctx) => {
+    const summary = HSPEC_SUMMARY.exec(line.text);
+    if (!summary || !(Number(summary.groups?.failures) > 0))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'hspec',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawSpecificFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const haskell_LINE_HANDLERS = [failuresHeader, ghcError, resolution, hspecItem, hspecSummary];
 const haskellDetector = {
     id: 'haskell',
     description: 'GHC errors and missing modules, cabal/stack dependency resolution failures, and hspec failures.',
@@ -69652,128 +70028,16 @@ const haskellDetector = {
     example: 'src/ShellCheck/Checker.hs:12:5: error:',
     trigger: /\.l?hs(?:c|-boot)?:(?:\d|\()|Could not (?:find|load) module|Could not resolve dependencies|build plan|Error: \[S-|In the dependencies for|Unknown package|^\s*\d+\) \S|examples?, \d+ failures?/,
     start() {
-        let open;
-        let failuresSection = false;
-        let sawSpecificFailure = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), failuresSection: false, sawSpecificFailure: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                if (/^Failures:$/.test(text))
-                    failuresSection = true;
-                const ghc = GHC_ERROR.exec(text);
-                if (ghc) {
-                    sawSpecificFailure = true;
-                    const groups = ghc.groups ?? {};
-                    const draft = {
-                        category: 'compilation_error',
-                        tool: 'ghc',
-                        message: haskell_clip(groups.message || text),
-                        file: groups.file,
-                        line: Number(groups.line ?? groups.line2),
-                        column: Number(groups.column ?? groups.column2),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                    };
-                    if (groups.code)
-                        draft.data = { code: groups.code };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!GHC_BODY.test(next.text) || next.n - draft.logLines[0] > 25)
-                                return false;
-                            // GHC ≥ 8 puts the message on the indented lines under `error:`.
-                            if (!groups.message && draft.message === text.trim())
-                                draft.message = haskell_clip(next.text);
-                            const missing = haskell_MISSING_MODULE.exec(next.text);
-                            if (missing) {
-                                draft.category = 'import_missing_module';
-                                draft.data = { ...draft.data, module: missing.groups?.module };
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                if (RESOLUTION.test(text)) {
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: 'dependency_resolution',
-                        tool: /cabal/.test(text) ? 'cabal' : 'stack',
-                        message: haskell_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!/^\s*(?:\[__\d+\]|\S.*(?:rejecting|conflict|fail|backjump|needed|requires|constraint)|\s+\S)/i.test(next.text) ||
-                                next.n - draft.logLines[0] > 30)
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const item = failuresSection ? HSPEC_ITEM.exec(text) : null;
-                if (item) {
-                    sawSpecificFailure = true;
-                    const previous = ctx.before(1)[0];
-                    const location = previous ? HSPEC_LOCATION.exec(previous.text) : null;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'hspec',
-                        message: haskell_clip(text),
-                        logLines: [location && previous ? previous.n : line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    if (location) {
-                        draft.file = location.groups?.file;
-                        draft.line = Number(location.groups?.line);
-                        draft.column = Number(location.groups?.column);
-                    }
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!/^\s{2,}\S/.test(next.text) || next.n - draft.logLines[1] > 1 || HSPEC_LOCATION.test(next.text))
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const summary = HSPEC_SUMMARY.exec(text);
-                if (summary && Number(summary.groups?.failures) > 0) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'hspec',
-                        message: haskell_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawSpecificFailure ? 0.3 : 0.6,
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(haskell_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/jvm.ts
+
 /**
  * The JVM build family: javac (plain and through Maven), kotlinc, scalac/sbt, Maven goals
  * (compiler, surefire, checkstyle, spotless, enforcer, dependency resolution) and Gradle (task
@@ -69804,9 +70068,6 @@ const CHECKSTYLE = /You have \d+ Checkstyle violations?|There (?:is|are) \d+ err
 const LINT_TASK = /checkstyle|spotless|ktlint|detekt|lint|pmd|spotbugs|projectHealth|apiCheck|ktfmt|format/i;
 const TEST_TASK = /test/i;
 const COMPILE_TASK = /compile/i;
-function jvm_clip(text) {
-    return text.trim().slice(0, 500);
-}
 function taskCategory(task) {
     if (LINT_TASK.test(task))
         return 'lint_format';
@@ -69849,7 +70110,7 @@ function testBlock(draft, testClass, maxLines) {
                 if (/NoSuchFileException|FileNotFoundException/.test(text))
                     draft.category = 'missing_file';
                 if (draft.message.endsWith('FAILED') || draft.message.includes('<<<'))
-                    draft.message = jvm_clip(`${draft.message} ${text.trim()}`);
+                    draft.message = detector_helpers_clip(`${draft.message} ${text.trim()}`);
             }
             const short = GRADLE_SHORT_LOCATION.exec(text);
             if (short && draft.file === undefined) {
@@ -69867,6 +70128,223 @@ function testBlock(draft, testClass, maxLines) {
         },
     };
 }
+/** A compiler error and the explanation lines right under it that `continuation` accepts. */
+function compilerBlock(draft, continuation) {
+    return {
+        draft,
+        accepts(next) {
+            if (!continuation(next.text) || next.n - draft.logLines[1] > 1 || next.n - draft.logLines[0] > 12)
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** A located compiler error: javac (plain or through Maven), kotlinc, scalac/sbt, or a checkstyle violation. */
+function locatedBlock(line, located) {
+    const text = line.text;
+    const groups = located.groups ?? {};
+    const message = detector_helpers_clip(groups.message ?? '');
+    const isCheckstyle = /^\(\w+\) \w+:/.test(message);
+    const draft = {
+        category: isCheckstyle ? 'lint_format' : 'compilation_error',
+        tool: isCheckstyle ? 'checkstyle' : text.startsWith('[error]') ? 'scalac' : text.startsWith('e: ') ? 'kotlinc' : 'javac',
+        message,
+        file: groups.file,
+        line: Number(groups.line ?? groups.line2),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    const column = groups.column ?? groups.column2;
+    if (column)
+        draft.column = Number(column);
+    if (text.startsWith('[error]'))
+        return compilerBlock(draft, (next) => SBT_CONTINUATION.test(next));
+    // javac's explanation lines under a Maven error carry no level prefix.
+    if (text.startsWith('[ERROR]'))
+        return compilerBlock(draft, (next) => next.trim() !== '' && !/^\[|^\S+\.java:/.test(next));
+    return compilerBlock(draft, (next) => /^\s/.test(next) && next.trim() !== '');
+}
+/** A dependency that did not resolve, with the resolver's stack trace and Gradle's `> Could not find x` lines. */
+function dependencyBlock(line, dependency) {
+    const text = line.text;
+    const draft = {
+        category: 'dependency_resolution',
+        tool: /^\[(?:ERROR|INFO|WARNING)\]/.test(text) ? 'maven' : /sbt\.|^\[error\]/.test(text) ? 'sbt' : 'gradle',
+        message: detector_helpers_clip(text.replace(MAVEN_LEVEL, '')),
+        logLines: [line.n, line.n],
+        confidence: 0.97,
+    };
+    const artifact = dependency.groups?.gradleArtifact;
+    if (artifact)
+        draft.data = { artifact };
+    return {
+        draft,
+        accepts(next) {
+            // The resolver's stack trace and Gradle's `> Could not find x` lines explain the same failure.
+            if (next.n - draft.logLines[0] > 120)
+                return false;
+            if (!(STACK_FRAME.test(next.text) ||
+                /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text)))
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** Spotless's or Checkstyle's headline and the files and diff it lists under it. */
+function formatCheckBlock(line) {
+    const text = line.text;
+    const draft = {
+        category: 'lint_format',
+        tool: SPOTLESS.test(text) ? 'spotless' : 'checkstyle',
+        message: detector_helpers_clip(text.replace(MAVEN_LEVEL, '')),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    return {
+        draft,
+        accepts(next) {
+            // Spotless lists the files and the diff under the header.
+            if (next.n - draft.logLines[0] > 30 || !/^(?:\[ERROR\])?\s+\S/.test(next.text))
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** Gradle's `Execution failed for task ':x'.` and the `> reason` lines under it. */
+function executionFailedBlock(scan, line, task) {
+    const draft = {
+        category: taskCategory(task),
+        tool: 'gradle',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: LINT_TASK.test(task) ? 0.75 : scan.sawSpecificFailure ? 0.3 : 0.5,
+        data: { task },
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (!/^\s*> /.test(next.text) || next.n - draft.logLines[0] > 6)
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const located = (scan, line, ctx) => {
+    const text = line.text;
+    const match = MAVEN_LOCATED.exec(text) ?? JAVAC.exec(text) ?? SBT_LOCATED.exec(text) ?? KOTLIN.exec(text);
+    if (!match)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(locatedBlock(line, match), ctx);
+};
+const dependency = (scan, line, ctx) => {
+    const match = DEPENDENCY.exec(line.text);
+    if (!match)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(dependencyBlock(line, match), ctx);
+};
+const surefireTest = (scan, line, ctx) => {
+    const surefire = SUREFIRE_NEW.exec(line.text) ?? SUREFIRE_TEST.exec(line.text);
+    if (!surefire)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const cls = surefire.groups?.cls;
+    const draft = {
+        category: 'test_failure',
+        tool: 'surefire',
+        message: detector_helpers_clip(line.text.replace(MAVEN_LEVEL, '')),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { test: cls ? `${cls}.${surefire.groups?.method}` : surefire.groups?.method },
+    };
+    return scan.blocks.open(testBlock(draft, cls, 25), ctx);
+};
+const gradleTest = (scan, line, ctx) => {
+    const text = line.text;
+    const match = GRADLE_TEST.exec(text);
+    if (!match || text.startsWith('> Task'))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const cls = match.groups?.cls;
+    const draft = {
+        category: 'test_failure',
+        tool: 'gradle test',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { test: `${cls} > ${match.groups?.method}` },
+    };
+    return scan.blocks.open(testBlock(draft, cls, 25), ctx);
+};
+const surefireClass = (_scan, line, ctx) => {
+    if (!SUREFIRE_CLASS.test(line.text))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'surefire',
+        message: detector_helpers_clip(line.text.replace(MAVEN_LEVEL, '')),
+        logLines: [line.n, line.n],
+        confidence: 0.6,
+    });
+    return false;
+};
+const formatCheck = (scan, line, ctx) => SPOTLESS.test(line.text) || CHECKSTYLE.test(line.text) ? scan.blocks.open(formatCheckBlock(line), ctx) : undefined;
+const executionFailed = (scan, line, ctx) => {
+    const execution = GRADLE_EXECUTION_FAILED.exec(line.text);
+    if (!execution)
+        return undefined;
+    return scan.blocks.open(executionFailedBlock(scan, line, execution.groups?.task ?? ''), ctx);
+};
+const taskFailed = (scan, line, ctx) => {
+    const match = GRADLE_TASK_FAILED.exec(line.text);
+    if (!match)
+        return undefined;
+    const task = match.groups?.task ?? '';
+    ctx.report({
+        category: taskCategory(task),
+        tool: 'gradle',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: LINT_TASK.test(task) ? 0.6 : scan.sawSpecificFailure ? 0.25 : 0.45,
+        data: { task },
+    });
+    return false;
+};
+const goalFailed = (scan, line, ctx) => {
+    const goal = MAVEN_GOAL_FAILED.exec(line.text);
+    if (!goal)
+        return undefined;
+    const plugin = goal.groups?.plugin ?? '';
+    const category = pluginCategory(plugin);
+    if (category) {
+        ctx.report({
+            category,
+            tool: 'maven',
+            message: detector_helpers_clip(line.text.replace(MAVEN_LEVEL, '')),
+            logLines: [line.n, line.n],
+            confidence: scan.sawSpecificFailure ? 0.3 : 0.55,
+            data: { plugin },
+        });
+    }
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const jvm_LINE_HANDLERS = [
+    located,
+    dependency,
+    surefireTest,
+    gradleTest,
+    surefireClass,
+    formatCheck,
+    executionFailed,
+    taskFailed,
+    goalFailed,
+];
 const jvmDetector = {
     id: 'jvm',
     description: 'javac, kotlinc, scalac/sbt, Maven (compiler, surefire, checkstyle, spotless, enforcer, resolution) and Gradle failures.',
@@ -69874,209 +70352,16 @@ const jvmDetector = {
     example: '[ERROR] /home/runner/work/app/src/main/java/App.java:[42,46] cannot find symbol',
     trigger: /^\[ERROR\]|^\[error\]|\.java:\d+: error: |^e: |unresolved dependency|Could not (?:resolve|find|transfer)|Failed to collect dependencies|Non-resolvable|Dependency convergence| FAILED$|^Execution failed for task|format violations|spotless|Checkstyle|\[checkstyle\]/,
     start() {
-        let open;
-        let sawSpecificFailure = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
-        const compilerBlock = (draft, continuation) => ({
-            draft,
-            accepts(next) {
-                if (!continuation(next.text) || next.n - draft.logLines[1] > 1 || next.n - draft.logLines[0] > 12)
-                    return false;
-                draft.logLines[1] = next.n;
-                return true;
-            },
-        });
+        const scan = { blocks: new BlockReader(), sawSpecificFailure: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                const located = MAVEN_LOCATED.exec(text) ?? JAVAC.exec(text) ?? SBT_LOCATED.exec(text) ?? KOTLIN.exec(text);
-                if (located) {
-                    const groups = located.groups ?? {};
-                    const message = jvm_clip(groups.message ?? '');
-                    const isCheckstyle = /^\(\w+\) \w+:/.test(message);
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: isCheckstyle ? 'lint_format' : 'compilation_error',
-                        tool: isCheckstyle ? 'checkstyle' : text.startsWith('[error]') ? 'scalac' : text.startsWith('e: ') ? 'kotlinc' : 'javac',
-                        message,
-                        file: groups.file,
-                        line: Number(groups.line ?? groups.line2),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                    };
-                    const column = groups.column ?? groups.column2;
-                    if (column)
-                        draft.column = Number(column);
-                    if (text.startsWith('[error]')) {
-                        open = compilerBlock(draft, (next) => SBT_CONTINUATION.test(next));
-                    }
-                    else if (text.startsWith('[ERROR]')) {
-                        // javac's explanation lines under a Maven error carry no level prefix.
-                        open = compilerBlock(draft, (next) => next.trim() !== '' && !/^\[|^\S+\.java:/.test(next));
-                    }
-                    else {
-                        open = compilerBlock(draft, (next) => /^\s/.test(next) && next.trim() !== '');
-                    }
-                    return true;
-                }
-                const dependency = DEPENDENCY.exec(text);
-                if (dependency) {
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: 'dependency_resolution',
-                        tool: /^\[(?:ERROR|INFO|WARNING)\]/.test(text) ? 'maven' : /sbt\.|^\[error\]/.test(text) ? 'sbt' : 'gradle',
-                        message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
-                        logLines: [line.n, line.n],
-                        confidence: 0.97,
-                    };
-                    const artifact = dependency.groups?.gradleArtifact;
-                    if (artifact)
-                        draft.data = { artifact };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // The resolver's stack trace and Gradle's `> Could not find x` lines explain the same failure.
-                            if (next.n - draft.logLines[0] > 120)
-                                return false;
-                            if (!(STACK_FRAME.test(next.text) ||
-                                /^\s*(?:> |- |Required by:|\s+project :|Searched in the following locations:|\s+- https?:)/.test(next.text)))
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const surefire = SUREFIRE_NEW.exec(text) ?? SUREFIRE_TEST.exec(text);
-                if (surefire) {
-                    sawSpecificFailure = true;
-                    const cls = surefire.groups?.cls;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'surefire',
-                        message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { test: cls ? `${cls}.${surefire.groups?.method}` : surefire.groups?.method },
-                    };
-                    open = testBlock(draft, cls, 25);
-                    return true;
-                }
-                const gradleTest = GRADLE_TEST.exec(text);
-                if (gradleTest && !text.startsWith('> Task')) {
-                    sawSpecificFailure = true;
-                    const cls = gradleTest.groups?.cls;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'gradle test',
-                        message: jvm_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { test: `${cls} > ${gradleTest.groups?.method}` },
-                    };
-                    open = testBlock(draft, cls, 25);
-                    return true;
-                }
-                const surefireClass = SUREFIRE_CLASS.exec(text);
-                if (surefireClass) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'surefire',
-                        message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
-                        logLines: [line.n, line.n],
-                        confidence: 0.6,
-                    });
-                    return false;
-                }
-                if (SPOTLESS.test(text) || CHECKSTYLE.test(text)) {
-                    const draft = {
-                        category: 'lint_format',
-                        tool: SPOTLESS.test(text) ? 'spotless' : 'checkstyle',
-                        message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // Spotless lists the files and the diff under the header.
-                            if (next.n - draft.logLines[0] > 30 || !/^(?:\[ERROR\])?\s+\S/.test(next.text))
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const execution = GRADLE_EXECUTION_FAILED.exec(text);
-                if (execution) {
-                    const task = execution.groups?.task ?? '';
-                    const draft = {
-                        category: taskCategory(task),
-                        tool: 'gradle',
-                        message: jvm_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: LINT_TASK.test(task) ? 0.75 : sawSpecificFailure ? 0.3 : 0.5,
-                        data: { task },
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!/^\s*> /.test(next.text) || next.n - draft.logLines[0] > 6)
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const taskFailed = GRADLE_TASK_FAILED.exec(text);
-                if (taskFailed) {
-                    const task = taskFailed.groups?.task ?? '';
-                    ctx.report({
-                        category: taskCategory(task),
-                        tool: 'gradle',
-                        message: jvm_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: LINT_TASK.test(task) ? 0.6 : sawSpecificFailure ? 0.25 : 0.45,
-                        data: { task },
-                    });
-                    return false;
-                }
-                const goal = MAVEN_GOAL_FAILED.exec(text);
-                if (goal) {
-                    const plugin = goal.groups?.plugin ?? '';
-                    const category = pluginCategory(plugin);
-                    if (category) {
-                        ctx.report({
-                            category,
-                            tool: 'maven',
-                            message: jvm_clip(text.replace(MAVEN_LEVEL, '')),
-                            logLines: [line.n, line.n],
-                            confidence: sawSpecificFailure ? 0.3 : 0.55,
-                            data: { plugin },
-                        });
-                    }
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(jvm_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/markdown-lint.ts
+
 /**
  * Markdown linters that print one `file:line` problem per line: markdownlint-cli
  * (`README.md:12 MD013/line-length Line length [Expected: 80; Actual: 120]`, `README.md:12:81 MD013/…`),
@@ -70101,7 +70386,7 @@ const markdownLintDetector = {
                 ctx.report({
                     category: 'lint_format',
                     tool: 'markdown-lint',
-                    message: line.text.trim().slice(0, 500),
+                    message: detector_helpers_clip(line.text),
                     file: groups.file,
                     line: Number(groups.line),
                     ...(groups.column ? { column: Number(groups.column) } : {}),
@@ -70116,6 +70401,7 @@ const markdownLintDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/msvc.ts
+
 /**
  * MSVC and the MSVC linker: `x.cpp(12): error C2065: msg`, `x.cpp(12,5): fatal error C1083: …`,
  * `x.obj : error LNK2019: unresolved external symbol`, `LINK : fatal error LNK1181: cannot open
@@ -70124,16 +70410,10 @@ const markdownLintDetector = {
 const COMPILER = /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
 const LINKER = /^\s*(?<object>\S[^:]*?|LINK)\s?:\s(?:fatal )?error (?<code>LNK\d{4}):\s?(?<message>.*)$/;
 // The project suffix MSBuild appends (`[C:\src\app.vcxproj]`) is not part of the message.
-// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
-// runs of spaces.
 const msvc_PROJECT_SUFFIX = /^\[[^\]]+\.(?:vcxproj|csproj|proj)\]$/;
-function msvc_clip(text) {
-    let body = text.trimEnd();
-    const open = body.lastIndexOf('[');
-    if (open > 0 && /\s/.test(body[open - 1] ?? '') && msvc_PROJECT_SUFFIX.test(body.slice(open))) {
-        body = body.slice(0, open);
-    }
-    return body.trim().slice(0, 500);
+/** The message, without the project MSBuild names after it. */
+function msvc_messageOf(text) {
+    return detector_helpers_clip(withoutProjectSuffix(text, msvc_PROJECT_SUFFIX));
 }
 const msvcDetector = {
     id: 'msvc',
@@ -70148,7 +70428,7 @@ const msvcDetector = {
                 if (compiler) {
                     const groups = compiler.groups ?? {};
                     const code = groups.code ?? '';
-                    const message = msvc_clip(groups.message ?? '');
+                    const message = msvc_messageOf(groups.message ?? '');
                     const draft = {
                         // C1083: cannot open include file: a missing header, which the corpus counts as a compile error.
                         category: 'compilation_error',
@@ -70172,7 +70452,7 @@ const msvcDetector = {
                     ctx.report({
                         category: missingLibrary ? 'import_missing_module' : 'compilation_error',
                         tool: 'link',
-                        message: msvc_clip(line.text),
+                        message: msvc_messageOf(line.text),
                         logLines: [line.n, line.n],
                         confidence: 0.9,
                         data: { code },
@@ -70184,6 +70464,7 @@ const msvcDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/php.ts
+
 /**
  * PHP: PHPUnit failure blocks (`There was 1 failure:` + `1) Class::test` … `/path/x.php:43`),
  * PHPStan tables (`Line   src/x.php` + `1174   msg`), PHP parse and fatal errors, and Composer's
@@ -70201,9 +70482,184 @@ const PHPSTAN_TOTAL = /^\s*\[ERROR\] Found \d+ errors?/;
 const PHP_ERROR = /^(?:PHP )?(?<kind>Parse error|Fatal error|Warning|Catchable fatal error):\s+(?<message>.*?) in (?<file>\S+\.php)(?: on line |:)(?<line>\d+)/;
 const COMPOSER_UNRESOLVABLE = /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
 const COMPOSER_PROBLEM = /^\s+- (?<message>.+)$/;
-function php_clip(text) {
-    return text.trim().slice(0, 500);
+/** A PHPUnit `1) Class::test` item: the message, then the stack of `file.php:line` lines and a blank line. */
+function phpunitBlock(line, item) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'phpunit',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: item.groups?.test },
+    };
+    let blankRun = 0;
+    return {
+        draft,
+        accepts(next) {
+            // The block ends with the stack of `file.php:line` lines, then a blank line.
+            if (PHPUNIT_ITEM.test(next.text) || PHPUNIT_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 60)
+                return false;
+            const location = PHPUNIT_LOCATION.exec(next.text.trim());
+            if (location) {
+                if (draft.file === undefined) {
+                    draft.file = location.groups?.file;
+                    draft.line = Number(location.groups?.line);
+                }
+                draft.logLines[1] = next.n;
+                blankRun = 0;
+                return true;
+            }
+            if (next.text.trim() === '') {
+                blankRun++;
+                return draft.file === undefined && blankRun < 3;
+            }
+            if (draft.file !== undefined)
+                return false;
+            blankRun = 0;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
 }
+/** A PHPStan table for one file (`Line   src/x.php`): one failure per row, reported as the next row begins. */
+function phpstanBlock(line, header) {
+    const file = header.groups?.file;
+    let current;
+    const draftFor = (n, row) => ({
+        category: 'type_check',
+        tool: 'phpstan',
+        message: detector_helpers_clip(row.groups?.message ?? ''),
+        file,
+        line: Number(row.groups?.line),
+        logLines: [n === line.n + 2 ? line.n : n, n],
+        confidence: 0.9,
+    });
+    return {
+        // A placeholder until the first row: replaced as rows arrive.
+        draft: { category: 'type_check', tool: 'phpstan', message: detector_helpers_clip(line.text), file, logLines: [line.n, line.n], confidence: 0.5 },
+        accepts(next, ctx) {
+            if (PHPSTAN_RULE.test(next.text))
+                return true;
+            const row = PHPSTAN_ROW.exec(next.text);
+            if (row) {
+                if (current)
+                    ctx.report(current);
+                current = draftFor(next.n, row);
+                this.draft = current;
+                return true;
+            }
+            if (current && PHPSTAN_CONTINUATION.test(next.text)) {
+                current.message = detector_helpers_clip(`${current.message} ${next.text.trim()}`);
+                current.logLines[1] = next.n;
+                return true;
+            }
+            return false;
+        },
+        // A table header that never got a row: nothing to report.
+        finish: () => current !== undefined,
+    };
+}
+/** Composer's `Your requirements could not be resolved`, and the problems it lists (the first is the message). */
+function composerBlock(line) {
+    const draft = {
+        category: 'dependency_resolution',
+        tool: 'composer',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - draft.logLines[0] > 40)
+                return false;
+            if (/^\s*Problem \d+$/.test(next.text) || next.text.trim() === '')
+                return true;
+            const problem = COMPOSER_PROBLEM.exec(next.text);
+            if (!problem)
+                return false;
+            // The first problem line is the one that names the conflict; use it as the message.
+            if (draft.message.startsWith('Your ')) {
+                draft.message = detector_helpers_clip(`${problem.groups?.message ?? ''}`);
+                draft.logLines[0] = next.n;
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** php-src's run-tests.php rejects an option it does not know and prints its usage. */
+const illegalSwitch = (_scan, line, ctx) => {
+    if (!/^Illegal switch '[^']*' specified!$/.test(line.text))
+        return undefined;
+    ctx.report({ category: 'other', tool: 'run-tests', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.7 });
+    return false;
+};
+const phpunitSection = (scan, line) => {
+    const section = PHPUNIT_SECTION.exec(line.text);
+    if (!section)
+        return undefined;
+    scan.phpunitKind = section.groups?.kind;
+    return true;
+};
+const phpunitItem = (scan, line, ctx) => {
+    const kind = scan.phpunitKind;
+    const item = kind && (kind === 'failure' || kind === 'error') ? PHPUNIT_ITEM.exec(line.text) : null;
+    if (item) {
+        scan.sawTestFailure = true;
+        return scan.blocks.open(phpunitBlock(line, item), ctx);
+    }
+    return kind && line.text.trim() === '' ? true : undefined;
+};
+const phpunitSummary = (scan, line, ctx) => {
+    if (!PHPUNIT_SUMMARY.test(line.text))
+        return undefined;
+    scan.phpunitKind = undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'phpunit',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawTestFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+const phpstanTable = (scan, line, ctx) => {
+    const header = PHPSTAN_HEADER.exec(line.text);
+    if (header)
+        return scan.blocks.open(phpstanBlock(line, header), ctx);
+    return PHPSTAN_TOTAL.test(line.text) ? false : undefined;
+};
+const phpError = (_scan, line, ctx) => {
+    const match = PHP_ERROR.exec(line.text);
+    if (!match)
+        return undefined;
+    const kind = match.groups?.kind ?? '';
+    if (kind === 'Warning')
+        return false;
+    const isParse = kind === 'Parse error';
+    ctx.report({
+        category: isParse ? 'syntax_error' : 'compilation_error',
+        tool: 'php',
+        message: detector_helpers_clip(line.text),
+        file: match.groups?.file,
+        line: Number(match.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: isParse ? 0.95 : 0.7,
+    });
+    return false;
+};
+const composerUnresolvable = (scan, line, ctx) => COMPOSER_UNRESOLVABLE.test(line.text) ? scan.blocks.open(composerBlock(line), ctx) : undefined;
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const php_LINE_HANDLERS = [
+    illegalSwitch,
+    phpunitSection,
+    phpunitItem,
+    phpunitSummary,
+    phpstanTable,
+    phpError,
+    composerUnresolvable,
+];
 const phpDetector = {
     id: 'php',
     description: 'PHPUnit failures, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
@@ -70211,184 +70667,16 @@ const phpDetector = {
     example: 'PHP Parse error:  syntax error, unexpected end of file in /app/src/Kernel.php on line 42',
     trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
     start() {
-        let open;
-        let phpunitKind;
-        let sawTestFailure = false;
-        const close = (ctx) => {
-            if (open && !open.empty)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), phpunitKind: undefined, sawTestFailure: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                // php-src's run-tests.php rejects an option it does not know and prints its usage.
-                if (/^Illegal switch '[^']*' specified!$/.test(text)) {
-                    ctx.report({ category: 'other', tool: 'run-tests', message: php_clip(text), logLines: [line.n, line.n], confidence: 0.7 });
-                    return false;
-                }
-                const section = PHPUNIT_SECTION.exec(text);
-                if (section) {
-                    phpunitKind = section.groups?.kind;
-                    return true;
-                }
-                const item = phpunitKind && (phpunitKind === 'failure' || phpunitKind === 'error') ? PHPUNIT_ITEM.exec(text) : null;
-                if (item) {
-                    sawTestFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'phpunit',
-                        message: php_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { test: item.groups?.test },
-                    };
-                    let blankRun = 0;
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // The block ends with the stack of `file.php:line` lines, then a blank line.
-                            if (PHPUNIT_ITEM.test(next.text) || PHPUNIT_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 60)
-                                return false;
-                            const location = PHPUNIT_LOCATION.exec(next.text.trim());
-                            if (location) {
-                                if (draft.file === undefined) {
-                                    draft.file = location.groups?.file;
-                                    draft.line = Number(location.groups?.line);
-                                }
-                                draft.logLines[1] = next.n;
-                                blankRun = 0;
-                                return true;
-                            }
-                            if (next.text.trim() === '') {
-                                blankRun++;
-                                return draft.file === undefined && blankRun < 3;
-                            }
-                            if (draft.file !== undefined)
-                                return false;
-                            blankRun = 0;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                if (phpunitKind && text.trim() === '')
-                    return true;
-                if (PHPUNIT_SUMMARY.test(text)) {
-                    phpunitKind = undefined;
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'phpunit',
-                        message: php_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawTestFailure ? 0.3 : 0.6,
-                    });
-                    return false;
-                }
-                const phpstan = PHPSTAN_HEADER.exec(text);
-                if (phpstan) {
-                    const file = phpstan.groups?.file;
-                    let current;
-                    const header = line.n;
-                    const draftFor = (n, row) => ({
-                        category: 'type_check',
-                        tool: 'phpstan',
-                        message: php_clip(row.groups?.message ?? ''),
-                        file,
-                        line: Number(row.groups?.line),
-                        logLines: [n === header + 2 ? header : n, n],
-                        confidence: 0.9,
-                    });
-                    open = {
-                        empty: true,
-                        // A placeholder until the first row: replaced as rows arrive.
-                        draft: { category: 'type_check', tool: 'phpstan', message: php_clip(text), file, logLines: [line.n, line.n], confidence: 0.5 },
-                        accepts(next) {
-                            if (PHPSTAN_RULE.test(next.text))
-                                return true;
-                            const row = PHPSTAN_ROW.exec(next.text);
-                            if (row) {
-                                if (current)
-                                    ctx.report(current);
-                                current = draftFor(next.n, row);
-                                this.draft = current;
-                                this.empty = false;
-                                return true;
-                            }
-                            if (current && PHPSTAN_CONTINUATION.test(next.text)) {
-                                current.message = php_clip(`${current.message} ${next.text.trim()}`);
-                                current.logLines[1] = next.n;
-                                return true;
-                            }
-                            return false;
-                        },
-                    };
-                    return true;
-                }
-                if (PHPSTAN_TOTAL.test(text))
-                    return false;
-                const phpError = PHP_ERROR.exec(text);
-                if (phpError) {
-                    const kind = phpError.groups?.kind ?? '';
-                    if (kind === 'Warning')
-                        return false;
-                    const isParse = kind === 'Parse error';
-                    ctx.report({
-                        category: isParse ? 'syntax_error' : 'compilation_error',
-                        tool: 'php',
-                        message: php_clip(text),
-                        file: phpError.groups?.file,
-                        line: Number(phpError.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: isParse ? 0.95 : 0.7,
-                    });
-                    return false;
-                }
-                if (COMPOSER_UNRESOLVABLE.test(text)) {
-                    const draft = {
-                        category: 'dependency_resolution',
-                        tool: 'composer',
-                        message: php_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - draft.logLines[0] > 40)
-                                return false;
-                            if (/^\s*Problem \d+$/.test(next.text) || next.text.trim() === '')
-                                return true;
-                            const problem = COMPOSER_PROBLEM.exec(next.text);
-                            if (!problem)
-                                return false;
-                            // The first problem line is the one that names the conflict; use it as the message.
-                            if (draft.message.startsWith('Your ')) {
-                                draft.message = php_clip(`${problem.groups?.message ?? ''}`);
-                                draft.logLines[0] = next.n;
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(php_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/r-check.ts
+
 /**
  * R package checks (`R CMD check`, testthat): failed test files (`Running the tests in
  * ‘tests/x.R’ failed.` with the output tail R prints under it), missing packages (`Package required
@@ -70399,9 +70687,83 @@ const RUNNING_TEST_FILE = /^\s*Running [‘'][^’']+[’']/;
 const r_check_MISSING_PACKAGE = /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
 const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
-function r_check_clip(text) {
-    return text.trim().slice(0, 500);
+/** A test file that failed, with the tail of its output R prints under it. */
+function testsFailedBlock(line, ctx, testsFailed) {
+    const text = line.text;
+    // R prints `Running ‘x.R’` and ` ERROR` just above; they name the file that failed.
+    const previous = ctx.before(3);
+    const runningLine = previous.find((candidate) => RUNNING_TEST_FILE.test(candidate.text));
+    const draft = {
+        category: 'test_failure',
+        tool: 'R CMD check',
+        message: detector_helpers_clip(text),
+        file: testsFailed.groups?.file,
+        logLines: [runningLine ? runningLine.n : line.n, line.n],
+        confidence: 0.9,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - line.n > 60)
+                return false;
+            if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text))
+                return false;
+            const located = TESTTHAT_FAILURE.exec(next.text);
+            if (located)
+                draft.message = detector_helpers_clip(`${text} ${next.text.trim()}`);
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
 }
+function reportPendingCheck(scan, ctx) {
+    const pending = scan.pendingCheck;
+    if (!pending)
+        return;
+    ctx.report({
+        category: 'other',
+        tool: 'R CMD check',
+        message: `* checking ${pending.what} ... ERROR`,
+        logLines: [pending.n, pending.n],
+        confidence: 0.4,
+    });
+}
+const testsFailed = (scan, line, ctx) => {
+    const match = TESTS_FAILED.exec(line.text);
+    if (!match)
+        return undefined;
+    scan.pendingCheck = undefined;
+    return scan.blocks.open(testsFailedBlock(line, ctx, match), ctx);
+};
+const missingPackage = (scan, line, ctx) => {
+    const missing = r_check_MISSING_PACKAGE.exec(line.text);
+    if (!missing)
+        return undefined;
+    scan.pendingCheck = undefined;
+    const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
+        .split(/,\s*/)
+        .map((name) => name.replace(/[‘’']/g, '').trim())
+        .filter((name) => name !== '');
+    ctx.report({
+        category: 'import_missing_module',
+        tool: 'R',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { packages },
+    });
+    return false;
+};
+const checkError = (scan, line, ctx) => {
+    const check = CHECK_ERROR.exec(line.text);
+    if (!check)
+        return undefined;
+    reportPendingCheck(scan, ctx);
+    scan.pendingCheck = { what: check.groups?.what ?? '', n: line.n };
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const r_check_LINE_HANDLERS = [testsFailed, missingPackage, checkError];
 const rCheckDetector = {
     id: 'r-check',
     description: 'R CMD check and testthat failures and missing R packages.',
@@ -70409,99 +70771,19 @@ const rCheckDetector = {
     example: 'Package required but not available: ‘lubridate’',
     trigger: /^Running the tests in |required but not available|unsuitable version|there is no package called|^\* checking .* \.\.\. ERROR$/,
     start() {
-        let open;
-        let pendingCheck;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const scan = { blocks: new BlockReader(), pendingCheck: undefined };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                const testsFailed = TESTS_FAILED.exec(text);
-                if (testsFailed) {
-                    pendingCheck = undefined;
-                    // R prints `Running ‘x.R’` and ` ERROR` just above; they name the file that failed.
-                    const previous = ctx.before(3);
-                    const runningLine = previous.find((candidate) => RUNNING_TEST_FILE.test(candidate.text));
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'R CMD check',
-                        message: r_check_clip(text),
-                        file: testsFailed.groups?.file,
-                        logLines: [runningLine ? runningLine.n : line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - line.n > 60)
-                                return false;
-                            if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text))
-                                return false;
-                            const located = TESTTHAT_FAILURE.exec(next.text);
-                            if (located)
-                                draft.message = r_check_clip(`${text} ${next.text.trim()}`);
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const missing = r_check_MISSING_PACKAGE.exec(text);
-                if (missing) {
-                    pendingCheck = undefined;
-                    const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
-                        .split(/,\s*/)
-                        .map((name) => name.replace(/[‘’']/g, '').trim())
-                        .filter((name) => name !== '');
-                    ctx.report({
-                        category: 'import_missing_module',
-                        tool: 'R',
-                        message: r_check_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { packages },
-                    });
-                    return false;
-                }
-                const check = CHECK_ERROR.exec(text);
-                if (check) {
-                    // Reported only if nothing more specific follows it.
-                    if (pendingCheck)
-                        ctx.report({
-                            category: 'other',
-                            tool: 'R CMD check',
-                            message: `* checking ${pendingCheck.what} ... ERROR`,
-                            logLines: [pendingCheck.n, pendingCheck.n],
-                            confidence: 0.4,
-                        });
-                    pendingCheck = { what: check.groups?.what ?? '', n: line.n };
-                }
-                return false;
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(r_check_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
-                close(ctx);
-                if (pendingCheck)
-                    ctx.report({
-                        category: 'other',
-                        tool: 'R CMD check',
-                        message: `* checking ${pendingCheck.what} ... ERROR`,
-                        logLines: [pendingCheck.n, pendingCheck.n],
-                        confidence: 0.4,
-                    });
+                scan.blocks.close(ctx);
+                reportPendingCheck(scan, ctx);
             },
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/ruby.ts
+
 /**
  * Ruby: RSpec failure blocks (`1) Thing does x` … `# ./spec/x_spec.rb:12`), files RSpec could not
  * load (`An error occurred while loading`), `rspec ./spec/x_spec.rb:12` rerun lines, Minitest
@@ -70523,9 +70805,282 @@ const YAML_ERROR = /^(?:\S+: )?\((?<file>[^()\s]+)\): (?<message>.+) at line (?<
 const RAKE_ABORTED = /^rake aborted!$/;
 const RAKE_MISSING_FILE = /^No Rakefile found|No such file or directory|Errno::ENOENT/;
 const BUNDLER = /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
-function ruby_clip(text) {
-    return text.trim().slice(0, 500);
+/** An RSpec failure (or a spec file that did not load): its explanation, then the `# ./spec/x.rb:12` backtrace. */
+function rspecBlock(draft, maxLines) {
+    let backtraceSeen = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (next.n - draft.logLines[0] > maxLines)
+                return false;
+            const frame = RSPEC_BACKTRACE.exec(text);
+            if (frame) {
+                backtraceSeen = true;
+                // The first frame in the project (not an installed gem) is where the example failed.
+                const file = frame.groups?.file ?? '';
+                if (file !== '' && draft.file === undefined && !/\/gems\/|\/ruby\/\d|\/rubygems\//.test(file)) {
+                    draft.file = file;
+                    draft.line = Number(frame.groups?.line);
+                }
+                draft.logLines[1] = next.n;
+                return true;
+            }
+            if (text.trim() === '')
+                return !backtraceSeen;
+            if (backtraceSeen || RSPEC_ITEM.test(text) || RSPEC_RERUN.test(text))
+                return false;
+            const syntax = SYNTAX_ERROR.exec(text);
+            if (syntax) {
+                draft.category = 'syntax_error';
+                draft.file = syntax.groups?.file;
+                draft.line = Number(syntax.groups?.line);
+            }
+            if (LOAD_ERROR.test(text) && draft.category === 'test_failure')
+                draft.category = 'import_missing_module';
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
 }
+/** A Minitest `1) Failure:` block: the test name on the next line, then the message and `file.rb:12`. */
+function minitestBlock(line) {
+    const text = line.text;
+    const draft = {
+        category: 'test_failure',
+        tool: 'minitest',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30)
+                return false;
+            if (draft.logLines[1] === line.n)
+                draft.message = detector_helpers_clip(`${text.trim()} ${next.text.trim()}`);
+            const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
+            if (located && draft.file === undefined) {
+                draft.file = located.groups?.file;
+                draft.line = Number(located.groups?.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** A RuboCop offense, with the source line and the caret line it prints under it. */
+function rubocopBlock(line, offense) {
+    const text = line.text;
+    const severity = offense.groups?.severity;
+    const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
+    const draft = {
+        category: isSyntax ? 'syntax_error' : 'lint_format',
+        tool: 'rubocop',
+        message: detector_helpers_clip(offense.groups?.message ?? ''),
+        file: offense.groups?.file,
+        line: Number(offense.groups?.line),
+        column: Number(offense.groups?.column),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    const cop = /^(?<cop>[A-Z]\w+\/\w+):/.exec(offense.groups?.message ?? '')?.groups?.cop;
+    if (cop)
+        draft.data = { cop };
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - line.n > 2 || RUBOCOP_OFFENSE.test(next.text) || next.text.trim() === '')
+                return false;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** A Bundler resolution error and the indented tree that explains the conflict under it. */
+function bundlerBlock(line, bundler) {
+    const gem = bundler.groups?.gem ?? bundler.groups?.gem2 ?? bundler.groups?.gem3 ?? bundler.groups?.gem4;
+    const category = 'dependency_resolution';
+    const draft = { category, tool: 'bundler', message: detector_helpers_clip(line.text), logLines: [line.n, line.n], confidence: 0.85 };
+    if (gem)
+        draft.data = { gem };
+    return {
+        draft,
+        accepts(next) {
+            // Bundler explains the conflict in an indented tree under the headline.
+            if (next.n - draft.logLines[0] > 25 || !/^\s+\S|^\s*$|^Deleting|^Could not find/.test(next.text))
+                return false;
+            if (next.text.trim() !== '')
+                draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const ruby_failuresHeader = (scan, line) => {
+    if (!/^Failures:$/.test(line.text))
+        return undefined;
+    scan.inRspecFailures = true;
+    return false;
+};
+const rspecLoadError = (scan, line, ctx) => {
+    if (!RSPEC_LOAD_ERROR.test(line.text))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const draft = {
+        category: 'test_failure',
+        tool: 'rspec',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    return scan.blocks.open(rspecBlock(draft, 60), ctx);
+};
+const minitestHeader = (scan, line, ctx) => {
+    if (!MINITEST_HEADER.test(line.text))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    return scan.blocks.open(minitestBlock(line), ctx);
+};
+const rspecItem = (scan, line, ctx) => {
+    if (!scan.inRspecFailures || !RSPEC_ITEM.test(line.text))
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const draft = {
+        category: 'test_failure',
+        tool: 'rspec',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    return scan.blocks.open(rspecBlock(draft, 40), ctx);
+};
+const rspecRerun = (scan, line, ctx) => {
+    const rerun = RSPEC_RERUN.exec(line.text);
+    if (!rerun)
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'rspec',
+        message: detector_helpers_clip(line.text),
+        file: rerun.groups?.file,
+        line: Number(rerun.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: scan.sawSpecificFailure ? 0.5 : 0.8,
+    });
+    return false;
+};
+const rubocopOffense = (scan, line, ctx) => {
+    const offense = RUBOCOP_OFFENSE.exec(line.text);
+    // RuboCop prints the source line and a caret line under each offense.
+    return offense ? scan.blocks.open(rubocopBlock(line, offense), ctx) : undefined;
+};
+/** The line right after `rake aborted!`: the exception that stopped the task. */
+const rakeMessage = (scan, line, ctx) => {
+    const abortedAt = scan.rakeAbortedAt;
+    if (abortedAt === undefined)
+        return undefined;
+    scan.rakeAbortedAt = undefined;
+    const text = line.text;
+    // `Command failed with status (N)` only restates that a shell command run by the task
+    // failed; that command's own output, above, explains it.
+    if (line.n !== abortedAt + 1 || text.trim() === '' || /^Command failed with status/.test(text))
+        return undefined;
+    const missing = RAKE_MISSING_FILE.test(text);
+    ctx.report({
+        category: missing ? 'missing_file' : 'other',
+        tool: 'rake',
+        message: detector_helpers_clip(text),
+        logLines: [abortedAt, line.n],
+        confidence: missing ? 0.8 : 0.5,
+    });
+    return true;
+};
+const rakeAborted = (scan, line) => {
+    if (!RAKE_ABORTED.test(line.text))
+        return undefined;
+    scan.rakeAbortedAt = line.n;
+    return true;
+};
+const yamlError = (_scan, line, ctx) => {
+    const yaml = YAML_ERROR.exec(line.text);
+    if (!yaml)
+        return undefined;
+    ctx.report({
+        category: 'syntax_error',
+        tool: 'yaml',
+        message: detector_helpers_clip(line.text),
+        file: yaml.groups?.file,
+        line: Number(yaml.groups?.line),
+        column: Number(yaml.groups?.column),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    });
+    return true;
+};
+const ruby_syntaxError = (_scan, line, ctx) => {
+    const syntax = SYNTAX_ERROR.exec(line.text);
+    if (!syntax)
+        return undefined;
+    ctx.report({
+        category: 'syntax_error',
+        tool: 'ruby',
+        message: detector_helpers_clip(line.text),
+        file: syntax.groups?.file,
+        line: Number(syntax.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    });
+    return false;
+};
+const loadError = (_scan, line, ctx) => {
+    const load = LOAD_ERROR.exec(line.text);
+    if (!load)
+        return undefined;
+    const feature = load.groups?.feature ?? load.groups?.feature2;
+    ctx.report({
+        category: 'import_missing_module',
+        tool: 'ruby',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+        ...(feature ? { data: { feature } } : {}),
+    });
+    return false;
+};
+const bundlerError = (scan, line, ctx) => {
+    const bundler = BUNDLER.exec(line.text);
+    return bundler ? scan.blocks.open(bundlerBlock(line, bundler), ctx) : undefined;
+};
+const minitestSummary = (scan, line, ctx) => {
+    const summary = MINITEST_SUMMARY.exec(line.text);
+    if (!summary || (Number(summary.groups?.failures) === 0 && Number(summary.groups?.errors) === 0))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'minitest',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawSpecificFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const ruby_LINE_HANDLERS = [
+    ruby_failuresHeader,
+    rspecLoadError,
+    minitestHeader,
+    rspecItem,
+    rspecRerun,
+    rubocopOffense,
+    rakeMessage,
+    rakeAborted,
+    yamlError,
+    ruby_syntaxError,
+    loadError,
+    bundlerError,
+    minitestSummary,
+];
 const rubyDetector = {
     id: 'ruby',
     description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
@@ -70533,247 +71088,16 @@ const rubyDetector = {
     example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
     trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
     start() {
-        let open;
-        let rakeAbortedAt;
-        let inRspecFailures = false;
-        let sawSpecificFailure = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
-        const rspecBlock = (draft, maxLines) => {
-            let backtraceSeen = false;
-            return {
-                draft,
-                accepts(next) {
-                    const text = next.text;
-                    if (next.n - draft.logLines[0] > maxLines)
-                        return false;
-                    const frame = RSPEC_BACKTRACE.exec(text);
-                    if (frame) {
-                        backtraceSeen = true;
-                        // The first frame in the project (not an installed gem) is where the example failed.
-                        const file = frame.groups?.file ?? '';
-                        if (file !== '' && draft.file === undefined && !/\/gems\/|\/ruby\/\d|\/rubygems\//.test(file)) {
-                            draft.file = file;
-                            draft.line = Number(frame.groups?.line);
-                        }
-                        draft.logLines[1] = next.n;
-                        return true;
-                    }
-                    if (text.trim() === '')
-                        return !backtraceSeen;
-                    if (backtraceSeen || RSPEC_ITEM.test(text) || RSPEC_RERUN.test(text))
-                        return false;
-                    const syntax = SYNTAX_ERROR.exec(text);
-                    if (syntax) {
-                        draft.category = 'syntax_error';
-                        draft.file = syntax.groups?.file;
-                        draft.line = Number(syntax.groups?.line);
-                    }
-                    if (LOAD_ERROR.test(text) && draft.category === 'test_failure')
-                        draft.category = 'import_missing_module';
-                    draft.logLines[1] = next.n;
-                    return true;
-                },
-            };
-        };
+        const scan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                if (/^Failures:$/.test(text)) {
-                    inRspecFailures = true;
-                    return false;
-                }
-                const loadError = RSPEC_LOAD_ERROR.exec(text);
-                if (loadError) {
-                    sawSpecificFailure = true;
-                    open = rspecBlock({ category: 'test_failure', tool: 'rspec', message: ruby_clip(text), logLines: [line.n, line.n], confidence: 0.9 }, 60);
-                    return true;
-                }
-                const minitest = MINITEST_HEADER.exec(text);
-                if (minitest) {
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'minitest',
-                        message: ruby_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30)
-                                return false;
-                            if (draft.logLines[1] === line.n)
-                                draft.message = ruby_clip(`${text.trim()} ${next.text.trim()}`);
-                            const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
-                            if (located && draft.file === undefined) {
-                                draft.file = located.groups?.file;
-                                draft.line = Number(located.groups?.line);
-                            }
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const item = inRspecFailures ? RSPEC_ITEM.exec(text) : null;
-                if (item) {
-                    sawSpecificFailure = true;
-                    open = rspecBlock({ category: 'test_failure', tool: 'rspec', message: ruby_clip(text), logLines: [line.n, line.n], confidence: 0.95 }, 40);
-                    return true;
-                }
-                const rerun = RSPEC_RERUN.exec(text);
-                if (rerun) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'rspec',
-                        message: ruby_clip(text),
-                        file: rerun.groups?.file,
-                        line: Number(rerun.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: sawSpecificFailure ? 0.5 : 0.8,
-                    });
-                    return false;
-                }
-                const offense = RUBOCOP_OFFENSE.exec(text);
-                if (offense) {
-                    const severity = offense.groups?.severity;
-                    const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
-                    const draft = {
-                        category: isSyntax ? 'syntax_error' : 'lint_format',
-                        tool: 'rubocop',
-                        message: ruby_clip(offense.groups?.message ?? ''),
-                        file: offense.groups?.file,
-                        line: Number(offense.groups?.line),
-                        column: Number(offense.groups?.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    const cop = /^(?<cop>[A-Z]\w+\/\w+):/.exec(offense.groups?.message ?? '')?.groups?.cop;
-                    if (cop)
-                        draft.data = { cop };
-                    // RuboCop prints the source line and a caret line under each offense.
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - line.n > 2 || RUBOCOP_OFFENSE.test(next.text) || next.text.trim() === '')
-                                return false;
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                if (rakeAbortedAt !== undefined) {
-                    const abortedAt = rakeAbortedAt;
-                    rakeAbortedAt = undefined;
-                    // `Command failed with status (N)` only restates that a shell command run by the task
-                    // failed; that command's own output, above, explains it.
-                    if (line.n === abortedAt + 1 && text.trim() !== '' && !/^Command failed with status/.test(text)) {
-                        const missing = RAKE_MISSING_FILE.test(text);
-                        ctx.report({
-                            category: missing ? 'missing_file' : 'other',
-                            tool: 'rake',
-                            message: ruby_clip(text),
-                            logLines: [abortedAt, line.n],
-                            confidence: missing ? 0.8 : 0.5,
-                        });
-                        return true;
-                    }
-                }
-                if (RAKE_ABORTED.test(text)) {
-                    rakeAbortedAt = line.n;
-                    return true;
-                }
-                const yaml = YAML_ERROR.exec(text);
-                if (yaml) {
-                    ctx.report({
-                        category: 'syntax_error',
-                        tool: 'yaml',
-                        message: ruby_clip(text),
-                        file: yaml.groups?.file,
-                        line: Number(yaml.groups?.line),
-                        column: Number(yaml.groups?.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    });
-                    return true;
-                }
-                const syntax = SYNTAX_ERROR.exec(text);
-                if (syntax) {
-                    ctx.report({
-                        category: 'syntax_error',
-                        tool: 'ruby',
-                        message: ruby_clip(text),
-                        file: syntax.groups?.file,
-                        line: Number(syntax.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    });
-                    return false;
-                }
-                const load = LOAD_ERROR.exec(text);
-                if (load) {
-                    const feature = load.groups?.feature ?? load.groups?.feature2;
-                    ctx.report({
-                        category: 'import_missing_module',
-                        tool: 'ruby',
-                        message: ruby_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                        ...(feature ? { data: { feature } } : {}),
-                    });
-                    return false;
-                }
-                const bundler = BUNDLER.exec(text);
-                if (bundler) {
-                    const gem = bundler.groups?.gem ?? bundler.groups?.gem2 ?? bundler.groups?.gem3 ?? bundler.groups?.gem4;
-                    const category = 'dependency_resolution';
-                    const draft = { category, tool: 'bundler', message: ruby_clip(text), logLines: [line.n, line.n], confidence: 0.85 };
-                    if (gem)
-                        draft.data = { gem };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // Bundler explains the conflict in an indented tree under the headline.
-                            if (next.n - draft.logLines[0] > 25 || !/^\s+\S|^\s*$|^Deleting|^Could not find/.test(next.text))
-                                return false;
-                            if (next.text.trim() !== '')
-                                draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const summary = MINITEST_SUMMARY.exec(text);
-                if (summary && (Number(summary.groups?.failures) > 0 || Number(summary.groups?.errors) > 0)) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'minitest',
-                        message: ruby_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawSpecificFailure ? 0.3 : 0.6,
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(ruby_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/rust.ts
+
 /**
  * Rust: rustc/clippy diagnostics (`error[E0425]: msg` + ` --> src/x.rs:12:5`), rustfmt
  * `--check` diffs, `cargo test` / nextest failures and panics, trybuild mismatches, and cargo's
@@ -70798,9 +71122,287 @@ const rust_PANIC_TRAILER = /^note: run with `RUST_BACKTRACE=1`|^note: Run with `
 const TEST_RESULT_FAILED = /^test result: FAILED\. /;
 const NEXTEST_FAIL = /^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] (?:\(\d+\/\d+\) )?(?<test>\S+(?: \S+)?)$/;
 const TRYBUILD_MISMATCH = /^\s*test (?<file>\S+\.rs) \[should (?:fail to compile|pass)\] \.\.\. (?:mismatch|error)$/;
-function rust_clip(text) {
-    return text.trim().slice(0, 500);
+/** A rustc diagnostic: `error[E0425]: msg`, its ` --> file:line:col` and the excerpt and notes under it. */
+function rust_diagnosticBlock(line, match) {
+    const code = match.groups?.code;
+    const message = detector_helpers_clip(match.groups?.message ?? '');
+    const category = code === 'E0463' || /^can't find crate for/.test(message) ? 'import_missing_module' : 'compilation_error';
+    const draft = {
+        category,
+        tool: 'rustc',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    if (code)
+        draft.data = { code };
+    let clippy = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (text.trim() === '')
+                return true;
+            if (!BLOCK_LINE.test(text) && !BLOCK_HINT.test(text))
+                return false;
+            const arrow = rust_ARROW.exec(text);
+            if (arrow && draft.file === undefined) {
+                draft.file = arrow.groups?.file;
+                draft.line = Number(arrow.groups?.line);
+                draft.column = Number(arrow.groups?.column);
+            }
+            if (CLIPPY_HINT.test(text))
+                clippy = true;
+            draft.logLines[1] = next.n;
+            return true;
+        },
+        finish() {
+            if (clippy) {
+                draft.category = 'lint_format';
+                draft.tool = 'clippy';
+            }
+            // Many tools print `error: ...`; rustc's own diagnostics carry a code or a ` --> ` location.
+            return !(code === undefined && draft.file === undefined);
+        },
+    };
 }
+/** cargo's resolver: the headline and the candidates, requirements and conflicts it lists under it. */
+function rust_dependencyBlock(line, match) {
+    const crate = match.groups?.crate ?? match.groups?.crate2 ?? match.groups?.crate3;
+    const draft = {
+        category: 'dependency_resolution',
+        tool: 'cargo',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    if (crate)
+        draft.data = { crate };
+    return {
+        draft,
+        accepts(next) {
+            if (!DEPENDENCY_CONTINUATION.test(next.text) || next.n - draft.logLines[0] > 15)
+                return false;
+            if (next.text.trim() !== '')
+                draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** `rustfmt --check`: `Diff in file at line N:` and the diff lines under it. */
+function rustfmtBlock(line, match) {
+    const draft = {
+        category: 'lint_format',
+        tool: 'rustfmt',
+        message: detector_helpers_clip(line.text),
+        file: match.groups?.file,
+        line: Number(match.groups?.line ?? match.groups?.line2),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (RUSTFMT_DIFF.test(next.text) || !DIFF_BODY.test(next.text) || next.n - draft.logLines[0] > 30)
+                return false;
+            if (next.text.trim() !== '')
+                draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/**
+ * A panic. In a test's output (after its `---- name stdout ----` header) it is the test failure;
+ * outside a test it is a Rust program (a build script, a CI tool) that crashed: its message says
+ * why, but rarely in terms of a category, so it stays a weak 'other'.
+ */
+function rust_panicBlock(scan, line, match) {
+    const text = line.text;
+    const groups = match.groups ?? {};
+    const file = groups.file ?? groups.oldFile;
+    const testOutput = scan.currentTestOutput;
+    const inTest = testOutput !== undefined && line.n - testOutput.n <= 60;
+    const missingFile = /No such file or directory|os error 2\b/.test(text);
+    const draft = {
+        category: inTest ? 'test_failure' : missingFile ? 'missing_file' : 'other',
+        tool: inTest ? 'cargo test' : 'rust',
+        message: detector_helpers_clip(text),
+        logLines: [inTest && testOutput ? testOutput.n : line.n, line.n],
+        confidence: inTest ? 0.95 : missingFile ? 0.6 : 0.5,
+    };
+    if (file) {
+        draft.file = file;
+        draft.line = Number(groups.line ?? groups.oldLine);
+        draft.column = Number(groups.column ?? groups.oldColumn);
+    }
+    if (inTest && testOutput)
+        draft.data = { test: testOutput.name };
+    return {
+        draft,
+        accepts(next) {
+            // New-style panics print the message on the lines after `panicked at file:line:col:`.
+            if (rust_PANIC_TRAILER.test(next.text)) {
+                draft.logLines[1] = next.n;
+                return false;
+            }
+            if (next.text.trim() === '' || /^(?:----|test |failures:|thread '|stack backtrace:)/.test(next.text) || next.n - line.n > 12)
+                return false;
+            // New-style panics print the message on the next line; it says more than the location does.
+            if (groups.file && draft.logLines[1] === line.n)
+                draft.message = detector_helpers_clip(`${text} ${next.text}`);
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+/** A nextest `FAIL [ 0.1s] crate test` line and the output it prints under it. */
+function nextestBlock(line, match) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'cargo nextest',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { test: match.groups?.test },
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - line.n > 10 || NEXTEST_FAIL.test(next.text))
+                return false;
+            if (next.text.trim() !== '')
+                draft.logLines[1] = next.n;
+            // The harness's own `test x ... FAILED` line closes the part worth reading.
+            return !/^\s*test \S+ \.\.\. FAILED$/.test(next.text);
+        },
+    };
+}
+/** A trybuild case whose compiler output differs from the expected one. */
+function trybuildBlock(line, match) {
+    const file = match.groups?.file ?? '';
+    const draft = {
+        category: 'test_failure',
+        tool: 'trybuild',
+        message: detector_helpers_clip(line.text),
+        file,
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    return {
+        draft,
+        accepts(next) {
+            if (next.n - line.n > 20)
+                return false;
+            // The expected compiler output names the line the case is about.
+            const arrow = rust_ARROW.exec(next.text);
+            if (arrow && arrow.groups?.file === file) {
+                draft.line = Number(arrow.groups.line);
+                draft.logLines[1] = next.n;
+                return false;
+            }
+            return true;
+        },
+    };
+}
+const dependencyProblem = (scan, line, ctx) => {
+    const dependency = DEPENDENCY_PROBLEM.exec(line.text);
+    return dependency ? scan.blocks.open(rust_dependencyBlock(line, dependency), ctx) : undefined;
+};
+/** cargo's summary of errors reported above; worth little on its own. */
+const couldNotCompile = (scan, line, ctx) => {
+    const match = COULD_NOT_COMPILE.exec(line.text);
+    if (!match)
+        return undefined;
+    ctx.report({
+        category: 'compilation_error',
+        tool: 'cargo',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawCompileError || line.text.includes('custom build command') ? 0.3 : 0.6,
+        data: { crate: match.groups?.crate },
+    });
+    return false;
+};
+const rust_diagnostic = (scan, line, ctx) => {
+    const match = rust_DIAGNOSTIC.exec(line.text);
+    if (!match || NOT_A_DIAGNOSTIC.test(match.groups?.message ?? ''))
+        return undefined;
+    scan.sawCompileError = true;
+    return scan.blocks.open(rust_diagnosticBlock(line, match), ctx);
+};
+const rustfmtDiff = (scan, line, ctx) => {
+    const rustfmt = RUSTFMT_DIFF.exec(line.text);
+    return rustfmt ? scan.blocks.open(rustfmtBlock(line, rustfmt), ctx) : undefined;
+};
+const testStdoutHeader = (scan, line) => {
+    const header = TEST_STDOUT_HEADER.exec(line.text);
+    if (!header)
+        return undefined;
+    scan.currentTestOutput = { name: header.groups?.name ?? '', n: line.n };
+    return false;
+};
+const rust_panic = (scan, line, ctx) => {
+    const match = rust_PANIC.exec(line.text);
+    if (!match)
+        return undefined;
+    const block = rust_panicBlock(scan, line, match);
+    scan.currentTestOutput = undefined;
+    scan.sawTestFailure = true;
+    return scan.blocks.open(block, ctx);
+};
+const nextestFailure = (scan, line, ctx) => {
+    const nextest = NEXTEST_FAIL.exec(line.text);
+    if (!nextest)
+        return undefined;
+    scan.sawTestFailure = true;
+    return scan.blocks.open(nextestBlock(line, nextest), ctx);
+};
+const trybuildMismatch = (scan, line, ctx) => {
+    const trybuild = TRYBUILD_MISMATCH.exec(line.text);
+    if (!trybuild)
+        return undefined;
+    scan.sawTestFailure = true;
+    return scan.blocks.open(trybuildBlock(line, trybuild), ctx);
+};
+const testFailedLine = (_scan, line, ctx) => {
+    const testFailed = TEST_FAILED_LINE.exec(line.text);
+    if (!testFailed)
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'cargo test',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.7,
+        data: { test: testFailed.groups?.name },
+    });
+    return false;
+};
+const testResultFailed = (scan, line, ctx) => {
+    if (!TEST_RESULT_FAILED.test(line.text))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'cargo test',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawTestFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const rust_LINE_HANDLERS = [
+    dependencyProblem,
+    couldNotCompile,
+    rust_diagnostic,
+    rustfmtDiff,
+    testStdoutHeader,
+    rust_panic,
+    nextestFailure,
+    trybuildMismatch,
+    testFailedLine,
+    testResultFailed,
+];
 const rustDetector = {
     id: 'rust',
     description: 'rustc and clippy errors, rustfmt --check diffs, cargo test/nextest failures and panics, trybuild mismatches, cargo resolution errors.',
@@ -70816,269 +71418,16 @@ const rustDetector = {
     example: 'error[E0425]: cannot find value `foo` in this scope',
     trigger: /^error|^Diff in |^test \S+ \.\.\. FAILED|^---- \S+ stdout ----|panicked at|^test result: FAILED|(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[|should (?:fail to compile|pass)\] \.\.\. |failed to select a version|no matching package named|failed to load source for dependency|needs to be updated but --locked/,
     start() {
-        let open;
-        let currentTestOutput;
-        let sawTestFailure = false;
-        let sawCompileError = false;
-        const close = (ctx) => {
-            if (!open)
-                return;
-            open.finish?.();
-            if (!open.discard)
-                ctx.report(open.draft);
-            open = undefined;
-        };
-        const diagnosticBlock = (line, match) => {
-            const code = match.groups?.code;
-            const message = rust_clip(match.groups?.message ?? '');
-            const category = code === 'E0463' || /^can't find crate for/.test(message) ? 'import_missing_module' : 'compilation_error';
-            const draft = {
-                category,
-                tool: 'rustc',
-                message: rust_clip(line.text),
-                logLines: [line.n, line.n],
-                confidence: 0.95,
-            };
-            if (code)
-                draft.data = { code };
-            let clippy = false;
-            const block = {
-                draft,
-                accepts(next) {
-                    const text = next.text;
-                    if (text.trim() === '')
-                        return true;
-                    if (!BLOCK_LINE.test(text) && !BLOCK_HINT.test(text))
-                        return false;
-                    const arrow = rust_ARROW.exec(text);
-                    if (arrow && draft.file === undefined) {
-                        draft.file = arrow.groups?.file;
-                        draft.line = Number(arrow.groups?.line);
-                        draft.column = Number(arrow.groups?.column);
-                    }
-                    if (CLIPPY_HINT.test(text))
-                        clippy = true;
-                    draft.logLines[1] = next.n;
-                    return true;
-                },
-                finish() {
-                    // Many tools print `error: ...`; rustc's own diagnostics carry a code or a ` --> ` location.
-                    if (code === undefined && draft.file === undefined)
-                        block.discard = true;
-                    if (clippy) {
-                        draft.category = 'lint_format';
-                        draft.tool = 'clippy';
-                    }
-                },
-            };
-            return block;
-        };
+        const scan = { blocks: new BlockReader(), currentTestOutput: undefined, sawTestFailure: false, sawCompileError: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (open) {
-                    if (open.accepts(line))
-                        return true;
-                    close(ctx);
-                }
-                const dependency = DEPENDENCY_PROBLEM.exec(text);
-                if (dependency) {
-                    const crate = dependency.groups?.crate ?? dependency.groups?.crate2 ?? dependency.groups?.crate3;
-                    const draft = {
-                        category: 'dependency_resolution',
-                        tool: 'cargo',
-                        message: rust_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    };
-                    if (crate)
-                        draft.data = { crate };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (!DEPENDENCY_CONTINUATION.test(next.text) || next.n - draft.logLines[0] > 15)
-                                return false;
-                            if (next.text.trim() !== '')
-                                draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const couldNotCompile = COULD_NOT_COMPILE.exec(text);
-                if (couldNotCompile) {
-                    // cargo's summary of errors reported above; worth little on its own.
-                    ctx.report({
-                        category: 'compilation_error',
-                        tool: 'cargo',
-                        message: rust_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawCompileError || text.includes('custom build command') ? 0.3 : 0.6,
-                        data: { crate: couldNotCompile.groups?.crate },
-                    });
-                    return false;
-                }
-                const diagnostic = rust_DIAGNOSTIC.exec(text);
-                if (diagnostic && !NOT_A_DIAGNOSTIC.test(diagnostic.groups?.message ?? '')) {
-                    sawCompileError = true;
-                    open = diagnosticBlock(line, diagnostic);
-                    return true;
-                }
-                const rustfmt = RUSTFMT_DIFF.exec(text);
-                if (rustfmt) {
-                    const draft = {
-                        category: 'lint_format',
-                        tool: 'rustfmt',
-                        message: rust_clip(text),
-                        file: rustfmt.groups?.file,
-                        line: Number(rustfmt.groups?.line ?? rustfmt.groups?.line2),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (RUSTFMT_DIFF.test(next.text) || !DIFF_BODY.test(next.text) || next.n - draft.logLines[0] > 30)
-                                return false;
-                            if (next.text.trim() !== '')
-                                draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const stdoutHeader = TEST_STDOUT_HEADER.exec(text);
-                if (stdoutHeader) {
-                    currentTestOutput = { name: stdoutHeader.groups?.name ?? '', n: line.n };
-                    return false;
-                }
-                const panic = rust_PANIC.exec(text);
-                if (panic) {
-                    const groups = panic.groups ?? {};
-                    const file = groups.file ?? groups.oldFile;
-                    const inTest = currentTestOutput !== undefined && line.n - currentTestOutput.n <= 60;
-                    const missingFile = /No such file or directory|os error 2\b/.test(text);
-                    // Outside a test, a panic is a Rust program (a build script, a CI tool) that crashed: its
-                    // message says why, but rarely in terms of a category, so it stays a weak 'other'.
-                    const draft = {
-                        category: inTest ? 'test_failure' : missingFile ? 'missing_file' : 'other',
-                        tool: inTest ? 'cargo test' : 'rust',
-                        message: rust_clip(text),
-                        logLines: [inTest && currentTestOutput ? currentTestOutput.n : line.n, line.n],
-                        confidence: inTest ? 0.95 : missingFile ? 0.6 : 0.5,
-                    };
-                    if (file) {
-                        draft.file = file;
-                        draft.line = Number(groups.line ?? groups.oldLine);
-                        draft.column = Number(groups.column ?? groups.oldColumn);
-                    }
-                    if (inTest && currentTestOutput)
-                        draft.data = { test: currentTestOutput.name };
-                    currentTestOutput = undefined;
-                    sawTestFailure = true;
-                    open = {
-                        draft,
-                        accepts(next) {
-                            // New-style panics print the message on the lines after `panicked at file:line:col:`.
-                            if (rust_PANIC_TRAILER.test(next.text)) {
-                                draft.logLines[1] = next.n;
-                                return false;
-                            }
-                            if (next.text.trim() === '' || /^(?:----|test |failures:|thread '|stack backtrace:)/.test(next.text) || next.n - line.n > 12)
-                                return false;
-                            // New-style panics print the message on the next line; it says more than the location does.
-                            if (groups.file && draft.logLines[1] === line.n)
-                                draft.message = rust_clip(`${text} ${next.text}`);
-                            draft.logLines[1] = next.n;
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const nextest = NEXTEST_FAIL.exec(text);
-                if (nextest) {
-                    sawTestFailure = true;
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'cargo nextest',
-                        message: rust_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                        data: { test: nextest.groups?.test },
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - line.n > 10 || NEXTEST_FAIL.test(next.text))
-                                return false;
-                            if (next.text.trim() !== '')
-                                draft.logLines[1] = next.n;
-                            // The harness's own `test x ... FAILED` line closes the part worth reading.
-                            return !/^\s*test \S+ \.\.\. FAILED$/.test(next.text);
-                        },
-                    };
-                    return true;
-                }
-                const trybuild = TRYBUILD_MISMATCH.exec(text);
-                if (trybuild) {
-                    sawTestFailure = true;
-                    const file = trybuild.groups?.file ?? '';
-                    const draft = {
-                        category: 'test_failure',
-                        tool: 'trybuild',
-                        message: rust_clip(text),
-                        file,
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                    };
-                    open = {
-                        draft,
-                        accepts(next) {
-                            if (next.n - line.n > 20)
-                                return false;
-                            // The expected compiler output names the line the case is about.
-                            const arrow = rust_ARROW.exec(next.text);
-                            if (arrow && arrow.groups?.file === file) {
-                                draft.line = Number(arrow.groups.line);
-                                draft.logLines[1] = next.n;
-                                return false;
-                            }
-                            return true;
-                        },
-                    };
-                    return true;
-                }
-                const testFailed = TEST_FAILED_LINE.exec(text);
-                if (testFailed) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'cargo test',
-                        message: rust_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.7,
-                        data: { test: testFailed.groups?.name },
-                    });
-                    return false;
-                }
-                if (TEST_RESULT_FAILED.test(text)) {
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'cargo test',
-                        message: rust_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawTestFailure ? 0.3 : 0.6,
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(rust_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/shared-library.ts
+
 /**
  * The dynamic loader (glibc ld.so) refusing to start a program whose shared library is not
  * installed: `prog: error while loading shared libraries: libx.so.1: cannot open shared object file:
@@ -71103,7 +71452,7 @@ const sharedLibraryDetector = {
                 ctx.report({
                     category: 'import_missing_module',
                     tool: library.endsWith('.dylib') || library.startsWith('@') ? 'dyld' : 'ld.so',
-                    message: line.text.trim().slice(0, 500),
+                    message: detector_helpers_clip(line.text),
                     logLines: [line.n, line.n],
                     confidence: 0.9,
                     data: { library },
@@ -71115,6 +71464,7 @@ const sharedLibraryDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/sass.ts
+
 /**
  * Sass compilers. Ruby Sass and node-sass (libsass) print `Error: msg` (or `Syntax error: msg`)
  * followed by `        on line 7 of sass/x.scss`; Dart Sass prints `Error: msg`, a source
@@ -71158,7 +71508,7 @@ const sassDetector = {
                 const draft = {
                     category: 'syntax_error',
                     tool: 'sass',
-                    message: (header ? header.message : line.text).trim().slice(0, 500),
+                    message: detector_helpers_clip(header ? header.message : line.text),
                     logLines: [header ? header.n : line.n, line.n],
                     confidence: header ? 0.85 : 0.6,
                 };
@@ -71176,6 +71526,7 @@ const sassDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/sanitizer.ts
+
 /**
  * Reports of the LLVM/GCC sanitizers, printed by a test binary that hit a memory or threading bug:
  * AddressSanitizer / LeakSanitizer / MemorySanitizer (`==123==ERROR: AddressSanitizer:
@@ -71242,6 +71593,29 @@ function extendReport(open, n, text) {
 function isSystemPath(file) {
     return /^\/usr\/|\/lib\/gcc\/|\/include\/c\+\+\/|compiler-rt|\/llvm-project\//.test(file);
 }
+/** A sanitizer report, from its header line. */
+function reportBlock(line, header) {
+    const report = {
+        draft: {
+            category: 'test_failure',
+            tool: `${header.sanitizer.toLowerCase()}-sanitizer`,
+            message: detector_helpers_clip(line.text),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+            data: { kind: header.kind.split(/ (?:on|at|in|of) /)[0] },
+        },
+        summarized: false,
+    };
+    return {
+        draft: report.draft,
+        accepts(next) {
+            const verdict = extendReport(report, next.n, next.text);
+            if (verdict !== 'past')
+                report.draft.logLines[1] = next.n;
+            return verdict === 'more' ? true : verdict === 'last' ? 'end' : false;
+        },
+    };
+}
 const sanitizerDetector = {
     id: 'sanitizer',
     description: 'AddressSanitizer, LeakSanitizer, MemorySanitizer and ThreadSanitizer reports (header through `ABORTING` or `SUMMARY`), UndefinedBehaviorSanitizer `runtime error:` lines.',
@@ -71249,46 +71623,22 @@ const sanitizerDetector = {
     example: '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
     trigger: /Sanitizer: |: runtime error: /,
     start() {
-        let open;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open.draft);
-            open = undefined;
-        };
+        const blocks = new BlockReader();
         return {
             line(line, ctx) {
+                const taken = blocks.read(line, ctx);
+                if (taken !== undefined)
+                    return taken;
                 const text = line.text;
-                if (open) {
-                    const verdict = extendReport(open, line.n, text);
-                    if (verdict !== 'past')
-                        open.draft.logLines[1] = line.n;
-                    if (verdict === 'more')
-                        return true;
-                    close(ctx);
-                    if (verdict === 'last')
-                        return false;
-                }
                 const header = sanitizer_HEADER.exec(text)?.groups;
-                if (header) {
-                    open = {
-                        draft: {
-                            category: 'test_failure',
-                            tool: `${header.sanitizer.toLowerCase()}-sanitizer`,
-                            message: text.trim().slice(0, 500),
-                            logLines: [line.n, line.n],
-                            confidence: 0.9,
-                            data: { kind: header.kind.split(/ (?:on|at|in|of) /)[0] },
-                        },
-                        summarized: false,
-                    };
-                    return true;
-                }
+                if (header)
+                    return blocks.open(reportBlock(line, header), ctx);
                 const ubsan = UBSAN.exec(text)?.groups;
                 if (ubsan) {
                     ctx.report({
                         category: 'test_failure',
                         tool: 'ub-sanitizer',
-                        message: text.trim().slice(0, 500),
+                        message: detector_helpers_clip(text),
                         file: ubsan.file,
                         line: Number(ubsan.line),
                         column: Number(ubsan.column),
@@ -71298,9 +71648,7 @@ const sanitizerDetector = {
                 }
                 return false;
             },
-            end(ctx) {
-                close(ctx);
-            },
+            end: (ctx) => blocks.close(ctx),
         };
     },
 };
@@ -71411,6 +71759,7 @@ const gtestDetector = {
 };
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/swift.ts
+
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
  * (`❌  /path/x.swift:12:5: msg`), missing build inputs, XCTest assertion failures and the
@@ -71425,9 +71774,123 @@ const MISSING_INPUT = /Build input file cannot be found: '(?<file>[^']+)'/;
 const XCTEST = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+): error: -\[(?<test>[^\]]+)\] : (?<message>.*)$/;
 const TRAILER = /^\*\* (?<what>BUILD|TEST|TEST BUILD|ARCHIVE) FAILED \*\*$/;
 const SWIFTLINT = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+):(?:(?<column>\d+):)? (?:error|warning): .*\((?<rule>[a-z_]+)\)$/;
-function swift_clip(text) {
-    return text.trim().slice(0, 500);
+/** A compiler diagnostic and the snippet and caret lines that follow it. */
+function swift_diagnosticBlock(draft) {
+    return {
+        draft,
+        // Snippet and caret lines follow a diagnostic, with blank or progress lines in between under xcpretty.
+        accepts(next) {
+            if (next.n - draft.logLines[1] > 6)
+                return false;
+            if (/^\s*[~^][~^\s]*$/.test(next.text) || /^\S{0,3}\s+\S/.test(next.text)) {
+                draft.logLines[1] = next.n;
+                return true;
+            }
+            return next.text.trim() === '' || /^\S{0,3}$/.test(next.text.trim()) || /^\S{0,3}\s+\S/.test(next.text);
+        },
+    };
 }
+const missingInput = (scan, line, ctx) => {
+    const missing = MISSING_INPUT.exec(line.text);
+    if (!missing)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    ctx.report({
+        category: 'missing_file',
+        tool: 'xcodebuild',
+        message: detector_helpers_clip(line.text.replace(/^.*?❌\s+/, '')),
+        file: missing.groups?.file,
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    });
+    return false;
+};
+const swiftlint = (scan, line, ctx) => {
+    const text = line.text;
+    const lint = SWIFTLINT.exec(text);
+    if (!lint)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const draft = {
+        category: 'lint_format',
+        tool: 'swiftlint',
+        message: detector_helpers_clip(text.slice(text.indexOf(': ') + 2)),
+        file: lint.groups?.file,
+        line: Number(lint.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+        data: { rule: lint.groups?.rule },
+    };
+    if (lint.groups?.column)
+        draft.column = Number(lint.groups.column);
+    ctx.report(draft);
+    return false;
+};
+const xctestFailure = (scan, line, ctx) => {
+    const xctest = XCTEST.exec(line.text);
+    if (!xctest)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'xctest',
+        message: detector_helpers_clip(xctest.groups?.message ?? line.text),
+        file: xctest.groups?.file,
+        line: Number(xctest.groups?.line),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+        data: { test: xctest.groups?.test },
+    });
+    return false;
+};
+const compilerDiagnostic = (scan, line, ctx) => {
+    const diagnostic = SWIFTC.exec(line.text) ?? XCPRETTY.exec(line.text);
+    if (!diagnostic)
+        return undefined;
+    if (diagnostic.groups?.severity === 'warning')
+        return false;
+    scan.sawSpecificFailure = true;
+    const draft = {
+        category: 'compilation_error',
+        tool: 'swiftc',
+        message: detector_helpers_clip(diagnostic.groups?.message ?? ''),
+        file: diagnostic.groups?.file,
+        line: Number(diagnostic.groups?.line),
+        column: Number(diagnostic.groups?.column),
+        logLines: [line.n, line.n],
+        confidence: 0.95,
+    };
+    return scan.blocks.open(swift_diagnosticBlock(draft), ctx);
+};
+const failedTrailer = (scan, line, ctx) => {
+    const trailer = TRAILER.exec(line.text);
+    if (!trailer)
+        return undefined;
+    const isTest = trailer.groups?.what === 'TEST';
+    ctx.report({
+        category: isTest ? 'test_failure' : 'compilation_error',
+        tool: 'xcodebuild',
+        message: detector_helpers_clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: scan.sawSpecificFailure ? 0.25 : 0.5,
+    });
+    return false;
+};
+const xcprettyPlain = (_scan, line, ctx) => {
+    const plain = XCPRETTY_PLAIN.exec(line.text);
+    if (!plain || (plain.groups?.message ?? '').trim() === '')
+        return undefined;
+    ctx.report({
+        category: 'compilation_error',
+        tool: 'xcodebuild',
+        message: detector_helpers_clip(plain.groups?.message ?? ''),
+        logLines: [line.n, line.n],
+        confidence: 0.6,
+    });
+    return false;
+};
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const swift_LINE_HANDLERS = [missingInput, swiftlint, xctestFailure, compilerDiagnostic, failedTrailer, xcprettyPlain];
 const swiftDetector = {
     id: 'swift',
     description: 'swiftc and xcodebuild/xcpretty errors, missing build inputs, XCTest failures, SwiftLint and BUILD/TEST FAILED trailers.',
@@ -71435,120 +71898,10 @@ const swiftDetector = {
     example: "/Users/runner/work/App/Sources/App/View.swift:47:19: error: 'value' is inaccessible due to 'internal' protection level",
     trigger: /\.swift:\d|❌|Build input file cannot be found|^\*\* [A-Z ]+ FAILED \*\*/,
     start() {
-        let open;
-        let sawSpecificFailure = false;
-        const close = (ctx) => {
-            if (open)
-                ctx.report(open);
-            open = undefined;
-        };
-        // Snippet and caret lines follow a diagnostic, with blank or progress lines in between under xcpretty.
-        const continues = (line) => {
-            if (!open || line.n - open.logLines[1] > 6)
-                return false;
-            if (/^\s*[~^][~^\s]*$/.test(line.text) || /^\S{0,3}\s+\S/.test(line.text)) {
-                open.logLines[1] = line.n;
-                return true;
-            }
-            return line.text.trim() === '' || /^\S{0,3}$/.test(line.text.trim()) || /^\S{0,3}\s+\S/.test(line.text);
-        };
+        const scan = { blocks: new BlockReader(), sawSpecificFailure: false };
         return {
-            line(line, ctx) {
-                const text = line.text;
-                if (continues(line))
-                    return true;
-                close(ctx);
-                const missing = MISSING_INPUT.exec(text);
-                if (missing) {
-                    sawSpecificFailure = true;
-                    ctx.report({
-                        category: 'missing_file',
-                        tool: 'xcodebuild',
-                        message: swift_clip(text.replace(/^.*?❌\s+/, '')),
-                        file: missing.groups?.file,
-                        logLines: [line.n, line.n],
-                        confidence: 0.9,
-                    });
-                    return false;
-                }
-                const lint = SWIFTLINT.exec(text);
-                if (lint) {
-                    sawSpecificFailure = true;
-                    const draft = {
-                        category: 'lint_format',
-                        tool: 'swiftlint',
-                        message: swift_clip(text.slice(text.indexOf(': ') + 2)),
-                        file: lint.groups?.file,
-                        line: Number(lint.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                        data: { rule: lint.groups?.rule },
-                    };
-                    if (lint.groups?.column)
-                        draft.column = Number(lint.groups.column);
-                    ctx.report(draft);
-                    return false;
-                }
-                const xctest = XCTEST.exec(text);
-                if (xctest) {
-                    sawSpecificFailure = true;
-                    ctx.report({
-                        category: 'test_failure',
-                        tool: 'xctest',
-                        message: swift_clip(xctest.groups?.message ?? text),
-                        file: xctest.groups?.file,
-                        line: Number(xctest.groups?.line),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                        data: { test: xctest.groups?.test },
-                    });
-                    return false;
-                }
-                const diagnostic = SWIFTC.exec(text) ?? XCPRETTY.exec(text);
-                if (diagnostic) {
-                    const severity = diagnostic.groups?.severity;
-                    if (severity === 'warning')
-                        return false;
-                    sawSpecificFailure = true;
-                    open = {
-                        category: 'compilation_error',
-                        tool: 'swiftc',
-                        message: swift_clip(diagnostic.groups?.message ?? ''),
-                        file: diagnostic.groups?.file,
-                        line: Number(diagnostic.groups?.line),
-                        column: Number(diagnostic.groups?.column),
-                        logLines: [line.n, line.n],
-                        confidence: 0.95,
-                    };
-                    return true;
-                }
-                const trailer = TRAILER.exec(text);
-                if (trailer) {
-                    const isTest = trailer.groups?.what === 'TEST';
-                    ctx.report({
-                        category: isTest ? 'test_failure' : 'compilation_error',
-                        tool: 'xcodebuild',
-                        message: swift_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: sawSpecificFailure ? 0.25 : 0.5,
-                    });
-                    return false;
-                }
-                const plain = XCPRETTY_PLAIN.exec(text);
-                if (plain && (plain.groups?.message ?? '').trim() !== '') {
-                    ctx.report({
-                        category: 'compilation_error',
-                        tool: 'xcodebuild',
-                        message: swift_clip(plain.groups?.message ?? ''),
-                        logLines: [line.n, line.n],
-                        confidence: 0.6,
-                    });
-                }
-                return false;
-            },
-            end(ctx) {
-                close(ctx);
-            },
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(swift_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
         };
     },
 };
@@ -74638,7 +74991,7 @@ function jobOfFailure(report, failure) {
 
 
 /** Caps on one value, in characters of the original text. */
-const MESSAGE_CHARS = 300;
+const markdown_MESSAGE_CHARS = 300;
 const NAME_CHARS = 120;
 const LOCATION_CHARS = 200;
 const COMMAND_CHARS = 300;
@@ -74680,7 +75033,7 @@ function jobStepCell(facts) {
 }
 function messageCell(facts) {
     const repeated = facts.failure.occurrences > 1 ? ` (×${facts.failure.occurrences})` : '';
-    return `${escapeMarkdown(facts.failure.message, MESSAGE_CHARS)}${repeated}`;
+    return `${escapeMarkdown(facts.failure.message, markdown_MESSAGE_CHARS)}${repeated}`;
 }
 const FAILURE_TABLE_HEADER = '| # | Category | Tool | Message | Job / step | Location | Fixed |\n|---:|---|---|---|---|---|---|\n';
 function failureTableRow(index, facts, context) {
@@ -74718,11 +75071,11 @@ function fixTableRow(fix) {
     if (fix.verifyCommand !== undefined)
         evidence.push(codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS, table: true }));
     if (fix.reason !== undefined)
-        evidence.push(escapeMarkdown(fix.reason, MESSAGE_CHARS));
+        evidence.push(escapeMarkdown(fix.reason, markdown_MESSAGE_CHARS));
     const cells = [
         escapeMarkdown(fix.fixer, NAME_CHARS),
         fixStatusText(fix),
-        escapeMarkdown(fix.description, MESSAGE_CHARS),
+        escapeMarkdown(fix.description, markdown_MESSAGE_CHARS),
         filesText(fix.files, { table: true }),
         evidence.join(' — '),
     ];
@@ -74746,7 +75099,7 @@ function publicationSentence(facts, context) {
         case 'branch':
             return `Pushed branch ${codeSpan(facts.branch, { maxChars: NAME_CHARS })}${commitSuffix(facts.commitSha)}; no pull request (push: branch).`;
         case 'nothing':
-            return `Nothing was pushed: ${escapeMarkdown(facts.reason, MESSAGE_CHARS)}.`.replace(/\.\.$/, '.');
+            return `Nothing was pushed: ${escapeMarkdown(facts.reason, markdown_MESSAGE_CHARS)}.`.replace(/\.\.$/, '.');
     }
     // Unreachable while PublicationFacts has three kinds; keeps the compiler honest if one is added.
     return context.report.publication.mode;
@@ -74834,7 +75187,7 @@ function addVerifiedFixes(doc, verified) {
     doc.addItems(verified, (fix) => {
         const files = filesText(fix.files, { table: false });
         const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
-        return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
+        return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, markdown_MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
     }, {
         maxRows: ROWS,
         more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n`,
@@ -75546,7 +75899,7 @@ function addErrorsAndNotices({ doc, report, maxRows }) {
     }
     if (report.notices.length > 0) {
         doc.add('### Notices\n\n');
-        doc.addItems(report.notices, (notice) => `- ${escapeMarkdown(notice, MESSAGE_CHARS)}\n`, {
+        doc.addItems(report.notices, (notice) => `- ${escapeMarkdown(notice, markdown_MESSAGE_CHARS)}\n`, {
             maxRows,
             more: (n) => `- … ${plural(n, 'more notice')}\n`,
         });
@@ -75557,7 +75910,7 @@ function addFailures({ doc, report, context, failures, maxRows }) {
     doc.add('### Failures\n\n');
     if (failures.length === 0) {
         doc.add(`No failure was recognised in the ${plural(report.jobs.length, 'failed job')}. Read the job logs:\n\n`);
-        doc.addItems(report.jobs, (job) => `- ${markdown_link(escapeMarkdown(job.job.jobName, MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, MESSAGE_CHARS)})` : ''}\n`, { maxRows, more: (n) => `- … ${plural(n, 'more job')}\n` });
+        doc.addItems(report.jobs, (job) => `- ${markdown_link(escapeMarkdown(job.job.jobName, markdown_MESSAGE_CHARS), job.job.jobUrl)}${job.job.failedStep ? ` (step ${escapeMarkdown(job.job.failedStep, markdown_MESSAGE_CHARS)})` : ''}\n`, { maxRows, more: (n) => `- … ${plural(n, 'more job')}\n` });
     }
     else {
         doc.add(FAILURE_TABLE_HEADER);

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * The BEAM languages. Elixir: `** (CompileError) lib/x.ex:12: msg`, `error:` blocks with a
@@ -21,16 +22,197 @@ const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<m
 const CT_FAILED = /^Test run failed! Reason:$|^%%% (?<suite>\w+) ==> (?<case>\w+): FAILED$/;
 const ENOENT = /\{'?EXIT'?,\{error,\{enoent,"(?<path>[^"]+)"\}\}\}|\{error,\{enoent,"?(?<path2>[^"}]+)"?\}\}/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+/** `mix format --check-formatted` failed: the files it lists under the headline. */
+function mixFormatBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'lint_format',
+    tool: 'mix format',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+  };
+  const files: string[] = [];
+  return {
+    draft,
+    accepts(next) {
+      if (next.n - draft.logLines[0] > 40) return false;
+      const listed = /^\s+\* (?<file>\S+)$/.exec(next.text);
+      if (listed?.groups?.file) {
+        files.push(listed.groups.file);
+        draft.file ??= listed.groups.file;
+        draft.data = { files: [...files] };
+        draft.logLines[1] = next.n;
+        return true;
+      }
+      if (/^The following files were not formatted:$|^\s*$/.test(next.text)) {
+        if (next.text.trim() !== '') draft.logLines[1] = next.n;
+        return true;
+      }
+      return false;
+    },
+  };
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  /** Decided at close: e.g. an `error:` line that never reached Elixir's `└─` pointer is another tool's. */
-  keep?(): boolean;
-  accepts(line: LogLine): boolean;
+/** Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`. */
+function elixirErrorBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'elixirc',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  let located = false;
+  return {
+    draft,
+    // An `error:` line that never reached Elixir's `└─` pointer is another tool's.
+    finish: () => located,
+    accepts(next) {
+      if (located || next.n - draft.logLines[0] > 15) return false;
+      const pointer = ELIXIR_ERROR_POINTER.exec(next.text);
+      if (pointer) {
+        located = true;
+        draft.file = pointer.groups?.file;
+        draft.line = Number(pointer.groups?.line);
+        if (pointer.groups?.column) draft.column = Number(pointer.groups.column);
+      }
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
 }
+
+/** An ExUnit `1) test does x (Mod)` block, located by its `test/x_test.exs:12` line. */
+function exunitBlock(line: LogLine, item: RegExpExecArray): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'exunit',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+    data: { test: item.groups?.test, module: item.groups?.module },
+  };
+  return {
+    draft,
+    accepts(next) {
+      if (next.text.trim() === '' && draft.file === undefined) return true;
+      if (next.text.trim() === '' || EXUNIT_ITEM.test(next.text) || next.n - draft.logLines[0] > 40) return false;
+      const location = EXUNIT_LOCATION.exec(next.text);
+      if (location && draft.file === undefined) {
+        draft.file = location.groups?.file;
+        draft.line = Number(location.groups?.line);
+      }
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+type BeamHandler = LineHandler<[blocks: BlockReader, line: LogLine, ctx: DetectorContext]>;
+
+const mixFormat: BeamHandler = (blocks, line, ctx) => (MIX_FORMAT.test(line.text) ? blocks.open(mixFormatBlock(line), ctx) : undefined);
+
+const hexResolution: BeamHandler = (_blocks, line, ctx) => {
+  const hex = HEX_RESOLUTION.exec(line.text);
+  if (!hex) return undefined;
+  const draft: FailureDraft = {
+    category: 'dependency_resolution',
+    tool: 'mix',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  };
+  if (hex.groups?.pkg) draft.data = { package: hex.groups.pkg };
+  ctx.report(draft);
+  return false;
+};
+
+const elixirException: BeamHandler = (_blocks, line, ctx) => {
+  const exception = ELIXIR_EXCEPTION.exec(line.text);
+  if (!exception || !/Error$/.test(exception.groups?.kind ?? '')) return undefined;
+  const kind = exception.groups?.kind ?? '';
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'elixirc',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: /Compile|Syntax|TokenMissing|Mismatched/.test(kind) ? 0.9 : 0.6,
+  };
+  if (exception.groups?.file) {
+    draft.file = exception.groups.file;
+    draft.line = Number(exception.groups.line);
+    if (exception.groups.column) draft.column = Number(exception.groups.column);
+  }
+  ctx.report(draft);
+  return false;
+};
+
+const elixirErrorHead: BeamHandler = (blocks, line, ctx) =>
+  ELIXIR_ERROR_HEAD.test(line.text) ? blocks.open(elixirErrorBlock(line), ctx) : undefined;
+
+const exunitItem: BeamHandler = (blocks, line, ctx) => {
+  const item = EXUNIT_ITEM.exec(line.text);
+  return item ? blocks.open(exunitBlock(line, item), ctx) : undefined;
+};
+
+const erlangDiagnostic: BeamHandler = (_blocks, line, ctx) => {
+  const erlang = ERLANG_DIAGNOSTIC.exec(line.text);
+  if (!erlang) return undefined;
+  const message = clip(erlang.groups?.message ?? '');
+  if (/^[Ww]arning: /.test(message)) return false;
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'erlc',
+    message,
+    file: erlang.groups?.file,
+    line: Number(erlang.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  if (erlang.groups?.column) draft.column = Number(erlang.groups.column);
+  ctx.report(draft);
+  return false;
+};
+
+const eunitFailure: BeamHandler = (_blocks, line, ctx) => {
+  if (!EUNIT_FAILURE.test(line.text)) return undefined;
+  ctx.report({ category: 'test_failure', tool: 'eunit', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.9 });
+  return false;
+};
+
+const enoent: BeamHandler = (_blocks, line, ctx) => {
+  const match = ENOENT.exec(line.text);
+  if (!match) return undefined;
+  const path = match.groups?.path ?? match.groups?.path2;
+  ctx.report({
+    category: 'missing_file',
+    tool: 'erlang',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.75,
+    ...(path ? { data: { path } } : {}),
+  });
+  return false;
+};
+
+const commonTestFailed: BeamHandler = (_blocks, line, ctx) => {
+  if (!CT_FAILED.test(line.text)) return undefined;
+  ctx.report({ category: 'test_failure', tool: 'common_test', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.4 });
+  return false;
+};
+
+/** What a line can start, most specific first; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly BeamHandler[] = [
+  mixFormat,
+  hexResolution,
+  elixirException,
+  elixirErrorHead,
+  exunitItem,
+  erlangDiagnostic,
+  eunitFailure,
+  enoent,
+  commonTestFailed,
+];
 
 export const beamDetector: Detector = {
   id: 'beam',
@@ -40,187 +222,10 @@ export const beamDetector: Detector = {
   trigger:
     /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
   start() {
-    let open: OpenBlock | undefined;
-    const close = (ctx: DetectorContext) => {
-      if (open && (open.keep?.() ?? true)) ctx.report(open.draft);
-      open = undefined;
-    };
-
+    const blocks = new BlockReader();
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.accepts(line)) return true;
-          close(ctx);
-        }
-
-        if (MIX_FORMAT.test(text)) {
-          const draft: FailureDraft = {
-            category: 'lint_format',
-            tool: 'mix format',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-          };
-          const files: string[] = [];
-          open = {
-            draft,
-            accepts(next) {
-              if (next.n - draft.logLines[0] > 40) return false;
-              const listed = /^\s+\* (?<file>\S+)$/.exec(next.text);
-              if (listed?.groups?.file) {
-                files.push(listed.groups.file);
-                draft.file ??= listed.groups.file;
-                draft.data = { files: [...files] };
-                draft.logLines[1] = next.n;
-                return true;
-              }
-              if (/^The following files were not formatted:$|^\s*$/.test(next.text)) {
-                if (next.text.trim() !== '') draft.logLines[1] = next.n;
-                return true;
-              }
-              return false;
-            },
-          };
-          return true;
-        }
-
-        const hex = HEX_RESOLUTION.exec(text);
-        if (hex) {
-          const draft: FailureDraft = {
-            category: 'dependency_resolution',
-            tool: 'mix',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-          };
-          if (hex.groups?.pkg) draft.data = { package: hex.groups.pkg };
-          ctx.report(draft);
-          return false;
-        }
-
-        const exception = ELIXIR_EXCEPTION.exec(text);
-        if (exception && /Error$/.test(exception.groups?.kind ?? '')) {
-          const kind = exception.groups?.kind ?? '';
-          const draft: FailureDraft = {
-            category: 'compilation_error',
-            tool: 'elixirc',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: /Compile|Syntax|TokenMissing|Mismatched/.test(kind) ? 0.9 : 0.6,
-          };
-          if (exception.groups?.file) {
-            draft.file = exception.groups.file;
-            draft.line = Number(exception.groups.line);
-            if (exception.groups.column) draft.column = Number(exception.groups.column);
-          }
-          ctx.report(draft);
-          return false;
-        }
-
-        const head = ELIXIR_ERROR_HEAD.exec(text);
-        if (head) {
-          // Elixir ≥ 1.15 prints `error: msg`, the snippet, then `└─ lib/x.ex:12:5: Mod.fun/1`.
-          const draft: FailureDraft = {
-            category: 'compilation_error',
-            tool: 'elixirc',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          let located = false;
-          open = {
-            draft,
-            keep: () => located,
-            accepts(next) {
-              if (located || next.n - draft.logLines[0] > 15) return false;
-              const pointer = ELIXIR_ERROR_POINTER.exec(next.text);
-              if (pointer) {
-                located = true;
-                draft.file = pointer.groups?.file;
-                draft.line = Number(pointer.groups?.line);
-                if (pointer.groups?.column) draft.column = Number(pointer.groups.column);
-              }
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const exunit = EXUNIT_ITEM.exec(text);
-        if (exunit) {
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'exunit',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-            data: { test: exunit.groups?.test, module: exunit.groups?.module },
-          };
-          open = {
-            draft,
-            accepts(next) {
-              if (next.text.trim() === '' && draft.file === undefined) return true;
-              if (next.text.trim() === '' || EXUNIT_ITEM.test(next.text) || next.n - draft.logLines[0] > 40) return false;
-              const location = EXUNIT_LOCATION.exec(next.text);
-              if (location && draft.file === undefined) {
-                draft.file = location.groups?.file;
-                draft.line = Number(location.groups?.line);
-              }
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const erlang = ERLANG_DIAGNOSTIC.exec(text);
-        if (erlang) {
-          const message = clip(erlang.groups?.message ?? '');
-          if (/^[Ww]arning: /.test(message)) return false;
-          const draft: FailureDraft = {
-            category: 'compilation_error',
-            tool: 'erlc',
-            message,
-            file: erlang.groups?.file,
-            line: Number(erlang.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          if (erlang.groups?.column) draft.column = Number(erlang.groups.column);
-          ctx.report(draft);
-          return false;
-        }
-
-        const eunit = EUNIT_FAILURE.exec(text);
-        if (eunit) {
-          ctx.report({ category: 'test_failure', tool: 'eunit', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 });
-          return false;
-        }
-
-        const enoent = ENOENT.exec(text);
-        if (enoent) {
-          const path = enoent.groups?.path ?? enoent.groups?.path2;
-          ctx.report({
-            category: 'missing_file',
-            tool: 'erlang',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.75,
-            ...(path ? { data: { path } } : {}),
-          });
-          return false;
-        }
-
-        if (CT_FAILED.test(text)) {
-          ctx.report({ category: 'test_failure', tool: 'common_test', message: clip(text), logLines: [line.n, line.n], confidence: 0.4 });
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, blocks, line, ctx),
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

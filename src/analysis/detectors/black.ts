@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * black --check: one failure per `would reformat <path>` line (the formatter fixer reformats that
@@ -29,7 +30,7 @@ export const blackDetector: Detector = {
           ctx.report({
             category: 'lint_format',
             tool: 'black',
-            message: text.slice(0, 500),
+            message: clip(text),
             file: file.trim(),
             logLines: [line.n, line.n],
             confidence: 0.97,
@@ -43,7 +44,7 @@ export const blackDetector: Detector = {
           const draft: FailureDraft = {
             category: 'syntax_error',
             tool: 'black',
-            message: text.slice(0, 500),
+            message: clip(text),
             file: parse.file,
             line: Number(parse.line),
             column: Number(parse.column),

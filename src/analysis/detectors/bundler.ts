@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * JavaScript bundlers and compile-to-JS compilers: esbuild's `✘ [ERROR] msg` blocks with their
@@ -23,10 +24,6 @@ const NEXT_TYPE_ERROR = /^Type error: (?<message>.+)$/;
 const BUILD_HEADER = /^error during build:|^Failed to compile\.?$|^Build failed with \d+ errors?:?$/;
 const SYNTAX = /^(?:Expected |Unexpected |Unterminated |Invalid |missing |unmatched |unexpected |Module parse failed|SyntaxError)/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
-
 function classifySpecifier(spec: string, draft: FailureDraft): Category {
   if (/^(?:\.{1,2}\/|\/|[A-Za-z]:[\\/])/.test(spec)) {
     draft.data = { ...draft.data, path: spec };
@@ -45,12 +42,169 @@ function classifyMessage(message: string, draft: FailureDraft): Category {
   return 'compilation_error';
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  kind: 'esbuild' | 'webpack' | 'next';
-  classified: boolean;
-  blanks: number;
+/** A `error during build:` / `Failed to compile.` header just above belongs to the block. */
+function headerStart(ctx: DetectorContext, line: LogLine): number {
+  for (const earlier of ctx.before(3)) if (BUILD_HEADER.test(earlier.text.trim())) return earlier.n;
+  return line.n;
 }
+
+function draftAt(line: LogLine, tool: string, ctx: DetectorContext): FailureDraft {
+  return {
+    category: 'compilation_error',
+    tool,
+    message: clip(line.text),
+    logLines: [headerStart(ctx, line), line.n],
+    confidence: 0.92,
+  };
+}
+
+/** esbuild's `✘ [ERROR] msg` and the indented location and code frame under it. */
+function esbuildBlock(draft: FailureDraft): OpenBlock {
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      const blank = text.trim() === '';
+      if (ESBUILD.test(text) || (!blank && !/^\s/.test(text))) return false;
+      const location = ESBUILD_LOCATION.exec(text)?.groups;
+      if (location && draft.file === undefined) {
+        draft.file = location.file;
+        draft.line = Number(location.line);
+        draft.column = Number(location.column);
+      }
+      // The code frame is the explanation; esbuild's advice paragraph after it is not.
+      if (!blank && (draft.file === undefined || /[│╵|^~]/.test(text) || location)) draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+/** webpack's `ERROR in ./src/x.ts`: its first line under the header says what the error is. */
+function webpackBlock(draft: FailureDraft): OpenBlock {
+  let classified = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (text.trim() === '' || WEBPACK.test(text)) return false;
+      draft.logLines[1] = next.n;
+      if (!classified) {
+        draft.category = classifyMessage(text.trim(), draft);
+        classified = true;
+        draft.message = clip(text);
+        const parsed = /\((?<line>\d+):(?<column>\d+)\)/.exec(text)?.groups;
+        if (parsed && draft.line === undefined) {
+          draft.line = Number(parsed.line);
+          draft.column = Number(parsed.column);
+        }
+      }
+      return draft.logLines[1] - draft.logLines[0] < 40 || 'hold';
+    },
+    finish() {
+      if (!classified) draft.category = 'compilation_error';
+      return true;
+    },
+  };
+}
+
+/** A located error (Next.js `Type error:`, an inline `file:1:2: ERROR:`) and the source excerpt under it. */
+function excerptBlock(draft: FailureDraft): OpenBlock {
+  let blanks = 0;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      const blank = text.trim() === '';
+      if (blank && blanks < 1) {
+        blanks++;
+        return true;
+      }
+      if (blank || NEXT_LOCATION.test(text) || !/^\s|^>/.test(text)) return false;
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+type BundlerHandler = LineHandler<[blocks: BlockReader, line: LogLine, ctx: DetectorContext]>;
+
+const esbuildError: BundlerHandler = (blocks, line, ctx) => {
+  const esbuild = ESBUILD.exec(line.text)?.groups?.message;
+  if (esbuild === undefined) return undefined;
+  const draft = draftAt(line, 'esbuild', ctx);
+  draft.category = classifyMessage(esbuild, draft);
+  return blocks.open(esbuildBlock(draft), ctx);
+};
+
+const inlineError: BundlerHandler = (blocks, line, ctx) => {
+  const inline = INLINE.exec(line.text)?.groups;
+  if (inline?.message === undefined) return undefined;
+  const draft = draftAt(line, /coffee$/.test(inline.file ?? '') ? 'coffee' : 'esbuild', ctx);
+  draft.category = classifyMessage(inline.message, draft);
+  draft.file = inline.file;
+  draft.line = Number(inline.line);
+  draft.column = Number(inline.column);
+  // CoffeeScript follows with the source line and a caret.
+  return blocks.open(excerptBlock(draft), ctx);
+};
+
+const webpackError: BundlerHandler = (blocks, line, ctx) => {
+  const webpack = WEBPACK.exec(line.text)?.groups;
+  if (webpack?.file === undefined) return undefined;
+  const draft = draftAt(line, 'webpack', ctx);
+  draft.file = webpack.file;
+  const lineNumber = webpack.line ?? webpack.line2;
+  const column = webpack.column ?? webpack.column2;
+  if (lineNumber !== undefined) draft.line = Number(lineNumber);
+  if (column !== undefined) draft.column = Number(column);
+  return blocks.open(webpackBlock(draft), ctx);
+};
+
+const cantResolve: BundlerHandler = (_blocks, line, ctx) => {
+  const spec = CANT_RESOLVE.exec(line.text)?.groups?.spec;
+  if (spec === undefined) return undefined;
+  const draft = draftAt(line, 'webpack', ctx);
+  const previous = ctx.before(1)[0];
+  // Create React App / Next.js print the importing file on the line above.
+  if (previous && /^\.\/\S+$/.test(previous.text.trim())) {
+    draft.file = previous.text.trim();
+    draft.logLines[0] = Math.min(draft.logLines[0], previous.n);
+  }
+  draft.category = classifySpecifier(spec, draft);
+  ctx.report(draft);
+  return false;
+};
+
+const rollupResolve: BundlerHandler = (_blocks, line, ctx) => {
+  const rollup = ROLLUP_RESOLVE.exec(line.text)?.groups;
+  const spec = rollup?.spec ?? rollup?.spec2;
+  if (spec === undefined) return undefined;
+  const draft = draftAt(line, 'vite', ctx);
+  const importer = rollup?.file ?? rollup?.file2;
+  if (importer !== undefined) draft.file = importer;
+  draft.category = classifySpecifier(spec, draft);
+  ctx.report(draft);
+  return false;
+};
+
+const nextTypeError: BundlerHandler = (blocks, line, ctx) => {
+  if (!NEXT_TYPE_ERROR.test(line.text)) return undefined;
+  const earlier = ctx.before(2);
+  const header = earlier.find((candidate) => NEXT_LOCATION.test(candidate.text.trim()));
+  const location = header ? NEXT_LOCATION.exec(header.text.trim())?.groups : undefined;
+  const draft = draftAt(line, 'next', ctx);
+  draft.category = 'type_check';
+  if (header && location?.file !== undefined) {
+    draft.file = location.file;
+    draft.line = Number(location.line);
+    draft.column = Number(location.column);
+    draft.logLines[0] = Math.min(draft.logLines[0], header.n);
+  }
+  return blocks.open(excerptBlock(draft), ctx);
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly BundlerHandler[] = [esbuildError, inlineError, webpackError, cantResolve, rollupResolve, nextTypeError];
 
 export const bundlerDetector: Detector = {
   id: 'bundler',
@@ -61,153 +215,10 @@ export const bundlerDetector: Detector = {
   trigger:
     /(?:✘|X) \[ERROR\] |: (?:ERROR|error): |^ERROR in |Module not found: |Rollup failed to resolve|Could not resolve ["'].* from |^Type error: /,
   start() {
-    let open: OpenBlock | undefined;
-
-    const close = (ctx: DetectorContext) => {
-      if (!open) return;
-      if (!open.classified) open.draft.category = 'compilation_error';
-      ctx.report(open.draft);
-      open = undefined;
-    };
-
-    /** A `error during build:` / `Failed to compile.` header just above belongs to the block. */
-    const headerStart = (ctx: DetectorContext, line: LogLine): number => {
-      for (const earlier of ctx.before(3)) if (BUILD_HEADER.test(earlier.text.trim())) return earlier.n;
-      return line.n;
-    };
-
-    const draftAt = (line: LogLine, tool: string, ctx: DetectorContext): FailureDraft => ({
-      category: 'compilation_error',
-      tool,
-      message: clip(line.text),
-      logLines: [headerStart(ctx, line), line.n],
-      confidence: 0.92,
-    });
-
+    const blocks = new BlockReader();
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          const blank = text.trim() === '';
-          if (open.kind === 'esbuild') {
-            if (!ESBUILD.test(text) && (blank || /^\s/.test(text))) {
-              const location = ESBUILD_LOCATION.exec(text)?.groups;
-              if (location && open.draft.file === undefined) {
-                open.draft.file = location.file;
-                open.draft.line = Number(location.line);
-                open.draft.column = Number(location.column);
-              }
-              // The code frame is the explanation; esbuild's advice paragraph after it is not.
-              if (!blank && (open.draft.file === undefined || /[│╵|^~]/.test(text) || location)) open.draft.logLines[1] = line.n;
-              return true;
-            }
-          } else if (open.kind === 'webpack') {
-            if (!blank && !WEBPACK.test(text)) {
-              open.draft.logLines[1] = line.n;
-              if (!open.classified) {
-                open.draft.category = classifyMessage(text.trim(), open.draft);
-                open.classified = true;
-                open.draft.message = clip(text);
-                const parsed = /\((?<line>\d+):(?<column>\d+)\)/.exec(text)?.groups;
-                if (parsed && open.draft.line === undefined) {
-                  open.draft.line = Number(parsed.line);
-                  open.draft.column = Number(parsed.column);
-                }
-              }
-              return open.draft.logLines[1] - open.draft.logLines[0] < 40;
-            }
-          } else if (open.kind === 'next') {
-            if (blank && open.blanks < 1) {
-              open.blanks++;
-              return true;
-            }
-            if (!blank && !NEXT_LOCATION.test(text) && /^\s|^>/.test(text)) {
-              open.draft.logLines[1] = line.n;
-              return true;
-            }
-          }
-          close(ctx);
-        }
-
-        const esbuild = ESBUILD.exec(text)?.groups?.message;
-        if (esbuild !== undefined) {
-          const draft = draftAt(line, 'esbuild', ctx);
-          draft.category = classifyMessage(esbuild, draft);
-          open = { draft, kind: 'esbuild', classified: true, blanks: 0 };
-          return true;
-        }
-
-        const inline = INLINE.exec(text)?.groups;
-        if (inline?.message !== undefined) {
-          const draft = draftAt(line, /coffee$/.test(inline.file ?? '') ? 'coffee' : 'esbuild', ctx);
-          draft.category = classifyMessage(inline.message, draft);
-          draft.file = inline.file;
-          draft.line = Number(inline.line);
-          draft.column = Number(inline.column);
-          // CoffeeScript follows with the source line and a caret.
-          const next: FailureDraft = draft;
-          open = { draft: next, kind: 'next', classified: true, blanks: 0 };
-          return true;
-        }
-
-        const webpack = WEBPACK.exec(text)?.groups;
-        if (webpack?.file !== undefined) {
-          const draft = draftAt(line, 'webpack', ctx);
-          draft.file = webpack.file;
-          const lineNumber = webpack.line ?? webpack.line2;
-          const column = webpack.column ?? webpack.column2;
-          if (lineNumber !== undefined) draft.line = Number(lineNumber);
-          if (column !== undefined) draft.column = Number(column);
-          open = { draft, kind: 'webpack', classified: false, blanks: 0 };
-          return true;
-        }
-
-        const cantResolve = CANT_RESOLVE.exec(text)?.groups?.spec;
-        if (cantResolve !== undefined) {
-          const draft = draftAt(line, 'webpack', ctx);
-          const previous = ctx.before(1)[0];
-          // Create React App / Next.js print the importing file on the line above.
-          if (previous && /^\.\/\S+$/.test(previous.text.trim())) {
-            draft.file = previous.text.trim();
-            draft.logLines[0] = Math.min(draft.logLines[0], previous.n);
-          }
-          draft.category = classifySpecifier(cantResolve, draft);
-          ctx.report(draft);
-          return false;
-        }
-
-        const rollup = ROLLUP_RESOLVE.exec(text)?.groups;
-        const rollupSpec = rollup?.spec ?? rollup?.spec2;
-        if (rollupSpec !== undefined) {
-          const draft = draftAt(line, 'vite', ctx);
-          const importer = rollup?.file ?? rollup?.file2;
-          if (importer !== undefined) draft.file = importer;
-          draft.category = classifySpecifier(rollupSpec, draft);
-          ctx.report(draft);
-          return false;
-        }
-
-        const typeError = NEXT_TYPE_ERROR.exec(text);
-        if (typeError) {
-          const earlier = ctx.before(2);
-          const header = earlier.find((candidate) => NEXT_LOCATION.test(candidate.text.trim()));
-          const location = header ? NEXT_LOCATION.exec(header.text.trim())?.groups : undefined;
-          const draft = draftAt(line, 'next', ctx);
-          draft.category = 'type_check';
-          if (header && location?.file !== undefined) {
-            draft.file = location.file;
-            draft.line = Number(location.line);
-            draft.column = Number(location.column);
-            draft.logLines[0] = Math.min(draft.logLines[0], header.n);
-          }
-          open = { draft, kind: 'next', classified: true, blanks: 0 };
-          return true;
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, blocks, line, ctx),
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

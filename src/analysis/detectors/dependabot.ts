@@ -1,4 +1,5 @@
-import type { Category, Detector, DetectorContext, FailureDraft } from '../types.js';
+import type { Category, Detector, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Dependabot's updater, which runs as a GitHub Actions job: `Dependabot encountered 'N' error(s)
@@ -19,6 +20,37 @@ function categoryOf(types: readonly string[]): Category {
   return types.length > 0 && types.every((type) => INFRA_TYPE.test(type)) ? 'network_infra_timeout' : 'dependency_resolution';
 }
 
+/** The summary line and the errors table under it; the table's error types decide the category. */
+function errorsBlock(line: LogLine, text: string): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'dependency_resolution',
+    tool: 'dependabot',
+    message: text.slice(0, 300),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  };
+  const types: string[] = [];
+  return {
+    draft,
+    accepts(next) {
+      const row = next.text.trim();
+      if (!TABLE.test(row) || next.n - draft.logLines[0] > MAX_TABLE_LINES) return false;
+      draft.logLines[1] = next.n;
+      const type = ROW.exec(row)?.groups?.type;
+      if (type !== undefined && type !== 'type' && !types.includes(type)) types.push(type);
+      return true;
+    },
+    finish() {
+      draft.category = categoryOf(types);
+      if (types.length > 0) {
+        draft.message = `${draft.message} (${types.join(', ')})`.slice(0, 500);
+        draft.data = { errors: types };
+      }
+      return true;
+    },
+  };
+}
+
 export const dependabotDetector: Detector = {
   id: 'dependabot',
   description: "Dependabot updater runs that ended in errors (`Dependabot encountered 'N' error(s)` and its errors table).",
@@ -26,48 +58,15 @@ export const dependabotDetector: Detector = {
   example: "Dependabot encountered '1' error(s) during execution, please check the logs for more details.",
   trigger: /^Dependabot encountered '?\d+'? error\(s\)/,
   start() {
-    let open: { draft: FailureDraft; types: string[] } | undefined;
-    const close = (ctx: DetectorContext) => {
-      if (open === undefined) return;
-      const { draft, types } = open;
-      draft.category = categoryOf(types);
-      if (types.length > 0) {
-        draft.message = `${draft.message} (${types.join(', ')})`.slice(0, 500);
-        draft.data = { errors: types };
-      }
-      ctx.report(draft);
-      open = undefined;
-    };
+    const blocks = new BlockReader();
     return {
       line(line, ctx) {
+        const taken = blocks.read(line, ctx);
+        if (taken !== undefined) return taken;
         const text = line.text.trim();
-        if (open !== undefined) {
-          if (TABLE.test(text) && line.n - open.draft.logLines[0] <= MAX_TABLE_LINES) {
-            open.draft.logLines[1] = line.n;
-            const type = ROW.exec(text)?.groups?.type;
-            if (type !== undefined && type !== 'type' && !open.types.includes(type)) open.types.push(type);
-            return true;
-          }
-          close(ctx);
-        }
-        if (SUMMARY.test(text)) {
-          open = {
-            draft: {
-              category: 'dependency_resolution',
-              tool: 'dependabot',
-              message: text.slice(0, 300),
-              logLines: [line.n, line.n],
-              confidence: 0.85,
-            },
-            types: [],
-          };
-          return true;
-        }
-        return false;
+        return SUMMARY.test(text) ? blocks.open(errorsBlock(line, text), ctx) : false;
       },
-      end(ctx) {
-        close(ctx);
-      },
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

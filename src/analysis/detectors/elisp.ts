@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Emacs Lisp in batch runs (Cask, package.el, ERT): `Debugger entered--Lisp error: (error "msg")`
@@ -42,7 +43,7 @@ export const elispDetector: Detector = {
           open = {
             category,
             tool: 'emacs',
-            message: line.text.trim().slice(0, 500),
+            message: clip(line.text),
             logLines: [line.n, line.n],
             confidence: category === 'other' ? 0.6 : 0.9,
           };

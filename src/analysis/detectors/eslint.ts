@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
@@ -21,10 +22,6 @@ const UNIX =
   /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
 const SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 interface ParsedProblem {
   line: number;
@@ -61,6 +58,149 @@ function isParsingError(message: string): boolean {
   return /^Parsing error:|^CssSyntaxError|Unknown word/.test(message);
 }
 
+interface EslintScan {
+  /** The path line heading the current run of stylish problem lines, and its line number. */
+  currentFile: string | undefined;
+  headerLine: number | undefined;
+  /** The next problem line starts a run (its header is the line above it). */
+  firstInRun: boolean;
+  /** The last problem read, which stylelint's wrapped message lines extend. */
+  last: FailureDraft | undefined;
+  problemsSeen: number;
+  /** ESLint's crash report (`Oops! Something went wrong!`). */
+  crash: BlockReader;
+  /**
+   * Warnings fail a run only under --max-warnings: they wait for the summary line to say whether
+   * this run had errors at all.
+   */
+  pendingWarnings: FailureDraft[];
+}
+
+type EslintHandler = LineHandler<[scan: EslintScan, line: LogLine, ctx: DetectorContext]>;
+
+function reportProblem(scan: EslintScan, ctx: DetectorContext, draft: FailureDraft): void {
+  scan.problemsSeen++;
+  if (draft.data?.severity === 'warning') scan.pendingWarnings.push(draft);
+  else ctx.report(draft);
+}
+
+function flushWarnings(scan: EslintScan, ctx: DetectorContext, keep: boolean): void {
+  if (keep) for (const warning of scan.pendingWarnings) ctx.report(warning);
+  scan.pendingWarnings = [];
+}
+
+function problemDraft(scan: EslintScan, line: LogLine, problem: ParsedProblem): FailureDraft {
+  const parsing = isParsingError(problem.message);
+  const data: Record<string, unknown> = { severity: problem.severity };
+  if (problem.rule !== undefined) data.rule = problem.rule;
+  const draft: FailureDraft = {
+    category: parsing ? 'syntax_error' : 'lint_format',
+    tool: problem.stylelint ? 'stylelint' : 'eslint',
+    message: clip(line.text),
+    line: problem.line,
+    column: problem.column,
+    logLines: [scan.firstInRun && scan.headerLine !== undefined ? scan.headerLine : line.n, line.n],
+    // ESLint exits 0 on warnings unless --max-warnings says otherwise.
+    confidence: problem.severity === 'error' ? 0.95 : 0.5,
+    data,
+  };
+  if (scan.currentFile !== undefined) draft.file = scan.currentFile;
+  return draft;
+}
+
+/** ESLint's crash report: the lines up to its stack trace (the `ESLint: x.y.z` line is no message). */
+function crashBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'lint_format',
+    tool: 'eslint',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.8,
+  };
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (text.trim() !== '' && !/^\s*at /.test(text)) {
+        draft.logLines[1] = next.n;
+        if (/^ESLint: /.test(draft.message) || draft.message.startsWith('Oops!')) draft.message = clip(text);
+      }
+      return /^\s*at /.test(text) || draft.logLines[1] - draft.logLines[0] > 6 ? 'end' : true;
+    },
+  };
+}
+
+/** A stylish `  12:5  error  msg  rule` line; the first of a run takes its file from the path line above. */
+const problemLine: EslintHandler = (scan, line, ctx) => {
+  const problem = parseProblem(line.text);
+  if (!problem) return undefined;
+  if (scan.firstInRun) {
+    const previous = ctx.before(1)[0];
+    const header = previous?.text.trim() ?? '';
+    const isHeader = previous !== undefined && PATH_HEADER.test(header) && HAS_EXTENSION.test(header);
+    scan.currentFile = isHeader ? header : undefined;
+    scan.headerLine = isHeader ? previous.n : undefined;
+  }
+  scan.last = problemDraft(scan, line, problem);
+  scan.firstInRun = false;
+  reportProblem(scan, ctx, scan.last);
+  return true;
+};
+
+/** stylelint wraps long messages onto deeply indented lines under the problem. */
+const wrappedMessage: EslintHandler = (scan, line) => {
+  if (!scan.last || scan.firstInRun || !/^\s{6,}\S/.test(line.text)) return undefined;
+  scan.last.logLines[1] = line.n;
+  return true;
+};
+
+/** Any other line ends the run of problem lines; it is read on. */
+const endOfRun: EslintHandler = (scan) => {
+  scan.firstInRun = true;
+  scan.last = undefined;
+  return undefined;
+};
+
+const oneLineProblem: EslintHandler = (scan, line, ctx) => {
+  const text = line.text;
+  const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
+  if (!oneLine?.groups) return undefined;
+  const groups = oneLine.groups;
+  const severity = groups.severity === 'Warning' ? 'warning' : 'error';
+  const data: Record<string, unknown> = { severity };
+  if (groups.rule !== undefined) data.rule = groups.rule;
+  const draft: FailureDraft = {
+    category: isParsingError(groups.message ?? '') ? 'syntax_error' : 'lint_format',
+    tool: 'eslint',
+    message: clip(text),
+    file: groups.file,
+    line: Number(groups.line),
+    logLines: [line.n, line.n],
+    confidence: severity === 'error' ? 0.9 : 0.5,
+    data,
+  };
+  if (groups.column !== undefined) draft.column = Number(groups.column);
+  reportProblem(scan, ctx, draft);
+  return false;
+};
+
+/** `✖ N problems (E errors, W warnings)`: keeps the warnings only if there were errors; stands alone when no problem line was read. */
+const summary: EslintHandler = (scan, line, ctx) => {
+  const match = SUMMARY.exec(line.text);
+  if (!match?.groups) return undefined;
+  const errors = Number(match.groups.errors);
+  flushWarnings(scan, ctx, errors > 0);
+  if (scan.problemsSeen === 0 && errors > 0) {
+    ctx.report({ category: 'lint_format', tool: 'eslint', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.7 });
+  }
+  return false;
+};
+
+const crash: EslintHandler = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
+
+/** What a line can be, in this order; a line of a crash report being read never reaches them. */
+const LINE_HANDLERS: readonly EslintHandler[] = [problemLine, wrappedMessage, endOfRun, oneLineProblem, summary, crash];
+
 export const eslintDetector: Detector = {
   id: 'eslint',
   description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
@@ -69,133 +209,20 @@ export const eslintDetector: Detector = {
   trigger:
     /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
   start() {
-    let currentFile: string | undefined;
-    let headerLine: number | undefined;
-    let firstInRun = true;
-    let last: FailureDraft | undefined;
-    let problemsSeen = 0;
-    let crash: FailureDraft | undefined;
-    // Warnings fail a run only under --max-warnings: they wait for the summary line to say whether
-    // this run had errors at all.
-    let pendingWarnings: FailureDraft[] = [];
-
-    const report = (ctx: DetectorContext, draft: FailureDraft) => {
-      problemsSeen++;
-      if (draft.data?.severity === 'warning') pendingWarnings.push(draft);
-      else ctx.report(draft);
+    const scan: EslintScan = {
+      currentFile: undefined,
+      headerLine: undefined,
+      firstInRun: true,
+      last: undefined,
+      problemsSeen: 0,
+      crash: new BlockReader(),
+      pendingWarnings: [],
     };
-    const flushWarnings = (ctx: DetectorContext, keep: boolean) => {
-      if (keep) for (const warning of pendingWarnings) ctx.report(warning);
-      pendingWarnings = [];
-    };
-
-    const problemDraft = (line: LogLine, problem: ParsedProblem): FailureDraft => {
-      const parsing = isParsingError(problem.message);
-      const data: Record<string, unknown> = { severity: problem.severity };
-      if (problem.rule !== undefined) data.rule = problem.rule;
-      const draft: FailureDraft = {
-        category: parsing ? 'syntax_error' : 'lint_format',
-        tool: problem.stylelint ? 'stylelint' : 'eslint',
-        message: clip(line.text),
-        line: problem.line,
-        column: problem.column,
-        logLines: [firstInRun && headerLine !== undefined ? headerLine : line.n, line.n],
-        // ESLint exits 0 on warnings unless --max-warnings says otherwise.
-        confidence: problem.severity === 'error' ? 0.95 : 0.5,
-        data,
-      };
-      if (currentFile !== undefined) draft.file = currentFile;
-      return draft;
-    };
-
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (crash) {
-          if (text.trim() !== '' && !/^\s*at /.test(text)) {
-            crash.logLines[1] = line.n;
-            if (/^ESLint: /.test(crash.message) || crash.message.startsWith('Oops!')) crash.message = clip(text);
-          }
-          if (/^\s*at /.test(text) || crash.logLines[1] - crash.logLines[0] > 6) {
-            ctx.report(crash);
-            crash = undefined;
-            return false;
-          }
-          return true;
-        }
-
-        const problem = parseProblem(text);
-        if (problem) {
-          if (firstInRun) {
-            const previous = ctx.before(1)[0];
-            const header = previous?.text.trim() ?? '';
-            if (previous && PATH_HEADER.test(header) && HAS_EXTENSION.test(header)) {
-              currentFile = header;
-              headerLine = previous.n;
-            } else {
-              currentFile = undefined;
-              headerLine = undefined;
-            }
-          }
-          last = problemDraft(line, problem);
-          firstInRun = false;
-          report(ctx, last);
-          return true;
-        }
-        // stylelint wraps long messages onto deeply indented lines under the problem.
-        if (last && !firstInRun && /^\s{6,}\S/.test(text)) {
-          last.logLines[1] = line.n;
-          return true;
-        }
-        firstInRun = true;
-        last = undefined;
-
-        const oneLine = ONE_LINE.exec(text) ?? COMPACT.exec(text) ?? UNIX.exec(text);
-        if (oneLine?.groups) {
-          const groups = oneLine.groups;
-          const severity = groups.severity === 'Warning' ? 'warning' : 'error';
-          const data: Record<string, unknown> = { severity };
-          if (groups.rule !== undefined) data.rule = groups.rule;
-          const draft: FailureDraft = {
-            category: isParsingError(groups.message ?? '') ? 'syntax_error' : 'lint_format',
-            tool: 'eslint',
-            message: clip(text),
-            file: groups.file,
-            line: Number(groups.line),
-            logLines: [line.n, line.n],
-            confidence: severity === 'error' ? 0.9 : 0.5,
-            data,
-          };
-          if (groups.column !== undefined) draft.column = Number(groups.column);
-          report(ctx, draft);
-          return false;
-        }
-
-        const summary = SUMMARY.exec(text);
-        if (summary?.groups) {
-          flushWarnings(ctx, Number(summary.groups.errors) > 0);
-          if (problemsSeen === 0 && Number(summary.groups.errors) > 0) {
-            ctx.report({
-              category: 'lint_format',
-              tool: 'eslint',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: 0.7,
-            });
-          }
-          return false;
-        }
-
-        if (CRASH.test(text)) {
-          crash = { category: 'lint_format', tool: 'eslint', message: clip(text), logLines: [line.n, line.n], confidence: 0.8 };
-          return true;
-        }
-        return false;
-      },
+      line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
-        flushWarnings(ctx, true);
-        if (crash) ctx.report(crash);
-        crash = undefined;
+        flushWarnings(scan, ctx, true);
+        scan.crash.close(ctx);
       },
     };
   },

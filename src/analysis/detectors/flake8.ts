@@ -1,5 +1,6 @@
 import type { Detector } from '../types.js';
 import { CONCISE_PROBLEM, ruffRanBefore } from './ruff.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * flake8 and pycodestyle: `x.py:12:5: E501 line too long (88 > 79 characters)`, one failure per
@@ -37,7 +38,7 @@ export const flake8Detector: Detector = {
         ctx.report({
           category: 'lint_format',
           tool: run.tool,
-          message: text.trim().slice(0, 500),
+          message: clip(text),
           file: problem.file,
           line: Number(problem.line),
           column: Number(problem.column),

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * GCC / Clang diagnostics for C-family sources (`x.c:12:5: error: msg`, `fatal error: foo.h: No such
@@ -30,17 +31,6 @@ const LEADING_CONTEXT =
 const SNIPPET = /^\s*\d*\s*\|(?:\s|$)|^\s*[~^][~^\s+]*$/;
 
 const COMPILER_SUMMARY = /^\s*\d+ errors? generated\.$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
-
-interface OpenDiagnostic {
-  draft: FailureDraft;
-  errorLine: number;
-  /** A plain line after the error that is a source excerpt only if a caret line follows it (gcc < 9). */
-  tentativeSnippet?: number;
-}
 
 function leadingContextStart(line: LogLine, ctx: DetectorContext): number {
   const previous = ctx.before(12);
@@ -77,6 +67,96 @@ function diagnosticDraft(line: LogLine, ctx: DetectorContext, match: RegExpExecA
   return draft;
 }
 
+/** An error with its source excerpt and the notes that follow it. */
+function diagnosticBlock(draft: FailureDraft, errorLine: number): OpenBlock {
+  /** A plain line after the error that is a source excerpt only if a caret line follows it (gcc < 9). */
+  let tentativeSnippet: number | undefined;
+  return {
+    draft,
+    accepts(next) {
+      // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
+      if (DIAGNOSTIC.exec(next.text)?.groups?.severity === 'note') {
+        draft.logLines[1] = next.n;
+        tentativeSnippet = undefined;
+        return true;
+      }
+      if (SNIPPET.test(next.text) || (COMPILER_SUMMARY.test(next.text) && draft.logLines[1] === next.n - 1)) {
+        draft.logLines[1] = next.n;
+        tentativeSnippet = undefined;
+        return true;
+      }
+      // gcc < 9 prints the source line without a gutter, then the caret line.
+      if (tentativeSnippet === undefined && next.n === errorLine + 1 && next.text.trim() !== '' && !DIAGNOSTIC.test(next.text)) {
+        tentativeSnippet = next.n;
+        return true;
+      }
+      return false;
+    },
+  };
+}
+
+/** A linker problem, the context lines around it and the `ld returned 1 exit status` that ends it. */
+function linkerBlock(line: LogLine, ctx: DetectorContext): OpenBlock {
+  const text = line.text;
+  const missingLibrary = MISSING_LIBRARY.exec(text)?.groups?.lib;
+  const previous = ctx.before(1)[0];
+  const first = previous && LINKER_CONTEXT.test(previous.text) ? previous.n : line.n;
+  const draft: FailureDraft = missingLibrary
+    ? {
+        category: 'import_missing_module',
+        tool: 'ld',
+        message: clip(text),
+        logLines: [first, line.n],
+        confidence: 0.85,
+        data: { library: missingLibrary },
+      }
+    : { category: 'compilation_error', tool: 'ld', message: clip(text), logLines: [first, line.n], confidence: 0.9 };
+  return {
+    draft,
+    accepts(next) {
+      if (LINKER_PROBLEM.test(next.text) || LINKER_CONTEXT.test(next.text)) {
+        draft.logLines[1] = next.n;
+        return true;
+      }
+      if (LINKER_DONE.test(next.text)) {
+        draft.logLines[1] = next.n;
+        return 'end';
+      }
+      return false;
+    },
+  };
+}
+
+interface GccScan {
+  diagnostics: BlockReader;
+  linker: BlockReader;
+}
+
+type GccHandler = LineHandler<[scan: GccScan, line: LogLine, ctx: DetectorContext]>;
+
+const diagnostic: GccHandler = (scan, line, ctx) => {
+  const match = DIAGNOSTIC.exec(line.text);
+  if (!match) return undefined;
+  const severity = match.groups?.severity;
+  if (severity !== 'error' && severity !== 'fatal error') return false;
+  return scan.diagnostics.open(diagnosticBlock(diagnosticDraft(line, ctx, match), line.n), ctx);
+};
+
+const compilerSummary: GccHandler = (_scan, line) => (COMPILER_SUMMARY.test(line.text) ? false : undefined);
+
+const linkerProblem: GccHandler = (scan, line, ctx) =>
+  LINKER_PROBLEM.test(line.text) ? scan.linker.open(linkerBlock(line, ctx), ctx) : undefined;
+
+/** Only the linker's summary line: the real linker message was not recognised, so stay modest. */
+const linkerDone: GccHandler = (_scan, line, ctx) => {
+  if (!LINKER_DONE.test(line.text)) return undefined;
+  ctx.report({ category: 'compilation_error', tool: 'ld', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.6 });
+  return false;
+};
+
+/** What a line can start, in this order; a line an open block takes never reaches them. */
+const LINE_HANDLERS: readonly GccHandler[] = [diagnostic, compilerSummary, linkerProblem, linkerDone];
+
 export const gccDetector: Detector = {
   id: 'gcc',
   description: 'GCC/Clang errors in C, C++, Objective-C and cgo sources, and GNU/LLVM linker failures.',
@@ -84,94 +164,12 @@ export const gccDetector: Detector = {
   example: "vis-subprocess.h:21:29: error: unknown type name 'fd_set'",
   trigger: /error|undefined reference|multiple definition|cannot find -l|Undefined symbols|ld returned/,
   start() {
-    let open: OpenDiagnostic | undefined;
-    let linker: FailureDraft | undefined;
-
-    const flushDiagnostic = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
-      open = undefined;
-    };
-    const flushLinker = (ctx: DetectorContext) => {
-      if (linker) ctx.report(linker);
-      linker = undefined;
-    };
-
-    const continuesDiagnostic = (line: LogLine): boolean => {
-      if (!open) return false;
-      // The notes an error brings (`note: candidate template ignored`) and their excerpts are part of it.
-      if (DIAGNOSTIC.exec(line.text)?.groups?.severity === 'note') {
-        open.draft.logLines[1] = line.n;
-        open.tentativeSnippet = undefined;
-        return true;
-      }
-      if (SNIPPET.test(line.text) || (COMPILER_SUMMARY.test(line.text) && open.draft.logLines[1] === line.n - 1)) {
-        open.draft.logLines[1] = line.n;
-        open.tentativeSnippet = undefined;
-        return true;
-      }
-      // gcc < 9 prints the source line without a gutter, then the caret line.
-      if (open.tentativeSnippet === undefined && line.n === open.errorLine + 1 && line.text.trim() !== '' && !DIAGNOSTIC.test(line.text)) {
-        open.tentativeSnippet = line.n;
-        return true;
-      }
-      return false;
-    };
-
+    const scan: GccScan = { diagnostics: new BlockReader(), linker: new BlockReader() };
     return {
-      line(line, ctx) {
-        if (continuesDiagnostic(line)) return true;
-        flushDiagnostic(ctx);
-
-        const text = line.text;
-        if (linker) {
-          if (LINKER_PROBLEM.test(text) || LINKER_CONTEXT.test(text)) {
-            linker.logLines[1] = line.n;
-            return true;
-          }
-          if (LINKER_DONE.test(text)) {
-            linker.logLines[1] = line.n;
-            flushLinker(ctx);
-            return false;
-          }
-          flushLinker(ctx);
-        }
-
-        const diagnostic = DIAGNOSTIC.exec(text);
-        if (diagnostic) {
-          const severity = diagnostic.groups?.severity;
-          if (severity === 'error' || severity === 'fatal error') {
-            open = { draft: diagnosticDraft(line, ctx, diagnostic), errorLine: line.n };
-            return true;
-          }
-          return false;
-        }
-        if (COMPILER_SUMMARY.test(text)) return false;
-
-        if (LINKER_PROBLEM.test(text)) {
-          const missingLibrary = MISSING_LIBRARY.exec(text)?.groups?.lib;
-          const previous = ctx.before(1)[0];
-          const first = previous && LINKER_CONTEXT.test(previous.text) ? previous.n : line.n;
-          linker = missingLibrary
-            ? {
-                category: 'import_missing_module',
-                tool: 'ld',
-                message: clip(text),
-                logLines: [first, line.n],
-                confidence: 0.85,
-                data: { library: missingLibrary },
-              }
-            : { category: 'compilation_error', tool: 'ld', message: clip(text), logLines: [first, line.n], confidence: 0.9 };
-          return true;
-        }
-        if (LINKER_DONE.test(text)) {
-          // Only the summary line: the real linker message was not recognised, so stay modest.
-          ctx.report({ category: 'compilation_error', tool: 'ld', message: clip(text), logLines: [line.n, line.n], confidence: 0.6 });
-        }
-        return false;
-      },
+      line: (line, ctx) => scan.diagnostics.read(line, ctx) ?? scan.linker.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
-        flushDiagnostic(ctx);
-        flushLinker(ctx);
+        scan.diagnostics.close(ctx);
+        scan.linker.close(ctx);
       },
     };
   },

@@ -12,6 +12,7 @@
 import { ciExitLine } from '../steps.js';
 import { categoryOfCommand, categoryOfWords, DECISIVE } from '../vocabulary.js';
 import { CONTEXT_LINES, type Category, type Detector, type DetectorContext, type FailureDraft, type LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /** Output lines of the failed step read back from its end: the last ones first, then further back. */
 export const NEAR_LINES = 200;
@@ -186,7 +187,7 @@ function commandOf(step: string | undefined): string {
 
 function messageOf(block: Block): string {
   const first = block.lines.find((line) => weightOf(line.text) >= 2) ?? (block.lines[0] as LogLine);
-  return first.text.trim().slice(0, 500);
+  return clip(first.text);
 }
 
 /** Reports the block that explains the step that ended at `end` (its window: the step's last lines). */

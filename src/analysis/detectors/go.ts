@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * The Go toolchain: compiler and `go vet` diagnostics (`./x.go:12:5: undefined: foo`), linters in
@@ -54,21 +55,6 @@ const MODULE_PROBLEMS: ReadonlyArray<{ pattern: RegExp; category: Category }> = 
   { pattern: /cannot find module providing package (?<module3>\S+)/, category: 'import_missing_module' },
 ];
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
-
-interface OpenBlock {
-  draft: FailureDraft;
-  accepts(line: LogLine): boolean;
-  /** Set by `accepts`: this line ends the block (include it, then close). */
-  closesOn?(line: LogLine): boolean;
-  /** The `--- FAIL` line of a Go test block (to tell a wrapper without output of its own). */
-  header?: number;
-  /** `go test -v` output of the test, printed before its `--- FAIL` line. */
-  outputBefore?: boolean;
-}
-
 function diagnosticDraft(
   line: LogLine,
   ctx: DetectorContext,
@@ -103,6 +89,225 @@ function diagnosticDraft(
   return draft;
 }
 
+interface GoScan {
+  blocks: BlockReader;
+  reportedTestFailure: boolean;
+  reportedBuildFailure: boolean;
+  /** Line of the last compiler diagnostic: the next line's may lack a column. */
+  lastDiagnosticLine: number;
+}
+
+type GoHandler = LineHandler<[scan: GoScan, line: LogLine, ctx: DetectorContext]>;
+
+/** Reads `text` as test output naming a `file.go:12:` location, into `draft` unless it has one. */
+function locateInTestOutput(draft: FailureDraft, text: string): void {
+  const location = TEST_LOCATION.exec(text);
+  if (location && draft.file === undefined) {
+    draft.file = location.groups?.file;
+    draft.line = Number(location.groups?.line);
+  }
+}
+
+/**
+ * `go test -v` prints a test's output after its `=== RUN` line, before the verdict: reads the
+ * output of `test` among the `earlier` lines into `draft` (its location; the block starts at
+ * `=== RUN` when the output runs into the `--- FAIL` line). Returns whether it had any.
+ */
+function readRunOutput(draft: FailureDraft, earlier: readonly LogLine[], test: string | undefined, line: LogLine): boolean {
+  let runIndex = -1;
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === test) {
+      runIndex = i;
+      break;
+    }
+  }
+  if (runIndex < 0) return false;
+  let outputBefore = false;
+  let end = runIndex + 1;
+  while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
+    const text = earlier[end]?.text ?? '';
+    locateInTestOutput(draft, text);
+    if (text.trim() !== '') outputBefore = true;
+    end++;
+  }
+  if (outputBefore && end === earlier.length) draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
+  return outputBefore;
+}
+
+/** A `--- FAIL: TestX` block with the indented output under it (or, under `go test -v`, before it). */
+function testFailBlock(line: LogLine, ctx: DetectorContext, match: RegExpExecArray): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'go test',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+    data: { test: match.groups?.test },
+  };
+  const indent = match.groups?.indent?.length ?? 0;
+  // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
+  const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
+  if (summary !== undefined) draft.logLines[0] = summary.n;
+  const outputBefore = summary === undefined && readRunOutput(draft, ctx.before(RUN_WINDOW), match.groups?.test, line);
+  return {
+    draft,
+    accepts(next) {
+      if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text)) return false;
+      // Subtests print their own `--- FAIL` lines; their output is deeper than ours.
+      if (indent > 0 && next.text.length - next.text.trimStart().length <= indent) return false;
+      locateInTestOutput(draft, next.text);
+      draft.logLines[1] = next.n;
+      return true;
+    },
+    finish() {
+      // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
+      // Ginkgo suite: the failure that explains it is reported separately.
+      if (draft.logLines[1] === line.n && !outputBefore) draft.confidence = 0.6;
+      return true;
+    },
+  };
+}
+
+/** `panic: msg` and its goroutine trace, located by the first frame outside the runtime. */
+function panicBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'go',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  };
+  let framesSeen = 0;
+  return {
+    draft,
+    accepts(next) {
+      if (next.text.trim() === '' && framesSeen === 0) return true;
+      if (!PANIC_TRAILER.test(next.text)) return false;
+      const frame = PANIC_FRAME.exec(next.text);
+      if (frame) {
+        framesSeen++;
+        const file = frame.groups?.file ?? '';
+        // The first frame outside the runtime and the testing package is where the code panicked.
+        if (draft.file === undefined && !/\/(?:runtime|testing|reflect)\/|\/src\/(?:runtime|testing)\//.test(file)) {
+          draft.file = file;
+          draft.line = Number(frame.groups?.line);
+          draft.logLines[1] = next.n;
+          return false;
+        }
+      }
+      if (draft.file === undefined) draft.logLines[1] = next.n;
+      return framesSeen < 40;
+    },
+  };
+}
+
+/** A Ginkgo `• [FAILED]` spec, up to its `In [It] at:` line. */
+function ginkgoBlock(line: LogLine): OpenBlock {
+  const text = line.text;
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'ginkgo',
+    message: clip(text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  let described = false;
+  return {
+    draft,
+    accepts(next) {
+      if (/^\s*In \[\w+\] at: /.test(next.text)) {
+        draft.logLines[1] = next.n;
+        return 'end';
+      }
+      if (GINKGO_END.test(next.text) || GINKGO_FAILED.test(next.text)) return false;
+      const location = GINKGO_LOCATION.exec(next.text);
+      if (location && draft.file === undefined) {
+        draft.file = location.groups?.file;
+        draft.line = Number(location.groups?.line);
+      } else if (!described && next.text.trim() !== '') {
+        described = true;
+        draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+      }
+      draft.logLines[1] = next.n;
+      return draft.logLines[1] - draft.logLines[0] < 40;
+    },
+  };
+}
+
+const testFail: GoHandler = (scan, line, ctx) => {
+  const match = TEST_FAIL.exec(line.text);
+  if (!match) return undefined;
+  scan.reportedTestFailure = true;
+  return scan.blocks.open(testFailBlock(line, ctx, match), ctx);
+};
+
+const panic: GoHandler = (scan, line, ctx) => (PANIC.test(line.text) ? scan.blocks.open(panicBlock(line), ctx) : undefined);
+
+const ginkgoFailed: GoHandler = (scan, line, ctx) => {
+  if (!GINKGO_FAILED.test(line.text)) return undefined;
+  scan.reportedTestFailure = true;
+  return scan.blocks.open(ginkgoBlock(line), ctx);
+};
+
+const moduleProblem: GoHandler = (_scan, line, ctx) => {
+  const text = line.text;
+  for (const problem of MODULE_PROBLEMS) {
+    const match = problem.pattern.exec(text);
+    if (!match) continue;
+    const module = match.groups?.module ?? match.groups?.module2 ?? match.groups?.module3;
+    const draft: FailureDraft = {
+      category: problem.category,
+      tool: 'go',
+      message: clip(text),
+      logLines: [line.n, line.n],
+      confidence: 0.9,
+    };
+    const located = /^(?<file>[^\s:]+\.go):(?<line>\d+):(?:(?<column>\d+):)?/.exec(text);
+    if (located) {
+      draft.file = located.groups?.file;
+      draft.line = Number(located.groups?.line);
+      if (located.groups?.column) draft.column = Number(located.groups.column);
+    }
+    if (module) draft.data = { module };
+    ctx.report(draft);
+    return false;
+  }
+  return undefined;
+};
+
+const diagnostic: GoHandler = (scan, line, ctx) => {
+  const match = DIAGNOSTIC.exec(line.text);
+  if (!match) return undefined;
+  const draft = diagnosticDraft(line, ctx, match, scan.lastDiagnosticLine === line.n - 1);
+  if (!draft) return false;
+  if (draft.category === 'compilation_error') {
+    scan.lastDiagnosticLine = line.n;
+    scan.reportedBuildFailure = true;
+  }
+  ctx.report(draft);
+  return false;
+};
+
+const packageFail: GoHandler = (scan, line, ctx) => {
+  const match = PACKAGE_FAIL.exec(line.text);
+  if (!match) return undefined;
+  const buildFailed = /\[(?:build|setup) failed\]/.test(match.groups?.rest ?? '');
+  // The package summary repeats what a `--- FAIL` or compiler line already said.
+  const alreadyExplained = buildFailed ? scan.reportedBuildFailure : scan.reportedTestFailure;
+  ctx.report({
+    category: buildFailed ? 'compilation_error' : 'test_failure',
+    tool: 'go test',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: alreadyExplained ? 0.3 : 0.6,
+    data: { package: match.groups?.pkg },
+  });
+  return false;
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly GoHandler[] = [testFail, panic, ginkgoFailed, moduleProblem, diagnostic, packageFail];
+
 export const goDetector: Detector = {
   id: 'go',
   description: 'Go compiler, go vet, golangci-lint style linters, go test failures and panics, Ginkgo specs and Go module errors.',
@@ -111,208 +316,10 @@ export const goDetector: Detector = {
   trigger:
     /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
   start() {
-    let open: OpenBlock | undefined;
-    let reportedTestFailure = false;
-    let reportedBuildFailure = false;
-    let lastDiagnosticLine = -1;
-
-    const close = (ctx: DetectorContext) => {
-      if (!open) return;
-      // A `--- FAIL` without output of its own is a parent of failed subtests or a wrapper around a
-      // Ginkgo suite: the failure that explains it is reported separately.
-      if (open.draft.tool === 'go test' && open.header === open.draft.logLines[1] && !open.outputBefore) open.draft.confidence = 0.6;
-      ctx.report(open.draft);
-      open = undefined;
-    };
-
+    const scan: GoScan = { blocks: new BlockReader(), reportedTestFailure: false, reportedBuildFailure: false, lastDiagnosticLine: -1 };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.closesOn?.(line)) {
-            open.draft.logLines[1] = line.n;
-            close(ctx);
-            return false;
-          }
-          if (open.accepts(line)) return true;
-          close(ctx);
-        }
-
-        const testFail = TEST_FAIL.exec(text);
-        if (testFail) {
-          reportedTestFailure = true;
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'go test',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-            data: { test: testFail.groups?.test },
-          };
-          const indent = testFail.groups?.indent?.length ?? 0;
-          // A Ginkgo suite's wrapper test follows the suite's own `Summarizing N Failures:` list.
-          const summary = ctx.before(GINKGO_SUMMARY_WINDOW).find((earlier) => GINKGO_SUMMARY.test(earlier.text));
-          if (summary !== undefined) draft.logLines[0] = summary.n;
-          // `go test -v`: the output between this test's `=== RUN` line and the next test event.
-          let outputBefore = false;
-          const earlier = ctx.before(RUN_WINDOW);
-          let runIndex = -1;
-          for (let i = earlier.length - 1; i >= 0; i--) {
-            if (TEST_RUN.exec(earlier[i]?.text ?? '')?.groups?.test === testFail.groups?.test) {
-              runIndex = i;
-              break;
-            }
-          }
-          if (runIndex >= 0 && summary === undefined) {
-            let end = runIndex + 1;
-            while (end < earlier.length && !TEST_EVENT.test(earlier[end]?.text ?? '')) {
-              const text = earlier[end]?.text ?? '';
-              const location = TEST_LOCATION.exec(text);
-              if (location && draft.file === undefined) {
-                draft.file = location.groups?.file;
-                draft.line = Number(location.groups?.line);
-              }
-              if (text.trim() !== '') outputBefore = true;
-              end++;
-            }
-            // The output runs into this `--- FAIL` line: the block starts at `=== RUN`.
-            if (outputBefore && end === earlier.length) draft.logLines[0] = earlier[runIndex]?.n ?? line.n;
-          }
-          open = {
-            header: line.n,
-            outputBefore,
-            draft,
-            accepts(next) {
-              if (next.text.trim() === '' || TEST_FAIL.test(next.text) || !TEST_OUTPUT.test(next.text)) return false;
-              // Subtests print their own `--- FAIL` lines; their output is deeper than ours.
-              if (indent > 0 && next.text.length - next.text.trimStart().length <= indent) return false;
-              const location = TEST_LOCATION.exec(next.text);
-              if (location && draft.file === undefined) {
-                draft.file = location.groups?.file;
-                draft.line = Number(location.groups?.line);
-              }
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const panic = PANIC.exec(text);
-        if (panic) {
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'go',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-          };
-          let framesSeen = 0;
-          open = {
-            draft,
-            accepts(next) {
-              if (next.text.trim() === '' && framesSeen === 0) return true;
-              if (!PANIC_TRAILER.test(next.text)) return false;
-              const frame = PANIC_FRAME.exec(next.text);
-              if (frame) {
-                framesSeen++;
-                const file = frame.groups?.file ?? '';
-                // The first frame outside the runtime and the testing package is where the code panicked.
-                if (draft.file === undefined && !/\/(?:runtime|testing|reflect)\/|\/src\/(?:runtime|testing)\//.test(file)) {
-                  draft.file = file;
-                  draft.line = Number(frame.groups?.line);
-                  draft.logLines[1] = next.n;
-                  return false;
-                }
-              }
-              if (draft.file === undefined) draft.logLines[1] = next.n;
-              return framesSeen < 40;
-            },
-          };
-          return true;
-        }
-
-        if (GINKGO_FAILED.test(text)) {
-          reportedTestFailure = true;
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'ginkgo',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          let described = false;
-          open = {
-            draft,
-            closesOn: (next) => /^\s*In \[\w+\] at: /.test(next.text),
-            accepts(next) {
-              if (GINKGO_END.test(next.text) || GINKGO_FAILED.test(next.text)) return false;
-              const location = GINKGO_LOCATION.exec(next.text);
-              if (location && draft.file === undefined) {
-                draft.file = location.groups?.file;
-                draft.line = Number(location.groups?.line);
-              } else if (!described && next.text.trim() !== '') {
-                described = true;
-                draft.message = clip(`${text.trim()} ${next.text.trim()}`);
-              }
-              draft.logLines[1] = next.n;
-              return draft.logLines[1] - draft.logLines[0] < 40;
-            },
-          };
-          return true;
-        }
-
-        for (const problem of MODULE_PROBLEMS) {
-          const match = problem.pattern.exec(text);
-          if (!match) continue;
-          const module = match.groups?.module ?? match.groups?.module2 ?? match.groups?.module3;
-          const draft: FailureDraft = {
-            category: problem.category,
-            tool: 'go',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          const located = /^(?<file>[^\s:]+\.go):(?<line>\d+):(?:(?<column>\d+):)?/.exec(text);
-          if (located) {
-            draft.file = located.groups?.file;
-            draft.line = Number(located.groups?.line);
-            if (located.groups?.column) draft.column = Number(located.groups.column);
-          }
-          if (module) draft.data = { module };
-          ctx.report(draft);
-          return false;
-        }
-
-        const diagnostic = DIAGNOSTIC.exec(text);
-        if (diagnostic) {
-          const draft = diagnosticDraft(line, ctx, diagnostic, lastDiagnosticLine === line.n - 1);
-          if (!draft) return false;
-          if (draft.category === 'compilation_error') lastDiagnosticLine = line.n;
-          if (draft.category === 'compilation_error') reportedBuildFailure = true;
-          ctx.report(draft);
-          return false;
-        }
-
-        const packageFail = PACKAGE_FAIL.exec(text);
-        if (packageFail) {
-          const buildFailed = /\[(?:build|setup) failed\]/.test(packageFail.groups?.rest ?? '');
-          // The package summary repeats what a `--- FAIL` or compiler line already said.
-          const alreadyExplained = buildFailed ? reportedBuildFailure : reportedTestFailure;
-          ctx.report({
-            category: buildFailed ? 'compilation_error' : 'test_failure',
-            tool: 'go test',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: alreadyExplained ? 0.3 : 0.6,
-            data: { package: packageFail.groups?.pkg },
-          });
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
+      end: (ctx) => scan.blocks.close(ctx),
     };
   },
 };

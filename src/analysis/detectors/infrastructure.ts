@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Failures of the world around the build rather than of the code: DNS and connection errors,
@@ -246,10 +247,6 @@ const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
 const QUOTED_SOURCE = /^\s+(?:raise|throw new|except)\s/;
 const SAFE_DIRECTORY_ADVICE = /^To add an exception for this directory|safe\.directory|^\s*$/;
 const CLONE_PREAMBLE = /^Cloning into |^warning: Could not find remote branch/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function matchRule(line: LogLine): { rule: Rule; status?: number } | undefined {
   for (const rule of RULES) {

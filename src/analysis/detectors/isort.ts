@@ -1,4 +1,5 @@
 import type { Detector } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * isort --check-only: `ERROR: /path/x.py Imports are incorrectly sorted and/or formatted.`, one
@@ -22,7 +23,7 @@ export const isortDetector: Detector = {
         ctx.report({
           category: 'lint_format',
           tool: 'isort',
-          message: text.slice(0, 500),
+          message: clip(text),
           file,
           logLines: [line.n, line.n],
           confidence: 0.97,

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * npm, pnpm and yarn errors. An `npm ERR!` / `npm error` block is one failure classified by its
@@ -26,10 +27,6 @@ const PNPM_ELIFECYCLE = /^\s*(?:\S+ )?ELIFECYCLE\s+Command failed with exit code
 const YARN_CLASSIC =
   /^error (?<message>An unexpected error occurred: .*|Couldn't find (?:any versions for|package|a package\.json|match for) .*|Your lockfile needs to be updated.*|Found incompatible module.*|\S+: The engine "\S+" is incompatible with this module.*|Package "\S+" refers to a non-existing file.*|Received invalid response from npm.*|There appears to be trouble with your network connection.*|Command failed with exit code \d+\.?|Command "\S+" not found\.?|\S+ ENOENT.*)$/;
 const YARN_BERRY = /^➤ (?<code>YN\d{4}): (?:│ )?(?<message>.*)$/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 /** What the name of a failed script says about the failure it wraps. */
 function categoryOfScript(script: string | undefined): Category {
@@ -137,6 +134,196 @@ function classifyYarnBerry(code: string, message: string): Classified | undefine
   return undefined;
 }
 
+interface PackageManagersScan {
+  /** The `npm ERR!` / `npm error` lines read so far (prefix removed), one npm process's block. */
+  npm: { first: number; last: number; body: string[]; firstMessage: string } | undefined;
+  /** Newer pnpm's `Error: ERR_PNPM_X` and the report under it. */
+  pnpm: BlockReader;
+  /** Yarn Berry lines of one code printed together: one failure. */
+  berry: { draft: FailureDraft; code: string; messageSet: boolean } | undefined;
+}
+
+type PackageManagersHandler = LineHandler<[scan: PackageManagersScan, line: LogLine, ctx: DetectorContext]>;
+
+/** Reports the npm block read so far, classified by its code; a block of trailers only is dropped. */
+function closeNpm(scan: PackageManagersScan, ctx: DetectorContext): void {
+  const block = scan.npm;
+  if (!block) return;
+  scan.npm = undefined;
+  const meaningful = block.body.filter((line) => !NPM_TRAILER.test(line.trim()));
+  if (meaningful.length === 0) return;
+  const { category, confidence, data } = classifyNpm(meaningful);
+  // The most telling line: the one after `code X`, else the first.
+  const messageLine =
+    meaningful.find((line) =>
+      /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(
+        line,
+      ),
+    ) ??
+    meaningful[0] ??
+    block.firstMessage;
+  ctx.report({
+    category,
+    tool: 'npm',
+    message: clip(messageLine),
+    logLines: [block.first, block.last],
+    confidence,
+    data,
+  });
+}
+
+/** The first cause of a pnpm report (`├─▶ …` and its wrapped lines), if it has one. */
+function pnpmCause(lines: readonly string[]): string | undefined {
+  const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
+  if (start < 0) return undefined;
+  const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
+  for (const line of lines.slice(start + 1)) {
+    const rest = line.replace(PNPM_REPORT_BOX, '').trim();
+    if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest)) break;
+    cause.push(rest);
+  }
+  return cause.join(' ');
+}
+
+/** `Error: ERR_PNPM_X` alone, then the indented report: classified by the code and what the report says. */
+function pnpmBlock(line: LogLine, code: string): OpenBlock {
+  const draft: FailureDraft = { category: 'other', tool: 'pnpm', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.5 };
+  const lines: string[] = [];
+  return {
+    draft,
+    accepts(next) {
+      if (!PNPM_REPORT_LINE.test(next.text) || next.command !== undefined || lines.length >= 80) return false;
+      lines.push(next.text);
+      if (next.text.trim() !== '') draft.logLines[1] = next.n;
+      return true;
+    },
+    finish() {
+      const joined = lines
+        .map((reportLine) => reportLine.replace(PNPM_REPORT_BOX, '').trim())
+        .filter((reportLine) => reportLine !== '')
+        .join(' ');
+      const classified = classifyPnpm(code, joined);
+      // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
+      const cause = pnpmCause(lines);
+      if (cause !== undefined) draft.message = clip(`${draft.message}: ${cause}`);
+      draft.category = classified.category;
+      draft.confidence = classified.confidence;
+      if (Object.keys(classified.data).length > 0) draft.data = classified.data;
+      return true;
+    },
+  };
+}
+
+function closeBerry(scan: PackageManagersScan, ctx: DetectorContext): void {
+  if (scan.berry) ctx.report(scan.berry.draft);
+  scan.berry = undefined;
+}
+
+function reportLine(ctx: DetectorContext, line: LogLine, tool: string, classified: Classified): void {
+  const draft: FailureDraft = {
+    category: classified.category,
+    tool,
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: classified.confidence,
+  };
+  if (Object.keys(classified.data).length > 0) draft.data = classified.data;
+  ctx.report(draft);
+}
+
+/** A Berry run ends at a line of another kind or after a gap; the line is read on. */
+const berryRunEnd: PackageManagersHandler = (scan, line, ctx) => {
+  const berry = scan.berry;
+  if (berry && (!YARN_BERRY.test(line.text) || line.n > berry.draft.logLines[1] + 2)) closeBerry(scan, ctx);
+  return undefined;
+};
+
+const pnpmReport: PackageManagersHandler = (scan, line, ctx) => scan.pnpm.read(line, ctx);
+
+/** An `npm ERR!` line joins the block; any other line ends it (and is read on). */
+const npmLine: PackageManagersHandler = (scan, line, ctx) => {
+  const text = line.text;
+  if (!NPM_LINE.test(text)) {
+    closeNpm(scan, ctx);
+    return undefined;
+  }
+  const body = text.replace(NPM_PREFIX, '');
+  // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
+  if (scan.npm && /^code \S/.test(body) && scan.npm.body.some((earlier) => /^code \S/.test(earlier))) closeNpm(scan, ctx);
+  scan.npm ??= { first: line.n, last: line.n, body: [], firstMessage: body };
+  const block = scan.npm;
+  if (!NPM_TRAILER.test(body.trim())) {
+    // A block that so far only said where npm's debug log is starts at its first real line.
+    if (block.body.every((earlier) => NPM_TRAILER.test(earlier.trim()))) block.first = line.n;
+    block.last = line.n;
+  }
+  block.body.push(body);
+  return true;
+};
+
+const pnpmError: PackageManagersHandler = (scan, line, ctx) => {
+  const pnpm = PNPM_ERROR.exec(line.text)?.groups;
+  if (pnpm?.code === undefined) return undefined;
+  if ((pnpm.message ?? '').trim() === '') return scan.pnpm.open(pnpmBlock(line, pnpm.code), ctx);
+  reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
+  return false;
+};
+
+const pnpmLifecycle: PackageManagersHandler = (_scan, line, ctx) => {
+  if (!PNPM_ELIFECYCLE.test(line.text)) return undefined;
+  reportLine(ctx, line, 'pnpm', { category: 'other', confidence: 0.25, data: {} });
+  return false;
+};
+
+const yarnClassic: PackageManagersHandler = (_scan, line, ctx) => {
+  const classic = YARN_CLASSIC.exec(line.text)?.groups?.message;
+  if (classic === undefined) return undefined;
+  reportLine(ctx, line, 'yarn', classifyYarnClassic(classic));
+  return false;
+};
+
+const yarnBerry: PackageManagersHandler = (scan, line, ctx) => {
+  const text = line.text;
+  const berry = YARN_BERRY.exec(text)?.groups;
+  if (berry?.code === undefined) return undefined;
+  // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
+  const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
+  const run = scan.berry;
+  if (run && run.code === berry.code) {
+    run.draft.logLines[1] = line.n;
+    if (!run.messageSet && !isDiff) {
+      run.draft.message = clip(text);
+      run.messageSet = true;
+    }
+    return true;
+  }
+  const classified = classifyYarnBerry(berry.code, berry.message ?? '');
+  if (classified) {
+    closeBerry(scan, ctx);
+    const draft: FailureDraft = {
+      category: classified.category,
+      tool: 'yarn',
+      message: clip(text),
+      logLines: [line.n, line.n],
+      confidence: classified.confidence,
+      data: classified.data,
+    };
+    scan.berry = { draft, code: berry.code, messageSet: !isDiff };
+  }
+  return scan.berry !== undefined;
+};
+
+/** What a line is, in this order. */
+const LINE_HANDLERS: readonly PackageManagersHandler[] = [
+  berryRunEnd,
+  pnpmReport,
+  npmLine,
+  pnpmError,
+  pnpmLifecycle,
+  yarnClassic,
+  yarnBerry,
+];
+
 export const jsPackageManagersDetector: Detector = {
   id: 'js-package-managers',
   description:
@@ -155,167 +342,13 @@ export const jsPackageManagersDetector: Detector = {
   example: 'npm ERR! ERESOLVE unable to resolve dependency tree',
   trigger: /npm (?:ERR!|error)|ERR_PNPM_|ELIFECYCLE|^error |^➤ YN\d{4}: /,
   start() {
-    let npmBlock: { first: number; last: number; body: string[]; firstMessage: string } | undefined;
-
-    const closeNpm = (ctx: DetectorContext) => {
-      if (!npmBlock) return;
-      const meaningful = npmBlock.body.filter((line) => !NPM_TRAILER.test(line.trim()));
-      if (meaningful.length === 0) {
-        npmBlock = undefined;
-        return;
-      }
-      const { category, confidence, data } = classifyNpm(meaningful);
-      // The most telling line: the one after `code X`, else the first.
-      const messageLine =
-        meaningful.find((line) =>
-          /ERESOLVE unable|notarget|404 Not Found|Missing script|can only install|network|Lifecycle script|Failed at the|JSON\.parse|enoent|Unsupported engine|requires you to be logged in|403 Forbidden|401 Unauthorized/i.test(
-            line,
-          ),
-        ) ??
-        meaningful[0] ??
-        npmBlock.firstMessage;
-      ctx.report({
-        category,
-        tool: 'npm',
-        message: clip(messageLine),
-        logLines: [npmBlock.first, npmBlock.last],
-        confidence,
-        data,
-      });
-      npmBlock = undefined;
-    };
-
-    /** Newer pnpm's `Error: ERR_PNPM_X` waiting for the report under it. */
-    let pnpmBlock: { draft: FailureDraft; code: string; lines: string[] } | undefined;
-
-    const closePnpm = (ctx: DetectorContext) => {
-      if (!pnpmBlock) return;
-      const { draft, code, lines } = pnpmBlock;
-      pnpmBlock = undefined;
-      const joined = lines
-        .map((line) => line.replace(PNPM_REPORT_BOX, '').trim())
-        .filter((line) => line !== '')
-        .join(' ');
-      const classified = classifyPnpm(code, joined);
-      // The first cause (`├─▶ …` and its wrapped lines) says what went wrong.
-      const start = lines.findIndex((line) => PNPM_CAUSE.test(line));
-      if (start >= 0) {
-        const cause = [PNPM_CAUSE.exec(lines[start] ?? '')?.groups?.text ?? ''];
-        for (const line of lines.slice(start + 1)) {
-          const rest = line.replace(PNPM_REPORT_BOX, '').trim();
-          if (PNPM_CAUSE.test(line) || rest === '' || /^help:/.test(rest)) break;
-          cause.push(rest);
-        }
-        draft.message = clip(`${draft.message}: ${cause.join(' ')}`);
-      }
-      draft.category = classified.category;
-      draft.confidence = classified.confidence;
-      if (Object.keys(classified.data).length > 0) draft.data = classified.data;
-      ctx.report(draft);
-    };
-
-    /** Yarn Berry lines of one code printed together: one failure. */
-    let berryBlock: { draft: FailureDraft; code: string; messageSet: boolean } | undefined;
-    const closeBerry = (ctx: DetectorContext) => {
-      if (berryBlock) ctx.report(berryBlock.draft);
-      berryBlock = undefined;
-    };
-
-    const reportLine = (ctx: DetectorContext, line: LogLine, tool: string, classified: Classified) => {
-      const draft: FailureDraft = {
-        category: classified.category,
-        tool,
-        message: clip(line.text),
-        logLines: [line.n, line.n],
-        confidence: classified.confidence,
-      };
-      if (Object.keys(classified.data).length > 0) draft.data = classified.data;
-      ctx.report(draft);
-    };
-
+    const scan: PackageManagersScan = { npm: undefined, pnpm: new BlockReader(), berry: undefined };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (berryBlock && (!YARN_BERRY.test(text) || line.n > berryBlock.draft.logLines[1] + 2)) closeBerry(ctx);
-        if (pnpmBlock) {
-          if (PNPM_REPORT_LINE.test(text) && line.command === undefined && pnpmBlock.lines.length < 80) {
-            pnpmBlock.lines.push(text);
-            if (text.trim() !== '') pnpmBlock.draft.logLines[1] = line.n;
-            return true;
-          }
-          closePnpm(ctx);
-        }
-        if (NPM_LINE.test(text)) {
-          const body = text.replace(NPM_PREFIX, '');
-          // `npm run a` that ran `npm run b` prints one block per npm process, back to back.
-          if (npmBlock && /^code \S/.test(body) && npmBlock.body.some((earlier) => /^code \S/.test(earlier))) closeNpm(ctx);
-          if (!npmBlock) npmBlock = { first: line.n, last: line.n, body: [], firstMessage: body };
-          if (!NPM_TRAILER.test(body.trim())) {
-            // A block that so far only said where npm's debug log is starts at its first real line.
-            if (npmBlock.body.every((earlier) => NPM_TRAILER.test(earlier.trim()))) npmBlock.first = line.n;
-            npmBlock.last = line.n;
-          }
-          npmBlock.body.push(body);
-          return true;
-        }
-        closeNpm(ctx);
-
-        const pnpm = PNPM_ERROR.exec(text)?.groups;
-        if (pnpm?.code !== undefined) {
-          if ((pnpm.message ?? '').trim() === '') {
-            pnpmBlock = {
-              draft: { category: 'other', tool: 'pnpm', message: clip(text), logLines: [line.n, line.n], confidence: 0.5 },
-              code: pnpm.code,
-              lines: [],
-            };
-            return true;
-          }
-          reportLine(ctx, line, 'pnpm', classifyPnpm(pnpm.code, pnpm.message ?? ''));
-          return false;
-        }
-        const lifecycle = PNPM_ELIFECYCLE.exec(text);
-        if (lifecycle) {
-          reportLine(ctx, line, 'pnpm', { category: 'other', confidence: 0.25, data: {} });
-          return false;
-        }
-        const classic = YARN_CLASSIC.exec(text)?.groups?.message;
-        if (classic !== undefined) {
-          reportLine(ctx, line, 'yarn', classifyYarnClassic(classic));
-          return false;
-        }
-        const berry = YARN_BERRY.exec(text)?.groups;
-        if (berry?.code !== undefined) {
-          // A diff line of YN0028 (`+  version: 10`, `@@ -1,0 +1,20 @@`) says less than its message.
-          const isDiff = /^(?:[+-]|@@ |\s|$)/.test(berry.message ?? '');
-          if (berryBlock && berryBlock.code === berry.code) {
-            berryBlock.draft.logLines[1] = line.n;
-            if (!berryBlock.messageSet && !isDiff) {
-              berryBlock.draft.message = clip(text);
-              berryBlock.messageSet = true;
-            }
-            return true;
-          }
-          const classified = classifyYarnBerry(berry.code, berry.message ?? '');
-          if (classified) {
-            closeBerry(ctx);
-            const draft: FailureDraft = {
-              category: classified.category,
-              tool: 'yarn',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: classified.confidence,
-              data: classified.data,
-            };
-            berryBlock = { draft, code: berry.code, messageSet: !isDiff };
-          }
-          return berryBlock !== undefined;
-        }
-        return false;
-      },
+      line: (line, ctx) => firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
-        closeNpm(ctx);
-        closePnpm(ctx);
-        closeBerry(ctx);
+        closeNpm(scan, ctx);
+        scan.pnpm.close(ctx);
+        closeBerry(scan, ctx);
       },
     };
   },

@@ -1,4 +1,5 @@
 import type { Detector } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Markdown linters that print one `file:line` problem per line: markdownlint-cli
@@ -25,7 +26,7 @@ export const markdownLintDetector: Detector = {
         ctx.report({
           category: 'lint_format',
           tool: 'markdown-lint',
-          message: line.text.trim().slice(0, 500),
+          message: clip(line.text),
           file: groups.file!,
           line: Number(groups.line),
           ...(groups.column ? { column: Number(groups.column) } : {}),

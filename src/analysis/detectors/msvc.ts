@@ -1,4 +1,5 @@
 import type { Detector, FailureDraft } from '../types.js';
+import { clip, withoutProjectSuffix } from '../detector-helpers.js';
 
 /**
  * MSVC and the MSVC linker: `x.cpp(12): error C2065: msg`, `x.cpp(12,5): fatal error C1083: …`,
@@ -10,17 +11,11 @@ const COMPILER =
   /^\s*(?<file>(?:[A-Za-z]:)?[^\s(:][^(:]*?\.(?:c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp|cu|cuh))\((?<line>\d+)(?:,(?<column>\d+))?\)\s?:\s(?<fatal>fatal )?error (?<code>C\d{4}):\s?(?<message>.*)$/;
 const LINKER = /^\s*(?<object>\S[^:]*?|LINK)\s?:\s(?:fatal )?error (?<code>LNK\d{4}):\s?(?<message>.*)$/;
 // The project suffix MSBuild appends (`[C:\src\app.vcxproj]`) is not part of the message.
-// Checked on the last bracket only: a `\s+\[…\]\s*$` regex backtracks quadratically on long
-// runs of spaces.
 const PROJECT_SUFFIX = /^\[[^\]]+\.(?:vcxproj|csproj|proj)\]$/;
 
-function clip(text: string): string {
-  let body = text.trimEnd();
-  const open = body.lastIndexOf('[');
-  if (open > 0 && /\s/.test(body[open - 1] ?? '') && PROJECT_SUFFIX.test(body.slice(open))) {
-    body = body.slice(0, open);
-  }
-  return body.trim().slice(0, 500);
+/** The message, without the project MSBuild names after it. */
+function messageOf(text: string): string {
+  return clip(withoutProjectSuffix(text, PROJECT_SUFFIX));
 }
 
 export const msvcDetector: Detector = {
@@ -36,7 +31,7 @@ export const msvcDetector: Detector = {
         if (compiler) {
           const groups = compiler.groups ?? {};
           const code = groups.code ?? '';
-          const message = clip(groups.message ?? '');
+          const message = messageOf(groups.message ?? '');
           const draft: FailureDraft = {
             // C1083: cannot open include file: a missing header, which the corpus counts as a compile error.
             category: 'compilation_error',
@@ -59,7 +54,7 @@ export const msvcDetector: Detector = {
           ctx.report({
             category: missingLibrary ? 'import_missing_module' : 'compilation_error',
             tool: 'link',
-            message: clip(line.text),
+            message: messageOf(line.text),
             logLines: [line.n, line.n],
             confidence: 0.9,
             data: { code },

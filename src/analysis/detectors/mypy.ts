@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * mypy: `x.py:12: error: msg  [code]` (column optional: `x.py:12:5: error:`), one failure per
@@ -63,7 +64,7 @@ export const mypyDetector: Detector = {
           open = {
             category: error.code === 'syntax' ? 'syntax_error' : 'type_check',
             tool: 'mypy',
-            message: text.slice(0, 500),
+            message: clip(text),
             file: error.file,
             line: Number(error.line),
             logLines: [line.n, line.n],
@@ -95,7 +96,7 @@ export const mypyDetector: Detector = {
         close(ctx);
         if (!reported && FOUND.test(text)) {
           reported = true;
-          ctx.report({ category: 'type_check', tool: 'mypy', message: text.slice(0, 500), logLines: [line.n, line.n], confidence: 0.7 });
+          ctx.report({ category: 'type_check', tool: 'mypy', message: clip(text), logLines: [line.n, line.n], confidence: 0.7 });
         }
         return false;
       },

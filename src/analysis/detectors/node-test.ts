@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * The Node.js test runner and other TAP producers: `not ok N - name` with its YAML diagnostics
@@ -23,17 +24,178 @@ const SPEC_SUMMARY = /^✖ failing tests:/;
 const SUMMARY_TEST_AT = /^test at (?<file>(?:[A-Za-z]:)?[^\s:]+):(?<line>\d+):(?<column>\d+)$/;
 const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?\/[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+interface NodeTestScan {
+  blocks: BlockReader;
+  /** After the spec reporter's `✖ failing tests:` line. */
+  inSummary: boolean;
+  /** Spec `✖` lines with nothing under them, waiting for the "failing tests" list. */
+  bodiless: FailureDraft[];
+  /** The `test at file:line:col` line heading a block of the "failing tests" list. */
+  testAt: { n: number; file: string; line: number; column: number } | undefined;
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  indent: number;
-  kind: 'tap' | 'spec';
-  wantErrorLine: boolean;
-  inStack: boolean;
-  bodyLines: number;
+type NodeTestHandler = LineHandler<[scan: NodeTestScan, line: LogLine, ctx: DetectorContext]>;
+
+function failureDraft(line: LogLine, name: string, kind: 'tap' | 'spec'): FailureDraft {
+  return {
+    category: 'test_failure',
+    tool: kind === 'spec' ? 'node:test' : 'tap',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.92,
+    data: { test: name.trim() },
+  };
+}
+
+/** A new failure's own line (`not ok N`, `✖ name (1ms)`) ends the block before it. */
+function startsFailure(text: string): boolean {
+  return TAP_NOT_OK.test(text) || SPEC_FAIL.test(text);
+}
+
+function indentOf(text: string): number {
+  return text.length - text.trimStart().length;
+}
+
+/** A TAP `not ok N - name` and its YAML diagnostics (`location`, `error`, `failureType`), up to `...`. */
+function tapBlock(line: LogLine, indent: number, name: string): OpenBlock {
+  const draft = failureDraft(line, name, 'tap');
+  let wantErrorLine = false;
+  let inStack = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (startsFailure(text)) return false;
+      const blank = text.trim() === '';
+      if (YAML_END.test(text)) {
+        if (!inStack) draft.logLines[1] = next.n;
+        return 'end';
+      }
+      if (!blank && indentOf(text) <= indent) return 'end';
+      if (YAML_STACK.test(text)) inStack = true;
+      if (!inStack && !blank) draft.logLines[1] = next.n;
+      const location = YAML_LOCATION.exec(text)?.groups;
+      if (location?.file !== undefined) {
+        draft.file = location.file;
+        draft.line = Number(location.line);
+        draft.column = Number(location.column);
+      }
+      if (/failureType: 'subtestsFailed'/.test(text)) draft.confidence = 0.4;
+      if (/failureType: '\w+'/.test(text)) draft.tool = 'node:test';
+      if (wantErrorLine && !blank) {
+        draft.data = { ...draft.data, error: clip(text) };
+        wantErrorLine = false;
+      } else if (YAML_ERROR_BLOCK.test(text)) {
+        wantErrorLine = true;
+      } else {
+        const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
+        if (inline !== undefined && draft.data?.error === undefined) draft.data = { ...draft.data, error: clip(inline) };
+      }
+      return draft.logLines[1] - draft.logLines[0] < 200 || 'hold';
+    },
+  };
+}
+
+/**
+ * A spec reporter `✖ name (2.1ms)` and the indented error under it. One without a body waits in
+ * `scan.bodiless` for the closing "failing tests" list; a block of that list stands for the `✖`
+ * it explains (and is dropped when it explains none).
+ */
+function specBlock(scan: NodeTestScan, line: LogLine, indent: number, name: string): OpenBlock {
+  const draft = failureDraft(line, name, 'spec');
+  let inStack = false;
+  let bodyLines = 0;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (startsFailure(text)) return false;
+      const blank = text.trim() === '';
+      if (!blank && indentOf(text) <= indent) return false;
+      if (blank) return true;
+      bodyLines++;
+      const frame = FRAME.exec(text)?.groups;
+      if (/^\s+at /.test(text)) inStack = true;
+      if (!inStack) draft.logLines[1] = next.n;
+      if (draft.data?.error === undefined) draft.data = { ...draft.data, error: clip(text) };
+      if (frame?.file !== undefined && draft.file === undefined && !/node_modules|\/node:/.test(frame.file)) {
+        draft.file = frame.file;
+        draft.line = Number(frame.line);
+        draft.column = Number(frame.column);
+        draft.logLines[1] = next.n;
+      }
+      return bodyLines < 200 || 'hold';
+    },
+    finish() {
+      if (scan.inSummary) return explainsBodiless(scan, draft, bodyLines);
+      if (bodyLines > 0) return true;
+      draft.confidence = 0.4;
+      scan.bodiless.push(draft);
+      return false;
+    },
+  };
+}
+
+/** A block of the closing list: it explains a `✖` that had nothing under it (reported), or repeats one (dropped). */
+function explainsBodiless(scan: NodeTestScan, draft: FailureDraft, bodyLines: number): boolean {
+  const waiting = scan.bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
+  const testAt = scan.testAt;
+  if (draft.file === undefined && testAt !== undefined) {
+    draft.file = testAt.file;
+    draft.line = testAt.line;
+    draft.column = testAt.column;
+  }
+  scan.testAt = undefined;
+  if (waiting < 0 || bodyLines === 0) return false;
+  scan.bodiless.splice(waiting, 1);
+  return true;
+}
+
+/** The `✖ failing tests:` line and the `test at file:line:col` lines of its list; they end any open block. */
+function summaryMarker(scan: NodeTestScan, line: LogLine, ctx: DetectorContext): boolean | undefined {
+  if (SPEC_SUMMARY.test(line.text)) {
+    scan.blocks.close(ctx);
+    scan.inSummary = true;
+    return scan.bodiless.length > 0;
+  }
+  if (!scan.inSummary) return undefined;
+  const at = SUMMARY_TEST_AT.exec(line.text)?.groups;
+  if (at?.file === undefined) return undefined;
+  scan.blocks.close(ctx);
+  scan.testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
+  return scan.bodiless.length > 0;
+}
+
+/** In the closing list, a `✖` line is read only while some bodiless failure waits for it. */
+const summaryEntry: NodeTestHandler = (scan, line, ctx) => {
+  if (!scan.inSummary) return undefined;
+  const spec = TAP_NOT_OK.test(line.text) ? undefined : SPEC_FAIL.exec(line.text)?.groups;
+  if (!spec || scan.bodiless.length === 0) return scan.bodiless.length > 0;
+  const block = specBlock(scan, line, spec.indent?.length ?? 0, spec.name ?? '');
+  const testAt = scan.testAt;
+  if (testAt && testAt.n >= line.n - 1) block.draft.logLines[0] = testAt.n;
+  else scan.testAt = undefined;
+  return scan.blocks.open(block, ctx);
+};
+
+const tapNotOk: NodeTestHandler = (scan, line, ctx) => {
+  const tap = TAP_NOT_OK.exec(line.text)?.groups;
+  if (!tap || TAP_DIRECTIVE.test(tap.name ?? '')) return undefined;
+  return scan.blocks.open(tapBlock(line, tap.indent?.length ?? 0, tap.name ?? ''), ctx);
+};
+
+const specFailure: NodeTestHandler = (scan, line, ctx) => {
+  if (TAP_NOT_OK.test(line.text)) return undefined;
+  const spec = SPEC_FAIL.exec(line.text)?.groups;
+  if (!spec) return undefined;
+  return scan.blocks.open(specBlock(scan, line, spec.indent?.length ?? 0, spec.name ?? ''), ctx);
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly NodeTestHandler[] = [summaryEntry, tapNotOk, specFailure];
+
+function readLine(scan: NodeTestScan, line: LogLine, ctx: DetectorContext): boolean {
+  return summaryMarker(scan, line, ctx) ?? scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx);
 }
 
 export const nodeTestDetector: Detector = {
@@ -44,154 +206,13 @@ export const nodeTestDetector: Detector = {
   example: 'not ok 1 - adds two numbers',
   trigger: /not ok \d|✖ .+\(\d+(?:\.\d+)?m?s\)$|^✖ failing tests:/,
   start() {
-    let open: OpenBlock | undefined;
-    let inSummary = false;
-    /** Spec `✖` lines with nothing under them, waiting for the "failing tests" list. */
-    const bodiless: FailureDraft[] = [];
-    /** The `test at file:line:col` line heading a block of the "failing tests" list. */
-    let testAt: { n: number; file: string; line: number; column: number } | undefined;
-
-    const close = (ctx: DetectorContext) => {
-      if (!open) return;
-      const { draft } = open;
-      if (open.kind === 'spec' && inSummary) {
-        // A block of the closing list: it explains a `✖` that had nothing under it, or repeats one.
-        const waiting = bodiless.findIndex((earlier) => earlier.data?.test === draft.data?.test);
-        if (draft.file === undefined && testAt !== undefined) {
-          draft.file = testAt.file;
-          draft.line = testAt.line;
-          draft.column = testAt.column;
-        }
-        testAt = undefined;
-        if (waiting >= 0 && open.bodyLines > 0) {
-          bodiless.splice(waiting, 1);
-          ctx.report(draft);
-        }
-        open = undefined;
-        return;
-      }
-      if (open.kind === 'spec' && open.bodyLines === 0) {
-        draft.confidence = 0.4;
-        bodiless.push(draft);
-      } else {
-        ctx.report(draft);
-      }
-      open = undefined;
-    };
-
-    const begin = (line: LogLine, indent: number, name: string, kind: 'tap' | 'spec') => {
-      open = {
-        draft: {
-          category: 'test_failure',
-          tool: kind === 'spec' ? 'node:test' : 'tap',
-          message: clip(line.text),
-          logLines: [line.n, line.n],
-          confidence: 0.92,
-          data: { test: name.trim() },
-        },
-        indent,
-        kind,
-        wantErrorLine: false,
-        inStack: false,
-        bodyLines: 0,
-      };
-    };
-
+    const scan: NodeTestScan = { blocks: new BlockReader(), inSummary: false, bodiless: [], testAt: undefined };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (SPEC_SUMMARY.test(text)) {
-          close(ctx);
-          inSummary = true;
-          return bodiless.length > 0;
-        }
-        if (inSummary) {
-          const at = SUMMARY_TEST_AT.exec(text)?.groups;
-          if (at?.file !== undefined) {
-            close(ctx);
-            testAt = { n: line.n, file: at.file, line: Number(at.line), column: Number(at.column) };
-            return bodiless.length > 0;
-          }
-        }
-        const tap = TAP_NOT_OK.exec(text)?.groups;
-        const spec = tap ? undefined : SPEC_FAIL.exec(text)?.groups;
-
-        if (open && !tap && !spec) {
-          const indent = text.length - text.trimStart().length;
-          const blank = text.trim() === '';
-          if (open.kind === 'tap') {
-            if (YAML_END.test(text)) {
-              if (!open.inStack) open.draft.logLines[1] = line.n;
-              close(ctx);
-              return false;
-            }
-            if (!blank && indent <= open.indent) {
-              close(ctx);
-              return false;
-            }
-            if (YAML_STACK.test(text)) open.inStack = true;
-            if (!open.inStack && !blank) open.draft.logLines[1] = line.n;
-            const location = YAML_LOCATION.exec(text)?.groups;
-            if (location?.file !== undefined) {
-              open.draft.file = location.file;
-              open.draft.line = Number(location.line);
-              open.draft.column = Number(location.column);
-            }
-            if (/failureType: 'subtestsFailed'/.test(text)) open.draft.confidence = 0.4;
-            if (/failureType: '\w+'/.test(text)) open.draft.tool = 'node:test';
-            if (open.wantErrorLine && !blank) {
-              open.draft.data = { ...open.draft.data, error: clip(text) };
-              open.wantErrorLine = false;
-            } else if (YAML_ERROR_BLOCK.test(text)) {
-              open.wantErrorLine = true;
-            } else {
-              const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
-              if (inline !== undefined && open.draft.data?.error === undefined)
-                open.draft.data = { ...open.draft.data, error: clip(inline) };
-            }
-            return open.draft.logLines[1] - open.draft.logLines[0] < 200;
-          }
-          if (!blank && indent <= open.indent) {
-            close(ctx);
-          } else {
-            if (blank) return true;
-            open.bodyLines++;
-            const frame = FRAME.exec(text)?.groups;
-            if (/^\s+at /.test(text)) open.inStack = true;
-            if (!open.inStack) open.draft.logLines[1] = line.n;
-            if (open.draft.data?.error === undefined) open.draft.data = { ...open.draft.data, error: clip(text) };
-            if (frame?.file !== undefined && open.draft.file === undefined && !/node_modules|\/node:/.test(frame.file)) {
-              open.draft.file = frame.file;
-              open.draft.line = Number(frame.line);
-              open.draft.column = Number(frame.column);
-              open.draft.logLines[1] = line.n;
-            }
-            return open.bodyLines < 200;
-          }
-        }
-        close(ctx);
-        if (inSummary) {
-          if (!spec || bodiless.length === 0) return bodiless.length > 0;
-          begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
-          const draft = (open as OpenBlock | undefined)?.draft;
-          if (draft && testAt && testAt.n >= line.n - 1) draft.logLines[0] = testAt.n;
-          else testAt = undefined;
-          return true;
-        }
-        if (tap && !TAP_DIRECTIVE.test(tap.name ?? '')) {
-          begin(line, tap.indent?.length ?? 0, tap.name ?? '', 'tap');
-          return true;
-        }
-        if (spec) {
-          begin(line, spec.indent?.length ?? 0, spec.name ?? '', 'spec');
-          return true;
-        }
-        return false;
-      },
+      line: (line, ctx) => readLine(scan, line, ctx),
       end(ctx) {
-        close(ctx);
-        for (const draft of bodiless) ctx.report(draft);
-        bodiless.length = 0;
+        scan.blocks.close(ctx);
+        for (const draft of scan.bodiless) ctx.report(draft);
+        scan.bodiless.length = 0;
       },
     };
   },

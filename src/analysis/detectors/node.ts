@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Node.js runtime errors: `Cannot find module 'x'` / `Cannot find package 'x'` (a bare specifier
@@ -26,10 +27,6 @@ const REQUIRE_STACK = /^Require stack:$|^- \S/;
 const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const NPM_PREFIX = /^npm (?:ERR!|error) /;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
-
 /** Old Node versions name their own sources bare (`module.js:325`); project files have directories. */
 function isProjectFile(file: string | undefined): file is string {
   return file !== undefined && /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);
@@ -55,15 +52,138 @@ function preambleStart(ctx: DetectorContext, line: LogLine): number {
   return line.n;
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  frames: number;
-  locate: boolean;
-  /** Reported only when stack frames follow (a bare `Error: x` line may be anything). */
-  needsFrames?: boolean;
-  /** Inside the error's printed properties (`at main (x.js:1:2) {` … `}`). */
-  inProperties?: boolean;
+/**
+ * An error and its stack: frames and `Require stack:` lines, then the error's printed properties
+ * (`at main (x.js:1:2) {` … `}`). `locate`: the first project frame locates it; `needsFrames`: it is
+ * reported only when stack frames follow (a bare `Error: x` line may be anything).
+ */
+function errorBlock(draft: FailureDraft, locate: boolean, needsFrames = false): OpenBlock {
+  let frames = 0;
+  let inProperties = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (inProperties) {
+        draft.logLines[1] = next.n;
+        return /^\s*\}\s*$/.test(text) || next.n - draft.logLines[0] > 80 ? 'end' : true;
+      }
+      if (!FRAME.test(text) && !REQUIRE_STACK.test(text)) return false;
+      draft.logLines[1] = next.n;
+      const frame = PROJECT_FRAME.exec(text)?.groups;
+      if (locate && draft.file === undefined && isProjectFile(frame?.file)) {
+        draft.file = frame?.file;
+        draft.line = Number(frame.line);
+        draft.column = Number(frame.column);
+      }
+      if (FRAME.test(text)) frames++;
+      if (/ \{\s*$/.test(text)) inProperties = true;
+      return inProperties || frames < 30 || 'hold';
+    },
+    finish: () => !(needsFrames && frames === 0),
+  };
 }
+
+type NodeHandler = LineHandler<[blocks: BlockReader, line: LogLine, ctx: DetectorContext]>;
+
+const npmPrefix: NodeHandler = (_blocks, line) => (NPM_PREFIX.test(line.text) ? false : undefined);
+
+const missingModule: NodeHandler = (blocks, line, ctx) => {
+  const missing = MISSING.exec(line.text)?.groups?.spec;
+  if (missing === undefined) return undefined;
+  const isPath = isPathSpecifier(missing);
+  const draft: FailureDraft = {
+    category: isPath ? 'missing_file' : 'import_missing_module',
+    tool: 'node',
+    message: clip(line.text),
+    logLines: [preambleStart(ctx, line), line.n],
+    confidence: 0.92,
+    data: isPath ? { path: missing } : { ecosystem: 'node', module: packageName(missing) },
+  };
+  return blocks.open(errorBlock(draft, true), ctx);
+};
+
+const babelSyntax: NodeHandler = (blocks, line, ctx) => {
+  const babel = BABEL_SYNTAX.exec(line.text)?.groups;
+  if (babel?.file === undefined) return undefined;
+  const draft: FailureDraft = {
+    category: 'syntax_error',
+    tool: 'node',
+    message: clip(line.text),
+    file: babel.file,
+    line: Number(babel.line),
+    column: Number(babel.column),
+    logLines: [line.n, line.n],
+    confidence: 0.88,
+  };
+  return blocks.open(errorBlock(draft, false), ctx);
+};
+
+/**
+ * Node prints the offending source line between `file.js:12` and the SyntaxError; without that
+ * header the text may be Python's or a test's own output.
+ */
+const syntaxError: NodeHandler = (blocks, line, ctx) => {
+  if (!SYNTAX.test(line.text)) return undefined;
+  const earlier = ctx.before(6);
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const header = earlier[i];
+    const source = header ? SOURCE_HEADER.exec(header.text.trim())?.groups : undefined;
+    if (header && source?.file !== undefined) {
+      const draft: FailureDraft = {
+        category: 'syntax_error',
+        tool: 'node',
+        message: clip(line.text),
+        file: source.file,
+        line: Number(source.line),
+        logLines: [header.n, line.n],
+        confidence: 0.92,
+      };
+      return blocks.open(errorBlock(draft, false), ctx);
+    }
+  }
+  return false;
+};
+
+const spawnEnoent: NodeHandler = (blocks, line, ctx) => {
+  const spawn = SPAWN_ENOENT.exec(line.text)?.groups?.command;
+  if (spawn === undefined) return undefined;
+  const draft: FailureDraft = {
+    category: 'import_missing_module',
+    tool: 'node',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+    data: { command: spawn },
+  };
+  return blocks.open(errorBlock(draft, true), ctx);
+};
+
+const fileEnoent: NodeHandler = (blocks, line, ctx) => {
+  const text = line.text;
+  const enoent = ENOENT.exec(text)?.groups?.path;
+  if (enoent === undefined) return undefined;
+  const draft: FailureDraft = {
+    category: 'missing_file',
+    tool: 'node',
+    message: clip(text),
+    logLines: [preambleStart(ctx, line), line.n],
+    // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
+    // message it is often a tool reporting what it skipped.
+    confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
+    data: { path: enoent },
+  };
+  return blocks.open(errorBlock(draft, true), ctx);
+};
+
+const thrown: NodeHandler = (blocks, line, ctx) => {
+  if (!THROWN.test(line.text)) return undefined;
+  const draft: FailureDraft = { category: 'other', tool: 'node', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.45 };
+  return blocks.open(errorBlock(draft, true, true), ctx);
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly NodeHandler[] = [npmPrefix, missingModule, babelSyntax, syntaxError, spawnEnoent, fileEnoent, thrown];
 
 export const nodeDetector: Detector = {
   id: 'node',
@@ -73,155 +193,10 @@ export const nodeDetector: Detector = {
   example: "Error: Cannot find module 'fast-deep-equal'",
   trigger: /Cannot find (?:module|package) '|SyntaxError: |ENOENT|Error(?: \[[\w-]+\])?: /,
   start() {
-    let open: OpenBlock | undefined;
-
-    const close = (ctx: DetectorContext) => {
-      if (open && !(open.needsFrames && open.frames === 0)) ctx.report(open.draft);
-      open = undefined;
-    };
-
-    const begin = (line: LogLine, draft: FailureDraft, locate: boolean, needsFrames = false): boolean => {
-      open = { draft, frames: 0, locate, needsFrames };
-      return true;
-    };
-
+    const blocks = new BlockReader();
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.inProperties) {
-            open.draft.logLines[1] = line.n;
-            if (/^\s*\}\s*$/.test(text) || line.n - open.draft.logLines[0] > 80) {
-              open.inProperties = false;
-              close(ctx);
-              return false;
-            }
-            return true;
-          }
-          if (FRAME.test(text) || REQUIRE_STACK.test(text)) {
-            open.draft.logLines[1] = line.n;
-            const frame = PROJECT_FRAME.exec(text)?.groups;
-            if (open.locate && open.draft.file === undefined && isProjectFile(frame?.file)) {
-              open.draft.file = frame?.file;
-              open.draft.line = Number(frame.line);
-              open.draft.column = Number(frame.column);
-            }
-            if (FRAME.test(text)) open.frames++;
-            if (/ \{\s*$/.test(text)) open.inProperties = true;
-            return open.inProperties === true || open.frames < 30;
-          }
-          close(ctx);
-        }
-        if (NPM_PREFIX.test(text)) return false;
-
-        const missing = MISSING.exec(text)?.groups?.spec;
-        if (missing !== undefined) {
-          const isPath = isPathSpecifier(missing);
-          return begin(
-            line,
-            {
-              category: isPath ? 'missing_file' : 'import_missing_module',
-              tool: 'node',
-              message: clip(text),
-              logLines: [preambleStart(ctx, line), line.n],
-              confidence: 0.92,
-              data: isPath ? { path: missing } : { ecosystem: 'node', module: packageName(missing) },
-            },
-            true,
-          );
-        }
-
-        const babel = BABEL_SYNTAX.exec(text)?.groups;
-        if (babel?.file !== undefined) {
-          return begin(
-            line,
-            {
-              category: 'syntax_error',
-              tool: 'node',
-              message: clip(text),
-              file: babel.file,
-              line: Number(babel.line),
-              column: Number(babel.column),
-              logLines: [line.n, line.n],
-              confidence: 0.88,
-            },
-            false,
-          );
-        }
-
-        if (SYNTAX.test(text)) {
-          // Node prints the offending source line between `file.js:12` and the SyntaxError;
-          // without that header the text may be Python's or a test's own output.
-          const earlier = ctx.before(6);
-          for (let i = earlier.length - 1; i >= 0; i--) {
-            const header = earlier[i];
-            const source = header ? SOURCE_HEADER.exec(header.text.trim())?.groups : undefined;
-            if (header && source?.file !== undefined) {
-              return begin(
-                line,
-                {
-                  category: 'syntax_error',
-                  tool: 'node',
-                  message: clip(text),
-                  file: source.file,
-                  line: Number(source.line),
-                  logLines: [header.n, line.n],
-                  confidence: 0.92,
-                },
-                false,
-              );
-            }
-          }
-          return false;
-        }
-
-        const spawn = SPAWN_ENOENT.exec(text)?.groups?.command;
-        if (spawn !== undefined) {
-          return begin(
-            line,
-            {
-              category: 'import_missing_module',
-              tool: 'node',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: 0.85,
-              data: { command: spawn },
-            },
-            true,
-          );
-        }
-
-        const enoent = ENOENT.exec(text)?.groups?.path;
-        if (enoent !== undefined) {
-          return begin(
-            line,
-            {
-              category: 'missing_file',
-              tool: 'node',
-              message: clip(text),
-              logLines: [preambleStart(ctx, line), line.n],
-              // Thrown and uncaught (`Error: ENOENT` at the start) fails the run; quoted inside another
-              // message it is often a tool reporting what it skipped.
-              confidence: /^\s*\[?(?:Error: )?ENOENT\b/.test(text) ? 0.85 : 0.6,
-              data: { path: enoent },
-            },
-            true,
-          );
-        }
-
-        if (THROWN.test(text)) {
-          return begin(
-            line,
-            { category: 'other', tool: 'node', message: clip(text), logLines: [line.n, line.n], confidence: 0.45 },
-            true,
-            true,
-          );
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, blocks, line, ctx),
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

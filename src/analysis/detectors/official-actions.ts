@@ -1,4 +1,5 @@
 import type { Category, Detector } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The failure messages of the official GitHub actions and of Docker's build action, which a
@@ -95,7 +96,7 @@ export const officialActionsDetector: Detector = {
           ctx.report({
             category: rule.category,
             tool: rule.tool,
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: rule.confidence,
             ...(Object.keys(data).length > 0 ? { data } : {}),

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * PHP: PHPUnit failure blocks (`There was 1 failure:` + `1) Class::test` … `/path/x.php:43`),
@@ -24,16 +25,191 @@ const COMPOSER_UNRESOLVABLE =
   /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
 const COMPOSER_PROBLEM = /^\s+- (?<message>.+)$/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+interface PhpScan {
+  blocks: BlockReader;
+  /** The kind of the PHPUnit section being read (`There were 2 failures:` → 'failure'). */
+  phpunitKind: string | undefined;
+  sawTestFailure: boolean;
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  /** A table header that never got a row: nothing to report. */
-  empty?: boolean;
-  accepts(line: LogLine): boolean;
+type PhpHandler = LineHandler<[scan: PhpScan, line: LogLine, ctx: DetectorContext]>;
+
+/** A PHPUnit `1) Class::test` item: the message, then the stack of `file.php:line` lines and a blank line. */
+function phpunitBlock(line: LogLine, item: RegExpExecArray): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'phpunit',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+    data: { test: item.groups?.test },
+  };
+  let blankRun = 0;
+  return {
+    draft,
+    accepts(next) {
+      // The block ends with the stack of `file.php:line` lines, then a blank line.
+      if (PHPUNIT_ITEM.test(next.text) || PHPUNIT_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 60) return false;
+      const location = PHPUNIT_LOCATION.exec(next.text.trim());
+      if (location) {
+        if (draft.file === undefined) {
+          draft.file = location.groups?.file;
+          draft.line = Number(location.groups?.line);
+        }
+        draft.logLines[1] = next.n;
+        blankRun = 0;
+        return true;
+      }
+      if (next.text.trim() === '') {
+        blankRun++;
+        return draft.file === undefined && blankRun < 3;
+      }
+      if (draft.file !== undefined) return false;
+      blankRun = 0;
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
 }
+
+/** A PHPStan table for one file (`Line   src/x.php`): one failure per row, reported as the next row begins. */
+function phpstanBlock(line: LogLine, header: RegExpExecArray): OpenBlock {
+  const file = header.groups?.file;
+  let current: FailureDraft | undefined;
+  const draftFor = (n: number, row: RegExpExecArray): FailureDraft => ({
+    category: 'type_check',
+    tool: 'phpstan',
+    message: clip(row.groups?.message ?? ''),
+    file,
+    line: Number(row.groups?.line),
+    logLines: [n === line.n + 2 ? line.n : n, n],
+    confidence: 0.9,
+  });
+  return {
+    // A placeholder until the first row: replaced as rows arrive.
+    draft: { category: 'type_check', tool: 'phpstan', message: clip(line.text), file, logLines: [line.n, line.n], confidence: 0.5 },
+    accepts(next, ctx) {
+      if (PHPSTAN_RULE.test(next.text)) return true;
+      const row = PHPSTAN_ROW.exec(next.text);
+      if (row) {
+        if (current) ctx.report(current);
+        current = draftFor(next.n, row);
+        this.draft = current;
+        return true;
+      }
+      if (current && PHPSTAN_CONTINUATION.test(next.text)) {
+        current.message = clip(`${current.message} ${next.text.trim()}`);
+        current.logLines[1] = next.n;
+        return true;
+      }
+      return false;
+    },
+    // A table header that never got a row: nothing to report.
+    finish: () => current !== undefined,
+  };
+}
+
+/** Composer's `Your requirements could not be resolved`, and the problems it lists (the first is the message). */
+function composerBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'dependency_resolution',
+    tool: 'composer',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  return {
+    draft,
+    accepts(next) {
+      if (next.n - draft.logLines[0] > 40) return false;
+      if (/^\s*Problem \d+$/.test(next.text) || next.text.trim() === '') return true;
+      const problem = COMPOSER_PROBLEM.exec(next.text);
+      if (!problem) return false;
+      // The first problem line is the one that names the conflict; use it as the message.
+      if (draft.message.startsWith('Your ')) {
+        draft.message = clip(`${problem.groups?.message ?? ''}`);
+        draft.logLines[0] = next.n;
+      }
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+/** php-src's run-tests.php rejects an option it does not know and prints its usage. */
+const illegalSwitch: PhpHandler = (_scan, line, ctx) => {
+  if (!/^Illegal switch '[^']*' specified!$/.test(line.text)) return undefined;
+  ctx.report({ category: 'other', tool: 'run-tests', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.7 });
+  return false;
+};
+
+const phpunitSection: PhpHandler = (scan, line) => {
+  const section = PHPUNIT_SECTION.exec(line.text);
+  if (!section) return undefined;
+  scan.phpunitKind = section.groups?.kind;
+  return true;
+};
+
+const phpunitItem: PhpHandler = (scan, line, ctx) => {
+  const kind = scan.phpunitKind;
+  const item = kind && (kind === 'failure' || kind === 'error') ? PHPUNIT_ITEM.exec(line.text) : null;
+  if (item) {
+    scan.sawTestFailure = true;
+    return scan.blocks.open(phpunitBlock(line, item), ctx);
+  }
+  return kind && line.text.trim() === '' ? true : undefined;
+};
+
+const phpunitSummary: PhpHandler = (scan, line, ctx) => {
+  if (!PHPUNIT_SUMMARY.test(line.text)) return undefined;
+  scan.phpunitKind = undefined;
+  ctx.report({
+    category: 'test_failure',
+    tool: 'phpunit',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: scan.sawTestFailure ? 0.3 : 0.6,
+  });
+  return false;
+};
+
+const phpstanTable: PhpHandler = (scan, line, ctx) => {
+  const header = PHPSTAN_HEADER.exec(line.text);
+  if (header) return scan.blocks.open(phpstanBlock(line, header), ctx);
+  return PHPSTAN_TOTAL.test(line.text) ? false : undefined;
+};
+
+const phpError: PhpHandler = (_scan, line, ctx) => {
+  const match = PHP_ERROR.exec(line.text);
+  if (!match) return undefined;
+  const kind = match.groups?.kind ?? '';
+  if (kind === 'Warning') return false;
+  const isParse = kind === 'Parse error';
+  ctx.report({
+    category: isParse ? 'syntax_error' : 'compilation_error',
+    tool: 'php',
+    message: clip(line.text),
+    file: match.groups?.file,
+    line: Number(match.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: isParse ? 0.95 : 0.7,
+  });
+  return false;
+};
+
+const composerUnresolvable: PhpHandler = (scan, line, ctx) =>
+  COMPOSER_UNRESOLVABLE.test(line.text) ? scan.blocks.open(composerBlock(line), ctx) : undefined;
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly PhpHandler[] = [
+  illegalSwitch,
+  phpunitSection,
+  phpunitItem,
+  phpunitSummary,
+  phpstanTable,
+  phpError,
+  composerUnresolvable,
+];
 
 export const phpDetector: Detector = {
   id: 'php',
@@ -43,176 +219,10 @@ export const phpDetector: Detector = {
   trigger:
     /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
   start() {
-    let open: OpenBlock | undefined;
-    let phpunitKind: string | undefined;
-    let sawTestFailure = false;
-
-    const close = (ctx: DetectorContext) => {
-      if (open && !open.empty) ctx.report(open.draft);
-      open = undefined;
-    };
-
+    const scan: PhpScan = { blocks: new BlockReader(), phpunitKind: undefined, sawTestFailure: false };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.accepts(line)) return true;
-          close(ctx);
-        }
-
-        // php-src's run-tests.php rejects an option it does not know and prints its usage.
-        if (/^Illegal switch '[^']*' specified!$/.test(text)) {
-          ctx.report({ category: 'other', tool: 'run-tests', message: clip(text), logLines: [line.n, line.n], confidence: 0.7 });
-          return false;
-        }
-
-        const section = PHPUNIT_SECTION.exec(text);
-        if (section) {
-          phpunitKind = section.groups?.kind;
-          return true;
-        }
-
-        const item = phpunitKind && (phpunitKind === 'failure' || phpunitKind === 'error') ? PHPUNIT_ITEM.exec(text) : null;
-        if (item) {
-          sawTestFailure = true;
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'phpunit',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-            data: { test: item.groups?.test },
-          };
-          let blankRun = 0;
-          open = {
-            draft,
-            accepts(next) {
-              // The block ends with the stack of `file.php:line` lines, then a blank line.
-              if (PHPUNIT_ITEM.test(next.text) || PHPUNIT_SUMMARY.test(next.text) || next.n - draft.logLines[0] > 60) return false;
-              const location = PHPUNIT_LOCATION.exec(next.text.trim());
-              if (location) {
-                if (draft.file === undefined) {
-                  draft.file = location.groups?.file;
-                  draft.line = Number(location.groups?.line);
-                }
-                draft.logLines[1] = next.n;
-                blankRun = 0;
-                return true;
-              }
-              if (next.text.trim() === '') {
-                blankRun++;
-                return draft.file === undefined && blankRun < 3;
-              }
-              if (draft.file !== undefined) return false;
-              blankRun = 0;
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-        if (phpunitKind && text.trim() === '') return true;
-
-        if (PHPUNIT_SUMMARY.test(text)) {
-          phpunitKind = undefined;
-          ctx.report({
-            category: 'test_failure',
-            tool: 'phpunit',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: sawTestFailure ? 0.3 : 0.6,
-          });
-          return false;
-        }
-
-        const phpstan = PHPSTAN_HEADER.exec(text);
-        if (phpstan) {
-          const file = phpstan.groups?.file;
-          let current: FailureDraft | undefined;
-          const header = line.n;
-          const draftFor = (n: number, row: RegExpExecArray): FailureDraft => ({
-            category: 'type_check',
-            tool: 'phpstan',
-            message: clip(row.groups?.message ?? ''),
-            file,
-            line: Number(row.groups?.line),
-            logLines: [n === header + 2 ? header : n, n],
-            confidence: 0.9,
-          });
-          open = {
-            empty: true,
-            // A placeholder until the first row: replaced as rows arrive.
-            draft: { category: 'type_check', tool: 'phpstan', message: clip(text), file, logLines: [line.n, line.n], confidence: 0.5 },
-            accepts(next) {
-              if (PHPSTAN_RULE.test(next.text)) return true;
-              const row = PHPSTAN_ROW.exec(next.text);
-              if (row) {
-                if (current) ctx.report(current);
-                current = draftFor(next.n, row);
-                this.draft = current;
-                this.empty = false;
-                return true;
-              }
-              if (current && PHPSTAN_CONTINUATION.test(next.text)) {
-                current.message = clip(`${current.message} ${next.text.trim()}`);
-                current.logLines[1] = next.n;
-                return true;
-              }
-              return false;
-            },
-          };
-          return true;
-        }
-        if (PHPSTAN_TOTAL.test(text)) return false;
-
-        const phpError = PHP_ERROR.exec(text);
-        if (phpError) {
-          const kind = phpError.groups?.kind ?? '';
-          if (kind === 'Warning') return false;
-          const isParse = kind === 'Parse error';
-          ctx.report({
-            category: isParse ? 'syntax_error' : 'compilation_error',
-            tool: 'php',
-            message: clip(text),
-            file: phpError.groups?.file,
-            line: Number(phpError.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: isParse ? 0.95 : 0.7,
-          });
-          return false;
-        }
-
-        if (COMPOSER_UNRESOLVABLE.test(text)) {
-          const draft: FailureDraft = {
-            category: 'dependency_resolution',
-            tool: 'composer',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          open = {
-            draft,
-            accepts(next) {
-              if (next.n - draft.logLines[0] > 40) return false;
-              if (/^\s*Problem \d+$/.test(next.text) || next.text.trim() === '') return true;
-              const problem = COMPOSER_PROBLEM.exec(next.text);
-              if (!problem) return false;
-              // The first problem line is the one that names the conflict; use it as the message.
-              if (draft.message.startsWith('Your ')) {
-                draft.message = clip(`${problem.groups?.message ?? ''}`);
-                draft.logLines[0] = next.n;
-              }
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
+      end: (ctx) => scan.blocks.close(ctx),
     };
   },
 };

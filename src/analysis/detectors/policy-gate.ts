@@ -1,4 +1,5 @@
 import { CONTEXT_LINES, type Detector, type DetectorContext, type FailureDraft, type LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
@@ -15,10 +16,6 @@ const CHANGELOG =
 const STALE =
   /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit the (?:changes|result|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function auditCommandLine(ctx: DetectorContext, line: LogLine): LogLine | undefined {
   if (line.step !== undefined && /audit/i.test(line.step)) return undefined;

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * `prettier --check`: one failure per unformatted file (`[warn] src/x.ts` in Prettier 2/3, bare
@@ -14,10 +15,6 @@ const SYNTAX = /^\[error\] (?<file>[^\s:]+): (?<message>(?:SyntaxError|Error): .
 const FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
-
 function fileDraft(line: LogLine, path: string): FailureDraft {
   return {
     category: 'lint_format',
@@ -30,6 +27,128 @@ function fileDraft(line: LogLine, path: string): FailureDraft {
   };
 }
 
+interface PrettierScan {
+  /** A parse failure and its `[error]` code frame. */
+  syntax: BlockReader;
+  /** Unformatted files, reported together when their list ends (the first spans the list). */
+  pending: FailureDraft[];
+  /** A script's "prettier … files listed below" hint: the paths after it are the files. */
+  hint: { n: number; blanks: number } | undefined;
+}
+
+type PrettierHandler = LineHandler<[scan: PrettierScan, line: LogLine, ctx: DetectorContext]>;
+
+/** Reports the pending files; the first one's block runs to `summaryLine` when a list ended there. */
+function flush(scan: PrettierScan, ctx: DetectorContext, summaryLine?: number): void {
+  const first = scan.pending[0];
+  if (first && summaryLine !== undefined) first.logLines[1] = summaryLine;
+  for (const draft of scan.pending) ctx.report(draft);
+  scan.pending = [];
+}
+
+/** `[error] x.ts: SyntaxError: … (3:5)` and its code frame. */
+function syntaxBlock(line: LogLine, match: RegExpExecArray): OpenBlock {
+  const groups = match.groups ?? {};
+  const draft: FailureDraft = {
+    category: 'syntax_error',
+    tool: 'prettier',
+    message: clip(line.text.replace(/^\[error\] /, '')),
+    file: groups.file,
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+    data: { formatter: 'prettier' },
+  };
+  if (groups.line !== undefined) {
+    draft.line = Number(groups.line);
+    draft.column = Number(groups.column);
+  }
+  return {
+    draft,
+    accepts(next) {
+      if (!FRAME.test(next.text)) return false;
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+/** The paths listed under a hint (after at most three blank lines); the first line that is not one ends the list. */
+const hintedPath: PrettierHandler = (scan, line, ctx) => {
+  const hint = scan.hint;
+  if (!hint) return undefined;
+  const trimmed = line.text.trim();
+  if (trimmed === '' && scan.pending.length === 0 && hint.blanks < 3) {
+    hint.blanks++;
+    return true;
+  }
+  if (PATH.test(trimmed)) {
+    const draft = fileDraft(line, trimmed);
+    if (scan.pending.length === 0) draft.logLines[0] = hint.n;
+    scan.pending.push(draft);
+    return true;
+  }
+  scan.hint = undefined;
+  flush(scan, ctx, scan.pending.length > 0 ? line.n - 1 : undefined);
+  return undefined;
+};
+
+const warnLine: PrettierHandler = (scan, line) => {
+  const warn = WARN_LINE.exec(line.text);
+  if (warn?.groups?.path === undefined || !PATH.test(warn.groups.path)) return undefined;
+  scan.pending.push(fileDraft(line, warn.groups.path));
+  return false;
+};
+
+const syntaxError: PrettierHandler = (scan, line, ctx) => {
+  const match = SYNTAX.exec(line.text);
+  if (!match?.groups) return undefined;
+  flush(scan, ctx);
+  return scan.syntax.open(syntaxBlock(line, match), ctx);
+};
+
+/** Prettier 1 printed bare paths, and other output can interleave before them: the paths just above, if any. */
+function pathsAbove(ctx: DetectorContext): FailureDraft[] {
+  const earlier = ctx.before(200);
+  const found: FailureDraft[] = [];
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const candidate = earlier[i];
+    if (!candidate) break;
+    const trimmed = candidate.text.trim();
+    if (!PATH.test(trimmed)) break;
+    found.unshift(fileDraft(candidate, trimmed));
+  }
+  return found;
+}
+
+const summary: PrettierHandler = (scan, line, ctx) => {
+  if (!SUMMARY.test(line.text)) return undefined;
+  if (scan.pending.length === 0) scan.pending = pathsAbove(ctx);
+  if (scan.pending.length === 0) {
+    ctx.report({
+      category: 'lint_format',
+      tool: 'prettier',
+      message: clip(line.text),
+      logLines: [line.n, line.n],
+      confidence: 0.75,
+      data: { formatter: 'prettier' },
+    });
+  }
+  flush(scan, ctx, line.n);
+  return false;
+};
+
+const hintLine: PrettierHandler = (scan, line, ctx) => {
+  if (!HINT.test(line.text)) return undefined;
+  flush(scan, ctx);
+  // Such scripts often spread their hint over two lines; both explain the list.
+  const previous = ctx.before(1)[0];
+  scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
+  return true;
+};
+
+/** What a line can start, in this order; a line of the code frame being read never reaches them. */
+const LINE_HANDLERS: readonly PrettierHandler[] = [hintedPath, warnLine, syntaxError, summary, hintLine];
+
 export const prettierDetector: Detector = {
   id: 'prettier',
   description: 'Prettier --check: one failure per unformatted file, and files it could not parse.',
@@ -37,113 +156,12 @@ export const prettierDetector: Detector = {
   example: '[warn] src/components/Button.tsx',
   trigger: /^\[warn\] \S+$|^\[error\] \S+: |Code style issues |Forgot to run Prettier|prettier|listed below/i,
   start() {
-    let pending: FailureDraft[] = [];
-    let syntax: FailureDraft | undefined;
-    let hint: { n: number; blanks: number } | undefined;
-
-    const flush = (ctx: DetectorContext, summaryLine?: number) => {
-      const first = pending[0];
-      if (first && summaryLine !== undefined) first.logLines[1] = summaryLine;
-      for (const draft of pending) ctx.report(draft);
-      pending = [];
-    };
-    const closeSyntax = (ctx: DetectorContext) => {
-      if (syntax) ctx.report(syntax);
-      syntax = undefined;
-    };
-
+    const scan: PrettierScan = { syntax: new BlockReader(), pending: [], hint: undefined };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (syntax) {
-          if (FRAME.test(text)) {
-            syntax.logLines[1] = line.n;
-            return true;
-          }
-          closeSyntax(ctx);
-        }
-
-        if (hint) {
-          const trimmed = text.trim();
-          if (trimmed === '' && pending.length === 0 && hint.blanks < 3) {
-            hint.blanks++;
-            return true;
-          }
-          if (PATH.test(trimmed)) {
-            const draft = fileDraft(line, trimmed);
-            if (pending.length === 0) draft.logLines[0] = hint.n;
-            pending.push(draft);
-            return true;
-          }
-          hint = undefined;
-          flush(ctx, pending.length > 0 ? line.n - 1 : undefined);
-        }
-
-        const warn = WARN_LINE.exec(text);
-        if (warn?.groups?.path !== undefined && PATH.test(warn.groups.path)) {
-          pending.push(fileDraft(line, warn.groups.path));
-          return false;
-        }
-
-        const syntaxMatch = SYNTAX.exec(text);
-        if (syntaxMatch?.groups) {
-          flush(ctx);
-          syntax = {
-            category: 'syntax_error',
-            tool: 'prettier',
-            message: clip(text.replace(/^\[error\] /, '')),
-            file: syntaxMatch.groups.file,
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-            data: { formatter: 'prettier' },
-          };
-          if (syntaxMatch.groups.line !== undefined) {
-            syntax.line = Number(syntaxMatch.groups.line);
-            syntax.column = Number(syntaxMatch.groups.column);
-          }
-          return true;
-        }
-
-        if (SUMMARY.test(text)) {
-          if (pending.length === 0) {
-            // Prettier 1 printed bare paths, and other output can interleave before them.
-            const earlier = ctx.before(200);
-            const found: FailureDraft[] = [];
-            for (let i = earlier.length - 1; i >= 0; i--) {
-              const candidate = earlier[i];
-              if (!candidate) break;
-              const trimmed = candidate.text.trim();
-              if (!PATH.test(trimmed)) break;
-              found.unshift(fileDraft(candidate, trimmed));
-            }
-            pending = found;
-          }
-          if (pending.length === 0) {
-            ctx.report({
-              category: 'lint_format',
-              tool: 'prettier',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: 0.75,
-              data: { formatter: 'prettier' },
-            });
-          }
-          flush(ctx, line.n);
-          return false;
-        }
-
-        if (HINT.test(text)) {
-          flush(ctx);
-          // Such scripts often spread their hint over two lines; both explain the list.
-          const previous = ctx.before(1)[0];
-          hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
-          return true;
-        }
-        return false;
-      },
+      line: (line, ctx) => scan.syntax.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
-        closeSyntax(ctx);
-        flush(ctx);
+        scan.syntax.close(ctx);
+        flush(scan, ctx);
       },
     };
   },

@@ -1,4 +1,5 @@
 import type { Detector } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * pylint: `x.py:12:4: C0114: Missing module docstring (missing-module-docstring)` (the default
@@ -28,7 +29,7 @@ export const pylintDetector: Detector = {
         const draft = {
           category: found.code === 'E0001' ? ('syntax_error' as const) : ('lint_format' as const),
           tool: 'pylint',
-          message: text.slice(0, 500),
+          message: clip(text),
           file: found.file,
           line: Number(found.line),
           logLines: [line.n, line.n] as [number, number],

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * pyright / basedpyright: `  /path/x.py:12:5 - error: msg (reportXxx)`, one failure per error
@@ -59,7 +60,7 @@ export const pyrightDetector: Detector = {
               ? 'syntax_error'
               : 'type_check',
           tool: 'pyright',
-          message: text.slice(0, 500),
+          message: clip(text),
           file: error.file,
           line: Number(error.line),
           column: Number(error.column),

@@ -1,5 +1,6 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
 import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPath } from './python-traceback.js';
+import { clip, firstAnswer, type LineHandler } from '../detector-helpers.js';
 
 /**
  * pytest: the `FAILURES` / `ERRORS` sections (one failure per `____ test_name ____` block, from the
@@ -105,6 +106,179 @@ function draftFromBlock(block: Block, summaryPath: string | undefined): FailureD
   return draft;
 }
 
+interface PytestScan {
+  inSection: boolean;
+  /** The `=== FAILURES ===` / `=== short test summary info ===` rule just read: the first entry under it starts there. */
+  sectionRule: number | undefined;
+  summaryRule: number | undefined;
+  block: Block | undefined;
+  /** Blocks are reported at the end, so a summary line can name the file of a block whose frames are all library code. */
+  blocks: Block[];
+  blockCategories: Map<string, { category: Category; data?: Record<string, unknown> }>;
+  summaryPaths: Map<string, string>;
+  reportedAny: boolean;
+  finalLine: LogLine | undefined;
+}
+
+/** Handlers get the line's text without trailing space, and the line. */
+type PytestHandler = LineHandler<[scan: PytestScan, text: string, line: LogLine, ctx: DetectorContext]>;
+
+function closeBlock(scan: PytestScan): void {
+  const block = scan.block;
+  if (block) {
+    scan.blocks.push(block);
+    scan.blockCategories.set(headerKey(block.name), categoryFor(block, exceptionOf(block)));
+  }
+  scan.block = undefined;
+}
+
+/** A `FAILED x.py::test - msg` / `ERROR x.py` line of the short summary; the block for that test, if read, decides its category. */
+function reportSummaryLine(scan: PytestScan, line: LogLine, ctx: DetectorContext): void {
+  const groups = SUMMARY.exec(line.text.trim())?.groups;
+  if (groups?.id === undefined) return;
+  const id = groups.id;
+  if (!id.includes('::') && !/\.(?:py|rst|md|txt)$/.test(id)) return;
+  const message = groups.message?.trim() ?? '';
+  const exception = EXCEPTION_LINE.exec(message);
+  const facts =
+    exception?.groups?.type !== undefined && exception.groups.message !== undefined
+      ? classifyPythonException(exception.groups.type, exception.groups.message, true)
+      : undefined;
+  const path = id.split('::')[0] ?? id;
+  const fromBlock = scan.blockCategories.get(testKey(id)) ?? scan.blockCategories.get(path);
+  let category: Category =
+    facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
+  let data = category === 'test_failure' ? undefined : facts?.data;
+  if (fromBlock) {
+    category = fromBlock.category;
+    data = fromBlock.data;
+  }
+  scan.summaryPaths.set(testKey(id), path);
+  ctx.report({
+    category,
+    tool: 'pytest',
+    message: clip(line.text),
+    file: path,
+    logLines: [scan.summaryRule === line.n - 1 ? scan.summaryRule : line.n, line.n],
+    // The block already explains this test; the summary line is a second, shorter pointer.
+    confidence: fromBlock ? 0.85 : 0.93,
+    data: { ...data, test: testKey(id) },
+  });
+  scan.reportedAny = true;
+}
+
+/** A line of a block that explains the failure: `E   …`, a location, a native traceback's frame or exception. */
+function readExplainingLine(block: Block, text: string, line: LogLine): void {
+  block.last = line.n;
+  const e = E_LINE.exec(text)?.groups?.text;
+  if (e !== undefined) {
+    block.eLines.push(e);
+    return;
+  }
+  const location = LOCATION.exec(text)?.groups;
+  if (location?.file !== undefined && !/^\s/.test(text)) {
+    block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
+    return;
+  }
+  const frame = FRAME.exec(text)?.groups;
+  if (frame?.file !== undefined) {
+    block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
+    return;
+  }
+  const native = /^\S/.test(text) ? EXCEPTION_LINE.exec(text) : null;
+  if (native?.groups?.type !== undefined && native.groups.message !== undefined && block.locations.length > 0) {
+    block.nativeException = { type: native.groups.type, message: native.groups.message };
+  }
+}
+
+/** `____ test_name ____` starts a block; `ERROR collecting x.py` and `[doctest] x.rst` name its file. */
+const blockHeader: PytestHandler = (scan, text, line) => {
+  const header = BLOCK_HEADER.exec(text)?.groups?.name;
+  if (header === undefined) return undefined;
+  closeBlock(scan);
+  const start = scan.sectionRule === line.n - 1 ? scan.sectionRule : line.n;
+  const block: Block = { name: header, start, last: line.n, closedForLines: false, eLines: [], locations: [] };
+  const collecting = COLLECTING.exec(header)?.groups?.path;
+  const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
+  if (collecting !== undefined) block.headerPath = collecting;
+  else if (doctest !== undefined && /\.(?:rst|md|txt|py)$/.test(doctest)) block.headerPath = doctest;
+  scan.block = block;
+  return true;
+};
+
+/** Any other `=== … ===` rule ends the section. */
+const sectionEnd: PytestHandler = (scan, text, line) => {
+  if (!ANY_RULE.test(text)) return undefined;
+  closeBlock(scan);
+  scan.inSection = false;
+  if (FINAL.test(text)) scan.finalLine = line;
+  return false;
+};
+
+/** A line of the current block; captured output after it explains nothing. */
+const blockLine: PytestHandler = (scan, text, line) => {
+  const block = scan.block;
+  if (!block) return true;
+  if (CAPTURED.test(text)) {
+    block.closedForLines = true;
+    return true;
+  }
+  if (block.closedForLines || text.trim() === '') return true;
+  readExplainingLine(block, text, line);
+  return true;
+};
+
+const SECTION_HANDLERS: readonly PytestHandler[] = [blockHeader, sectionEnd, blockLine];
+
+const sectionRule: PytestHandler = (scan, text, line) => {
+  if (!SECTION.test(text)) return undefined;
+  closeBlock(scan);
+  scan.inSection = true;
+  scan.sectionRule = line.n;
+  return true;
+};
+
+const summaryRule: PytestHandler = (scan, text, line) => {
+  if (!SUMMARY_RULE.test(text)) return undefined;
+  closeBlock(scan);
+  scan.inSection = false;
+  scan.summaryRule = line.n;
+  return true;
+};
+
+const sectionLine: PytestHandler = (scan, text, line, ctx) =>
+  scan.inSection ? firstAnswer(SECTION_HANDLERS, scan, text, line, ctx) : undefined;
+
+const finalLine: PytestHandler = (scan, text, line) => {
+  if (!FINAL.test(text)) return undefined;
+  scan.finalLine = line;
+  return false;
+};
+
+const summaryLine: PytestHandler = (scan, _text, line, ctx) => {
+  reportSummaryLine(scan, line, ctx);
+  return false;
+};
+
+/** What a line is, in this order. */
+const LINE_HANDLERS: readonly PytestHandler[] = [sectionRule, summaryRule, sectionLine, finalLine, summaryLine];
+
+/** The blocks read, then the final `N failed` line when nothing else was found. */
+function reportAtEnd(scan: PytestScan, ctx: DetectorContext): void {
+  closeBlock(scan);
+  for (const finished of scan.blocks) ctx.report(draftFromBlock(finished, scan.summaryPaths.get(headerKey(finished.name))));
+  const final = scan.finalLine;
+  if (!scan.reportedAny && scan.blocks.length === 0 && final) {
+    ctx.report({
+      category: 'test_failure',
+      tool: 'pytest',
+      message: final.text.replace(/^=+\s*|\s*=+$/g, '').slice(0, 500),
+      logLines: [final.n, final.n],
+      confidence: 0.6,
+    });
+  }
+}
+
 export const pytestDetector: Detector = {
   id: 'pytest',
   description:
@@ -114,143 +288,20 @@ export const pytestDetector: Detector = {
   trigger:
     /^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) (?:\[[\d.]+m?s\] )?\S+(?:\.py|::)|^=+ .*\d (?:failed|errors?)\b/,
   start() {
-    let inSection = false;
-    /** The `=== FAILURES ===` / `=== short test summary info ===` rule just read: the first entry under it starts there. */
-    let sectionRule: number | undefined;
-    let summaryRule: number | undefined;
-    let block: Block | undefined;
-    /** Blocks are reported at the end, so a summary line can name the file of a block whose frames are all library code. */
-    const blocks: Block[] = [];
-    const blockCategories = new Map<string, { category: Category; data?: Record<string, unknown> }>();
-    const summaryPaths = new Map<string, string>();
-    let reportedAny = false;
-    let finalLine: LogLine | undefined;
-
-    const closeBlock = () => {
-      if (block) {
-        blocks.push(block);
-        blockCategories.set(headerKey(block.name), categoryFor(block, exceptionOf(block)));
-      }
-      block = undefined;
+    const scan: PytestScan = {
+      inSection: false,
+      sectionRule: undefined,
+      summaryRule: undefined,
+      block: undefined,
+      blocks: [],
+      blockCategories: new Map(),
+      summaryPaths: new Map(),
+      reportedAny: false,
+      finalLine: undefined,
     };
-
-    const summaryLine = (line: LogLine, ctx: DetectorContext): boolean => {
-      const groups = SUMMARY.exec(line.text.trim())?.groups;
-      if (groups?.id === undefined) return false;
-      const id = groups.id;
-      if (!id.includes('::') && !/\.(?:py|rst|md|txt)$/.test(id)) return false;
-      const message = groups.message?.trim() ?? '';
-      const exception = EXCEPTION_LINE.exec(message);
-      const facts =
-        exception?.groups?.type !== undefined && exception.groups.message !== undefined
-          ? classifyPythonException(exception.groups.type, exception.groups.message, true)
-          : undefined;
-      const path = id.split('::')[0] ?? id;
-      const fromBlock = blockCategories.get(testKey(id)) ?? blockCategories.get(path);
-      let category: Category =
-        facts?.category === 'import_missing_module' || facts?.category === 'syntax_error' ? facts.category : 'test_failure';
-      let data = category === 'test_failure' ? undefined : facts?.data;
-      if (fromBlock) {
-        category = fromBlock.category;
-        data = fromBlock.data;
-      }
-      summaryPaths.set(testKey(id), path);
-      ctx.report({
-        category,
-        tool: 'pytest',
-        message: line.text.trim().slice(0, 500),
-        file: path,
-        logLines: [summaryRule === line.n - 1 ? summaryRule : line.n, line.n],
-        // The block already explains this test; the summary line is a second, shorter pointer.
-        confidence: fromBlock ? 0.85 : 0.93,
-        data: { ...data, test: testKey(id) },
-      });
-      reportedAny = true;
-      return true;
-    };
-
     return {
-      line(line, ctx) {
-        const text = line.text.trimEnd();
-        if (SECTION.test(text)) {
-          closeBlock();
-          inSection = true;
-          sectionRule = line.n;
-          return true;
-        }
-        if (SUMMARY_RULE.test(text)) {
-          closeBlock();
-          inSection = false;
-          summaryRule = line.n;
-          return true;
-        }
-        if (inSection) {
-          const header = BLOCK_HEADER.exec(text)?.groups?.name;
-          if (header !== undefined) {
-            closeBlock();
-            const start = sectionRule === line.n - 1 ? sectionRule : line.n;
-            block = { name: header, start, last: line.n, closedForLines: false, eLines: [], locations: [] };
-            const collecting = COLLECTING.exec(header)?.groups?.path;
-            const doctest = /^\[doctest\] (?<name>\S+)$/.exec(header)?.groups?.name;
-            if (collecting !== undefined) block.headerPath = collecting;
-            else if (doctest !== undefined && /\.(?:rst|md|txt|py)$/.test(doctest)) block.headerPath = doctest;
-            return true;
-          }
-          if (ANY_RULE.test(text)) {
-            closeBlock();
-            inSection = false;
-            if (FINAL.test(text)) finalLine = line;
-            return false;
-          }
-          if (!block) return true;
-          if (CAPTURED.test(text)) {
-            block.closedForLines = true;
-            return true;
-          }
-          if (block.closedForLines) return true;
-          if (text.trim() === '') return true;
-          block.last = line.n;
-          const e = E_LINE.exec(text)?.groups?.text;
-          if (e !== undefined) {
-            block.eLines.push(e);
-            return true;
-          }
-          const location = LOCATION.exec(text)?.groups;
-          if (location?.file !== undefined && !/^\s/.test(text)) {
-            block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
-            return true;
-          }
-          const frame = FRAME.exec(text)?.groups;
-          if (frame?.file !== undefined) {
-            block.locations.push({ file: frame.file, line: Number(frame.line), n: line.n, rest: '' });
-            return true;
-          }
-          const native = /^\S/.test(text) ? EXCEPTION_LINE.exec(text) : null;
-          if (native?.groups?.type !== undefined && native.groups.message !== undefined && block.locations.length > 0) {
-            block.nativeException = { type: native.groups.type, message: native.groups.message };
-          }
-          return true;
-        }
-        if (FINAL.test(text)) {
-          finalLine = line;
-          return false;
-        }
-        summaryLine(line, ctx);
-        return false;
-      },
-      end(ctx) {
-        closeBlock();
-        for (const finished of blocks) ctx.report(draftFromBlock(finished, summaryPaths.get(headerKey(finished.name))));
-        if (!reportedAny && blocks.length === 0 && finalLine) {
-          ctx.report({
-            category: 'test_failure',
-            tool: 'pytest',
-            message: finalLine.text.replace(/^=+\s*|\s*=+$/g, '').slice(0, 500),
-            logLines: [finalLine.n, finalLine.n],
-            confidence: 0.6,
-          });
-        }
-      },
+      line: (line, ctx) => firstAnswer(LINE_HANDLERS, scan, line.text.trimEnd(), line, ctx),
+      end: (ctx) => reportAtEnd(scan, ctx),
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip, firstAnswer, type LineHandler } from '../detector-helpers.js';
 
 /**
  * Python tracebacks: `Traceback (most recent call last):`, its `File "x.py", line N` frames and the
@@ -189,7 +190,7 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
     return {
       category: 'missing_file',
       tool: 'python',
-      message: text.slice(0, 500),
+      message: clip(text),
       logLines: [line.n, line.n],
       confidence: 0.85,
       data: { path: cantOpen },
@@ -201,7 +202,7 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
   const draft: FailureDraft = {
     category: facts.category,
     tool: 'python',
-    message: text.slice(0, 500),
+    message: clip(text),
     logLines: [line.n, line.n],
     // A bare line without its traceback is a little less certain to be the failure.
     confidence: Math.round((confidenceFor(facts.category) - 0.05) * 100) / 100,
@@ -221,6 +222,103 @@ function bareDraft(line: LogLine, ctx: DetectorContext): FailureDraft | undefine
   return draft;
 }
 
+interface TracebackScan {
+  /** Indentation of the `Traceback` line being read; undefined outside a traceback. */
+  indent: string | undefined;
+  frames: PythonFrame[];
+  /** Lines of junk read since the last frame. */
+  junk: number;
+  /** The exceptions of one chain (`During handling of the above exception, …`), oldest first. */
+  chain: RaisedException[];
+  /** After an exception line: waiting to see whether a chained traceback follows. */
+  awaitingChain: boolean;
+  linesSinceException: number;
+}
+
+type TracebackHandler = LineHandler<[scan: TracebackScan, line: LogLine, ctx: DetectorContext]>;
+
+/** Reports the chain read so far, if any, and forgets the traceback being read. */
+function flush(scan: TracebackScan, ctx: DetectorContext): void {
+  if (scan.chain.length > 0) {
+    const draft = describeChain(scan.chain, 0);
+    draft.confidence = confidenceFor(draft.category);
+    ctx.report(draft);
+  }
+  scan.chain = [];
+  scan.indent = undefined;
+  scan.frames = [];
+  scan.awaitingChain = false;
+}
+
+/** A traceback right after a chain message continues the chain; any other one starts afresh. */
+const tracebackOpening: TracebackHandler = (scan, line, ctx) => {
+  const opening = TRACEBACK.exec(line.text);
+  if (!opening) return undefined;
+  if (!scan.awaitingChain) flush(scan, ctx);
+  scan.awaitingChain = false;
+  scan.indent = opening.groups?.indent ?? '';
+  scan.frames = [];
+  scan.junk = 0;
+  return true;
+};
+
+/** After an exception: the chain message and a few blank lines wait for the next traceback; anything else ends the chain (and may itself be a bare error). */
+const chainGap: TracebackHandler = (scan, line, ctx) => {
+  if (!scan.awaitingChain) return undefined;
+  scan.linesSinceException++;
+  if (CHAIN.test(line.text) || (line.text.trim() === '' && scan.linesSinceException < 4)) return true;
+  flush(scan, ctx);
+  return undefined;
+};
+
+/** A line inside a traceback: a frame, the source line under it, the exception that ends it, or junk. */
+function readTracebackLine(scan: TracebackScan, indent: string, line: LogLine, ctx: DetectorContext): boolean {
+  const text = line.text;
+  const frame = FRAME.exec(text)?.groups;
+  if (frame?.file !== undefined) {
+    scan.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
+    scan.junk = 0;
+    return true;
+  }
+  const lineIndent = /^\s*/.exec(text)?.[0] ?? '';
+  if (lineIndent.length > indent.length && text.trim() !== '') {
+    const last = scan.frames[scan.frames.length - 1];
+    if (last && last.code === undefined) last.code = text.trim();
+    return true;
+  }
+  const exception = scan.frames.length > 0 && lineIndent.length === indent.length ? EXCEPTION_LINE.exec(text.trim()) : null;
+  const type = exception?.groups?.type;
+  if (type !== undefined && (exception?.groups?.message !== undefined || CONVENTIONAL_NAME.test(type))) {
+    scan.chain.push({ type, message: exception?.groups?.message ?? '', n: line.n, frames: scan.frames });
+    scan.indent = undefined;
+    scan.frames = [];
+    scan.awaitingChain = true;
+    scan.linesSinceException = 0;
+    return true;
+  }
+  scan.junk++;
+  if (scan.junk <= MAX_JUNK) return true;
+  // Too much noise: whatever chain was read before stands on its own.
+  scan.indent = undefined;
+  scan.frames = [];
+  flush(scan, ctx);
+  return false;
+}
+
+const tracebackLine: TracebackHandler = (scan, line, ctx) =>
+  scan.indent !== undefined ? readTracebackLine(scan, scan.indent, line, ctx) : undefined;
+
+const bareException: TracebackHandler = (_scan, line, ctx) => {
+  if (BARE_EXCEPTION.test(line.text) || CANT_OPEN.test(line.text)) {
+    const draft = bareDraft(line, ctx);
+    if (draft) ctx.report(draft);
+  }
+  return false;
+};
+
+/** What a line is, in this order. */
+const LINE_HANDLERS: readonly TracebackHandler[] = [tracebackOpening, chainGap, tracebackLine, bareException];
+
 export const pythonTracebackDetector: Detector = {
   id: 'python-traceback',
   description:
@@ -238,85 +336,10 @@ export const pythonTracebackDetector: Detector = {
   trigger:
     /Traceback \(most recent call last\)|(?:ModuleNotFoundError|ImportError|SyntaxError|IndentationError|TabError|FileNotFoundError): |(?:OSError|IOError): \[Errno 2\] |can't open file '/,
   start() {
-    let indent: string | undefined;
-    let frames: PythonFrame[] = [];
-    let junk = 0;
-    let chain: RaisedException[] = [];
-    /** After an exception line: waiting to see whether a chained traceback follows. */
-    let awaitingChain = false;
-    let linesSinceException = 0;
-
-    const flush = (ctx: DetectorContext) => {
-      if (chain.length > 0) {
-        const draft = describeChain(chain, 0);
-        draft.confidence = confidenceFor(draft.category);
-        ctx.report(draft);
-      }
-      chain = [];
-      indent = undefined;
-      frames = [];
-      awaitingChain = false;
-    };
-
+    const scan: TracebackScan = { indent: undefined, frames: [], junk: 0, chain: [], awaitingChain: false, linesSinceException: 0 };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        const opening = TRACEBACK.exec(text);
-        if (opening) {
-          // A traceback right after a chain message continues the chain; any other one starts afresh.
-          if (!awaitingChain) flush(ctx);
-          awaitingChain = false;
-          indent = opening.groups?.indent ?? '';
-          frames = [];
-          junk = 0;
-          return true;
-        }
-        if (awaitingChain) {
-          linesSinceException++;
-          if (CHAIN.test(text) || (text.trim() === '' && linesSinceException < 4)) return true;
-          flush(ctx);
-          // This line may itself be a bare error.
-        }
-        if (indent !== undefined) {
-          const frame = FRAME.exec(text)?.groups;
-          if (frame?.file !== undefined) {
-            frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
-            junk = 0;
-            return true;
-          }
-          const lineIndent = /^\s*/.exec(text)?.[0] ?? '';
-          if (lineIndent.length > indent.length && text.trim() !== '') {
-            const last = frames[frames.length - 1];
-            if (last && last.code === undefined) last.code = text.trim();
-            return true;
-          }
-          const exception = frames.length > 0 && lineIndent.length === indent.length ? EXCEPTION_LINE.exec(text.trim()) : null;
-          const type = exception?.groups?.type;
-          if (type !== undefined && (exception?.groups?.message !== undefined || CONVENTIONAL_NAME.test(type))) {
-            chain.push({ type, message: exception?.groups?.message ?? '', n: line.n, frames });
-            indent = undefined;
-            frames = [];
-            awaitingChain = true;
-            linesSinceException = 0;
-            return true;
-          }
-          junk++;
-          if (junk <= MAX_JUNK) return true;
-          // Too much noise: whatever chain was read before stands on its own.
-          indent = undefined;
-          frames = [];
-          flush(ctx);
-          return false;
-        }
-        if (BARE_EXCEPTION.test(text) || CANT_OPEN.test(text)) {
-          const draft = bareDraft(line, ctx);
-          if (draft) ctx.report(draft);
-        }
-        return false;
-      },
-      end(ctx) {
-        flush(ctx);
-      },
+      line: (line, ctx) => firstAnswer(LINE_HANDLERS, scan, line, ctx),
+      end: (ctx) => flush(scan, ctx),
     };
   },
 };

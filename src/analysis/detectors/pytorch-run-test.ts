@@ -1,4 +1,5 @@
 import type { Detector, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * PyTorch's test driver (`test/run_test.py`), which runs each test file in its own process and
@@ -94,7 +95,7 @@ export const pytorchRunTestDetector: Detector = {
           const draft: FailureDraft = {
             category: 'test_failure',
             tool: 'run_test.py',
-            message: text.slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.9,
           };

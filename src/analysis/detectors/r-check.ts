@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * R package checks (`R CMD check`, testthat): failed test files (`Running the tests in
@@ -13,9 +14,89 @@ const MISSING_PACKAGE =
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
 const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+interface RCheckScan {
+  blocks: BlockReader;
+  /** A `* checking … ERROR` step, reported only if nothing more specific follows it. */
+  pendingCheck: { what: string; n: number } | undefined;
 }
+
+type RCheckHandler = LineHandler<[scan: RCheckScan, line: LogLine, ctx: DetectorContext]>;
+
+/** A test file that failed, with the tail of its output R prints under it. */
+function testsFailedBlock(line: LogLine, ctx: DetectorContext, testsFailed: RegExpExecArray): OpenBlock {
+  const text = line.text;
+  // R prints `Running ‘x.R’` and ` ERROR` just above; they name the file that failed.
+  const previous = ctx.before(3);
+  const runningLine = previous.find((candidate) => RUNNING_TEST_FILE.test(candidate.text));
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'R CMD check',
+    message: clip(text),
+    file: testsFailed.groups?.file,
+    logLines: [runningLine ? runningLine.n : line.n, line.n],
+    confidence: 0.9,
+  };
+  return {
+    draft,
+    accepts(next) {
+      if (next.n - line.n > 60) return false;
+      if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text)) return false;
+      const located = TESTTHAT_FAILURE.exec(next.text);
+      if (located) draft.message = clip(`${text} ${next.text.trim()}`);
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+function reportPendingCheck(scan: RCheckScan, ctx: DetectorContext): void {
+  const pending = scan.pendingCheck;
+  if (!pending) return;
+  ctx.report({
+    category: 'other',
+    tool: 'R CMD check',
+    message: `* checking ${pending.what} ... ERROR`,
+    logLines: [pending.n, pending.n],
+    confidence: 0.4,
+  });
+}
+
+const testsFailed: RCheckHandler = (scan, line, ctx) => {
+  const match = TESTS_FAILED.exec(line.text);
+  if (!match) return undefined;
+  scan.pendingCheck = undefined;
+  return scan.blocks.open(testsFailedBlock(line, ctx, match), ctx);
+};
+
+const missingPackage: RCheckHandler = (scan, line, ctx) => {
+  const missing = MISSING_PACKAGE.exec(line.text);
+  if (!missing) return undefined;
+  scan.pendingCheck = undefined;
+  const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
+    .split(/,\s*/)
+    .map((name) => name.replace(/[‘’']/g, '').trim())
+    .filter((name) => name !== '');
+  ctx.report({
+    category: 'import_missing_module',
+    tool: 'R',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+    data: { packages },
+  });
+  return false;
+};
+
+const checkError: RCheckHandler = (scan, line, ctx) => {
+  const check = CHECK_ERROR.exec(line.text);
+  if (!check) return undefined;
+  reportPendingCheck(scan, ctx);
+  scan.pendingCheck = { what: check.groups?.what ?? '', n: line.n };
+  return false;
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly RCheckHandler[] = [testsFailed, missingPackage, checkError];
 
 export const rCheckDetector: Detector = {
   id: 'r-check',
@@ -24,91 +105,12 @@ export const rCheckDetector: Detector = {
   example: 'Package required but not available: ‘lubridate’',
   trigger: /^Running the tests in |required but not available|unsuitable version|there is no package called|^\* checking .* \.\.\. ERROR$/,
   start() {
-    let open: { draft: FailureDraft; accepts(line: LogLine): boolean } | undefined;
-    let pendingCheck: { what: string; n: number } | undefined;
-    const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
-      open = undefined;
-    };
+    const scan: RCheckScan = { blocks: new BlockReader(), pendingCheck: undefined };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.accepts(line)) return true;
-          close(ctx);
-        }
-
-        const testsFailed = TESTS_FAILED.exec(text);
-        if (testsFailed) {
-          pendingCheck = undefined;
-          // R prints `Running ‘x.R’` and ` ERROR` just above; they name the file that failed.
-          const previous = ctx.before(3);
-          const runningLine = previous.find((candidate) => RUNNING_TEST_FILE.test(candidate.text));
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'R CMD check',
-            message: clip(text),
-            file: testsFailed.groups?.file,
-            logLines: [runningLine ? runningLine.n : line.n, line.n],
-            confidence: 0.9,
-          };
-          open = {
-            draft,
-            accepts(next) {
-              if (next.n - line.n > 60) return false;
-              if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text)) return false;
-              const located = TESTTHAT_FAILURE.exec(next.text);
-              if (located) draft.message = clip(`${text} ${next.text.trim()}`);
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const missing = MISSING_PACKAGE.exec(text);
-        if (missing) {
-          pendingCheck = undefined;
-          const packages = (missing.groups?.pkg ?? missing.groups?.pkgs ?? '')
-            .split(/,\s*/)
-            .map((name) => name.replace(/[‘’']/g, '').trim())
-            .filter((name) => name !== '');
-          ctx.report({
-            category: 'import_missing_module',
-            tool: 'R',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-            data: { packages },
-          });
-          return false;
-        }
-
-        const check = CHECK_ERROR.exec(text);
-        if (check) {
-          // Reported only if nothing more specific follows it.
-          if (pendingCheck)
-            ctx.report({
-              category: 'other',
-              tool: 'R CMD check',
-              message: `* checking ${pendingCheck.what} ... ERROR`,
-              logLines: [pendingCheck.n, pendingCheck.n],
-              confidence: 0.4,
-            });
-          pendingCheck = { what: check.groups?.what ?? '', n: line.n };
-        }
-        return false;
-      },
+      line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
-        close(ctx);
-        if (pendingCheck)
-          ctx.report({
-            category: 'other',
-            tool: 'R CMD check',
-            message: `* checking ${pendingCheck.what} ... ERROR`,
-            logLines: [pendingCheck.n, pendingCheck.n],
-            confidence: 0.4,
-          });
+        scan.blocks.close(ctx);
+        reportPendingCheck(scan, ctx);
       },
     };
   },

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Ruby: RSpec failure blocks (`1) Thing does x` … `# ./spec/x_spec.rb:12`), files RSpec could not
@@ -29,14 +30,286 @@ const RAKE_MISSING_FILE = /^No Rakefile found|No such file or directory|Errno::E
 const BUNDLER =
   /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find compatible versions for gem "(?<gem2>[^"]+)"|Could not find (?<gem3>[\w.-]+)-[\d.]+ in any of the sources|Could not find compatible versions|Your bundle is locked to (?<gem4>\S+)|Bundler::GemNotFound)/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+interface RubyScan {
+  blocks: BlockReader;
+  /** The `rake aborted!` line just read: the exception message follows it. */
+  rakeAbortedAt: number | undefined;
+  inRspecFailures: boolean;
+  sawSpecificFailure: boolean;
 }
 
-interface OpenBlock {
-  draft: FailureDraft;
-  accepts(line: LogLine): boolean;
+type RubyHandler = LineHandler<[scan: RubyScan, line: LogLine, ctx: DetectorContext]>;
+
+/** An RSpec failure (or a spec file that did not load): its explanation, then the `# ./spec/x.rb:12` backtrace. */
+function rspecBlock(draft: FailureDraft, maxLines: number): OpenBlock {
+  let backtraceSeen = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (next.n - draft.logLines[0] > maxLines) return false;
+      const frame = RSPEC_BACKTRACE.exec(text);
+      if (frame) {
+        backtraceSeen = true;
+        // The first frame in the project (not an installed gem) is where the example failed.
+        const file = frame.groups?.file ?? '';
+        if (file !== '' && draft.file === undefined && !/\/gems\/|\/ruby\/\d|\/rubygems\//.test(file)) {
+          draft.file = file;
+          draft.line = Number(frame.groups?.line);
+        }
+        draft.logLines[1] = next.n;
+        return true;
+      }
+      if (text.trim() === '') return !backtraceSeen;
+      if (backtraceSeen || RSPEC_ITEM.test(text) || RSPEC_RERUN.test(text)) return false;
+      const syntax = SYNTAX_ERROR.exec(text);
+      if (syntax) {
+        draft.category = 'syntax_error';
+        draft.file = syntax.groups?.file;
+        draft.line = Number(syntax.groups?.line);
+      }
+      if (LOAD_ERROR.test(text) && draft.category === 'test_failure') draft.category = 'import_missing_module';
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
 }
+
+/** A Minitest `1) Failure:` block: the test name on the next line, then the message and `file.rb:12`. */
+function minitestBlock(line: LogLine): OpenBlock {
+  const text = line.text;
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'minitest',
+    message: clip(text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  return {
+    draft,
+    accepts(next) {
+      if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30) return false;
+      if (draft.logLines[1] === line.n) draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+      const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
+      if (located && draft.file === undefined) {
+        draft.file = located.groups?.file;
+        draft.line = Number(located.groups?.line);
+      }
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+/** A RuboCop offense, with the source line and the caret line it prints under it. */
+function rubocopBlock(line: LogLine, offense: RegExpExecArray): OpenBlock {
+  const text = line.text;
+  const severity = offense.groups?.severity;
+  const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
+  const draft: FailureDraft = {
+    category: isSyntax ? 'syntax_error' : 'lint_format',
+    tool: 'rubocop',
+    message: clip(offense.groups?.message ?? ''),
+    file: offense.groups?.file,
+    line: Number(offense.groups?.line),
+    column: Number(offense.groups?.column),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  const cop = /^(?<cop>[A-Z]\w+\/\w+):/.exec(offense.groups?.message ?? '')?.groups?.cop;
+  if (cop) draft.data = { cop };
+  return {
+    draft,
+    accepts(next) {
+      if (next.n - line.n > 2 || RUBOCOP_OFFENSE.test(next.text) || next.text.trim() === '') return false;
+      draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+/** A Bundler resolution error and the indented tree that explains the conflict under it. */
+function bundlerBlock(line: LogLine, bundler: RegExpExecArray): OpenBlock {
+  const gem = bundler.groups?.gem ?? bundler.groups?.gem2 ?? bundler.groups?.gem3 ?? bundler.groups?.gem4;
+  const category: Category = 'dependency_resolution';
+  const draft: FailureDraft = { category, tool: 'bundler', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.85 };
+  if (gem) draft.data = { gem };
+  return {
+    draft,
+    accepts(next) {
+      // Bundler explains the conflict in an indented tree under the headline.
+      if (next.n - draft.logLines[0] > 25 || !/^\s+\S|^\s*$|^Deleting|^Could not find/.test(next.text)) return false;
+      if (next.text.trim() !== '') draft.logLines[1] = next.n;
+      return true;
+    },
+  };
+}
+
+const failuresHeader: RubyHandler = (scan, line) => {
+  if (!/^Failures:$/.test(line.text)) return undefined;
+  scan.inRspecFailures = true;
+  return false;
+};
+
+const rspecLoadError: RubyHandler = (scan, line, ctx) => {
+  if (!RSPEC_LOAD_ERROR.test(line.text)) return undefined;
+  scan.sawSpecificFailure = true;
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'rspec',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  };
+  return scan.blocks.open(rspecBlock(draft, 60), ctx);
+};
+
+const minitestHeader: RubyHandler = (scan, line, ctx) => {
+  if (!MINITEST_HEADER.test(line.text)) return undefined;
+  scan.sawSpecificFailure = true;
+  return scan.blocks.open(minitestBlock(line), ctx);
+};
+
+const rspecItem: RubyHandler = (scan, line, ctx) => {
+  if (!scan.inRspecFailures || !RSPEC_ITEM.test(line.text)) return undefined;
+  scan.sawSpecificFailure = true;
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'rspec',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+  };
+  return scan.blocks.open(rspecBlock(draft, 40), ctx);
+};
+
+const rspecRerun: RubyHandler = (scan, line, ctx) => {
+  const rerun = RSPEC_RERUN.exec(line.text);
+  if (!rerun) return undefined;
+  ctx.report({
+    category: 'test_failure',
+    tool: 'rspec',
+    message: clip(line.text),
+    file: rerun.groups?.file,
+    line: Number(rerun.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: scan.sawSpecificFailure ? 0.5 : 0.8,
+  });
+  return false;
+};
+
+const rubocopOffense: RubyHandler = (scan, line, ctx) => {
+  const offense = RUBOCOP_OFFENSE.exec(line.text);
+  // RuboCop prints the source line and a caret line under each offense.
+  return offense ? scan.blocks.open(rubocopBlock(line, offense), ctx) : undefined;
+};
+
+/** The line right after `rake aborted!`: the exception that stopped the task. */
+const rakeMessage: RubyHandler = (scan, line, ctx) => {
+  const abortedAt = scan.rakeAbortedAt;
+  if (abortedAt === undefined) return undefined;
+  scan.rakeAbortedAt = undefined;
+  const text = line.text;
+  // `Command failed with status (N)` only restates that a shell command run by the task
+  // failed; that command's own output, above, explains it.
+  if (line.n !== abortedAt + 1 || text.trim() === '' || /^Command failed with status/.test(text)) return undefined;
+  const missing = RAKE_MISSING_FILE.test(text);
+  ctx.report({
+    category: missing ? 'missing_file' : 'other',
+    tool: 'rake',
+    message: clip(text),
+    logLines: [abortedAt, line.n],
+    confidence: missing ? 0.8 : 0.5,
+  });
+  return true;
+};
+
+const rakeAborted: RubyHandler = (scan, line) => {
+  if (!RAKE_ABORTED.test(line.text)) return undefined;
+  scan.rakeAbortedAt = line.n;
+  return true;
+};
+
+const yamlError: RubyHandler = (_scan, line, ctx) => {
+  const yaml = YAML_ERROR.exec(line.text);
+  if (!yaml) return undefined;
+  ctx.report({
+    category: 'syntax_error',
+    tool: 'yaml',
+    message: clip(line.text),
+    file: yaml.groups?.file,
+    line: Number(yaml.groups?.line),
+    column: Number(yaml.groups?.column),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  });
+  return true;
+};
+
+const syntaxError: RubyHandler = (_scan, line, ctx) => {
+  const syntax = SYNTAX_ERROR.exec(line.text);
+  if (!syntax) return undefined;
+  ctx.report({
+    category: 'syntax_error',
+    tool: 'ruby',
+    message: clip(line.text),
+    file: syntax.groups?.file,
+    line: Number(syntax.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  });
+  return false;
+};
+
+const loadError: RubyHandler = (_scan, line, ctx) => {
+  const load = LOAD_ERROR.exec(line.text);
+  if (!load) return undefined;
+  const feature = load.groups?.feature ?? load.groups?.feature2;
+  ctx.report({
+    category: 'import_missing_module',
+    tool: 'ruby',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+    ...(feature ? { data: { feature } } : {}),
+  });
+  return false;
+};
+
+const bundlerError: RubyHandler = (scan, line, ctx) => {
+  const bundler = BUNDLER.exec(line.text);
+  return bundler ? scan.blocks.open(bundlerBlock(line, bundler), ctx) : undefined;
+};
+
+const minitestSummary: RubyHandler = (scan, line, ctx) => {
+  const summary = MINITEST_SUMMARY.exec(line.text);
+  if (!summary || (Number(summary.groups?.failures) === 0 && Number(summary.groups?.errors) === 0)) return undefined;
+  ctx.report({
+    category: 'test_failure',
+    tool: 'minitest',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: scan.sawSpecificFailure ? 0.3 : 0.6,
+  });
+  return false;
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly RubyHandler[] = [
+  failuresHeader,
+  rspecLoadError,
+  minitestHeader,
+  rspecItem,
+  rspecRerun,
+  rubocopOffense,
+  rakeMessage,
+  rakeAborted,
+  yamlError,
+  syntaxError,
+  loadError,
+  bundlerError,
+  minitestSummary,
+];
 
 export const rubyDetector: Detector = {
   id: 'ruby',
@@ -47,250 +320,10 @@ export const rubyDetector: Detector = {
   trigger:
     /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
   start() {
-    let open: OpenBlock | undefined;
-    let rakeAbortedAt: number | undefined;
-    let inRspecFailures = false;
-    let sawSpecificFailure = false;
-
-    const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
-      open = undefined;
-    };
-
-    const rspecBlock = (draft: FailureDraft, maxLines: number): OpenBlock => {
-      let backtraceSeen = false;
-      return {
-        draft,
-        accepts(next) {
-          const text = next.text;
-          if (next.n - draft.logLines[0] > maxLines) return false;
-          const frame = RSPEC_BACKTRACE.exec(text);
-          if (frame) {
-            backtraceSeen = true;
-            // The first frame in the project (not an installed gem) is where the example failed.
-            const file = frame.groups?.file ?? '';
-            if (file !== '' && draft.file === undefined && !/\/gems\/|\/ruby\/\d|\/rubygems\//.test(file)) {
-              draft.file = file;
-              draft.line = Number(frame.groups?.line);
-            }
-            draft.logLines[1] = next.n;
-            return true;
-          }
-          if (text.trim() === '') return !backtraceSeen;
-          if (backtraceSeen || RSPEC_ITEM.test(text) || RSPEC_RERUN.test(text)) return false;
-          const syntax = SYNTAX_ERROR.exec(text);
-          if (syntax) {
-            draft.category = 'syntax_error';
-            draft.file = syntax.groups?.file;
-            draft.line = Number(syntax.groups?.line);
-          }
-          if (LOAD_ERROR.test(text) && draft.category === 'test_failure') draft.category = 'import_missing_module';
-          draft.logLines[1] = next.n;
-          return true;
-        },
-      };
-    };
-
+    const scan: RubyScan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          if (open.accepts(line)) return true;
-          close(ctx);
-        }
-
-        if (/^Failures:$/.test(text)) {
-          inRspecFailures = true;
-          return false;
-        }
-
-        const loadError = RSPEC_LOAD_ERROR.exec(text);
-        if (loadError) {
-          sawSpecificFailure = true;
-          open = rspecBlock(
-            { category: 'test_failure', tool: 'rspec', message: clip(text), logLines: [line.n, line.n], confidence: 0.9 },
-            60,
-          );
-          return true;
-        }
-
-        const minitest = MINITEST_HEADER.exec(text);
-        if (minitest) {
-          sawSpecificFailure = true;
-          const draft: FailureDraft = {
-            category: 'test_failure',
-            tool: 'minitest',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          open = {
-            draft,
-            accepts(next) {
-              if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30) return false;
-              if (draft.logLines[1] === line.n) draft.message = clip(`${text.trim()} ${next.text.trim()}`);
-              const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
-              if (located && draft.file === undefined) {
-                draft.file = located.groups?.file;
-                draft.line = Number(located.groups?.line);
-              }
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const item = inRspecFailures ? RSPEC_ITEM.exec(text) : null;
-        if (item) {
-          sawSpecificFailure = true;
-          open = rspecBlock(
-            { category: 'test_failure', tool: 'rspec', message: clip(text), logLines: [line.n, line.n], confidence: 0.95 },
-            40,
-          );
-          return true;
-        }
-
-        const rerun = RSPEC_RERUN.exec(text);
-        if (rerun) {
-          ctx.report({
-            category: 'test_failure',
-            tool: 'rspec',
-            message: clip(text),
-            file: rerun.groups?.file,
-            line: Number(rerun.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: sawSpecificFailure ? 0.5 : 0.8,
-          });
-          return false;
-        }
-
-        const offense = RUBOCOP_OFFENSE.exec(text);
-        if (offense) {
-          const severity = offense.groups?.severity;
-          const isSyntax = severity === 'F' || (severity === 'E' && /Lint\/Syntax/.test(text));
-          const draft: FailureDraft = {
-            category: isSyntax ? 'syntax_error' : 'lint_format',
-            tool: 'rubocop',
-            message: clip(offense.groups?.message ?? ''),
-            file: offense.groups?.file,
-            line: Number(offense.groups?.line),
-            column: Number(offense.groups?.column),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          };
-          const cop = /^(?<cop>[A-Z]\w+\/\w+):/.exec(offense.groups?.message ?? '')?.groups?.cop;
-          if (cop) draft.data = { cop };
-          // RuboCop prints the source line and a caret line under each offense.
-          open = {
-            draft,
-            accepts(next) {
-              if (next.n - line.n > 2 || RUBOCOP_OFFENSE.test(next.text) || next.text.trim() === '') return false;
-              draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        if (rakeAbortedAt !== undefined) {
-          const abortedAt = rakeAbortedAt;
-          rakeAbortedAt = undefined;
-          // `Command failed with status (N)` only restates that a shell command run by the task
-          // failed; that command's own output, above, explains it.
-          if (line.n === abortedAt + 1 && text.trim() !== '' && !/^Command failed with status/.test(text)) {
-            const missing = RAKE_MISSING_FILE.test(text);
-            ctx.report({
-              category: missing ? 'missing_file' : 'other',
-              tool: 'rake',
-              message: clip(text),
-              logLines: [abortedAt, line.n],
-              confidence: missing ? 0.8 : 0.5,
-            });
-            return true;
-          }
-        }
-        if (RAKE_ABORTED.test(text)) {
-          rakeAbortedAt = line.n;
-          return true;
-        }
-
-        const yaml = YAML_ERROR.exec(text);
-        if (yaml) {
-          ctx.report({
-            category: 'syntax_error',
-            tool: 'yaml',
-            message: clip(text),
-            file: yaml.groups?.file,
-            line: Number(yaml.groups?.line),
-            column: Number(yaml.groups?.column),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-          });
-          return true;
-        }
-
-        const syntax = SYNTAX_ERROR.exec(text);
-        if (syntax) {
-          ctx.report({
-            category: 'syntax_error',
-            tool: 'ruby',
-            message: clip(text),
-            file: syntax.groups?.file,
-            line: Number(syntax.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          });
-          return false;
-        }
-
-        const load = LOAD_ERROR.exec(text);
-        if (load) {
-          const feature = load.groups?.feature ?? load.groups?.feature2;
-          ctx.report({
-            category: 'import_missing_module',
-            tool: 'ruby',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-            ...(feature ? { data: { feature } } : {}),
-          });
-          return false;
-        }
-
-        const bundler = BUNDLER.exec(text);
-        if (bundler) {
-          const gem = bundler.groups?.gem ?? bundler.groups?.gem2 ?? bundler.groups?.gem3 ?? bundler.groups?.gem4;
-          const category: Category = 'dependency_resolution';
-          const draft: FailureDraft = { category, tool: 'bundler', message: clip(text), logLines: [line.n, line.n], confidence: 0.85 };
-          if (gem) draft.data = { gem };
-          open = {
-            draft,
-            accepts(next) {
-              // Bundler explains the conflict in an indented tree under the headline.
-              if (next.n - draft.logLines[0] > 25 || !/^\s+\S|^\s*$|^Deleting|^Could not find/.test(next.text)) return false;
-              if (next.text.trim() !== '') draft.logLines[1] = next.n;
-              return true;
-            },
-          };
-          return true;
-        }
-
-        const summary = MINITEST_SUMMARY.exec(text);
-        if (summary && (Number(summary.groups?.failures) > 0 || Number(summary.groups?.errors) > 0)) {
-          ctx.report({
-            category: 'test_failure',
-            tool: 'minitest',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: sawSpecificFailure ? 0.3 : 0.6,
-          });
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
+      end: (ctx) => scan.blocks.close(ctx),
     };
   },
 };

@@ -1,4 +1,5 @@
-import type { Detector, DetectorContext, FailureDraft } from '../types.js';
+import type { Detector, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Reports of the LLVM/GCC sanitizers, printed by a test binary that hit a memory or threading bug:
@@ -71,6 +72,29 @@ function isSystemPath(file: string): boolean {
   return /^\/usr\/|\/lib\/gcc\/|\/include\/c\+\+\/|compiler-rt|\/llvm-project\//.test(file);
 }
 
+/** A sanitizer report, from its header line. */
+function reportBlock(line: LogLine, header: Record<string, string>): OpenBlock {
+  const report: OpenReport = {
+    draft: {
+      category: 'test_failure',
+      tool: `${(header.sanitizer as string).toLowerCase()}-sanitizer`,
+      message: clip(line.text),
+      logLines: [line.n, line.n],
+      confidence: 0.9,
+      data: { kind: (header.kind as string).split(/ (?:on|at|in|of) /)[0] },
+    },
+    summarized: false,
+  };
+  return {
+    draft: report.draft,
+    accepts(next) {
+      const verdict = extendReport(report, next.n, next.text);
+      if (verdict !== 'past') report.draft.logLines[1] = next.n;
+      return verdict === 'more' ? true : verdict === 'last' ? 'end' : false;
+    },
+  };
+}
+
 export const sanitizerDetector: Detector = {
   id: 'sanitizer',
   description:
@@ -80,42 +104,20 @@ export const sanitizerDetector: Detector = {
     '==30799==ERROR: AddressSanitizer: heap-use-after-free on address 0x61b000080607 at pc 0x555888669d4c bp 0x7f3822083810 sp 0x7f3822083808',
   trigger: /Sanitizer: |: runtime error: /,
   start() {
-    let open: OpenReport | undefined;
-    const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
-      open = undefined;
-    };
+    const blocks = new BlockReader();
     return {
       line(line, ctx) {
+        const taken = blocks.read(line, ctx);
+        if (taken !== undefined) return taken;
         const text = line.text;
-        if (open) {
-          const verdict = extendReport(open, line.n, text);
-          if (verdict !== 'past') open.draft.logLines[1] = line.n;
-          if (verdict === 'more') return true;
-          close(ctx);
-          if (verdict === 'last') return false;
-        }
         const header = HEADER.exec(text)?.groups;
-        if (header) {
-          open = {
-            draft: {
-              category: 'test_failure',
-              tool: `${(header.sanitizer as string).toLowerCase()}-sanitizer`,
-              message: text.trim().slice(0, 500),
-              logLines: [line.n, line.n],
-              confidence: 0.9,
-              data: { kind: (header.kind as string).split(/ (?:on|at|in|of) /)[0] },
-            },
-            summarized: false,
-          };
-          return true;
-        }
+        if (header) return blocks.open(reportBlock(line, header), ctx);
         const ubsan = UBSAN.exec(text)?.groups;
         if (ubsan) {
           ctx.report({
             category: 'test_failure',
             tool: 'ub-sanitizer',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             file: ubsan.file as string,
             line: Number(ubsan.line),
             column: Number(ubsan.column),
@@ -125,9 +127,7 @@ export const sanitizerDetector: Detector = {
         }
         return false;
       },
-      end(ctx) {
-        close(ctx);
-      },
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { Detector, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * Sass compilers. Ruby Sass and node-sass (libsass) print `Error: msg` (or `Syntax error: msg`)
@@ -42,7 +43,7 @@ export const sassDetector: Detector = {
         const draft: FailureDraft = {
           category: 'syntax_error',
           tool: 'sass',
-          message: (header ? header.message : line.text).trim().slice(0, 500),
+          message: clip(header ? header.message : line.text),
           logLines: [header ? header.n : line.n, line.n],
           confidence: header ? 0.85 : 0.6,
         };

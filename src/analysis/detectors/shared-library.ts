@@ -1,4 +1,5 @@
 import type { Detector } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The dynamic loader (glibc ld.so) refusing to start a program whose shared library is not
@@ -25,7 +26,7 @@ export const sharedLibraryDetector: Detector = {
         ctx.report({
           category: 'import_missing_module',
           tool: library.endsWith('.dylib') || library.startsWith('@') ? 'dyld' : 'ld.so',
-          message: line.text.trim().slice(0, 500),
+          message: clip(line.text),
           logLines: [line.n, line.n],
           confidence: 0.9,
           data: { library },

@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Shell-level failures: a command that is not installed (`bash: foo: command not found`,
@@ -20,10 +21,6 @@ const COREUTILS =
   /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
 const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
 const EXIT_127 = /\b127\b/;
-
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
-}
 
 function missingTarget(text: string): { target: string; command: boolean; confidence: number } | undefined {
   const shell = SHELL.exec(text)?.groups;
@@ -54,6 +51,44 @@ function echoedCommand(ctx: DetectorContext, command: string): LogLine | undefin
   return first === command ? previous : undefined;
 }
 
+/** A missing command or file, with the wrappers right after it that only repeat it. */
+function missingBlock(line: LogLine, ctx: DetectorContext, found: { target: string; command: boolean; confidence: number }): OpenBlock {
+  const text = line.text;
+  const isFile = !found.command || /[\\/]/.test(found.target);
+  const draft: FailureDraft = isFile
+    ? {
+        category: 'missing_file',
+        tool: 'shell',
+        message: clip(text),
+        logLines: [line.n, line.n],
+        confidence: found.confidence,
+        data: { path: found.target },
+      }
+    : {
+        category: 'import_missing_module',
+        tool: 'shell',
+        message: clip(text),
+        logLines: [line.n, line.n],
+        confidence: found.confidence,
+        data: { command: found.target },
+      };
+  if (!isFile) {
+    const echoed = echoedCommand(ctx, found.target);
+    if (echoed) draft.logLines[0] = echoed.n;
+  }
+  let extra = 0;
+  return {
+    draft,
+    accepts(next) {
+      // Wrappers right after it (`make: *** Error 127`, `Process completed with exit code 127`) say the same.
+      if (draft.category !== 'import_missing_module' || !EXIT_127.test(next.text) || extra >= 4) return false;
+      draft.logLines[1] = next.n;
+      extra++;
+      return true;
+    },
+  };
+}
+
 export const shellDetector: Detector = {
   id: 'shell',
   description: 'Commands that are not installed (`command not found`, exit 127) and files the shell, coreutils or Python could not find.',
@@ -61,55 +96,15 @@ export const shellDetector: Detector = {
   example: 'bash: pnpm: command not found',
   trigger: /not found|No such file|can't open file/,
   start() {
-    let open: { draft: FailureDraft; extra: number } | undefined;
-
-    const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open.draft);
-      open = undefined;
-    };
-
+    const blocks = new BlockReader();
     return {
       line(line, ctx) {
-        const text = line.text;
-        if (open) {
-          // Wrappers right after it (`make: *** Error 127`, `Process completed with exit code 127`) say the same.
-          if (open.draft.category === 'import_missing_module' && EXIT_127.test(text) && open.extra < 4) {
-            open.draft.logLines[1] = line.n;
-            open.extra++;
-            return true;
-          }
-          close(ctx);
-        }
-        const found = missingTarget(text);
-        if (!found) return false;
-        const isFile = !found.command || /[\\/]/.test(found.target);
-        const draft: FailureDraft = isFile
-          ? {
-              category: 'missing_file',
-              tool: 'shell',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: found.confidence,
-              data: { path: found.target },
-            }
-          : {
-              category: 'import_missing_module',
-              tool: 'shell',
-              message: clip(text),
-              logLines: [line.n, line.n],
-              confidence: found.confidence,
-              data: { command: found.target },
-            };
-        if (!isFile) {
-          const echoed = echoedCommand(ctx, found.target);
-          if (echoed) draft.logLines[0] = echoed.n;
-        }
-        open = { draft, extra: 0 };
-        return true;
+        const taken = blocks.read(line, ctx);
+        if (taken !== undefined) return taken;
+        const found = missingTarget(line.text);
+        return found ? blocks.open(missingBlock(line, ctx, found), ctx) : false;
       },
-      end(ctx) {
-        close(ctx);
-      },
+      end: (ctx) => blocks.close(ctx),
     };
   },
 };

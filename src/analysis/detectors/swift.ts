@@ -1,4 +1,5 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from '../detector-helpers.js';
 
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
@@ -16,9 +17,128 @@ const XCTEST = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+): error: -\[(?<test>[^\]
 const TRAILER = /^\*\* (?<what>BUILD|TEST|TEST BUILD|ARCHIVE) FAILED \*\*$/;
 const SWIFTLINT = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+):(?:(?<column>\d+):)? (?:error|warning): .*\((?<rule>[a-z_]+)\)$/;
 
-function clip(text: string): string {
-  return text.trim().slice(0, 500);
+interface SwiftScan {
+  blocks: BlockReader;
+  sawSpecificFailure: boolean;
 }
+
+type SwiftHandler = LineHandler<[scan: SwiftScan, line: LogLine, ctx: DetectorContext]>;
+
+/** A compiler diagnostic and the snippet and caret lines that follow it. */
+function diagnosticBlock(draft: FailureDraft): OpenBlock {
+  return {
+    draft,
+    // Snippet and caret lines follow a diagnostic, with blank or progress lines in between under xcpretty.
+    accepts(next) {
+      if (next.n - draft.logLines[1] > 6) return false;
+      if (/^\s*[~^][~^\s]*$/.test(next.text) || /^\S{0,3}\s+\S/.test(next.text)) {
+        draft.logLines[1] = next.n;
+        return true;
+      }
+      return next.text.trim() === '' || /^\S{0,3}$/.test(next.text.trim()) || /^\S{0,3}\s+\S/.test(next.text);
+    },
+  };
+}
+
+const missingInput: SwiftHandler = (scan, line, ctx) => {
+  const missing = MISSING_INPUT.exec(line.text);
+  if (!missing) return undefined;
+  scan.sawSpecificFailure = true;
+  ctx.report({
+    category: 'missing_file',
+    tool: 'xcodebuild',
+    message: clip(line.text.replace(/^.*?❌\s+/, '')),
+    file: missing.groups?.file,
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+  });
+  return false;
+};
+
+const swiftlint: SwiftHandler = (scan, line, ctx) => {
+  const text = line.text;
+  const lint = SWIFTLINT.exec(text);
+  if (!lint) return undefined;
+  scan.sawSpecificFailure = true;
+  const draft: FailureDraft = {
+    category: 'lint_format',
+    tool: 'swiftlint',
+    message: clip(text.slice(text.indexOf(': ') + 2)),
+    file: lint.groups?.file,
+    line: Number(lint.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+    data: { rule: lint.groups?.rule },
+  };
+  if (lint.groups?.column) draft.column = Number(lint.groups.column);
+  ctx.report(draft);
+  return false;
+};
+
+const xctestFailure: SwiftHandler = (scan, line, ctx) => {
+  const xctest = XCTEST.exec(line.text);
+  if (!xctest) return undefined;
+  scan.sawSpecificFailure = true;
+  ctx.report({
+    category: 'test_failure',
+    tool: 'xctest',
+    message: clip(xctest.groups?.message ?? line.text),
+    file: xctest.groups?.file,
+    line: Number(xctest.groups?.line),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+    data: { test: xctest.groups?.test },
+  });
+  return false;
+};
+
+const compilerDiagnostic: SwiftHandler = (scan, line, ctx) => {
+  const diagnostic = SWIFTC.exec(line.text) ?? XCPRETTY.exec(line.text);
+  if (!diagnostic) return undefined;
+  if (diagnostic.groups?.severity === 'warning') return false;
+  scan.sawSpecificFailure = true;
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'swiftc',
+    message: clip(diagnostic.groups?.message ?? ''),
+    file: diagnostic.groups?.file,
+    line: Number(diagnostic.groups?.line),
+    column: Number(diagnostic.groups?.column),
+    logLines: [line.n, line.n],
+    confidence: 0.95,
+  };
+  return scan.blocks.open(diagnosticBlock(draft), ctx);
+};
+
+const failedTrailer: SwiftHandler = (scan, line, ctx) => {
+  const trailer = TRAILER.exec(line.text);
+  if (!trailer) return undefined;
+  const isTest = trailer.groups?.what === 'TEST';
+  ctx.report({
+    category: isTest ? 'test_failure' : 'compilation_error',
+    tool: 'xcodebuild',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: scan.sawSpecificFailure ? 0.25 : 0.5,
+  });
+  return false;
+};
+
+const xcprettyPlain: SwiftHandler = (_scan, line, ctx) => {
+  const plain = XCPRETTY_PLAIN.exec(line.text);
+  if (!plain || (plain.groups?.message ?? '').trim() === '') return undefined;
+  ctx.report({
+    category: 'compilation_error',
+    tool: 'xcodebuild',
+    message: clip(plain.groups?.message ?? ''),
+    logLines: [line.n, line.n],
+    confidence: 0.6,
+  });
+  return false;
+};
+
+/** What a line can start, in this order; a line the open block takes never reaches them. */
+const LINE_HANDLERS: readonly SwiftHandler[] = [missingInput, swiftlint, xctestFailure, compilerDiagnostic, failedTrailer, xcprettyPlain];
 
 export const swiftDetector: Detector = {
   id: 'swift',
@@ -27,122 +147,10 @@ export const swiftDetector: Detector = {
   example: "/Users/runner/work/App/Sources/App/View.swift:47:19: error: 'value' is inaccessible due to 'internal' protection level",
   trigger: /\.swift:\d|❌|Build input file cannot be found|^\*\* [A-Z ]+ FAILED \*\*/,
   start() {
-    let open: FailureDraft | undefined;
-    let sawSpecificFailure = false;
-    const close = (ctx: DetectorContext) => {
-      if (open) ctx.report(open);
-      open = undefined;
-    };
-    // Snippet and caret lines follow a diagnostic, with blank or progress lines in between under xcpretty.
-    const continues = (line: LogLine): boolean => {
-      if (!open || line.n - open.logLines[1] > 6) return false;
-      if (/^\s*[~^][~^\s]*$/.test(line.text) || /^\S{0,3}\s+\S/.test(line.text)) {
-        open.logLines[1] = line.n;
-        return true;
-      }
-      return line.text.trim() === '' || /^\S{0,3}$/.test(line.text.trim()) || /^\S{0,3}\s+\S/.test(line.text);
-    };
-
+    const scan: SwiftScan = { blocks: new BlockReader(), sawSpecificFailure: false };
     return {
-      line(line, ctx) {
-        const text = line.text;
-        if (continues(line)) return true;
-        close(ctx);
-
-        const missing = MISSING_INPUT.exec(text);
-        if (missing) {
-          sawSpecificFailure = true;
-          ctx.report({
-            category: 'missing_file',
-            tool: 'xcodebuild',
-            message: clip(text.replace(/^.*?❌\s+/, '')),
-            file: missing.groups?.file,
-            logLines: [line.n, line.n],
-            confidence: 0.9,
-          });
-          return false;
-        }
-
-        const lint = SWIFTLINT.exec(text);
-        if (lint) {
-          sawSpecificFailure = true;
-          const draft: FailureDraft = {
-            category: 'lint_format',
-            tool: 'swiftlint',
-            message: clip(text.slice(text.indexOf(': ') + 2)),
-            file: lint.groups?.file,
-            line: Number(lint.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-            data: { rule: lint.groups?.rule },
-          };
-          if (lint.groups?.column) draft.column = Number(lint.groups.column);
-          ctx.report(draft);
-          return false;
-        }
-
-        const xctest = XCTEST.exec(text);
-        if (xctest) {
-          sawSpecificFailure = true;
-          ctx.report({
-            category: 'test_failure',
-            tool: 'xctest',
-            message: clip(xctest.groups?.message ?? text),
-            file: xctest.groups?.file,
-            line: Number(xctest.groups?.line),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-            data: { test: xctest.groups?.test },
-          });
-          return false;
-        }
-
-        const diagnostic = SWIFTC.exec(text) ?? XCPRETTY.exec(text);
-        if (diagnostic) {
-          const severity = diagnostic.groups?.severity;
-          if (severity === 'warning') return false;
-          sawSpecificFailure = true;
-          open = {
-            category: 'compilation_error',
-            tool: 'swiftc',
-            message: clip(diagnostic.groups?.message ?? ''),
-            file: diagnostic.groups?.file,
-            line: Number(diagnostic.groups?.line),
-            column: Number(diagnostic.groups?.column),
-            logLines: [line.n, line.n],
-            confidence: 0.95,
-          };
-          return true;
-        }
-
-        const trailer = TRAILER.exec(text);
-        if (trailer) {
-          const isTest = trailer.groups?.what === 'TEST';
-          ctx.report({
-            category: isTest ? 'test_failure' : 'compilation_error',
-            tool: 'xcodebuild',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: sawSpecificFailure ? 0.25 : 0.5,
-          });
-          return false;
-        }
-
-        const plain = XCPRETTY_PLAIN.exec(text);
-        if (plain && (plain.groups?.message ?? '').trim() !== '') {
-          ctx.report({
-            category: 'compilation_error',
-            tool: 'xcodebuild',
-            message: clip(plain.groups?.message ?? ''),
-            logLines: [line.n, line.n],
-            confidence: 0.6,
-          });
-        }
-        return false;
-      },
-      end(ctx) {
-        close(ctx);
-      },
+      line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
+      end: (ctx) => scan.blocks.close(ctx),
     };
   },
 };

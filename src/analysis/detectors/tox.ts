@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * tox and nox report that an environment or session failed, after the tool inside it printed the
@@ -48,7 +49,7 @@ export const toxDetector: Detector = {
         report(ctx, {
           category: /could not install deps/.test(what) ? 'dependency_resolution' : categoryOf(hint),
           tool: text.startsWith('nox') ? 'nox' : 'tox',
-          message: text.trim().slice(0, 500),
+          message: clip(text),
           logLines: [near ? (lastCommand as { n: number }).n : line.n, line.n],
           confidence: 0.4,
           data: { env: env.env },

@@ -1,4 +1,5 @@
 import type { Category, Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
+import { clip } from '../detector-helpers.js';
 
 /**
  * The TypeScript compiler: `src/x.ts(12,5): error TS2322: msg` (plain), `src/x.ts:12:5 - error
@@ -41,7 +42,7 @@ function draftFrom(line: LogLine, groups: Record<string, string | undefined>): F
   const draft: FailureDraft = {
     category: code === undefined ? 'type_check' : categoryOf(code),
     tool: 'tsc',
-    message: line.text.trim().slice(0, 500),
+    message: clip(line.text),
     logLines: [line.n, line.n],
     confidence: 0.95,
     data,
@@ -111,7 +112,7 @@ export const tscDetector: Detector = {
           wrapper = {
             category: 'type_check',
             tool: 'ts-node',
-            message: text.trim().slice(0, 500),
+            message: clip(text),
             logLines: [line.n, line.n],
             confidence: 0.96,
           };

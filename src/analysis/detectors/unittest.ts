@@ -1,5 +1,6 @@
 import type { Detector, DetectorContext, FailureDraft, LogLine } from '../types.js';
 import { classifyPythonException, EXCEPTION_LINE, FRAME, isLibraryPath, isTestPath, type PythonFrame } from './python-traceback.js';
+import { clip, firstAnswer, type LineHandler } from '../detector-helpers.js';
 
 /**
  * Python unittest (and runners that print its report: Django, CPython's regrtest, nose2): a
@@ -50,6 +51,103 @@ function draftFrom(block: UnittestBlock): FailureDraft {
   return draft;
 }
 
+interface UnittestScan {
+  block: UnittestBlock | undefined;
+  reported: boolean;
+  /** The `FAILED (failures=N)` line: the fallback when no block was read. */
+  summary: LogLine | undefined;
+}
+
+/** Handlers get the line's text without trailing space, and the line. */
+type UnittestHandler = LineHandler<[scan: UnittestScan, text: string, line: LogLine, ctx: DetectorContext]>;
+
+function close(scan: UnittestScan, ctx: DetectorContext): void {
+  if (scan.block) {
+    ctx.report(draftFrom(scan.block));
+    scan.reported = true;
+  }
+  scan.block = undefined;
+}
+
+/** Ends the block before this line, which is then not read. */
+function closeBefore(scan: UnittestScan, ctx: DetectorContext): false {
+  close(scan, ctx);
+  return false;
+}
+
+const blockOpening: UnittestHandler = (scan, text, line, ctx) => {
+  const opening = BLOCK.exec(text)?.groups;
+  if (opening?.test === undefined) return undefined;
+  close(scan, ctx);
+  // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
+  const above = ctx.before(1)[0];
+  const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
+  scan.block = {
+    kind: opening.kind ?? 'FAIL',
+    test: opening.test,
+    where: opening.where ?? '',
+    start: ruled ? above.n : line.n,
+    last: line.n,
+    frames: [],
+    afterException: false,
+  };
+  return true;
+};
+
+const summaryLine: UnittestHandler = (scan, text, line, ctx) => {
+  if (!SUMMARY.test(text)) return undefined;
+  close(scan, ctx);
+  scan.summary = line;
+  return false;
+};
+
+/** A line of the open block: its traceback, then the exception line and the lines that continue its message. */
+function readBlockLine(scan: UnittestScan, block: UnittestBlock, text: string, line: LogLine, ctx: DetectorContext): boolean {
+  if (RULE.test(text)) {
+    // The dashes under the FAIL: line belong to the block; later rules end it.
+    return block.frames.length === 0 && !block.afterException ? true : closeBefore(scan, ctx);
+  }
+  if (block.afterException) {
+    // A long assertion diff is still the message, but a block that never ends is not one.
+    if (text.trim() === '' || line.n - block.last > 1 || line.n - block.start > 60) return closeBefore(scan, ctx);
+    block.last = line.n;
+    return true;
+  }
+  const frame = FRAME.exec(text)?.groups;
+  if (frame?.file !== undefined) {
+    block.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
+    block.last = line.n;
+    return true;
+  }
+  if (/^\s/.test(text) || /^Traceback /.test(text) || text === '') return true;
+  const exception = EXCEPTION_LINE.exec(text.trim());
+  if (exception?.groups?.type !== undefined) {
+    block.exception = { type: exception.groups.type, message: exception.groups.message ?? '' };
+    block.afterException = true;
+  }
+  block.last = line.n;
+  return true;
+}
+
+const blockLine: UnittestHandler = (scan, text, line, ctx) => (scan.block ? readBlockLine(scan, scan.block, text, line, ctx) : false);
+
+/** What a line is, in this order. */
+const LINE_HANDLERS: readonly UnittestHandler[] = [blockOpening, summaryLine, blockLine];
+
+function reportAtEnd(scan: UnittestScan, ctx: DetectorContext): void {
+  close(scan, ctx);
+  const summary = scan.summary;
+  if (!scan.reported && summary) {
+    ctx.report({
+      category: 'test_failure',
+      tool: 'unittest',
+      message: clip(summary.text),
+      logLines: [summary.n, summary.n],
+      confidence: 0.7,
+    });
+  }
+}
+
 export const unittestDetector: Detector = {
   id: 'unittest',
   description: 'Python unittest FAIL:/ERROR: blocks with their traceback, and the `FAILED (failures=N)` summary as a fallback.',
@@ -57,88 +155,10 @@ export const unittestDetector: Detector = {
   example: 'FAIL: test_equal (tests.test_unit.MathTest.test_equal)',
   trigger: /^(?:FAIL|ERROR)(?: \[[\d.]+m?s\])?: \S+ \(|^FAILED \((?:failures|errors)=/,
   start() {
-    let block: UnittestBlock | undefined;
-    let reported = false;
-    let summary: LogLine | undefined;
-
-    const close = (ctx: DetectorContext) => {
-      if (block) {
-        ctx.report(draftFrom(block));
-        reported = true;
-      }
-      block = undefined;
-    };
-
+    const scan: UnittestScan = { block: undefined, reported: false, summary: undefined };
     return {
-      line(line, ctx) {
-        const text = line.text.trimEnd();
-        const opening = BLOCK.exec(text)?.groups;
-        if (opening?.test !== undefined) {
-          close(ctx);
-          // unittest opens each block with a rule of '=' just above the FAIL:/ERROR: line.
-          const above = ctx.before(1)[0];
-          const ruled = above !== undefined && above.n === line.n - 1 && /^={20,}$/.test(above.text.trim());
-          block = {
-            kind: opening.kind ?? 'FAIL',
-            test: opening.test,
-            where: opening.where ?? '',
-            start: ruled ? above.n : line.n,
-            last: line.n,
-            frames: [],
-            afterException: false,
-          };
-          return true;
-        }
-        if (SUMMARY.test(text)) {
-          close(ctx);
-          summary = line;
-          return false;
-        }
-        if (!block) return false;
-        if (RULE.test(text)) {
-          // The dashes under the FAIL: line belong to the block; later rules end it.
-          if (block.frames.length === 0 && !block.afterException) return true;
-          close(ctx);
-          return false;
-        }
-        if (block.afterException) {
-          // A long assertion diff is still the message, but a block that never ends is not one.
-          if (text.trim() === '' || line.n - block.last > 1 || line.n - block.start > 60) {
-            close(ctx);
-            return false;
-          }
-          block.last = line.n;
-          return true;
-        }
-        const frame = FRAME.exec(text)?.groups;
-        if (frame?.file !== undefined) {
-          block.frames.push({ file: frame.file, line: Number(frame.line), n: line.n });
-          block.last = line.n;
-          return true;
-        }
-        if (/^\s/.test(text) || /^Traceback /.test(text) || text === '') return true;
-        const exception = EXCEPTION_LINE.exec(text.trim());
-        if (exception?.groups?.type !== undefined) {
-          block.exception = { type: exception.groups.type, message: exception.groups.message ?? '' };
-          block.afterException = true;
-          block.last = line.n;
-          return true;
-        }
-        block.last = line.n;
-        return true;
-      },
-      end(ctx) {
-        close(ctx);
-        if (!reported && summary) {
-          ctx.report({
-            category: 'test_failure',
-            tool: 'unittest',
-            message: summary.text.trim().slice(0, 500),
-            logLines: [summary.n, summary.n],
-            confidence: 0.7,
-          });
-        }
-      },
+      line: (line, ctx) => firstAnswer(LINE_HANDLERS, scan, line.text.trimEnd(), line, ctx),
+      end: (ctx) => reportAtEnd(scan, ctx),
     };
   },
 };
