@@ -52145,6 +52145,28 @@ function lastCrSegment(text) {
     return '';
 }
 /**
+ * A line's workflow command: the runner's `##[error]` markers, `::error ...::` commands echoed by
+ * scripts, and `[command]` echoes; the text after it. Undefined for an ordinary line.
+ */
+function workflowCommandOf(text) {
+    const lead = text.charCodeAt(0);
+    if (lead === 35 /* # */ && text.charCodeAt(1) === 35) {
+        const marker = WORKFLOW_MARKER.exec(text);
+        if (marker?.[1])
+            return { command: COMMAND_OF[marker[1]], text: text.slice(marker[0].length), marker: true };
+    }
+    else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
+        const workflow = WORKFLOW_COMMAND.exec(text);
+        if (workflow?.[1])
+            return { command: COMMAND_OF[workflow[1]], text: text.slice(workflow[0].length), marker: false };
+    }
+    else if (lead === 91 /* [ */ && text.startsWith('[command]')) {
+        // The runner's echo of a command it runs (`##[command]` once the marker is rendered).
+        return { command: 'command', text: text.slice('[command]'.length), marker: false };
+    }
+    return undefined;
+}
+/**
  * A normaliser for one log. It is stateful: it remembers the current step (GitHub `##[group]Run …`,
  * the gh-run-view step column, Travis folds and commands) so that each line carries its step.
  */
@@ -52207,29 +52229,13 @@ function createNormalizer() {
             enter(text.slice(2, 202).trim());
             travisCommandPending = false;
         }
-        let command;
-        const lead = text.charCodeAt(0);
-        if (lead === 35 /* # */ && text.charCodeAt(1) === 35) {
-            const marker = WORKFLOW_MARKER.exec(text);
-            if (marker?.[1]) {
-                command = COMMAND_OF[marker[1]];
-                text = text.slice(marker[0].length);
-                // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
-                if (command === 'group' && text.startsWith('Run '))
-                    enter(text.slice(0, 200).trim());
-            }
-        }
-        else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
-            const workflow = WORKFLOW_COMMAND.exec(text);
-            if (workflow?.[1]) {
-                command = COMMAND_OF[workflow[1]];
-                text = text.slice(workflow[0].length);
-            }
-        }
-        else if (lead === 91 /* [ */ && text.startsWith('[command]')) {
-            // The runner's echo of a command it runs (`##[command]` once the marker is rendered).
-            command = 'command';
-            text = text.slice('[command]'.length);
+        const marked = workflowCommandOf(text);
+        const command = marked?.command;
+        if (marked !== undefined) {
+            text = marked.text;
+            // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
+            if (marked.marker && command === 'group' && text.startsWith('Run '))
+                enter(text.slice(0, 200).trim());
         }
         if (lineStep !== undefined) {
             if (lineStep !== step || lineJob !== job)

@@ -83,6 +83,25 @@ function lastCrSegment(text: string): string {
   return '';
 }
 
+/**
+ * A line's workflow command: the runner's `##[error]` markers, `::error ...::` commands echoed by
+ * scripts, and `[command]` echoes; the text after it. Undefined for an ordinary line.
+ */
+function workflowCommandOf(text: string): { command: Command | undefined; text: string; marker: boolean } | undefined {
+  const lead = text.charCodeAt(0);
+  if (lead === 35 /* # */ && text.charCodeAt(1) === 35) {
+    const marker = WORKFLOW_MARKER.exec(text);
+    if (marker?.[1]) return { command: COMMAND_OF[marker[1]], text: text.slice(marker[0].length), marker: true };
+  } else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
+    const workflow = WORKFLOW_COMMAND.exec(text);
+    if (workflow?.[1]) return { command: COMMAND_OF[workflow[1]], text: text.slice(workflow[0].length), marker: false };
+  } else if (lead === 91 /* [ */ && text.startsWith('[command]')) {
+    // The runner's echo of a command it runs (`##[command]` once the marker is rendered).
+    return { command: 'command', text: text.slice('[command]'.length), marker: false };
+  }
+  return undefined;
+}
+
 export interface Normalizer {
   (raw: string, n: number): LogLine;
 }
@@ -146,26 +165,12 @@ export function createNormalizer(): Normalizer {
       travisCommandPending = false;
     }
 
-    let command: Command | undefined;
-    const lead = text.charCodeAt(0);
-    if (lead === 35 /* # */ && text.charCodeAt(1) === 35) {
-      const marker = WORKFLOW_MARKER.exec(text);
-      if (marker?.[1]) {
-        command = COMMAND_OF[marker[1]];
-        text = text.slice(marker[0].length);
-        // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
-        if (command === 'group' && text.startsWith('Run ')) enter(text.slice(0, 200).trim());
-      }
-    } else if (lead === 58 /* : */ && text.charCodeAt(1) === 58) {
-      const workflow = WORKFLOW_COMMAND.exec(text);
-      if (workflow?.[1]) {
-        command = COMMAND_OF[workflow[1]];
-        text = text.slice(workflow[0].length);
-      }
-    } else if (lead === 91 /* [ */ && text.startsWith('[command]')) {
-      // The runner's echo of a command it runs (`##[command]` once the marker is rendered).
-      command = 'command';
-      text = text.slice('[command]'.length);
+    const marked = workflowCommandOf(text);
+    const command = marked?.command;
+    if (marked !== undefined) {
+      text = marked.text;
+      // Each `run:`/`uses:` step opens with `##[group]Run <what>`; other groups are inside a step.
+      if (marked.marker && command === 'group' && text.startsWith('Run ')) enter(text.slice(0, 200).trim());
     }
 
     if (lineStep !== undefined) {
