@@ -46715,7 +46715,9 @@ const FAILING = /^\s*(?<count>\d+) failing\s*$/;
 const PASSING = /^\s*\d+ passing\b/;
 const mocha_BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
 const mocha_TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
-const mocha_FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
+// `at fn (src/a.js:1:2)`, `at src/a.js:1:2`, `at file:///src/a.mjs:1:2`, and a source-mapped frame
+// that prefixes the original path with the compiled one (`at out/vs/x/file:/home/u/src/x.ts:86:11`).
+const mocha_FRAME = /^\s+at (?:.*? \()?(?:[^\s():]*file:(?:\/\/)?)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
 function isProjectFrame(file) {
     return /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);
 }
@@ -47771,7 +47773,16 @@ const infrastructure_RULES = [
         confidence: 0.88,
     },
     { pattern: /Error response from daemon: (?:No such container|No such object)/, kind: 'docker', tool: 'docker', confidence: 0.55 },
-    { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.8 },
+    // The daemon's answer to a registry request that failed in transit is infrastructure...
+    {
+        pattern: /Error response from daemon: (?:(?:Get|Head|Post|Put) "?https?:\/\/|.*(?:toomanyrequests|timeout|timed out|TLS handshake|connection (?:refused|reset)|unexpected (?:HTTP )?status))/,
+        kind: 'docker',
+        tool: 'docker',
+        confidence: 0.85,
+    },
+    // ...its other refusals (`oci runtime error: exec: "-c": executable file not found`, `invalid
+    // filter`, `Conflict. The container name is already in use`) are about what the job asked for: weak.
+    { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.5 },
     // DNS.
     {
         pattern: /Could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|: no such host\b/,
@@ -48638,6 +48649,8 @@ const ELIXIR_ERROR_POINTER = /^\s*└─ (?<file>[^\s:]+\.exs?):(?<line>\d+)(?::
 const ELIXIR_ERROR_HEAD = /^error: (?<message>.+)$/;
 const EXUNIT_ITEM = /^\s+(?<index>\d+)\) (?<test>(?:test|doctest|property) .+) \((?<module>[\w.]+)\)$/;
 const EXUNIT_LOCATION = /^\s+(?<file>[^\s:]+\.exs?):(?<line>\d+)$/;
+// A frame of the failure's `stacktrace:` (`test/x_test.exs:408: (test)`).
+const EXUNIT_FRAME = /^\s+(?<file>[^\s:]+\.exs?):(?<line>\d+): /;
 const MIX_FORMAT = /^\*\* \(Mix\) mix format failed due to --check-formatted/;
 const HEX_RESOLUTION = /^(?:\*\* \(Mix\) )?Hex dependency resolution failed|^Failed to use "(?<pkg>[^"]+)"|^Unchecked dependencies for environment|^\*\* \(Mix\) Could not find an SCM for dependency/;
 const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):(?:(?<column>\d+):)? (?<message>.*)$/;
@@ -48706,8 +48719,12 @@ function elixirErrorBlock(line) {
         },
     };
 }
-/** An ExUnit `1) test does x (Mod)` block, located by its `test/x_test.exs:12` line. */
+/**
+ * An ExUnit `1) test does x (Mod)` block. Its `test/x_test.exs:12` line is where the test is
+ * defined; the first `stacktrace:` frame in that file is the line that failed, and wins.
+ */
 function exunitBlock(line, item) {
+    let failingLineFound = false;
     const draft = {
         category: 'test_failure',
         tool: 'exunit',
@@ -48727,6 +48744,12 @@ function exunitBlock(line, item) {
             if (location && draft.file === undefined) {
                 draft.file = location.groups?.file;
                 draft.line = Number(location.groups?.line);
+            }
+            const frame = failingLineFound ? null : EXUNIT_FRAME.exec(next.text);
+            if (frame && draft.file !== undefined && frame.groups?.file === draft.file) {
+                failingLineFound = true;
+                draft.data = { ...draft.data, testLine: draft.line };
+                draft.line = Number(frame.groups.line);
             }
             draft.logLines[1] = next.n;
             return true;

@@ -13,6 +13,8 @@ const ELIXIR_ERROR_POINTER = /^\s*└─ (?<file>[^\s:]+\.exs?):(?<line>\d+)(?::
 const ELIXIR_ERROR_HEAD = /^error: (?<message>.+)$/;
 const EXUNIT_ITEM = /^\s+(?<index>\d+)\) (?<test>(?:test|doctest|property) .+) \((?<module>[\w.]+)\)$/;
 const EXUNIT_LOCATION = /^\s+(?<file>[^\s:]+\.exs?):(?<line>\d+)$/;
+// A frame of the failure's `stacktrace:` (`test/x_test.exs:408: (test)`).
+const EXUNIT_FRAME = /^\s+(?<file>[^\s:]+\.exs?):(?<line>\d+): /;
 const MIX_FORMAT = /^\*\* \(Mix\) mix format failed due to --check-formatted/;
 const HEX_RESOLUTION =
   /^(?:\*\* \(Mix\) )?Hex dependency resolution failed|^Failed to use "(?<pkg>[^"]+)"|^Unchecked dependencies for environment|^\*\* \(Mix\) Could not find an SCM for dependency/;
@@ -82,8 +84,12 @@ function elixirErrorBlock(line: LogLine): OpenBlock {
   };
 }
 
-/** An ExUnit `1) test does x (Mod)` block, located by its `test/x_test.exs:12` line. */
+/**
+ * An ExUnit `1) test does x (Mod)` block. Its `test/x_test.exs:12` line is where the test is
+ * defined; the first `stacktrace:` frame in that file is the line that failed, and wins.
+ */
 function exunitBlock(line: LogLine, item: RegExpExecArray): OpenBlock {
+  let failingLineFound = false;
   const draft: FailureDraft = {
     category: 'test_failure',
     tool: 'exunit',
@@ -101,6 +107,12 @@ function exunitBlock(line: LogLine, item: RegExpExecArray): OpenBlock {
       if (location && draft.file === undefined) {
         draft.file = location.groups?.file;
         draft.line = Number(location.groups?.line);
+      }
+      const frame = failingLineFound ? null : EXUNIT_FRAME.exec(next.text);
+      if (frame && draft.file !== undefined && frame.groups?.file === draft.file) {
+        failingLineFound = true;
+        draft.data = { ...draft.data, testLine: draft.line };
+        draft.line = Number(frame.groups.line);
       }
       draft.logLines[1] = next.n;
       return true;

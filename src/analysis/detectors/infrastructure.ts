@@ -175,7 +175,17 @@ const RULES: readonly Rule[] = [
     confidence: 0.88,
   },
   { pattern: /Error response from daemon: (?:No such container|No such object)/, kind: 'docker', tool: 'docker', confidence: 0.55 },
-  { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.8 },
+  // The daemon's answer to a registry request that failed in transit is infrastructure...
+  {
+    pattern:
+      /Error response from daemon: (?:(?:Get|Head|Post|Put) "?https?:\/\/|.*(?:toomanyrequests|timeout|timed out|TLS handshake|connection (?:refused|reset)|unexpected (?:HTTP )?status))/,
+    kind: 'docker',
+    tool: 'docker',
+    confidence: 0.85,
+  },
+  // ...its other refusals (`oci runtime error: exec: "-c": executable file not found`, `invalid
+  // filter`, `Conflict. The container name is already in use`) are about what the job asked for: weak.
+  { pattern: /(?:^docker: )?Error response from daemon: /, kind: 'docker', tool: 'docker', confidence: 0.5 },
 
   // DNS.
   {

@@ -14,7 +14,9 @@ const FAILING = /^\s*(?<count>\d+) failing\s*$/;
 const PASSING = /^\s*\d+ passing\b/;
 const BLOCK = /^(?<indent>\s{1,4})(?<number>\d+)\) (?<title>.*)$/;
 const TIMEOUT = /^Error: Timeout of \d+ms exceeded\..*\((?<file>(?:[A-Za-z]:)?[^\s()]+\.\w+)\)$/;
-const FRAME = /^\s+at (?:.*? \()?(?:file:\/\/)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
+// `at fn (src/a.js:1:2)`, `at src/a.js:1:2`, `at file:///src/a.mjs:1:2`, and a source-mapped frame
+// that prefixes the original path with the compiled one (`at out/vs/x/file:/home/u/src/x.ts:86:11`).
+const FRAME = /^\s+at (?:.*? \()?(?:[^\s():]*file:(?:\/\/)?)?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?$/;
 
 function isProjectFrame(file: string): boolean {
   return /[\\/]/.test(file) && !/node_modules|^node:|^internal\//.test(file);
