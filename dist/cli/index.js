@@ -43337,8 +43337,10 @@ function tablesFor(triggers) {
             tables.starts.add(text, index);
         for (const text of new Set(startsAfterBlanks))
             tables.startsAfterBlanks.add(text, index);
-        if (residual.length > 0) {
-            const source = residual.map((alternative) => `(?:${alternative})`).join('|');
+        // `^(?!)`: a trigger that never matches (its detector listens to workflow commands only).
+        const live = residual.filter((alternative) => !/^\^?\(\?!\)$/.test(alternative));
+        if (live.length > 0) {
+            const source = live.map((alternative) => `(?:${alternative})`).join('|');
             tables.residual.push({ index, regex: new RegExp(source, trigger.flags.replace(/[gy]/g, '')) });
         }
     });
@@ -43380,11 +43382,12 @@ function buildPrefilter(triggers) {
     const stamps = new Uint32Array(triggers.length);
     let stamp = 0;
     let marked = 0;
+    const candidates = [];
     const mark = (indices) => {
         for (const index of indices) {
             if (stamps[index] !== stamp) {
                 stamps[index] = stamp;
-                marked++;
+                candidates[marked++] = index;
             }
         }
     };
@@ -43444,6 +43447,9 @@ function buildPrefilter(triggers) {
                 if (stamps[index] !== stamp && regex.test(text))
                     mark([index]);
             return marked;
+        },
+        candidate(k) {
+            return candidates[k];
         },
         isCandidate(index) {
             return stamps[index] === stamp;
@@ -51860,6 +51866,8 @@ class AnalysisEngine {
     running;
     prefilters;
     literalPrefilter;
+    /** Scratch for `feedCandidates`: one slot per detector. */
+    candidateOrder;
     /** Commands some detector listens to regardless of text. */
     listenedCommands;
     ring = new Array(CONTEXT_LINES + 1);
@@ -51894,6 +51902,7 @@ class AnalysisEngine {
                 commands: detector.commands && detector.commands.length > 0 ? new Set(detector.commands) : undefined,
             };
         });
+        this.candidateOrder = new Uint16Array(this.running.length);
         const mode = options.prefilter ?? 'literal';
         this.literalPrefilter = mode === 'literal' ? buildPrefilter(this.running.map((r) => r.trigger)) : undefined;
         this.prefilters = mode === 'combined' ? combineTriggers(this.running.map((r) => r.trigger)) : undefined;
@@ -51910,7 +51919,11 @@ class AnalysisEngine {
         if (literal !== undefined) {
             const candidates = literal.scan(line.text);
             const byCommand = line.command !== undefined && this.listenedCommands.has(line.command);
-            if (candidates > 0 || this.waiting > 0 || byCommand) {
+            if (this.waiting === 0 && !byCommand) {
+                if (candidates > 0)
+                    this.feedCandidates(literal, candidates, line);
+            }
+            else {
                 for (let i = 0; i < this.running.length; i++) {
                     const running = this.running[i];
                     if (running.scan === undefined)
@@ -51936,6 +51949,19 @@ class AnalysisEngine {
         }
         this.remember(line);
         this.currentLine = undefined;
+    }
+    /** The common case: no scan waits for this line; only the pre-filter's candidates, in registry order. */
+    feedCandidates(literal, count, line) {
+        const order = this.candidateOrder;
+        for (let k = 0; k < count; k++)
+            order[k] = literal.candidate(k);
+        if (count > 1)
+            order.subarray(0, count).sort();
+        for (let k = 0; k < count; k++) {
+            const running = this.running[order[k]];
+            if (running.scan !== undefined && running.trigger.test(line.text))
+                this.scanLine(running, line);
+        }
     }
     finish() {
         for (const running of this.running) {

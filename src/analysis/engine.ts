@@ -86,6 +86,8 @@ export class AnalysisEngine {
   private readonly running: Running[];
   private readonly prefilters: RegExp[] | undefined;
   private readonly literalPrefilter: TriggerPrefilter | undefined;
+  /** Scratch for `feedCandidates`: one slot per detector. */
+  private readonly candidateOrder: Uint16Array;
   /** Commands some detector listens to regardless of text. */
   private readonly listenedCommands: ReadonlySet<string>;
   private readonly ring: (LogLine | undefined)[] = new Array<LogLine | undefined>(CONTEXT_LINES + 1);
@@ -120,6 +122,7 @@ export class AnalysisEngine {
         commands: detector.commands && detector.commands.length > 0 ? new Set<string>(detector.commands) : undefined,
       };
     });
+    this.candidateOrder = new Uint16Array(this.running.length);
     const mode = options.prefilter ?? 'literal';
     this.literalPrefilter = mode === 'literal' ? buildPrefilter(this.running.map((r) => r.trigger)) : undefined;
     this.prefilters = mode === 'combined' ? combineTriggers(this.running.map((r) => r.trigger)) : undefined;
@@ -137,7 +140,9 @@ export class AnalysisEngine {
     if (literal !== undefined) {
       const candidates = literal.scan(line.text);
       const byCommand = line.command !== undefined && this.listenedCommands.has(line.command);
-      if (candidates > 0 || this.waiting > 0 || byCommand) {
+      if (this.waiting === 0 && !byCommand) {
+        if (candidates > 0) this.feedCandidates(literal, candidates, line);
+      } else {
         for (let i = 0; i < this.running.length; i++) {
           const running = this.running[i] as Running;
           if (running.scan === undefined) continue;
@@ -164,6 +169,17 @@ export class AnalysisEngine {
     }
     this.remember(line);
     this.currentLine = undefined;
+  }
+
+  /** The common case: no scan waits for this line; only the pre-filter's candidates, in registry order. */
+  private feedCandidates(literal: TriggerPrefilter, count: number, line: LogLine): void {
+    const order = this.candidateOrder;
+    for (let k = 0; k < count; k++) order[k] = literal.candidate(k);
+    if (count > 1) order.subarray(0, count).sort();
+    for (let k = 0; k < count; k++) {
+      const running = this.running[order[k] as number] as Running;
+      if (running.scan !== undefined && running.trigger.test(line.text)) this.scanLine(running, line);
+    }
   }
 
   finish(): EngineResult {

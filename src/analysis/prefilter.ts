@@ -478,6 +478,8 @@ export interface TriggerPrefilter {
   scan(text: string): number;
   /** After `scan`: may trigger `index` (position in the list given to `buildPrefilter`) match? */
   isCandidate(index: number): boolean;
+  /** After `scan` returned n: the k-th (0 ≤ k < n) trigger that may match, in the order found. */
+  candidate(k: number): number;
   /** For diagnostics and tests. */
   readonly literalCount: number;
   readonly residualSources: readonly string[];
@@ -571,8 +573,10 @@ function tablesFor(triggers: readonly RegExp[]): Tables {
     for (const literal of new Set(literals)) owners.set(literal, [...(owners.get(literal) ?? []), index]);
     for (const text of new Set(starts)) tables.starts.add(text, index);
     for (const text of new Set(startsAfterBlanks)) tables.startsAfterBlanks.add(text, index);
-    if (residual.length > 0) {
-      const source = residual.map((alternative) => `(?:${alternative})`).join('|');
+    // `^(?!)`: a trigger that never matches (its detector listens to workflow commands only).
+    const live = residual.filter((alternative) => !/^\^?\(\?!\)$/.test(alternative));
+    if (live.length > 0) {
+      const source = live.map((alternative) => `(?:${alternative})`).join('|');
       tables.residual.push({ index, regex: new RegExp(source, trigger.flags.replace(/[gy]/g, '')) });
     }
   });
@@ -612,11 +616,12 @@ export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
   const stamps = new Uint32Array(triggers.length);
   let stamp = 0;
   let marked = 0;
+  const candidates: number[] = [];
   const mark = (indices: readonly number[]): void => {
     for (const index of indices) {
       if (stamps[index] !== stamp) {
         stamps[index] = stamp;
-        marked++;
+        candidates[marked++] = index;
       }
     }
   };
@@ -664,6 +669,9 @@ export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
       }
       for (const { index, regex } of residual) if (stamps[index] !== stamp && regex.test(text)) mark([index]);
       return marked;
+    },
+    candidate(k: number): number {
+      return candidates[k] as number;
     },
     isCandidate(index: number): boolean {
       return stamps[index] === stamp;
