@@ -63910,7 +63910,7 @@ class BlockReader {
     }
     /**
      * Offers `line` to the open block. A boolean: the block used the line, and this is the scan's
-     * answer (true asks for the next line; false after 'end', which closed the block, or 'hold');
+     * answer (true asks for the next line; false after 'end', which closed the block);
      * undefined: the line is not the block's (that block, if any, ended and was reported) and the scan
      * reads it afresh.
      */
@@ -63921,8 +63921,6 @@ class BlockReader {
         const verdict = block.accepts(line, ctx);
         if (verdict === true)
             return true;
-        if (verdict === 'hold')
-            return false;
         this.close(ctx);
         return verdict === 'end' ? false : undefined;
     }
@@ -66596,7 +66594,7 @@ function webpackBlock(draft) {
                     draft.column = Number(parsed.column);
                 }
             }
-            return draft.logLines[1] - draft.logLines[0] < 40 || 'hold';
+            return draft.logLines[1] - draft.logLines[0] < 40 || 'end';
         },
         finish() {
             if (!classified)
@@ -66804,7 +66802,7 @@ function tapBlock(line, indent, name) {
                 if (inline !== undefined && draft.data?.error === undefined)
                     draft.data = { ...draft.data, error: detector_helpers_clip(inline) };
             }
-            return draft.logLines[1] - draft.logLines[0] < 200 || 'hold';
+            return draft.logLines[1] - draft.logLines[0] < 200 || 'end';
         },
     };
 }
@@ -66842,7 +66840,7 @@ function specBlock(scan, line, indent, name) {
                 draft.column = Number(frame.column);
                 draft.logLines[1] = next.n;
             }
-            return bodyLines < 200 || 'hold';
+            return bodyLines < 200 || 'end';
         },
         finish() {
             if (scan.inSummary)
@@ -67763,7 +67761,7 @@ function errorBlock(draft, locate, needsFrames = false) {
                 frames++;
             if (/ \{\s*$/.test(text))
                 inProperties = true;
-            return inProperties || frames < 30 || 'hold';
+            return inProperties || frames < 30 || 'end';
         },
         finish: () => !(needsFrames && frames === 0),
     };
@@ -68274,7 +68272,7 @@ function failureBlock(scan, line, title, indent) {
                     draft.column = Number(frame.column);
                 }
             }
-            return body.length < 400 || 'hold';
+            return body.length < 400 || 'end';
         },
         finish() {
             const text = body.join('\n');

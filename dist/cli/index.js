@@ -43677,7 +43677,7 @@ class BlockReader {
     }
     /**
      * Offers `line` to the open block. A boolean: the block used the line, and this is the scan's
-     * answer (true asks for the next line; false after 'end', which closed the block, or 'hold');
+     * answer (true asks for the next line; false after 'end', which closed the block);
      * undefined: the line is not the block's (that block, if any, ended and was reported) and the scan
      * reads it afresh.
      */
@@ -43688,8 +43688,6 @@ class BlockReader {
         const verdict = block.accepts(line, ctx);
         if (verdict === true)
             return true;
-        if (verdict === 'hold')
-            return false;
         this.close(ctx);
         return verdict === 'end' ? false : undefined;
     }
@@ -46363,7 +46361,7 @@ function webpackBlock(draft) {
                     draft.column = Number(parsed.column);
                 }
             }
-            return draft.logLines[1] - draft.logLines[0] < 40 || 'hold';
+            return draft.logLines[1] - draft.logLines[0] < 40 || 'end';
         },
         finish() {
             if (!classified)
@@ -46571,7 +46569,7 @@ function tapBlock(line, indent, name) {
                 if (inline !== undefined && draft.data?.error === undefined)
                     draft.data = { ...draft.data, error: clip(inline) };
             }
-            return draft.logLines[1] - draft.logLines[0] < 200 || 'hold';
+            return draft.logLines[1] - draft.logLines[0] < 200 || 'end';
         },
     };
 }
@@ -46609,7 +46607,7 @@ function specBlock(scan, line, indent, name) {
                 draft.column = Number(frame.column);
                 draft.logLines[1] = next.n;
             }
-            return bodyLines < 200 || 'hold';
+            return bodyLines < 200 || 'end';
         },
         finish() {
             if (scan.inSummary)
@@ -47530,7 +47528,7 @@ function errorBlock(draft, locate, needsFrames = false) {
                 frames++;
             if (/ \{\s*$/.test(text))
                 inProperties = true;
-            return inProperties || frames < 30 || 'hold';
+            return inProperties || frames < 30 || 'end';
         },
         finish: () => !(needsFrames && frames === 0),
     };
@@ -48041,7 +48039,7 @@ function failureBlock(scan, line, title, indent) {
                     draft.column = Number(frame.column);
                 }
             }
-            return body.length < 400 || 'hold';
+            return body.length < 400 || 'end';
         },
         finish() {
             const text = body.join('\n');

@@ -29,10 +29,9 @@ export function withoutProjectSuffix(text: string, suffix: RegExp): string {
 /**
  * What an open block makes of a line. true: the line continues the block, and the scan wants the
  * next one; false: the block ended before the line, which the scan reads afresh; 'end': the line
- * ends the block and is used up; 'hold': the line continues the block, which stays open but asks
- * for no more lines (past its length budget it sees only the lines the trigger lets through).
+ * ends the block and is used up (the block's last line, or the line that reached its length budget).
  */
-export type BlockVerdict = boolean | 'end' | 'hold';
+export type BlockVerdict = boolean | 'end';
 
 /**
  * A failure that spans several lines (a compiler error and its source excerpt, a failed test and its
@@ -63,7 +62,7 @@ export class BlockReader {
 
   /**
    * Offers `line` to the open block. A boolean: the block used the line, and this is the scan's
-   * answer (true asks for the next line; false after 'end', which closed the block, or 'hold');
+   * answer (true asks for the next line; false after 'end', which closed the block);
    * undefined: the line is not the block's (that block, if any, ended and was reported) and the scan
    * reads it afresh.
    */
@@ -72,7 +71,6 @@ export class BlockReader {
     if (block === undefined) return undefined;
     const verdict = block.accepts(line, ctx);
     if (verdict === true) return true;
-    if (verdict === 'hold') return false;
     this.close(ctx);
     return verdict === 'end' ? false : undefined;
   }

@@ -98,7 +98,7 @@ function webpackBlock(draft: FailureDraft): OpenBlock {
           draft.column = Number(parsed.column);
         }
       }
-      return draft.logLines[1] - draft.logLines[0] < 40 || 'hold';
+      return draft.logLines[1] - draft.logLines[0] < 40 || 'end';
     },
     finish() {
       if (!classified) draft.category = 'compilation_error';

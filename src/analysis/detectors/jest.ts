@@ -109,7 +109,7 @@ function failureBlock(scan: JestScan, line: LogLine, title: string, indent: numb
           draft.column = Number(frame.column);
         }
       }
-      return body.length < 400 || 'hold';
+      return body.length < 400 || 'end';
     },
     finish() {
       const text = body.join('\n');

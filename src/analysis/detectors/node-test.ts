@@ -91,7 +91,7 @@ function tapBlock(line: LogLine, indent: number, name: string): OpenBlock {
         const inline = YAML_ERROR_INLINE.exec(text)?.groups?.error;
         if (inline !== undefined && draft.data?.error === undefined) draft.data = { ...draft.data, error: clip(inline) };
       }
-      return draft.logLines[1] - draft.logLines[0] < 200 || 'hold';
+      return draft.logLines[1] - draft.logLines[0] < 200 || 'end';
     },
   };
 }
@@ -124,7 +124,7 @@ function specBlock(scan: NodeTestScan, line: LogLine, indent: number, name: stri
         draft.column = Number(frame.column);
         draft.logLines[1] = next.n;
       }
-      return bodyLines < 200 || 'hold';
+      return bodyLines < 200 || 'end';
     },
     finish() {
       if (scan.inSummary) return explainsBodiless(scan, draft, bodyLines);

@@ -78,7 +78,7 @@ function errorBlock(draft: FailureDraft, locate: boolean, needsFrames = false): 
       }
       if (FRAME.test(text)) frames++;
       if (/ \{\s*$/.test(text)) inProperties = true;
-      return inProperties || frames < 30 || 'hold';
+      return inProperties || frames < 30 || 'end';
     },
     finish: () => !(needsFrames && frames === 0),
   };
