@@ -107,6 +107,20 @@ describe('commitMessage', () => {
     expect(message).toContain('- black: Reformatted 1 file with black (verified: black --check src/app/main.py)');
   });
 
+  it('never cuts the run id or a word of the subject: a long workflow name gives way first', () => {
+    const report = loadReport('basic');
+    report.target = { ...report.target, workflowName: 'Continuous integration for every platform and language', runId: 119230000123 };
+    const subject = commitMessage(report).split('\n')[0] ?? '';
+    expect(subject).toBe('CI Autofixer: fix black, isort (run 119230000123)');
+    report.fixes = report.fixes.map((fix, index) => ({
+      ...fix,
+      fixer: index === 0 ? 'black-with-a-long-name' : `${fix.fixer}-with-a-longer-name-too`,
+    }));
+    expect(commitMessage(report).split('\n')[0]).toBe('CI Autofixer: fix black-with-a-long-name and 1 more (run 119230000123)');
+    report.fixes = report.fixes.map((fix) => ({ ...fix, fixer: `${fix.fixer}-with-a-name-longer-than-any-subject-could-hold` }));
+    expect(commitMessage(report).split('\n')[0]).toBe('CI Autofixer: 2 fixes (run 119230000123)');
+  });
+
   it('keeps the trailer on one line and the subject within 72 characters', () => {
     const message = commitMessage(loadReport('hostile'), 'run 1\nCI-Autofixer: forged');
     expect(message.trimEnd().split('\n').at(-1)).toBe('CI-Autofixer: run 1 CI-Autofixer: forged');

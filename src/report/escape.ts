@@ -71,10 +71,6 @@ export function truncate(text: string, maxChars: number): string {
   return `${cut}${ELLIPSIS}`;
 }
 
-export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
 /**
  * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
  * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.

@@ -4,7 +4,7 @@
  * checked to be http(s); nothing from a log is pasted into a URL unencoded.
  */
 import type { Failure } from '../analysis/types.js';
-import type { RunReport, Target } from '../model.js';
+import type { Target } from '../model.js';
 import { isWorkspaceRelativePath, normalizeWorkspacePath } from './escape.js';
 
 const REPOSITORY_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
@@ -90,9 +90,4 @@ export function locationText(failure: Pick<Failure, 'file' | 'line' | 'column'>)
     if (failure.column !== undefined) text += `:${failure.column}`;
   }
   return text;
-}
-
-/** The job a failure was found in (the first job whose analysis lists its fingerprint). */
-export function jobOfFailure(report: RunReport, failure: Failure): RunReport['jobs'][number] | undefined {
-  return report.jobs.find((job) => job.failures.some((candidate) => candidate.fingerprint === failure.fingerprint));
 }

@@ -162,12 +162,7 @@ function addAllFailures(doc: BoundedText, failures: readonly FailureFacts[], con
  */
 export function commitMessage(report: RunReport, trailerValue?: string): string {
   const fixers = verifiedFixerNames(report);
-  const subject = truncate(
-    oneLine(
-      `CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, 3) : 'CI failures'} (${runLabel(report.target, { plain: true })})`,
-    ),
-    SUBJECT_MAX_CHARS,
-  );
+  const subject = commitSubject(fixers, report);
   const lines = [subject, ''];
   const verified = verifiedFixes(report);
   for (const fix of verified.slice(0, 20)) {
@@ -180,6 +175,25 @@ export function commitMessage(report: RunReport, trailerValue?: string): string 
   const message = lines.join('\n');
   if (trailerValue === undefined) return `${message}\n`;
   return `${message}\n\n${COMMIT_TRAILER_KEY}: ${oneLine(trailerValue)}\n`;
+}
+
+/**
+ * `CI Autofixer: fix <fixers> (<workflow> run <id>)` within SUBJECT_MAX_CHARS. The run id is never
+ * cut: a long workflow name goes first (the run is then `run <id>`), then fixers are named fewer at
+ * a time (`fix a and 2 more`), and when even one name does not fit they are counted. No word or
+ * number is cut in two.
+ */
+function commitSubject(fixers: readonly string[], report: RunReport): string {
+  const what = (shown: number): string => `CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, shown) : 'CI failures'}`;
+  const full = oneLine(`${what(3)} (${runLabel(report.target, { plain: true })})`);
+  if (full.length <= SUBJECT_MAX_CHARS) return full;
+  const run = ` (run ${report.target.runId})`;
+  for (let shown = Math.min(3, fixers.length); shown >= 1; shown--) {
+    const subject = oneLine(`${what(shown)}${run}`);
+    if (subject.length <= SUBJECT_MAX_CHARS) return subject;
+  }
+  // Fixer names too long to fit even one: count them rather than cut one in two.
+  return `CI Autofixer: ${plural(Math.max(1, fixers.length), 'fix', 'fixes')}${run}`;
 }
 
 function listWithMore(items: readonly string[], shown: number): string {
