@@ -291,21 +291,20 @@ async function repairRun(state: RunState): Promise<void> {
   }
   state.session = await openRepairSession(settings.workspace, deps.exec);
   const session = state.session;
-  report.fixes = await deps.logger.group('Fix and verify', () =>
-    repairWorkspace(
-      settings.workspace,
-      report.failures,
-      {
-        confidenceThreshold: settings.confidenceThreshold,
-        maxFixes: settings.maxFixes,
-        fixTypes: settings.fixTypes,
-        dryRun: settings.dryRun,
-        useRepositoryTools: settings.useRepositoryTools,
-        signal: budget.signal,
-        session,
-      },
-      deps,
-    ),
+  // No group around the fixes: each fixer has its own (`Fix: <id>`), and Actions cannot nest groups.
+  report.fixes = await repairWorkspace(
+    settings.workspace,
+    report.failures,
+    {
+      confidenceThreshold: settings.confidenceThreshold,
+      maxFixes: settings.maxFixes,
+      fixTypes: settings.fixTypes,
+      dryRun: settings.dryRun,
+      useRepositoryTools: settings.useRepositoryTools,
+      signal: budget.signal,
+      session,
+    },
+    deps,
   );
   report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
 }

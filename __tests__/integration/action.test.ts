@@ -86,6 +86,13 @@ describe('action end to end', () => {
     expect(report.fixes.filter((fix) => fix.status === 'verified').length).toBeGreaterThanOrEqual(3);
     expect(first.summary).toContain('CI Autofixer');
     expect(first.summary).toContain(branch);
+    // Actions cannot nest log groups: each fixer's group is a top-level one holding its result.
+    let depth = 0;
+    for (const line of first.stdout.split('\n')) {
+      if (line.startsWith('::group::')) expect(++depth, `nested group: ${line}`).toBe(1);
+      if (line.startsWith('::endgroup::')) depth--;
+    }
+    expect(first.stdout).toMatch(/^::group::Fix: black\nblack: verified \[/m);
     // The token never reaches the log or the checkout's git config.
     // (The one `::add-mask::` line asks the runner to mask it; nothing else may carry it.)
     const printed = (first.stdout + first.stderr).split('\n').filter((line) => !line.startsWith('::add-mask::'));

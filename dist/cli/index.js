@@ -75445,7 +75445,8 @@ async function repairRun(state) {
     }
     state.session = await openRepairSession(settings.workspace, deps.exec);
     const session = state.session;
-    report.fixes = await deps.logger.group('Fix and verify', () => repairWorkspace(settings.workspace, report.failures, {
+    // No group around the fixes: each fixer has its own (`Fix: <id>`), and Actions cannot nest groups.
+    report.fixes = await repairWorkspace(settings.workspace, report.failures, {
         confidenceThreshold: settings.confidenceThreshold,
         maxFixes: settings.maxFixes,
         fixTypes: settings.fixTypes,
@@ -75453,7 +75454,7 @@ async function repairRun(state) {
         useRepositoryTools: settings.useRepositoryTools,
         signal: budget.signal,
         session,
-    }, deps));
+    }, deps);
     report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
 }
 /** Puts the workspace back unless verified fixes are meant to stay in it, then cleans up. */
