@@ -42490,8 +42490,9 @@ function collapseNested(ranked) {
         const host = kept.find((k) => k.entry.draft.category === entry.draft.category &&
             !GENERIC_DETECTORS.has(k.entry.detector) &&
             !GENERIC_DETECTORS.has(entry.detector) &&
-            !separateFiles(k.entry, entry) &&
-            (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)));
+            (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)) &&
+            // Last: it normalises two paths, and nested ranges are rare.
+            !separateFiles(k.entry, entry));
         if (host === undefined) {
             kept.push({ entry, absorbed: 0 });
             continue;
@@ -43256,30 +43257,28 @@ function rarestGram(literal, size) {
     }
     return best;
 }
+/** Multiplier of the gram hash (the scan inlines `gramKey` with it). */
+const GRAM_HASH = 0x9e3779b1;
 /** The table key of the last `size` characters (low bytes, newest last) packed in `window`. */
 function gramKey(window, size) {
     if (size === 2)
         return window & 0xffff;
-    return Math.imul(size === 3 ? window & 0xffffff : window, 0x9e3779b1) >>> 16;
+    return Math.imul(size === 3 ? window & 0xffffff : window, GRAM_HASH) >>> 16;
 }
 /** Texts a line must have at one column, found by the column's first two characters. */
 class StartTable {
     /** Texts of one character by that character; longer ones by their first two (low bytes). */
     single = new Array(0x10000);
     byPair = new Array(0x10000);
-    size = 0;
     add(text, owner) {
-        this.size++;
         if (text.length === 1) {
             (this.single[text.charCodeAt(0)] ??= []).push(owner);
             return;
         }
         const list = (this.byPair[((text.charCodeAt(0) & 0xff) << 8) | (text.charCodeAt(1) & 0xff)] ??= []);
         const entry = list.find((e) => e.text === text);
-        if (entry) {
+        if (entry)
             entry.owners.push(owner);
-            this.size--;
-        }
         else
             list.push({ text, owners: [owner] });
     }
@@ -43319,7 +43318,6 @@ function tablesFor(triggers) {
         return known;
     const owners = new Map();
     const tables = {
-        literalCount: 0,
         starts: new StartTable(),
         startsAfterBlanks: new StartTable(),
         residual: [],
@@ -43346,7 +43344,6 @@ function tablesFor(triggers) {
     });
     for (const [literal, indices] of owners)
         placeLiteral(tables, literal, indices);
-    tables.literalCount = owners.size + tables.starts.size + tables.startsAfterBlanks.size;
     if (tablesByTriggers.size < 16)
         tablesByTriggers.set(key, tables);
     return tables;
@@ -43377,7 +43374,7 @@ function placeLiteral(tables, literal, owners) {
 }
 /** Builds the pre-filter for a list of triggers (g/y flags are ignored). */
 function buildPrefilter(triggers) {
-    const { starts, startsAfterBlanks, residual, symbols, two, three, four, shortAscii, literalCount } = tablesFor(triggers);
+    const { starts, startsAfterBlanks, residual, symbols, two, three, four, shortAscii } = tablesFor(triggers);
     // A stamp per trigger instead of clearing flags for every line.
     const stamps = new Uint32Array(triggers.length);
     let stamp = 0;
@@ -43409,8 +43406,6 @@ function buildPrefilter(triggers) {
         }
     };
     return {
-        literalCount,
-        residualSources: residual.map((r) => r.regex.source),
         scan(text) {
             stamp = stamp === 0xffffffff ? 1 : stamp + 1;
             if (stamp === 1)
@@ -43431,13 +43426,13 @@ function buildPrefilter(triggers) {
                     if (code > 127 && symbols[current] !== undefined)
                         check(text, i, symbols[current]);
                     window = (window << 8) | (current & 0xff);
-                    const key4 = Math.imul(window, 0x9e3779b1) >>> 16;
+                    const key4 = Math.imul(window, GRAM_HASH) >>> 16;
                     if (four.flags[key4] === 1)
                         check(text, i, four.buckets[key4]);
                     if (shortAscii) {
                         if (two.flags[window & 0xffff] === 1)
                             check(text, i, two.buckets[window & 0xffff]);
-                        const key3 = Math.imul(window & 0xffffff, 0x9e3779b1) >>> 16;
+                        const key3 = Math.imul(window & 0xffffff, GRAM_HASH) >>> 16;
                         if (three.flags[key3] === 1)
                             check(text, i, three.buckets[key3]);
                     }

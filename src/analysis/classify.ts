@@ -257,8 +257,9 @@ function collapseNested(ranked: readonly EngineDraft[]): Nested[] {
         k.entry.draft.category === entry.draft.category &&
         !GENERIC_DETECTORS.has(k.entry.detector) &&
         !GENERIC_DETECTORS.has(entry.detector) &&
-        !separateFiles(k.entry, entry) &&
-        (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)),
+        (contains(k.entry.draft.logLines, lines) || contains(lines, k.entry.draft.logLines)) &&
+        // Last: it normalises two paths, and nested ranges are rare.
+        !separateFiles(k.entry, entry),
     );
     if (host === undefined) {
       kept.push({ entry, absorbed: 0 });

@@ -464,10 +464,13 @@ function rarestGram(literal: string, size: number): number {
   return best;
 }
 
+/** Multiplier of the gram hash (the scan inlines `gramKey` with it). */
+const GRAM_HASH = 0x9e3779b1;
+
 /** The table key of the last `size` characters (low bytes, newest last) packed in `window`. */
 function gramKey(window: number, size: number): number {
   if (size === 2) return window & 0xffff;
-  return Math.imul(size === 3 ? window & 0xffffff : window, 0x9e3779b1) >>> 16;
+  return Math.imul(size === 3 ? window & 0xffffff : window, GRAM_HASH) >>> 16;
 }
 
 export interface TriggerPrefilter {
@@ -480,9 +483,6 @@ export interface TriggerPrefilter {
   isCandidate(index: number): boolean;
   /** After `scan` returned n: the k-th (0 ≤ k < n) trigger that may match, in the order found. */
   candidate(k: number): number;
-  /** For diagnostics and tests. */
-  readonly literalCount: number;
-  readonly residualSources: readonly string[];
 }
 
 /** Texts a line must have at one column, found by the column's first two characters. */
@@ -490,20 +490,15 @@ class StartTable {
   /** Texts of one character by that character; longer ones by their first two (low bytes). */
   private readonly single = new Array<number[] | undefined>(0x10000);
   private readonly byPair = new Array<{ text: string; owners: number[] }[] | undefined>(0x10000);
-  size = 0;
-
   add(text: string, owner: number): void {
-    this.size++;
     if (text.length === 1) {
       (this.single[text.charCodeAt(0)] ??= []).push(owner);
       return;
     }
     const list = (this.byPair[((text.charCodeAt(0) & 0xff) << 8) | (text.charCodeAt(1) & 0xff)] ??= []);
     const entry = list.find((e) => e.text === text);
-    if (entry) {
-      entry.owners.push(owner);
-      this.size--;
-    } else list.push({ text, owners: [owner] });
+    if (entry) entry.owners.push(owner);
+    else list.push({ text, owners: [owner] });
   }
 
   /** Marks the owners of every text found at `at`. */
@@ -526,7 +521,6 @@ class StartTable {
 
 /** Where each literal of a list of triggers is looked for; shared by every pre-filter of that list. */
 interface Tables {
-  literalCount: number;
   starts: StartTable;
   startsAfterBlanks: StartTable;
   residual: { index: number; regex: RegExp }[];
@@ -558,7 +552,6 @@ function tablesFor(triggers: readonly RegExp[]): Tables {
   if (known !== undefined) return known;
   const owners = new Map<string, number[]>();
   const tables: Tables = {
-    literalCount: 0,
     starts: new StartTable(),
     startsAfterBlanks: new StartTable(),
     residual: [],
@@ -581,7 +574,6 @@ function tablesFor(triggers: readonly RegExp[]): Tables {
     }
   });
   for (const [literal, indices] of owners) placeLiteral(tables, literal, indices);
-  tables.literalCount = owners.size + tables.starts.size + tables.startsAfterBlanks.size;
   if (tablesByTriggers.size < 16) tablesByTriggers.set(key, tables);
   return tables;
 }
@@ -611,7 +603,7 @@ function placeLiteral(tables: Tables, literal: string, owners: number[]): void {
 
 /** Builds the pre-filter for a list of triggers (g/y flags are ignored). */
 export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
-  const { starts, startsAfterBlanks, residual, symbols, two, three, four, shortAscii, literalCount } = tablesFor(triggers);
+  const { starts, startsAfterBlanks, residual, symbols, two, three, four, shortAscii } = tablesFor(triggers);
   // A stamp per trigger instead of clearing flags for every line.
   const stamps = new Uint32Array(triggers.length);
   let stamp = 0;
@@ -640,8 +632,6 @@ export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
   };
 
   return {
-    literalCount,
-    residualSources: residual.map((r) => r.regex.source),
     scan(text: string): number {
       stamp = stamp === 0xffffffff ? 1 : stamp + 1;
       if (stamp === 1) stamps.fill(0);
@@ -658,11 +648,11 @@ export function buildPrefilter(triggers: readonly RegExp[]): TriggerPrefilter {
           const current = FOLD[code] as number;
           if (code > 127 && symbols[current] !== undefined) check(text, i, symbols[current]);
           window = (window << 8) | (current & 0xff);
-          const key4 = Math.imul(window, 0x9e3779b1) >>> 16;
+          const key4 = Math.imul(window, GRAM_HASH) >>> 16;
           if (four.flags[key4] === 1) check(text, i, four.buckets[key4]);
           if (shortAscii) {
             if (two.flags[window & 0xffff] === 1) check(text, i, two.buckets[window & 0xffff]);
-            const key3 = Math.imul(window & 0xffffff, 0x9e3779b1) >>> 16;
+            const key3 = Math.imul(window & 0xffffff, GRAM_HASH) >>> 16;
             if (three.flags[key3] === 1) check(text, i, three.buckets[key3]);
           }
         }
