@@ -48290,7 +48290,8 @@ const prettierDetector = {
 /**
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
  * lines, stylelint's with `✖`/`⚠` markers) gives one failure per problem, located by the path line
- * that heads the run; the one-line `file:12:5: msg (rule)` shapes (standard, eslint-plugin-prettier
+ * that heads the run; standard's report (`standard: Use JavaScript Standard Style` and `  file:12:5: msg`
+ * lines under it); the one-line `file:12:5: msg (rule)` shapes (standard --verbose, eslint-plugin-prettier
  * wrappers, the compact formatter's `file: line 12, col 5, Error - msg (rule)` and the unix
  * formatter's `file:12:5: msg [Error/rule]`) too. `✖ N problems` is only reported when no problem
  * line was read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
@@ -48302,6 +48303,10 @@ const HAS_EXTENSION = /\.[A-Za-z0-9]+$/;
 const ONE_LINE = /^\s*(?<file>(?:[A-Za-z]:)?[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html)):(?<line>\d+)(?::(?<column>\d+))?:? (?<message>\S.*) \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\)$/;
 const COMPACT = /^(?<file>\S.*?): line (?<line>\d+), col (?<column>\d+), (?<severity>Error|Warning) - (?<message>.*?)(?: \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\))?$/;
 const UNIX = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
+// standard (JavaScript Standard Style) and its kin print a headline, then `  /path/x.js:12:5: msg`
+// lines with no rule; a parser crash adds the offending source and the error under its line.
+const STANDARD_HEADLINE = /^(?:standard|semistandard|ts-standard|standardx|snazzy): (?:Use JavaScript Standard Style|Run `)/;
+const STANDARD_PROBLEM = /^\s+(?<file>(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?):(?<line>\d+):(?<column>\d+): (?<message>\S.*)$/;
 const eslint_SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
 function parseProblem(text) {
@@ -48452,14 +48457,52 @@ const eslint_summary = (scan, line, ctx) => {
     return false;
 };
 const crash = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
+/** standard's headline and the problem lines under it; any other unindented line ends the report. */
+const standardReport = (scan, line, ctx) => {
+    const text = line.text;
+    if (STANDARD_HEADLINE.test(text)) {
+        scan.standard = true;
+        return true;
+    }
+    if (!scan.standard)
+        return undefined;
+    const problem = STANDARD_PROBLEM.exec(text);
+    if (problem?.groups) {
+        scan.last = {
+            category: isParsingError(problem.groups.message ?? '') ? 'syntax_error' : 'lint_format',
+            tool: 'standard',
+            message: clip(text.trim()),
+            file: problem.groups.file,
+            line: Number(problem.groups.line),
+            column: Number(problem.groups.column),
+            logLines: [line.n, line.n],
+            confidence: 0.9,
+        };
+        reportProblem(scan, ctx, scan.last);
+        return true;
+    }
+    // A parser crash (reported at 0:0) under a problem line: the source excerpt, the caret and the error.
+    const crashed = scan.last?.line === 0;
+    if (crashed &&
+        scan.last !== undefined &&
+        text.trim() !== '' &&
+        line.n - scan.last.logLines[1] === 1 &&
+        line.n - scan.last.logLines[0] <= 4) {
+        scan.last.logLines[1] = line.n;
+        return true;
+    }
+    scan.standard = false;
+    scan.last = undefined;
+    return undefined;
+};
 /** What a line can be, in this order; a line of a crash report being read never reaches them. */
-const eslint_LINE_HANDLERS = [problemLine, wrappedMessage, endOfRun, oneLineProblem, eslint_summary, crash];
+const eslint_LINE_HANDLERS = [standardReport, problemLine, wrappedMessage, endOfRun, oneLineProblem, eslint_summary, crash];
 const eslintDetector = {
     id: 'eslint',
     description: 'ESLint and stylelint problems (stylish, compact and one-line formats), one failure per problem with its rule.',
     categories: ['lint_format', 'syntax_error'],
     example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
-    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
+    trigger: /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!|^(?:standard|semistandard|ts-standard|standardx|snazzy): /,
     start() {
         const scan = {
             currentFile: undefined,
@@ -48469,6 +48512,7 @@ const eslintDetector = {
             problemsSeen: 0,
             crash: new BlockReader(),
             pendingWarnings: [],
+            standard: false,
         };
         return {
             line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(eslint_LINE_HANDLERS, scan, line, ctx),
@@ -48641,7 +48685,8 @@ const tscDetector = {
  * The BEAM languages. Elixir: `** (CompileError) lib/x.ex:12: msg`, `error:` blocks with a
  * `└─ lib/x.ex:12:5` pointer, ExUnit `1) test does x (Mod)` blocks with their `test/x_test.exs:12`
  * line, `mix format --check-formatted`, Hex resolution failures. Erlang: erlc/rebar3
- * `src/x.erl:12: msg` (optionally `:col:`), EUnit/Common Test failures and `{error,enoent}` exits.
+ * `src/x.erl:12: msg` (optionally `:col:`), EUnit/Common Test failures (ct_run's `*** FAILED test
+ * case` line with the framed report above it) and `{error,enoent}` exits.
  */
 const ELIXIR_EXCEPTION = /^\*\* \((?<kind>\w+(?:\.\w+)*)\) (?:(?<file>[^\s:]+\.exs?):(?<line>\d+)(?::(?<column>\d+))?:? )?(?<message>.*)$/;
 const ELIXIR_ERROR_POINTER = /^\s*└─ (?<file>[^\s:]+\.exs?):(?<line>\d+)(?::(?<column>\d+))?/;
@@ -48655,6 +48700,10 @@ const HEX_RESOLUTION = /^(?:\*\* \(Mix\) )?Hex dependency resolution failed|^Fai
 const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):(?:(?<column>\d+):)? (?<message>.*)$/;
 const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<module2>\w+): (?<test2>\w+)\.\.\.\*failed\*$/;
 const CT_FAILED = /^Test run failed! Reason:$|^%%% (?<suite>\w+) ==> (?<case>\w+): FAILED$/;
+// ct_run's console: `Testing suite: *** FAILED test case 2 of 4 ***`, under the failure's
+// `- - - -`-framed report (`mod:fun failed on line 12`, `Reason: …`).
+const CT_CASE_FAILED = /^Testing \S+: \*\*\* FAILED (?:test case \d+(?: of \d+)?|\{)/;
+const CT_FRAME = /^(?:- ){20,}-?\s*$/;
 const beam_ENOENT = /\{'?EXIT'?,\{error,\{enoent,"(?<path>[^"]+)"\}\}\}|\{error,\{enoent,"?(?<path2>[^"}]+)"?\}\}/;
 /** `mix format --check-formatted` failed: the files it lists under the headline. */
 function mixFormatBlock(line) {
@@ -48846,6 +48895,36 @@ const commonTestFailed = (_blocks, line, ctx) => {
     ctx.report({ category: 'test_failure', tool: 'common_test', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.4 });
     return false;
 };
+/** The `- - -`-framed report just above a line (blank lines between allowed), as [first, last] content lines. */
+function framedReportAbove(ctx) {
+    const before = ctx.before(60);
+    const text = (i) => before[i]?.text ?? '';
+    let end = before.length - 1;
+    while (end >= 0 && text(end).trim() === '')
+        end--;
+    if (end < 0 || !CT_FRAME.test(text(end)))
+        return [];
+    let start = end - 1;
+    while (start >= 0 && !CT_FRAME.test(text(start)))
+        start--;
+    return start < 0 ? [] : before.slice(start + 1, end).filter((line) => line.text.trim() !== '');
+}
+/** A Common Test case that failed: the framed report above it is the cause. */
+const commonTestCase = (_blocks, line, ctx) => {
+    if (!CT_CASE_FAILED.test(line.text))
+        return undefined;
+    const report = framedReportAbove(ctx);
+    const first = report[0];
+    const last = report[report.length - 1];
+    ctx.report({
+        category: 'test_failure',
+        tool: 'common_test',
+        message: clip(first !== undefined ? `${line.text}: ${first.text.trim()}` : line.text),
+        logLines: first !== undefined && last !== undefined ? [first.n, last.n] : [line.n, line.n],
+        confidence: 0.85,
+    });
+    return false;
+};
 /** What a line can start, most specific first; a line the open block takes never reaches them. */
 const beam_LINE_HANDLERS = [
     mixFormat,
@@ -48855,6 +48934,7 @@ const beam_LINE_HANDLERS = [
     exunitItem,
     erlangDiagnostic,
     eunitFailure,
+    commonTestCase,
     enoent,
     commonTestFailed,
 ];
@@ -48863,7 +48943,7 @@ const beamDetector = {
     description: 'Elixir (compiler, ExUnit, mix format, Hex) and Erlang (erlc/rebar3, EUnit, Common Test) failures.',
     categories: ['compilation_error', 'test_failure', 'lint_format', 'dependency_resolution', 'missing_file'],
     example: 'src/rabbit_vhost.erl:91: field description undefined in record vhost',
-    trigger: /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
+    trigger: /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|\*\*\* FAILED |==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
     start() {
         const blocks = new BlockReader();
         return {
@@ -50252,10 +50332,126 @@ const msvcDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/perl.ts
+
+/**
+ * Perl tests, as Test::More and Test::Harness (`prove`, `make test`) print them: a `#   Failed test
+ * 'name'` diagnostic with its `#   at t/x.t line 17.` location and `got`/`expected` lines, a test
+ * script that died (`t/x.t ....... Can't connect at t/x.t line 17.`), and the harness verdict on a
+ * script (`t/x.t ..... Dubious, test returned 2`, `Failed 2/9 subtests`). The summary that restates
+ * them (`Test Summary Report`, `Result: FAIL`) is left to the generic finder.
+ */
+// `#   Failed test 'name'`, `#   Failed test at t/x.t line 17.`, `#   Failed (TODO) test …`, and the
+// old Test::Builder `#     Failed test (t/x.t at line 17)`; nothing else may follow.
+const FAILED_TEST = /^\s*#\s+Failed (?:\(TODO\) )?test(?<rest>\s+'[^']*'|\s+"[^"]*"|\s+at \S+ line \d+\.?|\s+\(\S+ at line \d+\)|\s+\d+)?\s*$/;
+const AT_LINE = / at (?<file>\S+?) line (?<line>\d+)\.?\s*$/;
+const perl_DIAGNOSTIC = /^\s*#\s/;
+// The harness prefixes a script's own output with its name and a run of dots.
+const HARNESS_PREFIX = /^\s*(?<script>[\w./-]+\.t) \.{2,} ?(?<rest>.*)$/;
+const DIED = /^(?<message>\S.*?) at (?<file>\S+\.(?:t|pm|pl)) line (?<line>\d+)\.$/;
+const VERDICT = /^(?:Dubious, test returned (?<code>\d+)|Failed (?<failed>\d+)\/(?<total>\d+) subtests)/;
+const LOOKS_LIKE = /^\s*# Looks like (?:you failed \d+ tests? of \d+|your test exited with \d+|you planned \d+ tests? but ran \d+)/;
+/** A failure of one test script, extended by the diagnostics and the harness lines that follow it. */
+function perl_testBlock(draft, script) {
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (next.n - draft.logLines[0] > 40)
+                return false;
+            const prefixed = HARNESS_PREFIX.exec(text);
+            const own = prefixed !== null && (script === undefined || prefixed.groups?.script === script);
+            const isDiagnostic = perl_DIAGNOSTIC.test(text) && !FAILED_TEST.test(text);
+            // The harness's verdict on the same script restates the failure: taken, not part of the cause.
+            if (!isDiagnostic)
+                return (own && VERDICT.test(prefixed?.groups?.rest ?? '')) || /^\s*Failed \d+\/\d+ subtests/.test(text);
+            const at = AT_LINE.exec(text);
+            if (at?.groups && draft.file === undefined) {
+                draft.file = at.groups.file;
+                draft.line = Number(at.groups.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+    };
+}
+const failedTest = (scan, line, ctx) => {
+    const match = FAILED_TEST.exec(line.text);
+    if (!match)
+        return undefined;
+    const draft = {
+        category: 'test_failure',
+        tool: 'test-more',
+        message: clip(line.text.replace(/^\s*#\s+/, '')),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    scan.sawFailure = true;
+    const at = AT_LINE.exec(match.groups?.rest ?? '');
+    if (at?.groups) {
+        draft.file = at.groups.file;
+        draft.line = Number(at.groups.line);
+    }
+    return scan.blocks.open(perl_testBlock(draft, undefined), ctx);
+};
+/** A line the harness prefixed with the script's name: the script died, or the harness's verdict on it. */
+const harnessLine = (scan, line, ctx) => {
+    const prefixed = HARNESS_PREFIX.exec(line.text);
+    if (!prefixed?.groups)
+        return undefined;
+    const { script, rest } = prefixed.groups;
+    const died = DIED.exec(rest);
+    const verdict = VERDICT.exec(rest);
+    if (!died && !verdict)
+        return undefined;
+    const draft = {
+        category: 'test_failure',
+        tool: 'test-harness',
+        message: clip(`${script}: ${rest}`),
+        file: died?.groups?.file ?? script,
+        logLines: [line.n, line.n],
+        // A script that died names the cause; the verdict only says the script failed.
+        confidence: died ? 0.85 : 0.7,
+    };
+    if (died?.groups)
+        draft.line = Number(died.groups.line);
+    scan.sawFailure = true;
+    return scan.blocks.open(perl_testBlock(draft, script), ctx);
+};
+/** `# Looks like you failed 2 tests of 9.` outside a failure's diagnostics: weak, weaker still after a failure was read. */
+const looksLike = (scan, line, ctx) => {
+    if (!LOOKS_LIKE.test(line.text))
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'test-more',
+        message: clip(line.text.replace(/^\s*#\s+/, '')),
+        logLines: [line.n, line.n],
+        confidence: scan.sawFailure ? 0.3 : 0.6,
+    });
+    return false;
+};
+const perl_LINE_HANDLERS = [failedTest, harnessLine, looksLike];
+const perlDetector = {
+    id: 'perl',
+    description: 'Perl test failures: Test::More `Failed test` diagnostics, test scripts that died, and Test::Harness verdicts.',
+    categories: ['test_failure'],
+    example: "#   Failed test 'parses the header'\n#   at t/parse.t line 17.",
+    trigger: /^\s*#\s+Failed test\b|\.t \.\.|^\s*# Looks like (?:you|your)/,
+    start() {
+        const scan = { blocks: new BlockReader(), sawFailure: false };
+        return {
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(perl_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/php.ts
 
 /**
  * PHP: PHPUnit failure blocks (`There was 1 failure:` + `1) Class::test` … `/path/x.php:43`),
+ * run-tests.php failures (`FAIL title [x.phpt]`, with the `========DIFF========` block before it),
  * PHPStan tables (`Line   src/x.php` + `1174   msg`), PHP parse and fatal errors, and Composer's
  * `Your requirements could not be resolved` problems.
  */
@@ -50269,6 +50465,12 @@ const PHPSTAN_CONTINUATION = /^\s{3,}\S.*$/;
 const PHPSTAN_RULE = /^\s*-{3,}\s+-{3,}\s*$/;
 const PHPSTAN_TOTAL = /^\s*\[ERROR\] Found \d+ errors?/;
 const PHP_ERROR = /^(?:PHP )?(?<kind>Parse error|Fatal error|Warning|Catchable fatal error):\s+(?<message>.*?) in (?<file>\S+\.php)(?: on line |:)(?<line>\d+)/;
+// run-tests.php (php-src and extensions): a failed test's `========DIFF========` … `========DONE========`
+// block (shown with --show-diff), then `FAIL title [ext/x/tests/y.phpt]`.
+const RUN_TESTS_DIFF = /^={8}DIFF={8}$/;
+const RUN_TESTS_DONE = /^={8}DONE={8}$/;
+const RUN_TESTS_FAIL = /^FAIL (?<title>.+?) \[(?<test>[^\]\s]+\.phpt)\]/;
+const RUN_TESTS_WHERE = / in (?<file>\S+\.php) on line (?<line>\d+)/;
 const COMPOSER_UNRESOLVABLE = /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
 const COMPOSER_PROBLEM = /^\s+- (?<message>.+)$/;
 /** A PHPUnit `1) Class::test` item: the message, then the stack of `file.php:line` lines and a blank line. */
@@ -50378,6 +50580,64 @@ function composerBlock(line) {
     };
 }
 /** php-src's run-tests.php rejects an option it does not know and prints its usage. */
+/** run-tests.php's diff of a failed test, up to the `FAIL` line that names the test; a diff no `FAIL` follows is dropped. */
+function runTestsBlock(line) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'run-tests',
+        message: clip(line.text),
+        logLines: [line.n, line.n],
+        confidence: 0.85,
+    };
+    let done = false;
+    let failed = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (done) {
+                const fail = RUN_TESTS_FAIL.exec(text);
+                if (!fail)
+                    return false;
+                failed = true;
+                draft.message = clip(text);
+                draft.data = { test: fail.groups?.test };
+                draft.file ??= fail.groups?.test;
+                draft.logLines[1] = next.n;
+                return 'end';
+            }
+            if (next.n - draft.logLines[0] > 300)
+                return false;
+            if (RUN_TESTS_DONE.test(text))
+                done = true;
+            const where = RUN_TESTS_WHERE.exec(text);
+            if (where?.groups && draft.file === undefined) {
+                draft.file = where.groups.file;
+                draft.line = Number(where.groups.line);
+            }
+            draft.logLines[1] = next.n;
+            return true;
+        },
+        finish: () => failed,
+    };
+}
+const runTestsDiff = (scan, line, ctx) => RUN_TESTS_DIFF.test(line.text) ? scan.blocks.open(runTestsBlock(line), ctx) : undefined;
+/** `FAIL title [x.phpt]` with no diff before it. */
+const runTestsFail = (_scan, line, ctx) => {
+    const fail = RUN_TESTS_FAIL.exec(line.text);
+    if (!fail?.groups)
+        return undefined;
+    ctx.report({
+        category: 'test_failure',
+        tool: 'run-tests',
+        message: clip(line.text),
+        file: fail.groups.test,
+        logLines: [line.n, line.n],
+        confidence: 0.8,
+        data: { test: fail.groups.test },
+    });
+    return false;
+};
 const illegalSwitch = (_scan, line, ctx) => {
     if (!/^Illegal switch '[^']*' specified!$/.test(line.text))
         return undefined;
@@ -50442,6 +50702,8 @@ const composerUnresolvable = (scan, line, ctx) => COMPOSER_UNRESOLVABLE.test(lin
 /** What a line can start, in this order; a line the open block takes never reaches them. */
 const php_LINE_HANDLERS = [
     illegalSwitch,
+    runTestsDiff,
+    runTestsFail,
     phpunitSection,
     phpunitItem,
     phpunitSummary,
@@ -50451,10 +50713,10 @@ const php_LINE_HANDLERS = [
 ];
 const phpDetector = {
     id: 'php',
-    description: 'PHPUnit failures, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
+    description: 'PHPUnit failures, run-tests.php FAIL lines with their diffs, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
     categories: ['test_failure', 'type_check', 'syntax_error', 'compilation_error', 'dependency_resolution', 'other'],
     example: 'PHP Parse error:  syntax error, unexpected end of file in /app/src/Kernel.php on line 42',
-    trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
+    trigger: /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '|^={8}DIFF={8}$|^FAIL .*\.phpt\]/,
     start() {
         const scan = { blocks: new BlockReader(), phpunitKind: undefined, sawTestFailure: false };
         return {
@@ -50583,8 +50845,12 @@ const RSPEC_ITEM = /^\s{0,4}(?<index>\d+)\) (?<description>\S.*)$/;
 const RSPEC_BACKTRACE = /^\s*#(?: (?<file>\.?\/?[^\s:]+\.rb):(?<line>\d+)|\s|$)/;
 const RSPEC_RERUN = /^rspec (?<file>\.\/\S+_spec\.rb):(?<line>\d+) # (?<description>.*)$/;
 const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
-const MINITEST_HEADER = /^\s*(?<index>\d+)\) (?<kind>Failure|Error):$/;
-const MINITEST_SUMMARY = /^\d+ runs, \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
+// Minitest numbers its reports (`  1) Failure:`); minitest-reporters' default reporter prints a bare
+// `Failure:` / `Error:` above the `TestClass#test_name [file.rb:12]` line.
+const MINITEST_HEADER = /^\s*(?:(?<index>\d+)\) )?(?<kind>Failure|Error):$/;
+// Minitest counts `runs`, minitest-reporters and test-unit count `tests`.
+const MINITEST_TEST_NAME = /^\s*[A-Z][\w:]*#\S/;
+const MINITEST_SUMMARY = /^\d+ (?:runs|tests), \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
 const RUBOCOP_OFFENSE = /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefile):(?<line>\d+):(?<column>\d+): (?<severity>[CWEF]): (?:\[Correctable\] )?(?<message>.*)$/;
 const SYNTAX_ERROR = /^(?:\s*)(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.rb):(?<line>\d+): syntax error,? (?<message>.*)$/;
 const LOAD_ERROR = /cannot load such file -- (?<feature>\S+) \(LoadError\)|^(?:\S+: )?cannot load such file -- (?<feature2>\S+)/;
@@ -50635,6 +50901,8 @@ function rspecBlock(draft, maxLines) {
 /** A Minitest `1) Failure:` block: the test name on the next line, then the message and `file.rb:12`. */
 function minitestBlock(line) {
     const text = line.text;
+    // A bare `Failure:` is minitest-reporters' only when the test's `Class#test_name` follows it.
+    let confirmed = MINITEST_HEADER.exec(text)?.groups?.index !== undefined;
     const draft = {
         category: 'test_failure',
         tool: 'minitest',
@@ -50647,8 +50915,11 @@ function minitestBlock(line) {
         accepts(next) {
             if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30)
                 return false;
-            if (draft.logLines[1] === line.n)
+            if (draft.logLines[1] === line.n) {
                 draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+                if (MINITEST_TEST_NAME.test(next.text))
+                    confirmed = true;
+            }
             const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
             if (located && draft.file === undefined) {
                 draft.file = located.groups?.file;
@@ -50657,6 +50928,7 @@ function minitestBlock(line) {
             draft.logLines[1] = next.n;
             return true;
         },
+        finish: () => confirmed,
     };
 }
 /** A RuboCop offense, with the source line and the caret line it prints under it. */
@@ -50875,7 +51147,7 @@ const rubyDetector = {
     description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
     categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
     example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
-    trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
+    trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
     start() {
         const scan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
         return {
@@ -51735,7 +52007,8 @@ const swiftDetector = {
 
 
 
-// -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+// -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
+
 
 
 
@@ -51795,7 +52068,7 @@ const DETECTORS = [
     prettierDetector,
     eslintDetector,
     tscDetector,
-    // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+    // -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
     goDetector,
     rustDetector,
     jvmDetector,
@@ -51807,6 +52080,7 @@ const DETECTORS = [
     dotnetDetector,
     rubyDetector,
     phpDetector,
+    perlDetector,
     swiftDetector,
     beamDetector,
     haskellDetector,

@@ -47,7 +47,7 @@ import { prettierDetector } from './detectors/prettier.js';
 import { eslintDetector } from './detectors/eslint.js';
 import { tscDetector } from './detectors/tsc.js';
 
-// -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+// -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
 import { beamDetector } from './detectors/beam.js';
 import { cmakeDetector } from './detectors/cmake.js';
 import { dotnetDetector } from './detectors/dotnet.js';
@@ -58,6 +58,7 @@ import { haskellDetector } from './detectors/haskell.js';
 import { jvmDetector } from './detectors/jvm.js';
 import { markdownLintDetector } from './detectors/markdown-lint.js';
 import { msvcDetector } from './detectors/msvc.js';
+import { perlDetector } from './detectors/perl.js';
 import { phpDetector } from './detectors/php.js';
 import { rCheckDetector } from './detectors/r-check.js';
 import { rubyDetector } from './detectors/ruby.js';
@@ -108,7 +109,7 @@ export const DETECTORS: readonly Detector[] = [
   prettierDetector,
   eslintDetector,
   tscDetector,
-  // -- go, rust, jvm, c/c++, .net, ruby, php, swift, elixir/erlang, haskell
+  // -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
   goDetector,
   rustDetector,
   jvmDetector,
@@ -120,6 +121,7 @@ export const DETECTORS: readonly Detector[] = [
   dotnetDetector,
   rubyDetector,
   phpDetector,
+  perlDetector,
   swiftDetector,
   beamDetector,
   haskellDetector,

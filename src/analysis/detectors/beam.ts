@@ -5,7 +5,8 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
  * The BEAM languages. Elixir: `** (CompileError) lib/x.ex:12: msg`, `error:` blocks with a
  * `└─ lib/x.ex:12:5` pointer, ExUnit `1) test does x (Mod)` blocks with their `test/x_test.exs:12`
  * line, `mix format --check-formatted`, Hex resolution failures. Erlang: erlc/rebar3
- * `src/x.erl:12: msg` (optionally `:col:`), EUnit/Common Test failures and `{error,enoent}` exits.
+ * `src/x.erl:12: msg` (optionally `:col:`), EUnit/Common Test failures (ct_run's `*** FAILED test
+ * case` line with the framed report above it) and `{error,enoent}` exits.
  */
 
 const ELIXIR_EXCEPTION = /^\*\* \((?<kind>\w+(?:\.\w+)*)\) (?:(?<file>[^\s:]+\.exs?):(?<line>\d+)(?::(?<column>\d+))?:? )?(?<message>.*)$/;
@@ -22,6 +23,10 @@ const HEX_RESOLUTION =
 const ERLANG_DIAGNOSTIC = /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[eh]rl):(?<line>\d+):(?:(?<column>\d+):)? (?<message>.*)$/;
 const EUNIT_FAILURE = /^\s*(?<module>\w+):(?<test>\w+)\.\.\.\*failed\*$|^\s*(?<module2>\w+): (?<test2>\w+)\.\.\.\*failed\*$/;
 const CT_FAILED = /^Test run failed! Reason:$|^%%% (?<suite>\w+) ==> (?<case>\w+): FAILED$/;
+// ct_run's console: `Testing suite: *** FAILED test case 2 of 4 ***`, under the failure's
+// `- - - -`-framed report (`mod:fun failed on line 12`, `Reason: …`).
+const CT_CASE_FAILED = /^Testing \S+: \*\*\* FAILED (?:test case \d+(?: of \d+)?|\{)/;
+const CT_FRAME = /^(?:- ){20,}-?\s*$/;
 const ENOENT = /\{'?EXIT'?,\{error,\{enoent,"(?<path>[^"]+)"\}\}\}|\{error,\{enoent,"?(?<path2>[^"}]+)"?\}\}/;
 
 /** `mix format --check-formatted` failed: the files it lists under the headline. */
@@ -213,6 +218,34 @@ const commonTestFailed: BeamHandler = (_blocks, line, ctx) => {
   return false;
 };
 
+/** The `- - -`-framed report just above a line (blank lines between allowed), as [first, last] content lines. */
+function framedReportAbove(ctx: DetectorContext): LogLine[] {
+  const before = ctx.before(60);
+  const text = (i: number): string => before[i]?.text ?? '';
+  let end = before.length - 1;
+  while (end >= 0 && text(end).trim() === '') end--;
+  if (end < 0 || !CT_FRAME.test(text(end))) return [];
+  let start = end - 1;
+  while (start >= 0 && !CT_FRAME.test(text(start))) start--;
+  return start < 0 ? [] : before.slice(start + 1, end).filter((line) => line.text.trim() !== '');
+}
+
+/** A Common Test case that failed: the framed report above it is the cause. */
+const commonTestCase: BeamHandler = (_blocks, line, ctx) => {
+  if (!CT_CASE_FAILED.test(line.text)) return undefined;
+  const report = framedReportAbove(ctx);
+  const first = report[0];
+  const last = report[report.length - 1];
+  ctx.report({
+    category: 'test_failure',
+    tool: 'common_test',
+    message: clip(first !== undefined ? `${line.text}: ${first.text.trim()}` : line.text),
+    logLines: first !== undefined && last !== undefined ? [first.n, last.n] : [line.n, line.n],
+    confidence: 0.85,
+  });
+  return false;
+};
+
 /** What a line can start, most specific first; a line the open block takes never reaches them. */
 const LINE_HANDLERS: readonly BeamHandler[] = [
   mixFormat,
@@ -222,6 +255,7 @@ const LINE_HANDLERS: readonly BeamHandler[] = [
   exunitItem,
   erlangDiagnostic,
   eunitFailure,
+  commonTestCase,
   enoent,
   commonTestFailed,
 ];
@@ -232,7 +266,7 @@ export const beamDetector: Detector = {
   categories: ['compilation_error', 'test_failure', 'lint_format', 'dependency_resolution', 'missing_file'],
   example: 'src/rabbit_vhost.erl:91: field description undefined in record vhost',
   trigger:
-    /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
+    /^\*\* \(|└─ |^error: |^\s+\d+\) (?:test|doctest|property) |\.[eh]rl:\d|\*failed\*|^Test run failed|\*\*\* FAILED |==> \w+: FAILED|enoent|Hex dependency resolution|^Failed to use "|^Unchecked dependencies/,
   start() {
     const blocks = new BlockReader();
     return {

@@ -4,7 +4,8 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 /**
  * ESLint and stylelint problems. The stylish format (a path line, then `  12:5  error  msg  rule`
  * lines, stylelint's with `✖`/`⚠` markers) gives one failure per problem, located by the path line
- * that heads the run; the one-line `file:12:5: msg (rule)` shapes (standard, eslint-plugin-prettier
+ * that heads the run; standard's report (`standard: Use JavaScript Standard Style` and `  file:12:5: msg`
+ * lines under it); the one-line `file:12:5: msg (rule)` shapes (standard --verbose, eslint-plugin-prettier
  * wrappers, the compact formatter's `file: line 12, col 5, Error - msg (rule)` and the unix
  * formatter's `file:12:5: msg [Error/rule]`) too. `✖ N problems` is only reported when no problem
  * line was read, and ESLint crashing (`Oops! Something went wrong!`) is a lint failure of its own.
@@ -20,6 +21,10 @@ const COMPACT =
   /^(?<file>\S.*?): line (?<line>\d+), col (?<column>\d+), (?<severity>Error|Warning) - (?<message>.*?)(?: \((?<rule>@?[\w-]+(?:\/[\w.-]+)*)\))?$/;
 const UNIX =
   /^(?<file>(?:[A-Za-z]:)?[^\s:]+\.[A-Za-z0-9]+):(?<line>\d+):(?<column>\d+): (?<message>.*) \[(?<severity>Error|Warning)(?:\/(?<rule>@?[\w-]+(?:\/[\w.-]+)*))?\]$/;
+// standard (JavaScript Standard Style) and its kin print a headline, then `  /path/x.js:12:5: msg`
+// lines with no rule; a parser crash adds the offending source and the error under its line.
+const STANDARD_HEADLINE = /^(?:standard|semistandard|ts-standard|standardx|snazzy): (?:Use JavaScript Standard Style|Run `)/;
+const STANDARD_PROBLEM = /^\s+(?<file>(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?):(?<line>\d+):(?<column>\d+): (?<message>\S.*)$/;
 const SUMMARY = /^\s*✖ (?<problems>\d+) problems? \((?<errors>\d+) errors?, (?<warnings>\d+) warnings?\)/;
 const CRASH = /^Oops! Something went wrong! :\(/;
 
@@ -74,6 +79,8 @@ interface EslintScan {
    * this run had errors at all.
    */
   pendingWarnings: FailureDraft[];
+  /** Inside a standard report: the problem lines that follow its headline, and what they wrap. */
+  standard: boolean;
 }
 
 type EslintHandler = LineHandler<[scan: EslintScan, line: LogLine, ctx: DetectorContext]>;
@@ -198,8 +205,48 @@ const summary: EslintHandler = (scan, line, ctx) => {
 
 const crash: EslintHandler = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
 
+/** standard's headline and the problem lines under it; any other unindented line ends the report. */
+const standardReport: EslintHandler = (scan, line, ctx) => {
+  const text = line.text;
+  if (STANDARD_HEADLINE.test(text)) {
+    scan.standard = true;
+    return true;
+  }
+  if (!scan.standard) return undefined;
+  const problem = STANDARD_PROBLEM.exec(text);
+  if (problem?.groups) {
+    scan.last = {
+      category: isParsingError(problem.groups.message ?? '') ? 'syntax_error' : 'lint_format',
+      tool: 'standard',
+      message: clip(text.trim()),
+      file: problem.groups.file,
+      line: Number(problem.groups.line),
+      column: Number(problem.groups.column),
+      logLines: [line.n, line.n],
+      confidence: 0.9,
+    };
+    reportProblem(scan, ctx, scan.last);
+    return true;
+  }
+  // A parser crash (reported at 0:0) under a problem line: the source excerpt, the caret and the error.
+  const crashed = scan.last?.line === 0;
+  if (
+    crashed &&
+    scan.last !== undefined &&
+    text.trim() !== '' &&
+    line.n - scan.last.logLines[1] === 1 &&
+    line.n - scan.last.logLines[0] <= 4
+  ) {
+    scan.last.logLines[1] = line.n;
+    return true;
+  }
+  scan.standard = false;
+  scan.last = undefined;
+  return undefined;
+};
+
 /** What a line can be, in this order; a line of a crash report being read never reaches them. */
-const LINE_HANDLERS: readonly EslintHandler[] = [problemLine, wrappedMessage, endOfRun, oneLineProblem, summary, crash];
+const LINE_HANDLERS: readonly EslintHandler[] = [standardReport, problemLine, wrappedMessage, endOfRun, oneLineProblem, summary, crash];
 
 export const eslintDetector: Detector = {
   id: 'eslint',
@@ -207,7 +254,7 @@ export const eslintDetector: Detector = {
   categories: ['lint_format', 'syntax_error'],
   example: "  12:5  error  'foo' is assigned a value but never used  no-unused-vars",
   trigger:
-    /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!/,
+    /^\s+\d+:\d+\s+(?:error|warning|✖|⚠)\s|\.(?:[cm]?[jt]sx?|vue|svelte|astro|json|md|mdx|css|scss|less|html):\d+(?::\d+)?:? \S.* \(@?[\w-]+(?:\/[\w.-]+)*\)$|: line \d+, col \d+, (?:Error|Warning) - |:\d+:\d+: .* \[(?:Error|Warning)(?:\/[^\]\s]+)?\]$|✖ \d+ problems? \(|^Oops! Something went wrong!|^(?:standard|semistandard|ts-standard|standardx|snazzy): /,
   start() {
     const scan: EslintScan = {
       currentFile: undefined,
@@ -217,6 +264,7 @@ export const eslintDetector: Detector = {
       problemsSeen: 0,
       crash: new BlockReader(),
       pendingWarnings: [],
+      standard: false,
     };
     return {
       line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),

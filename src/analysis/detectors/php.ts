@@ -3,6 +3,7 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 
 /**
  * PHP: PHPUnit failure blocks (`There was 1 failure:` + `1) Class::test` … `/path/x.php:43`),
+ * run-tests.php failures (`FAIL title [x.phpt]`, with the `========DIFF========` block before it),
  * PHPStan tables (`Line   src/x.php` + `1174   msg`), PHP parse and fatal errors, and Composer's
  * `Your requirements could not be resolved` problems.
  */
@@ -20,6 +21,13 @@ const PHPSTAN_TOTAL = /^\s*\[ERROR\] Found \d+ errors?/;
 
 const PHP_ERROR =
   /^(?:PHP )?(?<kind>Parse error|Fatal error|Warning|Catchable fatal error):\s+(?<message>.*?) in (?<file>\S+\.php)(?: on line |:)(?<line>\d+)/;
+
+// run-tests.php (php-src and extensions): a failed test's `========DIFF========` … `========DONE========`
+// block (shown with --show-diff), then `FAIL title [ext/x/tests/y.phpt]`.
+const RUN_TESTS_DIFF = /^={8}DIFF={8}$/;
+const RUN_TESTS_DONE = /^={8}DONE={8}$/;
+const RUN_TESTS_FAIL = /^FAIL (?<title>.+?) \[(?<test>[^\]\s]+\.phpt)\]/;
+const RUN_TESTS_WHERE = / in (?<file>\S+\.php) on line (?<line>\d+)/;
 
 const COMPOSER_UNRESOLVABLE =
   /^Your requirements could not be resolved to an installable set of packages\.|^Your lock file does not contain a compatible set of packages/;
@@ -137,6 +145,64 @@ function composerBlock(line: LogLine): OpenBlock {
 }
 
 /** php-src's run-tests.php rejects an option it does not know and prints its usage. */
+/** run-tests.php's diff of a failed test, up to the `FAIL` line that names the test; a diff no `FAIL` follows is dropped. */
+function runTestsBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'run-tests',
+    message: clip(line.text),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  };
+  let done = false;
+  let failed = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (done) {
+        const fail = RUN_TESTS_FAIL.exec(text);
+        if (!fail) return false;
+        failed = true;
+        draft.message = clip(text);
+        draft.data = { test: fail.groups?.test };
+        draft.file ??= fail.groups?.test;
+        draft.logLines[1] = next.n;
+        return 'end';
+      }
+      if (next.n - draft.logLines[0] > 300) return false;
+      if (RUN_TESTS_DONE.test(text)) done = true;
+      const where = RUN_TESTS_WHERE.exec(text);
+      if (where?.groups && draft.file === undefined) {
+        draft.file = where.groups.file;
+        draft.line = Number(where.groups.line);
+      }
+      draft.logLines[1] = next.n;
+      return true;
+    },
+    finish: () => failed,
+  };
+}
+
+const runTestsDiff: PhpHandler = (scan, line, ctx) =>
+  RUN_TESTS_DIFF.test(line.text) ? scan.blocks.open(runTestsBlock(line), ctx) : undefined;
+
+/** `FAIL title [x.phpt]` with no diff before it. */
+const runTestsFail: PhpHandler = (_scan, line, ctx) => {
+  const fail = RUN_TESTS_FAIL.exec(line.text);
+  if (!fail?.groups) return undefined;
+  ctx.report({
+    category: 'test_failure',
+    tool: 'run-tests',
+    message: clip(line.text),
+    file: fail.groups.test,
+    logLines: [line.n, line.n],
+    confidence: 0.8,
+    data: { test: fail.groups.test },
+  });
+  return false;
+};
+
 const illegalSwitch: PhpHandler = (_scan, line, ctx) => {
   if (!/^Illegal switch '[^']*' specified!$/.test(line.text)) return undefined;
   ctx.report({ category: 'other', tool: 'run-tests', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.7 });
@@ -203,6 +269,8 @@ const composerUnresolvable: PhpHandler = (scan, line, ctx) =>
 /** What a line can start, in this order; a line the open block takes never reaches them. */
 const LINE_HANDLERS: readonly PhpHandler[] = [
   illegalSwitch,
+  runTestsDiff,
+  runTestsFail,
   phpunitSection,
   phpunitItem,
   phpunitSummary,
@@ -213,11 +281,12 @@ const LINE_HANDLERS: readonly PhpHandler[] = [
 
 export const phpDetector: Detector = {
   id: 'php',
-  description: 'PHPUnit failures, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
+  description:
+    'PHPUnit failures, run-tests.php FAIL lines with their diffs, PHPStan error tables, PHP parse/fatal errors and Composer resolution problems.',
   categories: ['test_failure', 'type_check', 'syntax_error', 'compilation_error', 'dependency_resolution', 'other'],
   example: 'PHP Parse error:  syntax error, unexpected end of file in /app/src/Kernel.php on line 42',
   trigger:
-    /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '/,
+    /^There (?:was|were) \d+ |^\d+\) \S|^FAILURES!|^ERRORS!|^\s*Line\s+\S+\.php|error:|Fatal error|Your requirements could not be resolved|Your lock file does not contain|^Illegal switch '|^={8}DIFF={8}$|^FAIL .*\.phpt\]/,
   start() {
     const scan: PhpScan = { blocks: new BlockReader(), phpunitKind: undefined, sawTestFailure: false };
     return {

@@ -13,8 +13,12 @@ const RSPEC_BACKTRACE = /^\s*#(?: (?<file>\.?\/?[^\s:]+\.rb):(?<line>\d+)|\s|$)/
 const RSPEC_RERUN = /^rspec (?<file>\.\/\S+_spec\.rb):(?<line>\d+) # (?<description>.*)$/;
 const RSPEC_LOAD_ERROR = /^An error occurred while loading (?<file>\S+?)\.?$/;
 
-const MINITEST_HEADER = /^\s*(?<index>\d+)\) (?<kind>Failure|Error):$/;
-const MINITEST_SUMMARY = /^\d+ runs, \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
+// Minitest numbers its reports (`  1) Failure:`); minitest-reporters' default reporter prints a bare
+// `Failure:` / `Error:` above the `TestClass#test_name [file.rb:12]` line.
+const MINITEST_HEADER = /^\s*(?:(?<index>\d+)\) )?(?<kind>Failure|Error):$/;
+// Minitest counts `runs`, minitest-reporters and test-unit count `tests`.
+const MINITEST_TEST_NAME = /^\s*[A-Z][\w:]*#\S/;
+const MINITEST_SUMMARY = /^\d+ (?:runs|tests), \d+ assertions, (?<failures>\d+) failures, (?<errors>\d+) errors/;
 
 const RUBOCOP_OFFENSE =
   /^(?<file>[^\s:]+\.(?:rb|rake|gemspec|ru)|Gemfile|Rakefile):(?<line>\d+):(?<column>\d+): (?<severity>[CWEF]): (?:\[Correctable\] )?(?<message>.*)$/;
@@ -78,6 +82,8 @@ function rspecBlock(draft: FailureDraft, maxLines: number): OpenBlock {
 /** A Minitest `1) Failure:` block: the test name on the next line, then the message and `file.rb:12`. */
 function minitestBlock(line: LogLine): OpenBlock {
   const text = line.text;
+  // A bare `Failure:` is minitest-reporters' only when the test's `Class#test_name` follows it.
+  let confirmed = MINITEST_HEADER.exec(text)?.groups?.index !== undefined;
   const draft: FailureDraft = {
     category: 'test_failure',
     tool: 'minitest',
@@ -89,7 +95,10 @@ function minitestBlock(line: LogLine): OpenBlock {
     draft,
     accepts(next) {
       if (next.text.trim() === '' || MINITEST_HEADER.test(next.text) || next.n - draft.logLines[0] > 30) return false;
-      if (draft.logLines[1] === line.n) draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+      if (draft.logLines[1] === line.n) {
+        draft.message = clip(`${text.trim()} ${next.text.trim()}`);
+        if (MINITEST_TEST_NAME.test(next.text)) confirmed = true;
+      }
       const located = /\[?(?<file>[^\s:[]+\.rb):(?<line>\d+)\]?/.exec(next.text);
       if (located && draft.file === undefined) {
         draft.file = located.groups?.file;
@@ -98,6 +107,7 @@ function minitestBlock(line: LogLine): OpenBlock {
       draft.logLines[1] = next.n;
       return true;
     },
+    finish: () => confirmed,
   };
 }
 
@@ -318,7 +328,7 @@ export const rubyDetector: Detector = {
   categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
   example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
   trigger:
-    /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|runs, \d+ assertions|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
+    /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
   start() {
     const scan: RubyScan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
     return {
