@@ -111,8 +111,8 @@ function ratioOf(name: string, measure: (length: number, repeats: number) => num
   // Enough repeats that the small run takes a few milliseconds, so timer noise does not decide.
   let repeats = 1;
   while (repeats < 4096 && measure(SMALL, repeats) < 5) repeats *= 2;
-  const smallMs = bestOf(3, () => measure(SMALL, repeats));
-  const largeMs = bestOf(3, () => measure(LARGE, repeats));
+  const smallMs = bestOf(5, () => measure(SMALL, repeats));
+  const largeMs = bestOf(5, () => measure(LARGE, repeats));
   return { name, smallMs, largeMs, ratio: largeMs / Math.max(smallMs, 0.001) };
 }
 

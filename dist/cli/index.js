@@ -47820,6 +47820,13 @@ const infrastructure_RULES = [
         confidence: 0.8,
     },
     { pattern: /\bECONNREFUSED\b|Connection refused/, kind: 'connection', tool: 'network', confidence: 0.65 },
+    // TLS: a certificate the client would not accept (wget, curl, git, OpenSSL through Python/Node).
+    {
+        pattern: /no certificate subject alternative name matches|cannot verify \S+ certificate|The certificate of '[^']*' (?:is not trusted|has expired)|SSL certificate problem|CERTIFICATE_VERIFY_FAILED|server certificate verification failed/i,
+        kind: 'connection',
+        tool: 'network',
+        confidence: 0.85,
+    },
 ];
 const infrastructure_TRIGGER = new RegExp([
     'maximum execution time|maximum time limit|timed out|No output has been received|shutdown signal|lost communication|hosted runner|Runner connection',
@@ -47833,7 +47840,7 @@ const infrastructure_TRIGGER = new RegExp([
     'Failed to download|Unable to resolve action|Unable to download artifact|manifest|Docker daemon|pulling image|source metadata|failed to fetch|failed to do request',
     'Error response from daemon|resolve host|getaddrinfo|name resolution|service not known|servname|no such host|returned error|HTTP code|ERROR [45]\\d\\d|Failure [45]\\d\\d',
     'HTTP Error|HTTP 5\\d\\d|5\\d\\d (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)|Empty reply|Failed to connect|unreachable|handshake timeout|create connection|connect to|Connection timed|reset by peer',
-    'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused',
+    'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused|certificate|CERTIFICATE_VERIFY',
 ].join('|'), 'i');
 const PROCESS_COMPLETED = /^Process completed with exit code \d+/;
 const QUOTED_SOURCE = /^\s+(?:raise|throw new|except)\s/;
@@ -48133,7 +48140,8 @@ const jestDetector = {
 /**
  * `prettier --check`: one failure per unformatted file (`[warn] src/x.ts` in Prettier 2/3, bare
  * paths before `Code style issues found in the above file(s)` in Prettier 1), files listed under a
- * project script's "prettier … files listed below" hint, and `[error] x.ts: SyntaxError: …` parse
+ * project script's "prettier … files listed below" hint, the bare paths `prettier --list-different` prints
+ * under its echoed command, and `[error] x.ts: SyntaxError: …` parse
  * failures with their code frame.
  */
 const PATH = /^(?:[A-Za-z]:)?[^\s:*?"<>|[\]]+\.[A-Za-z0-9]+$/;
@@ -48142,6 +48150,8 @@ const prettier_SUMMARY = /Code style issues (?:found in|were found in) (?:the ab
 const prettier_SYNTAX = /^\[error\] (?<file>[^\s:]+): (?<message>(?:SyntaxError|Error): .*?)(?: \((?<line>\d+):(?<column>\d+)\))?$/;
 const prettier_FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
+// `prettier --list-different` (`-l`) prints the paths of unformatted files, one a line, and nothing else.
+const LIST_DIFFERENT = /\bprettier(?:\.js)?\s.*(?:--list-different|\s-l)(?:\s|$)/;
 function fileDraft(line, path) {
     return {
         category: 'lint_format',
@@ -48200,7 +48210,7 @@ const hintedPath = (scan, line, ctx) => {
     }
     if (PATH.test(trimmed)) {
         const draft = fileDraft(line, trimmed);
-        if (scan.pending.length === 0)
+        if (scan.pending.length === 0 && hint.fromHint)
             draft.logLines[0] = hint.n;
         scan.pending.push(draft);
         return true;
@@ -48262,11 +48272,19 @@ const hintLine = (scan, line, ctx) => {
     prettier_flush(scan, ctx);
     // Such scripts often spread their hint over two lines; both explain the list.
     const previous = ctx.before(1)[0];
-    scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
+    scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0, fromHint: true };
+    return true;
+};
+/** The echoed `prettier --list-different …` command: the bare paths right under it are the files. */
+const listDifferent = (scan, line, ctx) => {
+    if (!LIST_DIFFERENT.test(line.text))
+        return undefined;
+    prettier_flush(scan, ctx);
+    scan.hint = { n: line.n, blanks: 3, fromHint: false };
     return true;
 };
 /** What a line can start, in this order; a line of the code frame being read never reaches them. */
-const prettier_LINE_HANDLERS = [hintedPath, warnLine, prettier_syntaxError, prettier_summary, hintLine];
+const prettier_LINE_HANDLERS = [hintedPath, warnLine, prettier_syntaxError, prettier_summary, hintLine, listDifferent];
 const prettierDetector = {
     id: 'prettier',
     description: 'Prettier --check: one failure per unformatted file, and files it could not parse.',
@@ -51147,7 +51165,7 @@ const rubyDetector = {
     description: 'RSpec and Minitest failures, RuboCop offenses, Bundler resolution errors, Ruby SyntaxError and LoadError, Psych YAML parse errors, `rake aborted!` messages.',
     categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
     example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
-    trigger: /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
+    trigger: /^Failures:$|^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
     start() {
         const scan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
         return {

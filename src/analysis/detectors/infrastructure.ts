@@ -233,6 +233,14 @@ const RULES: readonly Rule[] = [
     confidence: 0.8,
   },
   { pattern: /\bECONNREFUSED\b|Connection refused/, kind: 'connection', tool: 'network', confidence: 0.65 },
+  // TLS: a certificate the client would not accept (wget, curl, git, OpenSSL through Python/Node).
+  {
+    pattern:
+      /no certificate subject alternative name matches|cannot verify \S+ certificate|The certificate of '[^']*' (?:is not trusted|has expired)|SSL certificate problem|CERTIFICATE_VERIFY_FAILED|server certificate verification failed/i,
+    kind: 'connection',
+    tool: 'network',
+    confidence: 0.85,
+  },
 ];
 
 const TRIGGER = new RegExp(
@@ -248,7 +256,7 @@ const TRIGGER = new RegExp(
     'Failed to download|Unable to resolve action|Unable to download artifact|manifest|Docker daemon|pulling image|source metadata|failed to fetch|failed to do request',
     'Error response from daemon|resolve host|getaddrinfo|name resolution|service not known|servname|no such host|returned error|HTTP code|ERROR [45]\\d\\d|Failure [45]\\d\\d',
     'HTTP Error|HTTP 5\\d\\d|5\\d\\d (?:Bad Gateway|Service Unavailable|Gateway Time-?out|Internal Server Error)|Empty reply|Failed to connect|unreachable|handshake timeout|create connection|connect to|Connection timed|reset by peer',
-    'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused',
+    'Read timed out|ReadTimeout|ESOCKETTIMEDOUT|ETIMEDOUT|ECONNRESET|socket hang up|i/o timeout|curl: \\(|ECONNREFUSED|Connection refused|certificate|CERTIFICATE_VERIFY',
   ].join('|'),
   'i',
 );

@@ -4,7 +4,8 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 /**
  * `prettier --check`: one failure per unformatted file (`[warn] src/x.ts` in Prettier 2/3, bare
  * paths before `Code style issues found in the above file(s)` in Prettier 1), files listed under a
- * project script's "prettier … files listed below" hint, and `[error] x.ts: SyntaxError: …` parse
+ * project script's "prettier … files listed below" hint, the bare paths `prettier --list-different` prints
+ * under its echoed command, and `[error] x.ts: SyntaxError: …` parse
  * failures with their code frame.
  */
 
@@ -14,6 +15,8 @@ const SUMMARY = /Code style issues (?:found in|were found in) (?:the above file|
 const SYNTAX = /^\[error\] (?<file>[^\s:]+): (?<message>(?:SyntaxError|Error): .*?)(?: \((?<line>\d+):(?<column>\d+)\))?$/;
 const FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
+// `prettier --list-different` (`-l`) prints the paths of unformatted files, one a line, and nothing else.
+const LIST_DIFFERENT = /\bprettier(?:\.js)?\s.*(?:--list-different|\s-l)(?:\s|$)/;
 
 function fileDraft(line: LogLine, path: string): FailureDraft {
   return {
@@ -33,7 +36,7 @@ interface PrettierScan {
   /** Unformatted files, reported together when their list ends (the first spans the list). */
   pending: FailureDraft[];
   /** A script's "prettier … files listed below" hint: the paths after it are the files. */
-  hint: { n: number; blanks: number } | undefined;
+  hint: { n: number; blanks: number; fromHint: boolean } | undefined;
 }
 
 type PrettierHandler = LineHandler<[scan: PrettierScan, line: LogLine, ctx: DetectorContext]>;
@@ -83,7 +86,7 @@ const hintedPath: PrettierHandler = (scan, line, ctx) => {
   }
   if (PATH.test(trimmed)) {
     const draft = fileDraft(line, trimmed);
-    if (scan.pending.length === 0) draft.logLines[0] = hint.n;
+    if (scan.pending.length === 0 && hint.fromHint) draft.logLines[0] = hint.n;
     scan.pending.push(draft);
     return true;
   }
@@ -142,12 +145,20 @@ const hintLine: PrettierHandler = (scan, line, ctx) => {
   flush(scan, ctx);
   // Such scripts often spread their hint over two lines; both explain the list.
   const previous = ctx.before(1)[0];
-  scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0 };
+  scan.hint = { n: previous && /prettier/i.test(previous.text) ? previous.n : line.n, blanks: 0, fromHint: true };
+  return true;
+};
+
+/** The echoed `prettier --list-different …` command: the bare paths right under it are the files. */
+const listDifferent: PrettierHandler = (scan, line, ctx) => {
+  if (!LIST_DIFFERENT.test(line.text)) return undefined;
+  flush(scan, ctx);
+  scan.hint = { n: line.n, blanks: 3, fromHint: false };
   return true;
 };
 
 /** What a line can start, in this order; a line of the code frame being read never reaches them. */
-const LINE_HANDLERS: readonly PrettierHandler[] = [hintedPath, warnLine, syntaxError, summary, hintLine];
+const LINE_HANDLERS: readonly PrettierHandler[] = [hintedPath, warnLine, syntaxError, summary, hintLine, listDifferent];
 
 export const prettierDetector: Detector = {
   id: 'prettier',

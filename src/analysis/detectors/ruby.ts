@@ -328,7 +328,7 @@ export const rubyDetector: Detector = {
   categories: ['test_failure', 'syntax_error', 'import_missing_module', 'lint_format', 'dependency_resolution', 'missing_file', 'other'],
   example: 'rspec ./spec/models/user_spec.rb:12 # User validates the email',
   trigger:
-    /^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
+    /^Failures:$|^\s{0,4}\d+\) \S|^rspec \.\/|^An error occurred while loading|(?:runs|tests), \d+ assertions|^\s*(?:\d+\) )?(?:Failure|Error):$|\.rb:\d+|: [CWEF]: |cannot load such file|Could not find|Bundler could not find|Your bundle is locked|Bundler::GemNotFound|^rake aborted!$| at line \d+ column \d+$/,
   start() {
     const scan: RubyScan = { blocks: new BlockReader(), rakeAbortedAt: undefined, inRspecFailures: false, sawSpecificFailure: false };
     return {
