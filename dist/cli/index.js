@@ -45841,6 +45841,78 @@ const policyGateDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/diff-check.ts
+
+/**
+ * A check that prints the changes it wants as a git diff (`diff --git a/x b/x`, `@@ -1,3 +1,4 @@`):
+ * a formatter run followed by `git diff --exit-code`, a project's "please apply the changes below"
+ * script. One failure per file in the diff, weak on its own (a diff is also printed for other
+ * reasons), located at the file's first hunk.
+ */
+const FILE_HEADER = /^diff --git a\/(?<a>\S+) b\/(?<b>\S+)$/;
+const HUNK = /^@@ -\d+(?:,\d+)? \+(?<line>\d+)(?:,\d+)? @@/;
+// What a git diff's lines can be: metadata, hunks, context, removals, additions, `\ No newline`.
+const DIFF_LINE = /^(?:index [0-9a-f]|--- |\+\+\+ |@@ |[-+ \\]|(?:new|deleted) file mode |old mode |new mode |similarity index |rename (?:from|to) |Binary files |$)/;
+/** Blank lines a diff may hold (logs drop the context line's single space). */
+const MAX_BLANKS = 2;
+function diff_check_flush(scan, ctx) {
+    if (scan.current !== undefined)
+        ctx.report(scan.current);
+    scan.current = undefined;
+    scan.blanks = 0;
+}
+function fileDraft(line, file) {
+    return {
+        category: 'lint_format',
+        tool: 'git diff',
+        message: clip(`changes wanted in ${file}`),
+        file,
+        logLines: [line.n, line.n],
+        confidence: 0.6,
+    };
+}
+function readLine(scan, line, ctx) {
+    const header = FILE_HEADER.exec(line.text);
+    if (header?.groups) {
+        diff_check_flush(scan, ctx);
+        scan.current = fileDraft(line, header.groups.b ?? header.groups.a ?? '');
+        return true;
+    }
+    const current = scan.current;
+    if (current === undefined)
+        return false;
+    if (!DIFF_LINE.test(line.text)) {
+        diff_check_flush(scan, ctx);
+        return false;
+    }
+    if (line.text.trim() === '') {
+        scan.blanks++;
+        if (scan.blanks > MAX_BLANKS)
+            diff_check_flush(scan, ctx);
+        return scan.current !== undefined;
+    }
+    scan.blanks = 0;
+    const hunk = HUNK.exec(line.text);
+    if (hunk?.groups && current.line === undefined)
+        current.line = Number(hunk.groups.line);
+    current.logLines[1] = line.n;
+    return true;
+}
+const diffCheckDetector = {
+    id: 'diff-check',
+    description: 'Checks that print the changes they want as a git diff (a formatter followed by `git diff --exit-code`): one weak failure per file.',
+    categories: ['lint_format'],
+    example: 'diff --git a/src/main.c b/src/main.c',
+    trigger: /^diff --git a\//,
+    start() {
+        const scan = { current: undefined, blanks: 0 };
+        return {
+            line: (line, ctx) => readLine(scan, line, ctx),
+            end: (ctx) => diff_check_flush(scan, ctx),
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/pre-commit.ts
 /**
  * pre-commit (and prek, which prints the same): a hook's status line
@@ -46204,7 +46276,7 @@ const shellcheckDetector = {
  * warnings only with `--strict`, so they get less confidence.
  */
 const PARSABLE = /^(?<file>[^\s:]+\.ya?ml):(?<line>\d+):(?<column>\d+): \[(?<level>error|warning)\] (?<message>.+?) \((?<rule>[\w-]+)\)\s*$/;
-const FILE_HEADER = /^(?<file>\S+\.ya?ml)\s*$/;
+const yamllint_FILE_HEADER = /^(?<file>\S+\.ya?ml)\s*$/;
 const STANDARD = /^\s+(?<line>\d+):(?<column>\d+)\s+(?<level>error|warning)\s+(?<message>.+?)\s+\((?<rule>[\w-]+)\)\s*$/;
 function yamllint_confidenceOf(level) {
     return level === 'error' ? 0.88 : 0.5;
@@ -46239,7 +46311,7 @@ const yamllintDetector = {
                     report(ctx, parsable.file, line.n, parsable);
                     return false;
                 }
-                const header = FILE_HEADER.exec(text)?.groups?.file;
+                const header = yamllint_FILE_HEADER.exec(text)?.groups?.file;
                 if (header !== undefined) {
                     file = { path: header, n: line.n };
                     return true;
@@ -46677,7 +46749,7 @@ const specFailure = (scan, line, ctx) => {
 };
 /** What a line can start, in this order; a line the open block takes never reaches them. */
 const node_test_LINE_HANDLERS = [summaryEntry, tapNotOk, specFailure];
-function readLine(scan, line, ctx) {
+function node_test_readLine(scan, line, ctx) {
     return summaryMarker(scan, line, ctx) ?? scan.blocks.read(line, ctx) ?? firstAnswer(node_test_LINE_HANDLERS, scan, line, ctx);
 }
 const nodeTestDetector = {
@@ -46689,7 +46761,7 @@ const nodeTestDetector = {
     start() {
         const scan = { blocks: new BlockReader(), inSummary: false, bodiless: [], testAt: undefined };
         return {
-            line: (line, ctx) => readLine(scan, line, ctx),
+            line: (line, ctx) => node_test_readLine(scan, line, ctx),
             end(ctx) {
                 scan.blocks.close(ctx);
                 for (const draft of scan.bodiless)
@@ -48152,7 +48224,7 @@ const prettier_FRAME = /^\[error\] (?:\s|>)/;
 const HINT = /prettier.*(?:listed below|following files?)|(?:listed below|following files?).*prettier/i;
 // `prettier --list-different` (`-l`) prints the paths of unformatted files, one a line, and nothing else.
 const LIST_DIFFERENT = /\bprettier(?:\.js)?\s.*(?:--list-different|\s-l)(?:\s|$)/;
-function fileDraft(line, path) {
+function prettier_fileDraft(line, path) {
     return {
         category: 'lint_format',
         tool: 'prettier',
@@ -48209,7 +48281,7 @@ const hintedPath = (scan, line, ctx) => {
         return true;
     }
     if (PATH.test(trimmed)) {
-        const draft = fileDraft(line, trimmed);
+        const draft = prettier_fileDraft(line, trimmed);
         if (scan.pending.length === 0 && hint.fromHint)
             draft.logLines[0] = hint.n;
         scan.pending.push(draft);
@@ -48223,7 +48295,7 @@ const warnLine = (scan, line) => {
     const warn = WARN_LINE.exec(line.text);
     if (warn?.groups?.path === undefined || !PATH.test(warn.groups.path))
         return undefined;
-    scan.pending.push(fileDraft(line, warn.groups.path));
+    scan.pending.push(prettier_fileDraft(line, warn.groups.path));
     return false;
 };
 const prettier_syntaxError = (scan, line, ctx) => {
@@ -48244,7 +48316,7 @@ function pathsAbove(ctx) {
         const trimmed = candidate.text.trim();
         if (!PATH.test(trimmed))
             break;
-        found.unshift(fileDraft(candidate, trimmed));
+        found.unshift(prettier_fileDraft(candidate, trimmed));
     }
     return found;
 }
@@ -50748,14 +50820,37 @@ const phpDetector = {
 
 /**
  * R package checks (`R CMD check`, testthat): failed test files (`Running the tests in
- * ‘tests/x.R’ failed.` with the output tail R prints under it), missing packages (`Package required
+ * ‘tests/x.R’ failed.` with the output tail R prints under it, located by the first testthat failure
+ * or parse error in that tail), missing packages (`Package required
  * but not available: ‘x’`, `there is no package called ‘x’`), and other `* checking … ERROR` steps.
  */
 const TESTS_FAILED = /^Running the tests in [‘'](?<file>[^’']+)[’'] failed\.$/;
 const RUNNING_TEST_FILE = /^\s*Running [‘'][^’']+[’']/;
 const r_check_MISSING_PACKAGE = /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
-const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
+const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@|at )?(?<file>[^#:)]+)[#:](?<line>\d+)/;
+// testthat 2+: `── 1. Error: what it tests (@test-app.R#41)  ───…`.
+const TESTTHAT_RULED = /^\s*── \d+\. (?:Failure|Error|Skip)[^(]*\(@(?<file>[^#)\s]+)#(?<line>\d+)\)/;
+// R's parser: `test-ts.R:4:1: unexpected '<'`.
+const R_PARSE_ERROR = /^\s*(?<file>[^\s:]+\.[Rr]):(?<line>\d+):(?<column>\d+): unexpected /;
+/**
+ * A line of the output tail under `Running the tests in … failed.`: the first testthat failure
+ * (`1. Failure (at test-x.R#29)`, `── 1. Error: … (@test-x.R#41)`) or R parse error
+ * (`test-x.R:4:1: unexpected '<'`) locates the failure in the test file; a parse error is a syntax error.
+ */
+function readTail(draft, headline, text) {
+    if (draft.line !== undefined)
+        return;
+    const parse = R_PARSE_ERROR.exec(text);
+    const located = parse ?? TESTTHAT_FAILURE.exec(text) ?? TESTTHAT_RULED.exec(text);
+    if (!located?.groups)
+        return;
+    draft.message = clip(`${headline} ${text.trim()}`);
+    draft.file = located.groups.file;
+    draft.line = Number(located.groups.line);
+    if (parse)
+        draft.category = 'syntax_error';
+}
 /** A test file that failed, with the tail of its output R prints under it. */
 function testsFailedBlock(line, ctx, testsFailed) {
     const text = line.text;
@@ -50777,9 +50872,7 @@ function testsFailedBlock(line, ctx, testsFailed) {
                 return false;
             if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text))
                 return false;
-            const located = TESTTHAT_FAILURE.exec(next.text);
-            if (located)
-                draft.message = clip(`${text} ${next.text.trim()}`);
+            readTail(draft, text, next.text);
             draft.logLines[1] = next.n;
             return true;
         },
@@ -50836,7 +50929,7 @@ const r_check_LINE_HANDLERS = [testsFailed, missingPackage, checkError];
 const rCheckDetector = {
     id: 'r-check',
     description: 'R CMD check and testthat failures and missing R packages.',
-    categories: ['test_failure', 'import_missing_module', 'other'],
+    categories: ['test_failure', 'syntax_error', 'import_missing_module', 'other'],
     example: 'Package required but not available: ‘lubridate’',
     trigger: /^Running the tests in |required but not available|unsuitable version|there is no package called|^\* checking .* \.\.\. ERROR$/,
     start() {
@@ -52025,6 +52118,7 @@ const swiftDetector = {
 
 
 
+
 // -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
 
 
@@ -52069,6 +52163,7 @@ const DETECTORS = [
     pytorchRunTestDetector,
     // -- javascript / typescript, shell, infrastructure
     policyGateDetector,
+    diffCheckDetector,
     preCommitDetector,
     dependabotDetector,
     officialActionsDetector,

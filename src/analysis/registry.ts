@@ -29,6 +29,7 @@ import { unittestDetector } from './detectors/unittest.js';
 
 // -- javascript / typescript, shell, infrastructure
 import { policyGateDetector } from './detectors/policy-gate.js';
+import { diffCheckDetector } from './detectors/diff-check.js';
 import { preCommitDetector } from './detectors/pre-commit.js';
 import { dependabotDetector } from './detectors/dependabot.js';
 import { officialActionsDetector } from './detectors/official-actions.js';
@@ -92,6 +93,7 @@ export const DETECTORS: readonly Detector[] = [
   pytorchRunTestDetector,
   // -- javascript / typescript, shell, infrastructure
   policyGateDetector,
+  diffCheckDetector,
   preCommitDetector,
   dependabotDetector,
   officialActionsDetector,

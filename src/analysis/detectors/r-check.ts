@@ -3,7 +3,8 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 
 /**
  * R package checks (`R CMD check`, testthat): failed test files (`Running the tests in
- * ‘tests/x.R’ failed.` with the output tail R prints under it), missing packages (`Package required
+ * ‘tests/x.R’ failed.` with the output tail R prints under it, located by the first testthat failure
+ * or parse error in that tail), missing packages (`Package required
  * but not available: ‘x’`, `there is no package called ‘x’`), and other `* checking … ERROR` steps.
  */
 
@@ -12,7 +13,11 @@ const RUNNING_TEST_FILE = /^\s*Running [‘'][^’']+[’']/;
 const MISSING_PACKAGE =
   /^(?:Packages? required but not available|Packages? required and available but unsuitable versions?): (?<pkgs>.+)$|there is no package called [‘'](?<pkg>[^’']+)[’']/;
 const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
-const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@)?(?<file>[^#:)]+)[#:](?<line>\d+)/;
+const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@|at )?(?<file>[^#:)]+)[#:](?<line>\d+)/;
+// testthat 2+: `── 1. Error: what it tests (@test-app.R#41)  ───…`.
+const TESTTHAT_RULED = /^\s*── \d+\. (?:Failure|Error|Skip)[^(]*\(@(?<file>[^#)\s]+)#(?<line>\d+)\)/;
+// R's parser: `test-ts.R:4:1: unexpected '<'`.
+const R_PARSE_ERROR = /^\s*(?<file>[^\s:]+\.[Rr]):(?<line>\d+):(?<column>\d+): unexpected /;
 
 interface RCheckScan {
   blocks: BlockReader;
@@ -21,6 +26,22 @@ interface RCheckScan {
 }
 
 type RCheckHandler = LineHandler<[scan: RCheckScan, line: LogLine, ctx: DetectorContext]>;
+
+/**
+ * A line of the output tail under `Running the tests in … failed.`: the first testthat failure
+ * (`1. Failure (at test-x.R#29)`, `── 1. Error: … (@test-x.R#41)`) or R parse error
+ * (`test-x.R:4:1: unexpected '<'`) locates the failure in the test file; a parse error is a syntax error.
+ */
+function readTail(draft: FailureDraft, headline: string, text: string): void {
+  if (draft.line !== undefined) return;
+  const parse = R_PARSE_ERROR.exec(text);
+  const located = parse ?? TESTTHAT_FAILURE.exec(text) ?? TESTTHAT_RULED.exec(text);
+  if (!located?.groups) return;
+  draft.message = clip(`${headline} ${text.trim()}`);
+  draft.file = located.groups.file;
+  draft.line = Number(located.groups.line);
+  if (parse) draft.category = 'syntax_error';
+}
 
 /** A test file that failed, with the tail of its output R prints under it. */
 function testsFailedBlock(line: LogLine, ctx: DetectorContext, testsFailed: RegExpExecArray): OpenBlock {
@@ -41,8 +62,7 @@ function testsFailedBlock(line: LogLine, ctx: DetectorContext, testsFailed: RegE
     accepts(next) {
       if (next.n - line.n > 60) return false;
       if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text)) return false;
-      const located = TESTTHAT_FAILURE.exec(next.text);
-      if (located) draft.message = clip(`${text} ${next.text.trim()}`);
+      readTail(draft, text, next.text);
       draft.logLines[1] = next.n;
       return true;
     },
@@ -101,7 +121,7 @@ const LINE_HANDLERS: readonly RCheckHandler[] = [testsFailed, missingPackage, ch
 export const rCheckDetector: Detector = {
   id: 'r-check',
   description: 'R CMD check and testthat failures and missing R packages.',
-  categories: ['test_failure', 'import_missing_module', 'other'],
+  categories: ['test_failure', 'syntax_error', 'import_missing_module', 'other'],
   example: 'Package required but not available: ‘lubridate’',
   trigger: /^Running the tests in |required but not available|unsuitable version|there is no package called|^\* checking .* \.\.\. ERROR$/,
   start() {
