@@ -66,6 +66,21 @@ describe('failed-step model', () => {
       outcomes: { 'npm install': 'failed' },
     },
     {
+      name: "Travis: its own set-up commands it ran past passed; the project's install script stays unknown",
+      log: [
+        'travis_fold:start:rvm\r\x1b[0Ktravis_time:start:1\r\x1b[0K$ rvm use 2.4 --install --binary --fuzzy\r',
+        'curl: (22) The requested URL returned error: 404 Not Found\r',
+        'travis_time:end:1\r\x1b[0Ktravis_fold:end:rvm\r',
+        'travis_fold:start:install\r\x1b[0Ktravis_time:start:2\r\x1b[0K$ ./install.sh\r',
+        'fatal: unable to access the repository\r',
+        'travis_time:end:2\r\x1b[0Ktravis_fold:end:install\r',
+        'travis_time:start:3\r\x1b[0K$ make test\r',
+        'travis_time:end:3\r\x1b[0K\x1b[31;1mThe command "make test" exited with 2.\x1b[0m\r',
+      ],
+      failed: { name: 'make test', lines: [7, 8], exitCode: 2 },
+      outcomes: { 'rvm use 2.4 --install --binary --fuzzy': 'passed', './install.sh': 'unknown', 'make test': 'failed' },
+    },
+    {
       name: 'a plain log: a tool line ends it',
       log: ['cc -c a.c', "a.c:1:1: error: unknown type name 'x'", 'make: *** [Makefile:2: a.o] Error 1'],
       failed: { name: '', lines: [1, 3], exitCode: 1 },

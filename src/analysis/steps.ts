@@ -38,6 +38,9 @@ export interface Step {
 export const MAX_STEPS = 5000;
 
 const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
+// Commands Travis runs to set a job up (language versions, the clone), before the project's own.
+const TRAVIS_SETUP =
+  /^(?:rvm (?:use|alias) |nvm (?:install|use) |jdk_switcher use |gimme |phpenv (?:global|rehash)|pyenv |source ~\/virtualenv\/|git clone --depth=|git checkout -qf |git submodule update |export TRAVIS_)/;
 const TRAVIS_EXIT = /^The command "(.{0,2000})" (?:failed and )?exited with (\d{1,3})(?: during [^.]{0,200})?\.$/;
 const GITLAB_EXIT = /^ERROR: Job failed: (?:exit code|command terminated with exit code) (\d{1,3})\s*$/;
 
@@ -136,6 +139,15 @@ export class StepTracker {
     const failed =
       this.steps.find((step) => step.outcome === 'failed' && step.outcomeSource === 'ci') ??
       this.steps.find((step) => step.outcome === 'failed');
+    // Travis's own set-up commands (rvm, nvm, the clone) end the build with their own line when
+    // they fail: one it ran past, silent about its outcome, exited 0. A project's install script
+    // stays unknown: without `set -e` it may hide the cause and still exit 0.
+    if (failed?.system === 'travis' && failed.outcomeSource === 'ci') {
+      for (const step of this.steps) {
+        if (step.index >= failed.index) break;
+        if (step.system === 'travis' && step.outcome === 'unknown' && TRAVIS_SETUP.test(step.name)) step.outcome = 'passed';
+      }
+    }
     return { steps: this.steps, failed };
   }
 }
