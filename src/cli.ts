@@ -15,8 +15,9 @@ import { createGitHubClient } from './github/client.js';
 import { readRepositoryFacts } from './github/config.js';
 import { createConsoleLogger } from './logging.js';
 import type { FixResult, JobLog } from './model.js';
-import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
+import { analyzeJobLogs, failedStepCommands, repairWorkspace, runPipeline } from './pipeline.js';
 import { neutralizeWorkflowCommands } from './report/escape.js';
+import { checksSentence } from './report/facts.js';
 import { toJsonReport, writeJsonReport } from './report/json.js';
 import { renderTextReport } from './report/text.js';
 import { parseSettings, readConfigFile, type RawInputs, type SettingsEnvironment } from './settings.js';
@@ -165,6 +166,7 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
     analysis.failures,
     { ...settings, signal: budget.signal },
     { exec: nodeExec, logger },
+    failedStepCommands(analysis.jobs),
   ).finally(() => budget.dispose());
   if (values.json) {
     io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
@@ -181,11 +183,19 @@ function writeFixText(
 ): void {
   const { failures, fixes } = run;
   const verified = fixes.filter((fix) => fix.status === 'verified');
+  const unverified = fixes.filter((fix) => fix.status === 'applied-unverified').length;
   io.stdout.write(
-    `${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`,
+    `${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified, ${unverified} applied but not verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`,
   );
   for (const fix of fixes) {
-    io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
+    const checks = checksSentence(
+      fix,
+      (command) => `\`${command}\``,
+      (value) => value,
+    );
+    io.stdout.write(
+      `  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${checks ? `; ${checks}` : ''}${fix.reason ? ` — ${fix.reason}` : ''}\n`,
+    );
   }
   const fixed = new Set(verified.flatMap((fix) => fix.failures));
   const rest = failures.filter((failure) => !fixed.has(failure.fingerprint));
