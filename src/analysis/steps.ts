@@ -103,10 +103,12 @@ export class StepTracker {
 
   observe(line: LogLine): void {
     const index = line.stepIndex ?? 0;
-    if (index !== this.currentIndex || this.current === undefined) this.open(line, index);
+    const opens = index !== this.currentIndex || this.current === undefined;
+    if (opens) this.open(line, index);
     const step = this.current as Step;
     step.lines[1] = line.n;
-    if (this.readingScript) this.readScript(step, line);
+    // The `##[group]Run …` line opens the step; its script is on the lines after it.
+    if (this.readingScript && !opens) this.readScript(step, line);
     this.readOutcome(step, line);
   }
 
@@ -134,7 +136,6 @@ export class StepTracker {
     const name = line.step ?? '';
     const step: Step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
     this.current = step;
-    // The `##[group]Run …` line itself opens the step; the script lines follow it.
     this.readingScript = step.system === 'github' && line.command === 'group' && name.startsWith('Run ');
     this.scriptChars = 0;
     if (this.readingScript) step.script = [];
