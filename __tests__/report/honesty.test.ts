@@ -74,7 +74,7 @@ describe('applied, not verified', () => {
     expect(message.split('\n')[0]).toMatch(/^CI Autofixer: unverified fix python-requirement/);
     expect(message).toContain('(applied, NOT verified;');
 
-    const summary = renderSummary(report, {});
+    const summary = renderSummary(report, { serverUrl: 'https://github.com' });
     expect(summary).toContain('0 verified, 1 applied but not verified, 0 reverted, 0 skipped.');
     expect(summary).toContain('⚠️ applied, not verified');
     expect(summary).not.toContain('Nothing: a verified fix addressed every failure found.');
@@ -97,7 +97,7 @@ describe('applied, not verified', () => {
     const report = loadReport('basic');
     const replayed = "`black --check .` (the failed step's command, replayed): exit 0";
     expect(pullRequestBody(report)).toContain(replayed);
-    expect(renderSummary(report, {})).toContain(replayed);
+    expect(renderSummary(report, { serverUrl: 'https://github.com' })).toContain(replayed);
     expect(renderTextReport(report)).toContain(replayed);
     expect(commitMessage(report)).toContain("black --check . (the failed step's command, replayed): exit 0");
     expect(annotationsFor(report)[0]?.message).toContain(replayed);
