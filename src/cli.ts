@@ -28,7 +28,8 @@ const USAGE = `Usage:
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
                    [--use-repository-tools true|false] [--timeout-minutes N]
-      Apply, guard and verify fixes in the git working tree DIR; commits nothing.
+      Apply, guard and check fixes in the git working tree DIR (the fixer's check, then the
+      failed step's command replayed when it is a recognised invocation); commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
                    [--use-repository-tools true|false] [--timeout-minutes N]
