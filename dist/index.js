@@ -61097,8 +61097,8 @@ function createFileFormatterFixer(spec) {
             const result = await runTool(ctx, tool, args);
             const command = commandText(tool, args);
             return result.exitCode === 0
-                ? { ok: true, command }
-                : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+                ? { ok: true, command, exitCode: 0, strength: 'check' }
+                : { ok: false, command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
         },
     };
 }
@@ -61213,7 +61213,9 @@ const autopep8Fixer = {
         const args = [`--select=${selectedCodes(ctx).join(',')}`, '--', ...outcome.files];
         const result = await runTool(ctx, checker, args);
         const command = commandText(checker, args);
-        return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+        return result.exitCode === 0
+            ? { ok: true, command, exitCode: 0, strength: 'check' }
+            : { ok: false, command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
     },
 };
 
@@ -61610,7 +61612,135 @@ function parseRequirements(content) {
         .map(parseRequirementLine);
 }
 
+;// CONCATENATED MODULE: ./src/fixers/support/wheel.ts
+/**
+ * Which top-level modules a wheel provides, read from its zip central directory only: nothing in
+ * the archive is extracted or run. Enough of the zip format for wheels (no zip64, which a wheel
+ * would need only beyond 65535 entries or 4 GiB).
+ */
+
+
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
+/** A wheel bigger than this is not read (the check then cannot say). */
+const MAX_WHEEL_BYTES = 256 * 1024 * 1024;
+/** The names of the entries of a zip archive. Throws a FixError when it is not a readable zip. */
+async function zipEntryNames(file) {
+    const data = await (0,promises_namespaceObject.readFile)(file);
+    if (data.length > MAX_WHEEL_BYTES)
+        throw new FixError(`${file} is larger than ${MAX_WHEEL_BYTES} bytes: not read`);
+    // The end record is the last 22 bytes plus a comment of at most 65535 bytes.
+    let end = -1;
+    for (let at = data.length - 22; at >= Math.max(0, data.length - 22 - 65535); at -= 1) {
+        if (data.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) {
+            end = at;
+            break;
+        }
+    }
+    if (end === -1)
+        throw new FixError(`${file} is not a zip archive (no end of central directory)`);
+    const count = data.readUInt16LE(end + 10);
+    let at = data.readUInt32LE(end + 16);
+    const names = [];
+    for (let i = 0; i < count; i += 1) {
+        if (at + 46 > data.length || data.readUInt32LE(at) !== CENTRAL_DIRECTORY_ENTRY) {
+            throw new FixError(`${file}: central directory entry ${i} is damaged`);
+        }
+        const nameLength = data.readUInt16LE(at + 28);
+        const extraLength = data.readUInt16LE(at + 30);
+        const commentLength = data.readUInt16LE(at + 32);
+        names.push(data.toString('utf8', at + 46, at + 46 + nameLength));
+        at += 46 + nameLength + extraLength + commentLength;
+    }
+    return names;
+}
+/**
+ * Whether the wheel's entries provide the top-level module `module`: a package (`m/__init__.py`,
+ * or any file under `m/`, a namespace package), a module `m.py`, or an extension `m.*.so` / `m.pyd`.
+ */
+function providesModule(names, module) {
+    return names.some((name) => {
+        if (name.startsWith(`${module}/`))
+            return name.length > module.length + 1;
+        if (name === `${module}.py`)
+            return true;
+        return name.startsWith(`${module}.`) && /\.(?:so|pyd)$/.test(name) && !name.includes('/');
+    });
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/pip-download.ts
+/**
+ * The dependency fixer's real check: does the distribution provide the missing module? Its wheel
+ * is downloaded with `pip download --no-deps --only-binary=:all:` (a wheel: no build step, no code
+ * of the package runs) into a temporary directory outside the workspace, and its zip directory is
+ * read (./wheel.ts). pip runs with the fixers' allow-listed environment (no token) plus, when the
+ * runner sets it, PIP_INDEX_URL (an index URL may carry its own credentials: it reaches pip only,
+ * never the repository's tools), and a time limit.
+ */
+
+
+
+
+
+
+/** How long one download may take. */
+const PIP_DOWNLOAD_TIMEOUT_MS = 90_000;
+/** `pip download …` as the report names it (the index URL is left out: it may hold credentials). */
+function downloadText(distribution) {
+    return `pip download --no-deps --only-binary=:all: ${distribution}`;
+}
+/** Downloads `distribution`'s wheel for this interpreter and checks that it provides `module`. */
+async function checkWheelProvides(ctx, distribution, module) {
+    const command = downloadText(distribution);
+    const pip = await resolvePythonTool({ ...ctx, useRepositoryTools: false }, 'pip', 'pip');
+    if (pip === undefined)
+        return { kind: 'unavailable', command, detail: 'pip is not available on PATH' };
+    const dest = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'ci-autofixer-wheel-'));
+    try {
+        const args = [
+            ...pip.prefixArgs,
+            'download',
+            '--no-deps',
+            '--only-binary=:all:',
+            '--no-cache-dir',
+            '--disable-pip-version-check',
+            '--no-input',
+            '--retries',
+            '0',
+            '--timeout',
+            '20',
+            '--dest',
+            dest,
+            '--',
+            distribution,
+        ];
+        const result = await ctx.exec(pip.command, args, {
+            cwd: dest,
+            env: ctx.packageIndexEnv ?? {},
+            baseEnv: ctx.env,
+            timeoutMs: PIP_DOWNLOAD_TIMEOUT_MS,
+            ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+        });
+        if (result.exitCode !== 0) {
+            return { kind: 'unavailable', command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result, 4)}` };
+        }
+        const wheels = (await (0,promises_namespaceObject.readdir)(dest)).filter((name) => name.endsWith('.whl'));
+        const wheel = wheels[0];
+        if (wheel === undefined)
+            return { kind: 'unavailable', command, exitCode: 0, detail: 'pip saved no wheel' };
+        const names = await zipEntryNames(external_node_path_default().join(dest, wheel));
+        return { kind: providesModule(names, module) ? 'provides' : 'lacks', command, wheel };
+    }
+    catch (error) {
+        return { kind: 'unavailable', command, detail: errors_getErrorMessage(error) };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dest, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/fixers/python-requirement.ts
+
 
 
 
@@ -61663,7 +61793,7 @@ async function python_requirement_exists(file) {
 }
 const pythonRequirementFixer = {
     id: 'python-requirement',
-    description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
+    description: 'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); verified only when `pip download --no-deps --only-binary=:all:` fetches a wheel that contains the module (nothing is installed or run), otherwise kept as "applied, not verified" after parsing the file.',
     fixType: 'dependency',
     safeByDefault: false,
     categories: ['import_missing_module'],
@@ -61732,36 +61862,68 @@ const pythonRequirementFixer = {
         });
         return {
             changed: true,
-            description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
+            description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}`,
             files: [REQUIREMENTS_FILE],
         };
     },
     async verify(ctx, git) {
-        const command = `parse ${REQUIREMENTS_FILE}`;
-        const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
-        const content = read.ok ? read.content : undefined;
-        if (content === undefined)
-            return { ok: false, command, detail: read.ok ? `${REQUIREMENTS_FILE} is missing` : read.reason };
-        const lines = parseRequirements(content);
-        const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
-        if (invalid.length > 0)
-            return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
-        const counts = new Map();
-        for (const line of lines)
-            if (line.kind === 'requirement')
-                counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+        const parsed = await checkRequirementsFile(ctx, git);
+        if (!parsed.ok)
+            return parsed;
         const local = await localModuleNames(ctx, git);
+        const checks = [];
         for (const failure of ctx.failures) {
             const lookup = distributionForModule(moduleOf(failure));
             if (!lookup.ok || local.has(lookup.topLevel))
                 continue;
-            const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
-            if (count !== 1)
-                return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${REQUIREMENTS_FILE}` };
+            checks.push(await checkWheelProvides(ctx, lookup.distribution, lookup.topLevel));
         }
-        return { ok: true, command };
+        const command = checks.map((check) => check.command).join('; ');
+        const lacking = checks.find((check) => check.kind === 'lacks');
+        if (lacking !== undefined && lacking.kind === 'lacks') {
+            return {
+                ok: false,
+                strength: 'check',
+                command,
+                exitCode: 0,
+                detail: `the downloaded wheel ${lacking.wheel} does not contain the missing module`,
+            };
+        }
+        const unavailable = checks.filter((check) => check.kind === 'unavailable');
+        if (checks.length === 0 || unavailable.length > 0) {
+            const why = unavailable.map((check) => `\`${check.command}\` could not check it (${check.kind === 'unavailable' ? check.detail : ''})`);
+            return { ok: true, strength: 'sanity', command: parsed.command, detail: why.join('; ') || 'no distribution to download' };
+        }
+        const wheels = checks.map((check) => (check.kind === 'provides' ? check.wheel : '')).join(', ');
+        return { ok: true, strength: 'check', command: `${command} (the wheel ${wheels} contains the module)`, exitCode: 0 };
     },
 };
+/** The sanity check: requirements.txt parses and names each added distribution exactly once. */
+async function checkRequirementsFile(ctx, git) {
+    const command = `parse ${REQUIREMENTS_FILE}`;
+    const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
+    const content = read.ok ? read.content : undefined;
+    if (content === undefined)
+        return { ok: false, command, detail: read.ok ? `${REQUIREMENTS_FILE} is missing` : read.reason };
+    const lines = parseRequirements(content);
+    const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
+    if (invalid.length > 0)
+        return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
+    const counts = new Map();
+    for (const line of lines)
+        if (line.kind === 'requirement')
+            counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+    const local = await localModuleNames(ctx, git);
+    for (const failure of ctx.failures) {
+        const lookup = distributionForModule(moduleOf(failure));
+        if (!lookup.ok || local.has(lookup.topLevel))
+            continue;
+        const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
+        if (count !== 1)
+            return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${REQUIREMENTS_FILE}` };
+    }
+    return { ok: true, command };
+}
 
 ;// CONCATENATED MODULE: ./src/fixers/registry.ts
 /** Every fixer, listed explicitly. docs/fixers.md is generated from this list. */
@@ -63683,6 +63845,11 @@ function buildPrefilter(triggers) {
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/steps.ts
+/** Longest script kept per step, in lines and in characters; a longer one is dropped, not cut. */
+const MAX_SCRIPT_LINES = 40;
+const MAX_SCRIPT_CHARS = 4000;
+/** The runner's lines that end the script inside a `Run` group. */
+const SCRIPT_END = /^(?:shell|env|with): ?/;
 /** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
 const MAX_STEPS = 5000;
 const GITHUB_EXIT = /^Process completed with exit code (\d{1,3})\.?$/;
@@ -63719,13 +63886,37 @@ class StepTracker {
     steps = [];
     current;
     currentIndex = -1;
+    /** Whether the lines now read are the current GitHub step's script (inside its `Run` group). */
+    readingScript = false;
+    scriptChars = 0;
     observe(line) {
         const index = line.stepIndex ?? 0;
-        if (index !== this.currentIndex || this.current === undefined)
+        const opens = index !== this.currentIndex || this.current === undefined;
+        if (opens)
             this.open(line, index);
         const step = this.current;
         step.lines[1] = line.n;
+        // The `##[group]Run …` line opens the step; its script is on the lines after it.
+        if (this.readingScript && !opens)
+            this.readScript(step, line);
         this.readOutcome(step, line);
+    }
+    readScript(step, line) {
+        if (line.command !== undefined || SCRIPT_END.test(line.text)) {
+            this.readingScript = false;
+            return;
+        }
+        const script = step.script;
+        if (script === undefined)
+            return;
+        this.scriptChars += line.text.length + 1;
+        if (script.length >= MAX_SCRIPT_LINES || this.scriptChars > MAX_SCRIPT_CHARS) {
+            delete step.script;
+            this.readingScript = false;
+            return;
+        }
+        if (line.text.trim() !== '')
+            script.push(line.text);
     }
     open(line, index) {
         const previous = this.current;
@@ -63736,6 +63927,12 @@ class StepTracker {
         const name = line.step ?? '';
         const step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
         this.current = step;
+        this.readingScript = step.system === 'github' && line.command === 'group' && name.startsWith('Run ');
+        this.scriptChars = 0;
+        if (this.readingScript)
+            step.script = [];
+        else if (step.system === 'travis')
+            step.script = [name];
         if (this.steps.length < MAX_STEPS)
             this.steps.push(step);
     }
@@ -73111,7 +73308,12 @@ function reader_splitText(text, sink) {
 function failedStepOf(step) {
     if (step === undefined)
         return undefined;
-    return { name: step.name, lines: [step.lines[0], step.lines[1]], ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}) };
+    return {
+        name: step.name,
+        lines: [step.lines[0], step.lines[1]],
+        ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}),
+        ...(step.script !== undefined && step.script.length > 0 ? { script: [...step.script] } : {}),
+    };
 }
 async function analyze(path, read, options) {
     const engineOptions = {};
@@ -74162,7 +74364,15 @@ class WorkspaceGuard {
             return [];
         return this.revert(before, changes, protectedChanges);
     }
-    async revertTree(before, changes) {
+    /**
+     * Puts only these changed paths back as they were in `before`, leaving every other change in
+     * place (a later fixer's, on other files). Afterwards none of them may differ from `before`, or a
+     * FixError is thrown.
+     */
+    async revertPaths(before, changes) {
+        await this.revertTree(before.tree, changes, { onlyThese: true });
+    }
+    async revertTree(before, changes, options = {}) {
         const added = changes.filter((change) => change.status === 'A');
         for (const change of added) {
             const file = external_node_path_default().join(this.topLevel, ...change.repoPath.split('/'));
@@ -74185,7 +74395,11 @@ class WorkspaceGuard {
         }
         const now = await this.treeSnapshot();
         if (now !== before) {
-            const left = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
+            const reverted = new Set(changes.map((change) => change.repoPath));
+            const all = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
+            const left = options.onlyThese === true ? all.filter((change) => reverted.has(change.repoPath)) : all;
+            if (left.length === 0)
+                return;
             throw new FixError(`reverting left the workspace changed: ${left.map((change) => `${change.status} ${change.repoPath}`).join(', ')}`);
         }
     }
@@ -74229,7 +74443,493 @@ async function realpathOrSelf(target) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/apply/shell-words.ts
+/**
+ * A deliberately small shell-word parser for the failed step's command, which comes from the log
+ * and is hostile. It understands words, single quotes, double quotes and backslash escapes, and
+ * refuses everything the shell would expand or interpret: parameters and command substitution
+ * (`$`, backticks), lists and pipes (`;`, `|`, `&`), redirections (`<`, `>`), subshells and groups
+ * (`(`, `)`, `{`, `}`), comments, tilde expansion, unquoted globs and line continuations. What it
+ * accepts means the same as it did to bash: a list of argument strings, no shell needed.
+ */
+/** Characters that make bash do something other than split words, outside quotes. */
+const UNQUOTED_REFUSED = {
+    $: 'a variable or command substitution ($)',
+    '`': 'a command substitution (`)',
+    ';': 'a command list (;)',
+    '|': 'a pipe (|)',
+    '&': 'a background job or && list (&)',
+    '<': 'a redirection (<)',
+    '>': 'a redirection (>)',
+    '(': 'a subshell or process substitution (()',
+    ')': 'a subshell ())',
+    '{': 'a brace expansion or group ({)',
+    '}': 'a brace expansion or group (})',
+    '*': 'an unquoted glob (*): the shell would expand it',
+    '?': 'an unquoted glob (?): the shell would expand it',
+    '[': 'an unquoted glob ([): the shell would expand it',
+};
+function endWord(state) {
+    if (state.started)
+        state.words.push(state.current);
+    state.current = '';
+    state.started = false;
+}
+/** Reads a quoted part starting at `start` (the opening quote); returns the index after the closing quote. */
+function readQuoted(line, start, state) {
+    const quote = line[start];
+    let i = start + 1;
+    while (i < line.length) {
+        const char = line[i];
+        if (char === quote) {
+            state.started = true;
+            return i + 1;
+        }
+        if (quote === '"') {
+            if (char === '$' || char === '`')
+                return { reason: `a substitution inside double quotes (${char})` };
+            if (char === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) {
+                state.current += line[i + 1];
+                i += 2;
+                continue;
+            }
+        }
+        state.current += char;
+        i += 1;
+    }
+    return { reason: `an unterminated ${quote === '"' ? 'double' : 'single'} quote` };
+}
+/** Splits one line of a script into words as bash would, or says why it will not. */
+function parseShellWords(line) {
+    // Control characters (NUL, escape sequences left in the log) never reach a command.
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(line))
+        return { ok: false, reason: 'control characters' };
+    const state = { words: [], current: '', started: false };
+    let i = 0;
+    while (i < line.length) {
+        const char = line[i];
+        if (char === ' ' || char === '\t') {
+            endWord(state);
+            i += 1;
+            continue;
+        }
+        if (char === "'" || char === '"') {
+            const next = readQuoted(line, i, state);
+            if (typeof next !== 'number')
+                return { ok: false, reason: next.reason };
+            i = next;
+            continue;
+        }
+        if (char === '\\') {
+            if (i + 1 >= line.length)
+                return { ok: false, reason: 'a line continuation (\\ at the end of the line)' };
+            state.current += line[i + 1];
+            state.started = true;
+            i += 2;
+            continue;
+        }
+        const refused = UNQUOTED_REFUSED[char];
+        if (refused !== undefined)
+            return { ok: false, reason: refused };
+        if (!state.started && (char === '#' || char === '~')) {
+            return { ok: false, reason: char === '#' ? 'a comment (#)' : 'a tilde expansion (~)' };
+        }
+        state.current += char;
+        state.started = true;
+        i += 1;
+    }
+    endWord(state);
+    return { ok: true, words: state.words };
+}
+/** A command as text for the report: words that need quoting are quoted (never run through a shell). */
+function wordsText(words) {
+    return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/apply/replay.ts
+/**
+ * Replay: the failed step's own command, re-run over the scope it had in CI. The command comes
+ * from the log (hostile), so it is replayed only when every line of the step's script is a
+ * recognised invocation of a supported tool in its checking mode, parsed into an argument array
+ * (./shell-words.ts), with every argument that names a path inside the workspace, and no option
+ * that writes files or loads code from elsewhere. The tool is the one fixers would run (the
+ * workspace's when use-repository-tools allows, else PATH: never `npx` fetching a package), in the
+ * workspace, with the fixers' allow-listed credential-free environment and a time limit.
+ */
+
+
+
+
+
+const TOOL_RULES = {
+    black: { ecosystem: 'python', requiresOneOf: ['--check'], refused: ['--code', '-c'] },
+    isort: { ecosystem: 'python', requiresOneOf: ['--check-only', '--check', '-c'], refused: [] },
+    flake8: { ecosystem: 'python', refused: ['--output-file', '--tee'] },
+    pycodestyle: { ecosystem: 'python', refused: [] },
+    autopep8: { ecosystem: 'python', requiresOneOf: ['--exit-code'], refused: ['--in-place', '-i'] },
+    prettier: {
+        ecosystem: 'node',
+        requiresOneOf: ['--check', '-c', '--list-different', '-l'],
+        refused: ['--write', '-w', '--cache', '--cache-location'],
+    },
+    eslint: {
+        ecosystem: 'node',
+        refused: [
+            '--fix',
+            '--fix-type',
+            '--cache',
+            '--cache-location',
+            '--cache-file',
+            '-o',
+            '--output-file',
+            '--rulesdir',
+            '--resolve-plugins-relative-to',
+            '--init',
+            '--inspect-config',
+        ],
+    },
+};
+const PACKAGE_SCRIPT_MAX_BYTES = 1024 * 1024;
+/** How long one replayed invocation may run. */
+const REPLAY_TIMEOUT_MS = 5 * 60 * 1000;
+function isToolName(name) {
+    return Object.prototype.hasOwnProperty.call(TOOL_RULES, name);
+}
+/** Strips a runner wrapper (`npx`, `python -m`, `pnpm exec`, `yarn`); the tool name and its arguments. */
+function unwrap(words) {
+    const [first, ...rest] = words;
+    if (first === undefined)
+        return undefined;
+    if (first === 'npx' || (first === 'pnpm' && rest[0] === 'exec') || (first === 'npm' && rest[0] === 'exec')) {
+        const after = first === 'npx' ? rest : rest.slice(1);
+        const flags = new Set(['--no-install', '--no', '--yes', '-y', '--offline', '--']);
+        let i = 0;
+        while (i < after.length && flags.has(after[i]))
+            i += 1;
+        const [name, ...args] = after.slice(i);
+        return name === undefined ? undefined : { name, args };
+    }
+    if ((first === 'python' || first === 'python3') && rest[0] === '-m' && rest[1] !== undefined) {
+        return { name: rest[1], args: rest.slice(2) };
+    }
+    if (first === 'yarn' && rest[0] !== undefined && isToolName(rest[0]))
+        return { name: rest[0], args: rest.slice(1) };
+    return { name: first, args: rest };
+}
+/** A value that names something outside the workspace (absolute, `..`, a URL, a drive) or is not plain text. */
+function outsideReason(value) {
+    if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\'))
+        return `the absolute path ${value}`;
+    if (value.split(/[\\/]/).includes('..'))
+        return `the path ${value} (with ..)`;
+    if (value.includes('://'))
+        return `the URL ${value}`;
+    return undefined;
+}
+/** Checks a tool's arguments against its rule; the reason it will not be replayed, or undefined. */
+function argumentProblem(tool, args) {
+    const rule = TOOL_RULES[tool];
+    for (const arg of args) {
+        const option = arg.startsWith('-') ? arg.split('=')[0] : undefined;
+        if (option !== undefined && rule.refused.includes(option)) {
+            return `${tool} ${option} writes files or loads code from outside the checked scope`;
+        }
+        const value = option !== undefined && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : option === undefined ? arg : '';
+        const outside = outsideReason(value);
+        if (outside !== undefined)
+            return `it names ${outside}, outside the workspace`;
+    }
+    if (rule.requiresOneOf !== undefined && !args.some((arg) => rule.requiresOneOf?.includes(arg.split('=')[0]))) {
+        return `${tool} without ${rule.requiresOneOf.join(' / ')} would change files instead of checking them`;
+    }
+    return undefined;
+}
+/** Reads a package.json script by name from the workspace root (never through a symlink). */
+async function packageScript(workspace, name) {
+    const file = external_node_path_default().join(workspace, 'package.json');
+    try {
+        const info = await (0,promises_namespaceObject.lstat)(file);
+        if (!info.isFile() || info.size > PACKAGE_SCRIPT_MAX_BYTES)
+            return { reason: 'package.json is not a regular file of a sane size' };
+        const parsed = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+        const script = parsed.scripts?.[name];
+        return typeof script === 'string' ? script : { reason: `package.json has no script "${name}"` };
+    }
+    catch (error) {
+        return { reason: `package.json could not be read: ${errors_getErrorMessage(error)}` };
+    }
+}
+/** `npm run lint`, `npm run-script lint`, `yarn lint`, `yarn run lint`, `pnpm lint`, `pnpm run lint`: the script name. */
+function packageScriptName(words) {
+    const [manager, second, third, ...rest] = words;
+    if (manager !== 'npm' && manager !== 'yarn' && manager !== 'pnpm')
+        return undefined;
+    if ((second === 'run' || (manager === 'npm' && second === 'run-script')) && third !== undefined && rest.length === 0)
+        return third;
+    if (manager !== 'npm' && second !== undefined && third === undefined && !second.startsWith('-') && !isToolName(second))
+        return second;
+    return undefined;
+}
+/** One script line → its invocations (a package script expands once into its own line). */
+async function recogniseLine(line, workspace, depth) {
+    const parsed = parseShellWords(line.trim());
+    if (!parsed.ok)
+        return { ok: false, reason: `it is not a plain command: it holds ${parsed.reason}` };
+    const words = parsed.words;
+    if (words.length === 0)
+        return { ok: true, invocations: [] };
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]))
+        return { ok: false, reason: 'it sets environment variables' };
+    const scriptName = packageScriptName(words);
+    if (scriptName !== undefined) {
+        if (depth > 0)
+            return { ok: false, reason: 'a package script runs another package script' };
+        const script = await packageScript(workspace, scriptName);
+        if (typeof script !== 'string')
+            return { ok: false, reason: script.reason };
+        const inner = await recogniseLine(script, workspace, depth + 1);
+        return inner.ok ? inner : { ok: false, reason: `its package.json script "${scriptName}" (\`${script}\`): ${inner.reason}` };
+    }
+    const unwrapped = unwrap(words);
+    if (unwrapped === undefined || !isToolName(unwrapped.name)) {
+        return {
+            ok: false,
+            reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, or a package script running one)`,
+        };
+    }
+    const problem = argumentProblem(unwrapped.name, unwrapped.args);
+    if (problem !== undefined)
+        return { ok: false, reason: problem };
+    return { ok: true, invocations: [{ tool: unwrapped.name, args: unwrapped.args, line: wordsText(words) }] };
+}
+/**
+ * What replaying the step's script would run: every line must be a recognised invocation (each
+ * must then pass, as under `bash -e`), else nothing is replayed and the reason says why.
+ */
+async function planReplay(script, workspace) {
+    const invocations = [];
+    for (const line of script) {
+        const recognised = await recogniseLine(line, workspace, 0);
+        if (!recognised.ok)
+            return script.length > 1 ? { ok: false, reason: `its line \`${line.trim()}\`: ${recognised.reason}` } : recognised;
+        invocations.push(...recognised.invocations);
+    }
+    if (invocations.length === 0)
+        return { ok: false, reason: 'the log shows no command for it' };
+    return { ok: true, invocations };
+}
+async function resolveReplayTool(ctx, tool) {
+    return TOOL_RULES[tool].ecosystem === 'node' ? resolveNodeTool(ctx, tool) : resolvePythonTool(ctx, tool, tool);
+}
+/** Runs the plan's invocations in order, stopping at the first that fails (as `bash -e` would). */
+async function runReplay(ctx, invocations) {
+    const resolved = [];
+    for (const invocation of invocations) {
+        const tool = await resolveReplayTool(ctx, invocation.tool);
+        if (tool === undefined)
+            return { passed: false, checks: [], unavailable: true, detail: `${invocation.tool} was not found to replay it` };
+        resolved.push({ invocation, tool });
+    }
+    const checks = [];
+    for (const { invocation, tool } of resolved) {
+        const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...invocation.args], {
+            cwd: ctx.workspace,
+            env: {},
+            baseEnv: ctx.env,
+            timeoutMs: REPLAY_TIMEOUT_MS,
+            ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+        });
+        const command = commandText(tool, invocation.args);
+        checks.push({ kind: 'replay', command, exitCode: result.exitCode, passed: result.exitCode === 0 });
+        if (result.exitCode !== 0) {
+            const why = result.timedOut ? ` (stopped after ${REPLAY_TIMEOUT_MS / 1000} s)` : '';
+            return {
+                passed: false,
+                checks,
+                detail: `the step's command \`${command}\` exited with ${result.exitCode}${why}: ${outputTail(result, 8)}`,
+            };
+        }
+    }
+    return { passed: true, checks };
+}
+
+;// CONCATENATED MODULE: ./src/apply/step-replay.ts
+
+
+
+
+const stepKey = (job, step) => `${job ?? ''}\u0000${step ?? ''}`;
+/** How the report quotes a step's script: its lines joined with `; ` would suggest a shell, so ` ⏎ `. */
+function scriptText(script) {
+    const text = script.map((line) => line.trim()).join(' ⏎ ');
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+class StepReplays {
+    options;
+    steps = new Map();
+    kept = [];
+    constructor(options) {
+        this.options = options;
+    }
+    /** Plans each step's replay (parsing only: nothing runs yet). */
+    static async plan(commands, planned, options) {
+        const replays = new StepReplays(options);
+        for (const command of commands) {
+            const key = stepKey(command.job, command.step);
+            if (replays.steps.has(key))
+                continue;
+            const lastFixer = planned.findLastIndex((fix) => fix.failures.some((failure) => stepKey(failure.job, failure.step) === key));
+            if (lastFixer === -1)
+                continue;
+            replays.steps.set(key, { command, plan: await planReplay(command.script, options.guard.workspace), lastFixer });
+        }
+        return replays;
+    }
+    /**
+     * Why a fix of these failures is not checked by a replay, or undefined when each of its failures
+     * belongs to a step whose command will be replayed.
+     */
+    notReplayedNote(failures) {
+        const notes = new Set();
+        for (const failure of failures) {
+            const entry = this.steps.get(stepKey(failure.job, failure.step));
+            if (entry === undefined)
+                notes.add('the log does not show the command of a failed step that reported it');
+            else if (!entry.plan.ok)
+                notes.add(`the step's command \`${scriptText(entry.command.script)}\` was not replayed: ${entry.plan.reason}`);
+        }
+        return notes.size > 0 ? [...notes].join('; ') : undefined;
+    }
+    /** Records a fix (kept or not) and runs the replays of the steps whose last fixer this was. */
+    async afterFixer(index, fix, kept) {
+        if (kept !== undefined)
+            this.kept.push({ fix, ...kept });
+        for (const [key, entry] of this.steps) {
+            if (entry.lastFixer === index && entry.plan.ok)
+                await this.replayStep(key, entry);
+        }
+    }
+    fixesOf(key) {
+        return this.kept.filter((kept) => kept.fix.files.length > 0 && kept.failures.some((failure) => stepKey(failure.job, failure.step) === key));
+    }
+    async replayStep(key, entry) {
+        const group = this.fixesOf(key);
+        if (group.length === 0 || !entry.plan.ok)
+            return;
+        const { guard, logger } = this.options;
+        const shown = entry.plan.invocations.map((invocation) => invocation.line).join(' ⏎ ');
+        await logger.group(`Replay: ${entry.command.step}`, async () => {
+            const before = await guard.snapshot();
+            const run = await this.run(entry);
+            const after = await guard.snapshot();
+            const changed = await guard.changes(before, after);
+            if (changed.length > 0)
+                await guard.revert(before, changed);
+            if (run.unavailable === true) {
+                for (const kept of group)
+                    kept.fix.notReplayed = `the step's command \`${shown}\` was not replayed: ${run.detail ?? ''}`;
+                logger.info(`not replayed: ${run.detail ?? ''}`);
+                return;
+            }
+            if (run.passed && changed.length === 0) {
+                for (const kept of group)
+                    this.recordPass(kept.fix, run.checks);
+                logger.info(`replayed ${run.checks.map(checkText).join(', ')}: kept ${group.map((kept) => kept.fix.fixer).join(', ')}`);
+                return;
+            }
+            const why = changed.length > 0
+                ? `the replayed step command \`${shown}\` changed files (${changed.map((change) => change.repoPath).join(', ')})`
+                : `the failed step's command was replayed and did not pass: ${run.detail ?? ''}`;
+            await this.revertGroup(group, run.checks, why);
+        });
+    }
+    async run(entry) {
+        if (!entry.plan.ok)
+            return { passed: false, checks: [] };
+        const { guard, exec, logger, env, useRepositoryTools, signal } = this.options;
+        const dirs = await createPrivateDirs();
+        try {
+            const bins = useRepositoryTools ? await workspaceBinDirs(guard.workspace) : [];
+            const ctx = {
+                workspace: guard.workspace,
+                failures: [],
+                exec,
+                logger,
+                env: childEnvironment(env, dirs, { PATH: toolPath(bins, env.PATH) }),
+                useRepositoryTools,
+                ...(signal !== undefined ? { signal } : {}),
+            };
+            return await runReplay(ctx, entry.plan.invocations);
+        }
+        catch (error) {
+            return { passed: false, checks: [], detail: `the replay could not run: ${errors_getErrorMessage(error)}` };
+        }
+        finally {
+            await dirs.dispose();
+        }
+    }
+    recordPass(fix, checks) {
+        fix.checks = [...(fix.checks ?? []), ...checks];
+        delete fix.notReplayed;
+        if (fix.status === 'applied-unverified') {
+            // The failing check itself passed: that is verification, whatever the fixer's own check was.
+            fix.status = 'verified';
+            delete fix.reason;
+        }
+    }
+    /**
+     * Reverts the step's kept fixes and every later kept fix that changed one of their files, back to
+     * the state before the first of them; the others stay.
+     */
+    async revertGroup(group, checks, why) {
+        const set = new Set(group);
+        const paths = new Set(group.flatMap((kept) => kept.changes.map((change) => change.repoPath)));
+        const first = Math.min(...group.map((kept) => this.kept.indexOf(kept)));
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const kept of this.kept.slice(first)) {
+                if (set.has(kept) || kept.fix.files.length === 0 || !kept.changes.some((change) => paths.has(change.repoPath)))
+                    continue;
+                set.add(kept);
+                for (const change of kept.changes)
+                    paths.add(change.repoPath);
+                grew = true;
+            }
+        }
+        const { guard } = this.options;
+        const start = this.kept[first].before;
+        const now = await guard.snapshot();
+        const changes = (await guard.changes(start, now)).filter((change) => paths.has(change.repoPath));
+        let left = '';
+        try {
+            await guard.revertPaths(start, changes);
+        }
+        catch (error) {
+            left = ` Not restored: ${errors_getErrorMessage(error)}.`;
+        }
+        const names = [...set].map((kept) => kept.fix.fixer);
+        for (const kept of set) {
+            const together = names.length > 1 ? ` (reverted together with ${names.filter((name) => name !== kept.fix.fixer).join(', ')})` : '';
+            kept.fix.status = 'reverted-unverified';
+            kept.fix.files = [];
+            kept.fix.checks = [...(kept.fix.checks ?? []), ...(group.includes(kept) ? checks : [])];
+            kept.fix.reason = group.includes(kept)
+                ? `${why}${together}${left}`
+                : `it changed files that fixes reverted by a failed replay also changed${together}${left}`;
+            delete kept.fix.notReplayed;
+        }
+        this.options.logger.warning(`${why}: reverted ${names.join(', ')}`);
+    }
+}
+/** `black --check . (exit 0)`. */
+function checkText(check) {
+    return `\`${check.command}\` (${check.exitCode !== undefined ? `exit ${check.exitCode}` : check.passed ? 'passed' : 'failed'})`;
+}
+
 ;// CONCATENATED MODULE: ./src/apply/apply.ts
+
 
 
 
@@ -74280,11 +74980,16 @@ async function undo(guard, before, known) {
 async function applyOne({ planned, guard, options, env }) {
     const ready = await prepareFix(planned, guard, options, env);
     if ('status' in ready)
-        return ready;
+        return { fix: ready };
     const guarded = await applyAndGuard(ready);
     if ('status' in guarded)
-        return guarded;
+        return { fix: guarded };
     return verifyAndKeep(ready, guarded);
+}
+/** PIP_INDEX_URL of the runner, for the dependency fixer's download only (see FixContext.packageIndexEnv). */
+function packageIndexOf(env) {
+    const index = env.PIP_INDEX_URL;
+    return index !== undefined && index !== '' ? { packageIndexEnv: { PIP_INDEX_URL: index } } : {};
 }
 /** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
 async function prepareFix(planned, guard, options, env) {
@@ -74306,6 +75011,7 @@ async function prepareFix(planned, guard, options, env) {
         logger: options.logger,
         env,
         useRepositoryTools: options.useRepositoryTools,
+        ...packageIndexOf(options.env),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
     };
     let tool;
@@ -74374,17 +75080,33 @@ async function applyAndGuard({ fixer, guard, ctx, tool, accepted, refusedNote })
     }
     return { outcome, before, after, changes, protectedChanges };
 }
-/** Re-runs the check; keeps the change when it passes and changed nothing itself (reverted in a dry run), reverts it otherwise. */
+/** The fixer's check as a report entry: 'sanity' unless the fixer says it re-ran the failing check. */
+function checkOf(verified) {
+    return {
+        kind: verified.strength === 'check' ? 'fixer-check' : 'sanity',
+        command: verified.command,
+        ...(verified.exitCode !== undefined ? { exitCode: verified.exitCode } : {}),
+        passed: verified.ok,
+    };
+}
+async function runVerify(fixer, ctx, tool, outcome) {
+    try {
+        return await fixer.verify(ctx, tool, outcome);
+    }
+    catch (error) {
+        return { ok: false, command: `${fixer.id} verify`, detail: errors_getErrorMessage(error) };
+    }
+}
+/**
+ * Runs the fixer's check; keeps the change when it passes and changed nothing itself, reverts it
+ * otherwise. A check that is only a sanity check keeps the change as "applied, not verified". In a
+ * dry run kept changes are reverted at the end of the plan, after the replays.
+ */
 async function verifyAndKeep(ready, guarded) {
     const { fixer, guard, options, ctx, tool, accepted, refusedNote, refused } = ready;
     const { outcome, before, after, changes, protectedChanges } = guarded;
-    let verified;
-    try {
-        verified = await fixer.verify(ctx, tool, outcome);
-    }
-    catch (error) {
-        verified = { ok: false, command: `${fixer.id} verify`, detail: errors_getErrorMessage(error) };
-    }
+    const verified = await runVerify(fixer, ctx, tool, outcome);
+    const checks = [checkOf(verified)];
     // The check runs tools too: what it changed is judged like the fix itself.
     const checked = await guard.snapshot();
     const sneaked = guard.protectedChanges(after, checked);
@@ -74392,46 +75114,66 @@ async function verifyAndKeep(ready, guarded) {
     if (sneaked.length > 0 || alsoChanged.length > 0) {
         const left = await undo(guard, before);
         const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
-        return result(fixer, accepted, {
-            status: 'reverted-guard',
-            description: outcome.description,
-            files: [],
-            reason: `guard: the check changed files (${what})${left}`,
-        });
+        return {
+            fix: result(fixer, accepted, {
+                status: 'reverted-guard',
+                description: outcome.description,
+                files: [],
+                checks,
+                reason: `guard: the check changed files (${what})${left}`,
+            }),
+        };
     }
     if (!verified.ok) {
         // The check changed nothing (above): the changes since `before` are the fix's.
         const left = await undo(guard, before, { changes, protectedChanges });
-        return result(fixer, accepted, {
-            status: 'reverted-unverified',
-            description: outcome.description,
-            files: [],
-            verifyCommand: verified.command,
-            reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
-        });
+        return {
+            fix: result(fixer, accepted, {
+                status: 'reverted-unverified',
+                description: outcome.description,
+                files: [],
+                verifyCommand: verified.command,
+                checks,
+                reason: `verification failed: \`${verified.command}\`${verified.exitCode !== undefined ? ` exited with ${verified.exitCode}` : ' did not pass'}: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
+            }),
+        };
     }
-    const files = workspacePaths(changes);
-    if (options.dryRun)
-        await guard.revert(before, changes);
-    return result(fixer, accepted, {
-        status: 'verified',
+    const sanityOnly = verified.strength !== 'check';
+    const why = sanityOnly
+        ? `not verified: only a sanity check ran (\`${verified.command}\`), nothing re-ran the failing check${verified.detail !== undefined ? `: ${verified.detail}` : ''}`
+        : undefined;
+    const reason = [why, refused.length > 0 ? refusedNote.trim() : undefined].filter((part) => part !== undefined).join(' ');
+    const fix = result(fixer, accepted, {
+        status: sanityOnly ? 'applied-unverified' : 'verified',
         description: options.dryRun ? `${outcome.description} (${DRY_RUN_NOTE})` : outcome.description,
-        files,
+        files: workspacePaths(changes),
         verifyCommand: verified.command,
-        ...(refused.length > 0 ? { reason: refusedNote.trim() } : {}),
+        checks,
+        ...(reason !== '' ? { reason } : {}),
     });
+    return { fix, kept: { before, changes, failures: accepted } };
+}
+function checksText(fix) {
+    const checks = fix.checks ?? [];
+    if (checks.length === 0)
+        return fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
+    return ` [${checks.map(checkText).join('; ')}]`;
 }
 function logResult(logger, fix) {
-    const verify = fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
+    const checks = checksText(fix);
+    const notReplayed = fix.notReplayed !== undefined ? ` (${fix.notReplayed})` : '';
     switch (fix.status) {
         case 'verified':
-            logger.info(`${fix.fixer}: verified${verify}: ${fix.description}; files: ${fix.files.join(', ')}`);
+            logger.info(`${fix.fixer}: verified${checks}${notReplayed}: ${fix.description}; files: ${fix.files.join(', ')}`);
+            break;
+        case 'applied-unverified':
+            logger.warning(`${fix.fixer}: applied, not verified${checks}: ${fix.reason ?? ''}; files: ${fix.files.join(', ')}`);
             break;
         case 'reverted-guard':
             logger.warning(`${fix.fixer}: reverted by the guard: ${fix.reason ?? ''}`);
             break;
         case 'reverted-unverified':
-            logger.warning(`${fix.fixer}: reverted, not verified${verify}: ${fix.reason ?? ''}`);
+            logger.warning(`${fix.fixer}: reverted, not verified${checks}: ${fix.reason ?? ''}`);
             break;
         case 'skipped':
             logger.info(`${fix.fixer}: skipped: ${fix.reason ?? fix.description}`);
@@ -74449,42 +75191,63 @@ async function runFixer(planned, session, options) {
     catch (error) {
         // The guard itself failed (git missing mid-run, a file it could not read): put back what can be.
         const left = await undo(session.guard, session.start).catch((undoError) => ` Restoring failed: ${errors_getErrorMessage(undoError)}.`);
-        return result(planned.fixer, planned.failures, {
-            status: 'reverted-unverified',
-            description: `${planned.fixer.id} failed`,
-            files: [],
-            reason: `the guard could not check it: ${errors_getErrorMessage(error)}${left}`,
-        });
+        return {
+            fix: result(planned.fixer, planned.failures, {
+                status: 'reverted-unverified',
+                description: `${planned.fixer.id} failed`,
+                files: [],
+                reason: `the guard could not check it: ${errors_getErrorMessage(error)}${left}`,
+            }),
+        };
     }
     finally {
         await dirs.dispose();
     }
 }
+/**
+ * Runs each planned fixer in order, then (after the last fixer of a failed step) replays that
+ * step's command. Kept fixes stay in the workspace; in a dry run everything is put back at the end.
+ */
 async function applyFixPlan(options) {
     const session = options.session ?? (await openRepairSession(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS));
     try {
+        const replays = await StepReplays.plan(options.steps ?? [], options.plan.planned, {
+            guard: session.guard,
+            exec: options.exec,
+            logger: options.logger,
+            env: options.env,
+            useRepositoryTools: options.useRepositoryTools,
+            ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        });
         const results = [];
-        for (const planned of options.plan.planned) {
+        for (const [index, planned] of options.plan.planned.entries()) {
             if (options.signal?.aborted) {
-                results.push(result(planned.fixer, planned.failures, {
+                const fix = result(planned.fixer, planned.failures, {
                     status: 'skipped',
                     description: `${planned.fixer.id} not applied`,
                     files: [],
                     reason: 'the time budget (timeout-minutes) was used up before it could run',
-                }));
+                });
+                results.push(fix);
+                await replays.afterFixer(index, fix, undefined);
                 continue;
             }
-            const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
+            const applied = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
                 const outcome = await runFixer(planned, session, options);
-                logResult(options.logger, outcome);
+                if (outcome.kept !== undefined) {
+                    const note = replays.notReplayedNote(outcome.kept.failures);
+                    if (note !== undefined)
+                        outcome.fix.notReplayed = note;
+                }
+                logResult(options.logger, outcome.fix);
                 return outcome;
             });
-            results.push(fix);
+            results.push(applied.fix);
+            await replays.afterFixer(index, applied.fix, applied.kept);
         }
-        if (options.dryRun) {
-            // Each fixer reverted its own change; this catches anything that slipped between them.
+        // Kept fixes stayed for the replays; a dry run now puts everything back.
+        if (options.dryRun)
             await session.guard.restore(session.start);
-        }
         return results;
     }
     finally {
@@ -75211,15 +75974,17 @@ class BoundedText {
 
 /** One row per failure, in the report's order (most relevant first). */
 function failureFacts(report) {
-    const fixersByFingerprint = new Map();
+    const fixesByFingerprint = new Map();
+    const appliedByFingerprint = new Map();
     for (const fix of report.fixes) {
-        if (fix.status !== 'verified')
+        const map = fix.status === 'verified' ? fixesByFingerprint : fix.status === 'applied-unverified' ? appliedByFingerprint : undefined;
+        if (map === undefined)
             continue;
         for (const fingerprint of fix.failures) {
-            const fixers = fixersByFingerprint.get(fingerprint) ?? [];
-            if (!fixers.includes(fix.fixer))
-                fixers.push(fix.fixer);
-            fixersByFingerprint.set(fingerprint, fixers);
+            const fixes = map.get(fingerprint) ?? [];
+            if (!fixes.includes(fix))
+                fixes.push(fix);
+            map.set(fingerprint, fixes);
         }
     }
     const jobByFingerprint = new Map();
@@ -75238,7 +76003,9 @@ function failureFacts(report) {
             ...(jobName !== undefined ? { jobName } : {}),
             ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
             ...(stepName !== undefined ? { stepName } : {}),
-            fixedBy: fixersByFingerprint.get(failure.fingerprint) ?? [],
+            fixedBy: [...new Set((fixesByFingerprint.get(failure.fingerprint) ?? []).map((fix) => fix.fixer))],
+            fixedByFixes: fixesByFingerprint.get(failure.fingerprint) ?? [],
+            appliedBy: appliedByFingerprint.get(failure.fingerprint) ?? [],
         };
     });
 }
@@ -75266,15 +76033,25 @@ function verifiedFixes(report) {
 function verifiedFixerNames(report) {
     return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
 }
+/** Fixes applied and kept (pushed with the others) although nothing could verify them. */
+function appliedUnverifiedFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'applied-unverified');
+}
+/** Every fix kept in the workspace and pushed: the verified ones and the applied-unverified ones. */
+function keptFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
+}
 const FIX_STATUS_LABELS = {
     verified: 'verified',
-    'reverted-unverified': 'reverted: the check still failed',
+    'applied-unverified': 'applied, not verified',
+    'reverted-unverified': 'reverted: a check failed',
     'reverted-guard': 'reverted: wrote outside what it may change',
     skipped: 'skipped',
 };
 function countFixes(report) {
     const counts = {
         verified: 0,
+        'applied-unverified': 0,
         'reverted-unverified': 0,
         'reverted-guard': 0,
         skipped: 0,
@@ -75282,6 +76059,38 @@ function countFixes(report) {
     for (const fix of report.fixes)
         counts[fix.status] += 1;
     return counts;
+}
+/** What each kind of check is, in the words every rendering uses. */
+const CHECK_KIND_TEXT = {
+    'fixer-check': "the fixer's check on the files it changed",
+    replay: "the failed step's command, replayed",
+    sanity: 'a sanity check only; it does not re-run the failing check',
+};
+/** The checks that ran on a fix; an older report without `checks` gives its `verifyCommand`. */
+function checksOf(fix) {
+    if (fix.checks !== undefined)
+        return fix.checks;
+    if (fix.verifyCommand === undefined)
+        return [];
+    return [{ kind: fix.status === 'verified' ? 'fixer-check' : 'sanity', command: fix.verifyCommand, passed: fix.status === 'verified' }];
+}
+/** `exit 0`, `exit 1`, or for an in-process check `passed` / `failed`. */
+function checkResultText(check) {
+    if (check.exitCode !== undefined)
+        return check.passed || check.exitCode !== 0 ? `exit ${check.exitCode}` : `exit 0, but not passed`;
+    return check.passed ? 'passed' : 'failed';
+}
+/**
+ * The sentence every rendering gives for how a fix was checked: each command that ran, what kind
+ * of check it is and its exit status, then why the step's command was not replayed. `code` renders
+ * a command (a Markdown code span, or backticks in plain text); `text` escapes the rest.
+ */
+function checksSentence(fix, code, text) {
+    const checks = checksOf(fix).map((check) => `${code(check.command)} (${CHECK_KIND_TEXT[check.kind]}): ${checkResultText(check)}`);
+    const parts = checks.length > 0 ? [`ran ${checks.join('; ')}`] : [];
+    if (fix.notReplayed !== undefined)
+        parts.push(text(fix.notReplayed));
+    return parts.join('; ');
 }
 /**
  * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
@@ -75329,8 +76138,8 @@ function fallbackSkipReason(report) {
         return 'dry run';
     if (report.target.fromFork)
         return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
-    if (verifiedFixes(report).length === 0)
-        return 'no fix was verified';
+    if (keptFixes(report).length === 0)
+        return 'no fix was kept';
     if (report.publication.mode === 'none')
         return 'push: none';
     return 'not published';
@@ -75492,6 +76301,7 @@ function failureTableRow(index, facts, context) {
 }
 const STATUS_ICONS = {
     verified: '✅',
+    'applied-unverified': '⚠️',
     'reverted-unverified': '↩️',
     'reverted-guard': '🛡️',
     skipped: '⏭️',
@@ -75506,11 +76316,16 @@ function filesText(files, options) {
     const rest = files.length - shown.length;
     return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
 }
-const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Verified with / reason |\n|---|---|---|---|---|\n';
+const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Checks that ran (exit status) / reason |\n|---|---|---|---|---|\n';
+/** How a fix was checked, in Markdown: each command, its kind and exit status, and what was not replayed. */
+function checksMarkdown(fix, options) {
+    return checksSentence(fix, (command) => codeSpan(command, { maxChars: COMMAND_CHARS, table: options.table }), (value) => escapeMarkdown(value, markdown_MESSAGE_CHARS));
+}
 function fixTableRow(fix) {
     const evidence = [];
-    if (fix.verifyCommand !== undefined)
-        evidence.push(codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS, table: true }));
+    const checks = checksMarkdown(fix, { table: true });
+    if (checks !== '')
+        evidence.push(checks);
     if (fix.reason !== undefined)
         evidence.push(escapeMarkdown(fix.reason, markdown_MESSAGE_CHARS));
     const cells = [
@@ -75566,10 +76381,22 @@ const TITLE_MAX_CHARS = 200;
 const SUBJECT_MAX_CHARS = 72;
 const ROWS = 50;
 const FOOTER_RESERVE = 1200;
-/** `CI Autofixer: fix black, isort in CI run #123`. */
+/** Fixers of the fixes applied but not verified, each once, in report order. */
+function unverifiedFixerNames(report) {
+    return [...new Set(appliedUnverifiedFixes(report).map((fix) => fix.fixer))];
+}
+/**
+ * `CI Autofixer: fix black, isort in CI run #123`; with fixes nothing could verify,
+ * `… (1 not verified)`, and `CI Autofixer: unverified fix python-requirement in …` when no fix is verified.
+ */
 function pullRequestTitle(report) {
     const fixers = verifiedFixerNames(report);
-    const what = fixers.length > 0 ? `fix ${listWithMore(fixers, 3)}` : 'fixes';
+    const unverified = unverifiedFixerNames(report);
+    const what = fixers.length > 0
+        ? `fix ${listWithMore(fixers, 3)}${unverified.length > 0 ? ` (+${unverified.length} not verified)` : ''}`
+        : unverified.length > 0
+            ? `unverified fix ${listWithMore(unverified, 3)}`
+            : 'fixes';
     return truncate(oneLine(`CI Autofixer: ${what} in ${runLabel(report.target)}`), TITLE_MAX_CHARS);
 }
 /**
@@ -75601,12 +76428,14 @@ function pullRequestBody(report, options = {}) {
     const branch = report.publication.branch;
     const failures = failureFacts(report);
     const verified = verifiedFixes(report);
+    const unverified = appliedUnverifiedFixes(report);
     if (branch !== undefined)
         doc.add(`${pullRequestMarker(branch)}\n`);
     doc.add('## CI Autofixer\n\n');
     doc.add(`${runReference(context)} failed ${headReference(context)} with ${plural(failures.length, 'failure')} in ${plural(report.jobs.length, 'job')}. ` +
-        `This pull request holds the ${plural(verified.length, 'fix', 'fixes')} CI Autofixer applied and verified by re-running the failing check.\n\n`);
+        `${holdsSentence(verified.length, unverified.length)}\n\n`);
     addVerifiedFixes(doc, verified);
+    addUnverifiedFixes(doc, unverified);
     addFixesNotKept(doc, report);
     addStillFailing(doc, context);
     addAllFailures(doc, failures, context);
@@ -75619,24 +76448,43 @@ function pullRequestBody(report, options = {}) {
             `Review the changes before merging. Its commits carry the \`${COMMIT_TRAILER_KEY}:\` trailer; runs on them only report, so it never fixes its own fixes.\n`;
     return body;
 }
+/** What the pull request holds, saying plainly how many changes nothing could verify. */
+function holdsSentence(verified, unverified) {
+    const checked = `Each verified fix below names the commands that checked it and their exit status.`;
+    if (unverified === 0)
+        return `This pull request holds ${plural(verified, 'verified fix', 'verified fixes')}. ${checked}`;
+    const warning = `**${plural(unverified, 'change', 'changes')} in this pull request could not be verified** (see "Applied, not verified"): review them before merging.`;
+    if (verified === 0)
+        return `This pull request holds no verified fix. ${warning}`;
+    return `This pull request holds ${plural(verified, 'verified fix', 'verified fixes')}. ${checked} ${warning}`;
+}
+function fixItem(fix) {
+    const files = filesText(fix.files, { table: false });
+    const checks = checksMarkdown(fix, { table: false });
+    return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, markdown_MESSAGE_CHARS)}${files ? ` (${files})` : ''}${checks ? `; ${checks}` : ''}\n`;
+}
+function addUnverifiedFixes(doc, unverified) {
+    if (unverified.length === 0)
+        return;
+    doc.add('### Applied, not verified\n\n');
+    doc.add('These changes are included, but nothing re-ran the failing check on them; the failures they address still count as needing a human.\n\n');
+    doc.addItems(unverified, (fix) => `${fixItem(fix).trimEnd()}${fix.reason !== undefined ? ` — ${escapeMarkdown(fix.reason, markdown_MESSAGE_CHARS)}` : ''}\n`, { maxRows: ROWS, more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n` });
+    doc.add('\n');
+}
 function addVerifiedFixes(doc, verified) {
     doc.add('### Fixed and verified\n\n');
     if (verified.length === 0) {
         doc.add('Nothing.\n\n');
         return;
     }
-    doc.addItems(verified, (fix) => {
-        const files = filesText(fix.files, { table: false });
-        const check = fix.verifyCommand !== undefined ? `; verified with ${codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS })}` : '';
-        return `- **${escapeMarkdown(fix.fixer)}**: ${escapeMarkdown(fix.description, markdown_MESSAGE_CHARS)}${files ? ` (${files})` : ''}${check}\n`;
-    }, {
+    doc.addItems(verified, (fix) => fixItem(fix), {
         maxRows: ROWS,
         more: (n) => `- … ${plural(n, 'more fix', 'more fixes')}\n`,
     });
     doc.add('\n');
 }
 function addFixesNotKept(doc, report) {
-    const notKept = report.fixes.filter((fix) => fix.status !== 'verified');
+    const notKept = report.fixes.filter((fix) => fix.status !== 'verified' && fix.status !== 'applied-unverified');
     if (notKept.length === 0)
         return;
     doc.add('### Tried and not kept\n\n');
@@ -75670,22 +76518,28 @@ function addAllFailures(doc, failures, context) {
     });
     doc.add('\n</details>\n\n');
 }
+/** `black --check -- a.py: exit 0; black --check .: exit 0` in plain text for a commit message. */
+function plainChecks(fix) {
+    return checksSentence(fix, (command) => clip(command, 120), (value) => clip(value, 160));
+}
 /**
- * The commit message: a subject, a short body listing the verified fixes, and, when
+ * The commit message: a subject, a short body listing the kept fixes (each verified one with the
+ * commands that checked it, each unverified one marked so), and, when
  * `trailerValue` is given, the trailer line `CI-Autofixer: <value>` last. Leave `trailerValue`
  * out when the committer adds the trailer itself (publishFix does), or it would appear twice.
  */
 function commitMessage(report, trailerValue) {
     const fixers = verifiedFixerNames(report);
-    const subject = commitSubject(fixers, report);
+    const subject = commitSubject(fixers, report, unverifiedFixerNames(report));
     const lines = [subject, ''];
-    const verified = verifiedFixes(report);
-    for (const fix of verified.slice(0, 20)) {
-        const check = fix.verifyCommand !== undefined ? ` (verified: ${clip(fix.verifyCommand, 120)})` : '';
-        lines.push(`- ${fix.fixer}: ${clip(fix.description, 160)}${check}`);
+    const kept = [...verifiedFixes(report), ...appliedUnverifiedFixes(report)];
+    for (const fix of kept.slice(0, 20)) {
+        const checks = plainChecks(fix);
+        const status = fix.status === 'verified' ? 'verified' : 'applied, NOT verified';
+        lines.push(`- ${fix.fixer}: ${clip(fix.description, 160)} (${status}${checks !== '' ? `; ${checks}` : ''})`);
     }
-    if (verified.length > 20)
-        lines.push(`- … and ${verified.length - 20} more`);
+    if (kept.length > 20)
+        lines.push(`- … and ${kept.length - 20} more`);
     const runUrl = report.target.runUrl;
     if (runUrl !== undefined && /^https?:\/\/\S+$/.test(runUrl))
         lines.push('', `Failed run: ${runUrl}`);
@@ -75700,19 +76554,21 @@ function commitMessage(report, trailerValue) {
  * a time (`fix a and 2 more`), and when even one name does not fit they are counted. No word or
  * number is cut in two.
  */
-function commitSubject(fixers, report) {
-    const what = (shown) => `CI Autofixer: fix ${fixers.length > 0 ? listWithMore(fixers, shown) : 'CI failures'}`;
+function commitSubject(fixers, report, unverified) {
+    const names = fixers.length > 0 ? fixers : unverified;
+    const verb = fixers.length > 0 || unverified.length === 0 ? 'fix' : 'unverified fix';
+    const what = (shown) => `CI Autofixer: ${verb} ${names.length > 0 ? listWithMore(names, shown) : 'CI failures'}`;
     const full = oneLine(`${what(3)} (${runLabel(report.target, { plain: true })})`);
     if (full.length <= SUBJECT_MAX_CHARS)
         return full;
     const run = ` (run ${report.target.runId})`;
-    for (let shown = Math.min(3, fixers.length); shown >= 1; shown--) {
+    for (let shown = Math.min(3, names.length); shown >= 1; shown--) {
         const subject = oneLine(`${what(shown)}${run}`);
         if (subject.length <= SUBJECT_MAX_CHARS)
             return subject;
     }
     // Fixer names too long to fit even one: count them rather than cut one in two.
-    return `CI Autofixer: ${plural(Math.max(1, fixers.length), 'fix', 'fixes')}${run}`;
+    return `CI Autofixer: ${plural(Math.max(1, names.length), 'fix', 'fixes')}${run}`;
 }
 function listWithMore(items, shown) {
     const head = items
@@ -75766,7 +76622,14 @@ async function analyzeJobLogs(jobs, options) {
             const named = job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== ''
                 ? { ...job, failedStep: analysis.failedStep.name }
                 : job;
-            analyses.push({ job: named, category: analysis.category, failures });
+            const script = analysis.failedStep?.script;
+            const command = script !== undefined && analysis.failedStep !== undefined ? { step: analysis.failedStep.name, script } : undefined;
+            analyses.push({
+                job: named,
+                category: analysis.category,
+                failures,
+                ...(command !== undefined ? { failedStepCommand: command } : {}),
+            });
         }
         catch (error) {
             const reason = `could not be analysed: ${errors_getErrorMessage(error)}`;
@@ -75798,8 +76661,12 @@ function mapFailure(failure, job, repoName) {
     }
     return mapped;
 }
-/** Plans, applies, guards and verifies fixes in the workspace. */
-async function repairWorkspace(workspace, failures, options, deps) {
+/** The failed steps' commands of the analysed jobs, for replaying them (failures carry the same job name). */
+function failedStepCommands(jobs) {
+    return jobs.flatMap((job) => (job.failedStepCommand !== undefined ? [{ job: job.job.jobName, ...job.failedStepCommand }] : []));
+}
+/** Plans, applies, guards and verifies fixes in the workspace; `steps` are the failed steps' commands to replay. */
+async function repairWorkspace(workspace, failures, options, deps, steps = []) {
     const plan = planFixes({
         failures,
         fixers: FIXERS,
@@ -75815,11 +76682,13 @@ async function repairWorkspace(workspace, failures, options, deps) {
         env: process.env,
         useRepositoryTools: options.useRepositoryTools,
         dryRun: options.dryRun,
+        steps,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
         ...(options.session !== undefined ? { session: options.session } : {}),
     });
     return [...applied, ...plan.skipped];
 }
+/** Failures no verified fix addressed; a fix that was applied but not verified does not count. */
 function failuresNeedingHuman(failures, fixes) {
     const fixed = new Set(fixes.filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
     return failures.filter((failure) => !fixed.has(failure.fingerprint)).map((failure) => failure.fingerprint);
@@ -75972,10 +76841,10 @@ async function repairRun(state) {
         useRepositoryTools: settings.useRepositoryTools,
         signal: budget.signal,
         session,
-    }, deps);
+    }, deps, failedStepCommands(report.jobs));
     report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
 }
-/** Puts the workspace back unless verified fixes are meant to stay in it, then cleans up. */
+/** Puts the workspace back unless the kept fixes are meant to stay in it, then cleans up. */
 async function finishRun(state, scratch) {
     const { report, deps } = state;
     state.budget.dispose();
@@ -76015,16 +76884,16 @@ async function publishSafely(state) {
         return { ...progress, error: message, skippedReason: message };
     }
 }
-function skipReason(state, verified, files) {
+function skipReason(state, kept, files) {
     const { settings, report } = state;
     if (state.onlyReport !== undefined)
         return 'report only (see notices)';
-    if (verified.length === 0 || files.length === 0)
-        return 'no fix was verified';
+    if (kept.length === 0 || files.length === 0)
+        return 'no fix was kept (none verified or applied)';
     if (settings.dryRun)
-        return 'dry run: verified fixes were reverted and nothing was pushed';
+        return 'dry run: the fixes were reverted and nothing was pushed';
     if (settings.push === 'none')
-        return 'push: none — the verified fixes are left in the workspace';
+        return 'push: none — the kept fixes are left in the workspace';
     if (report.target.headBranch === '')
         return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
     if (state.budget.exhausted)
@@ -76036,9 +76905,10 @@ function skipReason(state, verified, files) {
 async function publish(state, publication) {
     const { settings, deps, report, git } = state;
     const { target } = report;
-    const verified = report.fixes.filter((fix) => fix.status === 'verified');
-    const files = [...new Set(verified.flatMap((fix) => fix.files))].sort();
-    const skipped = skipReason(state, verified, files);
+    // Verified fixes and fixes applied but not verified are both pushed; the PR says which is which.
+    const kept = report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
+    const files = [...new Set(kept.flatMap((fix) => fix.files))].sort();
+    const skipped = skipReason(state, kept, files);
     if (skipped !== undefined)
         return { ...publication, skippedReason: skipped };
     const remote = state.pushUrl;
@@ -76140,12 +77010,21 @@ function annotationMessage(facts, report) {
             : publication.kind === 'branch'
                 ? ` on branch ${publication.branch}`
                 : ` (not pushed: ${publication.reason})`;
-        lines.push(`Fixed and verified by ${facts.fixedBy.join(', ')}${where}.`);
+        lines.push(`Fixed by ${facts.fixedBy.join(', ')}${where}.`);
+        for (const fix of facts.fixedByFixes.slice(0, 3))
+            lines.push(`${fix.fixer} checks: ${annotations_plainChecks(fix)}.`);
+    }
+    else if (facts.appliedBy.length > 0) {
+        const fixers = [...new Set(facts.appliedBy.map((fix) => fix.fixer))].join(', ');
+        lines.push(`A fix was applied by ${fixers} but NOT verified (nothing re-ran the failing check): needs a human.`);
     }
     else {
         lines.push('Not fixed automatically: needs a human.');
     }
     return lines.join('\n');
+}
+function annotations_plainChecks(fix) {
+    return checksSentence(fix, (command) => `\`${clip(command, 160)}\``, (value) => clip(value, 300));
 }
 function cleanMessage(text) {
     return neutralizeWorkflowCommands(truncate(stripControlCharacters(text), annotations_MESSAGE_CHARS));
@@ -76344,7 +77223,7 @@ function addHeading({ doc, report, context, failures }) {
     doc.add('## CI Autofixer\n\n');
     doc.add(`${headline(context, failures.length)}\n\n`);
     if (report.dryRun)
-        doc.add('> [!NOTE]\n> Dry run: fixes were applied and verified in the workspace, then reverted. Nothing was pushed.\n\n');
+        doc.add('> [!NOTE]\n> Dry run: fixes were applied and checked in the workspace, then reverted. Nothing was pushed.\n\n');
     if (report.categories.length > 0) {
         doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
     }
@@ -76390,7 +77269,7 @@ function addFixes({ doc, report, maxRows }) {
         return;
     }
     const counts = countFixes(report);
-    doc.add(`${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`);
+    doc.add(`${counts.verified} verified, ${counts['applied-unverified']} applied but not verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`);
     doc.add(FIX_TABLE_HEADER);
     doc.addItems(report.fixes, (fix) => fixTableRow(fix), {
         maxRows,
@@ -76403,7 +77282,7 @@ function addNeedsHuman({ doc, report, context, failures, maxRows }) {
     doc.add('### Needs a human\n\n');
     if (known.length === 0 && unknownFingerprints.length === 0) {
         doc.add(failures.length > 0
-            ? 'Nothing: every failure found was fixed and verified.\n'
+            ? 'Nothing: a verified fix addressed every failure found.\n'
             : 'The failed jobs above: no failure was recognised in their logs.\n');
         return;
     }

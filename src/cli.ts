@@ -15,8 +15,9 @@ import { createGitHubClient } from './github/client.js';
 import { readRepositoryFacts } from './github/config.js';
 import { createConsoleLogger } from './logging.js';
 import type { FixResult, JobLog } from './model.js';
-import { analyzeJobLogs, repairWorkspace, runPipeline } from './pipeline.js';
+import { analyzeJobLogs, failedStepCommands, repairWorkspace, runPipeline } from './pipeline.js';
 import { neutralizeWorkflowCommands } from './report/escape.js';
+import { checksSentence } from './report/facts.js';
 import { toJsonReport, writeJsonReport } from './report/json.js';
 import { renderTextReport } from './report/text.js';
 import { parseSettings, readConfigFile, type RawInputs, type SettingsEnvironment } from './settings.js';
@@ -27,7 +28,8 @@ const USAGE = `Usage:
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
                    [--use-repository-tools true|false] [--timeout-minutes N]
-      Apply, guard and verify fixes in the git working tree DIR; commits nothing.
+      Apply, guard and check fixes in the git working tree DIR (the fixer's check, then the
+      failed step's command replayed when it is a recognised invocation); commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
                    [--use-repository-tools true|false] [--timeout-minutes N]
@@ -165,6 +167,7 @@ async function commandFix(args: string[], io: CliIo): Promise<number> {
     analysis.failures,
     { ...settings, signal: budget.signal },
     { exec: nodeExec, logger },
+    failedStepCommands(analysis.jobs),
   ).finally(() => budget.dispose());
   if (values.json) {
     io.stdout.write(`${safeJson({ workspace, dryRun: settings.dryRun, failures: analysis.failures, fixes })}\n`);
@@ -181,11 +184,19 @@ function writeFixText(
 ): void {
   const { failures, fixes } = run;
   const verified = fixes.filter((fix) => fix.status === 'verified');
+  const unverified = fixes.filter((fix) => fix.status === 'applied-unverified').length;
   io.stdout.write(
-    `${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`,
+    `${failures.length} failure(s) in ${run.logCount} log(s); ${verified.length} fix(es) verified, ${unverified} applied but not verified${run.dryRun ? ' (dry run: reverted)' : ''}\n`,
   );
   for (const fix of fixes) {
-    io.stdout.write(`  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${fix.reason ? ` — ${fix.reason}` : ''}\n`);
+    const checks = checksSentence(
+      fix,
+      (command) => `\`${command}\``,
+      (value) => value,
+    );
+    io.stdout.write(
+      `  ${fix.status.padEnd(19)} ${fix.fixer}: ${fix.description}${checks ? `; ${checks}` : ''}${fix.reason ? ` — ${fix.reason}` : ''}\n`,
+    );
   }
   const fixed = new Set(verified.flatMap((fix) => fix.failures));
   const rest = failures.filter((failure) => !fixed.has(failure.fingerprint));

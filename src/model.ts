@@ -53,10 +53,26 @@ export interface JobLog {
 }
 
 export type FixStatus =
-  | 'verified' // applied and the re-run check passed: kept
-  | 'reverted-unverified' // applied but the check still failed: reverted
+  | 'verified' // applied and a check that re-runs the failing tool passed (the fixer's check, the step's replay): kept
+  | 'applied-unverified' // applied, but only a sanity check (a file parse) could run: kept and pushed, never counted as fixed
+  | 'reverted-unverified' // applied but a check failed (the fixer's or the replayed step command): reverted
   | 'reverted-guard' // wrote outside what it declared / outside the workspace / under .github/workflows: reverted
   | 'skipped'; // not applied (tool missing, below threshold, not enabled, max-fixes reached, no change)
+
+/** One check that ran on a fix, as the report names it. */
+export interface VerificationCheck {
+  /**
+   * 'fixer-check': the fixer's own check of the failing tool on what it changed; 'replay': the
+   * failed step's command from the log, re-run as an argument array; 'sanity': a check that does
+   * not re-run the failing check (a file parse), which never makes a fix verified.
+   */
+  kind: 'fixer-check' | 'replay' | 'sanity';
+  /** The command as text (never run through a shell); for an in-process check, what was done. */
+  command: string;
+  /** Exit status of the command; absent for an in-process check. */
+  exitCode?: number;
+  passed: boolean;
+}
 
 export interface FixResult {
   fixer: string;
@@ -66,8 +82,13 @@ export interface FixResult {
   description: string;
   /** Files (workspace-relative) the fix changed; empty unless verified. */
   files: string[];
+  /** The fixer's own check (the first of `checks`), kept for readers of older reports. */
   verifyCommand?: string;
-  /** Why it was skipped or reverted. */
+  /** Every check that ran on the fix, in order: the fixer's check or sanity check, then replays. */
+  checks?: VerificationCheck[];
+  /** Why the failed step's command was not replayed ("the step's command `./lint.sh` was not replayed: …"). */
+  notReplayed?: string;
+  /** Why it was skipped or reverted, or (applied-unverified) why nothing could check it. */
   reason?: string;
 }
 
@@ -86,8 +107,18 @@ export interface Publication {
   error?: string;
 }
 
+/** The failed step's command as the log shows it: the lines of its `run:` script (bounded). */
+export interface StepCommand {
+  /** The step's name as the log names it (`Run black --check .`), which failures carry in `step`. */
+  step: string;
+  /** Lines of the script (GitHub: the lines inside the `Run` group before `shell:`; Travis: the `$` command). */
+  script: string[];
+}
+
 export interface JobAnalysis {
   job: JobLog;
+  /** The failed step's command, when the log shows one. */
+  failedStepCommand?: StepCommand;
   /** The job's primary category ('other' when no failure was found). */
   category: Category;
   failures: Failure[];
@@ -104,7 +135,7 @@ export interface RunReport {
   categories: Category[];
   fixes: FixResult[];
   publication: Publication;
-  /** Failures no verified fix addressed: these need a human. */
+  /** Failures no verified fix addressed (an applied-unverified fix does not count): these need a human. */
   needsHuman: string[];
   notices: string[];
   /** What failed during the run (a step that could not finish); empty when everything ran. */

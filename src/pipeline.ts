@@ -13,7 +13,7 @@ import { analyzeFile } from './analysis/index.js';
 import { mergeJobAnalyses } from './analysis/classify.js';
 import { toWorkspacePath } from './analysis/paths.js';
 import type { Category, Failure } from './analysis/types.js';
-import { applyFixPlan, openRepairSession, type RepairSession } from './apply/apply.js';
+import { applyFixPlan, openRepairSession, type JobStepCommand, type RepairSession } from './apply/apply.js';
 import { startBudget, type Budget } from './budget.js';
 import type { Dependencies } from './deps.js';
 import { getErrorMessage } from './errors.js';
@@ -66,7 +66,14 @@ export async function analyzeJobLogs(
         job.failedStep === undefined && analysis.failedStep !== undefined && analysis.failedStep.name !== ''
           ? { ...job, failedStep: analysis.failedStep.name }
           : job;
-      analyses.push({ job: named, category: analysis.category, failures });
+      const script = analysis.failedStep?.script;
+      const command = script !== undefined && analysis.failedStep !== undefined ? { step: analysis.failedStep.name, script } : undefined;
+      analyses.push({
+        job: named,
+        category: analysis.category,
+        failures,
+        ...(command !== undefined ? { failedStepCommand: command } : {}),
+      });
     } catch (error: unknown) {
       const reason = `could not be analysed: ${getErrorMessage(error)}`;
       options.logger.warning(`${job.jobName}: ${reason}`);
@@ -97,12 +104,18 @@ function mapFailure(failure: Failure, job: JobLog, repoName: string): Failure {
   return mapped;
 }
 
-/** Plans, applies, guards and verifies fixes in the workspace. */
+/** The failed steps' commands of the analysed jobs, for replaying them (failures carry the same job name). */
+export function failedStepCommands(jobs: readonly JobAnalysis[]): JobStepCommand[] {
+  return jobs.flatMap((job) => (job.failedStepCommand !== undefined ? [{ job: job.job.jobName, ...job.failedStepCommand }] : []));
+}
+
+/** Plans, applies, guards and verifies fixes in the workspace; `steps` are the failed steps' commands to replay. */
 export async function repairWorkspace(
   workspace: string,
   failures: readonly Failure[],
   options: RepairOptions,
   deps: { exec: Exec; logger: Logger },
+  steps: readonly JobStepCommand[] = [],
 ): Promise<FixResult[]> {
   const plan = planFixes({
     failures,
@@ -119,12 +132,14 @@ export async function repairWorkspace(
     env: process.env,
     useRepositoryTools: options.useRepositoryTools,
     dryRun: options.dryRun,
+    steps,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.session !== undefined ? { session: options.session } : {}),
   });
   return [...applied, ...plan.skipped];
 }
 
+/** Failures no verified fix addressed; a fix that was applied but not verified does not count. */
 export function failuresNeedingHuman(failures: readonly Failure[], fixes: readonly FixResult[]): string[] {
   const fixed = new Set(fixes.filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
   return failures.filter((failure) => !fixed.has(failure.fingerprint)).map((failure) => failure.fingerprint);
@@ -305,11 +320,12 @@ async function repairRun(state: RunState): Promise<void> {
       session,
     },
     deps,
+    failedStepCommands(report.jobs),
   );
   report.needsHuman = failuresNeedingHuman(report.failures, report.fixes);
 }
 
-/** Puts the workspace back unless verified fixes are meant to stay in it, then cleans up. */
+/** Puts the workspace back unless the kept fixes are meant to stay in it, then cleans up. */
 async function finishRun(state: RunState, scratch: string): Promise<void> {
   const { report, deps } = state;
   state.budget.dispose();
@@ -351,12 +367,12 @@ async function publishSafely(state: RunState): Promise<Publication> {
   }
 }
 
-function skipReason(state: RunState, verified: readonly FixResult[], files: readonly string[]): string | undefined {
+function skipReason(state: RunState, kept: readonly FixResult[], files: readonly string[]): string | undefined {
   const { settings, report } = state;
   if (state.onlyReport !== undefined) return 'report only (see notices)';
-  if (verified.length === 0 || files.length === 0) return 'no fix was verified';
-  if (settings.dryRun) return 'dry run: verified fixes were reverted and nothing was pushed';
-  if (settings.push === 'none') return 'push: none — the verified fixes are left in the workspace';
+  if (kept.length === 0 || files.length === 0) return 'no fix was kept (none verified or applied)';
+  if (settings.dryRun) return 'dry run: the fixes were reverted and nothing was pushed';
+  if (settings.push === 'none') return 'push: none — the kept fixes are left in the workspace';
   if (report.target.headBranch === '')
     return 'the run has no head branch (a tag or a deleted branch): nothing to open a pull request against';
   if (state.budget.exhausted) return `not published: ${state.budget.message}`;
@@ -367,9 +383,10 @@ function skipReason(state: RunState, verified: readonly FixResult[], files: read
 async function publish(state: RunState, publication: Publication): Promise<Publication> {
   const { settings, deps, report, git } = state;
   const { target } = report;
-  const verified = report.fixes.filter((fix) => fix.status === 'verified');
-  const files = [...new Set(verified.flatMap((fix) => fix.files))].sort();
-  const skipped = skipReason(state, verified, files);
+  // Verified fixes and fixes applied but not verified are both pushed; the PR says which is which.
+  const kept = report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
+  const files = [...new Set(kept.flatMap((fix) => fix.files))].sort();
+  const skipped = skipReason(state, kept, files);
   if (skipped !== undefined) return { ...publication, skippedReason: skipped };
   const remote = state.pushUrl as string;
 

@@ -315,6 +315,9 @@ export async function runAction(
     GITHUB_OUTPUT: outputPath,
     RUNNER_TEMP: runnerTemp,
     'INPUT_GITHUB-TOKEN': scenario.token,
+    // Nothing here needs the internet: the dependency fixer's wheel download goes to a closed local
+    // port, so its fix is reported as applied, not verified (tests may pass a local index instead).
+    PIP_INDEX_URL: 'http://127.0.0.1:9/simple/',
   };
   Object.assign(env, options.env ?? {});
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;

@@ -145,3 +145,34 @@ describe('failed-step model', () => {
     ]);
   });
 });
+
+describe("the failed step's script", () => {
+  it('GitHub: the lines inside the Run group before shell:/env:, colours removed', () => {
+    const log = [
+      '2026-11-25T06:00:00.0000000Z ##[group]Run isort --check-only .',
+      '2026-11-25T06:00:00.1000000Z \u001b[36;1misort --check-only .\u001b[0m',
+      '2026-11-25T06:00:00.2000000Z \u001b[36;1m\u001b[0m',
+      '2026-11-25T06:00:00.3000000Z \u001b[36;1mblack --check .\u001b[0m',
+      '2026-11-25T06:00:00.4000000Z shell: /usr/bin/bash -e {0}',
+      '2026-11-25T06:00:00.5000000Z env:',
+      '2026-11-25T06:00:00.6000000Z   pythonLocation: /opt/hostedtoolcache/Python/3.12.0/x64',
+      '2026-11-25T06:00:00.7000000Z ##[endgroup]',
+      '2026-11-25T06:00:00.8000000Z would reformat x.py',
+      '2026-11-25T06:00:00.9000000Z ##[error]Process completed with exit code 1.',
+    ].join('\n');
+    expect(model(log).failed?.script).toEqual(['isort --check-only .', 'black --check .']);
+  });
+
+  it('Travis: the `$` command; a script longer than the bound is not kept at all', () => {
+    const travis = 'travis_time:start:1\r\n$ flake8 src tests\nsrc/a.py:1:1: F401 unused\nThe command "flake8 src tests" exited with 1.\n';
+    expect(model(travis).failed?.script).toEqual(['flake8 src tests']);
+    const long = [
+      '##[group]Run echo 0',
+      ...Array.from({ length: 60 }, (_, i) => `echo ${i}`),
+      'shell: /usr/bin/bash -e {0}',
+      '##[endgroup]',
+      '##[error]Process completed with exit code 1.',
+    ].join('\n');
+    expect(model(long).failed?.script).toBeUndefined();
+  });
+});

@@ -65,7 +65,9 @@ function testFixer(options: {
       return { changed: true, description: 'wrote test files', files: options.names ?? ['a.py'] };
     },
     verify: async () =>
-      (options.verifies ?? true) ? { ok: true, command: 'test-check' } : { ok: false, command: 'test-check', detail: 'still failing' },
+      (options.verifies ?? true)
+        ? { ok: true, command: 'test-check', exitCode: 0, strength: 'check' }
+        : { ok: false, command: 'test-check', exitCode: 1, strength: 'check', detail: 'still failing' },
   };
 }
 
@@ -224,7 +226,7 @@ describe('guard', () => {
     });
     const { result } = await run(dir, fixer);
     expect(result?.status).toBe('reverted-unverified');
-    expect(result?.reason).toBe('verification failed: still failing');
+    expect(result?.reason).toBe('verification failed: `test-check` exited with 1: still failing');
     expect(result?.verifyCommand).toBe('test-check');
     expectUntouched(dir, before, statusBefore);
   });

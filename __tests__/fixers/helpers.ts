@@ -71,3 +71,6 @@ export function failure(fields: Partial<Failure> & Pick<Failure, 'category' | 't
   counter += 1;
   return { detector: 'test', fingerprint: `fp-${counter}`, occurrences: 1, logLines: [1, 1], confidence: 0.9, ...fields };
 }
+
+/** A package index nobody listens on (the discard port): pip fails at once, and no test needs the internet. */
+export const UNREACHABLE_INDEX = 'http://127.0.0.1:9/simple/';

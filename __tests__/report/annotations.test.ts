@@ -32,7 +32,10 @@ describe('annotationsFor', () => {
       ['error', 'src/app/util.py', 14, 22],
       ['error', 'distributed/test_c10d_spawn_gloo.py', undefined, undefined],
     ]);
-    expect(annotations[0]!.message).toContain('Fixed and verified by black in pull request #57.');
+    expect(annotations[0]!.message).toContain('Fixed by black in pull request #57.');
+    // The annotation names what ran and its exit status, not a bare "verified".
+    expect(annotations[0]!.message).toContain("`black --check .` (the failed step's command, replayed): exit 0");
+    expect(annotations[0]!.message).not.toContain('verified by');
     expect(annotations[2]!.message).toContain('Not fixed automatically: needs a human.');
     expect(annotations[2]!.title).toBe('CI Autofixer: lint_format (flake8)');
   });

@@ -24,7 +24,7 @@ function withBranch(report: RunReport, branch: string): RunReport {
 
 describe('pullRequestTitle', () => {
   it('names the verified fixers and the run', () => {
-    expect(pullRequestTitle(loadReport('basic'))).toBe('CI Autofixer: fix black, isort in CI run #123456789 (attempt 2)');
+    expect(pullRequestTitle(loadReport('basic'))).toBe('CI Autofixer: fix black, isort (+1 not verified) in CI run #123456789 (attempt 2)');
   });
 
   it('is one line and capped whatever the workflow is called', () => {
@@ -46,7 +46,10 @@ describe('pullRequestBody', () => {
     const body = pullRequestBody(loadReport('basic'));
     expect(body.startsWith('<!-- ci-autofixer:branch=autofix/feature/login -->\n')).toBe(true);
     expect(body).toMatch(/This pull request was opened by CI Autofixer from .*\n$/);
-    expect(body).toContain('verified with `black --check src/app/main.py`');
+    expect(body).toContain(
+      "ran `black --check src/app/main.py` (the fixer's check on the files it changed): exit 0; `black --check .` (the failed step's command, replayed): exit 0",
+    );
+    expect(body).not.toContain('re-running the failing check');
     expect(body).toContain('[CI run \\#\u200B123456789 (attempt 2)](https://github.com/acme/widgets/actions/runs/123456789/attempts/2)');
   });
 
@@ -104,7 +107,10 @@ describe('commitMessage', () => {
   it('has no trailer when the committer adds it', () => {
     const message = commitMessage(loadReport('basic'));
     expect(isAutofixerCommit(message)).toBe(false);
-    expect(message).toContain('- black: Reformatted 1 file with black (verified: black --check src/app/main.py)');
+    expect(message).toContain(
+      "- black: Reformatted 1 file with black (verified; ran black --check src/app/main.py (the fixer's check on the files it changed): exit 0;",
+    );
+    expect(message).toContain('- python-requirement: added torch to requirements.txt (applied, NOT verified;');
   });
 
   it('never cuts the run id or a word of the subject: a long workflow name gives way first', () => {

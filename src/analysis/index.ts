@@ -26,11 +26,18 @@ export interface FailedStep {
   name: string;
   lines: [number, number];
   exitCode?: number;
+  /** The step's script as the log shows it (see Step.script), when it shows it whole. */
+  script?: string[];
 }
 
 function failedStepOf(step: Step | undefined): FailedStep | undefined {
   if (step === undefined) return undefined;
-  return { name: step.name, lines: [step.lines[0], step.lines[1]], ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}) };
+  return {
+    name: step.name,
+    lines: [step.lines[0], step.lines[1]],
+    ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}),
+    ...(step.script !== undefined && step.script.length > 0 ? { script: [...step.script] } : {}),
+  };
 }
 
 export interface AnalyzeOptions {

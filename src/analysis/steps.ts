@@ -32,7 +32,19 @@ export interface Step {
   outcomeSystem?: 'github' | 'travis' | 'gitlab';
   /** GitHub, Travis, GitLab or plain: which format named the step. */
   system: 'github' | 'travis' | 'gitlab' | 'plain';
+  /**
+   * The step's script as the log shows it: for GitHub the lines inside the `Run` group before the
+   * runner's `shell:` / `env:` / `with:` lines, for Travis the `$` command. Absent when the log shows
+   * none or it is longer than MAX_SCRIPT_LINES / MAX_SCRIPT_CHARS (then it is not known whole).
+   */
+  script?: string[];
 }
+
+/** Longest script kept per step, in lines and in characters; a longer one is dropped, not cut. */
+export const MAX_SCRIPT_LINES = 40;
+export const MAX_SCRIPT_CHARS = 4000;
+/** The runner's lines that end the script inside a `Run` group. */
+const SCRIPT_END = /^(?:shell|env|with): ?/;
 
 /** Most steps kept per log; a log with more keeps the first ones (the failed step is among them far more often). */
 export const MAX_STEPS = 5000;
@@ -88,13 +100,35 @@ export class StepTracker {
   private readonly steps: Step[] = [];
   private current: Step | undefined;
   private currentIndex = -1;
+  /** Whether the lines now read are the current GitHub step's script (inside its `Run` group). */
+  private readingScript = false;
+  private scriptChars = 0;
 
   observe(line: LogLine): void {
     const index = line.stepIndex ?? 0;
-    if (index !== this.currentIndex || this.current === undefined) this.open(line, index);
+    const opens = index !== this.currentIndex || this.current === undefined;
+    if (opens) this.open(line, index);
     const step = this.current as Step;
     step.lines[1] = line.n;
+    // The `##[group]Run …` line opens the step; its script is on the lines after it.
+    if (this.readingScript && !opens) this.readScript(step, line);
     this.readOutcome(step, line);
+  }
+
+  private readScript(step: Step, line: LogLine): void {
+    if (line.command !== undefined || SCRIPT_END.test(line.text)) {
+      this.readingScript = false;
+      return;
+    }
+    const script = step.script;
+    if (script === undefined) return;
+    this.scriptChars += line.text.length + 1;
+    if (script.length >= MAX_SCRIPT_LINES || this.scriptChars > MAX_SCRIPT_CHARS) {
+      delete step.script;
+      this.readingScript = false;
+      return;
+    }
+    if (line.text.trim() !== '') script.push(line.text);
   }
 
   private open(line: LogLine, index: number): void {
@@ -105,6 +139,10 @@ export class StepTracker {
     const name = line.step ?? '';
     const step: Step = { index, name, lines: [line.n, line.n], outcome: 'unknown', system: systemOf(line, name) };
     this.current = step;
+    this.readingScript = step.system === 'github' && line.command === 'group' && name.startsWith('Run ');
+    this.scriptChars = 0;
+    if (this.readingScript) step.script = [];
+    else if (step.system === 'travis') step.script = [name];
     if (this.steps.length < MAX_STEPS) this.steps.push(step);
   }
 

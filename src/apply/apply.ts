@@ -10,11 +10,12 @@ import { childEnvironment, createPrivateDirs } from '../environment.js';
 import { toolPath, workspaceBinDirs } from '../fixers/tools.js';
 import type { FixContext, Fixer, FixOutcome, ToolResolution, VerifyOutcome } from '../fixers/types.js';
 import type { Logger } from '../logging.js';
-import type { FixResult } from '../model.js';
+import type { FixResult, StepCommand, VerificationCheck } from '../model.js';
 import type { FixPlan, PlannedFix } from '../plan/plan.js';
 import { checkWorkspacePath } from '../validate/paths.js';
 import { DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardSnapshot, type TreeChange, WorkspaceGuard } from './guard.js';
 import type { ProtectedChange } from './protected.js';
+import { checkText, StepReplays, type KeptFix } from './step-replay.js';
 
 export interface ApplyOptions {
   workspace: string;
@@ -34,6 +35,16 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** A session the caller opened (to restore the workspace itself later); one is opened otherwise. */
   session?: RepairSession;
+  /**
+   * The failed steps' commands, by job: a fix of a failure reported in such a step is also checked
+   * by replaying the step's command when it is a recognised invocation (./replay.ts).
+   */
+  steps?: readonly JobStepCommand[];
+}
+
+/** A failed step's command and the job it ran in (failures carry both in `job` and `step`). */
+export interface JobStepCommand extends StepCommand {
+  job: string;
 }
 
 /** The guard and the workspace's state before any fixer ran, for restoring it whatever happens. */
@@ -53,6 +64,12 @@ export async function openRepairSession(workspace: string, exec: Exec, limits: G
 }
 
 const DRY_RUN_NOTE = 'dry run: reverted';
+
+/** A fix's result and, when it is kept in the workspace, the change it made (for a later replay's revert). */
+interface AppliedFix {
+  fix: FixResult;
+  kept?: Omit<KeptFix, 'fix'>;
+}
 
 /** Failures whose `file` passes path validation; the others with the reason they were refused. */
 async function acceptedFailures(workspace: string, failures: readonly Failure[]): Promise<{ accepted: Failure[]; refused: string[] }> {
@@ -120,12 +137,18 @@ interface GuardedChange {
   protectedChanges: ProtectedChange[];
 }
 
-async function applyOne({ planned, guard, options, env }: FixRun): Promise<FixResult> {
+async function applyOne({ planned, guard, options, env }: FixRun): Promise<AppliedFix> {
   const ready = await prepareFix(planned, guard, options, env);
-  if ('status' in ready) return ready;
+  if ('status' in ready) return { fix: ready };
   const guarded = await applyAndGuard(ready);
-  if ('status' in guarded) return guarded;
+  if ('status' in guarded) return { fix: guarded };
   return verifyAndKeep(ready, guarded);
+}
+
+/** PIP_INDEX_URL of the runner, for the dependency fixer's download only (see FixContext.packageIndexEnv). */
+function packageIndexOf(env: Record<string, string | undefined>): { packageIndexEnv?: Record<string, string> } {
+  const index = env.PIP_INDEX_URL;
+  return index !== undefined && index !== '' ? { packageIndexEnv: { PIP_INDEX_URL: index } } : {};
 }
 
 /** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
@@ -153,6 +176,7 @@ async function prepareFix(
     logger: options.logger,
     env,
     useRepositoryTools: options.useRepositoryTools,
+    ...packageIndexOf(options.env),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
 
@@ -227,16 +251,34 @@ async function applyAndGuard({ fixer, guard, ctx, tool, accepted, refusedNote }:
   return { outcome, before, after, changes, protectedChanges };
 }
 
-/** Re-runs the check; keeps the change when it passes and changed nothing itself (reverted in a dry run), reverts it otherwise. */
-async function verifyAndKeep(ready: ReadyFix, guarded: GuardedChange): Promise<FixResult> {
+/** The fixer's check as a report entry: 'sanity' unless the fixer says it re-ran the failing check. */
+function checkOf(verified: VerifyOutcome): VerificationCheck {
+  return {
+    kind: verified.strength === 'check' ? 'fixer-check' : 'sanity',
+    command: verified.command,
+    ...(verified.exitCode !== undefined ? { exitCode: verified.exitCode } : {}),
+    passed: verified.ok,
+  };
+}
+
+async function runVerify(fixer: Fixer, ctx: FixContext, tool: ToolResolution, outcome: FixOutcome): Promise<VerifyOutcome> {
+  try {
+    return await fixer.verify(ctx, tool, outcome);
+  } catch (error: unknown) {
+    return { ok: false, command: `${fixer.id} verify`, detail: getErrorMessage(error) };
+  }
+}
+
+/**
+ * Runs the fixer's check; keeps the change when it passes and changed nothing itself, reverts it
+ * otherwise. A check that is only a sanity check keeps the change as "applied, not verified". In a
+ * dry run kept changes are reverted at the end of the plan, after the replays.
+ */
+async function verifyAndKeep(ready: ReadyFix, guarded: GuardedChange): Promise<AppliedFix> {
   const { fixer, guard, options, ctx, tool, accepted, refusedNote, refused } = ready;
   const { outcome, before, after, changes, protectedChanges } = guarded;
-  let verified: VerifyOutcome;
-  try {
-    verified = await fixer.verify(ctx, tool, outcome);
-  } catch (error: unknown) {
-    verified = { ok: false, command: `${fixer.id} verify`, detail: getErrorMessage(error) };
-  }
+  const verified = await runVerify(fixer, ctx, tool, outcome);
+  const checks = [checkOf(verified)];
   // The check runs tools too: what it changed is judged like the fix itself.
   const checked = await guard.snapshot();
   const sneaked = guard.protectedChanges(after, checked);
@@ -244,46 +286,67 @@ async function verifyAndKeep(ready: ReadyFix, guarded: GuardedChange): Promise<F
   if (sneaked.length > 0 || alsoChanged.length > 0) {
     const left = await undo(guard, before);
     const what = [...sneaked.map((change) => change.path), ...alsoChanged.map((change) => change.repoPath)].join(', ');
-    return result(fixer, accepted, {
-      status: 'reverted-guard',
-      description: outcome.description,
-      files: [],
-      reason: `guard: the check changed files (${what})${left}`,
-    });
+    return {
+      fix: result(fixer, accepted, {
+        status: 'reverted-guard',
+        description: outcome.description,
+        files: [],
+        checks,
+        reason: `guard: the check changed files (${what})${left}`,
+      }),
+    };
   }
   if (!verified.ok) {
     // The check changed nothing (above): the changes since `before` are the fix's.
     const left = await undo(guard, before, { changes, protectedChanges });
-    return result(fixer, accepted, {
-      status: 'reverted-unverified',
-      description: outcome.description,
-      files: [],
-      verifyCommand: verified.command,
-      reason: `verification failed: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
-    });
+    return {
+      fix: result(fixer, accepted, {
+        status: 'reverted-unverified',
+        description: outcome.description,
+        files: [],
+        verifyCommand: verified.command,
+        checks,
+        reason: `verification failed: \`${verified.command}\`${verified.exitCode !== undefined ? ` exited with ${verified.exitCode}` : ' did not pass'}: ${verified.detail ?? 'the check did not pass'}${refusedNote}${left}`,
+      }),
+    };
   }
-  const files = workspacePaths(changes);
-  if (options.dryRun) await guard.revert(before, changes);
-  return result(fixer, accepted, {
-    status: 'verified',
+  const sanityOnly = verified.strength !== 'check';
+  const why = sanityOnly
+    ? `not verified: only a sanity check ran (\`${verified.command}\`), nothing re-ran the failing check${verified.detail !== undefined ? `: ${verified.detail}` : ''}`
+    : undefined;
+  const reason = [why, refused.length > 0 ? refusedNote.trim() : undefined].filter((part) => part !== undefined).join(' ');
+  const fix = result(fixer, accepted, {
+    status: sanityOnly ? 'applied-unverified' : 'verified',
     description: options.dryRun ? `${outcome.description} (${DRY_RUN_NOTE})` : outcome.description,
-    files,
+    files: workspacePaths(changes),
     verifyCommand: verified.command,
-    ...(refused.length > 0 ? { reason: refusedNote.trim() } : {}),
+    checks,
+    ...(reason !== '' ? { reason } : {}),
   });
+  return { fix, kept: { before, changes, failures: accepted } };
+}
+
+function checksText(fix: FixResult): string {
+  const checks = fix.checks ?? [];
+  if (checks.length === 0) return fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
+  return ` [${checks.map(checkText).join('; ')}]`;
 }
 
 function logResult(logger: Logger, fix: FixResult): void {
-  const verify = fix.verifyCommand !== undefined ? ` [${fix.verifyCommand}]` : '';
+  const checks = checksText(fix);
+  const notReplayed = fix.notReplayed !== undefined ? ` (${fix.notReplayed})` : '';
   switch (fix.status) {
     case 'verified':
-      logger.info(`${fix.fixer}: verified${verify}: ${fix.description}; files: ${fix.files.join(', ')}`);
+      logger.info(`${fix.fixer}: verified${checks}${notReplayed}: ${fix.description}; files: ${fix.files.join(', ')}`);
+      break;
+    case 'applied-unverified':
+      logger.warning(`${fix.fixer}: applied, not verified${checks}: ${fix.reason ?? ''}; files: ${fix.files.join(', ')}`);
       break;
     case 'reverted-guard':
       logger.warning(`${fix.fixer}: reverted by the guard: ${fix.reason ?? ''}`);
       break;
     case 'reverted-unverified':
-      logger.warning(`${fix.fixer}: reverted, not verified${verify}: ${fix.reason ?? ''}`);
+      logger.warning(`${fix.fixer}: reverted, not verified${checks}: ${fix.reason ?? ''}`);
       break;
     case 'skipped':
       logger.info(`${fix.fixer}: skipped: ${fix.reason ?? fix.description}`);
@@ -292,7 +355,7 @@ function logResult(logger: Logger, fix: FixResult): void {
 }
 
 /** One fixer in its own private HOME and TMPDIR; whatever it throws becomes its result. */
-async function runFixer(planned: PlannedFix, session: RepairSession, options: ApplyOptions): Promise<FixResult> {
+async function runFixer(planned: PlannedFix, session: RepairSession, options: ApplyOptions): Promise<AppliedFix> {
   const dirs = await createPrivateDirs();
   try {
     const bins = options.useRepositoryTools ? await workspaceBinDirs(session.guard.workspace) : [];
@@ -303,44 +366,61 @@ async function runFixer(planned: PlannedFix, session: RepairSession, options: Ap
     const left = await undo(session.guard, session.start).catch(
       (undoError: unknown) => ` Restoring failed: ${getErrorMessage(undoError)}.`,
     );
-    return result(planned.fixer, planned.failures, {
-      status: 'reverted-unverified',
-      description: `${planned.fixer.id} failed`,
-      files: [],
-      reason: `the guard could not check it: ${getErrorMessage(error)}${left}`,
-    });
+    return {
+      fix: result(planned.fixer, planned.failures, {
+        status: 'reverted-unverified',
+        description: `${planned.fixer.id} failed`,
+        files: [],
+        reason: `the guard could not check it: ${getErrorMessage(error)}${left}`,
+      }),
+    };
   } finally {
     await dirs.dispose();
   }
 }
 
+/**
+ * Runs each planned fixer in order, then (after the last fixer of a failed step) replays that
+ * step's command. Kept fixes stay in the workspace; in a dry run everything is put back at the end.
+ */
 export async function applyFixPlan(options: ApplyOptions): Promise<FixResult[]> {
   const session = options.session ?? (await openRepairSession(options.workspace, options.exec, options.limits ?? DEFAULT_GUARD_LIMITS));
   try {
+    const replays = await StepReplays.plan(options.steps ?? [], options.plan.planned, {
+      guard: session.guard,
+      exec: options.exec,
+      logger: options.logger,
+      env: options.env,
+      useRepositoryTools: options.useRepositoryTools,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
     const results: FixResult[] = [];
-    for (const planned of options.plan.planned) {
+    for (const [index, planned] of options.plan.planned.entries()) {
       if (options.signal?.aborted) {
-        results.push(
-          result(planned.fixer, planned.failures, {
-            status: 'skipped',
-            description: `${planned.fixer.id} not applied`,
-            files: [],
-            reason: 'the time budget (timeout-minutes) was used up before it could run',
-          }),
-        );
+        const fix = result(planned.fixer, planned.failures, {
+          status: 'skipped',
+          description: `${planned.fixer.id} not applied`,
+          files: [],
+          reason: 'the time budget (timeout-minutes) was used up before it could run',
+        });
+        results.push(fix);
+        await replays.afterFixer(index, fix, undefined);
         continue;
       }
-      const fix = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
+      const applied = await options.logger.group(`Fix: ${planned.fixer.id}`, async () => {
         const outcome = await runFixer(planned, session, options);
-        logResult(options.logger, outcome);
+        if (outcome.kept !== undefined) {
+          const note = replays.notReplayedNote(outcome.kept.failures);
+          if (note !== undefined) outcome.fix.notReplayed = note;
+        }
+        logResult(options.logger, outcome.fix);
         return outcome;
       });
-      results.push(fix);
+      results.push(applied.fix);
+      await replays.afterFixer(index, applied.fix, applied.kept);
     }
-    if (options.dryRun) {
-      // Each fixer reverted its own change; this catches anything that slipped between them.
-      await session.guard.restore(session.start);
-    }
+    // Kept fixes stayed for the replays; a dry run now puts everything back.
+    if (options.dryRun) await session.guard.restore(session.start);
     return results;
   } finally {
     if (options.session === undefined) await session.guard.close();

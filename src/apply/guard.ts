@@ -329,7 +329,16 @@ export class WorkspaceGuard {
     return this.revert(before, changes, protectedChanges);
   }
 
-  private async revertTree(before: string, changes: readonly TreeChange[]): Promise<void> {
+  /**
+   * Puts only these changed paths back as they were in `before`, leaving every other change in
+   * place (a later fixer's, on other files). Afterwards none of them may differ from `before`, or a
+   * FixError is thrown.
+   */
+  async revertPaths(before: GuardSnapshot, changes: readonly TreeChange[]): Promise<void> {
+    await this.revertTree(before.tree, changes, { onlyThese: true });
+  }
+
+  private async revertTree(before: string, changes: readonly TreeChange[], options: { onlyThese?: boolean } = {}): Promise<void> {
     const added = changes.filter((change) => change.status === 'A');
     for (const change of added) {
       const file = path.join(this.topLevel, ...change.repoPath.split('/'));
@@ -351,7 +360,10 @@ export class WorkspaceGuard {
     }
     const now = await this.treeSnapshot();
     if (now !== before) {
-      const left = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
+      const reverted = new Set(changes.map((change) => change.repoPath));
+      const all = await this.changes({ tree: before, protected: EMPTY_PROTECTED }, { tree: now, protected: EMPTY_PROTECTED });
+      const left = options.onlyThese === true ? all.filter((change) => reverted.has(change.repoPath)) : all;
+      if (left.length === 0) return;
       throw new FixError(`reverting left the workspace changed: ${left.map((change) => `${change.status} ${change.repoPath}`).join(', ')}`);
     }
   }

@@ -82,6 +82,8 @@ export const autopep8Fixer: Fixer = {
     const args = [`--select=${selectedCodes(ctx).join(',')}`, '--', ...outcome.files];
     const result = await runTool(ctx, checker, args);
     const command = commandText(checker, args);
-    return result.exitCode === 0 ? { ok: true, command } : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+    return result.exitCode === 0
+      ? { ok: true, command, exitCode: 0, strength: 'check' }
+      : { ok: false, command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
   },
 };

@@ -5,7 +5,8 @@ import { readEditableFile, writeEditableFile } from '../validate/paths.js';
 import { distributionForModule, normalizeDistributionName, parseRequirements } from '../validate/python-packages.js';
 import { dataString } from './support/file-formatter.js';
 import { findOnPath, runTool } from './tools.js';
-import type { FixContext, Fixer, ToolResolution } from './types.js';
+import { checkWheelProvides, type WheelCheck } from './support/pip-download.js';
+import type { FixContext, Fixer, ToolResolution, VerifyOutcome } from './types.js';
 
 export const REQUIREMENTS_FILE = 'requirements.txt';
 
@@ -55,7 +56,7 @@ async function exists(file: string): Promise<boolean> {
 export const pythonRequirementFixer: Fixer = {
   id: 'python-requirement',
   description:
-    'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); checked by parsing the file, not by installing.',
+    'Adds the distribution of a missing Python module to requirements.txt (import name mapped, e.g. yaml → PyYAML; names validated; standard-library and local modules refused); verified only when `pip download --no-deps --only-binary=:all:` fetches a wheel that contains the module (nothing is installed or run), otherwise kept as "applied, not verified" after parsing the file.',
   fixType: 'dependency',
   safeByDefault: false,
   categories: ['import_missing_module'],
@@ -125,27 +126,60 @@ export const pythonRequirementFixer: Fixer = {
     );
     return {
       changed: true,
-      description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}; not verified by installing (the fix runs without installing packages)`,
+      description: `added ${added.join(', ')} to ${REQUIREMENTS_FILE}${noteText}`,
       files: [REQUIREMENTS_FILE],
     };
   },
   async verify(ctx, git) {
-    const command = `parse ${REQUIREMENTS_FILE}`;
-    const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
-    const content = read.ok ? read.content : undefined;
-    if (content === undefined) return { ok: false, command, detail: read.ok ? `${REQUIREMENTS_FILE} is missing` : read.reason };
-    const lines = parseRequirements(content);
-    const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
-    if (invalid.length > 0) return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
-    const counts = new Map<string, number>();
-    for (const line of lines) if (line.kind === 'requirement') counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+    const parsed = await checkRequirementsFile(ctx, git);
+    if (!parsed.ok) return parsed;
     const local = await localModuleNames(ctx, git);
+    const checks: WheelCheck[] = [];
     for (const failure of ctx.failures) {
       const lookup = distributionForModule(moduleOf(failure) as string);
       if (!lookup.ok || local.has(lookup.topLevel)) continue;
-      const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
-      if (count !== 1) return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${REQUIREMENTS_FILE}` };
+      checks.push(await checkWheelProvides(ctx, lookup.distribution, lookup.topLevel));
     }
-    return { ok: true, command };
+    const command = checks.map((check) => check.command).join('; ');
+    const lacking = checks.find((check) => check.kind === 'lacks');
+    if (lacking !== undefined && lacking.kind === 'lacks') {
+      return {
+        ok: false,
+        strength: 'check',
+        command,
+        exitCode: 0,
+        detail: `the downloaded wheel ${lacking.wheel} does not contain the missing module`,
+      };
+    }
+    const unavailable = checks.filter((check) => check.kind === 'unavailable');
+    if (checks.length === 0 || unavailable.length > 0) {
+      const why = unavailable.map(
+        (check) => `\`${check.command}\` could not check it (${check.kind === 'unavailable' ? check.detail : ''})`,
+      );
+      return { ok: true, strength: 'sanity', command: parsed.command, detail: why.join('; ') || 'no distribution to download' };
+    }
+    const wheels = checks.map((check) => (check.kind === 'provides' ? check.wheel : '')).join(', ');
+    return { ok: true, strength: 'check', command: `${command} (the wheel ${wheels} contains the module)`, exitCode: 0 };
   },
 };
+
+/** The sanity check: requirements.txt parses and names each added distribution exactly once. */
+async function checkRequirementsFile(ctx: FixContext, git: ToolResolution): Promise<VerifyOutcome> {
+  const command = `parse ${REQUIREMENTS_FILE}`;
+  const read = await readEditableFile(ctx.workspace, REQUIREMENTS_FILE);
+  const content = read.ok ? read.content : undefined;
+  if (content === undefined) return { ok: false, command, detail: read.ok ? `${REQUIREMENTS_FILE} is missing` : read.reason };
+  const lines = parseRequirements(content);
+  const invalid = lines.flatMap((line) => (line.kind === 'invalid' ? [line.text] : []));
+  if (invalid.length > 0) return { ok: false, command, detail: `lines that are not requirements: ${invalid.slice(0, 5).join(' | ')}` };
+  const counts = new Map<string, number>();
+  for (const line of lines) if (line.kind === 'requirement') counts.set(line.normalized, (counts.get(line.normalized) ?? 0) + 1);
+  const local = await localModuleNames(ctx, git);
+  for (const failure of ctx.failures) {
+    const lookup = distributionForModule(moduleOf(failure) as string);
+    if (!lookup.ok || local.has(lookup.topLevel)) continue;
+    const count = counts.get(normalizeDistributionName(lookup.distribution)) ?? 0;
+    if (count !== 1) return { ok: false, command, detail: `${lookup.distribution} appears ${count} times in ${REQUIREMENTS_FILE}` };
+  }
+  return { ok: true, command };
+}

@@ -16,6 +16,11 @@ export interface FixContext {
    * repository's tools may be used.
    */
   env: Record<string, string>;
+  /**
+   * The package index settings of the runner (PIP_INDEX_URL), for the dependency fixer's own
+   * download only; never part of `env`, so never seen by the repository's tools.
+   */
+  packageIndexEnv?: Record<string, string>;
   /** Whether the repository's own tools (node_modules/.bin, .venv/bin) may be run. */
   useRepositoryTools: boolean;
   /** Aborts when the run's time budget is used up; tools are stopped. */
@@ -44,7 +49,15 @@ export interface VerifyOutcome {
   ok: boolean;
   /** The command that was run to verify, as text for the report (never run through a shell). */
   command: string;
-  /** Why it failed (tail of the tool output), when not ok. */
+  /**
+   * 'check': the failing tool (or a check of the same fact) ran and passed, so the fix may count as
+   * verified; 'sanity': only a sanity check ran (a file parse) and the fix is at best "applied, not
+   * verified". Absent means 'sanity': a fixer must say that its check re-ran the failing check.
+   */
+  strength?: 'check' | 'sanity';
+  /** Exit status of the command, when one ran. */
+  exitCode?: number;
+  /** Why it failed (tail of the tool output), when not ok; for a sanity check, why nothing stronger ran. */
   detail?: string;
 }
 

@@ -8,7 +8,7 @@
  * escaping for sinks that write commands themselves. Messages and titles are still neutralised and
  * stripped of control characters, in case a sink prints them as plain lines.
  */
-import type { RunReport } from '../model.js';
+import type { FixResult, RunReport } from '../model.js';
 import {
   clip,
   formatWorkflowCommand,
@@ -18,7 +18,7 @@ import {
   stripControlCharacters,
   truncate,
 } from './escape.js';
-import { failureFacts, publicationFacts, type FailureFacts } from './facts.js';
+import { checksSentence, failureFacts, publicationFacts, type FailureFacts } from './facts.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -107,11 +107,23 @@ function annotationMessage(facts: FailureFacts, report: RunReport): string {
         : publication.kind === 'branch'
           ? ` on branch ${publication.branch}`
           : ` (not pushed: ${publication.reason})`;
-    lines.push(`Fixed and verified by ${facts.fixedBy.join(', ')}${where}.`);
+    lines.push(`Fixed by ${facts.fixedBy.join(', ')}${where}.`);
+    for (const fix of facts.fixedByFixes.slice(0, 3)) lines.push(`${fix.fixer} checks: ${plainChecks(fix)}.`);
+  } else if (facts.appliedBy.length > 0) {
+    const fixers = [...new Set(facts.appliedBy.map((fix) => fix.fixer))].join(', ');
+    lines.push(`A fix was applied by ${fixers} but NOT verified (nothing re-ran the failing check): needs a human.`);
   } else {
     lines.push('Not fixed automatically: needs a human.');
   }
   return lines.join('\n');
+}
+
+function plainChecks(fix: FixResult): string {
+  return checksSentence(
+    fix,
+    (command) => `\`${clip(command, 160)}\``,
+    (value) => clip(value, 300),
+  );
 }
 
 function cleanMessage(text: string): string {

@@ -3,7 +3,7 @@
  * commit message and the text report never disagree. No formatting here.
  */
 import type { Failure } from '../analysis/types.js';
-import type { FixResult, FixStatus, RunReport, Target } from '../model.js';
+import type { FixResult, FixStatus, RunReport, Target, VerificationCheck } from '../model.js';
 import { clip } from './escape.js';
 
 export interface FailureFacts {
@@ -15,17 +15,23 @@ export interface FailureFacts {
   stepName?: string;
   /** Verified fixes that addressed this failure (fixer ids). */
   fixedBy: string[];
+  /** The verified fixes themselves, for the checks that verified them. */
+  fixedByFixes: FixResult[];
+  /** Fixes applied for this failure but not verified (kept, not counted as fixed). */
+  appliedBy: FixResult[];
 }
 
 /** One row per failure, in the report's order (most relevant first). */
 export function failureFacts(report: RunReport): FailureFacts[] {
-  const fixersByFingerprint = new Map<string, string[]>();
+  const fixesByFingerprint = new Map<string, FixResult[]>();
+  const appliedByFingerprint = new Map<string, FixResult[]>();
   for (const fix of report.fixes) {
-    if (fix.status !== 'verified') continue;
+    const map = fix.status === 'verified' ? fixesByFingerprint : fix.status === 'applied-unverified' ? appliedByFingerprint : undefined;
+    if (map === undefined) continue;
     for (const fingerprint of fix.failures) {
-      const fixers = fixersByFingerprint.get(fingerprint) ?? [];
-      if (!fixers.includes(fix.fixer)) fixers.push(fix.fixer);
-      fixersByFingerprint.set(fingerprint, fixers);
+      const fixes = map.get(fingerprint) ?? [];
+      if (!fixes.includes(fix)) fixes.push(fix);
+      map.set(fingerprint, fixes);
     }
   }
   const jobByFingerprint = new Map<string, RunReport['jobs'][number]>();
@@ -43,7 +49,9 @@ export function failureFacts(report: RunReport): FailureFacts[] {
       ...(jobName !== undefined ? { jobName } : {}),
       ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
       ...(stepName !== undefined ? { stepName } : {}),
-      fixedBy: fixersByFingerprint.get(failure.fingerprint) ?? [],
+      fixedBy: [...new Set((fixesByFingerprint.get(failure.fingerprint) ?? []).map((fix) => fix.fixer))],
+      fixedByFixes: fixesByFingerprint.get(failure.fingerprint) ?? [],
+      appliedBy: appliedByFingerprint.get(failure.fingerprint) ?? [],
     };
   });
 }
@@ -76,9 +84,20 @@ export function verifiedFixerNames(report: RunReport): string[] {
   return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
 }
 
+/** Fixes applied and kept (pushed with the others) although nothing could verify them. */
+export function appliedUnverifiedFixes(report: RunReport): FixResult[] {
+  return report.fixes.filter((fix) => fix.status === 'applied-unverified');
+}
+
+/** Every fix kept in the workspace and pushed: the verified ones and the applied-unverified ones. */
+export function keptFixes(report: RunReport): FixResult[] {
+  return report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
+}
+
 export const FIX_STATUS_LABELS: Readonly<Record<FixStatus, string>> = {
   verified: 'verified',
-  'reverted-unverified': 'reverted: the check still failed',
+  'applied-unverified': 'applied, not verified',
+  'reverted-unverified': 'reverted: a check failed',
   'reverted-guard': 'reverted: wrote outside what it may change',
   skipped: 'skipped',
 };
@@ -86,12 +105,45 @@ export const FIX_STATUS_LABELS: Readonly<Record<FixStatus, string>> = {
 export function countFixes(report: RunReport): Record<FixStatus, number> {
   const counts: Record<FixStatus, number> = {
     verified: 0,
+    'applied-unverified': 0,
     'reverted-unverified': 0,
     'reverted-guard': 0,
     skipped: 0,
   };
   for (const fix of report.fixes) counts[fix.status] += 1;
   return counts;
+}
+
+/** What each kind of check is, in the words every rendering uses. */
+export const CHECK_KIND_TEXT: Readonly<Record<VerificationCheck['kind'], string>> = {
+  'fixer-check': "the fixer's check on the files it changed",
+  replay: "the failed step's command, replayed",
+  sanity: 'a sanity check only; it does not re-run the failing check',
+};
+
+/** The checks that ran on a fix; an older report without `checks` gives its `verifyCommand`. */
+export function checksOf(fix: FixResult): VerificationCheck[] {
+  if (fix.checks !== undefined) return fix.checks;
+  if (fix.verifyCommand === undefined) return [];
+  return [{ kind: fix.status === 'verified' ? 'fixer-check' : 'sanity', command: fix.verifyCommand, passed: fix.status === 'verified' }];
+}
+
+/** `exit 0`, `exit 1`, or for an in-process check `passed` / `failed`. */
+export function checkResultText(check: VerificationCheck): string {
+  if (check.exitCode !== undefined) return check.passed || check.exitCode !== 0 ? `exit ${check.exitCode}` : `exit 0, but not passed`;
+  return check.passed ? 'passed' : 'failed';
+}
+
+/**
+ * The sentence every rendering gives for how a fix was checked: each command that ran, what kind
+ * of check it is and its exit status, then why the step's command was not replayed. `code` renders
+ * a command (a Markdown code span, or backticks in plain text); `text` escapes the rest.
+ */
+export function checksSentence(fix: FixResult, code: (command: string) => string, text: (value: string) => string): string {
+  const checks = checksOf(fix).map((check) => `${code(check.command)} (${CHECK_KIND_TEXT[check.kind]}): ${checkResultText(check)}`);
+  const parts = checks.length > 0 ? [`ran ${checks.join('; ')}`] : [];
+  if (fix.notReplayed !== undefined) parts.push(text(fix.notReplayed));
+  return parts.join('; ');
 }
 
 /**
@@ -153,7 +205,7 @@ export function publicationFacts(report: RunReport): PublicationFacts {
 function fallbackSkipReason(report: RunReport): string {
   if (report.dryRun) return 'dry run';
   if (report.target.fromFork) return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
-  if (verifiedFixes(report).length === 0) return 'no fix was verified';
+  if (keptFixes(report).length === 0) return 'no fix was kept';
   if (report.publication.mode === 'none') return 'push: none';
   return 'not published';
 }

@@ -4,7 +4,7 @@
  */
 import type { FixResult, RunReport } from '../model.js';
 import { codeSpan, escapeMarkdown } from './escape.js';
-import { FIX_STATUS_LABELS, type FailureFacts, type PublicationFacts, plural, runLabel } from './facts.js';
+import { FIX_STATUS_LABELS, checksSentence, type FailureFacts, type PublicationFacts, plural, runLabel } from './facts.js';
 import { blobLink, commitLink, locationText, runLink, safeHttpUrl } from './links.js';
 
 /** Caps on one value, in characters of the original text. */
@@ -79,6 +79,7 @@ export function failureTableRow(index: number, facts: FailureFacts, context: Lin
 
 const STATUS_ICONS: Readonly<Record<FixResult['status'], string>> = {
   verified: '✅',
+  'applied-unverified': '⚠️',
   'reverted-unverified': '↩️',
   'reverted-guard': '🛡️',
   skipped: '⏭️',
@@ -95,11 +96,21 @@ export function filesText(files: readonly string[], options: { table: boolean })
   return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
 }
 
-export const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Verified with / reason |\n|---|---|---|---|---|\n';
+export const FIX_TABLE_HEADER = '| Fixer | Result | What | Files | Checks that ran (exit status) / reason |\n|---|---|---|---|---|\n';
+
+/** How a fix was checked, in Markdown: each command, its kind and exit status, and what was not replayed. */
+export function checksMarkdown(fix: FixResult, options: { table: boolean }): string {
+  return checksSentence(
+    fix,
+    (command) => codeSpan(command, { maxChars: COMMAND_CHARS, table: options.table }),
+    (value) => escapeMarkdown(value, MESSAGE_CHARS),
+  );
+}
 
 export function fixTableRow(fix: FixResult): string {
   const evidence: string[] = [];
-  if (fix.verifyCommand !== undefined) evidence.push(codeSpan(fix.verifyCommand, { maxChars: COMMAND_CHARS, table: true }));
+  const checks = checksMarkdown(fix, { table: true });
+  if (checks !== '') evidence.push(checks);
   if (fix.reason !== undefined) evidence.push(escapeMarkdown(fix.reason, MESSAGE_CHARS));
   const cells = [
     escapeMarkdown(fix.fixer, NAME_CHARS),

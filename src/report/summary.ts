@@ -69,7 +69,7 @@ function addHeading({ doc, report, context, failures }: SummaryParts): void {
   doc.add('## CI Autofixer\n\n');
   doc.add(`${headline(context, failures.length)}\n\n`);
   if (report.dryRun)
-    doc.add('> [!NOTE]\n> Dry run: fixes were applied and verified in the workspace, then reverted. Nothing was pushed.\n\n');
+    doc.add('> [!NOTE]\n> Dry run: fixes were applied and checked in the workspace, then reverted. Nothing was pushed.\n\n');
   if (report.categories.length > 0) {
     doc.add(`Categories: ${report.categories.map((category) => codeSpan(category)).join(', ')}\n\n`);
   }
@@ -124,7 +124,7 @@ function addFixes({ doc, report, maxRows }: SummaryParts): void {
   }
   const counts = countFixes(report);
   doc.add(
-    `${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
+    `${counts.verified} verified, ${counts['applied-unverified']} applied but not verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped.\n\n`,
   );
   doc.add(FIX_TABLE_HEADER);
   doc.addItems(report.fixes, (fix) => fixTableRow(fix), {
@@ -140,7 +140,7 @@ function addNeedsHuman({ doc, report, context, failures, maxRows }: SummaryParts
   if (known.length === 0 && unknownFingerprints.length === 0) {
     doc.add(
       failures.length > 0
-        ? 'Nothing: every failure found was fixed and verified.\n'
+        ? 'Nothing: a verified fix addressed every failure found.\n'
         : 'The failed jobs above: no failure was recognised in their logs.\n',
     );
     return;

@@ -6,6 +6,7 @@ import type { FixResult, RunReport } from '../model.js';
 import { clip, neutralizeWorkflowCommands } from './escape.js';
 import {
   FIX_STATUS_LABELS,
+  checksSentence,
   countFixes,
   failureFacts,
   needsHumanFacts,
@@ -51,7 +52,7 @@ export function renderTextReport(report: RunReport, options: TextReportOptions =
   const { known, unknownFingerprints } = needsHumanFacts(report);
   out.push('', 'Needs a human:');
   if (known.length === 0 && unknownFingerprints.length === 0)
-    out.push(failures.length > 0 ? '  nothing: every failure found was fixed and verified' : '  the failed jobs above');
+    out.push(failures.length > 0 ? '  nothing: a verified fix addressed every failure found' : '  the failed jobs above');
   pushLimited(
     out,
     [...known, ...unknownFingerprints],
@@ -73,7 +74,7 @@ function pushHeading(out: string[], report: RunReport, failures: readonly Failur
   out.push(
     `  ${target.owner}/${target.repo} on ${clean(target.headBranch, NAME_CHARS)} at ${target.headSha.slice(0, 12)}${url ? `  ${url}` : ''}`,
   );
-  if (report.dryRun) out.push('  dry run: fixes were verified and then reverted; nothing was pushed');
+  if (report.dryRun) out.push('  dry run: fixes were applied and checked, then reverted; nothing was pushed');
   if (report.categories.length > 0) out.push(`  categories: ${report.categories.join(', ')}`);
   for (const error of report.errors ?? []) out.push(`  error: ${clean(error, MESSAGE_CHARS)}`);
   for (const notice of report.notices) out.push(`  notice: ${clean(notice, MESSAGE_CHARS)}`);
@@ -86,7 +87,7 @@ function pushFixes(out: string[], report: RunReport, maxRows: number): void {
   }
   const counts = countFixes(report);
   out.push(
-    `  ${counts.verified} verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`,
+    `  ${counts.verified} verified, ${counts['applied-unverified']} applied but not verified, ${counts['reverted-unverified'] + counts['reverted-guard']} reverted, ${counts.skipped} skipped`,
   );
   pushLimited(out, report.fixes, fixLines, maxRows, (n) => `  … ${plural(n, 'more fix', 'more fixes')}`);
 }
@@ -100,7 +101,12 @@ function fixLines(fix: FixResult): string {
         .map((file) => clean(file, NAME_CHARS))
         .join(', ')}${fix.files.length > 10 ? ` and ${fix.files.length - 10} more` : ''}`,
     );
-  if (fix.verifyCommand !== undefined) lines.push(`      verified with: ${clean(fix.verifyCommand, MESSAGE_CHARS)}`);
+  const checks = checksSentence(
+    fix,
+    (command) => `\`${clean(command, MESSAGE_CHARS)}\``,
+    (value) => clean(value, MESSAGE_CHARS),
+  );
+  if (checks !== '') lines.push(`      checks: ${checks}`);
   if (fix.reason !== undefined) lines.push(`      reason: ${clean(fix.reason, MESSAGE_CHARS)}`);
   return lines.join('\n');
 }
@@ -121,7 +127,13 @@ function publicationLine(report: RunReport): string {
 
 function failureLine(index: number, facts: FailureFacts): string {
   const { failure } = facts;
-  const fixed = facts.fixedBy.length > 0 ? `  [fixed by ${facts.fixedBy.join(', ')}]` : '';
+  const applied = facts.appliedBy.map((fix) => fix.fixer);
+  const fixed =
+    facts.fixedBy.length > 0
+      ? `  [fixed by ${facts.fixedBy.join(', ')}, verified]`
+      : applied.length > 0
+        ? `  [fix applied by ${applied.join(', ')}, not verified]`
+        : '';
   const job = [facts.jobName, facts.stepName]
     .filter((part): part is string => part !== undefined)
     .map((part) => clean(part, NAME_CHARS))

@@ -57,8 +57,8 @@ export function createFileFormatterFixer(spec: FileFormatterSpec): Fixer {
       const result = await runTool(ctx, tool, args);
       const command = commandText(tool, args);
       return result.exitCode === 0
-        ? { ok: true, command }
-        : { ok: false, command, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+        ? { ok: true, command, exitCode: 0, strength: 'check' }
+        : { ok: false, command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
     },
   };
 }
