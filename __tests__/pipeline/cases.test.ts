@@ -33,7 +33,7 @@ interface PipelineCase {
   commands?: string[][];
   expected: {
     status: 'verified' | 'skipped' | 'reverted-unverified' | 'reverted-guard';
-    /** What the failures handled by the fixer name (file, or missing path), workspace-relative, all of them. */
+    /** What the failures handled by the fixer name (file, missing path or module), workspace-relative, all of them. */
     named: string[];
     /** Files the verified fix changed or created. */
     files?: string[];
@@ -69,11 +69,15 @@ function jobLogs(dir: string): JobLog[] {
     }));
 }
 
-/** What a failure names for its fixer: a missing path (as mapped, or as logged when it is outside), else its file. */
+/** What a failure names for its fixer: a missing module, a missing path (as mapped, or as logged when outside), else its file. */
 function named(failure: Failure): string | undefined {
-  if (failure.category !== 'missing_file') return failure.file;
-  const missing = failure.data?.path ?? failure.data?.logPath;
-  return typeof missing === 'string' ? missing : undefined;
+  const subject =
+    failure.category === 'import_missing_module'
+      ? failure.data?.module
+      : failure.category === 'missing_file'
+        ? (failure.data?.path ?? failure.data?.logPath)
+        : failure.file;
+  return typeof subject === 'string' ? subject : undefined;
 }
 
 /** Runs a step's command as an argument array in the repository, with its node_modules/.bin first on PATH. */
