@@ -88,16 +88,18 @@ export function normalizeForFingerprint(text: string): string {
 }
 
 /**
- * A file path with what varies between runs removed (runner checkout prefix, temporary directory,
- * hashes) but its numbers kept: `test_1.py` and `test_2.py` are two files, not one.
+ * A file path with what varies between runs removed (runner checkout prefix, leading temporary
+ * directory, hashes) but its numbers kept: `test_1.py` and `test_2.py`, `posts/20240101.md` and
+ * `posts/20240215.md` are two files, not one.
  */
 export function normalizePathForFingerprint(path: string): string {
   let result = path.replace(/\\/g, '/');
   for (const prefix of RUNNER_PREFIXES) result = result.replace(prefix, '');
+  // A hash has letters and digits; all digits is a name (`changelog/20240101.md`, `2024021501.py`).
   return result
     .replace(LEADING_TEMP_PATH, '<tmp>')
     .replace(UUID, '<id>')
-    .replace(HEX, (hex) => (/\d/.test(hex) ? '<hex>' : hex))
+    .replace(HEX, (hex) => (/\d/.test(hex) && /[a-f]/i.test(hex) ? '<hex>' : hex))
     .trim();
 }
 
