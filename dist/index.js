@@ -61161,8 +61161,12 @@ function codeOf(failure) {
     const code = dataString(failure, 'code');
     return code !== undefined && AUTOPEP8_CODES.includes(code) ? code : undefined;
 }
+/** autopep8 re-indents tabs (W191) only through its E101 fixer: selecting W191 alone changes nothing. */
+const COMPANION_CODES = { W191: 'E101' };
 function selectedCodes(ctx) {
-    return [...new Set(ctx.failures.map(codeOf).filter((code) => code !== undefined))].sort();
+    const codes = ctx.failures.map(codeOf).filter((code) => code !== undefined);
+    const companions = codes.flatMap((code) => COMPANION_CODES[code] ?? []);
+    return [...new Set([...codes, ...companions])].sort();
 }
 /**
  * The checker the failures came from: a repository that runs pycodestyle configures pycodestyle
@@ -61225,20 +61229,47 @@ const autopep8Fixer = {
 
 
 
-/**
- * Extensions of files a build reads rather than writes (sources, scripts, configs, manifests). A
- * missing `scripts/build.sh` is not fixed by creating `scripts/`, so those paths are left alone.
- */
-// Packed table: kept as written rather than one extension per line.
-// prettier-ignore
-const INPUT_EXTENSIONS = new Set([
-    '.py', '.pyi', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.sh', '.bash', '.ps1', '.bat', '.cmd', '.rb', '.pl', '.php',
-    '.java', '.kt', '.scala', '.go', '.rs', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.swift', '.jar', '.so', '.dll', '.exe',
-    '.toml', '.cfg', '.ini', '.yml', '.yaml', '.conf', '.lock', '.gradle', '.pom', '.properties', '.env', '.mk', '.cmake',
-]);
 const GITKEEP = '.gitkeep';
+/** The path the error message names (mapped onto the workspace), never the file of the code that raised it. */
 function missingPathOf(failure) {
-    return failure.file ?? dataString(failure, 'path');
+    return dataString(failure, 'path');
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+// Python: open(…, "w"/"a"/"x"…), Path.open("w"), write_text/write_bytes/touch.
+const PYTHON_WRITE = /\bopen\s*\(.*,\s*(?:mode\s*=\s*)?[fbr]?['"][rbt]*[wax][rbt+]*['"]|\.open\s*\(\s*(?:mode\s*=\s*)?['"][rbt]*[wax][rbt+]*['"]|\.(?:write_text|write_bytes|touch)\s*\(/;
+// Node: a writing fs call on the stack of the ENOENT error.
+const NODE_WRITE = /\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|mkdirSync|mkdir)\b/;
+/** Does a shell command line write to `target` (a redirection, tee, an output option)? */
+function commandWrites(command, target) {
+    const quoted = escapeRegExp(target);
+    return new RegExp(`(?:>|\\btee(?: -a)?|\\s-o|--output(?:-file)?=?)\\s*['"]?(?:\\./)?${quoted}(?:['"\\s;|&)]|$)`).test(command);
+}
+/**
+ * Why the log shows the failing call writing the missing path, or undefined. A directory is created
+ * only for a write: a missing input is not provided by creating its directory.
+ */
+function writeEvidence(failure) {
+    const call = dataString(failure, 'call');
+    // The command line names the path as the log did (relative, or the runner's absolute path).
+    const named = [dataString(failure, 'logPath'), dataString(failure, 'path')].filter((text) => text !== undefined);
+    const message = failure.message;
+    if (failure.tool === 'python' && call !== undefined && PYTHON_WRITE.test(call))
+        return `written by \`${call}\``;
+    if (failure.tool === 'node') {
+        if (/ENOENT: no such file or directory, mkdir '/.test(message))
+            return 'a mkdir without recursive: true';
+        if (call !== undefined && NODE_WRITE.test(call))
+            return `written by ${call.split(' ').find((name) => NODE_WRITE.test(name))}`;
+    }
+    if (failure.tool === 'shell') {
+        if (message.startsWith('mkdir: cannot create directory'))
+            return 'a mkdir without -p';
+        if (call !== undefined && named.some((target) => commandWrites(call, target)))
+            return `written by \`${call}\``;
+    }
+    return undefined;
 }
 async function pathExists(target) {
     try {
@@ -61251,26 +61282,34 @@ async function pathExists(target) {
 }
 /** Which directory to create for one failure, or why none. */
 async function directoryFor(ctx, failure) {
+    const outside = dataString(failure, 'logPath');
+    if (missingPathOf(failure) === undefined && outside !== undefined) {
+        return { ok: false, reason: `${JSON.stringify(outside.slice(0, 200))} is outside the workspace` };
+    }
     const checked = await checkWorkspacePath(ctx.workspace, missingPathOf(failure));
     if (!checked.ok)
         return checked;
     const missing = checked.path;
+    const evidence = writeEvidence(failure);
+    if (evidence === undefined) {
+        return {
+            ok: false,
+            reason: `${missing}: the log does not show the failing call writing it (an open for writing, a redirection, an output option, mkdir without -p), so it may be a file the build reads; creating its directory would not provide it`,
+        };
+    }
     const directory = external_node_path_default().posix.dirname(missing);
     if (directory === '.')
         return { ok: false, reason: `${missing}: its directory is the workspace root, which exists` };
-    if (INPUT_EXTENSIONS.has(external_node_path_default().posix.extname(missing).toLowerCase())) {
-        return { ok: false, reason: `${missing}: looks like a file the build reads; creating its directory would not provide it` };
-    }
     if (await pathExists(external_node_path_default().join(ctx.workspace, missing)))
         return { ok: false, reason: `${missing} exists in the workspace` };
     if (await pathExists(external_node_path_default().join(ctx.workspace, directory))) {
         return { ok: false, reason: `${missing}: its directory ${directory}/ exists; the file itself is missing` };
     }
-    return { ok: true, directory };
+    return { ok: true, directory, why: `${missing}, ${evidence}` };
 }
 const createMissingDirectoryFixer = {
     id: 'create-missing-directory',
-    description: 'Creates a missing output directory inside the workspace (with an empty .gitkeep so git carries it) when a file could not be written because its directory does not exist; never creates files with content.',
+    description: 'Creates the missing directory of the path an error message names (`No such file or directory: …`, `ENOENT … open …`), inside the workspace, with an empty .gitkeep so git carries it, only when the log shows the failing call writing (open for writing, a redirection, an output option, mkdir without -p); never for a file the build reads, never creates files with content.',
     fixType: 'missing-file',
     safeByDefault: false,
     categories: ['missing_file'],
@@ -61278,7 +61317,7 @@ const createMissingDirectoryFixer = {
     touches: [`**/${GITKEEP}`],
     creates: [`**/${GITKEEP}`],
     toolHint: 'git must be on PATH',
-    handles: (failure) => failure.category === 'missing_file' && missingPathOf(failure) !== undefined,
+    handles: (failure) => failure.category === 'missing_file' && (missingPathOf(failure) !== undefined || dataString(failure, 'logPath') !== undefined),
     async resolveTool(ctx) {
         // The fixer writes with the file system; git tells it whether the new directory would be ignored.
         const git = await findOnPath('git', ctx.env);
@@ -61286,6 +61325,7 @@ const createMissingDirectoryFixer = {
     },
     async apply(ctx, git) {
         const created = [];
+        const written = [];
         const refused = [];
         for (const failure of ctx.failures) {
             const planned = await directoryFor(ctx, failure);
@@ -61294,6 +61334,7 @@ const createMissingDirectoryFixer = {
                 continue;
             }
             const keep = `${planned.directory}/${GITKEEP}`;
+            written.push(planned.why);
             if (created.includes(keep))
                 continue;
             const ignored = await runTool(ctx, git, ['check-ignore', '-q', '--no-index', '--', keep]);
@@ -61309,7 +61350,8 @@ const createMissingDirectoryFixer = {
         if (created.length === 0)
             return { changed: false, description: `no directory to create${refusedText}`, files: [] };
         const directories = created.map((keep) => `${external_node_path_default().posix.dirname(keep)}/`).join(', ');
-        return { changed: true, description: `created ${directories} (with an empty ${GITKEEP})${refusedText}`, files: created };
+        const description = `created ${directories} (with an empty ${GITKEEP}) for ${written.join('; ')}${refusedText}`;
+        return { changed: true, description, files: created };
     },
     async verify(ctx, _git, outcome) {
         const root = await (0,promises_namespaceObject.realpath)(ctx.workspace);
@@ -62746,6 +62788,9 @@ const RUNNER_PREFIXES = [
 // A temporary directory and its first component (often random: tmpk3j2x_, pytest-of-runner); the
 // rest of the path is kept, so two files under one temporary directory stay two files.
 const TEMP_PATH = /(?:(?:\/private)?\/var\/folders\/[^/\s]+\/[^/\s]+(?:\/T)?|\/tmp|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)(?:[\\/][^\\/\s'"`,;:)]*)?/g;
+// In a path only a leading temporary directory varies between runs: `src/tmp/a.py` and `src/tmp/b.py`
+// are two files of the repository, not one temporary path.
+const LEADING_TEMP_PATH = new RegExp(`^(?:${TEMP_PATH.source})`);
 const TIMESTAMP = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HEX = /\b(?:0x[0-9a-f]+|[0-9a-f]{7,64})\b/gi;
@@ -62767,17 +62812,19 @@ function normalizeForFingerprint(text) {
         .toLowerCase();
 }
 /**
- * A file path with what varies between runs removed (runner checkout prefix, temporary directory,
- * hashes) but its numbers kept: `test_1.py` and `test_2.py` are two files, not one.
+ * A file path with what varies between runs removed (runner checkout prefix, leading temporary
+ * directory, hashes) but its numbers kept: `test_1.py` and `test_2.py`, `posts/20240101.md` and
+ * `posts/20240215.md` are two files, not one.
  */
 function normalizePathForFingerprint(path) {
     let result = path.replace(/\\/g, '/');
     for (const prefix of RUNNER_PREFIXES)
         result = result.replace(prefix, '');
+    // A hash has letters and digits; all digits is a name (`changelog/20240101.md`, `2024021501.py`).
     return result
-        .replace(TEMP_PATH, '<tmp>')
+        .replace(LEADING_TEMP_PATH, '<tmp>')
         .replace(UUID, '<id>')
-        .replace(HEX, (hex) => (/\d/.test(hex) ? '<hex>' : hex))
+        .replace(HEX, (hex) => (/\d/.test(hex) && /[a-f]/i.test(hex) ? '<hex>' : hex))
         .trim();
 }
 /** Stable id of a failure: sha1 over tool, file and message, each with run-specific parts removed. */
@@ -63089,10 +63136,10 @@ function messageShape(message) {
     return normalizeForFingerprint(message).replace(QUOTED, '"…"');
 }
 /**
- * The same error repeated about different quoted things (`ENOENT … open 'a.json'`, `… open
- * 'b.json'`; `The command "make test-…" exited with 2` with its command cut at different places) is
- * one failure with a count. Only for one detector's failures in one category that name no file or
- * line: a located problem (a lint message, a type error, a missing import) is its own failure.
+ * The same error repeated about different quoted things (`The command "make test-…" exited with 2`
+ * with its command cut at different places) is one failure with a count. Only for one detector's
+ * failures in one category that name no file, line, missing path or module: a located problem (a
+ * lint message, a type error, `ENOENT … open 'a.json'` beside `… 'b.json'`) is its own failure.
  */
 function collapseVariants(groups) {
     const byShape = new Map();
@@ -63102,7 +63149,8 @@ function collapseVariants(groups) {
         const shape = messageShape(failure.message);
         const key = [failure.detector, failure.category, shape].join('\0');
         // A failure with a location is a problem at that place: `F841 … \`total\`` and `F841 … \`l\`` stay two.
-        const located = failure.file !== undefined || failure.line !== undefined;
+        // So is one that names what a fixer acts on: two missing modules or paths need two fixes.
+        const located = failure.file !== undefined || failure.line !== undefined || namesSubject(failure);
         const seen = shape.includes('"…"') && !located ? byShape.get(key) : undefined;
         if (seen === undefined) {
             byShape.set(key, group);
@@ -63113,6 +63161,11 @@ function collapseVariants(groups) {
         seen.ranges.push([failure.logLines[0], failure.logLines[1]], ...group.ranges);
     }
     return kept;
+}
+/** Facts a fixer acts on: merging two failures that differ in them would lose one fix. */
+const SUBJECT_KEYS = ['path', 'module'];
+function namesSubject(failure) {
+    return SUBJECT_KEYS.some((key) => typeof failure.data?.[key] === 'string');
 }
 /** Lines between the end of one occurrence of a failure and the start of the next that still make one block. */
 const REPEAT_GAP_LINES = 12;
@@ -65345,6 +65398,9 @@ function describeChain(chain, confidence) {
     }
     if (facts.data)
         draft.data = facts.data;
+    // The source line that raised (`open(path, "w")`): whether a missing file was being written or read.
+    if (facts.category === 'missing_file' && lastFrame?.code !== undefined)
+        draft.data = { ...draft.data, call: detector_helpers_clip(lastFrame.code) };
     return draft;
 }
 function confidenceFor(category) {
@@ -67866,7 +67922,7 @@ const SHELL = /^(?:\+ )?(?<shell>(?:\S*\/)?(?:ba|z|da|k|c|tc)?sh|\S+\.sh|bash\.e
 const BARE_COMMAND_NOT_FOUND = /^(?<target>[^\s:/'"]+): command not found\s*$/;
 const ZSH = /^zsh: command not found: (?<target>\S+)/;
 const ENV = /^(?:\S*\/)?env: ['‘]?(?<target>[^'’\s:]+)['’]?: No such file or directory/;
-const COREUTILS = /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
+const COREUTILS = /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du|mkdir|sort): (?:cannot (?:stat|access|open|create regular file|create directory|remove|open directory) |open failed: )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
 const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
 const EXIT_127 = /\b127\b/;
 function missingTarget(text) {
@@ -67885,6 +67941,9 @@ function missingTarget(text) {
     // cleanup steps `cat` logs that may not exist: less sure than a shell failing to run something.
     // A glob that matched nothing (`cat logs/*.log`) is usually a log-collection step, not the failure.
     // A file utility in a CI script (`mv report.json out/`) often trips over a file an earlier failure did not write.
+    // `mkdir` without `-p` failing is the step's own failure, not a trip over a file something else did not write.
+    if (coreutils !== undefined && text.startsWith('mkdir: '))
+        return { target: coreutils, command: false, confidence: 0.85 };
     if (coreutils !== undefined)
         return { target: coreutils, command: false, confidence: /[*?]/.test(coreutils) ? 0.4 : 0.58 };
     return undefined;
@@ -67899,6 +67958,25 @@ function echoedCommand(ctx, command) {
         .replace(/^[+$>] /, '')
         .split(/\s+/)[0];
     return first === command ? previous : undefined;
+}
+/** Lines looked back through, within the step, for the command that wrote to a missing path. */
+const WRITER_LOOKBACK = 200;
+/**
+ * The step's command line that writes to `target` (`echo x > out/a.txt`, `| tee out/a.log`,
+ * `sort -o out/s.txt`, `--output out/r.json`), when the log shows it above the error: the missing
+ * path is then an output whose directory is missing, the step's own failure.
+ */
+function writingCommand(ctx, line, target) {
+    const earlier = ctx.before(WRITER_LOOKBACK);
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        const candidate = earlier[i];
+        if (candidate.stepIndex !== line.stepIndex)
+            break;
+        const at = candidate.text.indexOf(target);
+        if (at > 0 && /(?:>|\btee(?: -a)?|\s-o|--output(?:-file)?=?)\s*['"]?$/.test(candidate.text.slice(0, at)))
+            return candidate;
+    }
+    return undefined;
 }
 /** A missing command or file, with the wrappers right after it that only repeat it. */
 function missingBlock(line, ctx, found) {
@@ -67925,6 +68003,14 @@ function missingBlock(line, ctx, found) {
         const echoed = echoedCommand(ctx, found.target);
         if (echoed)
             draft.logLines[0] = echoed.n;
+    }
+    else {
+        const writer = text.startsWith('mkdir: ') ? line : writingCommand(ctx, line, found.target);
+        // What made the failing call, for the missing-file fixer: it creates a directory only for a write.
+        if (writer !== undefined) {
+            draft.data = { ...draft.data, call: detector_helpers_clip(writer.text.trim()) };
+            draft.confidence = Math.max(draft.confidence, 0.85);
+        }
     }
     let extra = 0;
     return {
@@ -67982,6 +68068,8 @@ const PREAMBLE = /^node:[\w/]+:\d+$|^(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?:\d+$/;
 const node_FRAME = /^\s+at /;
 const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
+// A frame of node's own fs module: `at Object.writeFileSync (node:fs:2482:20)`, `at async writeFile (node:internal/fs/promises:…)`.
+const FS_FRAME = /^\s+at (?:async )?(?:Object\.)?(?<call>[\w$]+) \(node:(?:fs|internal\/fs\/[\w/]+):\d+/;
 const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const node_NPM_PREFIX = /^npm (?:ERR!|error) /;
 /** Old Node versions name their own sources bare (`module.js:325`); project files have directories. */
@@ -68030,6 +68118,12 @@ function errorBlock(draft, locate, needsFrames = false) {
                 draft.file = frame?.file;
                 draft.line = Number(frame.line);
                 draft.column = Number(frame.column);
+            }
+            const fsCall = draft.category === 'missing_file' ? FS_FRAME.exec(text)?.groups?.call : undefined;
+            // The fs calls on the stack (`openSync readFileSync`, `writeFileSync`): was the missing file read or written?
+            if (fsCall !== undefined && frames < 8) {
+                const call = typeof draft.data?.call === 'string' ? `${draft.data.call} ${fsCall}` : fsCall;
+                draft.data = { ...draft.data, call };
             }
             if (node_FRAME.test(text))
                 frames++;
@@ -73413,12 +73507,12 @@ function formatAnalysisText(analyses) {
  */
 
 
-function escapeRegExp(text) {
+function paths_escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 /** Runner checkout roots, each followed by `/`; group 1 is the repository directory name checked. */
 function runnerRoots(repoName) {
-    const repo = escapeRegExp(repoName);
+    const repo = paths_escapeRegExp(repoName);
     return [
         new RegExp(`^/home/runner/work/${repo}/${repo}/`),
         new RegExp(`^/Users/runner/work/${repo}/${repo}/`),

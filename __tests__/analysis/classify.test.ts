@@ -60,6 +60,10 @@ describe('fingerprints', () => {
     expect(would('/tmp/tmpa81kx2/pkg/a.py')).toBe(would('/tmp/tmpzz0q1w/pkg/a.py'));
     expect(normalizePathForFingerprint('/private/var/folders/x1/abc123/T/tmpq9/run.sh')).toBe('<tmp>/run.sh');
     expect(normalizePathForFingerprint('C:\\Users\\me\\AppData\\Local\\Temp\\tmp42\\a.py')).toBe('<tmp>/a.py');
+    // A repository's own tmp/ directory is not a temporary directory; a date is not a hash.
+    expect(would('src/tmp/a.py')).not.toBe(would('src/tmp/b.py'));
+    expect(would('changelog/20240101.md')).not.toBe(would('changelog/20240215.md'));
+    expect(normalizePathForFingerprint('dist/assets/index-4f3a2b1c.js')).toBe('dist/assets/index-<hex>.js');
   });
 
   it('normalises commit hashes but keeps plain words', () => {

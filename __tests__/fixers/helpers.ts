@@ -1,7 +1,7 @@
 /** Temporary git repositories for fixer, guard and apply tests. */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Failure } from '../../src/analysis/types.js';
@@ -56,7 +56,8 @@ export function hashTree(dir: string): Record<string, string> {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       if (entry.name === '.git' || entry.name === 'node_modules') continue;
       const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) hashes[path.relative(dir, full)] = `symlink → ${readlinkSync(full)}`;
+      else if (entry.isDirectory()) {
         hashes[`${path.relative(dir, full)}/`] = 'dir';
         walk(full);
       } else hashes[path.relative(dir, full)] = createHash('sha256').update(readFileSync(full)).digest('hex');

@@ -63,6 +63,9 @@ const RUNNER_PREFIXES = [
 // rest of the path is kept, so two files under one temporary directory stay two files.
 const TEMP_PATH =
   /(?:(?:\/private)?\/var\/folders\/[^/\s]+\/[^/\s]+(?:\/T)?|\/tmp|[A-Za-z]:[\\/]Users[\\/][^\\/\s]+[\\/]AppData[\\/]Local[\\/]Temp|\/home\/runner\/work\/_temp)(?:[\\/][^\\/\s'"`,;:)]*)?/g;
+// In a path only a leading temporary directory varies between runs: `src/tmp/a.py` and `src/tmp/b.py`
+// are two files of the repository, not one temporary path.
+const LEADING_TEMP_PATH = new RegExp(`^(?:${TEMP_PATH.source})`);
 const TIMESTAMP = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HEX = /\b(?:0x[0-9a-f]+|[0-9a-f]{7,64})\b/gi;
@@ -85,16 +88,18 @@ export function normalizeForFingerprint(text: string): string {
 }
 
 /**
- * A file path with what varies between runs removed (runner checkout prefix, temporary directory,
- * hashes) but its numbers kept: `test_1.py` and `test_2.py` are two files, not one.
+ * A file path with what varies between runs removed (runner checkout prefix, leading temporary
+ * directory, hashes) but its numbers kept: `test_1.py` and `test_2.py`, `posts/20240101.md` and
+ * `posts/20240215.md` are two files, not one.
  */
 export function normalizePathForFingerprint(path: string): string {
   let result = path.replace(/\\/g, '/');
   for (const prefix of RUNNER_PREFIXES) result = result.replace(prefix, '');
+  // A hash has letters and digits; all digits is a name (`changelog/20240101.md`, `2024021501.py`).
   return result
-    .replace(TEMP_PATH, '<tmp>')
+    .replace(LEADING_TEMP_PATH, '<tmp>')
     .replace(UUID, '<id>')
-    .replace(HEX, (hex) => (/\d/.test(hex) ? '<hex>' : hex))
+    .replace(HEX, (hex) => (/\d/.test(hex) && /[a-f]/i.test(hex) ? '<hex>' : hex))
     .trim();
 }
 
@@ -427,10 +432,10 @@ export function messageShape(message: string): string {
 }
 
 /**
- * The same error repeated about different quoted things (`ENOENT … open 'a.json'`, `… open
- * 'b.json'`; `The command "make test-…" exited with 2` with its command cut at different places) is
- * one failure with a count. Only for one detector's failures in one category that name no file or
- * line: a located problem (a lint message, a type error, a missing import) is its own failure.
+ * The same error repeated about different quoted things (`The command "make test-…" exited with 2`
+ * with its command cut at different places) is one failure with a count. Only for one detector's
+ * failures in one category that name no file, line, missing path or module: a located problem (a
+ * lint message, a type error, `ENOENT … open 'a.json'` beside `… 'b.json'`) is its own failure.
  */
 function collapseVariants<T extends { failure: Failure; ranges: [number, number][] }>(groups: readonly T[]): T[] {
   const byShape = new Map<string, T>();
@@ -440,7 +445,8 @@ function collapseVariants<T extends { failure: Failure; ranges: [number, number]
     const shape = messageShape(failure.message);
     const key = [failure.detector, failure.category, shape].join('\0');
     // A failure with a location is a problem at that place: `F841 … \`total\`` and `F841 … \`l\`` stay two.
-    const located = failure.file !== undefined || failure.line !== undefined;
+    // So is one that names what a fixer acts on: two missing modules or paths need two fixes.
+    const located = failure.file !== undefined || failure.line !== undefined || namesSubject(failure);
     const seen = shape.includes('"…"') && !located ? byShape.get(key) : undefined;
     if (seen === undefined) {
       byShape.set(key, group);
@@ -451,6 +457,13 @@ function collapseVariants<T extends { failure: Failure; ranges: [number, number]
     seen.ranges.push([failure.logLines[0], failure.logLines[1]], ...group.ranges);
   }
   return kept;
+}
+
+/** Facts a fixer acts on: merging two failures that differ in them would lose one fix. */
+const SUBJECT_KEYS = ['path', 'module'] as const;
+
+function namesSubject(failure: Failure): boolean {
+  return SUBJECT_KEYS.some((key) => typeof failure.data?.[key] === 'string');
 }
 
 /** Lines between the end of one occurrence of a failure and the start of the next that still make one block. */

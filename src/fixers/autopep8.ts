@@ -27,8 +27,13 @@ function codeOf(failure: Failure): string | undefined {
   return code !== undefined && AUTOPEP8_CODES.includes(code) ? code : undefined;
 }
 
+/** autopep8 re-indents tabs (W191) only through its E101 fixer: selecting W191 alone changes nothing. */
+const COMPANION_CODES: Readonly<Record<string, string>> = { W191: 'E101' };
+
 function selectedCodes(ctx: FixContext): string[] {
-  return [...new Set(ctx.failures.map(codeOf).filter((code): code is string => code !== undefined))].sort();
+  const codes = ctx.failures.map(codeOf).filter((code): code is string => code !== undefined);
+  const companions = codes.flatMap((code) => COMPANION_CODES[code] ?? []);
+  return [...new Set([...codes, ...companions])].sort();
 }
 
 /**

@@ -24,6 +24,8 @@ const PREAMBLE = /^node:[\w/]+:\d+$|^(?:[A-Za-z]:)?[^\s:]+\.[cm]?[jt]sx?:\d+$/;
 const FRAME = /^\s+at /;
 const PROJECT_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.\w+):(?<line>\d+):(?<column>\d+)\)?(?: \{)?$/;
 const REQUIRE_STACK = /^Require stack:$|^- \S/;
+// A frame of node's own fs module: `at Object.writeFileSync (node:fs:2482:20)`, `at async writeFile (node:internal/fs/promises:…)`.
+const FS_FRAME = /^\s+at (?:async )?(?:Object\.)?(?<call>[\w$]+) \(node:(?:fs|internal\/fs\/[\w/]+):\d+/;
 const THROWN = /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: \S/;
 const NPM_PREFIX = /^npm (?:ERR!|error) /;
 
@@ -75,6 +77,12 @@ function errorBlock(draft: FailureDraft, locate: boolean, needsFrames = false): 
         draft.file = frame?.file;
         draft.line = Number(frame.line);
         draft.column = Number(frame.column);
+      }
+      const fsCall = draft.category === 'missing_file' ? FS_FRAME.exec(text)?.groups?.call : undefined;
+      // The fs calls on the stack (`openSync readFileSync`, `writeFileSync`): was the missing file read or written?
+      if (fsCall !== undefined && frames < 8) {
+        const call = typeof draft.data?.call === 'string' ? `${draft.data.call} ${fsCall}` : fsCall;
+        draft.data = { ...draft.data, call };
       }
       if (FRAME.test(text)) frames++;
       if (/ \{\s*$/.test(text)) inProperties = true;

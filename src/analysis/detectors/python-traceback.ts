@@ -165,6 +165,8 @@ function describeChain(chain: readonly RaisedException[], confidence: number): F
     draft.file = facts.file;
   }
   if (facts.data) draft.data = facts.data;
+  // The source line that raised (`open(path, "w")`): whether a missing file was being written or read.
+  if (facts.category === 'missing_file' && lastFrame?.code !== undefined) draft.data = { ...draft.data, call: clip(lastFrame.code) };
   return draft;
 }
 

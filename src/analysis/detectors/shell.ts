@@ -18,7 +18,7 @@ const BARE_COMMAND_NOT_FOUND = /^(?<target>[^\s:/'"]+): command not found\s*$/;
 const ZSH = /^zsh: command not found: (?<target>\S+)/;
 const ENV = /^(?:\S*\/)?env: ['‘]?(?<target>[^'’\s:]+)['’]?: No such file or directory/;
 const COREUTILS =
-  /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du): (?:cannot (?:stat|access|open|create regular file|remove|open directory) )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
+  /^(?<tool>cp|mv|ls|cat|chmod|chown|stat|tail|head|wc|grep|sed|diff|cmp|ln|cd|tar|unzip|sha256sum|md5sum|rsync|install|readlink|realpath|xargs|source|tee|find|du|mkdir|sort): (?:cannot (?:stat|access|open|create regular file|create directory|remove|open directory) |open failed: )?['‘]?(?<target>[^'’]+?)['’]?(?:: Cannot open)?: No such file or directory\s*$/;
 const PYTHON_OPEN = /can't open file ['"](?<target>[^'"]+)['"]: \[Errno 2\] No such file or directory/;
 const EXIT_127 = /\b127\b/;
 
@@ -36,6 +36,8 @@ function missingTarget(text: string): { target: string; command: boolean; confid
   // cleanup steps `cat` logs that may not exist: less sure than a shell failing to run something.
   // A glob that matched nothing (`cat logs/*.log`) is usually a log-collection step, not the failure.
   // A file utility in a CI script (`mv report.json out/`) often trips over a file an earlier failure did not write.
+  // `mkdir` without `-p` failing is the step's own failure, not a trip over a file something else did not write.
+  if (coreutils !== undefined && text.startsWith('mkdir: ')) return { target: coreutils, command: false, confidence: 0.85 };
   if (coreutils !== undefined) return { target: coreutils, command: false, confidence: /[*?]/.test(coreutils) ? 0.4 : 0.58 };
   return undefined;
 }
@@ -49,6 +51,25 @@ function echoedCommand(ctx: DetectorContext, command: string): LogLine | undefin
     .replace(/^[+$>] /, '')
     .split(/\s+/)[0];
   return first === command ? previous : undefined;
+}
+
+/** Lines looked back through, within the step, for the command that wrote to a missing path. */
+const WRITER_LOOKBACK = 200;
+
+/**
+ * The step's command line that writes to `target` (`echo x > out/a.txt`, `| tee out/a.log`,
+ * `sort -o out/s.txt`, `--output out/r.json`), when the log shows it above the error: the missing
+ * path is then an output whose directory is missing, the step's own failure.
+ */
+function writingCommand(ctx: DetectorContext, line: LogLine, target: string): LogLine | undefined {
+  const earlier = ctx.before(WRITER_LOOKBACK);
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const candidate = earlier[i] as LogLine;
+    if (candidate.stepIndex !== line.stepIndex) break;
+    const at = candidate.text.indexOf(target);
+    if (at > 0 && /(?:>|\btee(?: -a)?|\s-o|--output(?:-file)?=?)\s*['"]?$/.test(candidate.text.slice(0, at))) return candidate;
+  }
+  return undefined;
 }
 
 /** A missing command or file, with the wrappers right after it that only repeat it. */
@@ -75,6 +96,13 @@ function missingBlock(line: LogLine, ctx: DetectorContext, found: { target: stri
   if (!isFile) {
     const echoed = echoedCommand(ctx, found.target);
     if (echoed) draft.logLines[0] = echoed.n;
+  } else {
+    const writer = text.startsWith('mkdir: ') ? line : writingCommand(ctx, line, found.target);
+    // What made the failing call, for the missing-file fixer: it creates a directory only for a write.
+    if (writer !== undefined) {
+      draft.data = { ...draft.data, call: clip(writer.text.trim()) };
+      draft.confidence = Math.max(draft.confidence, 0.85);
+    }
   }
   let extra = 0;
   return {

@@ -1,0 +1,8 @@
+import os
+
+
+def handler(request):
+    return os.getcwd()  
+
+
+

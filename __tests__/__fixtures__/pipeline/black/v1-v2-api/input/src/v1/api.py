@@ -1,0 +1,2 @@
+def handler(request):
+    return {"version":1,"path":request.path}

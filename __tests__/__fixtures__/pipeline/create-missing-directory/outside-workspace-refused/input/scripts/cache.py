@@ -1,0 +1,2 @@
+with open("/var/cache/ci-autofixer-app/state.json", "w") as handle:
+    handle.write("{}")

@@ -1,0 +1,2 @@
+with open("out/sub/x.json", "w") as handle:
+    handle.write("{}")

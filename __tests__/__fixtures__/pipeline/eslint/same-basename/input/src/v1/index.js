@@ -1,0 +1,4 @@
+export function v1() {
+  let version = 1;
+  return version;
+}

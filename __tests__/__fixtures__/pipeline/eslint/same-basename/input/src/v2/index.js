@@ -1,0 +1,4 @@
+var version = 2;
+export function v2() {
+  return version;
+}

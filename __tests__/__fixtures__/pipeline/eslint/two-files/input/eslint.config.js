@@ -1,0 +1,6 @@
+export default [
+  {
+    files: ['**/*.js'],
+    rules: { 'prefer-const': 'error', 'no-var': 'error', 'no-unused-vars': 'error' },
+  },
+];

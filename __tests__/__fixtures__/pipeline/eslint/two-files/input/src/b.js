@@ -1,0 +1,4 @@
+export function greet(name) {
+  let message = `hello ${name}`;
+  return message;
+}

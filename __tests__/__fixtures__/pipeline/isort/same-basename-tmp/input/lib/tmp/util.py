@@ -1,0 +1,4 @@
+import sys
+import argparse
+
+PARSER = argparse.ArgumentParser(prog=sys.argv[0])

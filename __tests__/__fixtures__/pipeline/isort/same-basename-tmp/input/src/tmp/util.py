@@ -1,0 +1,4 @@
+import re
+import json
+
+PATTERN = re.compile(json.dumps("x"))

@@ -1,0 +1,3 @@
+export default function index() {
+    return 'lib'
+}

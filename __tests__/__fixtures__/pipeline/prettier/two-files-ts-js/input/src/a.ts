@@ -1,0 +1,2 @@
+export const a = {x:1,
+  y : 2}

@@ -1,0 +1,3 @@
+import toml
+
+print(toml.load("pyproject.toml"))

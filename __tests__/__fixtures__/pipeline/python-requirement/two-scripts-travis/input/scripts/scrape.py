@@ -1,0 +1,4 @@
+import yaml
+import bs4
+
+print(yaml, bs4)
