@@ -48591,11 +48591,17 @@ const problemLine = (scan, line, ctx) => {
         scan.currentFile = isHeader ? header : undefined;
         scan.headerLine = isHeader ? previous.n : undefined;
     }
+    releaseLast(scan, ctx);
     scan.last = problemDraft(scan, line, problem);
     scan.firstInRun = false;
-    reportProblem(scan, ctx, scan.last);
     return true;
 };
+/** Reports the last problem read: stylelint's wrapped message lines, if any, are in it by now. */
+function releaseLast(scan, ctx) {
+    if (scan.last !== undefined)
+        reportProblem(scan, ctx, scan.last);
+    scan.last = undefined;
+}
 /** stylelint wraps long messages onto deeply indented lines under the problem. */
 const wrappedMessage = (scan, line) => {
     if (!scan.last || scan.firstInRun || !/^\s{6,}\S/.test(line.text))
@@ -48604,9 +48610,9 @@ const wrappedMessage = (scan, line) => {
     return true;
 };
 /** Any other line ends the run of problem lines; it is read on. */
-const endOfRun = (scan) => {
+const endOfRun = (scan, _line, ctx) => {
+    releaseLast(scan, ctx);
     scan.firstInRun = true;
-    scan.last = undefined;
     return undefined;
 };
 const oneLineProblem = (scan, line, ctx) => {
@@ -48648,6 +48654,12 @@ const eslint_summary = (scan, line, ctx) => {
 };
 const crash = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
 /** standard's headline and the problem lines under it; any other unindented line ends the report. */
+/** Reports standard's problem being read, now that no more lines can belong to it. */
+function flushStandard(scan, ctx) {
+    if (scan.standardProblem !== undefined)
+        reportProblem(scan, ctx, scan.standardProblem);
+    scan.standardProblem = undefined;
+}
 const standardReport = (scan, line, ctx) => {
     const text = line.text;
     if (STANDARD_HEADLINE.test(text)) {
@@ -48658,7 +48670,8 @@ const standardReport = (scan, line, ctx) => {
         return undefined;
     const problem = STANDARD_PROBLEM.exec(text);
     if (problem?.groups) {
-        scan.last = {
+        flushStandard(scan, ctx);
+        scan.standardProblem = {
             category: isParsingError(problem.groups.message ?? '') ? 'syntax_error' : 'lint_format',
             tool: 'standard',
             message: clip(text.trim()),
@@ -48668,21 +48681,16 @@ const standardReport = (scan, line, ctx) => {
             logLines: [line.n, line.n],
             confidence: 0.9,
         };
-        reportProblem(scan, ctx, scan.last);
         return true;
     }
     // A parser crash (reported at 0:0) under a problem line: the source excerpt, the caret and the error.
-    const crashed = scan.last?.line === 0;
-    if (crashed &&
-        scan.last !== undefined &&
-        text.trim() !== '' &&
-        line.n - scan.last.logLines[1] === 1 &&
-        line.n - scan.last.logLines[0] <= 4) {
-        scan.last.logLines[1] = line.n;
+    const pending = scan.standardProblem;
+    if (pending?.line === 0 && text.trim() !== '' && line.n - pending.logLines[1] === 1 && line.n - pending.logLines[0] <= 3) {
+        pending.logLines[1] = line.n;
         return true;
     }
+    flushStandard(scan, ctx);
     scan.standard = false;
-    scan.last = undefined;
     return undefined;
 };
 /** What a line can be, in this order; a line of a crash report being read never reaches them. */
@@ -48703,10 +48711,13 @@ const eslintDetector = {
             crash: new BlockReader(),
             pendingWarnings: [],
             standard: false,
+            standardProblem: undefined,
         };
         return {
             line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(eslint_LINE_HANDLERS, scan, line, ctx),
             end(ctx) {
+                releaseLast(scan, ctx);
+                flushStandard(scan, ctx);
                 flushWarnings(scan, ctx, true);
                 scan.crash.close(ctx);
             },

@@ -9,16 +9,43 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { analyzeText } from '../../../src/analysis/index.js';
-import type { Detector, Failure } from '../../../src/analysis/types.js';
+import type { Detector, DetectorContext, Failure } from '../../../src/analysis/types.js';
 
 export const DETECTOR_FIXTURES = join(import.meta.dirname, '../../__fixtures__/analysis/detectors');
 
 /** A failure as fixtures record it: the fingerprint (an opaque hash, tested in classify.test.ts) left out. */
 export type FixtureFailure = Omit<Failure, 'fingerprint'>;
 
+/**
+ * The detector with every draft frozen once reported: the engine copies a draft when it is
+ * reported, so a scan that changes it afterwards (extends its lines, fills in its file) changes
+ * nothing a user sees. Frozen, such a change throws and shows up as a detector error.
+ */
+function freezingReports(detector: Detector): Detector {
+  return {
+    ...detector,
+    start() {
+      const scan = detector.start();
+      const wrap = (ctx: DetectorContext): DetectorContext => ({
+        before: (count) => ctx.before(count),
+        report(failure) {
+          ctx.report(failure);
+          Object.freeze(failure.logLines);
+          if (failure.data !== undefined) Object.freeze(failure.data);
+          Object.freeze(failure);
+        },
+      });
+      return {
+        line: (line, ctx) => scan.line(line, wrap(ctx)),
+        ...(scan.end !== undefined ? { end: (ctx: DetectorContext) => scan.end?.(wrap(ctx)) } : {}),
+      };
+    },
+  };
+}
+
 /** What `detector` alone reports for `log`, after the engine and classification. */
 export async function analyzeWith(detector: Detector, log: string): Promise<FixtureFailure[]> {
-  const analysis = await analyzeText(log, { detectors: [detector] });
+  const analysis = await analyzeText(log, { detectors: [freezingReports(detector)] });
   expect(analysis.detectorErrors ?? []).toEqual([]);
   return analysis.failures.map((failure) => {
     const copy: Partial<Failure> = { ...failure };

@@ -69,7 +69,7 @@ interface EslintScan {
   headerLine: number | undefined;
   /** The next problem line starts a run (its header is the line above it). */
   firstInRun: boolean;
-  /** The last problem read, which stylelint's wrapped message lines extend. */
+  /** The last stylish problem read, not yet reported: stylelint's wrapped message lines extend it. */
   last: FailureDraft | undefined;
   problemsSeen: number;
   /** ESLint's crash report (`Oops! Something went wrong!`). */
@@ -79,8 +79,10 @@ interface EslintScan {
    * this run had errors at all.
    */
   pendingWarnings: FailureDraft[];
-  /** Inside a standard report: the problem lines that follow its headline, and what they wrap. */
+  /** Inside a standard report: the problem lines that follow its headline. */
   standard: boolean;
+  /** standard's problem being read: a parser crash adds lines under it before it is reported. */
+  standardProblem: FailureDraft | undefined;
 }
 
 type EslintHandler = LineHandler<[scan: EslintScan, line: LogLine, ctx: DetectorContext]>;
@@ -148,11 +150,17 @@ const problemLine: EslintHandler = (scan, line, ctx) => {
     scan.currentFile = isHeader ? header : undefined;
     scan.headerLine = isHeader ? previous.n : undefined;
   }
+  releaseLast(scan, ctx);
   scan.last = problemDraft(scan, line, problem);
   scan.firstInRun = false;
-  reportProblem(scan, ctx, scan.last);
   return true;
 };
+
+/** Reports the last problem read: stylelint's wrapped message lines, if any, are in it by now. */
+function releaseLast(scan: EslintScan, ctx: DetectorContext): void {
+  if (scan.last !== undefined) reportProblem(scan, ctx, scan.last);
+  scan.last = undefined;
+}
 
 /** stylelint wraps long messages onto deeply indented lines under the problem. */
 const wrappedMessage: EslintHandler = (scan, line) => {
@@ -162,9 +170,9 @@ const wrappedMessage: EslintHandler = (scan, line) => {
 };
 
 /** Any other line ends the run of problem lines; it is read on. */
-const endOfRun: EslintHandler = (scan) => {
+const endOfRun: EslintHandler = (scan, _line, ctx) => {
+  releaseLast(scan, ctx);
   scan.firstInRun = true;
-  scan.last = undefined;
   return undefined;
 };
 
@@ -206,6 +214,12 @@ const summary: EslintHandler = (scan, line, ctx) => {
 const crash: EslintHandler = (scan, line, ctx) => (CRASH.test(line.text) ? scan.crash.open(crashBlock(line), ctx) : undefined);
 
 /** standard's headline and the problem lines under it; any other unindented line ends the report. */
+/** Reports standard's problem being read, now that no more lines can belong to it. */
+function flushStandard(scan: EslintScan, ctx: DetectorContext): void {
+  if (scan.standardProblem !== undefined) reportProblem(scan, ctx, scan.standardProblem);
+  scan.standardProblem = undefined;
+}
+
 const standardReport: EslintHandler = (scan, line, ctx) => {
   const text = line.text;
   if (STANDARD_HEADLINE.test(text)) {
@@ -215,7 +229,8 @@ const standardReport: EslintHandler = (scan, line, ctx) => {
   if (!scan.standard) return undefined;
   const problem = STANDARD_PROBLEM.exec(text);
   if (problem?.groups) {
-    scan.last = {
+    flushStandard(scan, ctx);
+    scan.standardProblem = {
       category: isParsingError(problem.groups.message ?? '') ? 'syntax_error' : 'lint_format',
       tool: 'standard',
       message: clip(text.trim()),
@@ -225,23 +240,16 @@ const standardReport: EslintHandler = (scan, line, ctx) => {
       logLines: [line.n, line.n],
       confidence: 0.9,
     };
-    reportProblem(scan, ctx, scan.last);
     return true;
   }
   // A parser crash (reported at 0:0) under a problem line: the source excerpt, the caret and the error.
-  const crashed = scan.last?.line === 0;
-  if (
-    crashed &&
-    scan.last !== undefined &&
-    text.trim() !== '' &&
-    line.n - scan.last.logLines[1] === 1 &&
-    line.n - scan.last.logLines[0] <= 4
-  ) {
-    scan.last.logLines[1] = line.n;
+  const pending = scan.standardProblem;
+  if (pending?.line === 0 && text.trim() !== '' && line.n - pending.logLines[1] === 1 && line.n - pending.logLines[0] <= 3) {
+    pending.logLines[1] = line.n;
     return true;
   }
+  flushStandard(scan, ctx);
   scan.standard = false;
-  scan.last = undefined;
   return undefined;
 };
 
@@ -265,10 +273,13 @@ export const eslintDetector: Detector = {
       crash: new BlockReader(),
       pendingWarnings: [],
       standard: false,
+      standardProblem: undefined,
     };
     return {
       line: (line, ctx) => scan.crash.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end(ctx) {
+        releaseLast(scan, ctx);
+        flushStandard(scan, ctx);
         flushWarnings(scan, ctx, true);
         scan.crash.close(ctx);
       },
