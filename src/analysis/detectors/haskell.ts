@@ -4,7 +4,9 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 /**
  * Haskell: GHC error blocks (`src/X.hs:12:5: error:` followed by the indented explanation),
  * missing modules (`Could not find module`), cabal/stack resolution failures, and hspec failures
- * (`1) Module.fn does x` + `# PENDING`/`expected:`/`but got:`, `N examples, M failures`).
+ * (`1) Module.fn does x` + `# PENDING`/`expected:`/`but got:`, `N examples, M failures`), and
+ * PureScript compiler errors (`Error found:` … `at src/X.purs:6:1`, categorised by the documented
+ * error name its `See …/errors/ModuleNotFound.md` link gives).
  */
 
 const GHC_ERROR =
@@ -15,6 +17,11 @@ const RESOLUTION =
   /^(?:Error: )?(?:cabal(?:\.exe)?: )?Could not resolve dependencies:|^Error: \[S-4804\]|^Error: While constructing the build plan|^\s*In the dependencies for |^cabal: Unknown package/;
 const HSPEC_ITEM = /^\s*(?<index>\d+)\) (?<description>\S.*)$/;
 const HSPEC_LOCATION = /^\s*(?<file>[^\s:]+\.hs):(?<line>\d+):(?<column>\d+):\s*$/;
+// The PureScript compiler: `Error found:` / `Error 2 of 5:`, `in module X`, `at src/X.purs:6:1 - 6:28 …`,
+// the explanation, and `See https://github.com/purescript/documentation/blob/master/errors/<Name>.md`.
+const PURS_HEADER = /^\s*Error (?:found|\d+ of \d+):$/;
+const PURS_AT = /^\s*at (?<file>\S+\.purs):(?<line>\d+):(?<column>\d+)\b/;
+const PURS_SEE = /\/errors\/(?<name>\w+)\.md\b/;
 const HSPEC_SUMMARY = /^\d+ examples?, (?<failures>\d+) failures?/;
 
 interface HaskellScan {
@@ -147,15 +154,65 @@ const hspecSummary: HaskellHandler = (scan, line, ctx) => {
 };
 
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const LINE_HANDLERS: readonly HaskellHandler[] = [failuresHeader, ghcError, resolution, hspecItem, hspecSummary];
+/** The category a PureScript error's documented name stands for. */
+function pursCategory(name: string): FailureDraft['category'] {
+  if (/^Module(?:NotFound|Not found)$|^UnknownImport/.test(name)) return 'import_missing_module';
+  if (/^ErrorParsingModule$|^Parse/.test(name)) return 'syntax_error';
+  if (/Type|Unify|Kind|Instance|Constraint|Infer|Skolem|Escaped/.test(name)) return 'type_check';
+  return 'compilation_error';
+}
+
+/** A PureScript compiler error, up to the link to its documentation, which names its kind. */
+function pursBlock(line: LogLine): OpenBlock {
+  const draft: FailureDraft = {
+    category: 'compilation_error',
+    tool: 'purs',
+    message: clip(line.text.trim()),
+    logLines: [line.n, line.n],
+    confidence: 0.85,
+  };
+  let explained = false;
+  return {
+    draft,
+    accepts(next) {
+      const text = next.text;
+      if (next.n - draft.logLines[0] > 40 || PURS_HEADER.test(text)) return false;
+      draft.logLines[1] = next.n;
+      const at = PURS_AT.exec(text);
+      if (at?.groups && draft.file === undefined) {
+        draft.file = at.groups.file;
+        draft.line = Number(at.groups.line);
+        draft.column = Number(at.groups.column);
+        return true;
+      }
+      const see = PURS_SEE.exec(text);
+      if (see?.groups) {
+        draft.category = pursCategory(see.groups.name ?? '');
+        draft.data = { error: see.groups.name };
+        return 'end';
+      }
+      // The first line of the explanation (after `in module`/`at`) is the message.
+      if (!explained && draft.file !== undefined && text.trim() !== '') {
+        draft.message = clip(text.trim());
+        explained = true;
+      }
+      return true;
+    },
+  };
+}
+
+const pursError: HaskellHandler = (scan, line, ctx) => (PURS_HEADER.test(line.text) ? scan.blocks.open(pursBlock(line), ctx) : undefined);
+
+const LINE_HANDLERS: readonly HaskellHandler[] = [failuresHeader, ghcError, pursError, resolution, hspecItem, hspecSummary];
 
 export const haskellDetector: Detector = {
   id: 'haskell',
-  description: 'GHC errors and missing modules, cabal/stack dependency resolution failures, and hspec failures.',
-  categories: ['compilation_error', 'import_missing_module', 'dependency_resolution', 'test_failure'],
+  description:
+    'GHC errors and missing modules, cabal/stack dependency resolution failures, hspec failures, and PureScript compiler errors.',
+  categories: ['compilation_error', 'import_missing_module', 'dependency_resolution', 'test_failure', 'syntax_error', 'type_check'],
   example: 'src/ShellCheck/Checker.hs:12:5: error:',
   trigger:
-    /\.l?hs(?:c|-boot)?:(?:\d|\()|Could not (?:find|load) module|Could not resolve dependencies|build plan|Error: \[S-|In the dependencies for|Unknown package|^\s*\d+\) \S|examples?, \d+ failures?/,
+    /\.l?hs(?:c|-boot)?:(?:\d|\()|Could not (?:find|load) module|Could not resolve dependencies|build plan|Error: \[S-|In the dependencies for|Unknown package|^\s*\d+\) \S|examples?, \d+ failures?|^\s*Error (?:found|\d+ of \d+):$/,
   start() {
     const scan: HaskellScan = { blocks: new BlockReader(), failuresSection: false, sawSpecificFailure: false };
     return {
