@@ -50999,18 +50999,30 @@ const CHECK_ERROR = /^\* checking (?<what>.+?) \.\.\. ERROR$/;
 const TESTTHAT_FAILURE = /^\s*(?:\d+\. )?(?:Failure|Error) \((?:@|at )?(?<file>[^#:)]+)[#:](?<line>\d+)/;
 // testthat 2+: `── 1. Error: what it tests (@test-app.R#41)  ───…`.
 const TESTTHAT_RULED = /^\s*── \d+\. (?:Failure|Error|Skip)[^(]*\(@(?<file>[^#)\s]+)#(?<line>\d+)\)/;
+const TESTTHAT_RULED_CUT = /^\s*── (?<index>\d+)\. (?:Failure|Error)\b/;
+const TESTTHAT_LISTED = /^\s*(?<index>\d+)\. (?:Failure|Error)[^(]*\(@(?<file>[^#)\s]+)#(?<line>\d+)\)/;
 // R's parser: `test-ts.R:4:1: unexpected '<'`.
 const R_PARSE_ERROR = /^\s*(?<file>[^\s:]+\.[Rr]):(?<line>\d+):(?<column>\d+): unexpected /;
 /**
  * A line of the output tail under `Running the tests in … failed.`: the first testthat failure
  * (`1. Failure (at test-x.R#29)`, `── 1. Error: … (@test-x.R#41)`) or R parse error
- * (`test-x.R:4:1: unexpected '<'`) locates the failure in the test file; a parse error is a syntax error.
+ * (`test-x.R:4:1: unexpected '<'`) locates the failure in the test file; a parse error is a syntax
+ * error. R cuts long lines: a ruled report cut before its location is found again, by its number,
+ * in testthat's closing list (`2. Failure: … (@test-x.R#43)`).
  */
-function readTail(draft, headline, text) {
+function readTail(draft, headline, text, state) {
     if (draft.line !== undefined)
         return;
     const parse = R_PARSE_ERROR.exec(text);
-    const located = parse ?? TESTTHAT_FAILURE.exec(text) ?? TESTTHAT_RULED.exec(text);
+    let located = parse ?? TESTTHAT_FAILURE.exec(text) ?? TESTTHAT_RULED.exec(text);
+    if (!located) {
+        const cut = TESTTHAT_RULED_CUT.exec(text);
+        if (cut?.groups && state.cutIndex === undefined)
+            state.cutIndex = cut.groups.index;
+        const listed = TESTTHAT_LISTED.exec(text);
+        if (listed?.groups && listed.groups.index === state.cutIndex)
+            located = listed;
+    }
     if (!located?.groups)
         return;
     draft.message = clip(`${headline} ${text.trim()}`);
@@ -51033,6 +51045,7 @@ function testsFailedBlock(line, ctx, testsFailed) {
         logLines: [runningLine ? runningLine.n : line.n, line.n],
         confidence: 0.9,
     };
+    const tail = { cutIndex: undefined };
     return {
         draft,
         accepts(next) {
@@ -51040,7 +51053,7 @@ function testsFailedBlock(line, ctx, testsFailed) {
                 return false;
             if (!/^Last \d+ lines of output:$|^\s{2}/.test(next.text))
                 return false;
-            readTail(draft, text, next.text);
+            readTail(draft, text, next.text, tail);
             draft.logLines[1] = next.n;
             return true;
         },
