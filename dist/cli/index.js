@@ -46978,6 +46978,103 @@ const mochaDetector = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/analysis/detectors/jasmine.ts
+
+/**
+ * Jasmine's console reporter (the `jasmine` runner for Node): under `Failures:`, each failed spec as
+ * `1) Suite does x`, `  Message:` with the expectation that failed, and `  Stack:` with the frames;
+ * the first frame outside Jasmine and node_modules locates it. `N specs, M failures` closes the run
+ * and stands alone when no spec was read.
+ */
+const FAILURES = /^Failures:$/;
+// Jasmine does not indent the item (RSpec indents it by two).
+const ITEM = /^(?<index>\d+)\) (?<name>\S.*)$/;
+const jasmine_SECTION = /^ {2}(?<section>Message|Stack):$/;
+const jasmine_FRAME = /^\s+at (?:.*? \()?(?<file>(?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(?<line>\d+):(?<column>\d+)\)?\s*$/;
+const jasmine_SUMMARY = /^\d+ specs?, (?<failures>\d+) failures?/;
+/** Lines one failure's block may hold (the message can print a whole file). */
+const MAX_BLOCK = 400;
+function jasmine_specBlock(line, name) {
+    const draft = {
+        category: 'test_failure',
+        tool: 'jasmine',
+        message: clip(name),
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+    };
+    let section;
+    let messageRead = false;
+    return {
+        draft,
+        accepts(next) {
+            const text = next.text;
+            if (next.n - draft.logLines[0] > MAX_BLOCK || ITEM.test(text) || jasmine_SUMMARY.test(text))
+                return false;
+            const heading = jasmine_SECTION.exec(text);
+            if (heading?.groups)
+                section = heading.groups.section;
+            else if (section === 'Message' && !messageRead && text.trim() !== '') {
+                draft.message = clip(`${name}: ${text.trim()}`);
+                messageRead = true;
+            }
+            else if (section === 'Stack' && draft.file === undefined) {
+                const frame = jasmine_FRAME.exec(text);
+                if (frame?.groups && !/node_modules|<Jasmine>/.test(text)) {
+                    draft.file = frame.groups.file;
+                    draft.line = Number(frame.groups.line);
+                    draft.column = Number(frame.groups.column);
+                }
+            }
+            if (text.trim() !== '')
+                draft.logLines[1] = next.n;
+            return true;
+        },
+        // Only a block with Jasmine's sections is Jasmine's (another runner's numbered list is not).
+        finish: () => section !== undefined,
+    };
+}
+const failuresHeader = (scan, line) => {
+    if (!FAILURES.test(line.text))
+        return undefined;
+    scan.inFailures = true;
+    return true;
+};
+const specItem = (scan, line, ctx) => {
+    if (!scan.inFailures)
+        return undefined;
+    const item = ITEM.exec(line.text);
+    if (!item?.groups)
+        return undefined;
+    scan.itemsRead++;
+    return scan.blocks.open(jasmine_specBlock(line, item.groups.name ?? ''), ctx);
+};
+const summary = (scan, line, ctx) => {
+    const match = jasmine_SUMMARY.exec(line.text);
+    if (!match?.groups)
+        return undefined;
+    scan.inFailures = false;
+    if (scan.itemsRead === 0 && Number(match.groups.failures) > 0) {
+        ctx.report({ category: 'test_failure', tool: 'jasmine', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.6 });
+    }
+    scan.itemsRead = 0;
+    return false;
+};
+const jasmine_LINE_HANDLERS = [failuresHeader, specItem, summary];
+const jasmineDetector = {
+    id: 'jasmine',
+    description: "Jasmine's console reporter: each failed spec with its message, located by its first stack frame in the project.",
+    categories: ['test_failure'],
+    example: '4 specs, 1 failure',
+    trigger: /^Failures:$|^\d+\) \S|^\d+ specs?, \d+ failures?/,
+    start() {
+        const scan = { blocks: new BlockReader(), inFailures: false, itemsRead: 0 };
+        return {
+            line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(jasmine_LINE_HANDLERS, scan, line, ctx),
+            end: (ctx) => scan.blocks.close(ctx),
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/analysis/detectors/vitest.ts
 
 /**
@@ -47101,14 +47198,14 @@ const vitest_cross = (scan, line) => {
     });
     return false;
 };
-const summary = (scan, line) => {
+const vitest_summary = (scan, line) => {
     if (!vitest_SUMMARY.test(line.text) || scan.summary !== undefined)
         return undefined;
     scan.summary = { category: 'test_failure', tool: 'vitest', message: clip(line.text), logLines: [line.n, line.n], confidence: 0.5 };
     return false;
 };
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const vitest_LINE_HANDLERS = [vitestRan, failLine, vitest_cross, summary];
+const vitest_LINE_HANDLERS = [vitestRan, failLine, vitest_cross, vitest_summary];
 /** Reporters such as `--reporter=dot` or a truncated log leave only `×` lines and the summary. */
 function reportFallbacks(scan, ctx) {
     if (scan.reported > 0 || !scan.vitestRan)
@@ -50059,7 +50156,7 @@ function hspecBlock(line, ctx) {
     };
 }
 /** hspec's `Failures:` line opens its list of failures; the line itself starts none. */
-const failuresHeader = (scan, line) => {
+const haskell_failuresHeader = (scan, line) => {
     if (/^Failures:$/.test(line.text))
         scan.failuresSection = true;
     return undefined;
@@ -50147,7 +50244,7 @@ function pursBlock(line) {
     };
 }
 const pursError = (scan, line, ctx) => (PURS_HEADER.test(line.text) ? scan.blocks.open(pursBlock(line), ctx) : undefined);
-const haskell_LINE_HANDLERS = [failuresHeader, ghcError, pursError, resolution, hspecItem, hspecSummary];
+const haskell_LINE_HANDLERS = [haskell_failuresHeader, ghcError, pursError, resolution, hspecItem, hspecSummary];
 const haskellDetector = {
     id: 'haskell',
     description: 'GHC errors and missing modules, cabal/stack dependency resolution failures, hspec failures, and PureScript compiler errors.',
@@ -51155,12 +51252,17 @@ const BUNDLER = /^(?:Could not find gem '(?<gem>[^']+)'|Bundler could not find c
 /** An RSpec failure (or a spec file that did not load): its explanation, then the `# ./spec/x.rb:12` backtrace. */
 function rspecBlock(draft, maxLines) {
     let backtraceSeen = false;
+    // Jasmine numbers its failures the same way, under `  Message:` and `  Stack:` headings.
+    let jasmine = false;
     return {
         draft,
+        finish: () => !jasmine,
         accepts(next) {
             const text = next.text;
             if (next.n - draft.logLines[0] > maxLines)
                 return false;
+            if (/^ {2}(?:Message|Stack):$/.test(text))
+                jasmine = true;
             const frame = RSPEC_BACKTRACE.exec(text);
             if (frame) {
                 backtraceSeen = true;
@@ -52300,6 +52402,7 @@ const swiftDetector = {
 
 
 
+
 // -- go, rust, jvm, c/c++, .net, ruby, php, perl, swift, elixir/erlang, haskell
 
 
@@ -52353,6 +52456,7 @@ const DETECTORS = [
     bundlerDetector,
     nodeTestDetector,
     mochaDetector,
+    jasmineDetector,
     vitestDetector,
     jsPackageManagersDetector,
     shellDetector,

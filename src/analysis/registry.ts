@@ -38,6 +38,7 @@ import { yamllintDetector } from './detectors/yamllint.js';
 import { bundlerDetector } from './detectors/bundler.js';
 import { nodeTestDetector } from './detectors/node-test.js';
 import { mochaDetector } from './detectors/mocha.js';
+import { jasmineDetector } from './detectors/jasmine.js';
 import { vitestDetector } from './detectors/vitest.js';
 import { jsPackageManagersDetector } from './detectors/js-package-managers.js';
 import { shellDetector } from './detectors/shell.js';
@@ -102,6 +103,7 @@ export const DETECTORS: readonly Detector[] = [
   bundlerDetector,
   nodeTestDetector,
   mochaDetector,
+  jasmineDetector,
   vitestDetector,
   jsPackageManagersDetector,
   shellDetector,

@@ -47,11 +47,15 @@ type RubyHandler = LineHandler<[scan: RubyScan, line: LogLine, ctx: DetectorCont
 /** An RSpec failure (or a spec file that did not load): its explanation, then the `# ./spec/x.rb:12` backtrace. */
 function rspecBlock(draft: FailureDraft, maxLines: number): OpenBlock {
   let backtraceSeen = false;
+  // Jasmine numbers its failures the same way, under `  Message:` and `  Stack:` headings.
+  let jasmine = false;
   return {
     draft,
+    finish: () => !jasmine,
     accepts(next) {
       const text = next.text;
       if (next.n - draft.logLines[0] > maxLines) return false;
+      if (/^ {2}(?:Message|Stack):$/.test(text)) jasmine = true;
       const frame = RSPEC_BACKTRACE.exec(text);
       if (frame) {
         backtraceSeen = true;
