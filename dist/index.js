@@ -66249,7 +66249,7 @@ const unittestDetector = {
 const AUDIT_COUNT = /^(?:found (?<a>\d+) vulnerabilit(?:y|ies)|(?<b>\d+) vulnerabilit(?:y|ies) (?:found|\()|(?<c>\d+) vulnerabilities found - Packages audited)/;
 const AUDIT_COMMAND = /\b(?:npm|pnpm|yarn)(?: run)? audit\b/;
 const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
-const STALE = /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit the (?:changes|result|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
+const STALE = /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit (?:all |the )?(?:changes|results?|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
 function auditCommandLine(ctx, line) {
     if (line.step !== undefined && /audit/i.test(line.step))
