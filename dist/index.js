@@ -66244,12 +66244,15 @@ const unittestDetector = {
  * Gates that fail a run by policy rather than by a defect in the code: a security audit that found
  * vulnerabilities (`npm audit`, `pnpm audit`, `yarn audit`), a missing changelog entry (towncrier
  * newsfragments, changesets, "please add a changelog entry"), and generated files or the checkout
- * left out of date / dirty after a codegen step (`git diff --exit-code`).
+ * left out of date / dirty after a codegen step (`git diff --exit-code`), and a bundle over its size
+ * budget (size-limit, bundlesize).
  */
 const AUDIT_COUNT = /^(?:found (?<a>\d+) vulnerabilit(?:y|ies)|(?<b>\d+) vulnerabilit(?:y|ies) (?:found|\()|(?<c>\d+) vulnerabilities found - Packages audited)/;
 const AUDIT_COMMAND = /\b(?:npm|pnpm|yarn)(?: run)? audit\b/;
 const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|required|not found|no new|please add|were found|entry for)|no (?:new )?(?:news ?fragments?|changesets?|changelog entr(?:y|ies)) (?:found|were found)|please add (?:a )?(?:changelog|news ?fragment|changeset)/i;
 const STALE = /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit (?:all |the )?(?:changes|results?|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
+// size-limit and bundlesize: a bundle over its budget.
+const SIZE_BUDGET = /^(?:Package size|Size) limit has exceeded by \S+|^FAIL .+: \S+ > maxSize \S+/;
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
 function auditCommandLine(ctx, line) {
     if (line.step !== undefined && /audit/i.test(line.step))
@@ -66277,10 +66280,10 @@ function advisoryTableStart(ctx, countLine) {
 }
 const policyGateDetector = {
     id: 'policy-gate',
-    description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date.',
+    description: 'Policy gates: security audits with findings, missing changelog entries, generated files or checkout left out of date, bundles over their size budget.',
     categories: ['other'],
     example: 'Build left local git repository checkout dirty',
-    trigger: /vulnerabilit|changelog|news ?fragment|changeset|out of date|not up[- ]to[- ]date|stale|dirty|not clean|uncommitted changes|Please commit/i,
+    trigger: /vulnerabilit|changelog|news ?fragment|changeset|out of date|not up[- ]to[- ]date|stale|dirty|not clean|uncommitted changes|Please commit|limit has exceeded|> maxSize/i,
     start() {
         let auditReported = false;
         return {
@@ -66327,6 +66330,16 @@ const policyGateDetector = {
                         logLines: [line.n, line.n],
                         confidence: 0.7,
                         data: { gate: 'generated-files' },
+                    };
+                }
+                else if (SIZE_BUDGET.test(text)) {
+                    draft = {
+                        category: 'other',
+                        tool: 'size-limit',
+                        message: detector_helpers_clip(text),
+                        logLines: [line.n, line.n],
+                        confidence: 0.85,
+                        data: { gate: 'size-budget' },
                     };
                 }
                 if (draft)
