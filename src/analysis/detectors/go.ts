@@ -38,7 +38,7 @@ const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d
 /** A command line that runs gofmt listing (`gofmt -l .`, `gofmt -s -l ./...`, in `$(...)` too). */
 const GOFMT_COMMAND = /\bgofmt(?<options>(?:\s+-[a-z]+)+)/;
 /** A bare Go file name as `gofmt -l` prints it: no spaces, no colon. */
-const GOFMT_LISTED = /^(?<file>(?:\.\/)?[\w.@+\/-]+\.go)$/;
+const GOFMT_LISTED = /^(?<file>(?:\.\/)?[\w.@+/-]+\.go)$/;
 /** `gofmt -d`: `diff x.go.orig x.go` (Go 1.16+), `diff -u x.go.orig x.go` (older). */
 const GOFMT_DIFF = /^diff (?:-u )?(?<orig>\S+\.go)\.orig (?<file>\S+\.go)$/;
 
@@ -349,8 +349,9 @@ function gofmtDraft(line: LogLine, file: string, how: string, simplify: boolean)
 const gofmtVerdict: GoHandler = (scan, line, ctx) => {
   const step = scan.gofmtSteps.get(line.stepIndex ?? 0);
   const diff = GOFMT_DIFF.exec(line.text);
-  if (diff?.groups && diff.groups.orig === diff.groups.file) {
-    ctx.report(gofmtDraft(line, diff.groups.file, 'gofmt -d', step?.simplify ?? false));
+  const diffFile = diff?.groups?.file;
+  if (diffFile !== undefined && diff?.groups?.orig === diffFile) {
+    ctx.report(gofmtDraft(line, diffFile, 'gofmt -d', step?.simplify ?? false));
     return false;
   }
   const listed = step?.list === true ? GOFMT_LISTED.exec(line.text) : null;
