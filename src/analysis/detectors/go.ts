@@ -39,8 +39,11 @@ const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d
 const GOFMT_COMMAND = /\bgofmt(?<options>(?:\s+-[a-z]+)+)/;
 /** A bare Go file name as `gofmt -l` prints it: no spaces, no colon. */
 const GOFMT_LISTED = /^(?<file>(?:\.\/)?[\w.@+/-]+\.go)$/;
-/** `gofmt -d`: `diff x.go.orig x.go` (Go 1.16+), `diff -u x.go.orig x.go` (older). */
-const GOFMT_DIFF = /^diff (?:-u )?(?<orig>\S+\.go)\.orig (?<file>\S+\.go)$/;
+/**
+ * `gofmt -d`: `diff x.go.orig x.go` (Go 1.16+), `diff -u x.go.orig x.go` (older); behind a `+` when
+ * the check is the `diff -u <(echo -n) <(gofmt -d .)` idiom, which prints gofmt's output as added lines.
+ */
+const GOFMT_DIFF = /^\+?diff (?:-u )?(?<orig>\S+\.go)\.orig (?<file>\S+\.go)$/;
 
 const PACKAGE_FAIL = /^FAIL\s+(?<pkg>\S+)\s+(?<rest>[\d.]+s|\[build failed\]|\[setup failed\])/;
 
