@@ -192,6 +192,7 @@ describe('planReplay: what is recognised, what is refused', () => {
     ['eslint src --ext .ts', 'eslint', ['src', '--ext', '.ts']],
     ["npx --no-install eslint --max-warnings 0 'src/a b.js'", 'eslint', ['--max-warnings', '0', 'src/a b.js']],
     ['cargo fmt --check', 'cargo', ['fmt', '--check']],
+    ["npx markdownlint '**/*.md' --ignore node_modules", 'markdownlint', ['**/*.md', '--ignore', 'node_modules']],
     ['cargo fmt --all -- --check', 'cargo', ['fmt', '--all', '--', '--check']],
     ['rustfmt --check --edition 2021 src/main.rs src/lib.rs', 'rustfmt', ['--check', '--edition', '2021', 'src/main.rs', 'src/lib.rs']],
   ];
@@ -236,6 +237,8 @@ describe('planReplay: what is recognised, what is refused', () => {
     ['cargo fmt --all -- --check --emit files', /--emit/],
     ['cargo fmt --check --manifest-path /tmp/x/Cargo.toml', /absolute path/],
     ['rustfmt src/main.rs', /without --check/],
+    ['markdownlint --fix .', /--fix/],
+    ['markdownlint --rules ./rules/custom.js .', /--rules/],
   ];
   it.each(refused)('%s is not replayed', async (line, reason) => {
     const plan = await planReplay([line], os.tmpdir());

@@ -17,7 +17,8 @@ import type { VerificationCheck } from '../model.js';
 import { parseShellWords, wordsText } from './shell-words.js';
 
 /** Tools whose checking invocation can be replayed. */
-export type ReplayToolName = 'black' | 'isort' | 'flake8' | 'pycodestyle' | 'autopep8' | 'prettier' | 'eslint' | 'cargo' | 'rustfmt';
+export type ReplayToolName =
+  'black' | 'isort' | 'flake8' | 'pycodestyle' | 'autopep8' | 'prettier' | 'eslint' | 'cargo' | 'rustfmt' | 'markdownlint';
 
 interface ToolRule {
   /** 'system': a toolchain tool from PATH (Rust), never the repository's. */
@@ -45,6 +46,7 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
   // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
   cargo: { ecosystem: 'system', subcommand: 'fmt', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config'] },
   rustfmt: { ecosystem: 'system', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config', '--write-mode'] },
+  markdownlint: { ecosystem: 'node', refused: ['--fix', '-f', '--output', '-o', '--rules', '-r'] },
   eslint: {
     ecosystem: 'node',
     refused: [
@@ -171,7 +173,7 @@ async function recogniseLine(line: string, workspace: string, depth: number): Pr
   if (unwrapped === undefined || !isToolName(unwrapped.name)) {
     return {
       ok: false,
-      reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, cargo fmt, rustfmt, or a package script running one)`,
+      reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, markdownlint, cargo fmt, rustfmt, or a package script running one)`,
     };
   }
   const problem = argumentProblem(unwrapped.name, unwrapped.args);

@@ -5,6 +5,7 @@ import { createMissingDirectoryFixer } from './create-missing-directory.js';
 import { eslintFixer } from './eslint.js';
 import { gofmtFixer } from './gofmt.js';
 import { isortFixer } from './isort.js';
+import { markdownlintFixer } from './markdownlint.js';
 import { prettierFixer } from './prettier.js';
 import { pythonRequirementFixer } from './python-requirement.js';
 import { rustfmtFixer } from './rustfmt.js';
@@ -22,6 +23,7 @@ export const FIXERS: readonly Fixer[] = [
   eslintFixer,
   gofmtFixer,
   rustfmtFixer,
+  markdownlintFixer,
   pythonRequirementFixer,
   createMissingDirectoryFixer,
 ];
