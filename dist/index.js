@@ -61403,6 +61403,155 @@ const eslintFixer = createFileFormatterFixer({
     writeExitCodes: [0, 1],
 });
 
+;// CONCATENATED MODULE: ./src/fixers/support/system-tool.ts
+/**
+ * System tools of the Go and Rust toolchains (gofmt, rustfmt). The repository cannot pin them in a
+ * folder of its own (Go and Rust tools are not installed into the checkout), so they come from the
+ * runner: every executable of that name on PATH, then the toolchain's own directories, in order,
+ * the first that starts. A candidate can be on PATH and still not start: rustup's `rustfmt` proxy
+ * in `~/.cargo/bin` needs the runner's HOME, and tools run with a private one.
+ */
+
+
+async function system_tool_isExecutableFile(file) {
+    try {
+        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
+            return false;
+        await (0,promises_namespaceObject.access)(file, promises_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Every executable `name` in PATH's absolute directories (a relative entry would be the workspace's code), in order. */
+async function allOnPath(name, env) {
+    const found = [];
+    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
+        if (dir === '' || !external_node_path_default().isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_default().join(dir, name);
+        if (!found.includes(candidate) && (await system_tool_isExecutableFile(candidate)))
+            found.push(candidate);
+    }
+    return found;
+}
+/** The first candidate that is executable (and, with `probeArgs`, starts), outside the workspace. */
+async function resolveSystemTool(ctx, spec) {
+    const candidates = await allOnPath(spec.name, ctx.env);
+    for (const dir of spec.extraDirs !== undefined ? await spec.extraDirs(ctx) : []) {
+        const candidate = external_node_path_default().join(dir, spec.name);
+        if (external_node_path_default().isAbsolute(dir) && !candidates.includes(candidate) && (await system_tool_isExecutableFile(candidate)))
+            candidates.push(candidate);
+    }
+    for (const command of candidates) {
+        // A tool inside the checkout is the repository's code, not the runner's toolchain.
+        const relative = external_node_path_default().relative(ctx.workspace, command);
+        if (relative !== '' && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative))
+            continue;
+        if (spec.probeArgs !== undefined && !(await starts(ctx, command, spec.probeArgs)))
+            continue;
+        return { command, prefixArgs: [], source: 'system' };
+    }
+    return undefined;
+}
+async function starts(ctx, command, args) {
+    const result = await ctx.exec(command, args, {
+        cwd: neutralDir(ctx),
+        env: {},
+        baseEnv: ctx.env,
+        timeoutMs: 30_000,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+    return result.exitCode === 0;
+}
+/** A directory outside the checkout to run toolchain queries in (its go.mod or rust-toolchain must not steer them). */
+function neutralDir(ctx) {
+    const tmp = ctx.env.TMPDIR;
+    return tmp !== undefined && external_node_path_default().isAbsolute(tmp) ? tmp : external_node_path_default().dirname(ctx.workspace);
+}
+
+;// CONCATENATED MODULE: ./src/fixers/gofmt.ts
+/**
+ * gofmt: rewrites the Go files a gofmt check named (`gofmt -l` lists, `gofmt -d` diffs,
+ * golangci-lint's gofmt linter) with `gofmt -w`, and with `-s` when the check simplified. gofmt
+ * exits 0 whether or not files need formatting, so the check is that `gofmt -l` on the same files
+ * lists none of them (and exits 0: a file that does not parse makes it exit 2).
+ */
+
+
+
+
+/** golangci-lint: "File is not `gofmt`-ed with `-s`"; gometalinter: "file is not gofmted with -s". */
+const SIMPLIFY_MESSAGE = /with `?-s`?/;
+function wantsSimplify(failures) {
+    return failures.some((failure) => failure.data?.simplify === true || SIMPLIFY_MESSAGE.test(failure.message));
+}
+/**
+ * The Go toolchain's bin directory when `go` is on PATH (Debian links only some tools into
+ * /usr/bin), then the usual install places. `go env` runs outside the checkout with
+ * GOTOOLCHAIN=local: a go.mod `toolchain` line must not make it download another Go.
+ */
+async function goToolchainDirs(ctx) {
+    const dirs = [];
+    for (const go of await allOnPath('go', ctx.env)) {
+        const result = await ctx.exec(go, ['env', 'GOROOT'], {
+            cwd: neutralDir(ctx),
+            env: { GOTOOLCHAIN: 'local', GOFLAGS: '' },
+            baseEnv: ctx.env,
+            timeoutMs: 30_000,
+            ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+        });
+        const root = result.stdout.trim();
+        if (result.exitCode === 0 && external_node_path_default().isAbsolute(root))
+            dirs.push(external_node_path_default().join(root, 'bin'));
+    }
+    return [...dirs, '/usr/lib/go/bin', '/usr/local/go/bin'];
+}
+function gofmtArgs(mode, simplify, files) {
+    // '--': the names are files, never flags (they are also checked not to start with '-').
+    return [mode, ...(simplify ? ['-s'] : []), '--', ...files];
+}
+async function applyGofmt(ctx, tool) {
+    const { files, refused } = await editableFailureFiles(ctx);
+    const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+    if (files.length === 0)
+        return { changed: false, description: `no file to run gofmt on${refusedText}`, files: [] };
+    const args = gofmtArgs('-w', wantsSimplify(ctx.failures), files);
+    const result = await runTool(ctx, tool, args);
+    if (result.exitCode !== 0) {
+        // Exit 2: some file does not parse; the others may have been rewritten (the check reverts them).
+        return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
+    }
+    return { changed: true, description: `ran gofmt -w on ${files.length} file(s): ${files.join(', ')}${refusedText}`, files };
+}
+async function verifyGofmt(ctx, tool, outcome) {
+    const args = gofmtArgs('-l', wantsSimplify(ctx.failures), outcome.files);
+    const result = await runTool(ctx, tool, args);
+    const command = commandText(tool, args);
+    const listed = result.stdout.split(/\r?\n/).filter((line) => line.trim() !== '');
+    if (result.exitCode === 0 && listed.length === 0)
+        return { ok: true, command, exitCode: 0, strength: 'check' };
+    const detail = result.exitCode !== 0 ? `exit ${result.exitCode}: ${outputTail(result)}` : `gofmt still lists ${listed.slice(0, 10).join(', ')}`;
+    return { ok: false, command, exitCode: result.exitCode, detail };
+}
+const gofmtFixer = {
+    id: 'gofmt',
+    description: "Rewrites the Go files a gofmt check named (`gofmt -l` lists, `gofmt -d` diffs, golangci-lint gofmt) with `gofmt -w` (`-s` when the check simplified), using the runner's Go toolchain; verified with `gofmt -l` listing none of them.",
+    fixType: 'format',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.95,
+    touches: ['**/*.go'],
+    toolHint: 'install Go in the job (actions/setup-go) or the golang-go package, so that gofmt is on PATH or in `go env GOROOT`/bin',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'gofmt' || dataString(failure, 'formatter') === 'gofmt' || dataString(failure, 'linter') === 'gofmt') &&
+        hasExtension(failure, ['.go']),
+    resolveTool: (ctx) => resolveSystemTool(ctx, { name: 'gofmt', extraDirs: goToolchainDirs }),
+    apply: applyGofmt,
+    verify: verifyGofmt,
+};
+
 ;// CONCATENATED MODULE: ./src/fixers/isort.ts
 
 
@@ -61424,6 +61573,150 @@ const isortFixer = createFileFormatterFixer({
     writeArgs: ['--quiet'],
     checkArgs: ['--check-only'],
 });
+
+;// CONCATENATED MODULE: ./src/fixers/markdownlint.ts
+/**
+ * markdownlint: `markdownlint --fix` (markdownlint-cli) on the Markdown files markdownlint reported
+ * with a rule it can fix, only in a repository that uses markdownlint (a markdownlint
+ * configuration file at its root, or markdownlint in package.json): mdl prints the same rule ids,
+ * and a repository that runs mdl must not get markdownlint's opinions. Verified with `markdownlint`
+ * on the same files, which also fails on problems --fix cannot fix (then the change is reverted).
+ */
+
+
+
+
+
+/** Rules markdownlint 0.42 marks "Fixable" (its doc/md*.md pages). */
+const MARKDOWNLINT_FIXABLE_RULES = new Set([
+    'MD004',
+    'MD005',
+    'MD007',
+    'MD009',
+    'MD010',
+    'MD011',
+    'MD012',
+    'MD014',
+    'MD018',
+    'MD019',
+    'MD020',
+    'MD021',
+    'MD022',
+    'MD023',
+    'MD026',
+    'MD027',
+    'MD029',
+    'MD030',
+    'MD031',
+    'MD032',
+    'MD034',
+    'MD037',
+    'MD038',
+    'MD039',
+    'MD044',
+    'MD047',
+    'MD049',
+    'MD050',
+    'MD051',
+    'MD053',
+    'MD054',
+    'MD058',
+    'MD060',
+]);
+/** Configuration files markdownlint-cli and markdownlint-cli2 read from the repository root. */
+const CONFIG_FILES = [
+    '.markdownlint.json',
+    '.markdownlint.jsonc',
+    '.markdownlint.yaml',
+    '.markdownlint.yml',
+    '.markdownlintrc',
+    '.markdownlint-cli2.jsonc',
+    '.markdownlint-cli2.yaml',
+    '.markdownlint-cli2.cjs',
+    '.markdownlint-cli2.mjs',
+];
+const PACKAGE_JSON_MAX_BYTES = 1024 * 1024;
+async function isRegularFile(file) {
+    try {
+        return (await (0,promises_namespaceObject.lstat)(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+const NOT_USED = 'no .markdownlint* configuration file, no markdownlint in package.json';
+/** Whether the repository uses markdownlint, and what says so (or why not). */
+async function markdownlintUse(workspace) {
+    for (const name of CONFIG_FILES)
+        if (await isRegularFile(external_node_path_default().join(workspace, name)))
+            return { uses: true, why: `its ${name}` };
+    const manifest = external_node_path_default().join(workspace, 'package.json');
+    if (!(await isRegularFile(manifest)))
+        return { uses: false, why: NOT_USED };
+    try {
+        if ((await (0,promises_namespaceObject.lstat)(manifest)).size > PACKAGE_JSON_MAX_BYTES)
+            return { uses: false, why: `${NOT_USED} (package.json is too large to read)` };
+        const parsed = JSON.parse(await (0,promises_namespaceObject.readFile)(manifest, 'utf8'));
+        const sections = ['dependencies', 'devDependencies', 'scripts'].map((key) => parsed[key]);
+        const mentions = sections.some((section) => typeof section === 'object' &&
+            section !== null &&
+            Object.entries(section).some(([key, value]) => /markdownlint/.test(key) || (typeof value === 'string' && /\bmarkdownlint\b/.test(value))));
+        return mentions ? { uses: true, why: 'its package.json' } : { uses: false, why: NOT_USED };
+    }
+    catch (error) {
+        return { uses: false, why: `${NOT_USED} (package.json could not be read: ${errors_getErrorMessage(error)})` };
+    }
+}
+async function applyMarkdownlint(ctx, tool) {
+    const use = await markdownlintUse(ctx.workspace);
+    if (!use.uses)
+        return { changed: false, description: `the repository does not use markdownlint: ${use.why}`, files: [] };
+    const { files, refused } = await editableFailureFiles(ctx);
+    const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+    if (files.length === 0)
+        return { changed: false, description: `no file to run markdownlint on${refusedText}`, files: [] };
+    // '--': the names are files, never options; they hold no glob character (checked), as markdownlint reads globs.
+    const args = ['--fix', '--', ...files];
+    const result = await runTool(ctx, tool, args);
+    // 1: problems --fix could not fix are left; the check says whether any of them matter.
+    if (result.exitCode !== 0 && result.exitCode !== 1) {
+        return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
+    }
+    return {
+        changed: true,
+        description: `ran markdownlint --fix on ${files.length} file(s) (the repository uses markdownlint: ${use.why}): ${files.join(', ')}${refusedText}`,
+        files,
+    };
+}
+async function verifyMarkdownlint(ctx, tool, outcome) {
+    const args = ['--', ...outcome.files];
+    const result = await runTool(ctx, tool, args);
+    const command = commandText(tool, args);
+    return result.exitCode === 0
+        ? { ok: true, command, exitCode: 0, strength: 'check' }
+        : { ok: false, command, exitCode: result.exitCode, detail: `exit ${result.exitCode}: ${outputTail(result)}` };
+}
+const markdownlintFixer = {
+    id: 'markdownlint',
+    description: "Fixes the Markdown problems markdownlint reported with a rule it can fix, with `markdownlint --fix` (markdownlint-cli, the repository's own first) on those files, only when the repository uses markdownlint (a .markdownlint* file or package.json); verified with `markdownlint` on them.",
+    fixType: 'lint',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.9,
+    touches: ['**/*.{md,markdown}'],
+    toolHint: "add markdownlint-cli to the repository's devDependencies and run npm ci before the autofixer, or install it on PATH",
+    handles: (failure) => {
+        const rule = dataString(failure, 'rule');
+        return (failure.category === 'lint_format' &&
+            failure.tool === 'markdown-lint' &&
+            rule !== undefined &&
+            MARKDOWNLINT_FIXABLE_RULES.has(rule) &&
+            hasExtension(failure, ['.md', '.markdown']));
+    },
+    resolveTool: (ctx) => resolveNodeTool(ctx, 'markdownlint'),
+    apply: applyMarkdownlint,
+    verify: verifyMarkdownlint,
+};
 
 ;// CONCATENATED MODULE: ./src/fixers/prettier.ts
 
@@ -61967,8 +62260,163 @@ async function checkRequirementsFile(ctx, git) {
     return { ok: true, command };
 }
 
+;// CONCATENATED MODULE: ./src/fixers/rustfmt.ts
+/**
+ * rustfmt: rewrites the Rust files `cargo fmt --check` / `rustfmt --check` reported (`Diff in
+ * <file> at line N:`) with rustfmt on exactly those files, not `cargo fmt` over the whole crate, so
+ * the change stays with what the check named. `cargo fmt` passes the crate's edition to rustfmt;
+ * run alone rustfmt would parse as 2015, so the edition is read from the nearest Cargo.toml (as
+ * cargo does: `[package] edition`, `edition.workspace = true` from the workspace root's
+ * `[workspace.package]`, and 2015 when the manifest names none). Files of crates with different
+ * editions run as separate groups.
+ */
+
+
+
+
+
+const MANIFEST_MAX_BYTES = 1024 * 1024;
+const EDITIONS = new Set(['2015', '2018', '2021', '2024']);
+/** Cargo's edition when a package names none. */
+const CARGO_DEFAULT_EDITION = '2015';
+/** The few Cargo.toml facts needed, read line by line (a TOML subset: sections and `edition` keys). */
+function readManifest(text) {
+    const manifest = { hasPackage: false };
+    let section = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.replace(/#.*$/, '').trim();
+        const header = /^\[\s*([\w.-]+)\s*\]$/.exec(line);
+        if (header) {
+            section = header[1];
+            if (section === 'package')
+                manifest.hasPackage = true;
+            continue;
+        }
+        const year = /^edition\s*=\s*["'](\d{4})["']$/.exec(line)?.[1];
+        const inherited = /^edition\s*(?:\.\s*workspace\s*=\s*true|=\s*\{\s*workspace\s*=\s*true\s*\})$/.test(line);
+        if (section === 'package' && (year !== undefined || inherited))
+            manifest.packageEdition = inherited ? 'workspace' : year;
+        if (section === 'workspace.package' && year !== undefined)
+            manifest.workspaceEdition = year;
+    }
+    return manifest;
+}
+/** Cargo.toml in `dir` (a regular file, not a symlink, of a sane size), or undefined. */
+async function manifestIn(dir) {
+    const file = external_node_path_default().join(dir, 'Cargo.toml');
+    try {
+        const info = await (0,promises_namespaceObject.lstat)(file);
+        if (!info.isFile() || info.size > MANIFEST_MAX_BYTES)
+            return undefined;
+        return readManifest(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The workspace-relative directories from `dir` up to the workspace root, innermost first. */
+function ancestors(dir) {
+    const dirs = [];
+    let current = dir;
+    for (;;) {
+        dirs.push(current);
+        if (current === '.' || current === '')
+            return dirs;
+        current = external_node_path_default().dirname(current);
+    }
+}
+/** The edition `cargo fmt` would give `file` (workspace-relative), or undefined outside any crate. */
+async function crateEdition(workspace, file) {
+    let wanted = 'package';
+    for (const dir of ancestors(external_node_path_default().dirname(file))) {
+        const manifest = await manifestIn(external_node_path_default().join(workspace, dir));
+        if (manifest === undefined)
+            continue;
+        if (wanted === 'package' && manifest.hasPackage) {
+            if (manifest.packageEdition !== 'workspace') {
+                const edition = manifest.packageEdition ?? CARGO_DEFAULT_EDITION;
+                return EDITIONS.has(edition) ? edition : undefined;
+            }
+            wanted = 'workspace';
+            if (manifest.workspaceEdition !== undefined)
+                return manifest.workspaceEdition;
+            continue;
+        }
+        if (wanted === 'workspace' && manifest.workspaceEdition !== undefined)
+            return manifest.workspaceEdition;
+    }
+    return undefined;
+}
+/** The files grouped by edition (undefined: no crate found, rustfmt's own configuration decides). */
+async function groupByEdition(workspace, files) {
+    const groups = new Map();
+    for (const file of files) {
+        const edition = await crateEdition(workspace, file);
+        groups.set(edition, [...(groups.get(edition) ?? []), file]);
+    }
+    return groups;
+}
+function rustfmtArgs(edition, check, files) {
+    // '--': the names are files, never options (they are also checked not to start with '-').
+    return [...(check ? ['--check'] : []), ...(edition !== undefined ? ['--edition', edition] : []), '--', ...files];
+}
+async function applyRustfmt(ctx, tool) {
+    const { files, refused } = await editableFailureFiles(ctx);
+    const refusedText = refused.length > 0 ? ` (left out: ${refused.join('; ')})` : '';
+    if (files.length === 0)
+        return { changed: false, description: `no file to run rustfmt on${refusedText}`, files: [] };
+    const ran = [];
+    for (const [edition, group] of await groupByEdition(ctx.workspace, files)) {
+        const args = rustfmtArgs(edition, false, group);
+        const result = await runTool(ctx, tool, args);
+        // A file that does not parse fails the run; what it rewrote before is judged (and reverted) by the check.
+        if (result.exitCode !== 0) {
+            return { changed: false, description: `${commandText(tool, args)} exited with ${result.exitCode}: ${outputTail(result)}`, files };
+        }
+        ran.push(commandText(tool, args));
+    }
+    return { changed: true, description: `ran ${ran.join(' and ')} on ${files.length} file(s)${refusedText}`, files };
+}
+async function verifyRustfmt(ctx, tool, outcome) {
+    const commands = [];
+    for (const [edition, group] of await groupByEdition(ctx.workspace, outcome.files)) {
+        const args = rustfmtArgs(edition, true, group);
+        const result = await runTool(ctx, tool, args);
+        commands.push(commandText(tool, args));
+        if (result.exitCode !== 0) {
+            return {
+                ok: false,
+                command: commands.join(' && '),
+                exitCode: result.exitCode,
+                detail: `exit ${result.exitCode}: ${outputTail(result)}`,
+            };
+        }
+    }
+    return { ok: true, command: commands.join(' && '), exitCode: 0, strength: 'check' };
+}
+const rustfmtFixer = {
+    id: 'rustfmt',
+    description: "Rewrites the Rust files `cargo fmt --check` / `rustfmt --check` reported with rustfmt on exactly those files, with the crate's edition from Cargo.toml and the repository's rustfmt.toml; verified with `rustfmt --check` on them.",
+    fixType: 'format',
+    safeByDefault: true,
+    categories: ['lint_format'],
+    confidence: 0.95,
+    touches: ['**/*.rs'],
+    toolHint: 'install rustfmt in the job (rustup component add rustfmt, or the rustfmt package) so that it is on PATH',
+    handles: (failure) => failure.category === 'lint_format' &&
+        (failure.tool === 'rustfmt' || dataString(failure, 'formatter') === 'rustfmt') &&
+        hasExtension(failure, ['.rs']),
+    // --version: rustup's proxy on PATH does not start without the runner's HOME; the next candidate then does.
+    resolveTool: (ctx) => resolveSystemTool(ctx, { name: 'rustfmt', probeArgs: ['--version'] }),
+    apply: applyRustfmt,
+    verify: verifyRustfmt,
+};
+
 ;// CONCATENATED MODULE: ./src/fixers/registry.ts
 /** Every fixer, listed explicitly. docs/fixers.md is generated from this list. */
+
+
+
 
 
 
@@ -61986,6 +62434,9 @@ const FIXERS = [
     autopep8Fixer,
     prettierFixer,
     eslintFixer,
+    gofmtFixer,
+    rustfmtFixer,
+    markdownlintFixer,
     pythonRequirementFixer,
     createMissingDirectoryFixer,
 ];
@@ -70196,7 +70647,10 @@ const gccDetector = {
  * (`--- FAIL: TestX (0.00s)` with its indented output, or under `go test -v` the output printed
  * between `=== RUN   TestX` and the `--- FAIL`; panics, including a test's `[recovered]` re-panic;
  * Ginkgo `[FAILED]` specs) and module resolution errors (`missing go.sum entry`, `no required
- * module provides package`).
+ * module provides package`), and gofmt's verdicts: the files `gofmt -l` lists in a step that ran it
+ * (a check script fails on a non-empty list; gofmt itself exits 0) and the `diff x.go.orig x.go`
+ * headers of `gofmt -d`, one failure per file, with `data.formatter` 'gofmt' (and `data.simplify`
+ * when the command ran `gofmt -s`).
  */
 // Column 0 only: the same shape indented under `--- FAIL:` is test output, not a diagnostic.
 const go_DIAGNOSTIC = /^(?<vet>vet: )?(?<file>(?:[A-Za-z]:)?[^\s:]*\.go):(?<line>\d+):(?:(?<column>\d*):)?\s?(?<message>\S.*)$/;
@@ -70217,6 +70671,15 @@ const RUN_WINDOW = 200;
 const PANIC = /^panic: (?<message>.+)$/;
 const PANIC_FRAME = /^\s+(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.go):(?<line>\d+)(?: \+0x[0-9a-f]+)?$/;
 const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
+/** A command line that runs gofmt listing (`gofmt -l .`, `gofmt -s -l ./...`, in `$(...)` too). */
+const GOFMT_COMMAND = /\bgofmt(?<options>(?:\s+-[a-z]+)+)/;
+/** A bare Go file name as `gofmt -l` prints it: no spaces, no colon. */
+const GOFMT_LISTED = /^(?<file>(?:\.\/)?[\w.@+/-]+\.go)$/;
+/**
+ * `gofmt -d`: `diff x.go.orig x.go` (Go 1.16+), `diff -u x.go.orig x.go` (older); behind a `+` when
+ * the check is the `diff -u <(echo -n) <(gofmt -d .)` idiom, which prints gofmt's output as added lines.
+ */
+const GOFMT_DIFF = /^\+?diff (?:-u )?(?<orig>\S+\.go)\.orig (?<file>\S+\.go)$/;
 const PACKAGE_FAIL = /^FAIL\s+(?<pkg>\S+)\s+(?<rest>[\d.]+s|\[build failed\]|\[setup failed\])/;
 const GINKGO_FAILED = /^\s*•\s*\[(?:FAILED|PANICKED|TIMEDOUT)\]/;
 const GINKGO_LOCATION = /^\s*(?<file>\/?[^\s:]+_test\.go):(?<line>\d+)\s*$/;
@@ -70483,16 +70946,73 @@ const packageFail = (scan, line, ctx) => {
     });
     return false;
 };
+/**
+ * Remembers a step's gofmt command line (the step's script, a Travis `$ gofmt -l .`); never takes
+ * the line, so the other handlers still read it.
+ */
+const gofmtCommand = (scan, line) => {
+    const match = GOFMT_COMMAND.exec(line.text);
+    if (!match)
+        return undefined;
+    const options = match.groups?.options ?? '';
+    const known = scan.gofmtSteps.get(line.stepIndex ?? 0);
+    scan.gofmtSteps.set(line.stepIndex ?? 0, {
+        list: (known?.list ?? false) || /-[a-z]*l/.test(options),
+        simplify: (known?.simplify ?? false) || /-[a-z]*s/.test(options),
+    });
+    return undefined;
+};
+function gofmtDraft(line, file, how, simplify) {
+    return {
+        category: 'lint_format',
+        tool: 'gofmt',
+        message: detector_helpers_clip(`${file}: not gofmt-formatted (${how})`),
+        file,
+        logLines: [line.n, line.n],
+        confidence: 0.9,
+        data: { formatter: 'gofmt', simplify },
+    };
+}
+/** A file `gofmt -l` listed, in a step that ran it; a `gofmt -d` diff header anywhere. */
+const gofmtVerdict = (scan, line, ctx) => {
+    const step = scan.gofmtSteps.get(line.stepIndex ?? 0);
+    const diff = GOFMT_DIFF.exec(line.text);
+    const diffFile = diff?.groups?.file;
+    if (diffFile !== undefined && diff?.groups?.orig === diffFile) {
+        ctx.report(gofmtDraft(line, diffFile, 'gofmt -d', step?.simplify ?? false));
+        return false;
+    }
+    const listed = step?.list === true ? GOFMT_LISTED.exec(line.text) : null;
+    if (!listed?.groups?.file || step === undefined)
+        return undefined;
+    ctx.report(gofmtDraft(line, listed.groups.file, 'listed by gofmt -l', step.simplify));
+    return false;
+};
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const go_LINE_HANDLERS = [testFail, panic, ginkgoFailed, moduleProblem, go_diagnostic, packageFail];
+const go_LINE_HANDLERS = [
+    gofmtVerdict,
+    gofmtCommand,
+    testFail,
+    panic,
+    ginkgoFailed,
+    moduleProblem,
+    go_diagnostic,
+    packageFail,
+];
 const goDetector = {
     id: 'go',
-    description: 'Go compiler, go vet, golangci-lint style linters, go test failures and panics, Ginkgo specs and Go module errors.',
+    description: 'Go compiler, go vet, golangci-lint style linters, gofmt -l / gofmt -d verdicts, go test failures and panics, Ginkgo specs and Go module errors.',
     categories: ['compilation_error', 'lint_format', 'test_failure', 'dependency_resolution', 'import_missing_module'],
     example: '--- FAIL: TestClientNotificationStorm (2.63s)',
-    trigger: /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
+    trigger: /\.go:\d|\.go$|gofmt|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
     start() {
-        const scan = { blocks: new BlockReader(), reportedTestFailure: false, reportedBuildFailure: false, lastDiagnosticLine: -1 };
+        const scan = {
+            blocks: new BlockReader(),
+            reportedTestFailure: false,
+            reportedBuildFailure: false,
+            lastDiagnosticLine: -1,
+            gofmtSteps: new Map(),
+        };
         return {
             line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(go_LINE_HANDLERS, scan, line, ctx),
             end: (ctx) => scan.blocks.close(ctx),
@@ -71062,7 +71582,8 @@ const markdownLintDetector = {
                     line: Number(groups.line),
                     ...(groups.column ? { column: Number(groups.column) } : {}),
                     logLines: [line.n, line.n],
-                    confidence: 0.75,
+                    // A markdownlint/mdl rule id makes the line unambiguous; a bare `file:line:message` less so.
+                    confidence: rule ? 0.85 : 0.75,
                     ...(rule ? { data: { rule } } : {}),
                 });
                 return false;
@@ -74854,6 +75375,7 @@ function wordsText(words) {
 
 
 
+
 const TOOL_RULES = {
     black: { ecosystem: 'python', requiresOneOf: ['--check'], refused: ['--code', '-c'] },
     isort: { ecosystem: 'python', requiresOneOf: ['--check-only', '--check', '-c'], refused: [] },
@@ -74865,6 +75387,11 @@ const TOOL_RULES = {
         requiresOneOf: ['--check', '-c', '--list-different', '-l'],
         refused: ['--write', '-w', '--cache', '--cache-location'],
     },
+    // `cargo fmt --check`, `cargo fmt --all -- --check`: exit 1 when a file would change. gofmt is
+    // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
+    cargo: { ecosystem: 'system', subcommand: 'fmt', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config'] },
+    rustfmt: { ecosystem: 'system', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config', '--write-mode'] },
+    markdownlint: { ecosystem: 'node', refused: ['--fix', '-f', '--output', '-o', '--rules', '-r'] },
     eslint: {
         ecosystem: 'node',
         refused: [
@@ -74922,6 +75449,8 @@ function outsideReason(value) {
 /** Checks a tool's arguments against its rule; the reason it will not be replayed, or undefined. */
 function argumentProblem(tool, args) {
     const rule = TOOL_RULES[tool];
+    if (rule.subcommand !== undefined && args[0] !== rule.subcommand)
+        return `only \`${tool} ${rule.subcommand}\` is replayed`;
     for (const arg of args) {
         const option = arg.startsWith('-') ? arg.split('=')[0] : undefined;
         if (option !== undefined && rule.refused.includes(option)) {
@@ -74987,7 +75516,7 @@ async function recogniseLine(line, workspace, depth) {
     if (unwrapped === undefined || !isToolName(unwrapped.name)) {
         return {
             ok: false,
-            reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, or a package script running one)`,
+            reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, markdownlint, cargo fmt, rustfmt, or a package script running one)`,
         };
     }
     const problem = argumentProblem(unwrapped.name, unwrapped.args);
@@ -75011,23 +75540,42 @@ async function planReplay(script, workspace) {
         return { ok: false, reason: 'the log shows no command for it' };
     return { ok: true, invocations };
 }
+/**
+ * The tool a replay runs, the one fixers would run. `cargo fmt` runs rustfmt from PATH unless
+ * RUSTFMT names one: it gets the rustfmt the rustfmt fixer resolved, and cargo's own directory
+ * first on PATH for `cargo-fmt` (rustup's proxies on PATH may not start with the private HOME
+ * tools run with).
+ */
 async function resolveReplayTool(ctx, tool) {
-    return TOOL_RULES[tool].ecosystem === 'node' ? resolveNodeTool(ctx, tool) : resolvePythonTool(ctx, tool, tool);
+    const ecosystem = TOOL_RULES[tool].ecosystem;
+    if (ecosystem === 'node' || ecosystem === 'python') {
+        const resolved = ecosystem === 'node' ? await resolveNodeTool(ctx, tool) : await resolvePythonTool(ctx, tool, tool);
+        return resolved === undefined ? undefined : { tool: resolved, env: {} };
+    }
+    const rustfmt = await resolveSystemTool(ctx, { name: 'rustfmt', probeArgs: ['--version'] });
+    if (rustfmt === undefined || tool === 'rustfmt')
+        return rustfmt === undefined ? undefined : { tool: rustfmt, env: {} };
+    const cargo = await resolveSystemTool(ctx, { name: 'cargo', probeArgs: ['--version'] });
+    if (cargo === undefined)
+        return undefined;
+    // cargo runs `cargo-fmt` from PATH: its own directory first, so a rustup proxy earlier on PATH is not picked.
+    const PATH = [external_node_path_default().dirname(cargo.command), ctx.env.PATH ?? ''].filter((dir) => dir !== '').join((external_node_path_default()).delimiter);
+    return { tool: cargo, env: { RUSTFMT: rustfmt.command, PATH } };
 }
 /** Runs the plan's invocations in order, stopping at the first that fails (as `bash -e` would). */
 async function runReplay(ctx, invocations) {
     const resolved = [];
     for (const invocation of invocations) {
-        const tool = await resolveReplayTool(ctx, invocation.tool);
-        if (tool === undefined)
+        const found = await resolveReplayTool(ctx, invocation.tool);
+        if (found === undefined)
             return { passed: false, checks: [], unavailable: true, detail: `${invocation.tool} was not found to replay it` };
-        resolved.push({ invocation, tool });
+        resolved.push({ invocation, ...found });
     }
     const checks = [];
-    for (const { invocation, tool } of resolved) {
+    for (const { invocation, tool, env } of resolved) {
         const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...invocation.args], {
             cwd: ctx.workspace,
-            env: {},
+            env,
             baseEnv: ctx.env,
             timeoutMs: REPLAY_TIMEOUT_MS,
             ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),

@@ -191,6 +191,10 @@ describe('planReplay: what is recognised, what is refused', () => {
     ['npx eslint .', 'eslint', ['.']],
     ['eslint src --ext .ts', 'eslint', ['src', '--ext', '.ts']],
     ["npx --no-install eslint --max-warnings 0 'src/a b.js'", 'eslint', ['--max-warnings', '0', 'src/a b.js']],
+    ['cargo fmt --check', 'cargo', ['fmt', '--check']],
+    ["npx markdownlint '**/*.md' --ignore node_modules", 'markdownlint', ['**/*.md', '--ignore', 'node_modules']],
+    ['cargo fmt --all -- --check', 'cargo', ['fmt', '--all', '--', '--check']],
+    ['rustfmt --check --edition 2021 src/main.rs src/lib.rs', 'rustfmt', ['--check', '--edition', '2021', 'src/main.rs', 'src/lib.rs']],
   ];
   it.each(accepted)('%s', async (line, tool, args) => {
     const plan = await planReplay([line], os.tmpdir());
@@ -225,6 +229,16 @@ describe('planReplay: what is recognised, what is refused', () => {
     ['black --check "unterminated', /unterminated/],
     ['black --check \\', /line continuation/],
     ['npm run lint', /package.json/],
+    // gofmt -l exits 0 whatever it lists: a replay would prove nothing.
+    ['gofmt -l .', /not a recognised invocation/],
+    ['test -z "$(gofmt -l .)"', /substitution/],
+    ['cargo fmt', /without --check/],
+    ['cargo build', /only `cargo fmt` is replayed/],
+    ['cargo fmt --all -- --check --emit files', /--emit/],
+    ['cargo fmt --check --manifest-path /tmp/x/Cargo.toml', /absolute path/],
+    ['rustfmt src/main.rs', /without --check/],
+    ['markdownlint --fix .', /--fix/],
+    ['markdownlint --rules ./rules/custom.js .', /--rules/],
   ];
   it.each(refused)('%s is not replayed', async (line, reason) => {
     const plan = await planReplay([line], os.tmpdir());

@@ -10,16 +10,21 @@
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { getErrorMessage } from '../errors.js';
+import { resolveSystemTool } from '../fixers/support/system-tool.js';
 import { commandText, outputTail, resolveNodeTool, resolvePythonTool } from '../fixers/tools.js';
 import type { FixContext, ToolResolution } from '../fixers/types.js';
 import type { VerificationCheck } from '../model.js';
 import { parseShellWords, wordsText } from './shell-words.js';
 
 /** Tools whose checking invocation can be replayed. */
-export type ReplayToolName = 'black' | 'isort' | 'flake8' | 'pycodestyle' | 'autopep8' | 'prettier' | 'eslint';
+export type ReplayToolName =
+  'black' | 'isort' | 'flake8' | 'pycodestyle' | 'autopep8' | 'prettier' | 'eslint' | 'cargo' | 'rustfmt' | 'markdownlint';
 
 interface ToolRule {
-  ecosystem: 'python' | 'node';
+  /** 'system': a toolchain tool from PATH (Rust), never the repository's. */
+  ecosystem: 'python' | 'node' | 'system';
+  /** When set, the first argument must be this subcommand (`cargo fmt`). */
+  subcommand?: string;
   /** When set, one of these options must be present: without it the tool would rewrite files, not check. */
   requiresOneOf?: readonly string[];
   /** Options refused: they write files, or load code or configuration from elsewhere. */
@@ -37,6 +42,11 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
     requiresOneOf: ['--check', '-c', '--list-different', '-l'],
     refused: ['--write', '-w', '--cache', '--cache-location'],
   },
+  // `cargo fmt --check`, `cargo fmt --all -- --check`: exit 1 when a file would change. gofmt is
+  // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
+  cargo: { ecosystem: 'system', subcommand: 'fmt', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config'] },
+  rustfmt: { ecosystem: 'system', requiresOneOf: ['--check'], refused: ['--emit', '--backup', '--print-config', '--write-mode'] },
+  markdownlint: { ecosystem: 'node', refused: ['--fix', '-f', '--output', '-o', '--rules', '-r'] },
   eslint: {
     ecosystem: 'node',
     refused: [
@@ -105,6 +115,7 @@ function outsideReason(value: string): string | undefined {
 /** Checks a tool's arguments against its rule; the reason it will not be replayed, or undefined. */
 function argumentProblem(tool: ReplayToolName, args: readonly string[]): string | undefined {
   const rule = TOOL_RULES[tool];
+  if (rule.subcommand !== undefined && args[0] !== rule.subcommand) return `only \`${tool} ${rule.subcommand}\` is replayed`;
   for (const arg of args) {
     const option = arg.startsWith('-') ? (arg.split('=')[0] as string) : undefined;
     if (option !== undefined && rule.refused.includes(option)) {
@@ -162,7 +173,7 @@ async function recogniseLine(line: string, workspace: string, depth: number): Pr
   if (unwrapped === undefined || !isToolName(unwrapped.name)) {
     return {
       ok: false,
-      reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, or a package script running one)`,
+      reason: `\`${words[0] ?? ''}\` is not a recognised invocation of a supported tool (black, isort, flake8, pycodestyle, autopep8, prettier, eslint, markdownlint, cargo fmt, rustfmt, or a package script running one)`,
     };
   }
   const problem = argumentProblem(unwrapped.name, unwrapped.args);
@@ -185,8 +196,31 @@ export async function planReplay(script: readonly string[], workspace: string): 
   return { ok: true, invocations };
 }
 
-async function resolveReplayTool(ctx: FixContext, tool: ReplayToolName): Promise<ToolResolution | undefined> {
-  return TOOL_RULES[tool].ecosystem === 'node' ? resolveNodeTool(ctx, tool) : resolvePythonTool(ctx, tool, tool);
+interface ReplayTool {
+  tool: ToolResolution;
+  /** Variables the invocation needs on top of the tools' environment. */
+  env: Record<string, string>;
+}
+
+/**
+ * The tool a replay runs, the one fixers would run. `cargo fmt` runs rustfmt from PATH unless
+ * RUSTFMT names one: it gets the rustfmt the rustfmt fixer resolved, and cargo's own directory
+ * first on PATH for `cargo-fmt` (rustup's proxies on PATH may not start with the private HOME
+ * tools run with).
+ */
+async function resolveReplayTool(ctx: FixContext, tool: ReplayToolName): Promise<ReplayTool | undefined> {
+  const ecosystem = TOOL_RULES[tool].ecosystem;
+  if (ecosystem === 'node' || ecosystem === 'python') {
+    const resolved = ecosystem === 'node' ? await resolveNodeTool(ctx, tool) : await resolvePythonTool(ctx, tool, tool);
+    return resolved === undefined ? undefined : { tool: resolved, env: {} };
+  }
+  const rustfmt = await resolveSystemTool(ctx, { name: 'rustfmt', probeArgs: ['--version'] });
+  if (rustfmt === undefined || tool === 'rustfmt') return rustfmt === undefined ? undefined : { tool: rustfmt, env: {} };
+  const cargo = await resolveSystemTool(ctx, { name: 'cargo', probeArgs: ['--version'] });
+  if (cargo === undefined) return undefined;
+  // cargo runs `cargo-fmt` from PATH: its own directory first, so a rustup proxy earlier on PATH is not picked.
+  const PATH = [path.dirname(cargo.command), ctx.env.PATH ?? ''].filter((dir) => dir !== '').join(path.delimiter);
+  return { tool: cargo, env: { RUSTFMT: rustfmt.command, PATH } };
 }
 
 export interface ReplayRun {
@@ -202,18 +236,18 @@ export interface ReplayRun {
 
 /** Runs the plan's invocations in order, stopping at the first that fails (as `bash -e` would). */
 export async function runReplay(ctx: FixContext, invocations: readonly Invocation[]): Promise<ReplayRun> {
-  const resolved: { invocation: Invocation; tool: ToolResolution }[] = [];
+  const resolved: ({ invocation: Invocation } & ReplayTool)[] = [];
   for (const invocation of invocations) {
-    const tool = await resolveReplayTool(ctx, invocation.tool);
-    if (tool === undefined)
+    const found = await resolveReplayTool(ctx, invocation.tool);
+    if (found === undefined)
       return { passed: false, checks: [], unavailable: true, detail: `${invocation.tool} was not found to replay it` };
-    resolved.push({ invocation, tool });
+    resolved.push({ invocation, ...found });
   }
   const checks: VerificationCheck[] = [];
-  for (const { invocation, tool } of resolved) {
+  for (const { invocation, tool, env } of resolved) {
     const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...invocation.args], {
       cwd: ctx.workspace,
-      env: {},
+      env,
       baseEnv: ctx.env,
       timeoutMs: REPLAY_TIMEOUT_MS,
       ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),

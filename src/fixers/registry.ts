@@ -3,9 +3,12 @@ import { autopep8Fixer } from './autopep8.js';
 import { blackFixer } from './black.js';
 import { createMissingDirectoryFixer } from './create-missing-directory.js';
 import { eslintFixer } from './eslint.js';
+import { gofmtFixer } from './gofmt.js';
 import { isortFixer } from './isort.js';
+import { markdownlintFixer } from './markdownlint.js';
 import { prettierFixer } from './prettier.js';
 import { pythonRequirementFixer } from './python-requirement.js';
+import { rustfmtFixer } from './rustfmt.js';
 import type { Fixer } from './types.js';
 
 /**
@@ -18,6 +21,9 @@ export const FIXERS: readonly Fixer[] = [
   autopep8Fixer,
   prettierFixer,
   eslintFixer,
+  gofmtFixer,
+  rustfmtFixer,
+  markdownlintFixer,
   pythonRequirementFixer,
   createMissingDirectoryFixer,
 ];

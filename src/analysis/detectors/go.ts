@@ -7,7 +7,10 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
  * (`--- FAIL: TestX (0.00s)` with its indented output, or under `go test -v` the output printed
  * between `=== RUN   TestX` and the `--- FAIL`; panics, including a test's `[recovered]` re-panic;
  * Ginkgo `[FAILED]` specs) and module resolution errors (`missing go.sum entry`, `no required
- * module provides package`).
+ * module provides package`), and gofmt's verdicts: the files `gofmt -l` lists in a step that ran it
+ * (a check script fails on a non-empty list; gofmt itself exits 0) and the `diff x.go.orig x.go`
+ * headers of `gofmt -d`, one failure per file, with `data.formatter` 'gofmt' (and `data.simplify`
+ * when the command ran `gofmt -s`).
  */
 
 // Column 0 only: the same shape indented under `--- FAIL:` is test output, not a diagnostic.
@@ -31,6 +34,16 @@ const RUN_WINDOW = 200;
 const PANIC = /^panic: (?<message>.+)$/;
 const PANIC_FRAME = /^\s+(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.go):(?<line>\d+)(?: \+0x[0-9a-f]+)?$/;
 const PANIC_TRAILER = /^(?:\s+panic: |goroutine \d+ \[|\S.*\(.*\)$|\s+\S+\.go:\d+|\[recovered\]|created by |exit status \d+|FAIL\s)/;
+
+/** A command line that runs gofmt listing (`gofmt -l .`, `gofmt -s -l ./...`, in `$(...)` too). */
+const GOFMT_COMMAND = /\bgofmt(?<options>(?:\s+-[a-z]+)+)/;
+/** A bare Go file name as `gofmt -l` prints it: no spaces, no colon. */
+const GOFMT_LISTED = /^(?<file>(?:\.\/)?[\w.@+/-]+\.go)$/;
+/**
+ * `gofmt -d`: `diff x.go.orig x.go` (Go 1.16+), `diff -u x.go.orig x.go` (older); behind a `+` when
+ * the check is the `diff -u <(echo -n) <(gofmt -d .)` idiom, which prints gofmt's output as added lines.
+ */
+const GOFMT_DIFF = /^\+?diff (?:-u )?(?<orig>\S+\.go)\.orig (?<file>\S+\.go)$/;
 
 const PACKAGE_FAIL = /^FAIL\s+(?<pkg>\S+)\s+(?<rest>[\d.]+s|\[build failed\]|\[setup failed\])/;
 
@@ -95,6 +108,8 @@ interface GoScan {
   reportedBuildFailure: boolean;
   /** Line of the last compiler diagnostic: the next line's may lack a column. */
   lastDiagnosticLine: number;
+  /** Steps (by index) that ran gofmt, and whether with `-s`; their listed files are its verdict. */
+  gofmtSteps: Map<number, { list: boolean; simplify: boolean }>;
 }
 
 type GoHandler = LineHandler<[scan: GoScan, line: LogLine, ctx: DetectorContext]>;
@@ -305,18 +320,77 @@ const packageFail: GoHandler = (scan, line, ctx) => {
   return false;
 };
 
+/**
+ * Remembers a step's gofmt command line (the step's script, a Travis `$ gofmt -l .`); never takes
+ * the line, so the other handlers still read it.
+ */
+const gofmtCommand: GoHandler = (scan, line) => {
+  const match = GOFMT_COMMAND.exec(line.text);
+  if (!match) return undefined;
+  const options = match.groups?.options ?? '';
+  const known = scan.gofmtSteps.get(line.stepIndex ?? 0);
+  scan.gofmtSteps.set(line.stepIndex ?? 0, {
+    list: (known?.list ?? false) || /-[a-z]*l/.test(options),
+    simplify: (known?.simplify ?? false) || /-[a-z]*s/.test(options),
+  });
+  return undefined;
+};
+
+function gofmtDraft(line: LogLine, file: string, how: string, simplify: boolean): FailureDraft {
+  return {
+    category: 'lint_format',
+    tool: 'gofmt',
+    message: clip(`${file}: not gofmt-formatted (${how})`),
+    file,
+    logLines: [line.n, line.n],
+    confidence: 0.9,
+    data: { formatter: 'gofmt', simplify },
+  };
+}
+
+/** A file `gofmt -l` listed, in a step that ran it; a `gofmt -d` diff header anywhere. */
+const gofmtVerdict: GoHandler = (scan, line, ctx) => {
+  const step = scan.gofmtSteps.get(line.stepIndex ?? 0);
+  const diff = GOFMT_DIFF.exec(line.text);
+  const diffFile = diff?.groups?.file;
+  if (diffFile !== undefined && diff?.groups?.orig === diffFile) {
+    ctx.report(gofmtDraft(line, diffFile, 'gofmt -d', step?.simplify ?? false));
+    return false;
+  }
+  const listed = step?.list === true ? GOFMT_LISTED.exec(line.text) : null;
+  if (!listed?.groups?.file || step === undefined) return undefined;
+  ctx.report(gofmtDraft(line, listed.groups.file, 'listed by gofmt -l', step.simplify));
+  return false;
+};
+
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const LINE_HANDLERS: readonly GoHandler[] = [testFail, panic, ginkgoFailed, moduleProblem, diagnostic, packageFail];
+const LINE_HANDLERS: readonly GoHandler[] = [
+  gofmtVerdict,
+  gofmtCommand,
+  testFail,
+  panic,
+  ginkgoFailed,
+  moduleProblem,
+  diagnostic,
+  packageFail,
+];
 
 export const goDetector: Detector = {
   id: 'go',
-  description: 'Go compiler, go vet, golangci-lint style linters, go test failures and panics, Ginkgo specs and Go module errors.',
+  description:
+    'Go compiler, go vet, golangci-lint style linters, gofmt -l / gofmt -d verdicts, go test failures and panics, Ginkgo specs and Go module errors.',
   categories: ['compilation_error', 'lint_format', 'test_failure', 'dependency_resolution', 'import_missing_module'],
   example: '--- FAIL: TestClientNotificationStorm (2.63s)',
   trigger:
-    /\.go:\d|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
+    /\.go:\d|\.go$|gofmt|--- FAIL|^panic: |^FAIL\s|\[FAILED\]|\[PANICKED\]|\[TIMEDOUT\]|go\.sum|required module|cannot find (?:package|module)|is not in (?:GOROOT|std)|^go: /,
   start() {
-    const scan: GoScan = { blocks: new BlockReader(), reportedTestFailure: false, reportedBuildFailure: false, lastDiagnosticLine: -1 };
+    const scan: GoScan = {
+      blocks: new BlockReader(),
+      reportedTestFailure: false,
+      reportedBuildFailure: false,
+      lastDiagnosticLine: -1,
+      gofmtSteps: new Map(),
+    };
     return {
       line: (line, ctx) => scan.blocks.read(line, ctx) ?? firstAnswer(LINE_HANDLERS, scan, line, ctx),
       end: (ctx) => scan.blocks.close(ctx),

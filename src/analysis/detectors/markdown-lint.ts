@@ -31,7 +31,8 @@ export const markdownLintDetector: Detector = {
           line: Number(groups.line),
           ...(groups.column ? { column: Number(groups.column) } : {}),
           logLines: [line.n, line.n],
-          confidence: 0.75,
+          // A markdownlint/mdl rule id makes the line unambiguous; a bare `file:line:message` less so.
+          confidence: rule ? 0.85 : 0.75,
           ...(rule ? { data: { rule } } : {}),
         });
         return false;

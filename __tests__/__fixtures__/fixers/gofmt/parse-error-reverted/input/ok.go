@@ -1,0 +1,5 @@
+package main
+
+func  ok() int {
+return 1
+}

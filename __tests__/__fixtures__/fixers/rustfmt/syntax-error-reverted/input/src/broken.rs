@@ -1,0 +1,3 @@
+pub fn broken(a: i32 -> i32 {
+    a
+}

@@ -1,0 +1,1 @@
+pub fn ok(a:i32)->i32{a}

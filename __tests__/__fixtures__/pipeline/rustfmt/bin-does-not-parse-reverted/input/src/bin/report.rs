@@ -1,0 +1,4 @@
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    println!("{}", args.len()
+}

@@ -1,0 +1,1 @@
+pub fn greet(name:&str)->String{ format!("hello {}",name) }
