@@ -52300,7 +52300,8 @@ const gtestDetector = {
 
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
- * (`❌  /path/x.swift:12:5: msg`), missing build inputs, XCTest assertion failures and the
+ * (`❌  /path/x.swift:12:5: msg`), missing build inputs, XCTest assertion failures, xcpretty's summary
+ * of failed tests (`  test_name, reason` over `  /path/Spec.swift:30`) and the
  * `** BUILD FAILED **` / `** TEST FAILED **` trailers.
  */
 const SWIFTC = /^(?<file>(?:[A-Za-z]:)?\/?[^\s:]+\.swift):(?<line>\d+):(?<column>\d+): (?<severity>error|warning): (?<message>.*)$/;
@@ -52310,6 +52311,10 @@ const XCPRETTY = /❌\s+(?<file>\/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?<line>\d+)
 const XCPRETTY_PLAIN = /❌\s+(?<message>(?:error|ld|clang|fatal error): .*)$/;
 const MISSING_INPUT = /Build input file cannot be found: '(?<file>[^']+)'/;
 const XCTEST = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+): error: -\[(?<test>[^\]]+)\] : (?<message>.*)$/;
+// xcpretty's failure summary: `Module.Spec`, `  test_name, reason`, `  /path/Spec.swift:30`, then the
+// failing source between ``` fences.
+const XCPRETTY_FAILURE_AT = /^ {2}(?<file>\/[^\s:]+\.(?:swift|m|mm)):(?<line>\d+)$/;
+const XCPRETTY_FAILURE_TEST = /^ {2}(?<test>[^\s,]+), (?<reason>\S.*)$/;
 const TRAILER = /^\*\* (?<what>BUILD|TEST|TEST BUILD|ARCHIVE) FAILED \*\*$/;
 const SWIFTLINT = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+):(?:(?<column>\d+):)? (?:error|warning): .*\((?<rule>[a-z_]+)\)$/;
 /** A compiler diagnostic and the snippet and caret lines that follow it. */
@@ -52428,7 +52433,54 @@ const xcprettyPlain = (_scan, line, ctx) => {
     return false;
 };
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const swift_LINE_HANDLERS = [missingInput, swiftlint, xctestFailure, compilerDiagnostic, failedTrailer, xcprettyPlain];
+/** The source excerpt xcpretty prints between ``` fences under a failure's location. */
+function fencedExcerpt(draft) {
+    let opened = false;
+    return {
+        draft,
+        accepts(next) {
+            const fence = /^ {2}```\s*$/.test(next.text);
+            if (!opened && !fence)
+                return false;
+            draft.logLines[1] = next.n;
+            if (fence && opened)
+                return 'end';
+            opened = true;
+            return next.n - draft.logLines[0] > 30 ? 'end' : true;
+        },
+    };
+}
+/** xcpretty's summary of a failed test: the test and reason above its `  /path/x.swift:30` line. */
+const xcprettyFailure = (scan, line, ctx) => {
+    const at = XCPRETTY_FAILURE_AT.exec(line.text);
+    if (!at?.groups)
+        return undefined;
+    const [spec, previous] = ctx.before(2);
+    const test = previous === undefined ? null : XCPRETTY_FAILURE_TEST.exec(previous.text);
+    if (!test?.groups || previous === undefined)
+        return undefined;
+    scan.sawSpecificFailure = true;
+    const start = spec !== undefined && /^\S+\.\S+$/.test(spec.text.trim()) ? spec.n : previous.n;
+    const draft = {
+        category: 'test_failure',
+        tool: 'xcpretty',
+        message: clip(`${test.groups.test}: ${test.groups.reason}`),
+        file: at.groups.file,
+        line: Number(at.groups.line),
+        logLines: [start, line.n],
+        confidence: 0.9,
+    };
+    return scan.blocks.open(fencedExcerpt(draft), ctx);
+};
+const swift_LINE_HANDLERS = [
+    xcprettyFailure,
+    missingInput,
+    swiftlint,
+    xctestFailure,
+    compilerDiagnostic,
+    failedTrailer,
+    xcprettyPlain,
+];
 const swiftDetector = {
     id: 'swift',
     description: 'swiftc and xcodebuild/xcpretty errors, missing build inputs, XCTest failures, SwiftLint and BUILD/TEST FAILED trailers.',

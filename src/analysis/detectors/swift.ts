@@ -3,7 +3,8 @@ import { BlockReader, clip, firstAnswer, type LineHandler, type OpenBlock } from
 
 /**
  * Swift and Xcode: swiftc diagnostics (`x.swift:12:5: error: msg`), the same through xcpretty
- * (`❌  /path/x.swift:12:5: msg`), missing build inputs, XCTest assertion failures and the
+ * (`❌  /path/x.swift:12:5: msg`), missing build inputs, XCTest assertion failures, xcpretty's summary
+ * of failed tests (`  test_name, reason` over `  /path/Spec.swift:30`) and the
  * `** BUILD FAILED **` / `** TEST FAILED **` trailers.
  */
 
@@ -14,6 +15,10 @@ const XCPRETTY = /❌\s+(?<file>\/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?<line>\d+)
 const XCPRETTY_PLAIN = /❌\s+(?<message>(?:error|ld|clang|fatal error): .*)$/;
 const MISSING_INPUT = /Build input file cannot be found: '(?<file>[^']+)'/;
 const XCTEST = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+): error: -\[(?<test>[^\]]+)\] : (?<message>.*)$/;
+// xcpretty's failure summary: `Module.Spec`, `  test_name, reason`, `  /path/Spec.swift:30`, then the
+// failing source between ``` fences.
+const XCPRETTY_FAILURE_AT = /^ {2}(?<file>\/[^\s:]+\.(?:swift|m|mm)):(?<line>\d+)$/;
+const XCPRETTY_FAILURE_TEST = /^ {2}(?<test>[^\s,]+), (?<reason>\S.*)$/;
 const TRAILER = /^\*\* (?<what>BUILD|TEST|TEST BUILD|ARCHIVE) FAILED \*\*$/;
 const SWIFTLINT = /^(?<file>\/?[^\s:]+\.swift):(?<line>\d+):(?:(?<column>\d+):)? (?:error|warning): .*\((?<rule>[a-z_]+)\)$/;
 
@@ -138,7 +143,52 @@ const xcprettyPlain: SwiftHandler = (_scan, line, ctx) => {
 };
 
 /** What a line can start, in this order; a line the open block takes never reaches them. */
-const LINE_HANDLERS: readonly SwiftHandler[] = [missingInput, swiftlint, xctestFailure, compilerDiagnostic, failedTrailer, xcprettyPlain];
+/** The source excerpt xcpretty prints between ``` fences under a failure's location. */
+function fencedExcerpt(draft: FailureDraft): OpenBlock {
+  let opened = false;
+  return {
+    draft,
+    accepts(next) {
+      const fence = /^ {2}```\s*$/.test(next.text);
+      if (!opened && !fence) return false;
+      draft.logLines[1] = next.n;
+      if (fence && opened) return 'end';
+      opened = true;
+      return next.n - draft.logLines[0] > 30 ? 'end' : true;
+    },
+  };
+}
+
+/** xcpretty's summary of a failed test: the test and reason above its `  /path/x.swift:30` line. */
+const xcprettyFailure: SwiftHandler = (scan, line, ctx) => {
+  const at = XCPRETTY_FAILURE_AT.exec(line.text);
+  if (!at?.groups) return undefined;
+  const [spec, previous] = ctx.before(2);
+  const test = previous === undefined ? null : XCPRETTY_FAILURE_TEST.exec(previous.text);
+  if (!test?.groups || previous === undefined) return undefined;
+  scan.sawSpecificFailure = true;
+  const start = spec !== undefined && /^\S+\.\S+$/.test(spec.text.trim()) ? spec.n : previous.n;
+  const draft: FailureDraft = {
+    category: 'test_failure',
+    tool: 'xcpretty',
+    message: clip(`${test.groups.test}: ${test.groups.reason}`),
+    file: at.groups.file,
+    line: Number(at.groups.line),
+    logLines: [start, line.n],
+    confidence: 0.9,
+  };
+  return scan.blocks.open(fencedExcerpt(draft), ctx);
+};
+
+const LINE_HANDLERS: readonly SwiftHandler[] = [
+  xcprettyFailure,
+  missingInput,
+  swiftlint,
+  xctestFailure,
+  compilerDiagnostic,
+  failedTrailer,
+  xcprettyPlain,
+];
 
 export const swiftDetector: Detector = {
   id: 'swift',
