@@ -33,8 +33,8 @@ describe('scanMatrix', () => {
     const result = await scanMatrix(client(), OPTIONS, new Date());
     expect(result.matrix).toEqual({
       include: [
-        { 'run-id': m.testsRun, workflow: 'Tests', branch: 'main' },
-        { 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a' },
+        { 'run-id': m.testsRun, workflow: 'Tests', branch: 'main', 'head-sha': 'd'.repeat(40) },
+        { 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a', 'head-sha': 'b'.repeat(40) },
       ],
     });
     expect(result.skipped).toEqual([]);
@@ -54,9 +54,23 @@ describe('scanMatrix', () => {
     const base = { owner: OWNER, repo: REPO, name: 'CI', conclusion: 'failure' as const, jobs: [blackJob()] };
     const olderRun = m.gh.addRun({ ...base, headSha: '2'.repeat(40), headBranch: 'feature/a', createdAt: minutesAgo(40) });
     const fixBranchRun = m.gh.addRun({ ...base, headSha: '3'.repeat(40), headBranch: 'autofix/feature/a', createdAt: minutesAgo(5) });
+    const forkRun = m.gh.addRun({
+      ...base,
+      headSha: '4'.repeat(40),
+      headBranch: 'main',
+      headRepository: 'mallory/app',
+      pullRequests: [],
+      createdAt: minutesAgo(4),
+    });
     const result = await scanMatrix(client(), OPTIONS, new Date());
-    expect(result.matrix.include).toEqual([{ 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a' }]);
+    expect(result.matrix.include).toEqual([{ 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a', 'head-sha': 'b'.repeat(40) }]);
     expect(result.skipped).toEqual([
+      {
+        runId: forkRun,
+        workflow: 'CI',
+        branch: 'main',
+        reason: "the run's head is not in this repository (a fork): fix jobs take only this repository's runs",
+      },
       {
         runId: fixBranchRun,
         workflow: 'CI',
@@ -109,7 +123,9 @@ describe('action mode: scan', () => {
     m.gh.setBranch({ owner: OWNER, repo: REPO, branch: 'autofix/main', sha: '7'.repeat(40), parents: ['d'.repeat(40)] });
     const result = await runActionFromSource({ mode: 'scan' });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(JSON.parse(result.outputs.matrix ?? '')).toEqual({ include: [{ 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a' }] });
+    expect(JSON.parse(result.outputs.matrix ?? '')).toEqual({
+      include: [{ 'run-id': m.lintRun, workflow: 'CI', branch: 'feature/a', 'head-sha': 'b'.repeat(40) }],
+    });
     expect(result.summary).toContain('1 failed run(s) of octo/app in the last 60 minute(s) go to fix jobs.');
     expect(result.summary).toContain(`| ${m.testsRun} | Tests | main | skipped: autofix/main already holds a fix of dddddddddddd |`);
     // Nothing was analysed or fixed: no job logs were read.

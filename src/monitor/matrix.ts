@@ -1,10 +1,12 @@
 /**
  * The action's `mode: scan` (for `schedule:`): the failed runs of the last minutes as a
- * `strategy.matrix`, `{"include":[{"run-id":…,"workflow":…,"branch":…}]}`, one entry per run a
+ * `strategy.matrix`, `{"include":[{"run-id":…,"workflow":…,"branch":…,"head-sha":…}]}`, one entry per run a
  * fix job should take. Left out, each with its reason:
  *   - a run whose fix branch (`<branch-prefix><head branch>`) already holds a fix of that head
  *     commit: the branch's tip has the head SHA as parent, as `publishFix` builds it
  *     (`GET /repos/{o}/{r}/branches/{branch}`; 404 means no fix branch);
+ *   - a run whose head is not this repository's (a fork): the fix job would check it out beside a
+ *     write token;
  *   - a run on a fix branch itself (loop protection);
  *   - an older failed run of a branch that has a newer one in the list: parallel fix jobs on one
  *     branch would race for the same fix branch, and the newest run is the one to fix.
@@ -17,6 +19,8 @@ export interface MatrixEntry {
   'run-id': number;
   workflow: string;
   branch: string;
+  /** The run's head commit, for the fix job's checkout (`ref: ${{ matrix.head-sha }}`). */
+  'head-sha': string;
 }
 
 export interface SkippedRun {
@@ -62,6 +66,10 @@ async function skipReason(
   branchesTaken: Set<string>,
   parentsCache: Map<string, string[] | undefined>,
 ): Promise<string | undefined> {
+  if (run.fromFork) {
+    // The fix job checks out the head with a write token beside it: never code from another repository.
+    return "the run's head is not in this repository (a fork): fix jobs take only this repository's runs";
+  }
   if (run.branch !== '' && run.branch.startsWith(options.branchPrefix)) {
     return `the run is on a fix branch (${options.branchPrefix}…): loop protection`;
   }
@@ -89,7 +97,7 @@ export async function scanMatrix(client: GitHubClient, options: MatrixOptions, n
   // Newest first: the newest failed run of a branch is the one that gets the fix job.
   for (const run of listed.runs) {
     const reason = await skipReason(client, run, options, branchesTaken, parentsCache);
-    if (reason === undefined) include.push({ 'run-id': run.id, workflow: run.workflow, branch: run.branch });
+    if (reason === undefined) include.push({ 'run-id': run.id, workflow: run.workflow, branch: run.branch, 'head-sha': run.headSha });
     else skipped.push({ runId: run.id, workflow: run.workflow, branch: run.branch, reason });
   }
   return { matrix: { include }, skipped, more: listed.more };
