@@ -364,8 +364,7 @@ type ScanFlagValues = { [K in keyof typeof SCAN_FLAGS]?: (typeof SCAN_FLAGS)[K] 
 /** The window and filters shared by `scan` and `watch`, checked. */
 function scanFilters(values: ScanFlagValues) {
   const workflows = (values.workflow ?? []).flatMap((list) => list.split(',')).map((name) => name.trim());
-  const empty = workflows.find((name) => name === '' || name.length > 200);
-  if (empty !== undefined)
+  if (workflows.some((name) => name === '' || name.length > 200))
     throw new ConfigurationError(
       `--workflow: expected workflow names or files separated by commas, got ${quote((values.workflow ?? []).join(','))}`,
     );
@@ -381,9 +380,9 @@ function scanFilters(values: ScanFlagValues) {
 }
 
 /** Settings for a read-only look at the repository: the configuration file at its default branch over the defaults. */
-async function repositorySettings(access: ReturnType<typeof apiAccess>, io: CliIo, github: GitHubClient, inputs: RawInputs = {}) {
+async function repositorySettings(access: ReturnType<typeof apiAccess>, io: CliIo, github: GitHubClient) {
   const environment = runEnvironment(io, access.repo, access.apiUrl, io.cwd);
-  const withToken = { ...inputs, 'github-token': access.token };
+  const withToken: RawInputs = { 'github-token': access.token };
   const fromFlags = parseSettings(withToken, environment);
   const facts = await readRepositoryFacts(github, fromFlags.owner, fromFlags.repo);
   return parseSettings(withToken, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
@@ -459,6 +458,31 @@ function interruptSignal(io: CliIo): { signal: AbortSignal; dispose: () => void 
   return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
 }
 
+/** What `watch` does with each new failed run: the `run` pipeline, its text report on stdout, a line for the state file. */
+function watchRunHandler(
+  inputs: RawInputs,
+  environment: SettingsEnvironment,
+  deps: { github: GitHubClient; logger: Logger },
+  io: CliIo,
+): (run: FailedRun) => Promise<RunOutcome> {
+  return async (run) => {
+    deps.logger.info(`run ${run.id} (attempt ${run.attempt}) of ${clip(run.workflow, 80)} on ${clip(run.branch, 80) || '-'}`);
+    const { outcome } = await runOnGitHub({ ...inputs, 'run-id': String(run.id) }, environment, deps);
+    if (outcome.kind === 'notice') {
+      io.stdout.write(`${outcome.notice}\n`);
+      return { outcome: 'notice', summary: clip(outcome.notice, 300) };
+    }
+    const { report } = outcome;
+    io.stdout.write(renderTextReport(report));
+    const verified = report.fixes.filter((fix) => fix.status === 'verified').length;
+    const error = report.errors[0];
+    return {
+      outcome: error === undefined ? 'report' : 'errors',
+      summary: `${report.failures.length} failure(s), ${verified} verified fix(es)${error === undefined ? '' : `; error: ${clip(error, 200)}`}`,
+    };
+  };
+}
+
 async function commandWatch(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, WATCH_FLAGS);
   if (positionals.length > 0)
@@ -485,19 +509,7 @@ async function commandWatch(args: string[], io: CliIo): Promise<number> {
   const logger = createConsoleLogger({ stream: io.stderr });
   const github = createGitHubClient({ token: access.token, apiUrl: access.apiUrl, logger });
   const stateFile = path.resolve(io.cwd, values.state ?? DEFAULT_STATE_FILE);
-  const handleRun = async (run: FailedRun): Promise<RunOutcome> => {
-    logger.info(`run ${run.id} (attempt ${run.attempt}) of ${clip(run.workflow, 80)} on ${clip(run.branch, 80) || '-'}`);
-    const { outcome } = await runOnGitHub({ ...inputs, 'run-id': String(run.id) }, environment, { github, logger });
-    if (outcome.kind === 'notice') {
-      io.stdout.write(`${outcome.notice}\n`);
-      return { outcome: 'notice', summary: clip(outcome.notice, 300) };
-    }
-    io.stdout.write(renderTextReport(outcome.report));
-    const { report } = outcome;
-    const errors = report.errors.length > 0;
-    const summary = `${report.failures.length} failure(s), ${report.fixes.filter((fix) => fix.status === 'verified').length} verified fix(es)${errors ? `; error: ${clip(report.errors[0] ?? '', 200)}` : ''}`;
-    return { outcome: errors ? 'errors' : 'report', summary };
-  };
+  const handleRun = watchRunHandler(inputs, environment, { github, logger }, io);
   const interrupt = interruptSignal(io);
   try {
     const query = { owner: checked.owner, repo: checked.repo, ...filters };
