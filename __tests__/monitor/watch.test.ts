@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readWatchState } from '../../src/monitor/watch.js';
+import { createScenario } from '../../standin/scenario.js';
 import { blackJob, cli, minutesAgo, monitorRepo, OWNER, REPO, type MonitorRepo } from './helpers.js';
 
 let m: MonitorRepo;
@@ -118,5 +119,33 @@ describe('ci-autofixer watch', () => {
     const result = await cli(m, watchArgs('--max-cycles', '2'));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("the token needs 'actions: read'");
+  });
+});
+
+describe('ci-autofixer watch on a real failed run', () => {
+  it('passes --dry-run to each run, and without it opens the fix PR once across 3 cycles', async () => {
+    const s = await createScenario({ createdAt: minutesAgo(5) });
+    try {
+      const args = ['watch', '--repo', `${s.owner}/${s.repo}`, '--api-url', s.github.url, '--interval', '1', '--fix-types', 'format'];
+      const io = { dir: s.dir };
+      const env = { GITHUB_TOKEN: s.token, PIP_INDEX_URL: 'http://127.0.0.1:9/simple/' };
+      const workspaceArgs = ['--workspace', s.workspace];
+      const dry = await cli(io, [...args, ...workspaceArgs, '--dry-run', '--max-cycles', '1', '--state', 'dry.json'], { env });
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('dry run');
+      expect(s.github.pulls).toHaveLength(0);
+
+      const real = await cli(io, [...args, ...workspaceArgs, '--max-cycles', '3', '--state', 'real.json'], { env });
+      expect(real.exitCode, real.stderr).toBe(0);
+      expect(real.stderr).toContain('watch: 3 cycle(s), 1 run(s) handled');
+      expect(s.github.pulls).toHaveLength(1);
+      expect(s.github.pulls[0]).toMatchObject({ head: `autofix/${s.headBranch}`, base: s.headBranch });
+      const state = await readWatchState(path.join(s.dir, 'real.json'), `${s.owner}/${s.repo}`);
+      expect(state.handled).toMatchObject([{ runId: s.runId, attempt: 1, outcome: 'report' }]);
+      expect(s.github.violations).toEqual([]);
+      expect(dry.stdout + dry.stderr + real.stdout + real.stderr).not.toContain(s.token);
+    } finally {
+      await s.close();
+    }
   });
 });
