@@ -137,10 +137,27 @@ describe('parseSettings', () => {
   it('rejects unknown and bad keys in the config file, naming the file', () => {
     const lines = problems({ 'github-token': 't' }, workspace('max-fixes: many\ngithub-token: nope\n'));
     expect(lines).toEqual([
-      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, timeout-minutes`,
+      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, timeout-minutes, lookback-minutes, max-failures`,
     ]);
     const bad = problems({ 'github-token': 't' }, workspace('max-fixes: many\n'));
     expect(bad).toEqual([`${CONFIG_FILE} key 'max-fixes' must be a whole number from 0 to 100 (default 10) (got "many")`]);
     expect(problems({ 'github-token': 't' }, workspace(': : :\n  - [')).join('\n')).toContain(`${CONFIG_FILE}: not valid YAML`);
+  });
+
+  it('reads mode, lookback-minutes and max-failures (the scan window from the file too, never the mode)', () => {
+    const defaults = parseSettings({ 'github-token': 't' }, environment(workspace()));
+    expect(defaults).toMatchObject({ mode: 'fix', lookbackMinutes: 60, maxFailures: 20 });
+    const dir = workspace('lookback-minutes: 30\nmax-failures: 5\n');
+    expect(parseSettings({ 'github-token': 't', mode: 'scan', 'max-failures': '7' }, environment(dir))).toMatchObject({
+      mode: 'scan',
+      lookbackMinutes: 30,
+      maxFailures: 7,
+    });
+    expect(problems({ 'github-token': 't', mode: 'monitor', 'lookback-minutes': '10081', 'max-failures': '0' })).toEqual([
+      `Input 'mode' must be one of: fix, scan (default fix) (got "monitor")`,
+      `Input 'lookback-minutes' must be a whole number of minutes from 1 to 10080 (7 days; default 60) (got "10081")`,
+      `Input 'max-failures' must be a whole number from 1 to 100 (default 20) (got "0")`,
+    ]);
+    expect(problems({ 'github-token': 't' }, workspace('mode: scan\n'))[0]).toContain("unknown key 'mode'");
   });
 });

@@ -9,10 +9,12 @@ import path from 'node:path';
 import os from 'node:os';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { killAllChildren, nodeExec } from './exec.js';
-import { createGitHubClient } from './github/client.js';
+import { createGitHubClient, type GitHubClient } from './github/client.js';
 import { readRepositoryFacts } from './github/config.js';
 import { createActionsLogger } from './logging.js';
 import type { RunReport } from './model.js';
+import { scanMatrix } from './monitor/matrix.js';
+import { renderMatrixSummary } from './monitor/render.js';
 import { runPipeline } from './pipeline.js';
 import { annotationsFor, emitAnnotations } from './report/annotations.js';
 import { escapeMarkdown, neutralizeWorkflowCommands } from './report/escape.js';
@@ -28,6 +30,8 @@ export interface ActionOutputs {
   'pull-request-number': string;
   'pull-request-url': string;
   'report-path': string;
+  /** `mode: scan`: the runs to fix as a strategy.matrix; '' in `mode: fix`. */
+  matrix: string;
 }
 
 function readEventPayload(eventPath: string | undefined): Record<string, unknown> {
@@ -77,6 +81,7 @@ export function outputsFor(report: RunReport | undefined, reportPath: string): A
     'pull-request-number': publication?.pullRequestNumber !== undefined ? String(publication.pullRequestNumber) : '',
     'pull-request-url': publication?.pullRequestUrl ?? '',
     'report-path': reportPath,
+    matrix: '',
   };
 }
 
@@ -137,10 +142,31 @@ async function finishWithoutReport(error: unknown): Promise<void> {
   core.setFailed(message);
 }
 
+/** `mode: scan`: the failed runs still to fix as the `matrix` output, and a summary of what was left out. */
+async function runScanMode(settings: Settings, github: GitHubClient): Promise<void> {
+  const result = await scanMatrix(
+    github,
+    {
+      owner: settings.owner,
+      repo: settings.repo,
+      lookbackMinutes: settings.lookbackMinutes,
+      maxFailures: settings.maxFailures,
+      branchPrefix: settings.branchPrefix,
+    },
+    new Date(),
+  );
+  await core.summary.addRaw(renderMatrixSummary(result, `${settings.owner}/${settings.repo}`, settings.lookbackMinutes)).write();
+  setOutputs({ ...outputsFor(undefined, ''), matrix: JSON.stringify(result.matrix) });
+}
+
 export async function run(): Promise<void> {
   try {
     const logger = createActionsLogger();
     const { settings, github } = await loadSettings(logger);
+    if (settings.mode === 'scan') {
+      await runScanMode(settings, github);
+      return;
+    }
     const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
     if (outcome.kind === 'notice') {
       core.notice(neutralizeWorkflowCommands(outcome.notice));

@@ -12,6 +12,9 @@ import { ConfigurationError, getErrorMessage } from './errors.js';
 import { DEFAULT_FIX_TYPES, FIX_TYPES } from './plan/plan.js';
 
 export type PushMode = 'pull-request' | 'branch' | 'none';
+/** `fix`: repair one run; `scan`: list the failed runs to repair as a job matrix (for `schedule:`). */
+export type ActionMode = 'fix' | 'scan';
+export const ACTION_MODES: readonly ActionMode[] = ['fix', 'scan'];
 export const PUSH_MODES: readonly PushMode[] = ['pull-request', 'branch', 'none'];
 
 export interface Settings {
@@ -47,6 +50,11 @@ export interface Settings {
   configSource: string;
   /** The repository's default branch, from the API (undefined for the local `fix`). */
   defaultBranch: string | undefined;
+  mode: ActionMode;
+  /** `mode: scan`: runs created in the last this many minutes. */
+  lookbackMinutes: number;
+  /** `mode: scan`: at most this many failed runs are looked at, newest first. */
+  maxFailures: number;
 }
 
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
@@ -63,6 +71,9 @@ export const INPUT_NAMES = [
   'max-log-bytes',
   'use-repository-tools',
   'timeout-minutes',
+  'mode',
+  'lookback-minutes',
+  'max-failures',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -78,6 +89,8 @@ const CONFIG_FILE_KEYS: readonly InputName[] = [
   'max-log-bytes',
   'use-repository-tools',
   'timeout-minutes',
+  'lookback-minutes',
+  'max-failures',
 ];
 export const CONFIG_FILE = '.github/ci-autofixer.yml';
 
@@ -89,7 +102,14 @@ export const DEFAULTS = {
   maxLogBytes: 64 * 1024 * 1024,
   useRepositoryTools: true,
   timeoutMinutes: 20,
+  mode: 'fix' as ActionMode,
+  lookbackMinutes: 60,
+  maxFailures: 20,
 };
+
+/** Bounds of the scan window and list, shared by the action's inputs and the CLI's flags. */
+export const LOOKBACK_MINUTES = { min: 1, max: 10_080 };
+export const MAX_FAILURES = { min: 1, max: 100 };
 
 /** What each input allows, for error messages and docs. */
 export const ALLOWED: Record<InputName, string> = {
@@ -106,6 +126,9 @@ export const ALLOWED: Record<InputName, string> = {
   'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
   'use-repository-tools': "must be 'true' or 'false' (default true)",
   'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
+  mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
+  'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
+  'max-failures': 'must be a whole number from 1 to 100 (default 20)',
 };
 
 const emptyToUndefined = (value: unknown): unknown =>
@@ -136,6 +159,18 @@ const booleanInput = z.preprocess(
     .transform((v) => v.toLowerCase() === 'true')
     .optional(),
 );
+
+function wholeNumberInput(bounds: { min: number; max: number }) {
+  return z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,6}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(bounds.min).max(bounds.max))
+      .optional(),
+  );
+}
 
 const inputSchema = z.object({
   'github-token': z.string().min(1),
@@ -184,6 +219,9 @@ const inputSchema = z.object({
       .optional(),
   ),
   push: z.preprocess(emptyToUndefined, z.enum(['pull-request', 'branch', 'none']).optional()),
+  mode: z.preprocess(emptyToUndefined, z.enum(['fix', 'scan']).optional()),
+  'lookback-minutes': wholeNumberInput(LOOKBACK_MINUTES),
+  'max-failures': wholeNumberInput(MAX_FAILURES),
   'branch-prefix': z.preprocess(
     emptyToUndefined,
     z
@@ -358,5 +396,8 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
     timeoutMinutes: values['timeout-minutes'] ?? DEFAULTS.timeoutMinutes,
     configSource: environment.configFile?.source ?? '',
     defaultBranch: environment.defaultBranch,
+    mode: values.mode ?? DEFAULTS.mode,
+    lookbackMinutes: values['lookback-minutes'] ?? DEFAULTS.lookbackMinutes,
+    maxFailures: values['max-failures'] ?? DEFAULTS.maxFailures,
   };
 }

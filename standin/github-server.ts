@@ -7,7 +7,7 @@
  *
  * Endpoints (paths below the API base `url`):
  *   GET    /repos/{owner}/{repo}                                              full-repository
- *   GET    /repos/{owner}/{repo}/actions/runs?branch&status&event&head_sha&per_page&page
+ *   GET    /repos/{owner}/{repo}/actions/runs?branch&status&event&head_sha&per_page&page   newest first
  *   GET    /repos/{owner}/{repo}/actions/runs/{run_id}                        workflow-run
  *   GET    /repos/{owner}/{repo}/actions/runs/{run_id}/jobs                   jobs of the latest attempt
  *   GET    /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{n}/jobs      jobs (paginated, Link header)
@@ -15,6 +15,8 @@
  *   GET    /repos/{owner}/{repo}/contents/{path}?ref                          content-file (files set with
  *          setFile; `ref` is a branch, default the repository's default branch; 404 otherwise,
  *          directories included; `path` may come with raw or %2F-encoded slashes, as GitHub accepts both)
+ *   GET    /repos/{owner}/{repo}/branches/{branch}                            branch-with-protection (branches
+ *          set with setBranch; 404 otherwise)
  *   GET    /repos/{owner}/{repo}/pulls?state&head&base&per_page&page
  *   GET    /repos/{owner}/{repo}/pulls/{pull_number}
  *   POST   /repos/{owner}/{repo}/pulls                                        201 (422 when one is open for head)
@@ -28,7 +30,7 @@
  *   const gh = await startGitHubStandIn({ token?: 'ghs_x', pathPrefix?: '/api/v3', webUrl?: 'https://github.example' });
  *   gh.url                           API base URL, e.g. http://127.0.0.1:41234 (or …/api/v3)
  *   gh.addRepository({ owner, repo, defaultBranch, private? })
- *   gh.addRun({ owner, repo, name?, headSha, headBranch, headRepository?, event?, status?,
+ *   gh.addRun({ owner, repo, name?, path?, createdAt?, headSha, headBranch, headRepository?, event?, status?,
  *               conclusion, runAttempt?, pullRequests?, jobs: [{ name, conclusion, steps:
  *               [{ name, conclusion }], log }] })  → run id   (adds the repository when unknown)
  *   gh.failNext(/^GET \/repos\/.+\/jobs/, 502, 2, { headers?, body? })   next 2 matching requests
@@ -37,6 +39,8 @@
  *               GitHub's basic-error shape; an API body must still fit the description)
  *   gh.setFile({ owner, repo, ref?, path, content })   a file served by the contents endpoint at that
  *               branch (default: the repository's default branch; adds the repository when unknown)
+ *   gh.setBranch({ owner, repo, branch, sha, parents? })   a branch the branches endpoint serves, its
+ *               head commit `sha` with these parent commits
  *   gh.rateLimitNext(/…/, 'primary' | 'secondary', count)   403 rate-limit answers as GitHub sends them
  *   gh.pulls         pull requests created/updated: { owner, repo, number, title, body, head, base,
  *                    state, draft, html_url, url }
@@ -72,6 +76,10 @@ export interface StandInRun {
   repo: string;
   /** Workflow name (default "CI"). */
   name?: string;
+  /** Workflow file (default ".github/workflows/ci.yml"). */
+  path?: string;
+  /** ISO time the run was created (default: 2026-11-25T06:00:00Z plus one minute per run added). */
+  createdAt?: string;
   headSha: string;
   headBranch: string;
   /** owner/name holding the head commit (a fork for fork PRs); default owner/repo. */
@@ -100,6 +108,16 @@ export interface StandInPull {
   url: string;
 }
 
+export interface StandInBranch {
+  owner: string;
+  repo: string;
+  branch: string;
+  /** The branch's head commit. */
+  sha: string;
+  /** That commit's parents (default none). */
+  parents?: string[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -116,6 +134,7 @@ export interface GitHubStandIn {
   addRun(run: StandInRun): number;
   failNext(pattern: RegExp, status: number, count: number, options?: FailNextOptions): void;
   setFile(file: StandInFile): void;
+  setBranch(branch: StandInBranch): void;
   rateLimitNext(pattern: RegExp, kind: 'primary' | 'secondary', count: number): void;
   close(): Promise<void>;
 }
@@ -252,6 +271,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const blobSignatures = new Map<string, number>();
   /** File bytes by `owner/repo` (lower case), then `ref:path`. */
   const files = new Map<string, Map<string, Buffer>>();
+  /** Branches by `owner/repo` (lower case), then branch name. */
+  const branches = new Map<string, Map<string, StandInBranch>>();
   let nextRepositoryId = 612_000_000;
   let nextRunId = 11_923_000_000;
   let nextJobId = 33_410_000_000;
@@ -426,7 +447,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       check_suite_node_id: nodeId('CS_', run.id + 1000),
       head_branch: run.headBranch,
       head_sha: run.headSha,
-      path: '.github/workflows/ci.yml',
+      path: run.path ?? '.github/workflows/ci.yml',
       display_title: `Run ${run.name ?? 'CI'} on ${run.headBranch}`,
       run_number: run.runNumber,
       run_attempt: run.runAttempt ?? 1,
@@ -628,6 +649,42 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     };
   }
 
+  function branchBody(record: RepositoryRecord, branch: StandInBranch): JsonObject {
+    const repoApi = `${apiBase()}/repos/${record.owner}/${record.repo}`;
+    const when = '2026-11-25T06:30:00Z';
+    const person = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com', date: when };
+    const commit: JsonObject = {
+      url: `${repoApi}/commits/${branch.sha}`,
+      sha: branch.sha,
+      node_id: nodeId('C_', Number.parseInt(branch.sha.slice(0, 8), 16)),
+      html_url: `${webUrl}/${record.owner}/${record.repo}/commit/${branch.sha}`,
+      comments_url: `${repoApi}/commits/${branch.sha}/comments`,
+      commit: {
+        url: `${repoApi}/git/commits/${branch.sha}`,
+        author: person,
+        committer: person,
+        message: 'Fix formatting\n\nCI-Autofixer: run 1',
+        comment_count: 0,
+        tree: { sha: fakeSha(`tree:${branch.sha}`), url: `${repoApi}/git/trees/${fakeSha(`tree:${branch.sha}`)}` },
+      },
+      author: botUser(),
+      committer: botUser(),
+      parents: (branch.parents ?? []).map((sha) => ({
+        sha,
+        url: `${repoApi}/commits/${sha}`,
+        html_url: `${webUrl}/${record.owner}/${record.repo}/commit/${sha}`,
+      })),
+    };
+    return {
+      name: branch.branch,
+      commit,
+      _links: { html: `${webUrl}/${record.owner}/${record.repo}/tree/${branch.branch}`, self: `${repoApi}/branches/${branch.branch}` },
+      protected: false,
+      protection: { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+      protection_url: `${repoApi}/branches/${branch.branch}/protection`,
+    };
+  }
+
   // ---- routing ----
 
   function error(status: number, message: string, extra: JsonObject = {}): HttpAnswer {
@@ -722,6 +779,15 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         const bytes = files.get(key(record.owner, record.repo))?.get(`${ref}:${filePath}`);
         if (bytes === undefined) return error(404, 'Not Found', { documentation_url: `${DOCS}/repos/contents#get-repository-content` });
         return new HttpAnswer(200, contentFile(record, ref, filePath, bytes));
+      }
+      case 'repos/get-branch': {
+        const record = repositoryOr404(params);
+        if (record instanceof HttpAnswer) return record;
+        const branch = branches.get(key(record.owner, record.repo))?.get(params.branch ?? '');
+        if (branch === undefined) {
+          return error(404, 'Branch not found', { documentation_url: `${DOCS}/branches/branches#get-a-branch` });
+        }
+        return new HttpAnswer(200, branchBody(record, branch));
       }
       case 'pulls/list': {
         const record = repositoryOr404(params);
@@ -970,7 +1036,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       ensureRepository(run.owner, run.repo);
       const id = nextRunId;
       nextRunId += 17;
-      const createdAt = new Date(Date.UTC(2026, 10, 25, 6, 0, 0) + runs.size * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const createdAt = (run.createdAt ?? new Date(Date.UTC(2026, 10, 25, 6, 0, 0) + runs.size * 60_000).toISOString()).replace(
+        /\.\d+Z$/,
+        'Z',
+      );
       const jobIds: number[] = [];
       run.jobs.forEach((job, index) => {
         const jobId = nextJobId;
@@ -1011,6 +1080,15 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       }
       const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
       byRef.set(`${ref ?? record.defaultBranch}:${filePath.replace(/^\/+/, '')}`, bytes);
+    },
+    setBranch(branch) {
+      const record = ensureRepository(branch.owner, branch.repo);
+      let byName = branches.get(key(record.owner, record.repo));
+      if (!byName) {
+        byName = new Map();
+        branches.set(key(record.owner, record.repo), byName);
+      }
+      byName.set(branch.branch, branch);
     },
     rateLimitNext(pattern, kind, count) {
       const headers: Record<string, string> =

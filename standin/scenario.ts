@@ -143,6 +143,8 @@ export interface ScenarioOptions {
   jobs?: (repoDir: string, runnerPath: string) => Promise<JobSpec[]>;
   /** Files to add to or replace in the example repository. */
   files?: Record<string, string>;
+  /** ISO time the run was created (default: the stand-in's fixed past times). */
+  createdAt?: string;
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<Record<string, string>> {
@@ -189,6 +191,7 @@ export async function createScenario(options: ScenarioOptions = {}): Promise<Sce
       headBranch,
       headRepository: options.forkOf ?? `${owner}/${repo}`,
       conclusion: 'failure',
+      ...(options.createdAt !== undefined ? { createdAt: options.createdAt } : {}),
       jobs: jobs.map((job) => ({
         name: job.name,
         conclusion: job.steps.some((step) => step.exitCode !== 0) ? 'failure' : 'success',

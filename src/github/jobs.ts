@@ -15,7 +15,10 @@ export interface FailedJob {
 /** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
 const FAILED_JOB_CONCLUSIONS = new Set(['failure', 'timed_out']);
 
-export async function listFailedJobs(client: GitHubClient, target: Target): Promise<FailedJob[]> {
+/** The run attempt whose jobs are listed: a resolved Target, or a run the scan found. */
+export type RunAttempt = Pick<Target, 'owner' | 'repo' | 'runId' | 'runAttempt'>;
+
+export async function listFailedJobs(client: GitHubClient, target: RunAttempt): Promise<FailedJob[]> {
   const jobs = await callGitHub(client, `listing the jobs of run ${target.runId} attempt ${target.runAttempt}`, () =>
     client.octokit.paginate(client.octokit.rest.actions.listJobsForWorkflowRunAttempt, {
       owner: target.owner,

@@ -22,6 +22,9 @@ export interface DownloadOptions {
   maxBytes: number;
 }
 
+/** The repository the job belongs to. */
+type LogOwner = Pick<Target, 'owner' | 'repo'>;
+
 /** How far past the cut point to look for the next line start before cutting mid-line. */
 const LINE_SEARCH_BYTES = 64 * 1024;
 
@@ -64,7 +67,7 @@ async function tailStart(file: string, size: number, maxBytes: number): Promise<
 }
 
 /** Follows the logs endpoint's redirect and returns the plain-text body. */
-async function openLogBody(client: GitHubClient, target: Target, job: FailedJob): Promise<WebReadableStream<Uint8Array>> {
+async function openLogBody(client: GitHubClient, target: LogOwner, job: FailedJob): Promise<WebReadableStream<Uint8Array>> {
   const context = `downloading the log of job ${job.id} (${job.name})`;
   let location: string | undefined;
   try {
@@ -116,7 +119,7 @@ export function unavailableJobLog(job: FailedJob, reason: string): JobLog {
   return { ...jobFields(job), path: '', bytes: 0, truncated: false, unavailable: reason };
 }
 
-export async function downloadJobLog(client: GitHubClient, target: Target, job: FailedJob, options: DownloadOptions): Promise<JobLog> {
+export async function downloadJobLog(client: GitHubClient, target: LogOwner, job: FailedJob, options: DownloadOptions): Promise<JobLog> {
   if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
     throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
   }
