@@ -10,7 +10,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { getErrorMessage } from '../errors.js';
-import { commandText, outputTail, resolveNodeTool, resolvePythonTool } from '../fixers/tools.js';
+import { commandText, outputTail, resolveNodeTool, resolvePythonTool, toolRunText } from '../fixers/tools.js';
 import type { FixContext, ToolResolution } from '../fixers/types.js';
 import type { VerificationCheck } from '../model.js';
 import { parseShellWords, wordsText } from './shell-words.js';
@@ -219,6 +219,7 @@ export async function runReplay(ctx: FixContext, invocations: readonly Invocatio
       ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
     });
     const command = commandText(tool, invocation.args);
+    ctx.logger.info(toolRunText(command, result));
     checks.push({ kind: 'replay', command, exitCode: result.exitCode, passed: result.exitCode === 0 });
     if (result.exitCode !== 0) {
       const why = result.timedOut ? ` (stopped after ${REPLAY_TIMEOUT_MS / 1000} s)` : '';
