@@ -35,7 +35,7 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
   prettier: {
     ecosystem: 'node',
     requiresOneOf: ['--check', '-c', '--list-different', '-l'],
-    refused: ['--write', '-w', '--cache', '--cache-location'],
+    refused: ['--write', '-w', '--cache', '--cache-location', '--plugin', '--plugin-search-dir'],
   },
   eslint: {
     ecosystem: 'node',
@@ -48,6 +48,7 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
       '-o',
       '--output-file',
       '--rulesdir',
+      '--plugin',
       '--resolve-plugins-relative-to',
       '--init',
       '--inspect-config',
