@@ -129,7 +129,8 @@ const LOGGED_LINE_CHARS = 400;
  */
 export function toolRunText(command: string, result: ExecResult): string {
   const status = result.notFound ? 'could not start' : result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
-  const lines = `${result.stdout}\n${result.stderr}`.split(/\r?\n/).filter((line) => line.trim() !== '');
+  // NUL too: `git ls-files -z` and `find -print0` separate names with it.
+  const lines = `${result.stdout}\n${result.stderr}`.split(/\r?\n|\0/).filter((line) => line.trim() !== '');
   const shown = lines.slice(-LOGGED_OUTPUT_LINES).map((line) => `  | ${truncate(line, LOGGED_LINE_CHARS)}`);
   const omitted = lines.length > shown.length ? [`  | (${lines.length - shown.length} earlier line(s) not shown)`] : [];
   return neutralizeWorkflowCommands([`$ ${truncate(command, LOGGED_LINE_CHARS)} (${status})`, ...omitted, ...shown].join('\n'));
