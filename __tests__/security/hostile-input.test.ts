@@ -114,6 +114,17 @@ const ROWS: Row[] = [
     tainted: ['--config=/etc/x.py', '-rf.py', '-c.py'],
   },
   {
+    name: 'flake8 file names and codes that are options (--exit-zero, --select=…)',
+    step: 'flake8 .',
+    output: [
+      './--exit-zero.py:1:2: E225 missing whitespace around operator',
+      './a.py:1:2: E225,--append-config=/etc/x.cfg missing whitespace around operator',
+      './a.py:1:2: E225 missing whitespace around operator',
+    ],
+    files: { '--exit-zero.py': 'x=1\n', 'a.py': 'x=1\n' },
+    tainted: ['--exit-zero', '--append-config'],
+  },
+  {
     name: 'a prettier file name that loads a plugin (--plugin=…)',
     step: 'npx prettier --check .',
     output: ['Checking formatting...', '[warn] --plugin=./evil.cjs', '[warn] a.js', '[warn] Code style issues found in 2 files.'],
