@@ -2,7 +2,7 @@
  * Tool resolution against the version the repository pins, with the real tools: a pinned version
  * that differs from the one found skips the fixer (both named), a matching one is used, and with
  * install-tools the pinned version is installed outside the workspace — from a local npm registry
- * started in the test, or not at all when the index is a closed local port. Every fixer with an
+ * or a local wheel index made in the test, or not at all when the index is a closed local port. Every fixer with an
  * empty PATH and no workspace tool is skipped as "<tool> not available".
  */
 import { execFileSync } from 'node:child_process';
@@ -181,6 +181,20 @@ describe('a fixer and the pinned version', () => {
     expect(hashTree(dir)).toEqual(before);
   });
 
+  it('with install-tools, installs the pinned black into a venv outside the workspace and uses it', { timeout: 120_000 }, async () => {
+    const index = localWheelIndex('24.3.0');
+    const dir = repo({ 'a.py': 'x=1\n', '.pre-commit-config.yaml': 'repos:\n- repo: https://github.com/psf/black\n  rev: 24.3.0\n' });
+    const { result, logger } = await fix(dir, 'black', [blackFailure()], { PATH: SYSTEM_PATH, PIP_INDEX_URL: index }, true);
+    expect(result?.status, JSON.stringify(result)).toBe('verified');
+    expect(readFileSync(path.join(dir, 'a.py'), 'utf8')).toBe('x = 1\n');
+    const installed = logger.lines.find((line) => line.startsWith('installed black 24.3.0 into '));
+    const prefix = installed?.slice('installed black 24.3.0 into '.length) ?? '';
+    expect(path.isAbsolute(prefix) && !prefix.startsWith(dir)).toBe(true);
+    expect(existsSync(prefix)).toBe(false);
+    // The installed black ran the fix: its own command line is in the fixer's log.
+    expect(logger.lines.some((line) => line.startsWith('$ black --quiet -- a.py (exit 0)'))).toBe(true);
+  });
+
   it('with install-tools, an unreachable npm registry skips prettier with npm’s reason', { timeout: 60_000 }, async () => {
     const dir = repo({ 'a.js': 'x=1\n', 'package.json': '{"devDependencies": {"prettier": "1.19.1"}}' });
     const { result } = await fix(
@@ -280,6 +294,40 @@ describe('a missing tool', () => {
     expect(hashTree(dir)).toEqual(before);
   });
 });
+
+/**
+ * A local PEP 503 package index (a directory, `file://`) with one wheel, `black==<version>`, built
+ * here: its `black` answers `--version` with that version and hands everything else to the
+ * system's black.
+ */
+function localWheelIndex(version: string): string {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ci-autofixer-wheels-'));
+  dirs.push(work);
+  const build = `
+import base64, hashlib, os, sys, zipfile
+work, version = sys.argv[1], sys.argv[2]
+info = f"black-{version}.dist-info"
+files = {
+    "black/__init__.py": "import subprocess, sys\\ndef main():\\n    if sys.argv[1:] == ['--version']:\\n        print('black, " + version + " (compiled: no)')\\n        return 0\\n    return subprocess.call(['/usr/bin/black', *sys.argv[1:]])\\n",
+    f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: black\\nVersion: {version}\\n",
+    f"{info}/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    f"{info}/entry_points.txt": "[console_scripts]\\nblack = black:main\\n",
+}
+wheel = f"black-{version}-py3-none-any.whl"
+with zipfile.ZipFile(os.path.join(work, wheel), "w") as archive:
+    record = []
+    for name, text in files.items():
+        archive.writestr(name, text)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(text.encode())}")
+    archive.writestr(f"{info}/RECORD", "\\n".join(record + [f"{info}/RECORD,,"]) + "\\n")
+os.makedirs(os.path.join(work, "simple", "black"))
+with open(os.path.join(work, "simple", "black", "index.html"), "w") as page:
+    page.write(f'<a href="../../{wheel}">{wheel}</a>\\n')
+`;
+  execFileSync('/usr/bin/python3', ['-c', build, work, version]);
+  return `file://${work}/simple/`;
+}
 
 /**
  * A local npm registry with one package, `prettier@<version>`: a tarball made with `npm pack` whose
