@@ -83,6 +83,15 @@ describe('parseSettings', () => {
     expect(parseSettings({ 'github-token': 't', [name]: value }, environment(dir))).toMatchObject(expected);
   });
 
+  it('install-tools: false by default, from an input or the config file, only true or false', () => {
+    expect(parseSettings({ 'github-token': 't' }, environment(workspace())).installTools).toBe(false);
+    expect(parseSettings({ 'github-token': 't', 'install-tools': 'true' }, environment(workspace())).installTools).toBe(true);
+    expect(parseSettings({ 'github-token': 't' }, environment(workspace('install-tools: true\n'))).installTools).toBe(true);
+    expect(problems({ 'github-token': 't', 'install-tools': 'yes' })).toEqual([
+      "Input 'install-tools' must be 'true' or 'false' (default false) (got \"yes\")",
+    ]);
+  });
+
   it('accepts a fix-types list separated by commas or newlines', () => {
     const [first, second] = FIX_TYPES;
     const dir = workspace();
@@ -137,7 +146,7 @@ describe('parseSettings', () => {
   it('rejects unknown and bad keys in the config file, naming the file', () => {
     const lines = problems({ 'github-token': 't' }, workspace('max-fixes: many\ngithub-token: nope\n'));
     expect(lines).toEqual([
-      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, timeout-minutes, lookback-minutes, max-failures`,
+      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, install-tools, timeout-minutes, lookback-minutes, max-failures`,
     ]);
     const bad = problems({ 'github-token': 't' }, workspace('max-fixes: many\n'));
     expect(bad).toEqual([`${CONFIG_FILE} key 'max-fixes' must be a whole number from 0 to 100 (default 10) (got "many")`]);

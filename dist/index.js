@@ -36059,7 +36059,6 @@ exports.prettifyError = prettifyError;
 /***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var composer = __nccwpck_require__(9984);
@@ -36081,35 +36080,35 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
+exports.Composer = composer.Composer;
+exports.Document = Document.Document;
+exports.Schema = Schema.Schema;
+exports.YAMLError = errors.YAMLError;
+exports.YAMLParseError = errors.YAMLParseError;
+exports.YAMLWarning = errors.YAMLWarning;
+exports.Alias = Alias.Alias;
+exports.isAlias = identity.isAlias;
+exports.isCollection = identity.isCollection;
+exports.isDocument = identity.isDocument;
+exports.isMap = identity.isMap;
+exports.isNode = identity.isNode;
+exports.isPair = identity.isPair;
+exports.isScalar = identity.isScalar;
+exports.isSeq = identity.isSeq;
+exports.Pair = Pair.Pair;
+exports.Scalar = Scalar.Scalar;
+exports.YAMLMap = YAMLMap.YAMLMap;
+exports.YAMLSeq = YAMLSeq.YAMLSeq;
+exports.CST = cst;
+exports.Lexer = lexer.Lexer;
+exports.LineCounter = lineCounter.LineCounter;
+exports.Parser = parser.Parser;
+exports.parse = publicApi.parse;
+exports.parseAllDocuments = publicApi.parseAllDocuments;
+exports.parseDocument = publicApi.parseDocument;
+exports.stringify = publicApi.stringify;
+exports.visit = visit.visit;
+exports.visitAsync = visit.visitAsync;
 
 
 /***/ }),
@@ -45160,6 +45159,13 @@ class GitError extends AutofixerError {
 }
 /** A fixer could not be applied, or broke the guard. */
 class FixError extends AutofixerError {
+}
+/**
+ * A fixer's tool cannot be used as the repository needs it: not found, another version than the
+ * one the repository pins, or the pinned version could not be installed. The fixer is skipped with
+ * this message as the reason.
+ */
+class ToolUnavailableError extends FixError {
 }
 /** A log could not be read or parsed. */
 class LogError extends AutofixerError {
@@ -60742,6 +60748,196 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
+ * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
+ * our job summary, our pull request, our annotations and our own stdout.
+ *
+ * Three sinks, three rules:
+ * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
+ *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
+ *   mentions, issue references or math.
+ * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
+ *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
+ * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
+ *   what @actions/core does in `issueCommand` (and what the runner unescapes).
+ */
+/**
+ * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
+ * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
+ * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
+ * `char.IsWhiteSpace('\u200B')` is false.
+ */
+const ZERO_WIDTH_SPACE = '\u200B';
+/** Default cap for one inline value (a message in a table cell, a list item). */
+const DEFAULT_INLINE_CHARS = 500;
+const ELLIPSIS = '…';
+// CSI/OSC escape sequences that survived normalisation (or came from a file name).
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
+const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
+// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
+// (the "Trojan Source" characters, which reorder what a reader sees).
+// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Removes escape sequences and control characters; keeps TAB and line breaks. */
+function stripControlCharacters(text) {
+    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
+}
+/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
+function oneLine(text) {
+    return stripControlCharacters(text)
+        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
+        .replace(/\t/g, ' ')
+        .trim();
+}
+/**
+ * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
+ * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
+ * leaves room for a long run of blanks or control characters to be dropped).
+ */
+function escape_clip(text, maxChars) {
+    const window = maxChars * 4 + 256;
+    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
+    return truncate(oneLine(head), maxChars);
+}
+/**
+ * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
+ * result is always valid Unicode.
+ */
+function truncate(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    const keep = Math.max(0, maxChars - ELLIPSIS.length);
+    let cut = text.slice(0, keep);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        cut = cut.slice(0, -1);
+    return `${cut}${ELLIPSIS}`;
+}
+/**
+ * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
+ * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
+ * `<`, `>` and `&` become entities so no HTML tag or entity survives.
+ */
+const MARKDOWN_ESCAPES = {
+    '\\': '\\\\',
+    '`': '\\`',
+    '*': '\\*',
+    _: '\\_',
+    '[': '\\[',
+    ']': '\\]',
+    '#': '\\#',
+    '|': '\\|',
+    '~': '\\~',
+    $: '\\$',
+    '<': '&lt;',
+    '>': '&gt;',
+    '&': '&amp;',
+};
+const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
+/**
+ * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
+ * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
+ * become links. A zero-width space after the trigger keeps each from being recognised.
+ */
+function breakGitHubAutolinks(escaped) {
+    return escaped
+        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
+        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
+        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
+        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+/**
+ * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
+ * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
+ * or a heading. What a reader sees is the original text.
+ */
+function escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
+    const flat = escape_clip(text, maxChars);
+    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
+    return escape_neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
+}
+/**
+ * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
+ * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
+ * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
+ */
+function codeSpan(text, options = {}) {
+    let content = escape_clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
+    if (options.table)
+        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
+    if (content === '')
+        return '` `';
+    let longestRun = 0;
+    for (const run of content.match(/`+/g) ?? [])
+        longestRun = Math.max(longestRun, run.length);
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
+ *
+ * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
+ * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
+ * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
+ * registered command name and `]` — anywhere in the line, not only at the start (the legacy
+ * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
+ * leading `::` and between the two `#` of every `##[`.
+ *
+ * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
+ * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
+ * text lands (core.info, a summary, a plain console). Control characters are removed as well;
+ * line breaks are kept (as LF) so multi-line messages stay readable.
+ */
+function escape_neutralizeWorkflowCommands(text) {
+    return stripControlCharacters(text)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
+        .join('\n');
+}
+/** The value of a workflow command's message, as @actions/core's `escapeData`. */
+function escapeAnnotationData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
+function escapeAnnotationProperty(text) {
+    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/**
+ * A complete workflow command line (without the line break), formatted as @actions/core's
+ * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
+ * Properties with an empty or undefined value are left out, as core does.
+ */
+function escape_formatWorkflowCommand(command, properties, message) {
+    const pairs = Object.entries(properties)
+        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
+        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
+    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
+}
+/**
+ * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
+ * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
+ * before they reach the report; anything still absolute was outside it.
+ */
+function isWorkspaceRelativePath(file) {
+    if (file === '' || file.length > 1024)
+        return false;
+    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
+        return false;
+    const slashed = file.replace(/\\/g, '/');
+    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
+        return false;
+    const segments = slashed.split('/');
+    return !segments.some((segment) => segment === '..');
+}
+/** A workspace-relative path with forward slashes and no leading `./`. */
+function normalizeWorkspacePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/validate/paths.ts
 /**
  * Paths that come from log text are hostile until proven otherwise. A fixer only ever receives a
@@ -60929,6 +61125,7 @@ async function writeEditableFile(workspace, relative, content, options) {
 
 
 
+
 /** Virtualenv folders looked for in the workspace, in this order. */
 const VENV_DIRS = ['.venv', 'venv', 'env'];
 async function isExecutableFile(file) {
@@ -61013,7 +61210,11 @@ async function resolvePythonTool(ctx, bin, module) {
     const onPath = await findOnPath(bin, ctx.env);
     if (onPath !== undefined)
         return { command: onPath, prefixArgs: [], source: 'system' };
-    for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
+    // /usr/bin/python3 too when /usr/bin is on PATH behind a shim (pyenv) that lacks the module;
+    // never when PATH does not reach /usr/bin: an empty PATH means no tool.
+    const onPathDirs = (ctx.env.PATH ?? '').split((external_node_path_default()).delimiter);
+    const systemPython = onPathDirs.includes('/usr/bin') ? ['/usr/bin/python3'] : [];
+    for (const interpreter of ['python3', 'python', ...systemPython]) {
         const python = external_node_path_default().isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
         if (python === undefined || !(await isExecutableFile(python)))
             continue;
@@ -61022,10 +61223,35 @@ async function resolvePythonTool(ctx, bin, module) {
     }
     return undefined;
 }
-/** Runs a resolved tool in the workspace with the tool environment. */
-function runTool(ctx, tool, args) {
+/**
+ * Runs a resolved tool in the workspace with the tool environment, and logs the command with the
+ * tail of its output (inside the fixer's `Fix: <id>` group, where a person looks for it).
+ */
+async function runTool(ctx, tool, args) {
     // baseEnv replaces the default: tools see exactly ctx.env, the allow-listed environment apply built.
-    return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, ...signalOf(ctx) });
+    const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...args], {
+        cwd: ctx.workspace,
+        env: {},
+        baseEnv: ctx.env,
+        ...signalOf(ctx),
+    });
+    ctx.logger.info(toolRunText(commandText(tool, args), result));
+    return result;
+}
+/** Lines of a tool's output shown in the log, and the characters kept of each. */
+const LOGGED_OUTPUT_LINES = 20;
+const LOGGED_LINE_CHARS = 400;
+/**
+ * `$ <command> (exit N)` and the last lines of its output, each cut to a bounded length and
+ * neutralized: the output can quote the repository's files, which are not ours to trust.
+ */
+function toolRunText(command, result) {
+    const status = result.notFound ? 'could not start' : result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
+    // NUL too: `git ls-files -z` and `find -print0` separate names with it.
+    const lines = `${result.stdout}\n${result.stderr}`.split(/\r?\n|\0/).filter((line) => line.trim() !== '');
+    const shown = lines.slice(-LOGGED_OUTPUT_LINES).map((line) => `  | ${truncate(line, LOGGED_LINE_CHARS)}`);
+    const omitted = lines.length > shown.length ? [`  | (${lines.length - shown.length} earlier line(s) not shown)`] : [];
+    return escape_neutralizeWorkflowCommands([`$ ${truncate(command, LOGGED_LINE_CHARS)} (${status})`, ...omitted, ...shown].join('\n'));
 }
 function signalOf(ctx) {
     return ctx.signal !== undefined ? { signal: ctx.signal } : {};
@@ -61076,6 +61302,7 @@ function createFileFormatterFixer(spec) {
         confidence: spec.confidence,
         touches: spec.touches,
         toolHint: spec.toolHint,
+        toolName: spec.toolName,
         handles: spec.handles,
         resolveTool: spec.resolveTool,
         async apply(ctx, tool) {
@@ -61112,7 +61339,446 @@ function dataString(failure, key) {
     return typeof value === 'string' ? value : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/fixers/support/toml-subset.ts
+/**
+ * A reader for the part of TOML that dependency lists use (pyproject.toml): table headers, and
+ * `key = value` where the value is a string, an array of strings (over several lines) or an inline
+ * table of strings. Everything else (numbers, dates, nested arrays) is skipped, never guessed at.
+ * It reads a file to find a version pin; it is not a validating TOML parser.
+ */
+/** `"a".b.'c'` → ['a', 'b', 'c']; undefined when it is not a key this reader understands. */
+function splitKey(text) {
+    const parts = [];
+    const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(\.|$)/y;
+    let match;
+    while (pattern.lastIndex < text.length && (match = pattern.exec(text)) !== null) {
+        parts.push(match[1] ?? match[2] ?? match[3]);
+        if (match[4] === '')
+            break;
+    }
+    return parts.length > 0 && pattern.lastIndex >= text.length ? parts : undefined;
+}
+/** The string literals in `text` (basic and literal strings), in order. */
+function stringsIn(text) {
+    return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((match) => match[1] ?? match[2] ?? '');
+}
+/** `text` without a trailing comment (a `#` outside any string). */
+function withoutComment(text) {
+    let quote;
+    for (let index = 0; index < text.length; index += 1) {
+        const char = text[index];
+        if (quote !== undefined) {
+            if (char === '\\' && quote === '"')
+                index += 1;
+            else if (char === quote)
+                quote = undefined;
+        }
+        else if (char === '"' || char === "'")
+            quote = char;
+        else if (char === '#')
+            return text.slice(0, index);
+    }
+    return text;
+}
+/** Bracket depth change of a line, counting only brackets outside strings. */
+function bracketBalance(text) {
+    const bare = text.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '');
+    return (bare.match(/\[/g)?.length ?? 0) - (bare.match(/\]/g)?.length ?? 0);
+}
+function entryOf(table, key, value) {
+    const trimmed = value.trim();
+    const full = { table: [...table, ...key.slice(0, -1)], key: key[key.length - 1] };
+    if (trimmed.startsWith('{')) {
+        const fields = {};
+        for (const match of trimmed.matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/g)) {
+            fields[match[1]] = match[2] ?? match[3] ?? '';
+        }
+        return { ...full, strings: [], fields };
+    }
+    return { ...full, strings: trimmed.startsWith('[') || trimmed.startsWith('"') || trimmed.startsWith("'") ? stringsIn(trimmed) : [] };
+}
+/** Every `key = value` entry of the document, with the table it belongs to. */
+function readTomlEntries(text) {
+    const entries = [];
+    let table = [];
+    const lines = text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index += 1) {
+        const line = withoutComment(lines[index]).trim();
+        const header = /^\[\[?([^\]]+)\]\]?$/.exec(line);
+        if (header) {
+            table = splitKey(header[1]) ?? ['(unreadable)'];
+            continue;
+        }
+        const assignment = /^((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\s-])+?)\s*=\s*(.*)$/.exec(line);
+        if (!assignment)
+            continue;
+        const key = splitKey(assignment[1]);
+        let value = assignment[2];
+        // A multi-line array: read on until its brackets close.
+        let depth = bracketBalance(value);
+        while (depth > 0 && index + 1 < lines.length) {
+            index += 1;
+            const next = withoutComment(lines[index]);
+            value += `\n${next}`;
+            depth += bracketBalance(next);
+        }
+        if (key !== undefined && key.every((part) => part !== ''))
+            entries.push(entryOf(table, key, value));
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/pins.ts
+/**
+ * The version of a tool the repository pins: in `.pre-commit-config.yaml` (a hook repository's
+ * `rev`, or `<package>@<version>` in a hook's `additional_dependencies`), then for Python tools
+ * `pyproject.toml` (PEP 621 and PEP 735 lists, PDM, Poetry) and `requirements*.txt`, for Node tools
+ * `package.json`. The first file that pins the tool wins. Only exact pins count for Python
+ * (`black==24.3.0`); for Node an exact version or a `^`/`~` range.
+ */
+
+
+
+
+
+/** Largest file read for a pin: a dependency list is small, a larger file is not one. */
+const MAX_PIN_FILE_BYTES = 1024 * 1024;
+const pins_VERSION = /^v?(\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9]+)*)$/;
+/** A regular file of the workspace (never through a symlink), or undefined. */
+async function readWorkspaceText(workspace, file) {
+    try {
+        const info = await (0,promises_namespaceObject.lstat)(external_node_path_default().join(workspace, file));
+        if (!info.isFile() || info.size > MAX_PIN_FILE_BYTES)
+            return undefined;
+        return await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file), 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+function normalizePythonName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** `black==24.3.0`, `black[d] == 24.3.0 ; python_version >= "3.8"` → '24.3.0' when it names `packageName`. */
+function pep508Pin(requirement, packageName) {
+    const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][A-Za-z0-9.+!-]*)\s*(?:;.*)?$/.exec(requirement);
+    if (!match || normalizePythonName(match[1]) !== normalizePythonName(packageName))
+        return undefined;
+    return match[2];
+}
+/** `3.1.0`, `=3.1.0`, `v3.1.0`, `^3.1.0`, `~3.1.0`; undefined for anything wider (`>=`, `*`, `latest`, a URL). */
+function npmPin(spec) {
+    const match = /^\s*([\^~]|=)?\s*v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\s*$/.exec(spec);
+    if (!match)
+        return undefined;
+    const range = match[1] === '^' || match[1] === '~' ? match[1] : undefined;
+    return { version: match[2], ...(range !== undefined ? { range } : {}) };
+}
+function repoSlug(url) {
+    if (typeof url !== 'string')
+        return undefined;
+    const parts = url
+        .toLowerCase()
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '')
+        .split(/[/:]/);
+    return parts.length >= 2 ? parts.slice(-2).join('/') : undefined;
+}
+function fromPreCommit(text, spec) {
+    const config = dist.parse(text);
+    const repos = config?.repos;
+    if (!Array.isArray(repos))
+        return undefined;
+    for (const repo of repos) {
+        const slug = repoSlug(repo?.repo);
+        if (slug === undefined || !spec.preCommitRepos.includes(slug))
+            continue;
+        // The mirrors install the package named in additional_dependencies when one is given.
+        const hooks = Array.isArray(repo.hooks) ? repo.hooks : [];
+        for (const dependency of hooks.flatMap((hook) => (Array.isArray(hook?.additional_dependencies) ? hook.additional_dependencies : []))) {
+            if (typeof dependency !== 'string')
+                continue;
+            const pinned = spec.ecosystem === 'node'
+                ? dependency.startsWith(`${spec.packageName}@`)
+                    ? npmPin(dependency.slice(spec.packageName.length + 1))
+                    : undefined
+                : ((version) => (version !== undefined ? { version } : undefined))(pep508Pin(dependency, spec.packageName));
+            if (pinned !== undefined)
+                return pinned;
+        }
+        const rev = typeof repo.rev === 'string' || typeof repo.rev === 'number' ? String(repo.rev) : '';
+        const match = pins_VERSION.exec(rev.trim());
+        if (match)
+            return { version: match[1] };
+    }
+    return undefined;
+}
+/** The PEP 508 lists and Poetry tables of pyproject.toml that can pin a tool. */
+function pyprojectPinOf(entry, packageName) {
+    const table = entry.table.join('.');
+    const isList = (table === 'project' && entry.key === 'dependencies') ||
+        table === 'project.optional-dependencies' ||
+        table === 'dependency-groups' ||
+        table === 'tool.pdm.dev-dependencies';
+    if (isList)
+        return entry.strings.map((item) => pep508Pin(item, packageName)).find((pin) => pin !== undefined);
+    const isPoetry = /^tool\.poetry\.(?:dependencies|dev-dependencies|group\.[^.]+\.dependencies)$/.test(table);
+    if (!isPoetry || normalizePythonName(entry.key) !== normalizePythonName(packageName))
+        return undefined;
+    const version = (entry.fields?.version ?? entry.strings[0] ?? '').replace(/^==?\s*/, '');
+    return /^\d+(?:\.\d+)+$/.test(version) ? version : undefined;
+}
+function fromPyproject(text, spec) {
+    for (const entry of readTomlEntries(text)) {
+        const version = pyprojectPinOf(entry, spec.packageName);
+        if (version !== undefined)
+            return { version };
+    }
+    return undefined;
+}
+function fromRequirements(text, spec) {
+    for (const line of text.split(/\r?\n/)) {
+        const version = pep508Pin(line.replace(/(?:^|\s)#.*$/, ''), spec.packageName);
+        if (version !== undefined)
+            return { version };
+    }
+    return undefined;
+}
+function fromPackageJson(text, spec) {
+    const manifest = JSON.parse(text);
+    for (const field of ['devDependencies', 'dependencies']) {
+        const value = manifest?.[field]?.[spec.packageName];
+        if (typeof value === 'string')
+            return npmPin(value);
+    }
+    return undefined;
+}
+/** `requirements*.txt` at the top and `requirements/*.txt`, sorted. */
+async function requirementFiles(workspace) {
+    const list = async (dir, pattern) => {
+        try {
+            return (await (0,promises_namespaceObject.readdir)(external_node_path_default().join(workspace, dir))).filter((name) => pattern.test(name)).map((name) => external_node_path_default().posix.join(dir, name));
+        }
+        catch (error) {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return [];
+            throw error;
+        }
+    };
+    return [...(await list('.', /^requirements.*\.txt$/)), ...(await list('requirements', /\.txt$/))]
+        .map((file) => external_node_path_default().posix.normalize(file))
+        .sort();
+}
+/**
+ * The version the repository pins for the tool, or undefined. A file that cannot be parsed pins
+ * nothing (it is noted in the debug log): the repository's CI fails on it anyway.
+ */
+async function readPinnedVersion(workspace, spec, logger) {
+    const sources = [['.pre-commit-config.yaml', fromPreCommit]];
+    if (spec.ecosystem === 'python') {
+        sources.push(['pyproject.toml', fromPyproject], ...(await requirementFiles(workspace)).map((file) => [file, fromRequirements]));
+    }
+    else
+        sources.push(['package.json', fromPackageJson]);
+    for (const [file, read] of sources) {
+        const text = await readWorkspaceText(workspace, file);
+        if (text === undefined)
+            continue;
+        try {
+            const pinned = read(text, spec);
+            if (pinned !== undefined)
+                return { ...pinned, source: file };
+        }
+        catch (error) {
+            logger.debug(`${file} was not read for the ${spec.tool} version: ${errors_getErrorMessage(error)}`);
+        }
+    }
+    return undefined;
+}
+function versionParts(version) {
+    const parts = version
+        .replace(/^v/, '')
+        .split(/[.+-]/)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    while (parts.length > 1 && parts[parts.length - 1] === 0)
+        parts.pop();
+    return parts;
+}
+function compareVersions(a, b) {
+    const left = versionParts(a);
+    const right = versionParts(b);
+    for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+        const x = left[index] ?? 0;
+        const y = right[index] ?? 0;
+        if (x === y)
+            continue;
+        if (typeof x === 'number' && typeof y === 'number')
+            return x < y ? -1 : 1;
+        return String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+}
+/** Does `found` meet the pin? Exact pins compare equal (24.3 = 24.3.0); `^`/`~` as npm reads them. */
+function satisfiesPin(found, pin) {
+    if (pin.range === undefined)
+        return compareVersions(found, pin.version) === 0;
+    if (compareVersions(found, pin.version) < 0)
+        return false;
+    const [major = 0, minor = 0] = versionParts(pin.version);
+    const [foundMajor, foundMinor] = versionParts(found);
+    if (pin.range === '~' || major === 0)
+        return foundMajor === major && foundMinor === minor;
+    return foundMajor === major;
+}
+/** How a pin reads in a message: "24.3.0", "^3.1.0". */
+function pinText(pin) {
+    return `${pin.range ?? ''}${pin.version}`;
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/pinned-tool.ts
+/**
+ * A tool at the version the repository pins. The tool found (workspace, then PATH) is asked its
+ * version; when the repository pins another one, the fix must not silently format with it: the
+ * fixer is skipped with both versions named, or with `install-tools: true` the pinned version is
+ * installed with the ecosystem's installer into a temporary prefix outside the workspace (the
+ * fixer's private TMPDIR, removed after it), with the credential-free environment and a time limit.
+ */
+
+
+
+
+
+
+const VERSION_TIMEOUT_MS = 30_000;
+const INSTALL_TIMEOUT_MS = 5 * 60_000;
+/** The version a tool reports for `--version` (black, isort's banner, autopep8, prettier, eslint's `v8.57.0`). */
+function parseToolVersion(output) {
+    const banner = /\bVERSION\s+v?(\d+(?:\.\d+)+[A-Za-z0-9.+-]*)/.exec(output);
+    if (banner)
+        return banner[1];
+    return /(?:^|[\s,(])v?(\d+(?:\.\d+)+(?:[-+.]?[A-Za-z]+\d*)*)/.exec(output)?.[1];
+}
+async function askVersion(ctx, tool) {
+    const result = await ctx.exec(tool.command, [...tool.prefixArgs, '--version'], {
+        cwd: ctx.workspace,
+        env: {},
+        baseEnv: ctx.env,
+        timeoutMs: VERSION_TIMEOUT_MS,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+    return result.exitCode === 0 ? parseToolVersion(`${result.stdout}\n${result.stderr}`) : undefined;
+}
+/**
+ * The tool `find` returns when it is at the pinned version (or nothing is pinned); else the pinned
+ * version installed (install-tools) or a ToolUnavailableError naming both versions.
+ */
+async function resolvePinnedTool(ctx, spec, find) {
+    const pin = await readPinnedVersion(ctx.workspace, spec, ctx.logger);
+    const found = await find();
+    if (pin === undefined)
+        return found;
+    const pinned = `${spec.tool} ${pinText(pin)} is pinned in ${pin.source}`;
+    if (found !== undefined) {
+        const version = await askVersion(ctx, found);
+        if (version !== undefined && satisfiesPin(version, pin)) {
+            ctx.logger.info(`${pinned}; using ${spec.tool} ${version} (${found.command})`);
+            return found;
+        }
+        const foundText = version !== undefined ? `${spec.tool} ${version} was found` : `${spec.tool} was found but did not tell its version`;
+        if (ctx.installTools !== true) {
+            throw new ToolUnavailableError(`${pinned}, ${foundText}; install-tools: true would install ${spec.tool} ${pinText(pin)}`);
+        }
+        ctx.logger.info(`${pinned}, ${foundText}: installing ${spec.tool} ${pinText(pin)}`);
+    }
+    else if (ctx.installTools !== true)
+        return undefined;
+    return installPinnedTool(ctx, spec, pin, pinned);
+}
+/** A fresh directory under the fixer's private TMPDIR (outside the workspace, removed after the fixer). */
+async function installPrefix(ctx) {
+    const base = ctx.env.TMPDIR !== undefined && external_node_path_default().isAbsolute(ctx.env.TMPDIR) ? ctx.env.TMPDIR : external_node_os_default().tmpdir();
+    const prefix = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, 'ci-autofixer-tool-'));
+    const relative = external_node_path_default().relative(ctx.workspace, prefix);
+    if (relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative))) {
+        throw new ToolUnavailableError(`the temporary directory ${prefix} is inside the workspace; no tool is installed there`);
+    }
+    return prefix;
+}
+/** The installer's own one-line reason: its last error line, without npm's pointer to its debug log. */
+function installerReason(result) {
+    if (result.notFound)
+        return 'the installer could not be started';
+    if (result.timedOut)
+        return `the installer did not finish within ${INSTALL_TIMEOUT_MS / 60_000} minutes`;
+    const lines = `${result.stderr}\n${result.stdout}`
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !/complete log of this run|^npm error (?:code|errno|syscall)\b/i.test(line));
+    const errors = lines.filter((line) => /error/i.test(line));
+    const reason = errors.find((line) => /^npm error/i.test(line)) ?? errors[errors.length - 1] ?? lines[lines.length - 1];
+    const text = reason ?? `exit ${result.exitCode}`;
+    return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+async function runInstaller(ctx, command, args, prefix) {
+    return ctx.exec(command, args, {
+        cwd: prefix,
+        // The index settings are the runner's, for the installer only; never seen by repository code.
+        env: { ...(ctx.packageIndexEnv ?? {}) },
+        baseEnv: ctx.env,
+        timeoutMs: INSTALL_TIMEOUT_MS,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+}
+/** `python3 -m venv <prefix>/venv` then its pip installs `<package>==<version>` from wheels only (no build code runs). */
+async function installPython(ctx, spec, pin, prefix) {
+    const python = (await findOnPath('python3', ctx.env)) ?? (await findOnPath('python', ctx.env));
+    if (python === undefined)
+        return 'python3 is not on PATH to create a virtual environment';
+    const venv = external_node_path_default().join(prefix, 'venv');
+    const created = await runInstaller(ctx, python, ['-m', 'venv', venv], prefix);
+    if (created.exitCode !== 0)
+        return `python3 -m venv failed: ${installerReason(created)}`;
+    const pip = [external_node_path_default().join(venv, 'bin', 'python'), '-m', 'pip', 'install'];
+    const options = ['--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', '15', '--only-binary=:all:'];
+    return runInstaller(ctx, pip[0], [...pip.slice(1), ...options, `${spec.packageName}==${pin.version}`], prefix);
+}
+/** `npm install --prefix <prefix> <package>@<pin>` without lifecycle scripts. */
+async function installNode(ctx, spec, pin, prefix) {
+    const npm = await findOnPath('npm', ctx.env);
+    if (npm === undefined)
+        return 'npm is not on PATH';
+    const options = [
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--fetch-retries=0',
+    ];
+    return runInstaller(ctx, npm, ['install', ...options, `${spec.packageName}@${pinText(pin)}`], prefix);
+}
+async function installPinnedTool(ctx, spec, pin, pinned) {
+    const prefix = await installPrefix(ctx);
+    const installed = spec.ecosystem === 'python' ? await installPython(ctx, spec, pin, prefix) : await installNode(ctx, spec, pin, prefix);
+    const failed = typeof installed === 'string' ? installed : installed.exitCode !== 0 ? installerReason(installed) : undefined;
+    if (failed !== undefined)
+        throw new ToolUnavailableError(`${pinned}; installing it failed: ${failed}`);
+    const bin = spec.ecosystem === 'python' ? external_node_path_default().join(prefix, 'venv', 'bin', spec.tool) : external_node_path_default().join(prefix, 'node_modules', '.bin', spec.tool);
+    const tool = { command: bin, prefixArgs: [], source: 'system' };
+    const version = await askVersion(ctx, tool);
+    if (version === undefined || !satisfiesPin(version, pin)) {
+        throw new ToolUnavailableError(`${pinned}; the installed ${spec.tool} reports ${version ?? 'no version'}`);
+    }
+    ctx.logger.info(`installed ${spec.tool} ${version} into ${prefix}`);
+    return tool;
+}
+
 ;// CONCATENATED MODULE: ./src/fixers/black.ts
+
 
 
 const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'];
@@ -61129,7 +61795,7 @@ const blackFixer = createFileFormatterFixer({
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
         hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'black', 'black'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'black', ecosystem: 'python', packageName: 'black', preCommitRepos: ['psf/black', 'psf/black-pre-commit-mirror'] }, () => resolvePythonTool(ctx, 'black', 'black')),
     writeArgs: ['--quiet'],
     checkArgs: ['--check'],
     // 123: black could not format some file (e.g. a syntax error); the others may be formatted.
@@ -61137,6 +61803,7 @@ const blackFixer = createFileFormatterFixer({
 });
 
 ;// CONCATENATED MODULE: ./src/fixers/autopep8.ts
+
 
 
 
@@ -61190,13 +61857,19 @@ const autopep8Fixer = {
     categories: ['lint_format'],
     confidence: 0.9,
     touches: PYTHON_SOURCE_GLOBS,
+    toolName: 'autopep8',
     toolHint: "install autopep8 in the job (pip install autopep8) or in the repository's .venv",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
         codeOf(failure) !== undefined &&
         failure.file !== undefined &&
         /\.pyi?$/i.test(failure.file),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, {
+        tool: 'autopep8',
+        ecosystem: 'python',
+        packageName: 'autopep8',
+        preCommitRepos: ['hhatto/autopep8', 'pre-commit/mirrors-autopep8'],
+    }, () => resolvePythonTool(ctx, 'autopep8', 'autopep8')),
     async apply(ctx, tool) {
         const { files, refused } = await editableFailureFiles(ctx);
         const codes = selectedCodes(ctx);
@@ -61318,6 +61991,7 @@ const createMissingDirectoryFixer = {
     creates: [`**/${GITKEEP}`],
     toolHint: 'git must be on PATH',
     handles: (failure) => failure.category === 'missing_file' && (missingPathOf(failure) !== undefined || dataString(failure, 'logPath') !== undefined),
+    toolName: 'git',
     async resolveTool(ctx) {
         // The fixer writes with the file system; git tells it whether the new directory would be ignored.
         const git = await findOnPath('git', ctx.env);
@@ -61376,6 +62050,7 @@ const createMissingDirectoryFixer = {
 ;// CONCATENATED MODULE: ./src/fixers/eslint.ts
 
 
+
 const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'vue', 'svelte', 'astro'];
 /**
  * Whether a rule is fixable is not known from the log; the fixer runs `eslint --fix` and keeps the
@@ -61396,7 +62071,7 @@ const eslintFixer = createFileFormatterFixer({
         dataString(failure, 'rule') !== undefined &&
         failure.file !== undefined &&
         ESLINT_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'eslint'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'eslint', ecosystem: 'node', packageName: 'eslint', preCommitRepos: ['pre-commit/mirrors-eslint'] }, () => resolveNodeTool(ctx, 'eslint')),
     writeArgs: ['--fix'],
     checkArgs: [],
     // 1: problems remain after fixing (verification decides); 2 is a crash or a config error.
@@ -61556,6 +62231,7 @@ const gofmtFixer = {
 
 
 
+
 const isortFixer = createFileFormatterFixer({
     id: 'isort',
     description: "Sorts the imports of the Python files isort reported, with the repository's isort settings; verified with `isort --check-only`.",
@@ -61569,7 +62245,7 @@ const isortFixer = createFileFormatterFixer({
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
         hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'isort', 'isort'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'isort', ecosystem: 'python', packageName: 'isort', preCommitRepos: ['pycqa/isort', 'timothycrosley/isort'] }, () => resolvePythonTool(ctx, 'isort', 'isort')),
     writeArgs: ['--quiet'],
     checkArgs: ['--check-only'],
 });
@@ -61721,6 +62397,7 @@ const markdownlintFixer = {
 ;// CONCATENATED MODULE: ./src/fixers/prettier.ts
 
 
+
 /** File types prettier formats without plugins. */
 const PRETTIER_EXTENSIONS = [
     'js',
@@ -61764,7 +62441,12 @@ const prettierFixer = createFileFormatterFixer({
         (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
         failure.file !== undefined &&
         PRETTIER_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'prettier'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, {
+        tool: 'prettier',
+        ecosystem: 'node',
+        packageName: 'prettier',
+        preCommitRepos: ['pre-commit/mirrors-prettier', 'rbubley/mirrors-prettier'],
+    }, () => resolveNodeTool(ctx, 'prettier')),
     writeArgs: ['--write', '--log-level', 'warn'],
     checkArgs: ['--check'],
 });
@@ -62137,6 +62819,7 @@ const pythonRequirementFixer = {
     creates: [REQUIREMENTS_FILE],
     toolHint: 'git must be on PATH',
     handles: (failure) => failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
+    toolName: 'git',
     async resolveTool(ctx) {
         // Files are edited directly; git lists the repository's own modules.
         const git = await findOnPath('git', ctx.env);
@@ -62513,6 +63196,7 @@ function planFixes(options) {
 
 
 
+const ACTION_MODES = ['fix', 'scan'];
 const PUSH_MODES = ['pull-request', 'branch', 'none'];
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
 const INPUT_NAMES = [
@@ -62527,7 +63211,11 @@ const INPUT_NAMES = [
     'working-directory',
     'max-log-bytes',
     'use-repository-tools',
+    'install-tools',
     'timeout-minutes',
+    'mode',
+    'lookback-minutes',
+    'max-failures',
 ];
 /** Keys a repository may set in its config file (not the token, not the run). */
 const CONFIG_FILE_KEYS = [
@@ -62539,7 +63227,10 @@ const CONFIG_FILE_KEYS = [
     'branch-prefix',
     'max-log-bytes',
     'use-repository-tools',
+    'install-tools',
     'timeout-minutes',
+    'lookback-minutes',
+    'max-failures',
 ];
 const CONFIG_FILE = '.github/ci-autofixer.yml';
 const settings_DEFAULTS = {
@@ -62549,8 +63240,15 @@ const settings_DEFAULTS = {
     branchPrefix: 'autofix/',
     maxLogBytes: 64 * 1024 * 1024,
     useRepositoryTools: true,
+    installTools: false,
     timeoutMinutes: 20,
+    mode: 'fix',
+    lookbackMinutes: 60,
+    maxFailures: 20,
 };
+/** Bounds of the scan window and list, shared by the action's inputs and the CLI's flags. */
+const LOOKBACK_MINUTES = { min: 1, max: 10_080 };
+const MAX_FAILURES = { min: 1, max: 100 };
 /** What each input allows, for error messages and docs. */
 const ALLOWED = {
     'github-token': 'must be a non-empty token (e.g. ${{ secrets.GITHUB_TOKEN }})',
@@ -62564,7 +63262,11 @@ const ALLOWED = {
     'working-directory': 'must be a directory inside the workspace',
     'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
     'use-repository-tools': "must be 'true' or 'false' (default true)",
+    'install-tools': "must be 'true' or 'false' (default false)",
     'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
+    mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
+    'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
+    'max-failures': 'must be a whole number from 1 to 100 (default 20)',
 };
 const emptyToUndefined = (value) => typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 const SIZE_UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -62585,6 +63287,13 @@ const BRANCH_PREFIX = /^(?![/-])(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,1
 const booleanInput = preprocess(emptyToUndefined, schemas_enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
     .transform((v) => v.toLowerCase() === 'true')
     .optional());
+function wholeNumberInput(bounds) {
+    return preprocess(emptyToUndefined, schemas_string()
+        .regex(/^\d{1,6}$/)
+        .transform(Number)
+        .pipe(schemas_number().int().min(bounds.min).max(bounds.max))
+        .optional());
+}
 const inputSchema = object({
     'github-token': schemas_string().min(1),
     'run-id': preprocess(emptyToUndefined, schemas_string()
@@ -62593,6 +63302,7 @@ const inputSchema = object({
         .optional()),
     'dry-run': booleanInput,
     'use-repository-tools': booleanInput,
+    'install-tools': booleanInput,
     'timeout-minutes': preprocess(emptyToUndefined, schemas_string()
         .regex(/^\d{1,3}$/)
         .transform(Number)
@@ -62612,6 +63322,9 @@ const inputSchema = object({
         .pipe(array(schemas_enum(['all', ...FIX_TYPES])).min(1))
         .optional()),
     push: preprocess(emptyToUndefined, schemas_enum(['pull-request', 'branch', 'none']).optional()),
+    mode: preprocess(emptyToUndefined, schemas_enum(['fix', 'scan']).optional()),
+    'lookback-minutes': wholeNumberInput(LOOKBACK_MINUTES),
+    'max-failures': wholeNumberInput(MAX_FAILURES),
     'branch-prefix': preprocess(emptyToUndefined, schemas_string()
         .regex(BRANCH_PREFIX)
         .refine((v) => !v.endsWith('.lock') && !v.endsWith('.'))
@@ -62645,7 +63358,7 @@ function describeValue(name, raw) {
 function parseConfigText(text, source = CONFIG_FILE) {
     let parsed;
     try {
-        parsed = (0,dist/* parse */.qg)(text);
+        parsed = (0,dist.parse)(text);
     }
     catch (error) {
         throw new errors_ConfigurationError(`${source}: not valid YAML: ${errors_getErrorMessage(error).split('\n')[0]}`);
@@ -62746,9 +63459,13 @@ function parseSettings(inputs, environment) {
         eventName: environment.eventName,
         eventPayload: environment.eventPayload,
         useRepositoryTools: values['use-repository-tools'] ?? settings_DEFAULTS.useRepositoryTools,
+        installTools: values['install-tools'] ?? settings_DEFAULTS.installTools,
         timeoutMinutes: values['timeout-minutes'] ?? settings_DEFAULTS.timeoutMinutes,
         configSource: environment.configFile?.source ?? '',
         defaultBranch: environment.defaultBranch,
+        mode: values.mode ?? settings_DEFAULTS.mode,
+        lookbackMinutes: values['lookback-minutes'] ?? settings_DEFAULTS.lookbackMinutes,
+        maxFailures: values['max-failures'] ?? settings_DEFAULTS.maxFailures,
     };
 }
 
@@ -62786,203 +63503,14 @@ async function readRepositoryFacts(client, owner, repo) {
     return { defaultBranch, configFile: { raw: parseConfigText(text, source), source } };
 }
 
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
- * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
- * our job summary, our pull request, our annotations and our own stdout.
- *
- * Three sinks, three rules:
- * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
- *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
- *   mentions, issue references or math.
- * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
- *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
- * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
- *   what @actions/core does in `issueCommand` (and what the runner unescapes).
- */
-/**
- * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
- * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
- * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
- * `char.IsWhiteSpace('\u200B')` is false.
- */
-const ZERO_WIDTH_SPACE = '\u200B';
-/** Default cap for one inline value (a message in a table cell, a list item). */
-const DEFAULT_INLINE_CHARS = 500;
-const ELLIPSIS = '…';
-// CSI/OSC escape sequences that survived normalisation (or came from a file name).
-// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
-const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
-// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
-// (the "Trojan Source" characters, which reorder what a reader sees).
-// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Removes escape sequences and control characters; keeps TAB and line breaks. */
-function stripControlCharacters(text) {
-    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
-}
-/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
-function oneLine(text) {
-    return stripControlCharacters(text)
-        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
-        .replace(/\t/g, ' ')
-        .trim();
-}
-/**
- * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
- * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
- * leaves room for a long run of blanks or control characters to be dropped).
- */
-function clip(text, maxChars) {
-    const window = maxChars * 4 + 256;
-    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
-    return truncate(oneLine(head), maxChars);
-}
-/**
- * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
- * result is always valid Unicode.
- */
-function truncate(text, maxChars) {
-    if (text.length <= maxChars)
-        return text;
-    const keep = Math.max(0, maxChars - ELLIPSIS.length);
-    let cut = text.slice(0, keep);
-    const last = cut.charCodeAt(cut.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        cut = cut.slice(0, -1);
-    return `${cut}${ELLIPSIS}`;
-}
-/**
- * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
- * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
- * `<`, `>` and `&` become entities so no HTML tag or entity survives.
- */
-const MARKDOWN_ESCAPES = {
-    '\\': '\\\\',
-    '`': '\\`',
-    '*': '\\*',
-    _: '\\_',
-    '[': '\\[',
-    ']': '\\]',
-    '#': '\\#',
-    '|': '\\|',
-    '~': '\\~',
-    $: '\\$',
-    '<': '&lt;',
-    '>': '&gt;',
-    '&': '&amp;',
-};
-const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
-/**
- * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
- * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
- * become links. A zero-width space after the trigger keeps each from being recognised.
- */
-function breakGitHubAutolinks(escaped) {
-    return escaped
-        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
-        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
-        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
-        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
-        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
-}
-/**
- * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
- * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
- * or a heading. What a reader sees is the original text.
- */
-function escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
-    const flat = clip(text, maxChars);
-    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
-    return neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
-}
-/**
- * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
- * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
- * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
- */
-function codeSpan(text, options = {}) {
-    let content = clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
-    if (options.table)
-        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
-    if (content === '')
-        return '` `';
-    let longestRun = 0;
-    for (const run of content.match(/`+/g) ?? [])
-        longestRun = Math.max(longestRun, run.length);
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
- *
- * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
- * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
- * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
- * registered command name and `]` — anywhere in the line, not only at the start (the legacy
- * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
- * leading `::` and between the two `#` of every `##[`.
- *
- * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
- * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
- * text lands (core.info, a summary, a plain console). Control characters are removed as well;
- * line breaks are kept (as LF) so multi-line messages stay readable.
- */
-function neutralizeWorkflowCommands(text) {
-    return stripControlCharacters(text)
-        .split(/\r\n|\r|\n/)
-        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
-        .join('\n');
-}
-/** The value of a workflow command's message, as @actions/core's `escapeData`. */
-function escapeAnnotationData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
-function escapeAnnotationProperty(text) {
-    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-/**
- * A complete workflow command line (without the line break), formatted as @actions/core's
- * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
- * Properties with an empty or undefined value are left out, as core does.
- */
-function escape_formatWorkflowCommand(command, properties, message) {
-    const pairs = Object.entries(properties)
-        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
-        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
-    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
-}
-/**
- * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
- * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
- * before they reach the report; anything still absolute was outside it.
- */
-function isWorkspaceRelativePath(file) {
-    if (file === '' || file.length > 1024)
-        return false;
-    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
-        return false;
-    const slashed = file.replace(/\\/g, '/');
-    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
-        return false;
-    const segments = slashed.split('/');
-    return !segments.some((segment) => segment === '..');
-}
-/** A workspace-relative path with forward slashes and no leading `./`. */
-function normalizeWorkspacePath(file) {
-    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
-}
-
 ;// CONCATENATED MODULE: ./src/logging.ts
 
 
 function createConsoleLogger(options = {}) {
     const stream = options.stream ?? process.stderr;
+    // The CLI may run inside a job, where the runner reads stderr for workflow commands too.
     const write = (line) => {
-        stream.write(`${line}\n`);
+        stream.write(`${neutralizeWorkflowCommands(line)}\n`);
     };
     return {
         debug: (m) => {
@@ -62998,18 +63526,29 @@ function createConsoleLogger(options = {}) {
         },
     };
 }
-/** Collects messages; for tests. */
+/**
+ * Collects messages as the action logger would print them (neutralized); for tests. A group's end
+ * is recorded as `== end <name>`, so tests can check what a group holds.
+ */
 function createMemoryLogger() {
     const lines = [];
+    const push = (line) => {
+        lines.push(neutralizeWorkflowCommands(line));
+    };
     return {
         lines,
-        debug: (m) => lines.push(`debug: ${m}`),
-        info: (m) => lines.push(m),
-        warning: (m) => lines.push(`warning: ${m}`),
-        error: (m) => lines.push(`error: ${m}`),
+        debug: (m) => push(`debug: ${m}`),
+        info: (m) => push(m),
+        warning: (m) => push(`warning: ${m}`),
+        error: (m) => push(`error: ${m}`),
         group: async (name, fn) => {
-            lines.push(`== ${name}`);
-            return fn();
+            push(`== ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                push(`== end ${name}`);
+            }
         },
     };
 }
@@ -63019,12 +63558,425 @@ function createMemoryLogger() {
  */
 function createActionsLogger() {
     return {
-        debug: (m) => debug(neutralizeWorkflowCommands(m)),
-        info: (m) => info(neutralizeWorkflowCommands(m)),
-        warning: (m) => warning(neutralizeWorkflowCommands(m)),
-        error: (m) => error(neutralizeWorkflowCommands(m)),
-        group: (name, fn) => group(neutralizeWorkflowCommands(name), fn),
+        debug: (m) => debug(escape_neutralizeWorkflowCommands(m)),
+        info: (m) => info(escape_neutralizeWorkflowCommands(m)),
+        warning: (m) => warning(escape_neutralizeWorkflowCommands(m)),
+        error: (m) => error(escape_neutralizeWorkflowCommands(m)),
+        group: (name, fn) => group(escape_neutralizeWorkflowCommands(name), fn),
     };
+}
+
+;// CONCATENATED MODULE: ./src/event/target.ts
+/**
+ * Trigger → Target: which workflow run (and attempt) the autofixer works on.
+ *   workflow_run       the triggering run from the payload (the run-id input wins when given)
+ *   workflow_dispatch  the run-id input, else the newest failed run on the dispatched branch
+ *   cli, schedule, …   the run-id input (required)
+ * A run that did not fail is not an error: it yields a notice.
+ */
+
+
+/** Conclusions that mean the run failed and its failed jobs are worth reading. */
+const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out']);
+function readRepository(value) {
+    if (value === null)
+        return null;
+    if (!isRecord(value))
+        return undefined;
+    return {
+        ...(typeof value.id === 'number' ? { id: value.id } : {}),
+        ...(typeof value.full_name === 'string' ? { full_name: value.full_name } : {}),
+        ...(isRecord(value.owner) && typeof value.owner.login === 'string' ? { owner: value.owner.login } : {}),
+    };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function readRun(value, where) {
+    if (!isRecord(value) || typeof value.id !== 'number' || typeof value.head_sha !== 'string') {
+        throw new errors_ConfigurationError(`${where} is not a workflow run (it has no numeric id and head_sha)`);
+    }
+    const pulls = Array.isArray(value.pull_requests)
+        ? value.pull_requests.filter((p) => isRecord(p) && typeof p.number === 'number')
+        : [];
+    return {
+        id: value.id,
+        run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,
+        name: typeof value.name === 'string' ? value.name : null,
+        html_url: typeof value.html_url === 'string' ? value.html_url : undefined,
+        head_sha: value.head_sha,
+        head_branch: typeof value.head_branch === 'string' ? value.head_branch : null,
+        status: typeof value.status === 'string' ? value.status : null,
+        conclusion: typeof value.conclusion === 'string' ? value.conclusion : null,
+        repository: readRepository(value.repository) ?? undefined,
+        head_repository: 'head_repository' in value ? readRepository(value.head_repository) : undefined,
+        pull_requests: pulls,
+    };
+}
+function splitRepository(repository) {
+    const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})$/.exec(repository.trim());
+    if (!match)
+        throw new errors_ConfigurationError(`repository ${JSON.stringify(repository)} must be OWNER/NAME (as in GITHUB_REPOSITORY)`);
+    return { owner: match[1], repo: match[2] };
+}
+async function getRun(client, owner, repo, runId) {
+    try {
+        const response = await client.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
+        return readRun(response.data, `run ${runId}`);
+    }
+    catch (error) {
+        if (typeof error === 'object' && error !== null && error.status === 404) {
+            throw new GitHubApiError(`workflow run ${runId} does not exist in ${owner}/${repo} (GET /repos/${owner}/${repo}/actions/runs/${runId} answered 404): check the run-id, and that the token has 'actions: read'`, 404, { cause: error });
+        }
+        throw client_toGitHubApiError(error, client, `reading workflow run ${runId}`);
+    }
+}
+function branchOfRef(ref) {
+    if (typeof ref !== 'string' || ref === '')
+        return undefined;
+    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+}
+/**
+ * Why the run's head cannot be trusted with a write token, or undefined when it can. Trust is
+ * decided by repository ids, never by the absence of a field: a null head repository (GitHub sends
+ * null once a fork is deleted), a missing id, another id or another owner all mean report only.
+ */
+function untrustedHeadReason(run, owner, repo) {
+    const base = run.repository;
+    const head = run.head_repository;
+    if (base === undefined || base.id === undefined) {
+        return 'the run does not say which repository it belongs to (no repository id)';
+    }
+    if (base.full_name !== undefined && base.full_name.toLowerCase() !== `${owner}/${repo}`.toLowerCase()) {
+        return `the run belongs to ${base.full_name}, not to ${owner}/${repo}`;
+    }
+    if (head === null)
+        return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
+    if (head === undefined || head.id === undefined)
+        return 'the run does not say which repository holds its head commit';
+    if (head.id !== base.id) {
+        return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
+    }
+    if (head.owner !== undefined && base.owner !== undefined && head.owner.toLowerCase() !== base.owner.toLowerCase()) {
+        return `the run's head repository is owned by ${head.owner}, not by ${base.owner}`;
+    }
+    return undefined;
+}
+function toTarget(run, owner, repo, trigger) {
+    const untrusted = untrustedHeadReason(run, owner, repo);
+    const headRepository = run.head_repository?.full_name ?? (run.head_repository === null ? 'unknown' : `${owner}/${repo}`);
+    return {
+        owner,
+        repo,
+        runId: run.id,
+        runAttempt: run.run_attempt ?? 1,
+        ...(run.name ? { workflowName: run.name } : {}),
+        ...(run.html_url ? { runUrl: run.html_url } : {}),
+        headSha: run.head_sha,
+        headBranch: run.head_branch ?? '',
+        headRepository,
+        fromFork: untrusted !== undefined,
+        ...(untrusted !== undefined ? { untrustedReason: untrusted } : {}),
+        conclusion: run.conclusion,
+        pullRequests: (run.pull_requests ?? []).map((pull) => pull.number),
+        trigger,
+    };
+}
+function noticeForUnfailed(run) {
+    const label = `Workflow run ${run.id}${run.name ? ` (${run.name})` : ''}`;
+    if (run.conclusion === null || (run.status !== null && run.status !== undefined && run.status !== 'completed')) {
+        return `${label} has not finished (status: ${run.status ?? 'unknown'}); nothing to fix yet. Run again once it has failed.`;
+    }
+    if (!FAILED_CONCLUSIONS.has(run.conclusion)) {
+        return `${label} did not fail (conclusion: ${run.conclusion}); nothing to fix.`;
+    }
+    return undefined;
+}
+function resolved(run, owner, repo, trigger) {
+    const notice = noticeForUnfailed(run);
+    return notice === undefined ? { target: toTarget(run, owner, repo, trigger) } : { notice };
+}
+async function resolveTarget(input, client) {
+    const { owner, repo } = splitRepository(input.repository);
+    const trigger = input.eventName === '' ? 'cli' : input.eventName;
+    if (input.runId !== undefined && (!Number.isSafeInteger(input.runId) || input.runId <= 0)) {
+        throw new errors_ConfigurationError(`run-id must be a positive whole number (got ${input.runId})`);
+    }
+    if (trigger === 'workflow_run' && input.runId === undefined) {
+        return resolved(readRun(input.payload.workflow_run, 'the workflow_run event payload'), owner, repo, trigger);
+    }
+    if (input.runId !== undefined) {
+        return resolved(await getRun(client, owner, repo, input.runId), owner, repo, trigger);
+    }
+    if (trigger === 'workflow_dispatch') {
+        const branch = branchOfRef(input.payload.ref);
+        if (branch === undefined)
+            throw new errors_ConfigurationError('the workflow_dispatch payload has no ref: give the run-id input');
+        const response = await callGitHub(client, `finding the newest failed run on ${branch}`, () => client.octokit.rest.actions.listWorkflowRunsForRepo({ owner, repo, branch, status: 'failure', per_page: 1 }));
+        const newest = response.data.workflow_runs[0];
+        if (newest === undefined)
+            return { notice: `No failed workflow run on branch ${branch} in ${owner}/${repo}; nothing to fix.` };
+        return resolved(readRun(newest, `run ${newest.id}`), owner, repo, trigger);
+    }
+    throw new errors_ConfigurationError(`event '${trigger}' does not name a workflow run: give the run-id input (or trigger on workflow_run / workflow_dispatch)`);
+}
+
+;// CONCATENATED MODULE: ./src/monitor/runs.ts
+/**
+ * The failed workflow runs of a repository in a time window, newest first: what `scan`, `watch`
+ * and the action's `mode: scan` start from. `GET /repos/{owner}/{repo}/actions/runs?status=failure`
+ * lists runs newest first; its pages are followed (`Link: next`) only until a run older than the
+ * window or enough runs are seen.
+ *
+ * The window is not sent as `created=>=…`: GitHub documents that search syntax in the parameter's
+ * text, but its OpenAPI description types `created` as a single `date-time`, which the stand-in
+ * (and any client generated from the description) holds to. Reading newest-first and stopping at
+ * the first older run costs at most one extra page.
+ */
+
+
+/** GitHub's date qualifier wants whole seconds. */
+function isoSeconds(date) {
+    return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+function matchesWorkflow(run, workflows) {
+    if (workflows.length === 0)
+        return true;
+    const name = (run.name ?? '').toLowerCase();
+    const file = run.path.split('/').pop() ?? run.path;
+    return workflows.some((wanted) => wanted.toLowerCase() === name || wanted === run.path || wanted === file);
+}
+function toFailedRun(run, owner, repo) {
+    const repository = { id: run.repository.id, full_name: run.repository.full_name, owner: run.repository.owner.login };
+    const head = run.head_repository === null || run.head_repository === undefined
+        ? run.head_repository
+        : { id: run.head_repository.id, full_name: run.head_repository.full_name, owner: run.head_repository.owner.login };
+    return {
+        id: run.id,
+        attempt: run.run_attempt ?? 1,
+        workflow: run.name ?? run.path,
+        workflowPath: run.path,
+        branch: run.head_branch ?? '',
+        headSha: run.head_sha,
+        event: run.event,
+        createdAt: run.created_at,
+        url: run.html_url,
+        fromFork: untrustedHeadReason({ repository, head_repository: head }, owner, repo) !== undefined,
+    };
+}
+/** The failed runs created since `query.since`, newest first, at most `maxFailures`. */
+async function listFailedRuns(client, query) {
+    const workflows = query.workflows ?? [];
+    // One more than needed tells whether there are more; a workflow filter is applied here, not by
+    // the API, so it reads full pages.
+    const since = query.since.getTime();
+    const perPage = workflows.length > 0 ? 100 : Math.min(query.maxFailures + 1, 100);
+    const found = [];
+    const context = `listing the failed workflow runs of ${query.owner}/${query.repo} since ${isoSeconds(query.since)}`;
+    try {
+        const pages = client.octokit.paginate.iterator(client.octokit.rest.actions.listWorkflowRunsForRepo, {
+            owner: query.owner,
+            repo: query.repo,
+            status: 'failure',
+            ...(query.branch !== undefined ? { branch: query.branch } : {}),
+            per_page: perPage,
+        });
+        let older = false;
+        for await (const page of pages) {
+            for (const run of page.data) {
+                if (Date.parse(run.created_at) < since)
+                    older = true;
+                else if (matchesWorkflow(run, workflows))
+                    found.push(toFailedRun(run, query.owner, query.repo));
+            }
+            if (older || found.length > query.maxFailures)
+                break;
+        }
+    }
+    catch (error) {
+        throw client_toGitHubApiError(error, client, context);
+    }
+    found.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id);
+    client.logger.debug(`${context}: ${found.length} matching run(s)`);
+    return { runs: found.slice(0, query.maxFailures), more: found.length > query.maxFailures };
+}
+
+;// CONCATENATED MODULE: ./src/monitor/matrix.ts
+/**
+ * The action's `mode: scan` (for `schedule:`): the failed runs of the last minutes as a
+ * `strategy.matrix`, `{"include":[{"run-id":…,"workflow":…,"branch":…,"head-sha":…}]}`, one entry per run a
+ * fix job should take. Left out, each with its reason:
+ *   - a run whose fix branch (`<branch-prefix><head branch>`) already holds a fix of that head
+ *     commit: the branch's tip has the head SHA as parent, as `publishFix` builds it
+ *     (`GET /repos/{o}/{r}/branches/{branch}`; 404 means no fix branch);
+ *   - a run whose head is not this repository's (a fork): the fix job would check it out beside a
+ *     write token;
+ *   - a run on a fix branch itself (loop protection);
+ *   - an older failed run of a branch that has a newer one in the list: parallel fix jobs on one
+ *     branch would race for the same fix branch, and the newest run is the one to fix.
+ */
+
+
+
+const EMPTY_MATRIX = '{"include":[]}';
+/** The parents of the fix branch's tip, or undefined when the branch does not exist. */
+async function fixBranchParents(client, owner, repo, branch) {
+    try {
+        const response = await client.octokit.rest.repos.getBranch({ owner, repo, branch });
+        return response.data.commit.parents.map((parent) => parent.sha);
+    }
+    catch (error) {
+        if (typeof error === 'object' && error !== null && error.status === 404)
+            return undefined;
+        throw client_toGitHubApiError(error, client, `looking up the fix branch ${branch}`);
+    }
+}
+/** Why a run needs no fix job, or undefined when it does. */
+async function skipReason(client, run, options, branchesTaken, parentsCache) {
+    if (run.fromFork) {
+        // The fix job checks out the head with a write token beside it: never code from another repository.
+        return "the run's head is not in this repository (a fork): fix jobs take only this repository's runs";
+    }
+    if (run.branch !== '' && run.branch.startsWith(options.branchPrefix)) {
+        return `the run is on a fix branch (${options.branchPrefix}…): loop protection`;
+    }
+    const key = run.branch === '' ? `sha:${run.headSha}` : run.branch;
+    if (branchesTaken.has(key))
+        return 'a newer failed run of the same branch is in the matrix';
+    if (run.branch !== '') {
+        const fixBranch = `${options.branchPrefix}${run.branch}`;
+        if (!parentsCache.has(fixBranch))
+            parentsCache.set(fixBranch, await fixBranchParents(client, options.owner, options.repo, fixBranch));
+        if (parentsCache.get(fixBranch)?.includes(run.headSha)) {
+            return `${fixBranch} already holds a fix of ${run.headSha.slice(0, 12)}`;
+        }
+    }
+    branchesTaken.add(key);
+    return undefined;
+}
+async function scanMatrix(client, options, now) {
+    if (options.branchPrefix === '')
+        throw new errors_ConfigurationError('branch-prefix must not be empty in mode: scan');
+    const since = new Date(now.getTime() - options.lookbackMinutes * 60_000);
+    const listed = await listFailedRuns(client, { owner: options.owner, repo: options.repo, since, maxFailures: options.maxFailures });
+    const include = [];
+    const skipped = [];
+    const branchesTaken = new Set();
+    const parentsCache = new Map();
+    // Newest first: the newest failed run of a branch is the one that gets the fix job.
+    for (const run of listed.runs) {
+        const reason = await skipReason(client, run, options, branchesTaken, parentsCache);
+        if (reason === undefined)
+            include.push({ 'run-id': run.id, workflow: run.workflow, branch: run.branch, 'head-sha': run.headSha });
+        else
+            skipped.push({ runId: run.id, workflow: run.workflow, branch: run.branch, reason });
+    }
+    return { matrix: { include }, skipped, more: listed.more };
+}
+
+;// CONCATENATED MODULE: ./src/monitor/render.ts
+/**
+ * What `scan` prints: a table (one row per failed job) or the JSON of docs/cli.md. Every value
+ * that came from a log or from the API (names, branches, messages, paths) is hostile text: it is
+ * made one line without control characters and cut; the CLI's stream also neutralises workflow
+ * commands, and the JSON writes `##[` as a JSON escape.
+ */
+
+const HEADERS = (/* unused pure expression or super */ null && (['RUN', 'WORKFLOW', 'BRANCH', 'AGE', 'JOB', 'CATEGORY', 'LOCATION', 'FIXABLE', 'MESSAGE']));
+/** Widths the columns are cut to (MESSAGE, the last, is not padded). */
+const WIDTHS = (/* unused pure expression or super */ null && ([12, 20, 24, 6, 24, 24, 40, 30, 100]));
+/** `45m`, `3h05m`, `2d04h`: how long ago the run was created. */
+function formatAge(createdAt, now) {
+    const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(createdAt)) / 60_000));
+    if (minutes < 60)
+        return `${minutes}m`;
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24)
+        return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
+    return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
+}
+function render_location(job) {
+    const primary = job.primary;
+    if (primary?.file === undefined)
+        return '-';
+    return `${primary.file}${primary.line !== undefined ? `:${primary.line}` : ''}${primary.column !== undefined ? `:${primary.column}` : ''}`;
+}
+function fixable(job) {
+    if (job.unavailable !== undefined)
+        return '?';
+    return job.fixable ? `yes (${job.fixers.join(',')})` : 'no';
+}
+function rowsOf(run, now) {
+    const head = [String(run.id), run.workflow, run.branch === '' ? '-' : run.branch, formatAge(run.createdAt, now)];
+    if (run.jobs.length === 0)
+        return [[...head, '-', '-', '-', '-', 'no failed job listed for this attempt']];
+    return run.jobs.map((job) => [
+        ...head,
+        job.name,
+        job.primary?.category ?? (job.unavailable !== undefined ? 'unavailable' : 'unknown'),
+        render_location(job),
+        fixable(job),
+        job.unavailable ?? job.primary?.message ?? 'no failure recognised in the log',
+    ]);
+}
+function formatRow(cells) {
+    return cells
+        .map((cell, index) => {
+        const width = WIDTHS[index] ?? 100;
+        const text = clip(cell, width);
+        return index === cells.length - 1 ? text : text.padEnd(width);
+    })
+        .join(' ')
+        .trimEnd();
+}
+function renderScanTable(result, now) {
+    const filters = [
+        result.filters.branch !== null ? `branch ${clip(result.filters.branch, 100)}` : '',
+        result.filters.workflows.length > 0 ? `workflow ${clip(result.filters.workflows.join(', '), 200)}` : '',
+    ].filter((text) => text !== '');
+    const window = `${result.lookbackMinutes} minute(s), since ${result.since}${filters.length > 0 ? `; ${filters.join('; ')}` : ''}`;
+    if (result.runs.length === 0)
+        return `No failed workflow run in ${result.repository} in the last ${window}.\n`;
+    const jobs = result.runs.reduce((count, run) => count + run.jobs.length, 0);
+    const fixableJobs = result.runs.reduce((count, run) => count + run.jobs.filter((job) => job.fixable).length, 0);
+    const lines = [
+        `${result.runs.length} failed run(s) in ${result.repository} in the last ${window}: ${jobs} failed job(s), ${fixableJobs} fixable`,
+        formatRow(HEADERS),
+        ...result.runs.flatMap((run) => rowsOf(run, now).map(formatRow)),
+    ];
+    if (result.more)
+        lines.push(`… more failed runs than --max-failures ${result.filters.maxFailures}: only the newest are listed`);
+    return `${neutralizeWorkflowCommands(lines.join('\n'))}\n`;
+}
+/** The JSON of `scan --json` (docs/cli.md), one object, with `ageMinutes` computed at `now`. */
+function toScanJson(result, now) {
+    const value = {
+        ...result,
+        runs: result.runs.map((run) => ({
+            ...run,
+            ageMinutes: Math.max(0, Math.floor((now.getTime() - Date.parse(run.createdAt)) / 60_000)),
+        })),
+    };
+    return `${JSON.stringify(value, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
+}
+/** The job summary of the action's `mode: scan`: the runs handed to fix jobs and those left out, with why. */
+function renderMatrixSummary(result, repository, lookbackMinutes) {
+    const lines = [`### CI Autofixer scan`, ''];
+    const runs = result.matrix.include.length;
+    lines.push(runs === 0
+        ? `No failed workflow run in ${escapeMarkdown(repository, 200)} in the last ${lookbackMinutes} minute(s) needs a fix job.`
+        : `${runs} failed run(s) of ${escapeMarkdown(repository, 200)} in the last ${lookbackMinutes} minute(s) go to fix jobs.`);
+    const row = (id, workflow, branch, note) => `| ${id} | ${escapeMarkdown(workflow, 100)} | ${escapeMarkdown(branch === '' ? '-' : branch, 100)} | ${escapeMarkdown(note, 300)} |`;
+    if (runs + result.skipped.length > 0) {
+        lines.push('', '| Run | Workflow | Branch | |', '| --- | --- | --- | --- |');
+        for (const entry of result.matrix.include)
+            lines.push(row(entry['run-id'], entry.workflow, entry.branch, 'fix job'));
+        for (const skipped of result.skipped)
+            lines.push(row(skipped.runId, skipped.workflow, skipped.branch, `skipped: ${skipped.reason}`));
+    }
+    if (result.more)
+        lines.push('', 'More failed runs matched than `max-failures`: only the newest were looked at.');
+    return `${lines.join('\n')}\n`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -65727,7 +66679,9 @@ const pyrightDetector = {
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/python-traceback.ts
 
-const NO_MODULE = /No module named '?(?<module>[A-Za-z_][\w.]*)'?/;
+// The whole name, up to its closing quote (Python 3) or the end of the word (Python 2's unquoted
+// form): a prefix of a name with other characters in it (`'x; touch …'`, `'ya\0ml'`) is not a module.
+const NO_MODULE = /No module named (?:'(?<module>[A-Za-z_][\w.]*)'|(?<bare>[A-Za-z_][\w.]*)(?=\s|$))/;
 const CANNOT_IMPORT = /cannot import name '(?<name>[^']+)' from '(?<from>[^']+)'(?: \((?<path>[^)]+)\))?/;
 const NO_SUCH_FILE = /\[Errno 2\] No such file or directory: '(?<path>[^']+)'/;
 const NETWORK_TYPES = /(?:^|\.)(?:TimeoutError|TimeoutExpired|timeout|ConnectionError|ConnectionRefusedError|ConnectionResetError|ConnectionAbortedError|RemoteDisconnected|URLError|HTTPError|ReadTimeout|ConnectTimeout|ReadTimeoutError|ConnectTimeoutError|MaxRetryError|ProxyError|SSLError|NewConnectionError|gaierror|ClientConnectorError|ServerDisconnectedError|RateLimitExceededException)$/;
@@ -65744,7 +66698,8 @@ function topLevelModule(dotted) {
 function classifyPythonException(type, message, inTest) {
     const shortType = type.slice(type.lastIndexOf('.') + 1);
     if (shortType === 'ModuleNotFoundError' || shortType === 'ImportError') {
-        const missing = NO_MODULE.exec(message)?.groups?.module;
+        const groups = NO_MODULE.exec(message)?.groups;
+        const missing = groups?.module ?? groups?.bare;
         if (missing !== undefined) {
             return { category: 'import_missing_module', data: { ecosystem: 'python', module: topLevelModule(missing) } };
         }
@@ -75437,7 +76392,7 @@ const TOOL_RULES = {
     prettier: {
         ecosystem: 'node',
         requiresOneOf: ['--check', '-c', '--list-different', '-l'],
-        refused: ['--write', '-w', '--cache', '--cache-location'],
+        refused: ['--write', '-w', '--cache', '--cache-location', '--plugin', '--plugin-search-dir'],
     },
     // `cargo fmt --check`, `cargo fmt --all -- --check`: exit 1 when a file would change. gofmt is
     // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
@@ -75455,6 +76410,7 @@ const TOOL_RULES = {
             '-o',
             '--output-file',
             '--rulesdir',
+            '--plugin',
             '--resolve-plugins-relative-to',
             '--init',
             '--inspect-config',
@@ -75633,6 +76589,7 @@ async function runReplay(ctx, invocations) {
             ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
         });
         const command = commandText(tool, invocation.args);
+        ctx.logger.info(toolRunText(command, result));
         checks.push({ kind: 'replay', command, exitCode: result.exitCode, passed: result.exitCode === 0 });
         if (result.exitCode !== 0) {
             const why = result.timedOut ? ` (stopped after ${REPLAY_TIMEOUT_MS / 1000} s)` : '';
@@ -75725,8 +76682,9 @@ class StepReplays {
                 return;
             }
             if (run.passed && changed.length === 0) {
+                const tools = entry.plan.ok ? entry.plan.invocations.map((invocation) => invocation.tool) : [];
                 for (const kept of group)
-                    this.recordPass(kept.fix, run.checks);
+                    this.recordPass(kept.fix, run.checks, reportedByOneOf(kept.failures, tools));
                 logger.info(`replayed ${run.checks.map(checkText).join(', ')}: kept ${group.map((kept) => kept.fix.fixer).join(', ')}`);
                 return;
             }
@@ -75761,10 +76719,11 @@ class StepReplays {
             await dirs.dispose();
         }
     }
-    recordPass(fix, checks) {
+    /** `rechecked`: the replayed tools are the ones that reported the fix's failures, so their pass checks it. */
+    recordPass(fix, checks, rechecked) {
         fix.checks = [...(fix.checks ?? []), ...checks];
         delete fix.notReplayed;
-        if (fix.status === 'applied-unverified') {
+        if (fix.status === 'applied-unverified' && rechecked) {
             // The failing check itself passed: that is verification, whatever the fixer's own check was.
             fix.status = 'verified';
             delete fix.reason;
@@ -75814,6 +76773,14 @@ class StepReplays {
         }
         this.options.logger.warning(`${why}: reverted ${names.join(', ')}`);
     }
+}
+/**
+ * Whether every failure was reported by one of the replayed tools (itself or as the formatter a
+ * hook ran). A missing module in a `black --check .` step is not checked by black passing: only
+ * the tool that failed can say its failure is gone.
+ */
+function reportedByOneOf(failures, tools) {
+    return failures.every((failure) => tools.includes(failure.tool) || tools.includes(String(failure.data?.formatter ?? '')));
 }
 /** `black --check . (exit 0)`. */
 function checkText(check) {
@@ -75878,10 +76845,14 @@ async function applyOne({ planned, guard, options, env }) {
         return { fix: guarded };
     return verifyAndKeep(ready, guarded);
 }
-/** PIP_INDEX_URL of the runner, for the dependency fixer's download only (see FixContext.packageIndexEnv). */
+/**
+ * The runner's package index settings (PIP_INDEX_URL, npm's registry), for our own downloads and
+ * tool installs only (see FixContext.packageIndexEnv).
+ */
 function packageIndexOf(env) {
-    const index = env.PIP_INDEX_URL;
-    return index !== undefined && index !== '' ? { packageIndexEnv: { PIP_INDEX_URL: index } } : {};
+    const names = ['PIP_INDEX_URL', 'npm_config_registry', 'NPM_CONFIG_REGISTRY'];
+    const found = Object.fromEntries(names.flatMap((name) => (env[name] !== undefined && env[name] !== '' ? [[name, env[name]]] : [])));
+    return Object.keys(found).length > 0 ? { packageIndexEnv: found } : {};
 }
 /** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
 async function prepareFix(planned, guard, options, env) {
@@ -75903,6 +76874,7 @@ async function prepareFix(planned, guard, options, env) {
         logger: options.logger,
         env,
         useRepositoryTools: options.useRepositoryTools,
+        installTools: options.installTools ?? false,
         ...packageIndexOf(options.env),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
     };
@@ -75911,15 +76883,11 @@ async function prepareFix(planned, guard, options, env) {
         tool = await fixer.resolveTool(ctx);
     }
     catch (error) {
-        return result(fixer, accepted, {
-            status: 'skipped',
-            description: `${fixer.id} not applied`,
-            files: [],
-            reason: `finding its tool failed: ${errors_getErrorMessage(error)}`,
-        });
+        const why = error instanceof ToolUnavailableError ? error.message : `finding its tool failed: ${errors_getErrorMessage(error)}`;
+        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: why });
     }
     if (tool === undefined) {
-        const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
+        const hint = fixer.toolHint !== undefined ? `; ${fixer.toolHint}` : '';
         const where = options.useRepositoryTools
             ? 'in the workspace or on PATH'
             : "on PATH (the repository's own tools are not used: use-repository-tools is false)";
@@ -75927,7 +76895,7 @@ async function prepareFix(planned, guard, options, env) {
             status: 'skipped',
             description: `${fixer.id} not applied`,
             files: [],
-            reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
+            reason: `${fixer.toolName ?? fixer.id} not available: not found ${where}${hint}`,
         });
     }
     return { fixer, guard, options, ctx, tool, accepted, refusedNote, refused };
@@ -76394,161 +77362,6 @@ async function checkFixBranch(git, question) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/event/target.ts
-/**
- * Trigger → Target: which workflow run (and attempt) the autofixer works on.
- *   workflow_run       the triggering run from the payload (the run-id input wins when given)
- *   workflow_dispatch  the run-id input, else the newest failed run on the dispatched branch
- *   cli, schedule, …   the run-id input (required)
- * A run that did not fail is not an error: it yields a notice.
- */
-
-
-/** Conclusions that mean the run failed and its failed jobs are worth reading. */
-const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out']);
-function readRepository(value) {
-    if (value === null)
-        return null;
-    if (!isRecord(value))
-        return undefined;
-    return {
-        ...(typeof value.id === 'number' ? { id: value.id } : {}),
-        ...(typeof value.full_name === 'string' ? { full_name: value.full_name } : {}),
-        ...(isRecord(value.owner) && typeof value.owner.login === 'string' ? { owner: value.owner.login } : {}),
-    };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function readRun(value, where) {
-    if (!isRecord(value) || typeof value.id !== 'number' || typeof value.head_sha !== 'string') {
-        throw new errors_ConfigurationError(`${where} is not a workflow run (it has no numeric id and head_sha)`);
-    }
-    const pulls = Array.isArray(value.pull_requests)
-        ? value.pull_requests.filter((p) => isRecord(p) && typeof p.number === 'number')
-        : [];
-    return {
-        id: value.id,
-        run_attempt: typeof value.run_attempt === 'number' ? value.run_attempt : undefined,
-        name: typeof value.name === 'string' ? value.name : null,
-        html_url: typeof value.html_url === 'string' ? value.html_url : undefined,
-        head_sha: value.head_sha,
-        head_branch: typeof value.head_branch === 'string' ? value.head_branch : null,
-        status: typeof value.status === 'string' ? value.status : null,
-        conclusion: typeof value.conclusion === 'string' ? value.conclusion : null,
-        repository: readRepository(value.repository) ?? undefined,
-        head_repository: 'head_repository' in value ? readRepository(value.head_repository) : undefined,
-        pull_requests: pulls,
-    };
-}
-function splitRepository(repository) {
-    const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})?)\/([A-Za-z0-9._-]{1,100})$/.exec(repository.trim());
-    if (!match)
-        throw new errors_ConfigurationError(`repository ${JSON.stringify(repository)} must be OWNER/NAME (as in GITHUB_REPOSITORY)`);
-    return { owner: match[1], repo: match[2] };
-}
-async function getRun(client, owner, repo, runId) {
-    try {
-        const response = await client.octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
-        return readRun(response.data, `run ${runId}`);
-    }
-    catch (error) {
-        if (typeof error === 'object' && error !== null && error.status === 404) {
-            throw new GitHubApiError(`workflow run ${runId} does not exist in ${owner}/${repo} (GET /repos/${owner}/${repo}/actions/runs/${runId} answered 404): check the run-id, and that the token has 'actions: read'`, 404, { cause: error });
-        }
-        throw client_toGitHubApiError(error, client, `reading workflow run ${runId}`);
-    }
-}
-function branchOfRef(ref) {
-    if (typeof ref !== 'string' || ref === '')
-        return undefined;
-    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-}
-/**
- * Why the run's head cannot be trusted with a write token, or undefined when it can. Trust is
- * decided by repository ids, never by the absence of a field: a null head repository (GitHub sends
- * null once a fork is deleted), a missing id, another id or another owner all mean report only.
- */
-function untrustedHeadReason(run, owner, repo) {
-    const base = run.repository;
-    const head = run.head_repository;
-    if (base === undefined || base.id === undefined) {
-        return 'the run does not say which repository it belongs to (no repository id)';
-    }
-    if (base.full_name !== undefined && base.full_name.toLowerCase() !== `${owner}/${repo}`.toLowerCase()) {
-        return `the run belongs to ${base.full_name}, not to ${owner}/${repo}`;
-    }
-    if (head === null)
-        return "the run's head repository is unknown (GitHub sends none once a fork is deleted)";
-    if (head === undefined || head.id === undefined)
-        return 'the run does not say which repository holds its head commit';
-    if (head.id !== base.id) {
-        return `the run's head is in another repository (a fork${head.full_name !== undefined ? `: ${head.full_name}` : ''})`;
-    }
-    if (head.owner !== undefined && base.owner !== undefined && head.owner.toLowerCase() !== base.owner.toLowerCase()) {
-        return `the run's head repository is owned by ${head.owner}, not by ${base.owner}`;
-    }
-    return undefined;
-}
-function toTarget(run, owner, repo, trigger) {
-    const untrusted = untrustedHeadReason(run, owner, repo);
-    const headRepository = run.head_repository?.full_name ?? (run.head_repository === null ? 'unknown' : `${owner}/${repo}`);
-    return {
-        owner,
-        repo,
-        runId: run.id,
-        runAttempt: run.run_attempt ?? 1,
-        ...(run.name ? { workflowName: run.name } : {}),
-        ...(run.html_url ? { runUrl: run.html_url } : {}),
-        headSha: run.head_sha,
-        headBranch: run.head_branch ?? '',
-        headRepository,
-        fromFork: untrusted !== undefined,
-        ...(untrusted !== undefined ? { untrustedReason: untrusted } : {}),
-        conclusion: run.conclusion,
-        pullRequests: (run.pull_requests ?? []).map((pull) => pull.number),
-        trigger,
-    };
-}
-function noticeForUnfailed(run) {
-    const label = `Workflow run ${run.id}${run.name ? ` (${run.name})` : ''}`;
-    if (run.conclusion === null || (run.status !== null && run.status !== undefined && run.status !== 'completed')) {
-        return `${label} has not finished (status: ${run.status ?? 'unknown'}); nothing to fix yet. Run again once it has failed.`;
-    }
-    if (!FAILED_CONCLUSIONS.has(run.conclusion)) {
-        return `${label} did not fail (conclusion: ${run.conclusion}); nothing to fix.`;
-    }
-    return undefined;
-}
-function resolved(run, owner, repo, trigger) {
-    const notice = noticeForUnfailed(run);
-    return notice === undefined ? { target: toTarget(run, owner, repo, trigger) } : { notice };
-}
-async function resolveTarget(input, client) {
-    const { owner, repo } = splitRepository(input.repository);
-    const trigger = input.eventName === '' ? 'cli' : input.eventName;
-    if (input.runId !== undefined && (!Number.isSafeInteger(input.runId) || input.runId <= 0)) {
-        throw new errors_ConfigurationError(`run-id must be a positive whole number (got ${input.runId})`);
-    }
-    if (trigger === 'workflow_run' && input.runId === undefined) {
-        return resolved(readRun(input.payload.workflow_run, 'the workflow_run event payload'), owner, repo, trigger);
-    }
-    if (input.runId !== undefined) {
-        return resolved(await getRun(client, owner, repo, input.runId), owner, repo, trigger);
-    }
-    if (trigger === 'workflow_dispatch') {
-        const branch = branchOfRef(input.payload.ref);
-        if (branch === undefined)
-            throw new errors_ConfigurationError('the workflow_dispatch payload has no ref: give the run-id input');
-        const response = await callGitHub(client, `finding the newest failed run on ${branch}`, () => client.octokit.rest.actions.listWorkflowRunsForRepo({ owner, repo, branch, status: 'failure', per_page: 1 }));
-        const newest = response.data.workflow_runs[0];
-        if (newest === undefined)
-            return { notice: `No failed workflow run on branch ${branch} in ${owner}/${repo}; nothing to fix.` };
-        return resolved(readRun(newest, `run ${newest.id}`), owner, repo, trigger);
-    }
-    throw new errors_ConfigurationError(`event '${trigger}' does not name a workflow run: give the run-id input (or trigger on workflow_run / workflow_dispatch)`);
-}
-
 ;// CONCATENATED MODULE: ./src/github/jobs.ts
 
 /** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
@@ -76990,7 +77803,7 @@ function checksSentence(fix, code, text) {
  * issue 123 of the repository.
  */
 function runLabel(target, options = {}) {
-    const workflow = target.workflowName !== undefined ? clip(target.workflowName, 100) : '';
+    const workflow = target.workflowName !== undefined ? escape_clip(target.workflowName, 100) : '';
     const name = workflow === '' ? 'workflow' : workflow;
     if (options.plain)
         return `${name} run ${target.runId}`;
@@ -77412,7 +78225,7 @@ function addAllFailures(doc, failures, context) {
 }
 /** `black --check -- a.py: exit 0; black --check .: exit 0` in plain text for a commit message. */
 function plainChecks(fix) {
-    return checksSentence(fix, (command) => clip(command, 120), (value) => clip(value, 160));
+    return checksSentence(fix, (command) => escape_clip(command, 120), (value) => escape_clip(value, 160));
 }
 /**
  * The commit message: a subject, a short body listing the kept fixes (each verified one with the
@@ -77428,7 +78241,7 @@ function commitMessage(report, trailerValue) {
     for (const fix of kept.slice(0, 20)) {
         const checks = plainChecks(fix);
         const status = fix.status === 'verified' ? 'verified' : 'applied, NOT verified';
-        lines.push(`- ${fix.fixer}: ${clip(fix.description, 160)} (${status}${checks !== '' ? `; ${checks}` : ''})`);
+        lines.push(`- ${fix.fixer}: ${escape_clip(fix.description, 160)} (${status}${checks !== '' ? `; ${checks}` : ''})`);
     }
     if (kept.length > 20)
         lines.push(`- … and ${kept.length - 20} more`);
@@ -77573,6 +78386,7 @@ async function repairWorkspace(workspace, failures, options, deps, steps = []) {
         logger: deps.logger,
         env: process.env,
         useRepositoryTools: options.useRepositoryTools,
+        installTools: options.installTools ?? false,
         dryRun: options.dryRun,
         steps,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -77731,6 +78545,7 @@ async function repairRun(state) {
         fixTypes: settings.fixTypes,
         dryRun: settings.dryRun,
         useRepositoryTools: settings.useRepositoryTools,
+        installTools: settings.installTools,
         signal: budget.signal,
         session,
     }, deps, failedStepCommands(report.jobs));
@@ -77776,7 +78591,7 @@ async function publishSafely(state) {
         return { ...progress, error: message, skippedReason: message };
     }
 }
-function skipReason(state, kept, files) {
+function pipeline_skipReason(state, kept, files) {
     const { settings, report } = state;
     if (state.onlyReport !== undefined)
         return 'report only (see notices)';
@@ -77800,7 +78615,7 @@ async function publish(state, publication) {
     // Verified fixes and fixes applied but not verified are both pushed; the PR says which is which.
     const kept = report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
     const files = [...new Set(kept.flatMap((fix) => fix.files))].sort();
-    const skipped = skipReason(state, kept, files);
+    const skipped = pipeline_skipReason(state, kept, files);
     if (skipped !== undefined)
         return { ...publication, skippedReason: skipped };
     const remote = state.pushUrl;
@@ -77890,7 +78705,7 @@ function annotationsFor(report, options = {}) {
 function annotationMessage(facts, report) {
     // The failure's own text is cut first, so the lines we add below always survive the cap.
     const lines = [truncate(stripControlCharacters(facts.failure.message.slice(0, annotations_MESSAGE_CHARS * 2)), annotations_MESSAGE_CHARS - 400)];
-    const where = [facts.jobName && `job ${clip(facts.jobName, 120)}`, facts.stepName && `step ${clip(facts.stepName, 120)}`]
+    const where = [facts.jobName && `job ${escape_clip(facts.jobName, 120)}`, facts.stepName && `step ${escape_clip(facts.stepName, 120)}`]
         .filter(Boolean)
         .join(', ');
     if (where)
@@ -77916,13 +78731,13 @@ function annotationMessage(facts, report) {
     return lines.join('\n');
 }
 function annotations_plainChecks(fix) {
-    return checksSentence(fix, (command) => `\`${clip(command, 160)}\``, (value) => clip(value, 300));
+    return checksSentence(fix, (command) => `\`${escape_clip(command, 160)}\``, (value) => escape_clip(value, 300));
 }
 function cleanMessage(text) {
-    return neutralizeWorkflowCommands(truncate(stripControlCharacters(text), annotations_MESSAGE_CHARS));
+    return escape_neutralizeWorkflowCommands(truncate(stripControlCharacters(text), annotations_MESSAGE_CHARS));
 }
 function cleanTitle(text) {
-    return neutralizeWorkflowCommands(clip(text, TITLE_CHARS));
+    return escape_neutralizeWorkflowCommands(escape_clip(text, TITLE_CHARS));
 }
 function isPositiveInteger(value) {
     return value !== undefined && Number.isSafeInteger(value) && value > 0;
@@ -78205,6 +79020,8 @@ function addNeedsHuman({ doc, report, context, failures, maxRows }) {
 
 
 
+
+
 function readEventPayload(eventPath) {
     if (eventPath === undefined || eventPath === '')
         return {};
@@ -78251,6 +79068,7 @@ function outputsFor(report, reportPath) {
         'pull-request-number': publication?.pullRequestNumber !== undefined ? String(publication.pullRequestNumber) : '',
         'pull-request-url': publication?.pullRequestUrl ?? '',
         'report-path': reportPath,
+        matrix: '',
     };
 }
 function setOutputs(outputs) {
@@ -78284,7 +79102,7 @@ async function finishWithReport(report, settings) {
     emitAnnotations(annotationsFor(report), core_namespaceObject);
     await summary.addRaw(renderSummary(report, { serverUrl: settings.serverUrl })).write();
     for (const notice of report.notices)
-        core_notice(neutralizeWorkflowCommands(notice));
+        core_notice(escape_neutralizeWorkflowCommands(notice));
     setOutputs(outputsFor(report, reportPath));
     if (report.errors.length > 0) {
         const more = report.errors.length > 1 ? ` (and ${report.errors.length - 1} more error(s): see the job summary)` : '';
@@ -78306,13 +79124,29 @@ async function finishWithoutReport(error) {
     setOutputs(outputsFor(undefined, written));
     setFailed(message);
 }
+/** `mode: scan`: the failed runs still to fix as the `matrix` output, and a summary of what was left out. */
+async function runScanMode(settings, github) {
+    const result = await scanMatrix(github, {
+        owner: settings.owner,
+        repo: settings.repo,
+        lookbackMinutes: settings.lookbackMinutes,
+        maxFailures: settings.maxFailures,
+        branchPrefix: settings.branchPrefix,
+    }, new Date());
+    await summary.addRaw(renderMatrixSummary(result, `${settings.owner}/${settings.repo}`, settings.lookbackMinutes)).write();
+    setOutputs({ ...outputsFor(undefined, ''), matrix: JSON.stringify(result.matrix) });
+}
 async function main_run() {
     try {
         const logger = createActionsLogger();
         const { settings, github } = await loadSettings(logger);
+        if (settings.mode === 'scan') {
+            await runScanMode(settings, github);
+            return;
+        }
         const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
         if (outcome.kind === 'notice') {
-            core_notice(neutralizeWorkflowCommands(outcome.notice));
+            core_notice(escape_neutralizeWorkflowCommands(outcome.notice));
             await summary.addRaw(`### CI Autofixer\n\n${escapeMarkdown(outcome.notice, 2000)}\n`).write();
             setOutputs(outputsFor(undefined, ''));
             return;

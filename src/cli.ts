@@ -40,12 +40,14 @@ const USAGE = `Usage:
       Find and classify the failures in CI logs (GitHub Actions, gh run view, Travis, plain).
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
-                   [--use-repository-tools true|false] [--timeout-minutes N]
+                   [--use-repository-tools true|false] [--install-tools true|false]
+                   [--timeout-minutes N]
       Apply, guard and check fixes in the git working tree DIR (the fixer's check, then the
       failed step's command replayed when it is a recognised invocation); commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
-                   [--use-repository-tools true|false] [--timeout-minutes N]
+                   [--use-repository-tools true|false] [--install-tools true|false]
+                   [--timeout-minutes N]
       The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
       to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN; the
       repository's .github/ci-autofixer.yml is read from its default branch.
@@ -61,6 +63,8 @@ const USAGE = `Usage:
       Stops after N cycles (default: never) or at Ctrl-C, after the current run (exit 130).
   The repository's own tools (node_modules/.bin, .venv/bin) are its author's code: they run with
   no token or secret in their environment; --use-repository-tools false uses tools on PATH only.
+  --install-tools true installs the version of black, isort, autopep8, prettier or eslint the
+  repository pins when another one is found (into a temporary directory, from the package index).
   ci-autofixer --help | --version
 Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error,
 130 when watch was stopped by Ctrl-C.`;
@@ -126,6 +130,7 @@ const FIX_OPTIONS = {
   'max-fixes': { type: 'string' },
   'fix-types': { type: 'string' },
   'use-repository-tools': { type: 'string' },
+  'install-tools': { type: 'string' },
   'timeout-minutes': { type: 'string' },
 } as const;
 
@@ -156,6 +161,7 @@ function fixSettings(values: FixValues, workspace: string, io: CliIo) {
       'max-fixes': values['max-fixes'],
       'fix-types': values['fix-types'],
       'use-repository-tools': values['use-repository-tools'],
+      'install-tools': values['install-tools'],
       'timeout-minutes': values['timeout-minutes'],
     } as RawInputs,
     // Nothing is pushed here: the checkout's own configuration file is the one that applies.
@@ -248,6 +254,7 @@ const RUN_OPTIONS = {
   'fix-types': { type: 'string' },
   'max-log-bytes': { type: 'string' },
   'use-repository-tools': { type: 'string' },
+  'install-tools': { type: 'string' },
   'timeout-minutes': { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean' },
@@ -308,6 +315,7 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     'fix-types': values['fix-types'],
     'max-log-bytes': values['max-log-bytes'],
     'use-repository-tools': values['use-repository-tools'],
+    'install-tools': values['install-tools'],
     'timeout-minutes': values['timeout-minutes'],
   };
   const environment = runEnvironment(io, access.repo, access.apiUrl, workspace, values.report);
@@ -443,6 +451,7 @@ const WATCH_FLAGS = {
   'branch-prefix': { type: 'string' },
   'fix-types': { type: 'string' },
   'use-repository-tools': { type: 'string' },
+  'install-tools': { type: 'string' },
   'timeout-minutes': { type: 'string' },
 } as const;
 
@@ -502,6 +511,7 @@ async function commandWatch(args: string[], io: CliIo): Promise<number> {
     'branch-prefix': values['branch-prefix'],
     'fix-types': values['fix-types'],
     'use-repository-tools': values['use-repository-tools'],
+    'install-tools': values['install-tools'],
     'timeout-minutes': values['timeout-minutes'],
   };
   const environment = runEnvironment(io, access.repo, access.apiUrl, workspace);

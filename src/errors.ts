@@ -28,6 +28,13 @@ export class GitError extends AutofixerError {}
 /** A fixer could not be applied, or broke the guard. */
 export class FixError extends AutofixerError {}
 
+/**
+ * A fixer's tool cannot be used as the repository needs it: not found, another version than the
+ * one the repository pins, or the pinned version could not be installed. The fixer is skipped with
+ * this message as the reason.
+ */
+export class ToolUnavailableError extends FixError {}
+
 /** A log could not be read or parsed. */
 export class LogError extends AutofixerError {}
 

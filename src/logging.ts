@@ -12,8 +12,9 @@ export interface Logger {
 
 export function createConsoleLogger(options: { verbose?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
   const stream = options.stream ?? process.stderr;
+  // The CLI may run inside a job, where the runner reads stderr for workflow commands too.
   const write = (line: string): void => {
-    stream.write(`${line}\n`);
+    stream.write(`${neutralizeWorkflowCommands(line)}\n`);
   };
   return {
     debug: (m) => {
@@ -29,18 +30,28 @@ export function createConsoleLogger(options: { verbose?: boolean; stream?: NodeJ
   };
 }
 
-/** Collects messages; for tests. */
+/**
+ * Collects messages as the action logger would print them (neutralized); for tests. A group's end
+ * is recorded as `== end <name>`, so tests can check what a group holds.
+ */
 export function createMemoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
+  const push = (line: string): void => {
+    lines.push(neutralizeWorkflowCommands(line));
+  };
   return {
     lines,
-    debug: (m) => lines.push(`debug: ${m}`),
-    info: (m) => lines.push(m),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
+    debug: (m) => push(`debug: ${m}`),
+    info: (m) => push(m),
+    warning: (m) => push(`warning: ${m}`),
+    error: (m) => push(`error: ${m}`),
     group: async (name, fn) => {
-      lines.push(`== ${name}`);
-      return fn();
+      push(`== ${name}`);
+      try {
+        return await fn();
+      } finally {
+        push(`== end ${name}`);
+      }
     },
   };
 }

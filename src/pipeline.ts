@@ -40,6 +40,8 @@ export interface RepairOptions {
   fixTypes: readonly string[];
   dryRun: boolean;
   useRepositoryTools: boolean;
+  /** install-tools: install a tool's pinned version when another one is found. Default false. */
+  installTools?: boolean;
   signal?: AbortSignal;
   session?: RepairSession;
 }
@@ -131,6 +133,7 @@ export async function repairWorkspace(
     logger: deps.logger,
     env: process.env,
     useRepositoryTools: options.useRepositoryTools,
+    installTools: options.installTools ?? false,
     dryRun: options.dryRun,
     steps,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -316,6 +319,7 @@ async function repairRun(state: RunState): Promise<void> {
       fixTypes: settings.fixTypes,
       dryRun: settings.dryRun,
       useRepositoryTools: settings.useRepositoryTools,
+      installTools: settings.installTools,
       signal: budget.signal,
       session,
     },

@@ -44,6 +44,8 @@ export interface Settings {
   eventPayload: Record<string, unknown>;
   /** Run the repository's own tools (node_modules/.bin, .venv/bin) for same-repository runs. */
   useRepositoryTools: boolean;
+  /** Install a tool's pinned version into a temporary prefix when another version (or none) is found. */
+  installTools: boolean;
   /** Total time budget of a run, in minutes: no new work starts after it, the report is still written. */
   timeoutMinutes: number;
   /** Where the configuration file was read from, for the report ('' when none was). */
@@ -70,6 +72,7 @@ export const INPUT_NAMES = [
   'working-directory',
   'max-log-bytes',
   'use-repository-tools',
+  'install-tools',
   'timeout-minutes',
   'mode',
   'lookback-minutes',
@@ -88,6 +91,7 @@ const CONFIG_FILE_KEYS: readonly InputName[] = [
   'branch-prefix',
   'max-log-bytes',
   'use-repository-tools',
+  'install-tools',
   'timeout-minutes',
   'lookback-minutes',
   'max-failures',
@@ -101,6 +105,7 @@ export const DEFAULTS = {
   branchPrefix: 'autofix/',
   maxLogBytes: 64 * 1024 * 1024,
   useRepositoryTools: true,
+  installTools: false,
   timeoutMinutes: 20,
   mode: 'fix' as ActionMode,
   lookbackMinutes: 60,
@@ -125,6 +130,7 @@ export const ALLOWED: Record<InputName, string> = {
   'working-directory': 'must be a directory inside the workspace',
   'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
   'use-repository-tools': "must be 'true' or 'false' (default true)",
+  'install-tools': "must be 'true' or 'false' (default false)",
   'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
   mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
   'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
@@ -184,6 +190,7 @@ const inputSchema = z.object({
   ),
   'dry-run': booleanInput,
   'use-repository-tools': booleanInput,
+  'install-tools': booleanInput,
   'timeout-minutes': z.preprocess(
     emptyToUndefined,
     z
@@ -393,6 +400,7 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
     eventName: environment.eventName,
     eventPayload: environment.eventPayload,
     useRepositoryTools: values['use-repository-tools'] ?? DEFAULTS.useRepositoryTools,
+    installTools: values['install-tools'] ?? DEFAULTS.installTools,
     timeoutMinutes: values['timeout-minutes'] ?? DEFAULTS.timeoutMinutes,
     configSource: environment.configFile?.source ?? '',
     defaultBranch: environment.defaultBranch,

@@ -317,7 +317,7 @@ describe('guard', () => {
       useRepositoryTools: true,
     });
     expect(result?.status).toBe('skipped');
-    expect(result?.reason).toContain('the tool for prettier was not found in the workspace or on PATH: add prettier to the repository');
+    expect(result?.reason).toContain('prettier not available: not found in the workspace or on PATH; add prettier to the repository');
   });
 
   it('refuses a workspace that is not a git working tree', async () => {

@@ -106,7 +106,10 @@ describe('action end to end', () => {
       if (line.startsWith('::group::')) expect(++depth, `nested group: ${line}`).toBe(1);
       if (line.startsWith('::endgroup::')) depth--;
     }
-    expect(first.stdout).toMatch(/^::group::Fix: black\nblack: verified \[/m);
+    // The group holds black's own commands with their output, then its result, then closes.
+    expect(first.stdout).toMatch(
+      /^::group::Fix: black\n\$ black --quiet -- \S+ \(exit 0\)\n(?:.*\n)*?\$ black --check -- \S+ \(exit 0\)\n(?: {2}\| .*\n)*black: verified \[.*\n::endgroup::$/m,
+    );
     // The token never reaches the log or the checkout's git config.
     // (The one `::add-mask::` line asks the runner to mask it; nothing else may carry it.)
     const printed = (first.stdout + first.stderr).split('\n').filter((line) => !line.startsWith('::add-mask::'));

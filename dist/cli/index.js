@@ -36059,7 +36059,6 @@ exports.prettifyError = prettifyError;
 /***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var composer = __nccwpck_require__(9984);
@@ -36081,35 +36080,35 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
+exports.Composer = composer.Composer;
+exports.Document = Document.Document;
+exports.Schema = Schema.Schema;
+exports.YAMLError = errors.YAMLError;
+exports.YAMLParseError = errors.YAMLParseError;
+exports.YAMLWarning = errors.YAMLWarning;
+exports.Alias = Alias.Alias;
+exports.isAlias = identity.isAlias;
+exports.isCollection = identity.isCollection;
+exports.isDocument = identity.isDocument;
+exports.isMap = identity.isMap;
+exports.isNode = identity.isNode;
+exports.isPair = identity.isPair;
+exports.isScalar = identity.isScalar;
+exports.isSeq = identity.isSeq;
+exports.Pair = Pair.Pair;
+exports.Scalar = Scalar.Scalar;
+exports.YAMLMap = YAMLMap.YAMLMap;
+exports.YAMLSeq = YAMLSeq.YAMLSeq;
+exports.CST = cst;
+exports.Lexer = lexer.Lexer;
+exports.LineCounter = lineCounter.LineCounter;
+exports.Parser = parser.Parser;
+exports.parse = publicApi.parse;
+exports.parseAllDocuments = publicApi.parseAllDocuments;
+exports.parseDocument = publicApi.parseDocument;
+exports.stringify = publicApi.stringify;
+exports.visit = visit.visit;
+exports.visitAsync = visit.visitAsync;
 
 
 /***/ }),
@@ -42092,6 +42091,8 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -42766,6 +42767,13 @@ class GitError extends AutofixerError {
 }
 /** A fixer could not be applied, or broke the guard. */
 class FixError extends AutofixerError {
+}
+/**
+ * A fixer's tool cannot be used as the repository needs it: not found, another version than the
+ * one the repository pins, or the pinned version could not be installed. The fixer is skipped with
+ * this message as the reason.
+ */
+class ToolUnavailableError extends FixError {
 }
 /** A log could not be read or parsed. */
 class LogError extends AutofixerError {
@@ -44842,7 +44850,9 @@ const pyrightDetector = {
 
 ;// CONCATENATED MODULE: ./src/analysis/detectors/python-traceback.ts
 
-const NO_MODULE = /No module named '?(?<module>[A-Za-z_][\w.]*)'?/;
+// The whole name, up to its closing quote (Python 3) or the end of the word (Python 2's unquoted
+// form): a prefix of a name with other characters in it (`'x; touch …'`, `'ya\0ml'`) is not a module.
+const NO_MODULE = /No module named (?:'(?<module>[A-Za-z_][\w.]*)'|(?<bare>[A-Za-z_][\w.]*)(?=\s|$))/;
 const CANNOT_IMPORT = /cannot import name '(?<name>[^']+)' from '(?<from>[^']+)'(?: \((?<path>[^)]+)\))?/;
 const NO_SUCH_FILE = /\[Errno 2\] No such file or directory: '(?<path>[^']+)'/;
 const NETWORK_TYPES = /(?:^|\.)(?:TimeoutError|TimeoutExpired|timeout|ConnectionError|ConnectionRefusedError|ConnectionResetError|ConnectionAbortedError|RemoteDisconnected|URLError|HTTPError|ReadTimeout|ConnectTimeout|ReadTimeoutError|ConnectTimeoutError|MaxRetryError|ProxyError|SSLError|NewConnectionError|gaierror|ClientConnectorError|ServerDisconnectedError|RateLimitExceededException)$/;
@@ -44859,7 +44869,8 @@ function topLevelModule(dotted) {
 function classifyPythonException(type, message, inTest) {
     const shortType = type.slice(type.lastIndexOf('.') + 1);
     if (shortType === 'ModuleNotFoundError' || shortType === 'ImportError') {
-        const missing = NO_MODULE.exec(message)?.groups?.module;
+        const groups = NO_MODULE.exec(message)?.groups;
+        const missing = groups?.module ?? groups?.bare;
         if (missing !== undefined) {
             return { category: 'import_missing_module', data: { ecosystem: 'python', module: topLevelModule(missing) } };
         }
@@ -53104,8 +53115,6 @@ function createNormalizer() {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/analysis/reader.ts
 /**
  * Streams a log as raw lines. Lines are split on LF only and numbered as `grep -n` does; the
@@ -69352,6 +69361,196 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
+ * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
+ * our job summary, our pull request, our annotations and our own stdout.
+ *
+ * Three sinks, three rules:
+ * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
+ *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
+ *   mentions, issue references or math.
+ * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
+ *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
+ * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
+ *   what @actions/core does in `issueCommand` (and what the runner unescapes).
+ */
+/**
+ * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
+ * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
+ * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
+ * `char.IsWhiteSpace('\u200B')` is false.
+ */
+const ZERO_WIDTH_SPACE = '\u200B';
+/** Default cap for one inline value (a message in a table cell, a list item). */
+const DEFAULT_INLINE_CHARS = 500;
+const ELLIPSIS = '…';
+// CSI/OSC escape sequences that survived normalisation (or came from a file name).
+// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
+const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
+// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
+// (the "Trojan Source" characters, which reorder what a reader sees).
+// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Removes escape sequences and control characters; keeps TAB and line breaks. */
+function stripControlCharacters(text) {
+    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
+}
+/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
+function escape_oneLine(text) {
+    return stripControlCharacters(text)
+        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
+        .replace(/\t/g, ' ')
+        .trim();
+}
+/**
+ * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
+ * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
+ * leaves room for a long run of blanks or control characters to be dropped).
+ */
+function escape_clip(text, maxChars) {
+    const window = maxChars * 4 + 256;
+    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
+    return truncate(escape_oneLine(head), maxChars);
+}
+/**
+ * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
+ * result is always valid Unicode.
+ */
+function truncate(text, maxChars) {
+    if (text.length <= maxChars)
+        return text;
+    const keep = Math.max(0, maxChars - ELLIPSIS.length);
+    let cut = text.slice(0, keep);
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        cut = cut.slice(0, -1);
+    return `${cut}${ELLIPSIS}`;
+}
+/**
+ * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
+ * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
+ * `<`, `>` and `&` become entities so no HTML tag or entity survives.
+ */
+const MARKDOWN_ESCAPES = {
+    '\\': '\\\\',
+    '`': '\\`',
+    '*': '\\*',
+    _: '\\_',
+    '[': '\\[',
+    ']': '\\]',
+    '#': '\\#',
+    '|': '\\|',
+    '~': '\\~',
+    $: '\\$',
+    '<': '&lt;',
+    '>': '&gt;',
+    '&': '&amp;',
+};
+const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
+/**
+ * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
+ * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
+ * become links. A zero-width space after the trigger keeps each from being recognised.
+ */
+function breakGitHubAutolinks(escaped) {
+    return escaped
+        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
+        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
+        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
+        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+/**
+ * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
+ * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
+ * or a heading. What a reader sees is the original text.
+ */
+function escape_escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
+    const flat = escape_clip(text, maxChars);
+    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
+    return escape_neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
+}
+/**
+ * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
+ * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
+ * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
+ */
+function escape_codeSpan(text, options = {}) {
+    let content = escape_clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
+    if (options.table)
+        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
+    if (content === '')
+        return '` `';
+    let longestRun = 0;
+    for (const run of content.match(/`+/g) ?? [])
+        longestRun = Math.max(longestRun, run.length);
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
+ *
+ * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
+ * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
+ * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
+ * registered command name and `]` — anywhere in the line, not only at the start (the legacy
+ * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
+ * leading `::` and between the two `#` of every `##[`.
+ *
+ * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
+ * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
+ * text lands (core.info, a summary, a plain console). Control characters are removed as well;
+ * line breaks are kept (as LF) so multi-line messages stay readable.
+ */
+function escape_neutralizeWorkflowCommands(text) {
+    return stripControlCharacters(text)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
+        .join('\n');
+}
+/** The value of a workflow command's message, as @actions/core's `escapeData`. */
+function escapeAnnotationData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
+function escapeAnnotationProperty(text) {
+    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/**
+ * A complete workflow command line (without the line break), formatted as @actions/core's
+ * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
+ * Properties with an empty or undefined value are left out, as core does.
+ */
+function formatWorkflowCommand(command, properties, message) {
+    const pairs = Object.entries(properties)
+        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
+        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
+    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
+}
+/**
+ * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
+ * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
+ * before they reach the report; anything still absolute was outside it.
+ */
+function isWorkspaceRelativePath(file) {
+    if (file === '' || file.length > 1024)
+        return false;
+    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
+        return false;
+    const slashed = file.replace(/\\/g, '/');
+    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
+        return false;
+    const segments = slashed.split('/');
+    return !segments.some((segment) => segment === '..');
+}
+/** A workspace-relative path with forward slashes and no leading `./`. */
+function normalizeWorkspacePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/validate/paths.ts
 /**
  * Paths that come from log text are hostile until proven otherwise. A fixer only ever receives a
@@ -69539,6 +69738,7 @@ async function writeEditableFile(workspace, relative, content, options) {
 
 
 
+
 /** Virtualenv folders looked for in the workspace, in this order. */
 const VENV_DIRS = ['.venv', 'venv', 'env'];
 async function isExecutableFile(file) {
@@ -69623,7 +69823,11 @@ async function resolvePythonTool(ctx, bin, module) {
     const onPath = await findOnPath(bin, ctx.env);
     if (onPath !== undefined)
         return { command: onPath, prefixArgs: [], source: 'system' };
-    for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
+    // /usr/bin/python3 too when /usr/bin is on PATH behind a shim (pyenv) that lacks the module;
+    // never when PATH does not reach /usr/bin: an empty PATH means no tool.
+    const onPathDirs = (ctx.env.PATH ?? '').split((external_node_path_default()).delimiter);
+    const systemPython = onPathDirs.includes('/usr/bin') ? ['/usr/bin/python3'] : [];
+    for (const interpreter of ['python3', 'python', ...systemPython]) {
         const python = external_node_path_default().isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
         if (python === undefined || !(await isExecutableFile(python)))
             continue;
@@ -69632,10 +69836,35 @@ async function resolvePythonTool(ctx, bin, module) {
     }
     return undefined;
 }
-/** Runs a resolved tool in the workspace with the tool environment. */
-function runTool(ctx, tool, args) {
+/**
+ * Runs a resolved tool in the workspace with the tool environment, and logs the command with the
+ * tail of its output (inside the fixer's `Fix: <id>` group, where a person looks for it).
+ */
+async function runTool(ctx, tool, args) {
     // baseEnv replaces the default: tools see exactly ctx.env, the allow-listed environment apply built.
-    return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, ...signalOf(ctx) });
+    const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...args], {
+        cwd: ctx.workspace,
+        env: {},
+        baseEnv: ctx.env,
+        ...signalOf(ctx),
+    });
+    ctx.logger.info(toolRunText(commandText(tool, args), result));
+    return result;
+}
+/** Lines of a tool's output shown in the log, and the characters kept of each. */
+const LOGGED_OUTPUT_LINES = 20;
+const LOGGED_LINE_CHARS = 400;
+/**
+ * `$ <command> (exit N)` and the last lines of its output, each cut to a bounded length and
+ * neutralized: the output can quote the repository's files, which are not ours to trust.
+ */
+function toolRunText(command, result) {
+    const status = result.notFound ? 'could not start' : result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
+    // NUL too: `git ls-files -z` and `find -print0` separate names with it.
+    const lines = `${result.stdout}\n${result.stderr}`.split(/\r?\n|\0/).filter((line) => line.trim() !== '');
+    const shown = lines.slice(-LOGGED_OUTPUT_LINES).map((line) => `  | ${truncate(line, LOGGED_LINE_CHARS)}`);
+    const omitted = lines.length > shown.length ? [`  | (${lines.length - shown.length} earlier line(s) not shown)`] : [];
+    return escape_neutralizeWorkflowCommands([`$ ${truncate(command, LOGGED_LINE_CHARS)} (${status})`, ...omitted, ...shown].join('\n'));
 }
 function signalOf(ctx) {
     return ctx.signal !== undefined ? { signal: ctx.signal } : {};
@@ -69686,6 +69915,7 @@ function createFileFormatterFixer(spec) {
         confidence: spec.confidence,
         touches: spec.touches,
         toolHint: spec.toolHint,
+        toolName: spec.toolName,
         handles: spec.handles,
         resolveTool: spec.resolveTool,
         async apply(ctx, tool) {
@@ -69722,7 +69952,446 @@ function dataString(failure, key) {
     return typeof value === 'string' ? value : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/fixers/support/toml-subset.ts
+/**
+ * A reader for the part of TOML that dependency lists use (pyproject.toml): table headers, and
+ * `key = value` where the value is a string, an array of strings (over several lines) or an inline
+ * table of strings. Everything else (numbers, dates, nested arrays) is skipped, never guessed at.
+ * It reads a file to find a version pin; it is not a validating TOML parser.
+ */
+/** `"a".b.'c'` → ['a', 'b', 'c']; undefined when it is not a key this reader understands. */
+function splitKey(text) {
+    const parts = [];
+    const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(\.|$)/y;
+    let match;
+    while (pattern.lastIndex < text.length && (match = pattern.exec(text)) !== null) {
+        parts.push(match[1] ?? match[2] ?? match[3]);
+        if (match[4] === '')
+            break;
+    }
+    return parts.length > 0 && pattern.lastIndex >= text.length ? parts : undefined;
+}
+/** The string literals in `text` (basic and literal strings), in order. */
+function stringsIn(text) {
+    return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map((match) => match[1] ?? match[2] ?? '');
+}
+/** `text` without a trailing comment (a `#` outside any string). */
+function withoutComment(text) {
+    let quote;
+    for (let index = 0; index < text.length; index += 1) {
+        const char = text[index];
+        if (quote !== undefined) {
+            if (char === '\\' && quote === '"')
+                index += 1;
+            else if (char === quote)
+                quote = undefined;
+        }
+        else if (char === '"' || char === "'")
+            quote = char;
+        else if (char === '#')
+            return text.slice(0, index);
+    }
+    return text;
+}
+/** Bracket depth change of a line, counting only brackets outside strings. */
+function bracketBalance(text) {
+    const bare = text.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '');
+    return (bare.match(/\[/g)?.length ?? 0) - (bare.match(/\]/g)?.length ?? 0);
+}
+function entryOf(table, key, value) {
+    const trimmed = value.trim();
+    const full = { table: [...table, ...key.slice(0, -1)], key: key[key.length - 1] };
+    if (trimmed.startsWith('{')) {
+        const fields = {};
+        for (const match of trimmed.matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/g)) {
+            fields[match[1]] = match[2] ?? match[3] ?? '';
+        }
+        return { ...full, strings: [], fields };
+    }
+    return { ...full, strings: trimmed.startsWith('[') || trimmed.startsWith('"') || trimmed.startsWith("'") ? stringsIn(trimmed) : [] };
+}
+/** Every `key = value` entry of the document, with the table it belongs to. */
+function readTomlEntries(text) {
+    const entries = [];
+    let table = [];
+    const lines = text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index += 1) {
+        const line = withoutComment(lines[index]).trim();
+        const header = /^\[\[?([^\]]+)\]\]?$/.exec(line);
+        if (header) {
+            table = splitKey(header[1]) ?? ['(unreadable)'];
+            continue;
+        }
+        const assignment = /^((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\s-])+?)\s*=\s*(.*)$/.exec(line);
+        if (!assignment)
+            continue;
+        const key = splitKey(assignment[1]);
+        let value = assignment[2];
+        // A multi-line array: read on until its brackets close.
+        let depth = bracketBalance(value);
+        while (depth > 0 && index + 1 < lines.length) {
+            index += 1;
+            const next = withoutComment(lines[index]);
+            value += `\n${next}`;
+            depth += bracketBalance(next);
+        }
+        if (key !== undefined && key.every((part) => part !== ''))
+            entries.push(entryOf(table, key, value));
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/pins.ts
+/**
+ * The version of a tool the repository pins: in `.pre-commit-config.yaml` (a hook repository's
+ * `rev`, or `<package>@<version>` in a hook's `additional_dependencies`), then for Python tools
+ * `pyproject.toml` (PEP 621 and PEP 735 lists, PDM, Poetry) and `requirements*.txt`, for Node tools
+ * `package.json`. The first file that pins the tool wins. Only exact pins count for Python
+ * (`black==24.3.0`); for Node an exact version or a `^`/`~` range.
+ */
+
+
+
+
+
+/** Largest file read for a pin: a dependency list is small, a larger file is not one. */
+const MAX_PIN_FILE_BYTES = 1024 * 1024;
+const pins_VERSION = /^v?(\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9]+)*)$/;
+/** A regular file of the workspace (never through a symlink), or undefined. */
+async function readWorkspaceText(workspace, file) {
+    try {
+        const info = await (0,promises_namespaceObject.lstat)(external_node_path_default().join(workspace, file));
+        if (!info.isFile() || info.size > MAX_PIN_FILE_BYTES)
+            return undefined;
+        return await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file), 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+function normalizePythonName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** `black==24.3.0`, `black[d] == 24.3.0 ; python_version >= "3.8"` → '24.3.0' when it names `packageName`. */
+function pep508Pin(requirement, packageName) {
+    const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][A-Za-z0-9.+!-]*)\s*(?:;.*)?$/.exec(requirement);
+    if (!match || normalizePythonName(match[1]) !== normalizePythonName(packageName))
+        return undefined;
+    return match[2];
+}
+/** `3.1.0`, `=3.1.0`, `v3.1.0`, `^3.1.0`, `~3.1.0`; undefined for anything wider (`>=`, `*`, `latest`, a URL). */
+function npmPin(spec) {
+    const match = /^\s*([\^~]|=)?\s*v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\s*$/.exec(spec);
+    if (!match)
+        return undefined;
+    const range = match[1] === '^' || match[1] === '~' ? match[1] : undefined;
+    return { version: match[2], ...(range !== undefined ? { range } : {}) };
+}
+function repoSlug(url) {
+    if (typeof url !== 'string')
+        return undefined;
+    const parts = url
+        .toLowerCase()
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '')
+        .split(/[/:]/);
+    return parts.length >= 2 ? parts.slice(-2).join('/') : undefined;
+}
+function fromPreCommit(text, spec) {
+    const config = dist.parse(text);
+    const repos = config?.repos;
+    if (!Array.isArray(repos))
+        return undefined;
+    for (const repo of repos) {
+        const slug = repoSlug(repo?.repo);
+        if (slug === undefined || !spec.preCommitRepos.includes(slug))
+            continue;
+        // The mirrors install the package named in additional_dependencies when one is given.
+        const hooks = Array.isArray(repo.hooks) ? repo.hooks : [];
+        for (const dependency of hooks.flatMap((hook) => (Array.isArray(hook?.additional_dependencies) ? hook.additional_dependencies : []))) {
+            if (typeof dependency !== 'string')
+                continue;
+            const pinned = spec.ecosystem === 'node'
+                ? dependency.startsWith(`${spec.packageName}@`)
+                    ? npmPin(dependency.slice(spec.packageName.length + 1))
+                    : undefined
+                : ((version) => (version !== undefined ? { version } : undefined))(pep508Pin(dependency, spec.packageName));
+            if (pinned !== undefined)
+                return pinned;
+        }
+        const rev = typeof repo.rev === 'string' || typeof repo.rev === 'number' ? String(repo.rev) : '';
+        const match = pins_VERSION.exec(rev.trim());
+        if (match)
+            return { version: match[1] };
+    }
+    return undefined;
+}
+/** The PEP 508 lists and Poetry tables of pyproject.toml that can pin a tool. */
+function pyprojectPinOf(entry, packageName) {
+    const table = entry.table.join('.');
+    const isList = (table === 'project' && entry.key === 'dependencies') ||
+        table === 'project.optional-dependencies' ||
+        table === 'dependency-groups' ||
+        table === 'tool.pdm.dev-dependencies';
+    if (isList)
+        return entry.strings.map((item) => pep508Pin(item, packageName)).find((pin) => pin !== undefined);
+    const isPoetry = /^tool\.poetry\.(?:dependencies|dev-dependencies|group\.[^.]+\.dependencies)$/.test(table);
+    if (!isPoetry || normalizePythonName(entry.key) !== normalizePythonName(packageName))
+        return undefined;
+    const version = (entry.fields?.version ?? entry.strings[0] ?? '').replace(/^==?\s*/, '');
+    return /^\d+(?:\.\d+)+$/.test(version) ? version : undefined;
+}
+function fromPyproject(text, spec) {
+    for (const entry of readTomlEntries(text)) {
+        const version = pyprojectPinOf(entry, spec.packageName);
+        if (version !== undefined)
+            return { version };
+    }
+    return undefined;
+}
+function fromRequirements(text, spec) {
+    for (const line of text.split(/\r?\n/)) {
+        const version = pep508Pin(line.replace(/(?:^|\s)#.*$/, ''), spec.packageName);
+        if (version !== undefined)
+            return { version };
+    }
+    return undefined;
+}
+function fromPackageJson(text, spec) {
+    const manifest = JSON.parse(text);
+    for (const field of ['devDependencies', 'dependencies']) {
+        const value = manifest?.[field]?.[spec.packageName];
+        if (typeof value === 'string')
+            return npmPin(value);
+    }
+    return undefined;
+}
+/** `requirements*.txt` at the top and `requirements/*.txt`, sorted. */
+async function requirementFiles(workspace) {
+    const list = async (dir, pattern) => {
+        try {
+            return (await (0,promises_namespaceObject.readdir)(external_node_path_default().join(workspace, dir))).filter((name) => pattern.test(name)).map((name) => external_node_path_default().posix.join(dir, name));
+        }
+        catch (error) {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return [];
+            throw error;
+        }
+    };
+    return [...(await list('.', /^requirements.*\.txt$/)), ...(await list('requirements', /\.txt$/))]
+        .map((file) => external_node_path_default().posix.normalize(file))
+        .sort();
+}
+/**
+ * The version the repository pins for the tool, or undefined. A file that cannot be parsed pins
+ * nothing (it is noted in the debug log): the repository's CI fails on it anyway.
+ */
+async function readPinnedVersion(workspace, spec, logger) {
+    const sources = [['.pre-commit-config.yaml', fromPreCommit]];
+    if (spec.ecosystem === 'python') {
+        sources.push(['pyproject.toml', fromPyproject], ...(await requirementFiles(workspace)).map((file) => [file, fromRequirements]));
+    }
+    else
+        sources.push(['package.json', fromPackageJson]);
+    for (const [file, read] of sources) {
+        const text = await readWorkspaceText(workspace, file);
+        if (text === undefined)
+            continue;
+        try {
+            const pinned = read(text, spec);
+            if (pinned !== undefined)
+                return { ...pinned, source: file };
+        }
+        catch (error) {
+            logger.debug(`${file} was not read for the ${spec.tool} version: ${errors_getErrorMessage(error)}`);
+        }
+    }
+    return undefined;
+}
+function versionParts(version) {
+    const parts = version
+        .replace(/^v/, '')
+        .split(/[.+-]/)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    while (parts.length > 1 && parts[parts.length - 1] === 0)
+        parts.pop();
+    return parts;
+}
+function compareVersions(a, b) {
+    const left = versionParts(a);
+    const right = versionParts(b);
+    for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+        const x = left[index] ?? 0;
+        const y = right[index] ?? 0;
+        if (x === y)
+            continue;
+        if (typeof x === 'number' && typeof y === 'number')
+            return x < y ? -1 : 1;
+        return String(x) < String(y) ? -1 : 1;
+    }
+    return 0;
+}
+/** Does `found` meet the pin? Exact pins compare equal (24.3 = 24.3.0); `^`/`~` as npm reads them. */
+function satisfiesPin(found, pin) {
+    if (pin.range === undefined)
+        return compareVersions(found, pin.version) === 0;
+    if (compareVersions(found, pin.version) < 0)
+        return false;
+    const [major = 0, minor = 0] = versionParts(pin.version);
+    const [foundMajor, foundMinor] = versionParts(found);
+    if (pin.range === '~' || major === 0)
+        return foundMajor === major && foundMinor === minor;
+    return foundMajor === major;
+}
+/** How a pin reads in a message: "24.3.0", "^3.1.0". */
+function pinText(pin) {
+    return `${pin.range ?? ''}${pin.version}`;
+}
+
+;// CONCATENATED MODULE: ./src/fixers/support/pinned-tool.ts
+/**
+ * A tool at the version the repository pins. The tool found (workspace, then PATH) is asked its
+ * version; when the repository pins another one, the fix must not silently format with it: the
+ * fixer is skipped with both versions named, or with `install-tools: true` the pinned version is
+ * installed with the ecosystem's installer into a temporary prefix outside the workspace (the
+ * fixer's private TMPDIR, removed after it), with the credential-free environment and a time limit.
+ */
+
+
+
+
+
+
+const VERSION_TIMEOUT_MS = 30_000;
+const INSTALL_TIMEOUT_MS = 5 * 60_000;
+/** The version a tool reports for `--version` (black, isort's banner, autopep8, prettier, eslint's `v8.57.0`). */
+function parseToolVersion(output) {
+    const banner = /\bVERSION\s+v?(\d+(?:\.\d+)+[A-Za-z0-9.+-]*)/.exec(output);
+    if (banner)
+        return banner[1];
+    return /(?:^|[\s,(])v?(\d+(?:\.\d+)+(?:[-+.]?[A-Za-z]+\d*)*)/.exec(output)?.[1];
+}
+async function askVersion(ctx, tool) {
+    const result = await ctx.exec(tool.command, [...tool.prefixArgs, '--version'], {
+        cwd: ctx.workspace,
+        env: {},
+        baseEnv: ctx.env,
+        timeoutMs: VERSION_TIMEOUT_MS,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+    return result.exitCode === 0 ? parseToolVersion(`${result.stdout}\n${result.stderr}`) : undefined;
+}
+/**
+ * The tool `find` returns when it is at the pinned version (or nothing is pinned); else the pinned
+ * version installed (install-tools) or a ToolUnavailableError naming both versions.
+ */
+async function resolvePinnedTool(ctx, spec, find) {
+    const pin = await readPinnedVersion(ctx.workspace, spec, ctx.logger);
+    const found = await find();
+    if (pin === undefined)
+        return found;
+    const pinned = `${spec.tool} ${pinText(pin)} is pinned in ${pin.source}`;
+    if (found !== undefined) {
+        const version = await askVersion(ctx, found);
+        if (version !== undefined && satisfiesPin(version, pin)) {
+            ctx.logger.info(`${pinned}; using ${spec.tool} ${version} (${found.command})`);
+            return found;
+        }
+        const foundText = version !== undefined ? `${spec.tool} ${version} was found` : `${spec.tool} was found but did not tell its version`;
+        if (ctx.installTools !== true) {
+            throw new ToolUnavailableError(`${pinned}, ${foundText}; install-tools: true would install ${spec.tool} ${pinText(pin)}`);
+        }
+        ctx.logger.info(`${pinned}, ${foundText}: installing ${spec.tool} ${pinText(pin)}`);
+    }
+    else if (ctx.installTools !== true)
+        return undefined;
+    return installPinnedTool(ctx, spec, pin, pinned);
+}
+/** A fresh directory under the fixer's private TMPDIR (outside the workspace, removed after the fixer). */
+async function installPrefix(ctx) {
+    const base = ctx.env.TMPDIR !== undefined && external_node_path_default().isAbsolute(ctx.env.TMPDIR) ? ctx.env.TMPDIR : external_node_os_default().tmpdir();
+    const prefix = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, 'ci-autofixer-tool-'));
+    const relative = external_node_path_default().relative(ctx.workspace, prefix);
+    if (relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative))) {
+        throw new ToolUnavailableError(`the temporary directory ${prefix} is inside the workspace; no tool is installed there`);
+    }
+    return prefix;
+}
+/** The installer's own one-line reason: its last error line, without npm's pointer to its debug log. */
+function installerReason(result) {
+    if (result.notFound)
+        return 'the installer could not be started';
+    if (result.timedOut)
+        return `the installer did not finish within ${INSTALL_TIMEOUT_MS / 60_000} minutes`;
+    const lines = `${result.stderr}\n${result.stdout}`
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !/complete log of this run|^npm error (?:code|errno|syscall)\b/i.test(line));
+    const errors = lines.filter((line) => /error/i.test(line));
+    const reason = errors.find((line) => /^npm error/i.test(line)) ?? errors[errors.length - 1] ?? lines[lines.length - 1];
+    const text = reason ?? `exit ${result.exitCode}`;
+    return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+async function runInstaller(ctx, command, args, prefix) {
+    return ctx.exec(command, args, {
+        cwd: prefix,
+        // The index settings are the runner's, for the installer only; never seen by repository code.
+        env: { ...(ctx.packageIndexEnv ?? {}) },
+        baseEnv: ctx.env,
+        timeoutMs: INSTALL_TIMEOUT_MS,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+}
+/** `python3 -m venv <prefix>/venv` then its pip installs `<package>==<version>` from wheels only (no build code runs). */
+async function installPython(ctx, spec, pin, prefix) {
+    const python = (await findOnPath('python3', ctx.env)) ?? (await findOnPath('python', ctx.env));
+    if (python === undefined)
+        return 'python3 is not on PATH to create a virtual environment';
+    const venv = external_node_path_default().join(prefix, 'venv');
+    const created = await runInstaller(ctx, python, ['-m', 'venv', venv], prefix);
+    if (created.exitCode !== 0)
+        return `python3 -m venv failed: ${installerReason(created)}`;
+    const pip = [external_node_path_default().join(venv, 'bin', 'python'), '-m', 'pip', 'install'];
+    const options = ['--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', '15', '--only-binary=:all:'];
+    return runInstaller(ctx, pip[0], [...pip.slice(1), ...options, `${spec.packageName}==${pin.version}`], prefix);
+}
+/** `npm install --prefix <prefix> <package>@<pin>` without lifecycle scripts. */
+async function installNode(ctx, spec, pin, prefix) {
+    const npm = await findOnPath('npm', ctx.env);
+    if (npm === undefined)
+        return 'npm is not on PATH';
+    const options = [
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--fetch-retries=0',
+    ];
+    return runInstaller(ctx, npm, ['install', ...options, `${spec.packageName}@${pinText(pin)}`], prefix);
+}
+async function installPinnedTool(ctx, spec, pin, pinned) {
+    const prefix = await installPrefix(ctx);
+    const installed = spec.ecosystem === 'python' ? await installPython(ctx, spec, pin, prefix) : await installNode(ctx, spec, pin, prefix);
+    const failed = typeof installed === 'string' ? installed : installed.exitCode !== 0 ? installerReason(installed) : undefined;
+    if (failed !== undefined)
+        throw new ToolUnavailableError(`${pinned}; installing it failed: ${failed}`);
+    const bin = spec.ecosystem === 'python' ? external_node_path_default().join(prefix, 'venv', 'bin', spec.tool) : external_node_path_default().join(prefix, 'node_modules', '.bin', spec.tool);
+    const tool = { command: bin, prefixArgs: [], source: 'system' };
+    const version = await askVersion(ctx, tool);
+    if (version === undefined || !satisfiesPin(version, pin)) {
+        throw new ToolUnavailableError(`${pinned}; the installed ${spec.tool} reports ${version ?? 'no version'}`);
+    }
+    ctx.logger.info(`installed ${spec.tool} ${version} into ${prefix}`);
+    return tool;
+}
+
 ;// CONCATENATED MODULE: ./src/fixers/black.ts
+
 
 
 const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'];
@@ -69739,7 +70408,7 @@ const blackFixer = createFileFormatterFixer({
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
         hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'black', 'black'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'black', ecosystem: 'python', packageName: 'black', preCommitRepos: ['psf/black', 'psf/black-pre-commit-mirror'] }, () => resolvePythonTool(ctx, 'black', 'black')),
     writeArgs: ['--quiet'],
     checkArgs: ['--check'],
     // 123: black could not format some file (e.g. a syntax error); the others may be formatted.
@@ -69747,6 +70416,7 @@ const blackFixer = createFileFormatterFixer({
 });
 
 ;// CONCATENATED MODULE: ./src/fixers/autopep8.ts
+
 
 
 
@@ -69800,13 +70470,19 @@ const autopep8Fixer = {
     categories: ['lint_format'],
     confidence: 0.9,
     touches: PYTHON_SOURCE_GLOBS,
+    toolName: 'autopep8',
     toolHint: "install autopep8 in the job (pip install autopep8) or in the repository's .venv",
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'flake8' || failure.tool === 'pycodestyle') &&
         codeOf(failure) !== undefined &&
         failure.file !== undefined &&
         /\.pyi?$/i.test(failure.file),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, {
+        tool: 'autopep8',
+        ecosystem: 'python',
+        packageName: 'autopep8',
+        preCommitRepos: ['hhatto/autopep8', 'pre-commit/mirrors-autopep8'],
+    }, () => resolvePythonTool(ctx, 'autopep8', 'autopep8')),
     async apply(ctx, tool) {
         const { files, refused } = await editableFailureFiles(ctx);
         const codes = selectedCodes(ctx);
@@ -69928,6 +70604,7 @@ const createMissingDirectoryFixer = {
     creates: [`**/${GITKEEP}`],
     toolHint: 'git must be on PATH',
     handles: (failure) => failure.category === 'missing_file' && (missingPathOf(failure) !== undefined || dataString(failure, 'logPath') !== undefined),
+    toolName: 'git',
     async resolveTool(ctx) {
         // The fixer writes with the file system; git tells it whether the new directory would be ignored.
         const git = await findOnPath('git', ctx.env);
@@ -69986,6 +70663,7 @@ const createMissingDirectoryFixer = {
 ;// CONCATENATED MODULE: ./src/fixers/eslint.ts
 
 
+
 const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'vue', 'svelte', 'astro'];
 /**
  * Whether a rule is fixable is not known from the log; the fixer runs `eslint --fix` and keeps the
@@ -70006,7 +70684,7 @@ const eslintFixer = createFileFormatterFixer({
         dataString(failure, 'rule') !== undefined &&
         failure.file !== undefined &&
         ESLINT_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'eslint'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'eslint', ecosystem: 'node', packageName: 'eslint', preCommitRepos: ['pre-commit/mirrors-eslint'] }, () => resolveNodeTool(ctx, 'eslint')),
     writeArgs: ['--fix'],
     checkArgs: [],
     // 1: problems remain after fixing (verification decides); 2 is a crash or a config error.
@@ -70166,6 +70844,7 @@ const gofmtFixer = {
 
 
 
+
 const isortFixer = createFileFormatterFixer({
     id: 'isort',
     description: "Sorts the imports of the Python files isort reported, with the repository's isort settings; verified with `isort --check-only`.",
@@ -70179,7 +70858,7 @@ const isortFixer = createFileFormatterFixer({
     handles: (failure) => failure.category === 'lint_format' &&
         (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
         hasExtension(failure, ['.py', '.pyi']),
-    resolveTool: (ctx) => resolvePythonTool(ctx, 'isort', 'isort'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, { tool: 'isort', ecosystem: 'python', packageName: 'isort', preCommitRepos: ['pycqa/isort', 'timothycrosley/isort'] }, () => resolvePythonTool(ctx, 'isort', 'isort')),
     writeArgs: ['--quiet'],
     checkArgs: ['--check-only'],
 });
@@ -70331,6 +71010,7 @@ const markdownlintFixer = {
 ;// CONCATENATED MODULE: ./src/fixers/prettier.ts
 
 
+
 /** File types prettier formats without plugins. */
 const PRETTIER_EXTENSIONS = [
     'js',
@@ -70374,7 +71054,12 @@ const prettierFixer = createFileFormatterFixer({
         (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
         failure.file !== undefined &&
         PRETTIER_EXTENSIONS.some((extension) => failure.file.toLowerCase().endsWith(`.${extension}`)),
-    resolveTool: (ctx) => resolveNodeTool(ctx, 'prettier'),
+    resolveTool: (ctx) => resolvePinnedTool(ctx, {
+        tool: 'prettier',
+        ecosystem: 'node',
+        packageName: 'prettier',
+        preCommitRepos: ['pre-commit/mirrors-prettier', 'rbubley/mirrors-prettier'],
+    }, () => resolveNodeTool(ctx, 'prettier')),
     writeArgs: ['--write', '--log-level', 'warn'],
     checkArgs: ['--check'],
 });
@@ -70747,6 +71432,7 @@ const pythonRequirementFixer = {
     creates: [python_requirement_REQUIREMENTS_FILE],
     toolHint: 'git must be on PATH',
     handles: (failure) => failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
+    toolName: 'git',
     async resolveTool(ctx) {
         // Files are edited directly; git lists the repository's own modules.
         const git = await findOnPath('git', ctx.env);
@@ -71123,6 +71809,7 @@ function planFixes(options) {
 
 
 
+const ACTION_MODES = ['fix', 'scan'];
 const PUSH_MODES = ['pull-request', 'branch', 'none'];
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
 const INPUT_NAMES = [
@@ -71137,7 +71824,11 @@ const INPUT_NAMES = [
     'working-directory',
     'max-log-bytes',
     'use-repository-tools',
+    'install-tools',
     'timeout-minutes',
+    'mode',
+    'lookback-minutes',
+    'max-failures',
 ];
 /** Keys a repository may set in its config file (not the token, not the run). */
 const CONFIG_FILE_KEYS = [
@@ -71149,7 +71840,10 @@ const CONFIG_FILE_KEYS = [
     'branch-prefix',
     'max-log-bytes',
     'use-repository-tools',
+    'install-tools',
     'timeout-minutes',
+    'lookback-minutes',
+    'max-failures',
 ];
 const CONFIG_FILE = '.github/ci-autofixer.yml';
 const settings_DEFAULTS = {
@@ -71159,8 +71853,15 @@ const settings_DEFAULTS = {
     branchPrefix: 'autofix/',
     maxLogBytes: 64 * 1024 * 1024,
     useRepositoryTools: true,
+    installTools: false,
     timeoutMinutes: 20,
+    mode: 'fix',
+    lookbackMinutes: 60,
+    maxFailures: 20,
 };
+/** Bounds of the scan window and list, shared by the action's inputs and the CLI's flags. */
+const LOOKBACK_MINUTES = { min: 1, max: 10_080 };
+const MAX_FAILURES = { min: 1, max: 100 };
 /** What each input allows, for error messages and docs. */
 const ALLOWED = {
     'github-token': 'must be a non-empty token (e.g. ${{ secrets.GITHUB_TOKEN }})',
@@ -71174,7 +71875,11 @@ const ALLOWED = {
     'working-directory': 'must be a directory inside the workspace',
     'max-log-bytes': 'must be a size from 1KB to 1GB: a whole number of bytes or a number with K, M or G (default 64M)',
     'use-repository-tools': "must be 'true' or 'false' (default true)",
+    'install-tools': "must be 'true' or 'false' (default false)",
     'timeout-minutes': 'must be a whole number of minutes from 1 to 360 (default 20)',
+    mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
+    'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
+    'max-failures': 'must be a whole number from 1 to 100 (default 20)',
 };
 const emptyToUndefined = (value) => typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 const SIZE_UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -71195,6 +71900,13 @@ const BRANCH_PREFIX = /^(?![/-])(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,1
 const booleanInput = preprocess(emptyToUndefined, schemas_enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
     .transform((v) => v.toLowerCase() === 'true')
     .optional());
+function wholeNumberInput(bounds) {
+    return preprocess(emptyToUndefined, schemas_string()
+        .regex(/^\d{1,6}$/)
+        .transform(Number)
+        .pipe(schemas_number().int().min(bounds.min).max(bounds.max))
+        .optional());
+}
 const inputSchema = object({
     'github-token': schemas_string().min(1),
     'run-id': preprocess(emptyToUndefined, schemas_string()
@@ -71203,6 +71915,7 @@ const inputSchema = object({
         .optional()),
     'dry-run': booleanInput,
     'use-repository-tools': booleanInput,
+    'install-tools': booleanInput,
     'timeout-minutes': preprocess(emptyToUndefined, schemas_string()
         .regex(/^\d{1,3}$/)
         .transform(Number)
@@ -71222,6 +71935,9 @@ const inputSchema = object({
         .pipe(array(schemas_enum(['all', ...FIX_TYPES])).min(1))
         .optional()),
     push: preprocess(emptyToUndefined, schemas_enum(['pull-request', 'branch', 'none']).optional()),
+    mode: preprocess(emptyToUndefined, schemas_enum(['fix', 'scan']).optional()),
+    'lookback-minutes': wholeNumberInput(LOOKBACK_MINUTES),
+    'max-failures': wholeNumberInput(MAX_FAILURES),
     'branch-prefix': preprocess(emptyToUndefined, schemas_string()
         .regex(BRANCH_PREFIX)
         .refine((v) => !v.endsWith('.lock') && !v.endsWith('.'))
@@ -71255,7 +71971,7 @@ function describeValue(name, raw) {
 function parseConfigText(text, source = CONFIG_FILE) {
     let parsed;
     try {
-        parsed = (0,dist/* parse */.qg)(text);
+        parsed = (0,dist.parse)(text);
     }
     catch (error) {
         throw new errors_ConfigurationError(`${source}: not valid YAML: ${errors_getErrorMessage(error).split('\n')[0]}`);
@@ -71356,9 +72072,13 @@ function parseSettings(inputs, environment) {
         eventName: environment.eventName,
         eventPayload: environment.eventPayload,
         useRepositoryTools: values['use-repository-tools'] ?? settings_DEFAULTS.useRepositoryTools,
+        installTools: values['install-tools'] ?? settings_DEFAULTS.installTools,
         timeoutMinutes: values['timeout-minutes'] ?? settings_DEFAULTS.timeoutMinutes,
         configSource: environment.configFile?.source ?? '',
         defaultBranch: environment.defaultBranch,
+        mode: values.mode ?? settings_DEFAULTS.mode,
+        lookbackMinutes: values['lookback-minutes'] ?? settings_DEFAULTS.lookbackMinutes,
+        maxFailures: values['max-failures'] ?? settings_DEFAULTS.maxFailures,
     };
 }
 
@@ -74299,203 +75019,14 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for text that came from a CI log (failure messages, file names, job, step and branch
- * names). All of it is hostile input: a test can print anything, and whatever it prints ends up in
- * our job summary, our pull request, our annotations and our own stdout.
- *
- * Three sinks, three rules:
- * - Markdown (summary, PR body): `escapeMarkdown` for prose, `codeSpan` for literal text. Both make
- *   one line, cap the length, and keep the text from becoming HTML, links, images, tables,
- *   mentions, issue references or math.
- * - The runner's stdout: `neutralizeWorkflowCommands`, so a line can never be parsed as a
- *   workflow command (`::set-output`, `::add-mask::`, `::stop-commands::`, `##[error]` …).
- * - Workflow command fields: `escapeAnnotationData` / `escapeAnnotationProperty`, byte-for-byte
- *   what @actions/core does in `issueCommand` (and what the runner unescapes).
- */
-/**
- * Zero-width space. Used to break a token that must not be recognised (`::` at the start of a
- * line, `##[`, `@user`, `#123`, `https://`) while the text still reads the same to a person.
- * .NET's `TrimStart` (which the runner applies before looking for `::`) does not strip it, because
- * `char.IsWhiteSpace('\u200B')` is false.
- */
-const ZERO_WIDTH_SPACE = '\u200B';
-/** Default cap for one inline value (a message in a table cell, a list item). */
-const DEFAULT_INLINE_CHARS = 500;
-const ELLIPSIS = '…';
-// CSI/OSC escape sequences that survived normalisation (or came from a file name).
-// eslint-disable-next-line no-control-regex -- matching the ESC and BEL bytes of escape sequences is the point
-const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-_])/g;
-// C0 controls other than TAB, LF, CR; DEL; C1 controls; bidi embedding/override/isolate controls
-// (the "Trojan Source" characters, which reorder what a reader sees).
-// eslint-disable-next-line no-control-regex -- the class lists the control characters to remove
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Removes escape sequences and control characters; keeps TAB and line breaks. */
-function stripControlCharacters(text) {
-    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTERS, '');
-}
-/** One line: control characters removed, every run of line breaks (and the blanks around it) made one space. */
-function escape_oneLine(text) {
-    return stripControlCharacters(text)
-        .replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\u0085)+[ \t]*/g, ' ')
-        .replace(/\t/g, ' ')
-        .trim();
-}
-/**
- * `oneLine` then `truncate`, without scanning more of a huge text than can be shown: the text is
- * first cut to a generous multiple of `maxChars` (one-lining only removes characters, and this
- * leaves room for a long run of blanks or control characters to be dropped).
- */
-function escape_clip(text, maxChars) {
-    const window = maxChars * 4 + 256;
-    const head = text.length > window ? `${text.slice(0, window)}${ELLIPSIS}` : text;
-    return truncate(escape_oneLine(head), maxChars);
-}
-/**
- * At most `maxChars` UTF-16 units, ending in `…` when cut. Never splits a surrogate pair, so the
- * result is always valid Unicode.
- */
-function truncate(text, maxChars) {
-    if (text.length <= maxChars)
-        return text;
-    const keep = Math.max(0, maxChars - ELLIPSIS.length);
-    let cut = text.slice(0, keep);
-    const last = cut.charCodeAt(cut.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        cut = cut.slice(0, -1);
-    return `${cut}${ELLIPSIS}`;
-}
-/**
- * Backslash-escapes what Markdown (CommonMark + GFM) would read as syntax: emphasis, code,
- * links/images/footnotes, headings, tables, strikethrough, math (`$`), and the backslash itself.
- * `<`, `>` and `&` become entities so no HTML tag or entity survives.
- */
-const MARKDOWN_ESCAPES = {
-    '\\': '\\\\',
-    '`': '\\`',
-    '*': '\\*',
-    _: '\\_',
-    '[': '\\[',
-    ']': '\\]',
-    '#': '\\#',
-    '|': '\\|',
-    '~': '\\~',
-    $: '\\$',
-    '<': '&lt;',
-    '>': '&gt;',
-    '&': '&amp;',
-};
-const MARKDOWN_SPECIAL = /[\\`*_[\]#|~$<>&]/g;
-/**
- * GitHub links more than Markdown does: `@user` and `@org/team` notify people, `#12`,
- * `owner/repo#12`, `GH-12` and issue URLs create cross-references in other issues, and bare URLs
- * become links. A zero-width space after the trigger keeps each from being recognised.
- */
-function breakGitHubAutolinks(escaped) {
-    return escaped
-        .replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZERO_WIDTH_SPACE}`)
-        .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
-        .replace(/\bGH-(?=\d)/gi, (match) => `${match.slice(0, 2)}${ZERO_WIDTH_SPACE}-`)
-        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
-        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
-}
-/**
- * Inline Markdown for untrusted text: one line, at most `maxChars` characters of the original
- * text (cut before escaping, so an escape is never cut in half), safe in a table cell, a list item
- * or a heading. What a reader sees is the original text.
- */
-function escape_escapeMarkdown(text, maxChars = DEFAULT_INLINE_CHARS) {
-    const flat = escape_clip(text, maxChars);
-    const escaped = flat.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? char);
-    return escape_neutralizeWorkflowCommands(breakGitHubAutolinks(escaped));
-}
-/**
- * Literal inline code for untrusted text: one line, fenced with a backtick run longer than any run
- * inside, padded with spaces when the text starts or ends with a backtick or a space (CommonMark
- * strips one space from each side). Nothing inside a code span is HTML, a link or a mention.
- */
-function escape_codeSpan(text, options = {}) {
-    let content = escape_clip(text, options.maxChars ?? DEFAULT_INLINE_CHARS);
-    if (options.table)
-        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
-    if (content === '')
-        return '` `';
-    let longestRun = 0;
-    for (const run of content.match(/`+/g) ?? [])
-        longestRun = Math.max(longestRun, run.length);
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * Makes text safe to print on the runner's stdout (or anywhere the runner might read lines).
- *
- * The runner reads its output line by line (a line ends at LF, CR or CRLF) and treats a line as a
- * command when, after leading whitespace is trimmed, it starts with `::` (`::set-output`,
- * `::add-mask::`, `::stop-commands::`, `::error` …), or when it contains `##[` followed by a
- * registered command name and `]` — anywhere in the line, not only at the start (the legacy
- * parser uses IndexOf). So in every line we put a zero-width space between the two colons of a
- * leading `::` and between the two `#` of every `##[`.
- *
- * Why a zero-width space and not a visible prefix: the text still reads (and mostly copies) as
- * the tool wrote it, lines that are not suspicious are left untouched, and it works wherever the
- * text lands (core.info, a summary, a plain console). Control characters are removed as well;
- * line breaks are kept (as LF) so multi-line messages stay readable.
- */
-function escape_neutralizeWorkflowCommands(text) {
-    return stripControlCharacters(text)
-        .split(/\r\n|\r|\n/)
-        .map((line) => line.replaceAll('##[', `#${ZERO_WIDTH_SPACE}#[`).replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`))
-        .join('\n');
-}
-/** The value of a workflow command's message, as @actions/core's `escapeData`. */
-function escapeAnnotationData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** The value of a workflow command's property (`file=`, `title=` …), as @actions/core's `escapeProperty`. */
-function escapeAnnotationProperty(text) {
-    return escapeAnnotationData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-/**
- * A complete workflow command line (without the line break), formatted as @actions/core's
- * `issueCommand` formats it: for writers that are not @actions/core (the CLI inside a job).
- * Properties with an empty or undefined value are left out, as core does.
- */
-function formatWorkflowCommand(command, properties, message) {
-    const pairs = Object.entries(properties)
-        .filter((entry) => entry[1] !== undefined && entry[1] !== '')
-        .map(([key, value]) => `${key}=${escapeAnnotationProperty(String(value))}`);
-    return `::${command}${pairs.length > 0 ? ` ${pairs.join(',')}` : ''}::${escapeAnnotationData(message)}`;
-}
-/**
- * True for a path we may link to or annotate: relative, inside the workspace (no `..` segment),
- * no drive letter or UNC prefix, no control characters. Log paths are mapped onto the workspace
- * before they reach the report; anything still absolute was outside it.
- */
-function isWorkspaceRelativePath(file) {
-    if (file === '' || file.length > 1024)
-        return false;
-    if (file !== stripControlCharacters(file) || /[\r\n]/.test(file))
-        return false;
-    const slashed = file.replace(/\\/g, '/');
-    if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || slashed.startsWith('~'))
-        return false;
-    const segments = slashed.split('/');
-    return !segments.some((segment) => segment === '..');
-}
-/** A workspace-relative path with forward slashes and no leading `./`. */
-function normalizeWorkspacePath(file) {
-    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
-}
-
 ;// CONCATENATED MODULE: ./src/logging.ts
 
 
 function createConsoleLogger(options = {}) {
     const stream = options.stream ?? process.stderr;
+    // The CLI may run inside a job, where the runner reads stderr for workflow commands too.
     const write = (line) => {
-        stream.write(`${line}\n`);
+        stream.write(`${escape_neutralizeWorkflowCommands(line)}\n`);
     };
     return {
         debug: (m) => {
@@ -74511,18 +75042,29 @@ function createConsoleLogger(options = {}) {
         },
     };
 }
-/** Collects messages; for tests. */
+/**
+ * Collects messages as the action logger would print them (neutralized); for tests. A group's end
+ * is recorded as `== end <name>`, so tests can check what a group holds.
+ */
 function createMemoryLogger() {
     const lines = [];
+    const push = (line) => {
+        lines.push(neutralizeWorkflowCommands(line));
+    };
     return {
         lines,
-        debug: (m) => lines.push(`debug: ${m}`),
-        info: (m) => lines.push(m),
-        warning: (m) => lines.push(`warning: ${m}`),
-        error: (m) => lines.push(`error: ${m}`),
+        debug: (m) => push(`debug: ${m}`),
+        info: (m) => push(m),
+        warning: (m) => push(`warning: ${m}`),
+        error: (m) => push(`error: ${m}`),
         group: async (name, fn) => {
-            lines.push(`== ${name}`);
-            return fn();
+            push(`== ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                push(`== end ${name}`);
+            }
         },
     };
 }
@@ -74538,6 +75080,281 @@ function createActionsLogger() {
         error: (m) => core.error(neutralizeWorkflowCommands(m)),
         group: (name, fn) => core.group(neutralizeWorkflowCommands(name), fn),
     };
+}
+
+;// CONCATENATED MODULE: ./src/monitor/render.ts
+/**
+ * What `scan` prints: a table (one row per failed job) or the JSON of docs/cli.md. Every value
+ * that came from a log or from the API (names, branches, messages, paths) is hostile text: it is
+ * made one line without control characters and cut; the CLI's stream also neutralises workflow
+ * commands, and the JSON writes `##[` as a JSON escape.
+ */
+
+const HEADERS = ['RUN', 'WORKFLOW', 'BRANCH', 'AGE', 'JOB', 'CATEGORY', 'LOCATION', 'FIXABLE', 'MESSAGE'];
+/** Widths the columns are cut to (MESSAGE, the last, is not padded). */
+const WIDTHS = [12, 20, 24, 6, 24, 24, 40, 30, 100];
+/** `45m`, `3h05m`, `2d04h`: how long ago the run was created. */
+function formatAge(createdAt, now) {
+    const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(createdAt)) / 60_000));
+    if (minutes < 60)
+        return `${minutes}m`;
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24)
+        return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
+    return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
+}
+function render_location(job) {
+    const primary = job.primary;
+    if (primary?.file === undefined)
+        return '-';
+    return `${primary.file}${primary.line !== undefined ? `:${primary.line}` : ''}${primary.column !== undefined ? `:${primary.column}` : ''}`;
+}
+function fixable(job) {
+    if (job.unavailable !== undefined)
+        return '?';
+    return job.fixable ? `yes (${job.fixers.join(',')})` : 'no';
+}
+function rowsOf(run, now) {
+    const head = [String(run.id), run.workflow, run.branch === '' ? '-' : run.branch, formatAge(run.createdAt, now)];
+    if (run.jobs.length === 0)
+        return [[...head, '-', '-', '-', '-', 'no failed job listed for this attempt']];
+    return run.jobs.map((job) => [
+        ...head,
+        job.name,
+        job.primary?.category ?? (job.unavailable !== undefined ? 'unavailable' : 'unknown'),
+        render_location(job),
+        fixable(job),
+        job.unavailable ?? job.primary?.message ?? 'no failure recognised in the log',
+    ]);
+}
+function formatRow(cells) {
+    return cells
+        .map((cell, index) => {
+        const width = WIDTHS[index] ?? 100;
+        const text = escape_clip(cell, width);
+        return index === cells.length - 1 ? text : text.padEnd(width);
+    })
+        .join(' ')
+        .trimEnd();
+}
+function renderScanTable(result, now) {
+    const filters = [
+        result.filters.branch !== null ? `branch ${escape_clip(result.filters.branch, 100)}` : '',
+        result.filters.workflows.length > 0 ? `workflow ${escape_clip(result.filters.workflows.join(', '), 200)}` : '',
+    ].filter((text) => text !== '');
+    const window = `${result.lookbackMinutes} minute(s), since ${result.since}${filters.length > 0 ? `; ${filters.join('; ')}` : ''}`;
+    if (result.runs.length === 0)
+        return `No failed workflow run in ${result.repository} in the last ${window}.\n`;
+    const jobs = result.runs.reduce((count, run) => count + run.jobs.length, 0);
+    const fixableJobs = result.runs.reduce((count, run) => count + run.jobs.filter((job) => job.fixable).length, 0);
+    const lines = [
+        `${result.runs.length} failed run(s) in ${result.repository} in the last ${window}: ${jobs} failed job(s), ${fixableJobs} fixable`,
+        formatRow(HEADERS),
+        ...result.runs.flatMap((run) => rowsOf(run, now).map(formatRow)),
+    ];
+    if (result.more)
+        lines.push(`… more failed runs than --max-failures ${result.filters.maxFailures}: only the newest are listed`);
+    return `${escape_neutralizeWorkflowCommands(lines.join('\n'))}\n`;
+}
+/** The JSON of `scan --json` (docs/cli.md), one object, with `ageMinutes` computed at `now`. */
+function toScanJson(result, now) {
+    const value = {
+        ...result,
+        runs: result.runs.map((run) => ({
+            ...run,
+            ageMinutes: Math.max(0, Math.floor((now.getTime() - Date.parse(run.createdAt)) / 60_000)),
+        })),
+    };
+    return `${JSON.stringify(value, null, 2).replaceAll('##[', '#\\u0023[')}\n`;
+}
+/** The job summary of the action's `mode: scan`: the runs handed to fix jobs and those left out, with why. */
+function renderMatrixSummary(result, repository, lookbackMinutes) {
+    const lines = [`### CI Autofixer scan`, ''];
+    const runs = result.matrix.include.length;
+    lines.push(runs === 0
+        ? `No failed workflow run in ${escapeMarkdown(repository, 200)} in the last ${lookbackMinutes} minute(s) needs a fix job.`
+        : `${runs} failed run(s) of ${escapeMarkdown(repository, 200)} in the last ${lookbackMinutes} minute(s) go to fix jobs.`);
+    const row = (id, workflow, branch, note) => `| ${id} | ${escapeMarkdown(workflow, 100)} | ${escapeMarkdown(branch === '' ? '-' : branch, 100)} | ${escapeMarkdown(note, 300)} |`;
+    if (runs + result.skipped.length > 0) {
+        lines.push('', '| Run | Workflow | Branch | |', '| --- | --- | --- | --- |');
+        for (const entry of result.matrix.include)
+            lines.push(row(entry['run-id'], entry.workflow, entry.branch, 'fix job'));
+        for (const skipped of result.skipped)
+            lines.push(row(skipped.runId, skipped.workflow, skipped.branch, `skipped: ${skipped.reason}`));
+    }
+    if (result.more)
+        lines.push('', 'More failed runs matched than `max-failures`: only the newest were looked at.');
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/github/jobs.ts
+
+/** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
+const FAILED_JOB_CONCLUSIONS = new Set(['failure', 'timed_out']);
+async function listFailedJobs(client, target) {
+    const jobs = await callGitHub(client, `listing the jobs of run ${target.runId} attempt ${target.runAttempt}`, () => client.octokit.paginate(client.octokit.rest.actions.listJobsForWorkflowRunAttempt, {
+        owner: target.owner,
+        repo: target.repo,
+        run_id: target.runId,
+        attempt_number: target.runAttempt,
+        per_page: 100,
+    }));
+    const failed = [];
+    for (const job of jobs) {
+        if (job.conclusion === null || !FAILED_JOB_CONCLUSIONS.has(job.conclusion))
+            continue;
+        const step = (job.steps ?? []).find((s) => s.conclusion !== null && FAILED_JOB_CONCLUSIONS.has(s.conclusion));
+        failed.push({
+            id: job.id,
+            name: job.name,
+            conclusion: job.conclusion,
+            ...(job.html_url ? { htmlUrl: job.html_url } : {}),
+            ...(step ? { failedStep: step.name } : {}),
+        });
+    }
+    client.logger.debug(`run ${target.runId} attempt ${target.runAttempt}: ${jobs.length} job(s), ${failed.length} failed`);
+    return failed;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/github/logs.ts
+/**
+ * Downloads a job's log to a file. GET …/actions/jobs/{id}/logs answers 302 with a signed URL to
+ * plain text; the body is streamed to disk and, when larger than maxBytes, only its last maxBytes
+ * (cut at a line start) are kept, because a failure is reported at the end of a log. Memory use
+ * stays at one stream chunk whatever the log size.
+ */
+
+
+
+
+
+
+
+/** How far past the cut point to look for the next line start before cutting mid-line. */
+const LINE_SEARCH_BYTES = 64 * 1024;
+function fileNameFor(job) {
+    const slug = job.name
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60);
+    return `job-${job.id}${slug === '' ? '' : `-${slug}`}.log`;
+}
+/** Streams a web body into `file`; returns the number of bytes written. */
+async function streamToFile(body, file) {
+    let bytes = 0;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            bytes += chunk.length;
+            callback(null, chunk);
+        },
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(body), counter, (0,external_node_fs_namespaceObject.createWriteStream)(file));
+    return bytes;
+}
+/** Where the kept tail starts: the first line start at or after `size - maxBytes`. */
+async function tailStart(file, size, maxBytes) {
+    const earliest = size - maxBytes;
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    try {
+        // The byte before `earliest` tells whether `earliest` already starts a line.
+        const from = Math.max(earliest - 1, 0);
+        const buffer = Buffer.alloc(Math.min(LINE_SEARCH_BYTES, size - from));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+        const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+        if (earliest === 0)
+            return 0;
+        return newline === -1 ? earliest : Math.max(from + newline + 1, earliest);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Follows the logs endpoint's redirect and returns the plain-text body. */
+async function openLogBody(client, target, job) {
+    const context = `downloading the log of job ${job.id} (${job.name})`;
+    let location;
+    try {
+        const response = await client.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
+            owner: target.owner,
+            repo: target.repo,
+            job_id: job.id,
+            // Manual: the redirect target is another host that must not get the token, and the body
+            // must be streamed rather than buffered by Octokit.
+            request: { redirect: 'manual', parseSuccessResponseBody: false },
+        });
+        const data = response.data;
+        if (response.status === 200 && data instanceof ReadableStream)
+            return data;
+        if (data instanceof ReadableStream)
+            await data.cancel();
+        location = response.headers.location;
+    }
+    catch (error) {
+        throw client_toGitHubApiError(error, client, context);
+    }
+    if (location === undefined)
+        throw new GitHubApiError(`${context}: the logs endpoint answered without a Location to follow`);
+    const target302 = new URL(location, client.apiUrl).toString();
+    let blob;
+    try {
+        blob = await client.fetchRedirectTarget(target302);
+    }
+    catch (error) {
+        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} failed: ${errors_getErrorMessage(error)}`, undefined, { cause: error });
+    }
+    if (blob.status !== 200 || blob.body === null) {
+        await blob.body?.cancel();
+        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} answered ${blob.status}; the signed log URL may have expired — re-run the autofixer`, blob.status);
+    }
+    return blob.body;
+}
+/** What a JobLog says of its job, from the jobs API. */
+function jobFields(job) {
+    return {
+        jobId: job.id,
+        jobName: job.name,
+        ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+        ...(job.failedStep ? { failedStep: job.failedStep } : {}),
+    };
+}
+/** The JobLog of a job whose log could not be had: `reason` says why; nothing to analyse. */
+function unavailableJobLog(job, reason) {
+    return { ...jobFields(job), path: '', bytes: 0, truncated: false, unavailable: reason };
+}
+async function downloadJobLog(client, target, job, options) {
+    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
+        throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
+    }
+    const file = external_node_path_default().join(options.dir, fileNameFor(job));
+    const partial = `${file}.part`;
+    const body = await openLogBody(client, target, job);
+    try {
+        const received = await streamToFile(body, partial);
+        let bytes = received;
+        let truncated = false;
+        if (received > options.maxBytes) {
+            const start = await tailStart(partial, received, options.maxBytes);
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(partial, { start }), (0,external_node_fs_namespaceObject.createWriteStream)(file));
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            bytes = (await (0,promises_namespaceObject.stat)(file)).size;
+            truncated = true;
+            client.logger.info(`log of job ${job.name}: ${received} bytes, kept the last ${bytes} (max-log-bytes ${options.maxBytes})`);
+        }
+        else {
+            await (0,promises_namespaceObject.rename)(partial, file);
+        }
+        return { ...jobFields(job), path: file, bytes, truncated };
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        if (error instanceof GitHubApiError || error instanceof LogError)
+            throw error;
+        throw new LogError(`could not save the log of job ${job.id} (${job.name}) to ${file}: ${errors_getErrorMessage(error)}`, { cause: error });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/paths.ts
@@ -75331,7 +76148,7 @@ const TOOL_RULES = {
     prettier: {
         ecosystem: 'node',
         requiresOneOf: ['--check', '-c', '--list-different', '-l'],
-        refused: ['--write', '-w', '--cache', '--cache-location'],
+        refused: ['--write', '-w', '--cache', '--cache-location', '--plugin', '--plugin-search-dir'],
     },
     // `cargo fmt --check`, `cargo fmt --all -- --check`: exit 1 when a file would change. gofmt is
     // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
@@ -75349,6 +76166,7 @@ const TOOL_RULES = {
             '-o',
             '--output-file',
             '--rulesdir',
+            '--plugin',
             '--resolve-plugins-relative-to',
             '--init',
             '--inspect-config',
@@ -75527,6 +76345,7 @@ async function runReplay(ctx, invocations) {
             ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
         });
         const command = commandText(tool, invocation.args);
+        ctx.logger.info(toolRunText(command, result));
         checks.push({ kind: 'replay', command, exitCode: result.exitCode, passed: result.exitCode === 0 });
         if (result.exitCode !== 0) {
             const why = result.timedOut ? ` (stopped after ${REPLAY_TIMEOUT_MS / 1000} s)` : '';
@@ -75619,8 +76438,9 @@ class StepReplays {
                 return;
             }
             if (run.passed && changed.length === 0) {
+                const tools = entry.plan.ok ? entry.plan.invocations.map((invocation) => invocation.tool) : [];
                 for (const kept of group)
-                    this.recordPass(kept.fix, run.checks);
+                    this.recordPass(kept.fix, run.checks, reportedByOneOf(kept.failures, tools));
                 logger.info(`replayed ${run.checks.map(checkText).join(', ')}: kept ${group.map((kept) => kept.fix.fixer).join(', ')}`);
                 return;
             }
@@ -75655,10 +76475,11 @@ class StepReplays {
             await dirs.dispose();
         }
     }
-    recordPass(fix, checks) {
+    /** `rechecked`: the replayed tools are the ones that reported the fix's failures, so their pass checks it. */
+    recordPass(fix, checks, rechecked) {
         fix.checks = [...(fix.checks ?? []), ...checks];
         delete fix.notReplayed;
-        if (fix.status === 'applied-unverified') {
+        if (fix.status === 'applied-unverified' && rechecked) {
             // The failing check itself passed: that is verification, whatever the fixer's own check was.
             fix.status = 'verified';
             delete fix.reason;
@@ -75708,6 +76529,14 @@ class StepReplays {
         }
         this.options.logger.warning(`${why}: reverted ${names.join(', ')}`);
     }
+}
+/**
+ * Whether every failure was reported by one of the replayed tools (itself or as the formatter a
+ * hook ran). A missing module in a `black --check .` step is not checked by black passing: only
+ * the tool that failed can say its failure is gone.
+ */
+function reportedByOneOf(failures, tools) {
+    return failures.every((failure) => tools.includes(failure.tool) || tools.includes(String(failure.data?.formatter ?? '')));
 }
 /** `black --check . (exit 0)`. */
 function checkText(check) {
@@ -75772,10 +76601,14 @@ async function applyOne({ planned, guard, options, env }) {
         return { fix: guarded };
     return verifyAndKeep(ready, guarded);
 }
-/** PIP_INDEX_URL of the runner, for the dependency fixer's download only (see FixContext.packageIndexEnv). */
+/**
+ * The runner's package index settings (PIP_INDEX_URL, npm's registry), for our own downloads and
+ * tool installs only (see FixContext.packageIndexEnv).
+ */
 function packageIndexOf(env) {
-    const index = env.PIP_INDEX_URL;
-    return index !== undefined && index !== '' ? { packageIndexEnv: { PIP_INDEX_URL: index } } : {};
+    const names = ['PIP_INDEX_URL', 'npm_config_registry', 'NPM_CONFIG_REGISTRY'];
+    const found = Object.fromEntries(names.flatMap((name) => (env[name] !== undefined && env[name] !== '' ? [[name, env[name]]] : [])));
+    return Object.keys(found).length > 0 ? { packageIndexEnv: found } : {};
 }
 /** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
 async function prepareFix(planned, guard, options, env) {
@@ -75797,6 +76630,7 @@ async function prepareFix(planned, guard, options, env) {
         logger: options.logger,
         env,
         useRepositoryTools: options.useRepositoryTools,
+        installTools: options.installTools ?? false,
         ...packageIndexOf(options.env),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
     };
@@ -75805,15 +76639,11 @@ async function prepareFix(planned, guard, options, env) {
         tool = await fixer.resolveTool(ctx);
     }
     catch (error) {
-        return result(fixer, accepted, {
-            status: 'skipped',
-            description: `${fixer.id} not applied`,
-            files: [],
-            reason: `finding its tool failed: ${errors_getErrorMessage(error)}`,
-        });
+        const why = error instanceof ToolUnavailableError ? error.message : `finding its tool failed: ${errors_getErrorMessage(error)}`;
+        return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: why });
     }
     if (tool === undefined) {
-        const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
+        const hint = fixer.toolHint !== undefined ? `; ${fixer.toolHint}` : '';
         const where = options.useRepositoryTools
             ? 'in the workspace or on PATH'
             : "on PATH (the repository's own tools are not used: use-repository-tools is false)";
@@ -75821,7 +76651,7 @@ async function prepareFix(planned, guard, options, env) {
             status: 'skipped',
             description: `${fixer.id} not applied`,
             files: [],
-            reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
+            reason: `${fixer.toolName ?? fixer.id} not available: not found ${where}${hint}`,
         });
     }
     return { fixer, guard, options, ctx, tool, accepted, refusedNote, refused };
@@ -76424,176 +77254,6 @@ async function resolveTarget(input, client) {
         return resolved(readRun(newest, `run ${newest.id}`), owner, repo, trigger);
     }
     throw new errors_ConfigurationError(`event '${trigger}' does not name a workflow run: give the run-id input (or trigger on workflow_run / workflow_dispatch)`);
-}
-
-;// CONCATENATED MODULE: ./src/github/jobs.ts
-
-/** Job conclusions whose logs explain a failure. Cancelled and skipped jobs have nothing to fix. */
-const FAILED_JOB_CONCLUSIONS = new Set(['failure', 'timed_out']);
-async function listFailedJobs(client, target) {
-    const jobs = await callGitHub(client, `listing the jobs of run ${target.runId} attempt ${target.runAttempt}`, () => client.octokit.paginate(client.octokit.rest.actions.listJobsForWorkflowRunAttempt, {
-        owner: target.owner,
-        repo: target.repo,
-        run_id: target.runId,
-        attempt_number: target.runAttempt,
-        per_page: 100,
-    }));
-    const failed = [];
-    for (const job of jobs) {
-        if (job.conclusion === null || !FAILED_JOB_CONCLUSIONS.has(job.conclusion))
-            continue;
-        const step = (job.steps ?? []).find((s) => s.conclusion !== null && FAILED_JOB_CONCLUSIONS.has(s.conclusion));
-        failed.push({
-            id: job.id,
-            name: job.name,
-            conclusion: job.conclusion,
-            ...(job.html_url ? { htmlUrl: job.html_url } : {}),
-            ...(step ? { failedStep: step.name } : {}),
-        });
-    }
-    client.logger.debug(`run ${target.runId} attempt ${target.runAttempt}: ${jobs.length} job(s), ${failed.length} failed`);
-    return failed;
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/github/logs.ts
-/**
- * Downloads a job's log to a file. GET …/actions/jobs/{id}/logs answers 302 with a signed URL to
- * plain text; the body is streamed to disk and, when larger than maxBytes, only its last maxBytes
- * (cut at a line start) are kept, because a failure is reported at the end of a log. Memory use
- * stays at one stream chunk whatever the log size.
- */
-
-
-
-
-
-
-
-/** How far past the cut point to look for the next line start before cutting mid-line. */
-const LINE_SEARCH_BYTES = 64 * 1024;
-function fileNameFor(job) {
-    const slug = job.name
-        .replace(/[^A-Za-z0-9._-]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 60);
-    return `job-${job.id}${slug === '' ? '' : `-${slug}`}.log`;
-}
-/** Streams a web body into `file`; returns the number of bytes written. */
-async function streamToFile(body, file) {
-    let bytes = 0;
-    const counter = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            bytes += chunk.length;
-            callback(null, chunk);
-        },
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(body), counter, (0,external_node_fs_namespaceObject.createWriteStream)(file));
-    return bytes;
-}
-/** Where the kept tail starts: the first line start at or after `size - maxBytes`. */
-async function tailStart(file, size, maxBytes) {
-    const earliest = size - maxBytes;
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
-    try {
-        // The byte before `earliest` tells whether `earliest` already starts a line.
-        const from = Math.max(earliest - 1, 0);
-        const buffer = Buffer.alloc(Math.min(LINE_SEARCH_BYTES, size - from));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
-        const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
-        if (earliest === 0)
-            return 0;
-        return newline === -1 ? earliest : Math.max(from + newline + 1, earliest);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Follows the logs endpoint's redirect and returns the plain-text body. */
-async function openLogBody(client, target, job) {
-    const context = `downloading the log of job ${job.id} (${job.name})`;
-    let location;
-    try {
-        const response = await client.octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
-            owner: target.owner,
-            repo: target.repo,
-            job_id: job.id,
-            // Manual: the redirect target is another host that must not get the token, and the body
-            // must be streamed rather than buffered by Octokit.
-            request: { redirect: 'manual', parseSuccessResponseBody: false },
-        });
-        const data = response.data;
-        if (response.status === 200 && data instanceof ReadableStream)
-            return data;
-        if (data instanceof ReadableStream)
-            await data.cancel();
-        location = response.headers.location;
-    }
-    catch (error) {
-        throw client_toGitHubApiError(error, client, context);
-    }
-    if (location === undefined)
-        throw new GitHubApiError(`${context}: the logs endpoint answered without a Location to follow`);
-    const target302 = new URL(location, client.apiUrl).toString();
-    let blob;
-    try {
-        blob = await client.fetchRedirectTarget(target302);
-    }
-    catch (error) {
-        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} failed: ${errors_getErrorMessage(error)}`, undefined, { cause: error });
-    }
-    if (blob.status !== 200 || blob.body === null) {
-        await blob.body?.cancel();
-        throw new GitHubApiError(`${context}: GET ${redactQuery(target302)} answered ${blob.status}; the signed log URL may have expired — re-run the autofixer`, blob.status);
-    }
-    return blob.body;
-}
-/** What a JobLog says of its job, from the jobs API. */
-function jobFields(job) {
-    return {
-        jobId: job.id,
-        jobName: job.name,
-        ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
-        ...(job.failedStep ? { failedStep: job.failedStep } : {}),
-    };
-}
-/** The JobLog of a job whose log could not be had: `reason` says why; nothing to analyse. */
-function unavailableJobLog(job, reason) {
-    return { ...jobFields(job), path: '', bytes: 0, truncated: false, unavailable: reason };
-}
-async function downloadJobLog(client, target, job, options) {
-    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
-        throw new LogError(`max-log-bytes must be a positive whole number (got ${options.maxBytes})`);
-    }
-    const file = external_node_path_default().join(options.dir, fileNameFor(job));
-    const partial = `${file}.part`;
-    const body = await openLogBody(client, target, job);
-    try {
-        const received = await streamToFile(body, partial);
-        let bytes = received;
-        let truncated = false;
-        if (received > options.maxBytes) {
-            const start = await tailStart(partial, received, options.maxBytes);
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(partial, { start }), (0,external_node_fs_namespaceObject.createWriteStream)(file));
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            bytes = (await (0,promises_namespaceObject.stat)(file)).size;
-            truncated = true;
-            client.logger.info(`log of job ${job.name}: ${received} bytes, kept the last ${bytes} (max-log-bytes ${options.maxBytes})`);
-        }
-        else {
-            await (0,promises_namespaceObject.rename)(partial, file);
-        }
-        return { ...jobFields(job), path: file, bytes, truncated };
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        if (error instanceof GitHubApiError || error instanceof LogError)
-            throw error;
-        throw new LogError(`could not save the log of job ${job.id} (${job.name}) to ${file}: ${errors_getErrorMessage(error)}`, { cause: error });
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
@@ -77450,6 +78110,7 @@ async function repairWorkspace(workspace, failures, options, deps, steps = []) {
         logger: deps.logger,
         env: process.env,
         useRepositoryTools: options.useRepositoryTools,
+        installTools: options.installTools ?? false,
         dryRun: options.dryRun,
         steps,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -77608,6 +78269,7 @@ async function repairRun(state) {
         fixTypes: settings.fixTypes,
         dryRun: settings.dryRun,
         useRepositoryTools: settings.useRepositoryTools,
+        installTools: settings.installTools,
         signal: budget.signal,
         session,
     }, deps, failedStepCommands(report.jobs));
@@ -77721,6 +78383,341 @@ async function publish(state, publication) {
         deps.logger.info(`Pull request #${pull.number} ${pull.action}: ${pull.url}`);
     }
     return publication;
+}
+
+;// CONCATENATED MODULE: ./src/monitor/runs.ts
+/**
+ * The failed workflow runs of a repository in a time window, newest first: what `scan`, `watch`
+ * and the action's `mode: scan` start from. `GET /repos/{owner}/{repo}/actions/runs?status=failure`
+ * lists runs newest first; its pages are followed (`Link: next`) only until a run older than the
+ * window or enough runs are seen.
+ *
+ * The window is not sent as `created=>=…`: GitHub documents that search syntax in the parameter's
+ * text, but its OpenAPI description types `created` as a single `date-time`, which the stand-in
+ * (and any client generated from the description) holds to. Reading newest-first and stopping at
+ * the first older run costs at most one extra page.
+ */
+
+
+/** GitHub's date qualifier wants whole seconds. */
+function isoSeconds(date) {
+    return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+function matchesWorkflow(run, workflows) {
+    if (workflows.length === 0)
+        return true;
+    const name = (run.name ?? '').toLowerCase();
+    const file = run.path.split('/').pop() ?? run.path;
+    return workflows.some((wanted) => wanted.toLowerCase() === name || wanted === run.path || wanted === file);
+}
+function toFailedRun(run, owner, repo) {
+    const repository = { id: run.repository.id, full_name: run.repository.full_name, owner: run.repository.owner.login };
+    const head = run.head_repository === null || run.head_repository === undefined
+        ? run.head_repository
+        : { id: run.head_repository.id, full_name: run.head_repository.full_name, owner: run.head_repository.owner.login };
+    return {
+        id: run.id,
+        attempt: run.run_attempt ?? 1,
+        workflow: run.name ?? run.path,
+        workflowPath: run.path,
+        branch: run.head_branch ?? '',
+        headSha: run.head_sha,
+        event: run.event,
+        createdAt: run.created_at,
+        url: run.html_url,
+        fromFork: untrustedHeadReason({ repository, head_repository: head }, owner, repo) !== undefined,
+    };
+}
+/** The failed runs created since `query.since`, newest first, at most `maxFailures`. */
+async function listFailedRuns(client, query) {
+    const workflows = query.workflows ?? [];
+    // One more than needed tells whether there are more; a workflow filter is applied here, not by
+    // the API, so it reads full pages.
+    const since = query.since.getTime();
+    const perPage = workflows.length > 0 ? 100 : Math.min(query.maxFailures + 1, 100);
+    const found = [];
+    const context = `listing the failed workflow runs of ${query.owner}/${query.repo} since ${isoSeconds(query.since)}`;
+    try {
+        const pages = client.octokit.paginate.iterator(client.octokit.rest.actions.listWorkflowRunsForRepo, {
+            owner: query.owner,
+            repo: query.repo,
+            status: 'failure',
+            ...(query.branch !== undefined ? { branch: query.branch } : {}),
+            per_page: perPage,
+        });
+        let older = false;
+        for await (const page of pages) {
+            for (const run of page.data) {
+                if (Date.parse(run.created_at) < since)
+                    older = true;
+                else if (matchesWorkflow(run, workflows))
+                    found.push(toFailedRun(run, query.owner, query.repo));
+            }
+            if (older || found.length > query.maxFailures)
+                break;
+        }
+    }
+    catch (error) {
+        throw client_toGitHubApiError(error, client, context);
+    }
+    found.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id);
+    client.logger.debug(`${context}: ${found.length} matching run(s)`);
+    return { runs: found.slice(0, query.maxFailures), more: found.length > query.maxFailures };
+}
+
+;// CONCATENATED MODULE: ./src/monitor/scan.ts
+/**
+ * `ci-autofixer scan`: the failed runs of the last minutes, each with its failed jobs, each job's
+ * primary failure from the analysis of its log, and whether a registered fixer would take it at
+ * the configured confidence. Read only: nothing is checked out, applied or pushed. Logs are
+ * streamed to a scratch directory (at most `maxLogBytes` each, the tail kept, as `run` does) and
+ * deleted once analysed.
+ */
+
+
+
+
+
+
+
+
+
+/** The primary failure (first after ranking) and what a fixer would do about the job's failures. */
+async function analyzeJob(log, repo, plan, logger) {
+    const base = {
+        id: log.jobId,
+        name: log.jobName,
+        ...(log.jobUrl !== undefined ? { url: log.jobUrl } : {}),
+        ...(log.failedStep !== undefined ? { failedStep: log.failedStep } : {}),
+        failureCount: 0,
+        fixable: false,
+        fixers: [],
+    };
+    const analysis = await analyzeJobLogs([log], { repoName: repo, logger });
+    const job = analysis.jobs[0];
+    if (job?.job.unavailable !== undefined)
+        return { ...base, unavailable: job.job.unavailable };
+    const { failures } = analysis;
+    const first = failures[0];
+    const planned = planFixes({ failures, fixers: FIXERS, ...plan }).planned.map((fix) => fix.fixer.id);
+    const file = first?.file ?? (typeof first?.data?.logFile === 'string' ? first.data.logFile : undefined);
+    return {
+        ...base,
+        ...(job?.job.failedStep !== undefined ? { failedStep: job.job.failedStep } : {}),
+        ...(first !== undefined
+            ? {
+                primary: {
+                    category: first.category,
+                    tool: first.tool,
+                    message: first.message,
+                    ...(file !== undefined ? { file } : {}),
+                    ...(first.line !== undefined ? { line: first.line } : {}),
+                    ...(first.column !== undefined ? { column: first.column } : {}),
+                },
+            }
+            : {}),
+        failureCount: failures.length,
+        fixable: planned.length > 0,
+        fixers: planned,
+    };
+}
+/** Downloads one job's log into `dir`; a log that cannot be had is recorded as unavailable. */
+async function fetchLog(client, run, job, dir, maxBytes, owner, repo) {
+    try {
+        return await downloadJobLog(client, { owner, repo }, job, { dir, maxBytes });
+    }
+    catch (error) {
+        const reason = `log could not be downloaded: ${errors_getErrorMessage(error)}`;
+        client.logger.warning(`run ${run.id}, ${job.name}: ${reason}`);
+        return unavailableJobLog(job, reason);
+    }
+}
+async function scanRun(client, run, options, dir) {
+    const { owner, repo } = options;
+    const failedJobs = await listFailedJobs(client, { owner, repo, runId: run.id, runAttempt: run.attempt });
+    const jobs = [];
+    for (const job of failedJobs) {
+        const log = await fetchLog(client, run, job, dir, options.maxLogBytes, owner, repo);
+        try {
+            jobs.push(await analyzeJob(log, repo, options.plan, client.logger));
+        }
+        finally {
+            if (log.path !== '')
+                await (0,promises_namespaceObject.rm)(log.path, { force: true });
+        }
+    }
+    return { ...run, jobs };
+}
+async function scanFailedRuns(client, options, now) {
+    const since = new Date(now.getTime() - options.lookbackMinutes * 60_000);
+    const listed = await listFailedRuns(client, { ...options, since });
+    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(options.tempDir, 'ci-autofixer-scan-'));
+    const runs = [];
+    try {
+        for (const run of listed.runs)
+            runs.push(await scanRun(client, run, options, dir));
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+    return {
+        version: 1,
+        repository: `${options.owner}/${options.repo}`,
+        since: isoSeconds(since),
+        lookbackMinutes: options.lookbackMinutes,
+        filters: { branch: options.branch ?? null, workflows: [...(options.workflows ?? [])], maxFailures: options.maxFailures },
+        runs,
+        more: listed.more,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/monitor/watch.ts
+/**
+ * `ci-autofixer watch`: repeats list → run for each failed run not handled yet, remembering the
+ * handled runs (id and attempt) in a JSON state file, until `maxCycles` cycles or until the stop
+ * signal (Ctrl-C). A stop is honoured between runs: the run in progress finishes, the state is
+ * saved, and the loop ends.
+ *
+ * The state file is written atomically (a temporary file in the same directory, then rename)
+ * after every handled run. A state file that cannot be read, is not JSON, or belongs to another
+ * repository is an error naming the file: starting afresh would hand every run in the window to
+ * the pipeline again.
+ */
+
+
+
+
+
+const DEFAULT_STATE_FILE = '.ci-autofixer-watch.json';
+function isState(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const state = value;
+    return (state.version === 1 &&
+        typeof state.repository === 'string' &&
+        Array.isArray(state.handled) &&
+        state.handled.every((entry) => typeof entry === 'object' &&
+            entry !== null &&
+            Number.isSafeInteger(entry.runId) &&
+            Number.isSafeInteger(entry.attempt)));
+}
+async function readWatchState(file, repository) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { version: 1, repository, handled: [] };
+        throw new errors_ConfigurationError(`--state ${JSON.stringify(file)}: cannot be read: ${errors_getErrorMessage(error)}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`--state ${JSON.stringify(file)}: not a CI Autofixer watch state file (${errors_getErrorMessage(error)}); fix or delete it to start afresh`);
+    }
+    if (!isState(parsed)) {
+        throw new errors_ConfigurationError(`--state ${JSON.stringify(file)}: not a CI Autofixer watch state file (expected {"version":1,"repository":…,"handled":[…]}); fix or delete it to start afresh`);
+    }
+    if (parsed.repository.toLowerCase() !== repository.toLowerCase()) {
+        throw new errors_ConfigurationError(`--state ${JSON.stringify(file)}: records runs of ${parsed.repository}, not ${repository}; use another --state file`);
+    }
+    return parsed;
+}
+/** Writes the state atomically: a temporary file beside it, then rename. */
+async function writeWatchState(file, state) {
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    const temporary = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        await (0,promises_namespaceObject.writeFile)(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+        await (0,promises_namespaceObject.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temporary, { force: true });
+        throw new errors_ConfigurationError(`--state ${JSON.stringify(file)}: cannot be written: ${errors_getErrorMessage(error)}`, { cause: error });
+    }
+}
+const isHandled = (state, run) => state.handled.some((entry) => entry.runId === run.id && entry.attempt === run.attempt);
+/** An error no later cycle can cure: a bad token, a missing permission or repository, a bad setting. */
+function isPermanent(error) {
+    if (error instanceof errors_ConfigurationError)
+        return true;
+    return error instanceof GitHubApiError && (error.status === 401 || error.status === 403 || error.status === 404);
+}
+/** Resolves after `seconds`, or at once when the signal aborts. */
+function pause(seconds, signal) {
+    return new Promise((resolve) => {
+        if (signal.aborted)
+            return resolve();
+        const timer = setTimeout(done, seconds * 1000);
+        function done() {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+    });
+}
+/** One cycle: the failed runs not handled yet, oldest first; returns how many were handled. */
+async function watchCycle(options, deps, state) {
+    const { logger } = deps;
+    const since = new Date(deps.now().getTime() - options.query.lookbackMinutes * 60_000);
+    const listed = await listFailedRuns(deps.github, { ...options.query, since });
+    const fresh = listed.runs.filter((run) => !isHandled(state, run)).reverse();
+    logger.info(`${listed.runs.length} failed run(s) in the window, ${fresh.length} not handled yet`);
+    let handled = 0;
+    for (const run of fresh) {
+        if (options.signal.aborted)
+            break;
+        let result;
+        try {
+            result = await deps.handleRun(run);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            logger.warning(`run ${run.id}: ${errors_getErrorMessage(error)}; it is tried again in the next cycle`);
+            continue;
+        }
+        state.handled.push({
+            runId: run.id,
+            attempt: run.attempt,
+            workflow: run.workflow,
+            branch: run.branch,
+            handledAt: deps.now().toISOString(),
+            ...result,
+        });
+        await writeWatchState(options.stateFile, state);
+        handled += 1;
+    }
+    return handled;
+}
+async function watch(options, deps) {
+    const repository = `${options.query.owner}/${options.query.repo}`;
+    const state = await readWatchState(options.stateFile, repository);
+    const summary = { cycles: 0, handled: 0, interrupted: false };
+    while (options.maxCycles === undefined || summary.cycles < options.maxCycles) {
+        if (options.signal.aborted)
+            break;
+        summary.cycles += 1;
+        deps.logger.info(`== cycle ${summary.cycles}${options.maxCycles !== undefined ? ` of ${options.maxCycles}` : ''}`);
+        try {
+            summary.handled += await watchCycle(options, deps, state);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            deps.logger.warning(`cycle ${summary.cycles}: ${errors_getErrorMessage(error)}; trying again after the interval`);
+        }
+        const last = options.maxCycles !== undefined && summary.cycles >= options.maxCycles;
+        if (!last)
+            await pause(options.intervalSeconds, options.signal);
+    }
+    await writeWatchState(options.stateFile, state);
+    summary.interrupted = options.signal.aborted;
+    return summary;
 }
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
@@ -77976,28 +78973,49 @@ function pushLimited(out, items, render, maxRows, more) {
 
 
 
+
+
+
+
 const USAGE = `Usage:
   ci-autofixer analyze [--json] LOG...
       Find and classify the failures in CI logs (GitHub Actions, gh run view, Travis, plain).
   ci-autofixer fix --workspace DIR --log LOG [--log LOG...] [--dry-run] [--json]
                    [--confidence-threshold N] [--max-fixes N] [--fix-types LIST]
-                   [--use-repository-tools true|false] [--timeout-minutes N]
+                   [--use-repository-tools true|false] [--install-tools true|false]
+                   [--timeout-minutes N]
       Apply, guard and check fixes in the git working tree DIR (the fixer's check, then the
       failed step's command replayed when it is a recognised invocation); commits nothing.
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
-                   [--use-repository-tools true|false] [--timeout-minutes N]
+                   [--use-repository-tools true|false] [--install-tools true|false]
+                   [--timeout-minutes N]
       The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
       to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN; the
       repository's .github/ci-autofixer.yml is read from its default branch.
+  ci-autofixer scan --repo OWNER/NAME [--lookback MINUTES] [--workflow NAME,...] [--branch B]
+                    [--max-failures N] [--json | --output FILE] [--api-url URL]
+      The failed runs of the last MINUTES (default 60, at most 10080), newest first, at most N
+      (default 20, at most 100): each failed job's primary failure and whether a fixer takes it.
+      Reads only. --output writes the JSON (docs/cli.md) to FILE and prints the table.
+  ci-autofixer watch --repo OWNER/NAME [--interval SECONDS] [--max-cycles N] [--dry-run]
+                     [--state FILE] [--workspace DIR] [scan's filters] [run's fix flags]
+      Every SECONDS (default 300): scan, then run the pipeline (as run does) on each failed run
+      not handled yet; handled runs are kept in FILE (default ./.ci-autofixer-watch.json).
+      Stops after N cycles (default: never) or at Ctrl-C, after the current run (exit 130).
   The repository's own tools (node_modules/.bin, .venv/bin) are its author's code: they run with
   no token or secret in their environment; --use-repository-tools false uses tools on PATH only.
+  --install-tools true installs the version of black, isort, autopep8, prettier or eslint the
+  repository pins when another one is found (into a temporary directory, from the package index).
   ci-autofixer --help | --version
-Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error.`;
+Exit status: 0 when the command ran (whatever it found), 2 for a bad argument, 1 for any other error,
+130 when watch was stopped by Ctrl-C.`;
 /** Exit codes. */
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
+/** `watch` stopped by Ctrl-C (128 + SIGINT), after finishing its current run and saving its state. */
+const EXIT_INTERRUPTED = 130;
 function cli_parse(args, options) {
     try {
         return (0,external_node_util_.parseArgs)({ args, options, allowPositionals: true, strict: true });
@@ -78041,6 +79059,7 @@ const FIX_OPTIONS = {
     'max-fixes': { type: 'string' },
     'fix-types': { type: 'string' },
     'use-repository-tools': { type: 'string' },
+    'install-tools': { type: 'string' },
     'timeout-minutes': { type: 'string' },
 };
 /** The `fix` flags, checked: the log files and the workspace directory exist. */
@@ -78068,6 +79087,7 @@ function fixSettings(values, workspace, io) {
         'max-fixes': values['max-fixes'],
         'fix-types': values['fix-types'],
         'use-repository-tools': values['use-repository-tools'],
+        'install-tools': values['install-tools'],
         'timeout-minutes': values['timeout-minutes'],
     }, 
     // Nothing is pushed here: the checkout's own configuration file is the one that applies.
@@ -78126,39 +79146,73 @@ function writeFixText(io, run) {
         io.stdout.write(`  [${failure.category}] ${failure.tool}${where}: ${failure.message.slice(0, 200)}\n`);
     }
 }
-async function commandRun(args, io) {
-    const { values, positionals } = cli_parse(args, {
-        repo: { type: 'string' },
-        'run-id': { type: 'string' },
-        workspace: { type: 'string' },
-        'api-url': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        push: { type: 'string' },
-        'branch-prefix': { type: 'string' },
-        'confidence-threshold': { type: 'string' },
-        'max-fixes': { type: 'string' },
-        'fix-types': { type: 'string' },
-        'max-log-bytes': { type: 'string' },
-        'use-repository-tools': { type: 'string' },
-        'timeout-minutes': { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-    });
-    if (positionals.length > 0)
-        throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+const RUN_OPTIONS = {
+    repo: { type: 'string' },
+    'run-id': { type: 'string' },
+    workspace: { type: 'string' },
+    'api-url': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    push: { type: 'string' },
+    'branch-prefix': { type: 'string' },
+    'confidence-threshold': { type: 'string' },
+    'max-fixes': { type: 'string' },
+    'fix-types': { type: 'string' },
+    'max-log-bytes': { type: 'string' },
+    'use-repository-tools': { type: 'string' },
+    'install-tools': { type: 'string' },
+    'timeout-minutes': { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+};
+/** The repository, token and API base every command that talks to GitHub needs, checked. */
+function apiAccess(values, io, command) {
     if (!values.repo)
-        throw new errors_ConfigurationError('run needs --repo OWNER/NAME');
-    if (!values['run-id'])
-        throw new errors_ConfigurationError('run needs --run-id N (the id of the failed workflow run)');
+        throw new errors_ConfigurationError(`${command} needs --repo OWNER/NAME`);
+    if (!REPOSITORY.test(values.repo))
+        throw new errors_ConfigurationError(`--repo: expected OWNER/NAME, got ${quote(values.repo)}`);
     const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN ?? '';
     if (token === '')
-        throw new errors_ConfigurationError('run needs a token in the GITHUB_TOKEN environment variable');
+        throw new errors_ConfigurationError(`${command} needs a token in the GITHUB_TOKEN environment variable`);
     const apiUrl = values['api-url'] ?? 'https://api.github.com';
     if (!/^https?:\/\/[^\s/]+/.test(apiUrl))
         throw new errors_ConfigurationError(`--api-url must be an http(s) URL (got ${JSON.stringify(apiUrl)})`);
+    return { repo: values.repo, token, apiUrl };
+}
+/** The Settings environment of a run on GitHub from the CLI (`run`, each run of `watch`). */
+function runEnvironment(io, repo, apiUrl, workspace, report) {
+    return {
+        env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
+        baseDirectory: workspace,
+        eventName: 'cli',
+        eventPayload: {},
+        repository: repo,
+        apiUrl,
+        ...(report !== undefined ? { reportPath: external_node_path_default().resolve(io.cwd, report) } : {}),
+    };
+}
+/**
+ * What `run` does once its flags are checked: settings with the configuration file at the default
+ * branch, then the pipeline. `watch` calls it for each run it hands on.
+ */
+async function runOnGitHub(inputs, environment, deps) {
+    const fromFlags = parseSettings(inputs, environment);
+    const facts = await readRepositoryFacts(deps.github, fromFlags.owner, fromFlags.repo);
+    const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
+    const outcome = await runPipeline(settings, { exec: nodeExec, ...deps, now: () => new Date() });
+    if (outcome.kind === 'report')
+        await writeJsonReport(outcome.report, settings.reportPath);
+    return { settings, outcome };
+}
+async function commandRun(args, io) {
+    const { values, positionals } = cli_parse(args, RUN_OPTIONS);
+    if (positionals.length > 0)
+        throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+    const access = apiAccess(values, io, 'run');
+    if (!values['run-id'])
+        throw new errors_ConfigurationError('run needs --run-id N (the id of the failed workflow run)');
     const workspace = external_node_path_default().resolve(io.cwd, values.workspace ?? '.');
     const inputs = {
-        'github-token': token,
+        'github-token': access.token,
         'run-id': values['run-id'],
         'dry-run': values['dry-run'] ? 'true' : undefined,
         push: values.push,
@@ -78168,30 +79222,20 @@ async function commandRun(args, io) {
         'fix-types': values['fix-types'],
         'max-log-bytes': values['max-log-bytes'],
         'use-repository-tools': values['use-repository-tools'],
+        'install-tools': values['install-tools'],
         'timeout-minutes': values['timeout-minutes'],
     };
-    const environment = {
-        env: { ...io.env, GITHUB_SERVER_URL: io.env.GITHUB_SERVER_URL ?? serverUrlFor(apiUrl) },
-        baseDirectory: workspace,
-        eventName: 'cli',
-        eventPayload: {},
-        repository: values.repo,
-        apiUrl,
-        ...(values.report ? { reportPath: external_node_path_default().resolve(io.cwd, values.report) } : {}),
-    };
+    const environment = runEnvironment(io, access.repo, access.apiUrl, workspace, values.report);
     // Flags are checked before any API call; the configuration file comes from the default branch.
     const fromFlags = parseSettings(inputs, environment);
     const logger = createConsoleLogger({ stream: io.stderr });
     const github = createGitHubClient({ token: fromFlags.token, apiUrl: fromFlags.apiUrl, logger });
-    const facts = await readRepositoryFacts(github, fromFlags.owner, fromFlags.repo);
-    const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
-    const outcome = await runPipeline(settings, { exec: nodeExec, logger, github, now: () => new Date() });
+    const { settings, outcome } = await runOnGitHub(inputs, environment, { github, logger });
     if (outcome.kind === 'notice') {
         io.stdout.write(values.json ? `${JSON.stringify({ notice: outcome.notice })}\n` : `${outcome.notice}\n`);
         return EXIT_OK;
     }
     const { report } = outcome;
-    await writeJsonReport(report, settings.reportPath);
     io.stdout.write(values.json ? toJsonReport(report) : renderTextReport(report));
     io.stderr.write(`JSON report: ${settings.reportPath}\n`);
     if (report.errors.length > 0) {
@@ -78199,6 +79243,177 @@ async function commandRun(args, io) {
         return EXIT_ERROR;
     }
     return EXIT_OK;
+}
+const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
+/** A branch name as git allows it, roughly: no blanks, control characters or `~^:?*[\`. */
+const BRANCH_NAME = /^(?!-)[^\s~^:?*[\\]{1,255}$/;
+const CONTROL_CHARACTER = /\p{Cc}/u;
+/** A flag's value for an error message: one line, cut, quoted. */
+function quote(text) {
+    return `'${escape_clip(text, 60)}'`;
+}
+/** A whole-number flag within bounds; `unit` reads "of minutes" in "a whole number of minutes". */
+function wholeNumberFlag(flag, text, bounds, unit, fallback) {
+    if (text === undefined)
+        return fallback;
+    const value = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+    if (!(value >= bounds.min && value <= bounds.max)) {
+        throw new errors_ConfigurationError(`${flag}: expected a whole number${unit} (${bounds.min}–${bounds.max}), got ${quote(text)}`);
+    }
+    return value;
+}
+const SCAN_FLAGS = {
+    repo: { type: 'string' },
+    'api-url': { type: 'string' },
+    lookback: { type: 'string' },
+    workflow: { type: 'string', multiple: true },
+    branch: { type: 'string' },
+    'max-failures': { type: 'string' },
+};
+/** The window and filters shared by `scan` and `watch`, checked. */
+function scanFilters(values) {
+    const workflows = (values.workflow ?? []).flatMap((list) => list.split(',')).map((name) => name.trim());
+    if (workflows.some((name) => name === '' || name.length > 200))
+        throw new errors_ConfigurationError(`--workflow: expected workflow names or files separated by commas, got ${quote((values.workflow ?? []).join(','))}`);
+    if (values.branch !== undefined && (!BRANCH_NAME.test(values.branch) || CONTROL_CHARACTER.test(values.branch))) {
+        throw new errors_ConfigurationError(`--branch: expected a branch name, got ${quote(values.branch)}`);
+    }
+    return {
+        lookbackMinutes: wholeNumberFlag('--lookback', values.lookback, LOOKBACK_MINUTES, ' of minutes', settings_DEFAULTS.lookbackMinutes),
+        maxFailures: wholeNumberFlag('--max-failures', values['max-failures'], MAX_FAILURES, '', settings_DEFAULTS.maxFailures),
+        workflows,
+        branch: values.branch,
+    };
+}
+/** Settings for a read-only look at the repository: the configuration file at its default branch over the defaults. */
+async function repositorySettings(access, io, github) {
+    const environment = runEnvironment(io, access.repo, access.apiUrl, io.cwd);
+    const withToken = { 'github-token': access.token };
+    const fromFlags = parseSettings(withToken, environment);
+    const facts = await readRepositoryFacts(github, fromFlags.owner, fromFlags.repo);
+    return parseSettings(withToken, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
+}
+async function commandScan(args, io) {
+    const { values, positionals } = cli_parse(args, { ...SCAN_FLAGS, json: { type: 'boolean' }, output: { type: 'string' } });
+    if (positionals.length > 0)
+        throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+    const filters = scanFilters(values);
+    if (values.json && values.output !== undefined)
+        throw new errors_ConfigurationError('--json and --output: give one (--output FILE writes the JSON to FILE)');
+    const access = apiAccess(values, io, 'scan');
+    const logger = createConsoleLogger({ stream: io.stderr });
+    const github = createGitHubClient({ token: access.token, apiUrl: access.apiUrl, logger });
+    const settings = await repositorySettings(access, io, github);
+    const now = new Date();
+    const result = await scanFailedRuns(github, {
+        owner: settings.owner,
+        repo: settings.repo,
+        ...filters,
+        maxLogBytes: settings.maxLogBytes,
+        tempDir: settings.tempDir,
+        plan: settings,
+    }, now);
+    if (values.output !== undefined) {
+        const file = external_node_path_default().resolve(io.cwd, values.output);
+        await writeFileAtomically(file, toScanJson(result, now));
+        io.stderr.write(`Scan written to ${file}\n`);
+    }
+    io.stdout.write(values.json ? toScanJson(result, now) : renderScanTable(result, now));
+    return EXIT_OK;
+}
+async function writeFileAtomically(file, text) {
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+        await (0,promises_namespaceObject.writeFile)(temporary, text);
+        await (0,promises_namespaceObject.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temporary, { force: true });
+        throw new errors_ConfigurationError(`--output ${JSON.stringify(file)}: cannot be written: ${errors_getErrorMessage(error)}`, { cause: error });
+    }
+}
+const WATCH_FLAGS = {
+    ...SCAN_FLAGS,
+    workspace: { type: 'string' },
+    interval: { type: 'string' },
+    'max-cycles': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    state: { type: 'string' },
+    push: { type: 'string' },
+    'branch-prefix': { type: 'string' },
+    'fix-types': { type: 'string' },
+    'use-repository-tools': { type: 'string' },
+    'install-tools': { type: 'string' },
+    'timeout-minutes': { type: 'string' },
+};
+/** A signal that aborts on the first Ctrl-C (a second one ends the process as usual). */
+function interruptSignal(io) {
+    if (io.interrupt !== undefined)
+        return { signal: io.interrupt, dispose: () => undefined };
+    const controller = new AbortController();
+    const onSigint = () => {
+        io.stderr.write('ci-autofixer: interrupted: stopping after the current run (Ctrl-C again to quit at once)\n');
+        controller.abort();
+    };
+    process.once('SIGINT', onSigint);
+    return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+}
+/** What `watch` does with each new failed run: the `run` pipeline, its text report on stdout, a line for the state file. */
+function watchRunHandler(inputs, environment, deps, io) {
+    return async (run) => {
+        deps.logger.info(`run ${run.id} (attempt ${run.attempt}) of ${escape_clip(run.workflow, 80)} on ${escape_clip(run.branch, 80) || '-'}`);
+        const { outcome } = await runOnGitHub({ ...inputs, 'run-id': String(run.id) }, environment, deps);
+        if (outcome.kind === 'notice') {
+            io.stdout.write(`${outcome.notice}\n`);
+            return { outcome: 'notice', summary: escape_clip(outcome.notice, 300) };
+        }
+        const { report } = outcome;
+        io.stdout.write(renderTextReport(report));
+        const verified = report.fixes.filter((fix) => fix.status === 'verified').length;
+        const error = report.errors[0];
+        return {
+            outcome: error === undefined ? 'report' : 'errors',
+            summary: `${report.failures.length} failure(s), ${verified} verified fix(es)${error === undefined ? '' : `; error: ${escape_clip(error, 200)}`}`,
+        };
+    };
+}
+async function commandWatch(args, io) {
+    const { values, positionals } = cli_parse(args, WATCH_FLAGS);
+    if (positionals.length > 0)
+        throw new errors_ConfigurationError(`unexpected argument ${JSON.stringify(positionals[0])}; see ci-autofixer --help`);
+    const filters = scanFilters(values);
+    const intervalSeconds = wholeNumberFlag('--interval', values.interval, { min: 1, max: 86_400 }, ' of seconds', 300);
+    const maxCycles = values['max-cycles'] === undefined
+        ? undefined
+        : wholeNumberFlag('--max-cycles', values['max-cycles'], { min: 1, max: 1_000_000 }, '', 1);
+    const access = apiAccess(values, io, 'watch');
+    const workspace = external_node_path_default().resolve(io.cwd, values.workspace ?? '.');
+    const inputs = {
+        'github-token': access.token,
+        'dry-run': values['dry-run'] ? 'true' : undefined,
+        push: values.push,
+        'branch-prefix': values['branch-prefix'],
+        'fix-types': values['fix-types'],
+        'use-repository-tools': values['use-repository-tools'],
+        'install-tools': values['install-tools'],
+        'timeout-minutes': values['timeout-minutes'],
+    };
+    const environment = runEnvironment(io, access.repo, access.apiUrl, workspace);
+    const checked = parseSettings(inputs, environment);
+    const logger = createConsoleLogger({ stream: io.stderr });
+    const github = createGitHubClient({ token: access.token, apiUrl: access.apiUrl, logger });
+    const stateFile = external_node_path_default().resolve(io.cwd, values.state ?? DEFAULT_STATE_FILE);
+    const handleRun = watchRunHandler(inputs, environment, { github, logger }, io);
+    const interrupt = interruptSignal(io);
+    try {
+        const query = { owner: checked.owner, repo: checked.repo, ...filters };
+        const summary = await watch({ query, intervalSeconds, maxCycles, stateFile, signal: interrupt.signal }, { github, logger, now: () => new Date(), handleRun });
+        io.stderr.write(`watch: ${summary.cycles} cycle(s), ${summary.handled} run(s) handled; state in ${stateFile}${summary.interrupted ? '; interrupted' : ''}\n`);
+        return summary.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+    }
+    finally {
+        interrupt.dispose();
+    }
 }
 /** https://api.github.com → https://github.com; https://ghe.example/api/v3 → https://ghe.example. */
 function serverUrlFor(apiUrl) {
@@ -78216,7 +79431,7 @@ function neutralizing(stream) {
         write: (chunk) => stream.write(escape_neutralizeWorkflowCommands(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
     };
 }
-const COMMANDS = new Set(['analyze', 'fix', 'run']);
+const COMMANDS = new Set(['analyze', 'fix', 'run', 'scan', 'watch']);
 async function main(argv, rawIo) {
     const [command, ...rest] = argv;
     const io = { ...rawIo, stdout: neutralizing(rawIo.stdout), stderr: neutralizing(rawIo.stderr) };
@@ -78233,6 +79448,10 @@ async function main(argv, rawIo) {
                 return await commandFix(rest, io);
             case 'run':
                 return await commandRun(rest, io);
+            case 'scan':
+                return await commandScan(rest, io);
+            case 'watch':
+                return await commandWatch(rest, io);
             case '--version':
             case '-v':
                 io.stdout.write(`ci-autofixer ${cli_VERSION}\n`);
@@ -78244,7 +79463,7 @@ async function main(argv, rawIo) {
                 io.stdout.write(`${USAGE}\n`);
                 return command === undefined ? EXIT_USAGE : EXIT_OK;
             default:
-                throw new errors_ConfigurationError(`unknown command ${JSON.stringify(command)}; use analyze, fix or run (see --help)`);
+                throw new errors_ConfigurationError(`unknown command ${JSON.stringify(command)}; use analyze, fix, run, scan or watch (see --help)`);
         }
     }
     catch (error) {

@@ -4,7 +4,7 @@
  * reverted after verification, so the workspace ends exactly as it started.
  */
 import type { Failure } from '../analysis/types.js';
-import { getErrorMessage } from '../errors.js';
+import { getErrorMessage, ToolUnavailableError } from '../errors.js';
 import type { Exec } from '../exec.js';
 import { childEnvironment, createPrivateDirs } from '../environment.js';
 import { toolPath, workspaceBinDirs } from '../fixers/tools.js';
@@ -29,6 +29,8 @@ export interface ApplyOptions {
   env: Record<string, string | undefined>;
   /** Let fixers run the repository's own tools (node_modules/.bin, .venv/bin): its author's code. */
   useRepositoryTools: boolean;
+  /** install-tools: install a tool's pinned version when another (or none) is found. Default false. */
+  installTools?: boolean;
   dryRun: boolean;
   limits?: GuardLimits;
   /** When it aborts (the run's time budget), no further fixer starts and running tools are stopped. */
@@ -145,10 +147,14 @@ async function applyOne({ planned, guard, options, env }: FixRun): Promise<Appli
   return verifyAndKeep(ready, guarded);
 }
 
-/** PIP_INDEX_URL of the runner, for the dependency fixer's download only (see FixContext.packageIndexEnv). */
+/**
+ * The runner's package index settings (PIP_INDEX_URL, npm's registry), for our own downloads and
+ * tool installs only (see FixContext.packageIndexEnv).
+ */
 function packageIndexOf(env: Record<string, string | undefined>): { packageIndexEnv?: Record<string, string> } {
-  const index = env.PIP_INDEX_URL;
-  return index !== undefined && index !== '' ? { packageIndexEnv: { PIP_INDEX_URL: index } } : {};
+  const names = ['PIP_INDEX_URL', 'npm_config_registry', 'NPM_CONFIG_REGISTRY'];
+  const found = Object.fromEntries(names.flatMap((name) => (env[name] !== undefined && env[name] !== '' ? [[name, env[name]]] : [])));
+  return Object.keys(found).length > 0 ? { packageIndexEnv: found } : {};
 }
 
 /** Checks the failures' paths and finds the tool; a skipped result when either leaves nothing to run. */
@@ -176,6 +182,7 @@ async function prepareFix(
     logger: options.logger,
     env,
     useRepositoryTools: options.useRepositoryTools,
+    installTools: options.installTools ?? false,
     ...packageIndexOf(options.env),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
@@ -184,15 +191,11 @@ async function prepareFix(
   try {
     tool = await fixer.resolveTool(ctx);
   } catch (error: unknown) {
-    return result(fixer, accepted, {
-      status: 'skipped',
-      description: `${fixer.id} not applied`,
-      files: [],
-      reason: `finding its tool failed: ${getErrorMessage(error)}`,
-    });
+    const why = error instanceof ToolUnavailableError ? error.message : `finding its tool failed: ${getErrorMessage(error)}`;
+    return result(fixer, accepted, { status: 'skipped', description: `${fixer.id} not applied`, files: [], reason: why });
   }
   if (tool === undefined) {
-    const hint = fixer.toolHint !== undefined ? `: ${fixer.toolHint}` : '';
+    const hint = fixer.toolHint !== undefined ? `; ${fixer.toolHint}` : '';
     const where = options.useRepositoryTools
       ? 'in the workspace or on PATH'
       : "on PATH (the repository's own tools are not used: use-repository-tools is false)";
@@ -200,7 +203,7 @@ async function prepareFix(
       status: 'skipped',
       description: `${fixer.id} not applied`,
       files: [],
-      reason: `the tool for ${fixer.id} was not found ${where}${hint}`,
+      reason: `${fixer.toolName ?? fixer.id} not available: not found ${where}${hint}`,
     });
   }
   return { fixer, guard, options, ctx, tool, accepted, refusedNote, refused };

@@ -11,7 +11,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { getErrorMessage } from '../errors.js';
 import { resolveSystemTool } from '../fixers/support/system-tool.js';
-import { commandText, outputTail, resolveNodeTool, resolvePythonTool } from '../fixers/tools.js';
+import { commandText, outputTail, resolveNodeTool, resolvePythonTool, toolRunText } from '../fixers/tools.js';
 import type { FixContext, ToolResolution } from '../fixers/types.js';
 import type { VerificationCheck } from '../model.js';
 import { parseShellWords, wordsText } from './shell-words.js';
@@ -40,7 +40,7 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
   prettier: {
     ecosystem: 'node',
     requiresOneOf: ['--check', '-c', '--list-different', '-l'],
-    refused: ['--write', '-w', '--cache', '--cache-location'],
+    refused: ['--write', '-w', '--cache', '--cache-location', '--plugin', '--plugin-search-dir'],
   },
   // `cargo fmt --check`, `cargo fmt --all -- --check`: exit 1 when a file would change. gofmt is
   // not here: `gofmt -l` exits 0 whatever it lists, so its replay would prove nothing.
@@ -58,6 +58,7 @@ const TOOL_RULES: Readonly<Record<ReplayToolName, ToolRule>> = {
       '-o',
       '--output-file',
       '--rulesdir',
+      '--plugin',
       '--resolve-plugins-relative-to',
       '--init',
       '--inspect-config',
@@ -253,6 +254,7 @@ export async function runReplay(ctx: FixContext, invocations: readonly Invocatio
       ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
     });
     const command = commandText(tool, invocation.args);
+    ctx.logger.info(toolRunText(command, result));
     checks.push({ kind: 'replay', command, exitCode: result.exitCode, passed: result.exitCode === 0 });
     if (result.exitCode !== 0) {
       const why = result.timedOut ? ` (stopped after ${REPLAY_TIMEOUT_MS / 1000} s)` : '';

@@ -121,7 +121,8 @@ export class StepReplays {
         return;
       }
       if (run.passed && changed.length === 0) {
-        for (const kept of group) this.recordPass(kept.fix, run.checks);
+        const tools = entry.plan.ok ? entry.plan.invocations.map((invocation) => invocation.tool as string) : [];
+        for (const kept of group) this.recordPass(kept.fix, run.checks, reportedByOneOf(kept.failures, tools));
         logger.info(`replayed ${run.checks.map(checkText).join(', ')}: kept ${group.map((kept) => kept.fix.fixer).join(', ')}`);
         return;
       }
@@ -156,10 +157,11 @@ export class StepReplays {
     }
   }
 
-  private recordPass(fix: FixResult, checks: readonly VerificationCheck[]): void {
+  /** `rechecked`: the replayed tools are the ones that reported the fix's failures, so their pass checks it. */
+  private recordPass(fix: FixResult, checks: readonly VerificationCheck[], rechecked: boolean): void {
     fix.checks = [...(fix.checks ?? []), ...checks];
     delete fix.notReplayed;
-    if (fix.status === 'applied-unverified') {
+    if (fix.status === 'applied-unverified' && rechecked) {
       // The failing check itself passed: that is verification, whatever the fixer's own check was.
       fix.status = 'verified';
       delete fix.reason;
@@ -207,6 +209,15 @@ export class StepReplays {
     }
     this.options.logger.warning(`${why}: reverted ${names.join(', ')}`);
   }
+}
+
+/**
+ * Whether every failure was reported by one of the replayed tools (itself or as the formatter a
+ * hook ran). A missing module in a `black --check .` step is not checked by black passing: only
+ * the tool that failed can say its failure is gone.
+ */
+function reportedByOneOf(failures: readonly Failure[], tools: readonly string[]): boolean {
+  return failures.every((failure) => tools.includes(failure.tool) || tools.includes(String(failure.data?.formatter ?? '')));
 }
 
 /** `black --check . (exit 0)`. */

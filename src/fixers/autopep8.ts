@@ -1,6 +1,7 @@
 import type { Failure } from '../analysis/types.js';
 import { PYTHON_SOURCE_GLOBS } from './black.js';
 import { dataString } from './support/file-formatter.js';
+import { resolvePinnedTool } from './support/pinned-tool.js';
 import { commandText, editableFailureFiles, outputTail, resolvePythonTool, runTool } from './tools.js';
 import type { FixContext, Fixer, ToolResolution } from './types.js';
 
@@ -59,6 +60,7 @@ export const autopep8Fixer: Fixer = {
   categories: ['lint_format'],
   confidence: 0.9,
   touches: PYTHON_SOURCE_GLOBS,
+  toolName: 'autopep8',
   toolHint: "install autopep8 in the job (pip install autopep8) or in the repository's .venv",
   handles: (failure) =>
     failure.category === 'lint_format' &&
@@ -66,7 +68,17 @@ export const autopep8Fixer: Fixer = {
     codeOf(failure) !== undefined &&
     failure.file !== undefined &&
     /\.pyi?$/i.test(failure.file),
-  resolveTool: (ctx) => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
+  resolveTool: (ctx) =>
+    resolvePinnedTool(
+      ctx,
+      {
+        tool: 'autopep8',
+        ecosystem: 'python',
+        packageName: 'autopep8',
+        preCommitRepos: ['hhatto/autopep8', 'pre-commit/mirrors-autopep8'],
+      },
+      () => resolvePythonTool(ctx, 'autopep8', 'autopep8'),
+    ),
   async apply(ctx, tool) {
     const { files, refused } = await editableFailureFiles(ctx);
     const codes = selectedCodes(ctx);

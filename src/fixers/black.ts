@@ -1,4 +1,5 @@
 import { createFileFormatterFixer, dataString, hasExtension } from './support/file-formatter.js';
+import { resolvePinnedTool } from './support/pinned-tool.js';
 import { resolvePythonTool } from './tools.js';
 
 export const PYTHON_SOURCE_GLOBS = ['**/*.py', '**/*.pyi'] as const;
@@ -18,7 +19,12 @@ export const blackFixer = createFileFormatterFixer({
     failure.category === 'lint_format' &&
     (failure.tool === 'black' || dataString(failure, 'formatter') === 'black') &&
     hasExtension(failure, ['.py', '.pyi']),
-  resolveTool: (ctx) => resolvePythonTool(ctx, 'black', 'black'),
+  resolveTool: (ctx) =>
+    resolvePinnedTool(
+      ctx,
+      { tool: 'black', ecosystem: 'python', packageName: 'black', preCommitRepos: ['psf/black', 'psf/black-pre-commit-mirror'] },
+      () => resolvePythonTool(ctx, 'black', 'black'),
+    ),
   writeArgs: ['--quiet'],
   checkArgs: ['--check'],
   // 123: black could not format some file (e.g. a syntax error); the others may be formatted.

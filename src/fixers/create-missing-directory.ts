@@ -99,6 +99,7 @@ export const createMissingDirectoryFixer: Fixer = {
   toolHint: 'git must be on PATH',
   handles: (failure) =>
     failure.category === 'missing_file' && (missingPathOf(failure) !== undefined || dataString(failure, 'logPath') !== undefined),
+  toolName: 'git',
   async resolveTool(ctx) {
     // The fixer writes with the file system; git tells it whether the new directory would be ignored.
     const git = await findOnPath('git', ctx.env);

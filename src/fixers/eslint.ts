@@ -1,4 +1,5 @@
 import { createFileFormatterFixer, dataString } from './support/file-formatter.js';
+import { resolvePinnedTool } from './support/pinned-tool.js';
 import { resolveNodeTool } from './tools.js';
 
 export const ESLINT_EXTENSIONS = ['js', 'jsx', 'mjs', 'cjs', 'ts', 'tsx', 'mts', 'cts', 'vue', 'svelte', 'astro'] as const;
@@ -24,7 +25,12 @@ export const eslintFixer = createFileFormatterFixer({
     dataString(failure, 'rule') !== undefined &&
     failure.file !== undefined &&
     ESLINT_EXTENSIONS.some((extension) => (failure.file as string).toLowerCase().endsWith(`.${extension}`)),
-  resolveTool: (ctx) => resolveNodeTool(ctx, 'eslint'),
+  resolveTool: (ctx) =>
+    resolvePinnedTool(
+      ctx,
+      { tool: 'eslint', ecosystem: 'node', packageName: 'eslint', preCommitRepos: ['pre-commit/mirrors-eslint'] },
+      () => resolveNodeTool(ctx, 'eslint'),
+    ),
   writeArgs: ['--fix'],
   checkArgs: [],
   // 1: problems remain after fixing (verification decides); 2 is a crash or a config error.

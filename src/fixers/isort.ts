@@ -1,5 +1,6 @@
 import { PYTHON_SOURCE_GLOBS } from './black.js';
 import { createFileFormatterFixer, dataString, hasExtension } from './support/file-formatter.js';
+import { resolvePinnedTool } from './support/pinned-tool.js';
 import { resolvePythonTool } from './tools.js';
 
 export const isortFixer = createFileFormatterFixer({
@@ -17,7 +18,12 @@ export const isortFixer = createFileFormatterFixer({
     failure.category === 'lint_format' &&
     (failure.tool === 'isort' || dataString(failure, 'formatter') === 'isort') &&
     hasExtension(failure, ['.py', '.pyi']),
-  resolveTool: (ctx) => resolvePythonTool(ctx, 'isort', 'isort'),
+  resolveTool: (ctx) =>
+    resolvePinnedTool(
+      ctx,
+      { tool: 'isort', ecosystem: 'python', packageName: 'isort', preCommitRepos: ['pycqa/isort', 'timothycrosley/isort'] },
+      () => resolvePythonTool(ctx, 'isort', 'isort'),
+    ),
   writeArgs: ['--quiet'],
   checkArgs: ['--check-only'],
 });

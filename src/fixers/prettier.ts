@@ -1,4 +1,5 @@
 import { createFileFormatterFixer, dataString } from './support/file-formatter.js';
+import { resolvePinnedTool } from './support/pinned-tool.js';
 import { resolveNodeTool } from './tools.js';
 
 /** File types prettier formats without plugins. */
@@ -47,7 +48,17 @@ export const prettierFixer = createFileFormatterFixer({
     (failure.tool === 'prettier' || dataString(failure, 'formatter') === 'prettier') &&
     failure.file !== undefined &&
     PRETTIER_EXTENSIONS.some((extension) => (failure.file as string).toLowerCase().endsWith(`.${extension}`)),
-  resolveTool: (ctx) => resolveNodeTool(ctx, 'prettier'),
+  resolveTool: (ctx) =>
+    resolvePinnedTool(
+      ctx,
+      {
+        tool: 'prettier',
+        ecosystem: 'node',
+        packageName: 'prettier',
+        preCommitRepos: ['pre-commit/mirrors-prettier', 'rbubley/mirrors-prettier'],
+      },
+      () => resolveNodeTool(ctx, 'prettier'),
+    ),
   writeArgs: ['--write', '--log-level', 'warn'],
   checkArgs: ['--check'],
 });

@@ -66,6 +66,7 @@ export const pythonRequirementFixer: Fixer = {
   toolHint: 'git must be on PATH',
   handles: (failure) =>
     failure.category === 'import_missing_module' && dataString(failure, 'ecosystem') === 'python' && moduleOf(failure) !== undefined,
+  toolName: 'git',
   async resolveTool(ctx) {
     // Files are edited directly; git lists the repository's own modules.
     const git = await findOnPath('git', ctx.env);

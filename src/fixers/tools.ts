@@ -6,6 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecResult } from '../exec.js';
+import { neutralizeWorkflowCommands, truncate } from '../report/escape.js';
 import { checkEditableFile } from '../validate/paths.js';
 import type { FixContext, ToolResolution } from './types.js';
 
@@ -90,7 +91,11 @@ export async function resolvePythonTool(ctx: FixContext, bin: string, module: st
   }
   const onPath = await findOnPath(bin, ctx.env);
   if (onPath !== undefined) return { command: onPath, prefixArgs: [], source: 'system' };
-  for (const interpreter of ['python3', 'python', '/usr/bin/python3']) {
+  // /usr/bin/python3 too when /usr/bin is on PATH behind a shim (pyenv) that lacks the module;
+  // never when PATH does not reach /usr/bin: an empty PATH means no tool.
+  const onPathDirs = (ctx.env.PATH ?? '').split(path.delimiter);
+  const systemPython = onPathDirs.includes('/usr/bin') ? ['/usr/bin/python3'] : [];
+  for (const interpreter of ['python3', 'python', ...systemPython]) {
     const python = path.isAbsolute(interpreter) ? interpreter : await findOnPath(interpreter, ctx.env);
     if (python === undefined || !(await isExecutableFile(python))) continue;
     if (await canImport(ctx, python, module)) return { command: python, prefixArgs: ['-m', module], source: 'system' };
@@ -98,10 +103,37 @@ export async function resolvePythonTool(ctx: FixContext, bin: string, module: st
   return undefined;
 }
 
-/** Runs a resolved tool in the workspace with the tool environment. */
-export function runTool(ctx: FixContext, tool: ToolResolution, args: readonly string[]): Promise<ExecResult> {
+/**
+ * Runs a resolved tool in the workspace with the tool environment, and logs the command with the
+ * tail of its output (inside the fixer's `Fix: <id>` group, where a person looks for it).
+ */
+export async function runTool(ctx: FixContext, tool: ToolResolution, args: readonly string[]): Promise<ExecResult> {
   // baseEnv replaces the default: tools see exactly ctx.env, the allow-listed environment apply built.
-  return ctx.exec(tool.command, [...tool.prefixArgs, ...args], { cwd: ctx.workspace, env: {}, baseEnv: ctx.env, ...signalOf(ctx) });
+  const result = await ctx.exec(tool.command, [...tool.prefixArgs, ...args], {
+    cwd: ctx.workspace,
+    env: {},
+    baseEnv: ctx.env,
+    ...signalOf(ctx),
+  });
+  ctx.logger.info(toolRunText(commandText(tool, args), result));
+  return result;
+}
+
+/** Lines of a tool's output shown in the log, and the characters kept of each. */
+const LOGGED_OUTPUT_LINES = 20;
+const LOGGED_LINE_CHARS = 400;
+
+/**
+ * `$ <command> (exit N)` and the last lines of its output, each cut to a bounded length and
+ * neutralized: the output can quote the repository's files, which are not ours to trust.
+ */
+export function toolRunText(command: string, result: ExecResult): string {
+  const status = result.notFound ? 'could not start' : result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
+  // NUL too: `git ls-files -z` and `find -print0` separate names with it.
+  const lines = `${result.stdout}\n${result.stderr}`.split(/\r?\n|\0/).filter((line) => line.trim() !== '');
+  const shown = lines.slice(-LOGGED_OUTPUT_LINES).map((line) => `  | ${truncate(line, LOGGED_LINE_CHARS)}`);
+  const omitted = lines.length > shown.length ? [`  | (${lines.length - shown.length} earlier line(s) not shown)`] : [];
+  return neutralizeWorkflowCommands([`$ ${truncate(command, LOGGED_LINE_CHARS)} (${status})`, ...omitted, ...shown].join('\n'));
 }
 
 function signalOf(ctx: FixContext): { signal?: AbortSignal } {

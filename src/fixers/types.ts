@@ -17,12 +17,17 @@ export interface FixContext {
    */
   env: Record<string, string>;
   /**
-   * The package index settings of the runner (PIP_INDEX_URL), for the dependency fixer's own
-   * download only; never part of `env`, so never seen by the repository's tools.
+   * The package index settings of the runner (PIP_INDEX_URL, npm_config_registry), for our own
+   * downloads and tool installs only; never part of `env`, so never seen by the repository's tools.
    */
   packageIndexEnv?: Record<string, string>;
   /** Whether the repository's own tools (node_modules/.bin, .venv/bin) may be run. */
   useRepositoryTools: boolean;
+  /**
+   * install-tools: install the version the repository pins (into a temporary prefix outside the
+   * workspace) when the tool found is another version or missing. Absent means false.
+   */
+  installTools?: boolean;
   /** Aborts when the run's time budget is used up; tools are stopped. */
   signal?: AbortSignal;
 }
@@ -82,9 +87,14 @@ export interface Fixer {
   creates?: readonly string[];
   /** Does this fixer handle this failure? */
   handles(failure: Failure): boolean;
+  /** The tool's name in a skip reason ("black not available"); default: the fixer's id. */
+  toolName?: string;
   /** How to make the tool available, for the skip reason when `resolveTool` finds none. */
   toolHint?: string;
-  /** Finds the tool to run, or returns undefined (then the fixer is skipped with a reason). */
+  /**
+   * Finds the tool to run, or returns undefined (then the fixer is skipped with a reason). Throws a
+   * ToolUnavailableError when the tool found cannot be used (another version than the pinned one).
+   */
   resolveTool(ctx: FixContext): Promise<ToolResolution | undefined>;
   apply(ctx: FixContext, tool: ToolResolution): Promise<FixOutcome>;
   /** Re-runs the check that failed, on the touched files. */

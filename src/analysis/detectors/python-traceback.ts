@@ -27,7 +27,9 @@ export interface PythonExceptionFacts {
   file?: string;
 }
 
-const NO_MODULE = /No module named '?(?<module>[A-Za-z_][\w.]*)'?/;
+// The whole name, up to its closing quote (Python 3) or the end of the word (Python 2's unquoted
+// form): a prefix of a name with other characters in it (`'x; touch …'`, `'ya\0ml'`) is not a module.
+const NO_MODULE = /No module named (?:'(?<module>[A-Za-z_][\w.]*)'|(?<bare>[A-Za-z_][\w.]*)(?=\s|$))/;
 const CANNOT_IMPORT = /cannot import name '(?<name>[^']+)' from '(?<from>[^']+)'(?: \((?<path>[^)]+)\))?/;
 const NO_SUCH_FILE = /\[Errno 2\] No such file or directory: '(?<path>[^']+)'/;
 
@@ -50,7 +52,8 @@ function topLevelModule(dotted: string): string {
 export function classifyPythonException(type: string, message: string, inTest: boolean): PythonExceptionFacts {
   const shortType = type.slice(type.lastIndexOf('.') + 1);
   if (shortType === 'ModuleNotFoundError' || shortType === 'ImportError') {
-    const missing = NO_MODULE.exec(message)?.groups?.module;
+    const groups = NO_MODULE.exec(message)?.groups;
+    const missing = groups?.module ?? groups?.bare;
     if (missing !== undefined) {
       return { category: 'import_missing_module', data: { ecosystem: 'python', module: topLevelModule(missing) } };
     }

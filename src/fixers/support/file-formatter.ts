@@ -37,6 +37,7 @@ export function createFileFormatterFixer(spec: FileFormatterSpec): Fixer {
     confidence: spec.confidence,
     touches: spec.touches,
     toolHint: spec.toolHint,
+    toolName: spec.toolName,
     handles: spec.handles,
     resolveTool: spec.resolveTool,
     async apply(ctx: FixContext, tool: ToolResolution): Promise<FixOutcome> {
