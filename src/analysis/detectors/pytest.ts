@@ -18,6 +18,8 @@ const BLOCK_HEADER = /^_{3,} (?<name>.+?) _{3,}$/;
 const CAPTURED = /^-+ (?:Captured |generated xml file)|^- generated xml file/;
 // `path.py:12: AssertionError`, `path.py:12: in test_x`, `path.py:12: ` (long tracebacks), Windows drives included.
 const LOCATION = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*):(?<line>\d+): ?(?<rest>.*)$/;
+// A fixture error ends with the bare location of the test that asked for it (`tests/test_x.py:21`).
+const BARE_LOCATION = /^(?<file>(?:[A-Za-z]:)?[^\s:][^:]*\.py):(?<line>\d+)$/;
 const E_LINE = /^E {2,}(?<text>.*)$/;
 const SUMMARY = /^(?<kind>FAILED|ERROR) (?:\[[\d.]+m?s\] )?(?<id>[^\s[]+(?:\[[^\]]*\])?)(?: - (?<message>.*))?$/;
 const FINAL = /^=+ .*\d (?:failed|errors?)\b/;
@@ -175,7 +177,7 @@ function readExplainingLine(block: Block, text: string, line: LogLine): void {
     block.eLines.push(e);
     return;
   }
-  const location = LOCATION.exec(text)?.groups;
+  const location = (LOCATION.exec(text) ?? BARE_LOCATION.exec(text))?.groups;
   if (location?.file !== undefined && !/^\s/.test(text)) {
     block.locations.push({ file: location.file, line: Number(location.line), n: line.n, rest: location.rest ?? '' });
     return;
