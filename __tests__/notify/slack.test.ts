@@ -13,7 +13,7 @@ import { ConfigurationError } from '../../src/errors.js';
 import { createMemoryLogger } from '../../src/logging.js';
 import type { RunReport } from '../../src/model.js';
 import { renderNotificationSummary, runOutcomes, sendNotifications } from '../../src/notify/notify.js';
-import { escapeSlack, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/notify/slack.js';
+import { escapeSlack, fitSlackText, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/notify/slack.js';
 import { toJsonReport } from '../../src/report/json.js';
 import { parseConfigText, parseSettings, type RawInputs, type Settings } from '../../src/settings.js';
 import { largeReport, loadReport, runnerWouldReadACommand } from '../report/helpers.js';
@@ -185,6 +185,25 @@ describe("Slack's limits", () => {
     expect(more).toBe(`… and ${200 - failureSections.length} more failures (the job summary and the JSON report list them all)`);
     expect(failureSections.length).toBeGreaterThan(30);
     expect(sectionTexts(body).find((text) => text.startsWith('*Errors*'))).toMatch(/… and \d+ more$/);
+  });
+
+  it('keeps a section within 3000 characters when escaping multiplies a failure (a message of 500 &)', async () => {
+    const base = basicReport();
+    const failures = base.failures.map((failure) => ({
+      ...failure,
+      message: '&'.repeat(5000),
+      tool: '<'.repeat(100),
+      category: '>'.repeat(100) as never,
+      job: '&'.repeat(200),
+    }));
+    await send({ ...base, failures, jobs: [] }, settingsFor({}));
+    for (const text of sectionTexts(received[0]!.body)) {
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/); // no entity cut in half
+    }
+    // The limit was reached and held: the failure sections were cut.
+    expect(sectionTexts(received[0]!.body).filter((text) => text.length > 2900 && text.endsWith('…')).length).toBeGreaterThan(0);
+    expect(fitSlackText(`ab <https://x.example/${'a'.repeat(40)}|label>`, 20)).toBe('ab …');
   });
 });
 

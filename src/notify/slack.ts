@@ -78,7 +78,20 @@ function boundedList(title: string, lines: string[], maxChars: number = SLACK_LI
   return text;
 }
 
-const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+/**
+ * At most `maxChars`, cut (when it must be) where no link (`<url|label>`) or entity (`&amp;`) is
+ * left half open. The parts of a section are capped already; this holds the limit whatever they
+ * add up to (a message of 500 `&` is 2500 characters escaped).
+ */
+export function fitSlackText(text: string, maxChars: number = SLACK_LIMITS.sectionText): string {
+  if (text.length <= maxChars) return text;
+  let cut = truncate(text, maxChars).slice(0, -1);
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
+  return `${cut.replace(/&[#A-Za-z0-9]*$/, '')}…`;
+}
+
+const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: fitSlackText(text) } });
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
