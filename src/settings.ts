@@ -70,10 +70,11 @@ export interface NotifySettings {
   /** A failed send is an error of the run (after everything else was done) instead of a warning. */
   strict: boolean;
   slack: {
-    /** The outcomes that send a message; empty: Slack is off. */
+    /**
+     * The outcomes that send a message; empty: Slack is off. Set without a webhook URL (only an
+     * input or the file can do that), the send fails with a warning saying how to pass it.
+     */
     on: NotifyOutcome[];
-    /** Whether `on` was set by an input or the config file (a set `on` without a webhook is a warning). */
-    configured: boolean;
     /** SLACK_WEBHOOK_URL, a secret: never logged, never in the report. Validated when sending. */
     webhookUrl: string | undefined;
   };
@@ -505,6 +506,6 @@ function notifySettings(
   const on = slackOn === undefined ? defaultOn : (slackOn.filter((item) => item !== 'none') as NotifyOutcome[]);
   return {
     strict: strict ?? false,
-    slack: { on: [...new Set(on)], configured: slackOn !== undefined && on.length > 0, webhookUrl },
+    slack: { on: [...new Set(on)], webhookUrl },
   };
 }
