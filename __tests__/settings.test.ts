@@ -146,7 +146,7 @@ describe('parseSettings', () => {
   it('rejects unknown and bad keys in the config file, naming the file', () => {
     const lines = problems({ 'github-token': 't' }, workspace('max-fixes: many\ngithub-token: nope\n'));
     expect(lines).toEqual([
-      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, install-tools, timeout-minutes, lookback-minutes, max-failures`,
+      `${CONFIG_FILE}: unknown key 'github-token'; allowed keys: dry-run, confidence-threshold, max-fixes, fix-types, push, branch-prefix, max-log-bytes, use-repository-tools, install-tools, timeout-minutes, lookback-minutes, max-failures, notify-slack-on, notify-strict, notify`,
     ]);
     const bad = problems({ 'github-token': 't' }, workspace('max-fixes: many\n'));
     expect(bad).toEqual([`${CONFIG_FILE} key 'max-fixes' must be a whole number from 0 to 100 (default 10) (got "many")`]);

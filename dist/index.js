@@ -844,6 +844,495 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3894:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.IncomingWebhook = void 0;
+const p_retry_1 = __importStar(__nccwpck_require__(2103));
+const errors_1 = __nccwpck_require__(4916);
+const instrument_1 = __nccwpck_require__(5530);
+/**
+ * A client for Slack's Incoming Webhooks
+ */
+class IncomingWebhook {
+    /**
+     * The webhook URL
+     */
+    url;
+    /**
+     * Default arguments for posting messages with this webhook
+     */
+    defaults;
+    /**
+     * The fetch function used for HTTP requests
+     */
+    fetchFn;
+    /**
+     * Request timeout in milliseconds
+     */
+    timeout;
+    /**
+     * Default headers sent with every request
+     */
+    headers;
+    /**
+     * Retry policy applied to each send. Defaults to no retries.
+     */
+    retryConfig;
+    constructor(url, defaults = {
+        timeout: 0,
+    }) {
+        if (url === undefined) {
+            throw new Error('Incoming webhook URL is required');
+        }
+        this.url = url;
+        this.fetchFn = defaults.fetch ?? globalThis.fetch;
+        this.timeout = defaults.timeout ?? 0;
+        this.retryConfig = defaults.retryConfig ?? { retries: 0 };
+        this.headers = {
+            'User-Agent': (0, instrument_1.getUserAgent)(),
+        };
+        // Remove transport options so they don't leak into payloads
+        const { fetch: _fetch, timeout: _timeout, retryConfig: _retryConfig, ...messageDefaults } = defaults;
+        this.defaults = messageDefaults;
+    }
+    /**
+     * Send a notification to a conversation
+     * @param message - the message (a simple string, or an object describing the message)
+     */
+    async send(message) {
+        let payload = { ...this.defaults };
+        if (typeof message === 'string') {
+            payload.text = message;
+        }
+        else {
+            payload = Object.assign(payload, message);
+        }
+        return (0, p_retry_1.default)(async () => {
+            const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : undefined;
+            try {
+                const response = await this.fetchFn(this.url, {
+                    method: 'POST',
+                    headers: {
+                        ...this.headers,
+                        'Content-Type': 'application/json',
+                    },
+                    body: JSON.stringify(payload),
+                    redirect: 'error',
+                    signal,
+                });
+                if (!response.ok) {
+                    const body = await response.text();
+                    const httpError = new errors_1.IncomingWebhookHTTPError(response.status, response.statusText, body);
+                    // Only server errors (5xx) are transient; client errors (4xx), including rate limits (429), fail immediately.
+                    throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+                }
+                return await this.buildResult(response);
+            }
+            catch (error) {
+                // Non-retryable signals (AbortError) and already-wrapped errors pass through untouched.
+                if (error instanceof p_retry_1.AbortError || error instanceof errors_1.SlackWebhookError) {
+                    throw error;
+                }
+                // No response received (network/timeout): retryable.
+                throw new errors_1.IncomingWebhookRequestError(error instanceof Error ? error : new Error(String(error)));
+            }
+        }, this.retryConfig);
+    }
+    /**
+     * Processes an HTTP response into an IncomingWebhookResult.
+     */
+    async buildResult(response) {
+        return {
+            text: await response.text(),
+        };
+    }
+}
+exports.IncomingWebhook = IncomingWebhook;
+//# sourceMappingURL=IncomingWebhook.js.map
+
+/***/ }),
+
+/***/ 572:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTrigger = void 0;
+const p_retry_1 = __importStar(__nccwpck_require__(2103));
+const errors_1 = __nccwpck_require__(4916);
+const instrument_1 = __nccwpck_require__(5530);
+/**
+ * A client for Slack's Workflow Builder webhook triggers
+ * @see {@link https://slack.com/help/articles/360041352714-Build-a-workflow--Create-a-workflow-that-starts-outside-of-Slack}
+ */
+class WebhookTrigger {
+    /**
+     * The webhook trigger URL
+     */
+    url;
+    /**
+     * The fetch function used for HTTP requests
+     */
+    fetchFn;
+    /**
+     * Request timeout in milliseconds
+     */
+    timeout;
+    /**
+     * Default headers sent with every request
+     */
+    headers;
+    /**
+     * Retry policy applied to each send. Defaults to no retries.
+     */
+    retryConfig;
+    constructor(url, defaults = {
+        timeout: 0,
+    }) {
+        if (!url) {
+            throw new Error('Webhook trigger URL is required');
+        }
+        this.url = url;
+        this.fetchFn = defaults.fetch ?? globalThis.fetch;
+        this.timeout = defaults.timeout ?? 0;
+        this.retryConfig = defaults.retryConfig ?? { retries: 0 };
+        this.headers = {
+            'User-Agent': (0, instrument_1.getUserAgent)(),
+        };
+    }
+    /**
+     * Send a payload to the webhook trigger
+     * @param payload - arbitrary key-value data to send to the trigger
+     */
+    async send(payload = {}) {
+        return (0, p_retry_1.default)(async () => {
+            const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : undefined;
+            try {
+                const response = await this.fetchFn(this.url, {
+                    method: 'POST',
+                    headers: {
+                        ...this.headers,
+                        'Content-Type': 'application/json',
+                    },
+                    body: JSON.stringify(payload),
+                    redirect: 'error',
+                    signal,
+                });
+                if (!response.ok) {
+                    const body = await response.text();
+                    const httpError = new errors_1.WebhookTriggerHTTPError(response.status, response.statusText, body);
+                    // Only server errors (5xx) are transient; client errors (4xx), including rate limits (429), fail immediately.
+                    throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+                }
+                return await this.buildResult(response);
+            }
+            catch (error) {
+                // Non-retryable signals (AbortError) and already-wrapped errors pass through untouched.
+                if (error instanceof p_retry_1.AbortError || error instanceof errors_1.SlackWebhookError) {
+                    throw error;
+                }
+                // No response received (network/timeout): retryable.
+                throw new errors_1.WebhookTriggerRequestError(error instanceof Error ? error : new Error(String(error)));
+            }
+        }, this.retryConfig);
+    }
+    async buildResult(response) {
+        const text = await response.text();
+        try {
+            if (!text) {
+                return { ok: true };
+            }
+            return JSON.parse(text);
+        }
+        catch {
+            return { ok: true };
+        }
+    }
+}
+exports.WebhookTrigger = WebhookTrigger;
+//# sourceMappingURL=WebhookTrigger.js.map
+
+/***/ }),
+
+/***/ 4916:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTriggerHTTPError = exports.WebhookTriggerRequestError = exports.IncomingWebhookHTTPError = exports.IncomingWebhookRequestError = exports.SlackWebhookError = exports.ErrorCode = void 0;
+var ErrorCode;
+(function (ErrorCode) {
+    ErrorCode["RequestError"] = "slack_webhook_request_error";
+    ErrorCode["HTTPError"] = "slack_webhook_http_error";
+})(ErrorCode || (exports.ErrorCode = ErrorCode = {}));
+class SlackWebhookError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = this.constructor.name;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+exports.SlackWebhookError = SlackWebhookError;
+class IncomingWebhookRequestError extends SlackWebhookError {
+    code = ErrorCode.RequestError;
+    original;
+    constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+    }
+}
+exports.IncomingWebhookRequestError = IncomingWebhookRequestError;
+class IncomingWebhookHTTPError extends SlackWebhookError {
+    code = ErrorCode.HTTPError;
+    statusCode;
+    statusMessage;
+    body;
+    constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+    }
+}
+exports.IncomingWebhookHTTPError = IncomingWebhookHTTPError;
+class WebhookTriggerRequestError extends SlackWebhookError {
+    code = ErrorCode.RequestError;
+    original;
+    constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+    }
+}
+exports.WebhookTriggerRequestError = WebhookTriggerRequestError;
+class WebhookTriggerHTTPError extends SlackWebhookError {
+    code = ErrorCode.HTTPError;
+    statusCode;
+    statusMessage;
+    body;
+    constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+    }
+}
+exports.WebhookTriggerHTTPError = WebhookTriggerHTTPError;
+//# sourceMappingURL=errors.js.map
+
+/***/ }),
+
+/***/ 4443:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/// <reference lib="es2017" />
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTrigger = exports.retryPolicies = exports.addAppMetadata = exports.IncomingWebhook = exports.WebhookTriggerRequestError = exports.WebhookTriggerHTTPError = exports.SlackWebhookError = exports.IncomingWebhookRequestError = exports.IncomingWebhookHTTPError = exports.ErrorCode = void 0;
+var errors_1 = __nccwpck_require__(4916);
+Object.defineProperty(exports, "ErrorCode", ({ enumerable: true, get: function () { return errors_1.ErrorCode; } }));
+Object.defineProperty(exports, "IncomingWebhookHTTPError", ({ enumerable: true, get: function () { return errors_1.IncomingWebhookHTTPError; } }));
+Object.defineProperty(exports, "IncomingWebhookRequestError", ({ enumerable: true, get: function () { return errors_1.IncomingWebhookRequestError; } }));
+Object.defineProperty(exports, "SlackWebhookError", ({ enumerable: true, get: function () { return errors_1.SlackWebhookError; } }));
+Object.defineProperty(exports, "WebhookTriggerHTTPError", ({ enumerable: true, get: function () { return errors_1.WebhookTriggerHTTPError; } }));
+Object.defineProperty(exports, "WebhookTriggerRequestError", ({ enumerable: true, get: function () { return errors_1.WebhookTriggerRequestError; } }));
+var IncomingWebhook_1 = __nccwpck_require__(3894);
+Object.defineProperty(exports, "IncomingWebhook", ({ enumerable: true, get: function () { return IncomingWebhook_1.IncomingWebhook; } }));
+var instrument_1 = __nccwpck_require__(5530);
+Object.defineProperty(exports, "addAppMetadata", ({ enumerable: true, get: function () { return instrument_1.addAppMetadata; } }));
+var retry_policies_1 = __nccwpck_require__(4516);
+Object.defineProperty(exports, "retryPolicies", ({ enumerable: true, get: function () { return __importDefault(retry_policies_1).default; } }));
+var WebhookTrigger_1 = __nccwpck_require__(572);
+Object.defineProperty(exports, "WebhookTrigger", ({ enumerable: true, get: function () { return WebhookTrigger_1.WebhookTrigger; } }));
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5530:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.addAppMetadata = addAppMetadata;
+exports.getUserAgent = getUserAgent;
+const os = __importStar(__nccwpck_require__(8161));
+const packageJson = __nccwpck_require__(2732);
+/**
+ * Replaces occurrences of '/' with ':' in a string, since '/' is meaningful inside User-Agent strings as a separator.
+ */
+function replaceSlashes(s) {
+    return s.replace('/', ':');
+}
+const baseUserAgent = `${replaceSlashes(packageJson.name)}/${packageJson.version} ` +
+    `node/${process.version.replace('v', '')} ` +
+    `${os.platform()}/${os.release()}`;
+const appMetadata = {};
+/**
+ * Appends the app metadata into the User-Agent value
+ * @param appMetadata.name name of tool to be counted in instrumentation
+ * @param appMetadata.version version of tool to be counted in instrumentation
+ */
+function addAppMetadata({ name, version }) {
+    appMetadata[replaceSlashes(name)] = version;
+}
+/**
+ * Returns the current User-Agent value for instrumentation
+ */
+function getUserAgent() {
+    const appIdentifier = Object.entries(appMetadata)
+        .map(([name, version]) => `${name}/${version}`)
+        .join(' ');
+    // only prepend the appIdentifier when it's not empty
+    return (appIdentifier.length > 0 ? `${appIdentifier} ` : '') + baseUserAgent;
+}
+//# sourceMappingURL=instrument.js.map
+
+/***/ }),
+
+/***/ 4516:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.rapidRetryPolicy = exports.fiveRetriesInFiveMinutes = exports.tenRetriesInAboutThirtyMinutes = void 0;
+/**
+ * The default retry policy. Retry up to 10 times, over the span of about 30 minutes. It's not exact because
+ * randomization has been added to prevent a stampeding herd problem (if all instances in your application are retrying
+ * a request at the exact same intervals, they are more likely to cause failures for each other).
+ */
+exports.tenRetriesInAboutThirtyMinutes = {
+    retries: 10,
+    factor: 1.96821,
+    randomize: true,
+};
+/**
+ * Short & sweet, five retries in five minutes and then bail.
+ */
+exports.fiveRetriesInFiveMinutes = {
+    retries: 5,
+    factor: 3.86,
+};
+/**
+ * This policy is just to keep the tests running fast.
+ */
+exports.rapidRetryPolicy = {
+    minTimeout: 0,
+    maxTimeout: 1,
+};
+const policies = {
+    tenRetriesInAboutThirtyMinutes: exports.tenRetriesInAboutThirtyMinutes,
+    fiveRetriesInFiveMinutes: exports.fiveRetriesInFiveMinutes,
+    rapidRetryPolicy: exports.rapidRetryPolicy,
+};
+exports["default"] = policies;
+//# sourceMappingURL=retry-policies.js.map
+
+/***/ }),
+
 /***/ 3251:
 /***/ (function(module) {
 
@@ -2370,6 +2859,98 @@ class DecodedURL extends URL {
 	return lib;
 
 })));
+
+
+/***/ }),
+
+/***/ 2103:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const retry = __nccwpck_require__(5546);
+
+const networkErrorMsgs = [
+	'Failed to fetch', // Chrome
+	'NetworkError when attempting to fetch resource.', // Firefox
+	'The Internet connection appears to be offline.', // Safari
+	'Network request failed' // `cross-fetch`
+];
+
+class AbortError extends Error {
+	constructor(message) {
+		super();
+
+		if (message instanceof Error) {
+			this.originalError = message;
+			({message} = message);
+		} else {
+			this.originalError = new Error(message);
+			this.originalError.stack = this.stack;
+		}
+
+		this.name = 'AbortError';
+		this.message = message;
+	}
+}
+
+const decorateErrorWithCounts = (error, attemptNumber, options) => {
+	// Minus 1 from attemptNumber because the first attempt does not count as a retry
+	const retriesLeft = options.retries - (attemptNumber - 1);
+
+	error.attemptNumber = attemptNumber;
+	error.retriesLeft = retriesLeft;
+	return error;
+};
+
+const isNetworkError = errorMessage => networkErrorMsgs.includes(errorMessage);
+
+const pRetry = (input, options) => new Promise((resolve, reject) => {
+	options = {
+		onFailedAttempt: () => {},
+		retries: 10,
+		...options
+	};
+
+	const operation = retry.operation(options);
+
+	operation.attempt(async attemptNumber => {
+		try {
+			resolve(await input(attemptNumber));
+		} catch (error) {
+			if (!(error instanceof Error)) {
+				reject(new TypeError(`Non-error was thrown: "${error}". You should only throw errors.`));
+				return;
+			}
+
+			if (error instanceof AbortError) {
+				operation.stop();
+				reject(error.originalError);
+			} else if (error instanceof TypeError && !isNetworkError(error.message)) {
+				operation.stop();
+				reject(error);
+			} else {
+				decorateErrorWithCounts(error, attemptNumber, options);
+
+				try {
+					await options.onFailedAttempt(error);
+				} catch (error) {
+					reject(error);
+					return;
+				}
+
+				if (!operation.retry(error)) {
+					reject(operation.mainError());
+				}
+			}
+		}
+	});
+});
+
+module.exports = pRetry;
+// TODO: remove this in the next major version
+module.exports["default"] = pRetry;
+
+module.exports.AbortError = AbortError;
 
 
 /***/ }),
@@ -4873,6 +5454,289 @@ exports.basename = (path, { windows } = {}) => {
   }
 
   return last;
+};
+
+
+/***/ }),
+
+/***/ 5546:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(7084);
+
+/***/ }),
+
+/***/ 7084:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var RetryOperation = __nccwpck_require__(9538);
+
+exports.operation = function(options) {
+  var timeouts = exports.timeouts(options);
+  return new RetryOperation(timeouts, {
+      forever: options && (options.forever || options.retries === Infinity),
+      unref: options && options.unref,
+      maxRetryTime: options && options.maxRetryTime
+  });
+};
+
+exports.timeouts = function(options) {
+  if (options instanceof Array) {
+    return [].concat(options);
+  }
+
+  var opts = {
+    retries: 10,
+    factor: 2,
+    minTimeout: 1 * 1000,
+    maxTimeout: Infinity,
+    randomize: false
+  };
+  for (var key in options) {
+    opts[key] = options[key];
+  }
+
+  if (opts.minTimeout > opts.maxTimeout) {
+    throw new Error('minTimeout is greater than maxTimeout');
+  }
+
+  var timeouts = [];
+  for (var i = 0; i < opts.retries; i++) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  if (options && options.forever && !timeouts.length) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  // sort the array numerically ascending
+  timeouts.sort(function(a,b) {
+    return a - b;
+  });
+
+  return timeouts;
+};
+
+exports.createTimeout = function(attempt, opts) {
+  var random = (opts.randomize)
+    ? (Math.random() + 1)
+    : 1;
+
+  var timeout = Math.round(random * Math.max(opts.minTimeout, 1) * Math.pow(opts.factor, attempt));
+  timeout = Math.min(timeout, opts.maxTimeout);
+
+  return timeout;
+};
+
+exports.wrap = function(obj, options, methods) {
+  if (options instanceof Array) {
+    methods = options;
+    options = null;
+  }
+
+  if (!methods) {
+    methods = [];
+    for (var key in obj) {
+      if (typeof obj[key] === 'function') {
+        methods.push(key);
+      }
+    }
+  }
+
+  for (var i = 0; i < methods.length; i++) {
+    var method   = methods[i];
+    var original = obj[method];
+
+    obj[method] = function retryWrapper(original) {
+      var op       = exports.operation(options);
+      var args     = Array.prototype.slice.call(arguments, 1);
+      var callback = args.pop();
+
+      args.push(function(err) {
+        if (op.retry(err)) {
+          return;
+        }
+        if (err) {
+          arguments[0] = op.mainError();
+        }
+        callback.apply(this, arguments);
+      });
+
+      op.attempt(function() {
+        original.apply(obj, args);
+      });
+    }.bind(obj, original);
+    obj[method].options = options;
+  }
+};
+
+
+/***/ }),
+
+/***/ 9538:
+/***/ ((module) => {
+
+function RetryOperation(timeouts, options) {
+  // Compatibility for the old (timeouts, retryForever) signature
+  if (typeof options === 'boolean') {
+    options = { forever: options };
+  }
+
+  this._originalTimeouts = JSON.parse(JSON.stringify(timeouts));
+  this._timeouts = timeouts;
+  this._options = options || {};
+  this._maxRetryTime = options && options.maxRetryTime || Infinity;
+  this._fn = null;
+  this._errors = [];
+  this._attempts = 1;
+  this._operationTimeout = null;
+  this._operationTimeoutCb = null;
+  this._timeout = null;
+  this._operationStart = null;
+  this._timer = null;
+
+  if (this._options.forever) {
+    this._cachedTimeouts = this._timeouts.slice(0);
+  }
+}
+module.exports = RetryOperation;
+
+RetryOperation.prototype.reset = function() {
+  this._attempts = 1;
+  this._timeouts = this._originalTimeouts.slice(0);
+}
+
+RetryOperation.prototype.stop = function() {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+  if (this._timer) {
+    clearTimeout(this._timer);
+  }
+
+  this._timeouts       = [];
+  this._cachedTimeouts = null;
+};
+
+RetryOperation.prototype.retry = function(err) {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+
+  if (!err) {
+    return false;
+  }
+  var currentTime = new Date().getTime();
+  if (err && currentTime - this._operationStart >= this._maxRetryTime) {
+    this._errors.push(err);
+    this._errors.unshift(new Error('RetryOperation timeout occurred'));
+    return false;
+  }
+
+  this._errors.push(err);
+
+  var timeout = this._timeouts.shift();
+  if (timeout === undefined) {
+    if (this._cachedTimeouts) {
+      // retry forever, only keep last error
+      this._errors.splice(0, this._errors.length - 1);
+      timeout = this._cachedTimeouts.slice(-1);
+    } else {
+      return false;
+    }
+  }
+
+  var self = this;
+  this._timer = setTimeout(function() {
+    self._attempts++;
+
+    if (self._operationTimeoutCb) {
+      self._timeout = setTimeout(function() {
+        self._operationTimeoutCb(self._attempts);
+      }, self._operationTimeout);
+
+      if (self._options.unref) {
+          self._timeout.unref();
+      }
+    }
+
+    self._fn(self._attempts);
+  }, timeout);
+
+  if (this._options.unref) {
+      this._timer.unref();
+  }
+
+  return true;
+};
+
+RetryOperation.prototype.attempt = function(fn, timeoutOps) {
+  this._fn = fn;
+
+  if (timeoutOps) {
+    if (timeoutOps.timeout) {
+      this._operationTimeout = timeoutOps.timeout;
+    }
+    if (timeoutOps.cb) {
+      this._operationTimeoutCb = timeoutOps.cb;
+    }
+  }
+
+  var self = this;
+  if (this._operationTimeoutCb) {
+    this._timeout = setTimeout(function() {
+      self._operationTimeoutCb();
+    }, self._operationTimeout);
+  }
+
+  this._operationStart = new Date().getTime();
+
+  this._fn(this._attempts);
+};
+
+RetryOperation.prototype.try = function(fn) {
+  console.log('Using RetryOperation.try() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = function(fn) {
+  console.log('Using RetryOperation.start() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = RetryOperation.prototype.try;
+
+RetryOperation.prototype.errors = function() {
+  return this._errors;
+};
+
+RetryOperation.prototype.attempts = function() {
+  return this._attempts;
+};
+
+RetryOperation.prototype.mainError = function() {
+  if (this._errors.length === 0) {
+    return null;
+  }
+
+  var counts = {};
+  var mainError = null;
+  var mainErrorCount = 0;
+
+  for (var i = 0; i < this._errors.length; i++) {
+    var error = this._errors[i];
+    var message = error.message;
+    var count = (counts[message] || 0) + 1;
+
+    counts[message] = count;
+
+    if (count >= mainErrorCount) {
+      mainError = error;
+      mainErrorCount = count;
+    }
+  }
+
+  return mainError;
 };
 
 
@@ -33364,6 +34228,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -42019,6 +42890,13 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
+/***/ }),
+
+/***/ 2732:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"name":"@slack/webhook","version":"8.0.2","description":"Official library for using the Slack Platform\'s Incoming Webhooks","author":"Slack Technologies, LLC","license":"MIT","keywords":["slack","request","client","http","api","proxy"],"main":"dist/index.js","types":"./dist/index.d.ts","files":["dist/**/*"],"engines":{"node":">= 20","npm":">=9.6.4"},"repository":{"type":"git","url":"git+https://github.com/slackapi/node-slack-sdk.git"},"homepage":"https://docs.slack.dev/tools/node-slack-sdk/webhook/","publishConfig":{"access":"public"},"bugs":{"url":"https://github.com/slackapi/node-slack-sdk/issues"},"scripts":{"build":"npm run build:clean && tsc","build:clean":"shx rm -rf ./dist","docs":"npx typedoc --plugin typedoc-plugin-markdown","prepack":"npm run build","test":"npm run build && node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts","test:coverage":"npm run build && node --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout --test-reporter=lcov --test-reporter-destination=lcov.info --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts"},"dependencies":{"@slack/types":"^3.1.0","@types/node":">=20","@types/retry":"0.12.5","p-retry":"^4.6.2","retry":"^0.13.1"},"devDependencies":{"nock":"^14.0.17"}}');
+
 /***/ })
 
 /******/ });
@@ -45128,9 +46006,9 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Typed errors. Every error the autofixer raises on purpose is one of these; `main.ts` and
@@ -45166,6 +46044,9 @@ class FixError extends AutofixerError {
  * this message as the reason.
  */
 class ToolUnavailableError extends FixError {
+}
+/** A notification (Slack …) could not be sent. A warning in the report, an error with notify-strict. */
+class NotificationError extends AutofixerError {
 }
 /** A log could not be read or parsed. */
 class LogError extends AutofixerError {
@@ -63198,6 +64079,8 @@ function planFixes(options) {
 
 const ACTION_MODES = ['fix', 'scan'];
 const PUSH_MODES = ['pull-request', 'branch', 'none'];
+const NOTIFY_OUTCOMES = ['fixed', 'needs-human', 'failed'];
+const DEFAULT_SLACK_OUTCOMES = ['needs-human', 'failed'];
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
 const INPUT_NAMES = [
     'github-token',
@@ -63216,6 +64099,8 @@ const INPUT_NAMES = [
     'mode',
     'lookback-minutes',
     'max-failures',
+    'notify-slack-on',
+    'notify-strict',
 ];
 /** Keys a repository may set in its config file (not the token, not the run). */
 const CONFIG_FILE_KEYS = [
@@ -63231,7 +64116,12 @@ const CONFIG_FILE_KEYS = [
     'timeout-minutes',
     'lookback-minutes',
     'max-failures',
+    'notify-slack-on',
+    'notify-strict',
 ];
+/** Keys of the config file that hold a mapping, read by their own parser (`notify: { slack: { on: [...] } }`). */
+const CONFIG_FILE_SECTIONS = ['notify'];
+const ALL_CONFIG_KEYS = [...CONFIG_FILE_KEYS, ...CONFIG_FILE_SECTIONS].join(', ');
 const CONFIG_FILE = '.github/ci-autofixer.yml';
 const settings_DEFAULTS = {
     confidenceThreshold: 0.8,
@@ -63267,6 +64157,8 @@ const ALLOWED = {
     mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
     'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
     'max-failures': 'must be a whole number from 1 to 100 (default 20)',
+    'notify-slack-on': `must be a comma- or newline-separated list of: ${NOTIFY_OUTCOMES.join(', ')}, or 'none' (default when SLACK_WEBHOOK_URL is set: ${DEFAULT_SLACK_OUTCOMES.join(', ')})`,
+    'notify-strict': "must be 'true' or 'false' (default false)",
 };
 const emptyToUndefined = (value) => typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 const SIZE_UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -63330,6 +64222,13 @@ const inputSchema = object({
         .refine((v) => !v.endsWith('.lock') && !v.endsWith('.'))
         .optional()),
     'working-directory': preprocess(emptyToUndefined, schemas_string().optional()),
+    'notify-strict': booleanInput,
+    'notify-slack-on': preprocess(emptyToUndefined, schemas_string()
+        .transform(parseList)
+        .pipe(array(schemas_enum(['none', ...NOTIFY_OUTCOMES]))
+        .min(1)
+        .refine((list) => !list.includes('none') || list.length === 1))
+        .optional()),
     'max-log-bytes': preprocess(emptyToUndefined, schemas_string()
         .transform((v, ctx) => {
         const size = parseSize(v);
@@ -63366,16 +64265,22 @@ function parseConfigText(text, source = CONFIG_FILE) {
     if (parsed === null || parsed === undefined)
         return {};
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new errors_ConfigurationError(`${source}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
+        throw new errors_ConfigurationError(`${source}: must be a mapping of settings (keys: ${ALL_CONFIG_KEYS})`);
     }
     const raw = {};
     const problems = [];
     for (const [key, value] of Object.entries(parsed)) {
-        if (!CONFIG_FILE_KEYS.includes(key)) {
-            problems.push(`${source}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
+        if (key === 'notify') {
+            parseNotifySection(value, source, raw, problems);
             continue;
         }
-        if (Array.isArray(value))
+        if (!CONFIG_FILE_KEYS.includes(key)) {
+            problems.push(`${source}: unknown key '${key}'; allowed keys: ${ALL_CONFIG_KEYS}`);
+            continue;
+        }
+        if (key === 'notify-slack-on' && raw[key] !== undefined)
+            problems.push(`${source}: 'notify.slack.on' and 'notify-slack-on' are the same setting; keep one`);
+        else if (Array.isArray(value))
             raw[key] = value.map(String).join(',');
         else if (value === null || typeof value === 'object')
             problems.push(`${source}: '${key}' ${ALLOWED[key]}`);
@@ -63385,6 +64290,41 @@ function parseConfigText(text, source = CONFIG_FILE) {
     if (problems.length > 0)
         throw new errors_ConfigurationError(problems.join('\n'));
     return raw;
+}
+function isMapping(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * `notify: { slack: { on: [fixed, needs-human, failed] } }`: maps onto the `notify-slack-on` key
+ * (`on: []` turns Slack off). One line per problem, naming the field and what is allowed.
+ */
+function parseNotifySection(value, source, raw, problems) {
+    const NOTIFIERS = ['slack'];
+    if (!isMapping(value)) {
+        problems.push(`${source}: 'notify' must be a mapping of notifiers (allowed: ${NOTIFIERS.join(', ')})`);
+        return;
+    }
+    for (const [name, notifier] of Object.entries(value)) {
+        if (!NOTIFIERS.includes(name)) {
+            problems.push(`${source}: unknown notifier 'notify.${name}'; allowed: ${NOTIFIERS.join(', ')}`);
+        }
+        else if (!isMapping(notifier) || Object.keys(notifier).some((key) => key !== 'on')) {
+            problems.push(`${source}: 'notify.${name}' must be a mapping with the key 'on' (a list of: ${NOTIFY_OUTCOMES.join(', ')})`);
+        }
+        else if (notifier.on !== undefined) {
+            const list = Array.isArray(notifier.on) ? notifier.on : [notifier.on];
+            const bad = list.filter((item) => !NOTIFY_OUTCOMES.includes(item));
+            if (bad.length > 0 || notifier.on === null) {
+                problems.push(`${source}: 'notify.${name}.on' must be a list of: ${NOTIFY_OUTCOMES.join(', ')} ([] turns it off) (got ${JSON.stringify(notifier.on)})`);
+            }
+            else if (raw['notify-slack-on'] !== undefined) {
+                problems.push(`${source}: 'notify.slack.on' and 'notify-slack-on' are the same setting; keep one`);
+            }
+            else {
+                raw['notify-slack-on'] = list.length === 0 ? 'none' : list.join(',');
+            }
+        }
+    }
 }
 /** Reads `.github/ci-autofixer.yml` from a local checkout (the CLI's `fix`, which pushes nothing). */
 function readConfigFile(workspace) {
@@ -63466,6 +64406,16 @@ function parseSettings(inputs, environment) {
         mode: values.mode ?? settings_DEFAULTS.mode,
         lookbackMinutes: values['lookback-minutes'] ?? settings_DEFAULTS.lookbackMinutes,
         maxFailures: values['max-failures'] ?? settings_DEFAULTS.maxFailures,
+        notify: notifySettings(values['notify-slack-on'], values['notify-strict'], env),
+    };
+}
+function notifySettings(slackOn, strict, env) {
+    const webhookUrl = env.SLACK_WEBHOOK_URL !== undefined && env.SLACK_WEBHOOK_URL.trim() !== '' ? env.SLACK_WEBHOOK_URL.trim() : undefined;
+    const defaultOn = webhookUrl !== undefined ? [...DEFAULT_SLACK_OUTCOMES] : [];
+    const on = slackOn === undefined ? defaultOn : slackOn.filter((item) => item !== 'none');
+    return {
+        strict: strict ?? false,
+        slack: { on: [...new Set(on)], webhookUrl },
     };
 }
 
@@ -63977,6 +64927,627 @@ function renderMatrixSummary(result, repository, lookbackMinutes) {
     if (result.more)
         lines.push('', 'More failed runs matched than `max-failures`: only the newest were looked at.');
     return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@slack/webhook/dist/index.js
+var webhook_dist = __nccwpck_require__(4443);
+;// CONCATENATED MODULE: ./src/report/facts.ts
+
+/** One row per failure, in the report's order (most relevant first). */
+function failureFacts(report) {
+    const fixesByFingerprint = new Map();
+    const appliedByFingerprint = new Map();
+    for (const fix of report.fixes) {
+        const map = fix.status === 'verified' ? fixesByFingerprint : fix.status === 'applied-unverified' ? appliedByFingerprint : undefined;
+        if (map === undefined)
+            continue;
+        for (const fingerprint of fix.failures) {
+            const fixes = map.get(fingerprint) ?? [];
+            if (!fixes.includes(fix))
+                fixes.push(fix);
+            map.set(fingerprint, fixes);
+        }
+    }
+    const jobByFingerprint = new Map();
+    for (const job of report.jobs) {
+        for (const failure of job.failures) {
+            if (!jobByFingerprint.has(failure.fingerprint))
+                jobByFingerprint.set(failure.fingerprint, job);
+        }
+    }
+    return report.failures.map((failure) => {
+        const job = jobByFingerprint.get(failure.fingerprint)?.job;
+        const jobName = failure.job ?? job?.jobName;
+        const stepName = failure.step ?? job?.failedStep;
+        return {
+            failure,
+            ...(jobName !== undefined ? { jobName } : {}),
+            ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
+            ...(stepName !== undefined ? { stepName } : {}),
+            fixedBy: [...new Set((fixesByFingerprint.get(failure.fingerprint) ?? []).map((fix) => fix.fixer))],
+            fixedByFixes: fixesByFingerprint.get(failure.fingerprint) ?? [],
+            appliedBy: appliedByFingerprint.get(failure.fingerprint) ?? [],
+        };
+    });
+}
+/**
+ * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
+ * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
+ */
+function needsHumanFacts(report) {
+    const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
+    const known = [];
+    const unknownFingerprints = [];
+    for (const fingerprint of report.needsHuman) {
+        const facts = byFingerprint.get(fingerprint);
+        if (facts)
+            known.push(facts);
+        else
+            unknownFingerprints.push(fingerprint);
+    }
+    return { known, unknownFingerprints };
+}
+function verifiedFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'verified');
+}
+/** Fixers of the verified fixes, each once, in report order. */
+function verifiedFixerNames(report) {
+    return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
+}
+/** Fixes applied and kept (pushed with the others) although nothing could verify them. */
+function appliedUnverifiedFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'applied-unverified');
+}
+/** Every fix kept in the workspace and pushed: the verified ones and the applied-unverified ones. */
+function keptFixes(report) {
+    return report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
+}
+const FIX_STATUS_LABELS = {
+    verified: 'verified',
+    'applied-unverified': 'applied, not verified',
+    'reverted-unverified': 'reverted: a check failed',
+    'reverted-guard': 'reverted: wrote outside what it may change',
+    skipped: 'skipped',
+};
+function countFixes(report) {
+    const counts = {
+        verified: 0,
+        'applied-unverified': 0,
+        'reverted-unverified': 0,
+        'reverted-guard': 0,
+        skipped: 0,
+    };
+    for (const fix of report.fixes)
+        counts[fix.status] += 1;
+    return counts;
+}
+/** What each kind of check is, in the words every rendering uses. */
+const CHECK_KIND_TEXT = {
+    'fixer-check': "the fixer's check on the files it changed",
+    replay: "the failed step's command, replayed",
+    sanity: 'a sanity check only; it does not re-run the failing check',
+};
+/** The checks that ran on a fix; an older report without `checks` gives its `verifyCommand`. */
+function checksOf(fix) {
+    if (fix.checks !== undefined)
+        return fix.checks;
+    if (fix.verifyCommand === undefined)
+        return [];
+    return [{ kind: fix.status === 'verified' ? 'fixer-check' : 'sanity', command: fix.verifyCommand, passed: fix.status === 'verified' }];
+}
+/** `exit 0`, `exit 1`, or for an in-process check `passed` / `failed`. */
+function checkResultText(check) {
+    if (check.exitCode !== undefined)
+        return check.passed || check.exitCode !== 0 ? `exit ${check.exitCode}` : `exit 0, but not passed`;
+    return check.passed ? 'passed' : 'failed';
+}
+/**
+ * The sentence every rendering gives for how a fix was checked: each command that ran, what kind
+ * of check it is and its exit status, then why the step's command was not replayed. `code` renders
+ * a command (a Markdown code span, or backticks in plain text); `text` escapes the rest.
+ */
+function checksSentence(fix, code, text) {
+    const checks = checksOf(fix).map((check) => `${code(check.command)} (${CHECK_KIND_TEXT[check.kind]}): ${checkResultText(check)}`);
+    const parts = checks.length > 0 ? [`ran ${checks.join('; ')}`] : [];
+    if (fix.notReplayed !== undefined)
+        parts.push(text(fix.notReplayed));
+    return parts.join('; ');
+}
+/**
+ * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
+ * messages use `{ plain: true }` (`CI run 123`): once merged, `#123` in a commit would reference
+ * issue 123 of the repository.
+ */
+function runLabel(target, options = {}) {
+    const workflow = target.workflowName !== undefined ? escape_clip(target.workflowName, 100) : '';
+    const name = workflow === '' ? 'workflow' : workflow;
+    if (options.plain)
+        return `${name} run ${target.runId}`;
+    const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
+    return `${name} run #${target.runId}${attempt}`;
+}
+function plural(count, singular, pluralForm = `${singular}s`) {
+    return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+function publicationFacts(report) {
+    const publication = report.publication;
+    if (publication.branch !== undefined && publication.pullRequestNumber !== undefined) {
+        return {
+            kind: 'pull-request',
+            branch: publication.branch,
+            number: publication.pullRequestNumber,
+            ...(publication.pullRequestUrl !== undefined ? { url: publication.pullRequestUrl } : {}),
+            ...(publication.pullRequestAction !== undefined ? { action: publication.pullRequestAction } : {}),
+            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+        };
+    }
+    if (publication.branch !== undefined) {
+        return {
+            kind: 'branch',
+            branch: publication.branch,
+            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
+        };
+    }
+    return {
+        kind: 'nothing',
+        reason: publication.skippedReason ?? fallbackSkipReason(report),
+    };
+}
+// The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
+function fallbackSkipReason(report) {
+    if (report.dryRun)
+        return 'dry run';
+    if (report.target.fromFork)
+        return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
+    if (keptFixes(report).length === 0)
+        return 'no fix was kept';
+    if (report.publication.mode === 'none')
+        return 'push: none';
+    return 'not published';
+}
+
+;// CONCATENATED MODULE: ./src/report/links.ts
+
+const REPOSITORY_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
+/**
+ * A URL safe as a Markdown link destination: http(s) only, and with the characters that could end
+ * or break a destination (`(`, `)`, `<`, `>`, spaces, quotes) percent-encoded. Undefined otherwise.
+ */
+function safeHttpUrl(candidate) {
+    if (candidate === undefined || candidate === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(candidate);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    if (url.username !== '' || url.password !== '')
+        return undefined;
+    return url.href.replace(/[()<>"' ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** The server URL without a trailing slash, or undefined when it is not an http(s) URL. */
+function normalizeServerUrl(serverUrl) {
+    const safe = safeHttpUrl(serverUrl);
+    return safe?.replace(/\/+$/, '');
+}
+/** `owner/name` when it is a valid GitHub repository name, else undefined. */
+function repositoryPath(fullName) {
+    return REPOSITORY_NAME.test(fullName) ? fullName : undefined;
+}
+/** The repository that holds the head commit (a fork's for fork runs), as `owner/name`. */
+function headRepositoryPath(target) {
+    return repositoryPath(target.headRepository) ?? repositoryPath(`${target.owner}/${target.repo}`);
+}
+/** The run's page: the API's html_url when it is an http(s) URL, else built from the server URL. */
+function runLink(target, serverUrl) {
+    const fromApi = safeHttpUrl(target.runUrl);
+    if (fromApi)
+        return fromApi;
+    const server = normalizeServerUrl(serverUrl);
+    const repository = repositoryPath(`${target.owner}/${target.repo}`);
+    if (!server || !repository || !Number.isSafeInteger(target.runId))
+        return undefined;
+    const attempt = Number.isSafeInteger(target.runAttempt) && target.runAttempt > 1 ? `/attempts/${target.runAttempt}` : '';
+    return `${server}/${repository}/actions/runs/${target.runId}${attempt}`;
+}
+function commitLink(target, serverUrl) {
+    const server = normalizeServerUrl(serverUrl);
+    const repository = headRepositoryPath(target);
+    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
+        return undefined;
+    return `${server}/${repository}/commit/${target.headSha}`;
+}
+/**
+ * `<server>/<owner>/<repo>/blob/<sha>/<file>#L<line>` for a workspace-relative file, else
+ * undefined. Each path segment is percent-encoded, so a file name cannot add a query, a fragment
+ * or a Markdown delimiter to the URL.
+ */
+function blobLink(target, serverUrl, file, line) {
+    if (!isWorkspaceRelativePath(file))
+        return undefined;
+    const server = normalizeServerUrl(serverUrl);
+    const repository = headRepositoryPath(target);
+    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
+        return undefined;
+    const encodedPath = normalizeWorkspacePath(file)
+        .split('/')
+        .filter((segment) => segment !== '' && segment !== '.')
+        .map((segment) => encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+    if (encodedPath === '')
+        return undefined;
+    const anchor = line !== undefined && Number.isSafeInteger(line) && line > 0 ? `#L${line}` : '';
+    return `${server}/${repository}/blob/${target.headSha}/${encodedPath}${anchor}`;
+}
+/** `file:line:column` as the log names it (only the parts that are known). */
+function locationText(failure) {
+    if (failure.file === undefined || failure.file === '')
+        return undefined;
+    let text = isWorkspaceRelativePath(failure.file) ? normalizeWorkspacePath(failure.file) : failure.file;
+    if (failure.line !== undefined) {
+        text += `:${failure.line}`;
+        if (failure.column !== undefined)
+            text += `:${failure.column}`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * Slack, through an incoming webhook (`@slack/webhook`). The webhook URL comes from the
+ * SLACK_WEBHOOK_URL environment variable: it is a secret (anyone holding it can post to the
+ * channel), so it is never logged, never put in the report, and removed from any error text.
+ *
+ * The message is Block Kit: a header, the run (repository, branch, workflow, run link), what was
+ * fixed and the pull request, one section per failure, and what needs a human; with a plain
+ * `text` fallback for notifications. Everything taken from a log (messages, file, job, branch and
+ * workflow names) is escaped for Slack's mrkdwn and kept within Slack's limits (50 blocks, 3000
+ * characters a section text, 150 a header).
+ */
+
+
+
+
+
+/** Slack's limits (https://api.slack.com/reference/block-kit/blocks). */
+const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150 };
+const MESSAGE_CHARS = 500;
+const LIST_ITEM_CHARS = 300;
+/** A longer link destination is shown as text only (a section must stay under 3000 characters). */
+const MAX_URL_CHARS = 1000;
+/**
+ * Untrusted text for Slack mrkdwn: one line, at most `maxChars` characters of the original, with
+ * `&`, `<`, `>` as entities (so no `<!channel>`, `<@U123>` or `<url|text>` can form), URLs,
+ * `www.` and `@` broken by a zero-width space (no auto-link, no mention), and workflow-command
+ * markers neutralised as everywhere else.
+ */
+function escapeSlack(text, maxChars = MESSAGE_CHARS) {
+    const escaped = escape_clip(text, maxChars)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}${ZERO_WIDTH_SPACE}.`)
+        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+    return escape_neutralizeWorkflowCommands(escaped);
+}
+/**
+ * `<url|label>` for a URL we built or checked (http(s), `<>` encoded); `|` is encoded and `&`
+ * written as Slack asks. `label` must already be escaped. The label alone when there is no URL.
+ */
+function slackLink(url, label) {
+    const safe = safeHttpUrl(url);
+    if (safe === undefined || safe.length > MAX_URL_CHARS)
+        return label;
+    return `<${safe.replace(/\|/g, '%7C').replace(/&/g, '&amp;')}|${label}>`;
+}
+/** Lines joined under a title, cut before `maxChars` with "… and N more". */
+function boundedList(title, lines, maxChars = SLACK_LIMITS.sectionText) {
+    let text = title;
+    for (const [index, line] of lines.entries()) {
+        const more = `\n… and ${lines.length - index} more`;
+        if (text.length + 1 + line.length + 40 > maxChars)
+            return `${text}${more}`;
+        text += `\n${line}`;
+    }
+    return text;
+}
+/**
+ * At most `maxChars`, cut (when it must be) where no link (`<url|label>`) or entity (`&amp;`) is
+ * left half open. The parts of a section are capped already; this holds the limit whatever they
+ * add up to (a message of 500 `&` is 2500 characters escaped).
+ */
+function fitSlackText(text, maxChars = SLACK_LIMITS.sectionText) {
+    if (text.length <= maxChars)
+        return text;
+    let cut = truncate(text, maxChars).slice(0, -1);
+    const open = cut.lastIndexOf('<');
+    if (open > cut.lastIndexOf('>'))
+        cut = cut.slice(0, open);
+    return `${cut.replace(/&[#A-Za-z0-9]*$/, '')}…`;
+}
+const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text: fitSlackText(text) } });
+function slack_plural(count, one, many) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+/** "1 failure fixed, 199 need a human, 1 error". */
+function outcomeSummary(report) {
+    const fixed = failureFacts(report).filter((facts) => facts.fixedBy.length > 0).length;
+    const parts = [];
+    if (fixed > 0)
+        parts.push(`${slack_plural(fixed, 'failure', 'failures')} fixed`);
+    if (report.needsHuman.length > 0)
+        parts.push(`${report.needsHuman.length} need${report.needsHuman.length === 1 ? 's' : ''} a human`);
+    if (report.errors.length > 0)
+        parts.push(slack_plural(report.errors.length, 'error', 'errors'));
+    if (parts.length === 0)
+        parts.push(slack_plural(report.failures.length, 'failure', 'failures'));
+    return parts.join(', ');
+}
+function headerBlock(report) {
+    const repository = `${report.target.owner}/${report.target.repo}`;
+    // plain_text: no mrkdwn, so only control characters and length matter.
+    const text = truncate(escape_clip(`CI Autofixer: ${outcomeSummary(report)} in ${repository}`, 400), SLACK_LIMITS.headerText);
+    return { type: 'header', text: { type: 'plain_text', text } };
+}
+function runBlock(report, serverUrl) {
+    const { target } = report;
+    const server = normalizeServerUrl(serverUrl);
+    const repository = `${target.owner}/${target.repo}`;
+    const repositoryUrl = server !== undefined ? `${server}/${repository}` : undefined;
+    const workflow = escapeSlack(target.workflowName ?? 'workflow', 200);
+    const attempt = target.runAttempt > 1 ? `, attempt ${target.runAttempt}` : '';
+    const lines = [
+        `*Repository:* ${slackLink(repositoryUrl, escapeSlack(repository, 200))}`,
+        `*Branch:* ${escapeSlack(target.headBranch, 255)}`,
+        `*Commit:* ${slackLink(commitLink(target, serverUrl), escapeSlack(target.headSha.slice(0, 12), 12))}`,
+        `*Failed workflow:* ${slackLink(runLink(target, serverUrl), `${workflow} (run ${target.runId}${attempt})`)}`,
+    ];
+    if (target.fromFork)
+        lines.push('_Fork run: analysed and reported only._');
+    return section(lines.join('\n'));
+}
+function fixedBlock(report) {
+    const fixes = verifiedFixes(report);
+    if (fixes.length === 0)
+        return undefined;
+    const lines = fixes.map((fix) => {
+        const files = fix.files.length > 0 ? ` (${slack_plural(fix.files.length, 'file', 'files')})` : '';
+        return `• ${escapeSlack(fix.fixer, 60)}: ${escapeSlack(fix.description, LIST_ITEM_CHARS)}${files}`;
+    });
+    const { publication } = report;
+    const pr = publication.pullRequestUrl;
+    const where = publication.pullRequestNumber !== undefined
+        ? `*Pull request:* ${slackLink(pr, `#${publication.pullRequestNumber}`)}`
+        : publication.branch !== undefined
+            ? `*Pushed to:* ${escapeSlack(publication.branch, 255)}`
+            : `*Not pushed:* ${escapeSlack(publication.skippedReason ?? publication.error ?? 'nothing was pushed', LIST_ITEM_CHARS)}`;
+    const title = `*Fixed and verified* (${slack_plural(fixes.length, 'fix', 'fixes')})\n${where}`;
+    return section(boundedList(title, lines));
+}
+function failureLocation(failure, report, serverUrl) {
+    const location = locationText(failure);
+    if (location === undefined)
+        return '';
+    const url = failure.file !== undefined ? blobLink(report.target, serverUrl, failure.file, failure.line) : undefined;
+    return ` · ${slackLink(url, escapeSlack(location, 200))}`;
+}
+function failureBlock(facts, report, serverUrl) {
+    const { failure } = facts;
+    const status = facts.fixedBy.length > 0 ? `fixed by ${escapeSlack(facts.fixedBy.join(', '), 100)}` : 'needs a human';
+    const head = `*${escapeSlack(failure.category, 40)}* · ${escapeSlack(failure.tool, 60)}${failureLocation(failure, report, serverUrl)}`;
+    const where = facts.jobName !== undefined ? ` in ${escapeSlack(facts.jobName, 100)}` : '';
+    return section(`${head}\n${escapeSlack(failure.message, MESSAGE_CHARS)}\n_${status}${where}_`);
+}
+function needsHumanBlock(facts, report) {
+    if (report.needsHuman.length === 0)
+        return undefined;
+    const open = facts.filter((item) => report.needsHuman.includes(item.failure.fingerprint));
+    const lines = open.map((item) => `• ${escapeSlack(item.failure.category, 40)}: ${escapeSlack(locationText(item.failure) ?? item.failure.tool, 200)}`);
+    const title = `*Needs a human* (${slack_plural(report.needsHuman.length, 'failure', 'failures')} no verified fix addressed)`;
+    return section(boundedList(title, lines));
+}
+function errorsBlock(report) {
+    if (report.errors.length === 0)
+        return undefined;
+    const lines = report.errors.map((error) => `• ${escapeSlack(error, LIST_ITEM_CHARS)}`);
+    return section(boundedList(`*Errors* (the run did not finish everything)`, lines));
+}
+/** The Block Kit message for a finished run, within Slack's limits whatever the run's size. */
+function buildSlackMessage(report, serverUrl) {
+    const facts = failureFacts(report);
+    const before = [headerBlock(report), runBlock(report, serverUrl), fixedBlock(report)].filter((b) => b !== undefined);
+    const after = [needsHumanBlock(facts, report), errorsBlock(report)].filter((b) => b !== undefined);
+    const room = SLACK_LIMITS.blocks - before.length - after.length - 1; // 1: the divider
+    const shown = facts.length <= room ? facts : facts.slice(0, Math.max(0, room - 1));
+    const failures = shown.map((item) => failureBlock(item, report, serverUrl));
+    const rest = facts.length - shown.length;
+    if (rest > 0) {
+        const text = `… and ${slack_plural(rest, 'more failure', 'more failures')} (the job summary and the JSON report list them all)`;
+        failures.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+    }
+    const blocks = [...before, { type: 'divider' }, ...failures, ...after];
+    const repository = escapeSlack(`${report.target.owner}/${report.target.repo}`, 200);
+    const text = `CI Autofixer: ${outcomeSummary(report)} in ${repository} on ${escapeSlack(report.target.headBranch, 255)}`;
+    return { text, blocks };
+}
+/**
+ * The webhook URL, checked: https, or http to this machine only (127.0.0.1, localhost, [::1]) so
+ * a test can stand a local server in for Slack. The value is never shown in the message.
+ */
+function parseWebhookUrl(raw) {
+    if (raw === undefined || raw === '') {
+        throw new NotificationError('the SLACK_WEBHOOK_URL environment variable is not set; pass it from a secret (env: SLACK_WEBHOOK_URL)');
+    }
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        url = undefined;
+    }
+    const local = url !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && local))) {
+        throw new NotificationError('SLACK_WEBHOOK_URL must be an https URL (http only for 127.0.0.1 or localhost); the value is a secret and is not shown');
+    }
+    return url;
+}
+/** What went wrong, in words that cannot contain the URL (the library's errors keep it out too). */
+function describeSendError(error) {
+    if (error instanceof webhook_dist.IncomingWebhookHTTPError) {
+        const body = typeof error.body === 'string' && error.body !== '' ? `: ${escape_clip(error.body, 200)}` : '';
+        return `the webhook answered HTTP ${error.statusCode}${body}`;
+    }
+    const cause = error instanceof webhook_dist.IncomingWebhookRequestError ? error.original : error;
+    if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError'))
+        return 'the webhook did not answer in time';
+    const inner = cause instanceof Error ? cause.cause : undefined;
+    const code = typeof inner?.code === 'string' ? inner.code : cause instanceof Error ? cause.message : 'unknown error';
+    return `the webhook could not be reached (${escape_clip(code, 200)})`;
+}
+/** Posts the message; throws a NotificationError that names what failed but never the URL. */
+async function postSlackMessage(webhookUrl, message, timeoutMs) {
+    const webhook = new webhook_dist.IncomingWebhook(webhookUrl.href, { timeout: timeoutMs, retryConfig: { retries: 0 } });
+    try {
+        await webhook.send({ text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    }
+    catch (error) {
+        // No `cause`: the library's error objects hold the request, and with it the URL.
+        throw new NotificationError(`Slack: ${describeSendError(error)}`);
+    }
+}
+const slackNotifier = {
+    id: 'slack',
+    wantedOutcomes: (settings) => settings.notify.slack.on,
+    secrets: (settings) => {
+        const url = settings.notify.slack.webhookUrl;
+        if (url === undefined)
+            return [];
+        const secrets = [url];
+        try {
+            secrets.push(new URL(url).pathname);
+        }
+        catch {
+            // Not a URL: the whole value is the secret, already listed.
+        }
+        return secrets;
+    },
+    send: async (report, _outcomes, settings, deps) => {
+        const url = parseWebhookUrl(settings.notify.slack.webhookUrl);
+        await postSlackMessage(url, buildSlackMessage(report, settings.serverUrl), deps.timeoutMs ?? 10_000);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/notify/notify.ts
+/**
+ * Notifications, sent once after all the work is done (the JSON report is written and the summary
+ * rendered). A notifier can never fail the job: a failed send is a warning, recorded in
+ * `report.notifications` and shown in the job summary; with `notify-strict: true` it is an error
+ * of the run instead, raised after everything else was done.
+ */
+
+
+
+/** Every notifier, in the order they are sent. */
+const NOTIFIERS = [slackNotifier];
+/** Whether the run pushed something: a commit on the fix branch (pull-request or branch mode). */
+function pushedSomething(report) {
+    return report.publication.mode !== 'none' && report.publication.commitSha !== undefined;
+}
+/**
+ * The run's outcomes, as the `on:` lists name them:
+ * - `fixed`: at least one verified fix was pushed;
+ * - `needs-human`: `report.needsHuman` is not empty (a failure no verified fix addressed);
+ * - `failed`: `report.errors` is not empty (something the run had to do did not finish).
+ * A run can have several (a partial fix with an error) or none (a dry run that verified everything).
+ */
+function runOutcomes(report) {
+    const outcomes = [];
+    if (pushedSomething(report) && report.fixes.some((fix) => fix.status === 'verified'))
+        outcomes.push('fixed');
+    if (report.needsHuman.length > 0)
+        outcomes.push('needs-human');
+    if (report.errors.length > 0)
+        outcomes.push('failed');
+    return outcomes;
+}
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of secrets) {
+        if (secret.length >= 8)
+            result = result.split(secret).join('[secret]');
+    }
+    return result;
+}
+async function sendOne(notifier, report, settings, deps) {
+    const wanted = notifier.wantedOutcomes(settings);
+    if (wanted.length === 0)
+        return undefined;
+    const outcomes = runOutcomes(report).filter((outcome) => wanted.includes(outcome));
+    if (outcomes.length === 0) {
+        const reason = `the run is none of: ${wanted.join(', ')}`;
+        return { notifier: notifier.id, status: 'skipped', outcomes: wanted, reason };
+    }
+    try {
+        await notifier.send(report, outcomes, settings, deps);
+        return { notifier: notifier.id, status: 'sent', outcomes };
+    }
+    catch (error) {
+        const reason = redact(errors_getErrorMessage(error), notifier.secrets(settings));
+        return { notifier: notifier.id, status: 'failed', outcomes, reason };
+    }
+}
+/**
+ * Sends every configured notification about the finished run and records the results in
+ * `report.notifications`. A failed send is logged as a warning, or with `notify-strict` added to
+ * `report.errors` (so the caller fails the step after everything else is done). Never throws for
+ * a notifier's failure.
+ */
+async function sendNotifications(report, settings, deps) {
+    const results = [];
+    for (const notifier of NOTIFIERS) {
+        const result = await sendOne(notifier, report, settings, deps);
+        if (result === undefined)
+            continue;
+        results.push(result);
+        if (result.status === 'sent')
+            deps.logger.info(`${notifier.id}: notification sent (${result.outcomes.join(', ')})`);
+        if (result.status !== 'failed')
+            continue;
+        const message = notificationFailureLine(result);
+        if (settings.notify.strict) {
+            deps.logger.error(message);
+            report.errors.push(`${message} (notify-strict)`);
+        }
+        else {
+            deps.logger.warning(message);
+        }
+    }
+    if (results.length > 0)
+        report.notifications = results;
+    return results;
+}
+function notificationFailureLine(result) {
+    return `${result.notifier} notification not sent: ${result.reason ?? 'unknown reason'}`;
+}
+/** The job summary's "Notifications" section (appended after the summary, once they were sent). */
+function renderNotificationSummary(results) {
+    if (results.length === 0)
+        return '';
+    const lines = results.map((result) => {
+        const outcomes = result.outcomes.join(', ');
+        if (result.status === 'sent')
+            return `- ${result.notifier}: sent (${outcomes})`;
+        if (result.status === 'skipped')
+            return `- ${result.notifier}: not sent, ${escapeMarkdown(result.reason ?? '', 300)}`;
+        return `- :warning: ${escapeMarkdown(notificationFailureLine(result), 600)}`;
+    });
+    return `\n### Notifications\n\n${lines.join('\n')}\n`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -65539,10 +67110,10 @@ const CONTEXT_LINES = 1000;
  * that folder: the registry test wants every file there to be one.
  */
 /** Characters of a message a detector keeps: one line's worth, the start of what the tool said. */
-const MESSAGE_CHARS = 500;
+const detector_helpers_MESSAGE_CHARS = 500;
 /** A detector's message from a log line or a piece of one: trimmed, at most 500 characters. */
 function detector_helpers_clip(text) {
-    return text.trim().slice(0, MESSAGE_CHARS);
+    return text.trim().slice(0, detector_helpers_MESSAGE_CHARS);
 }
 /**
  * `text` without the ` [path/to/app.csproj]` suffix MSBuild appends to the messages of the tools it
@@ -67938,7 +69509,7 @@ function dependabot_categoryOf(types) {
     return types.length > 0 && types.every((type) => INFRA_TYPE.test(type)) ? 'network_infra_timeout' : 'dependency_resolution';
 }
 /** The summary line and the errors table under it; the table's error types decide the category. */
-function errorsBlock(line, text) {
+function dependabot_errorsBlock(line, text) {
     const draft = {
         category: 'dependency_resolution',
         tool: 'dependabot',
@@ -67983,7 +69554,7 @@ const dependabotDetector = {
                 if (taken !== undefined)
                     return taken;
                 const text = line.text.trim();
-                return dependabot_SUMMARY.test(text) ? blocks.open(errorsBlock(line, text), ctx) : false;
+                return dependabot_SUMMARY.test(text) ? blocks.open(dependabot_errorsBlock(line, text), ctx) : false;
             },
             end: (ctx) => blocks.close(ctx),
         };
@@ -70126,7 +71697,7 @@ function suiteFailureCategory(draft, body, text) {
     return 'syntax_error';
 }
 /** A `● Suite › test` block: the lines indented under the bullet, located by the first project frame. */
-function failureBlock(scan, line, title, indent) {
+function jest_failureBlock(scan, line, title, indent) {
     const draft = {
         category: 'test_failure',
         tool: 'jest',
@@ -70222,7 +71793,7 @@ const bullet = (scan, line, ctx) => {
     const title = match.groups.title.trim();
     if (NOT_A_FAILURE.test(title) || scan.inRepeatedSummary)
         return false;
-    return scan.blocks.open(failureBlock(scan, line, title, text.length - text.trimStart().length), ctx);
+    return scan.blocks.open(jest_failureBlock(scan, line, title, text.length - text.trimStart().length), ctx);
 };
 /** `Tests: N failed`, reported only when no block was read. */
 const jest_summary = (scan, line, ctx) => {
@@ -75404,7 +76975,7 @@ function httpOrigin(url) {
     }
 }
 /** Removes `user:password@` from URLs, and the token in both its plain and header forms. */
-function redact(text, token) {
+function git_redact(text, token) {
     let result = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
     if (token) {
         const basic = Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
@@ -75493,11 +77064,11 @@ async function run(ctx, args, runOptions = {}) {
     });
     const allowed = runOptions.allowedExitCodes ?? [0];
     if (!allowed.includes(result.exitCode)) {
-        const command = redact(`git ${args.join(' ')}`, runOptions.token);
+        const command = git_redact(`git ${args.join(' ')}`, runOptions.token);
         if (result.notFound) {
             throw new GitError(`${command} could not start: is git installed and is ${cwd} a directory? (${result.stderr.trim()})`);
         }
-        const reason = redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
+        const reason = git_redact(meaningfulStderr(result.stderr) || `exit code ${result.exitCode}`, runOptions.token);
         const hint = explain(result.stderr);
         throw new GitError(`${command} failed (exit ${result.exitCode}): ${reason}${hint ? ` — ${hint}` : ''}`);
     }
@@ -77677,272 +79248,6 @@ class BoundedText {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/facts.ts
-
-/** One row per failure, in the report's order (most relevant first). */
-function failureFacts(report) {
-    const fixesByFingerprint = new Map();
-    const appliedByFingerprint = new Map();
-    for (const fix of report.fixes) {
-        const map = fix.status === 'verified' ? fixesByFingerprint : fix.status === 'applied-unverified' ? appliedByFingerprint : undefined;
-        if (map === undefined)
-            continue;
-        for (const fingerprint of fix.failures) {
-            const fixes = map.get(fingerprint) ?? [];
-            if (!fixes.includes(fix))
-                fixes.push(fix);
-            map.set(fingerprint, fixes);
-        }
-    }
-    const jobByFingerprint = new Map();
-    for (const job of report.jobs) {
-        for (const failure of job.failures) {
-            if (!jobByFingerprint.has(failure.fingerprint))
-                jobByFingerprint.set(failure.fingerprint, job);
-        }
-    }
-    return report.failures.map((failure) => {
-        const job = jobByFingerprint.get(failure.fingerprint)?.job;
-        const jobName = failure.job ?? job?.jobName;
-        const stepName = failure.step ?? job?.failedStep;
-        return {
-            failure,
-            ...(jobName !== undefined ? { jobName } : {}),
-            ...(job?.jobUrl !== undefined ? { jobUrl: job.jobUrl } : {}),
-            ...(stepName !== undefined ? { stepName } : {}),
-            fixedBy: [...new Set((fixesByFingerprint.get(failure.fingerprint) ?? []).map((fix) => fix.fixer))],
-            fixedByFixes: fixesByFingerprint.get(failure.fingerprint) ?? [],
-            appliedBy: appliedByFingerprint.get(failure.fingerprint) ?? [],
-        };
-    });
-}
-/**
- * The failures that need a human, in `needsHuman` order. A fingerprint the report does not list
- * as a failure is kept (as `unknownFingerprints`) rather than silently dropped.
- */
-function needsHumanFacts(report) {
-    const byFingerprint = new Map(failureFacts(report).map((facts) => [facts.failure.fingerprint, facts]));
-    const known = [];
-    const unknownFingerprints = [];
-    for (const fingerprint of report.needsHuman) {
-        const facts = byFingerprint.get(fingerprint);
-        if (facts)
-            known.push(facts);
-        else
-            unknownFingerprints.push(fingerprint);
-    }
-    return { known, unknownFingerprints };
-}
-function verifiedFixes(report) {
-    return report.fixes.filter((fix) => fix.status === 'verified');
-}
-/** Fixers of the verified fixes, each once, in report order. */
-function verifiedFixerNames(report) {
-    return [...new Set(verifiedFixes(report).map((fix) => fix.fixer))];
-}
-/** Fixes applied and kept (pushed with the others) although nothing could verify them. */
-function appliedUnverifiedFixes(report) {
-    return report.fixes.filter((fix) => fix.status === 'applied-unverified');
-}
-/** Every fix kept in the workspace and pushed: the verified ones and the applied-unverified ones. */
-function keptFixes(report) {
-    return report.fixes.filter((fix) => fix.status === 'verified' || fix.status === 'applied-unverified');
-}
-const FIX_STATUS_LABELS = {
-    verified: 'verified',
-    'applied-unverified': 'applied, not verified',
-    'reverted-unverified': 'reverted: a check failed',
-    'reverted-guard': 'reverted: wrote outside what it may change',
-    skipped: 'skipped',
-};
-function countFixes(report) {
-    const counts = {
-        verified: 0,
-        'applied-unverified': 0,
-        'reverted-unverified': 0,
-        'reverted-guard': 0,
-        skipped: 0,
-    };
-    for (const fix of report.fixes)
-        counts[fix.status] += 1;
-    return counts;
-}
-/** What each kind of check is, in the words every rendering uses. */
-const CHECK_KIND_TEXT = {
-    'fixer-check': "the fixer's check on the files it changed",
-    replay: "the failed step's command, replayed",
-    sanity: 'a sanity check only; it does not re-run the failing check',
-};
-/** The checks that ran on a fix; an older report without `checks` gives its `verifyCommand`. */
-function checksOf(fix) {
-    if (fix.checks !== undefined)
-        return fix.checks;
-    if (fix.verifyCommand === undefined)
-        return [];
-    return [{ kind: fix.status === 'verified' ? 'fixer-check' : 'sanity', command: fix.verifyCommand, passed: fix.status === 'verified' }];
-}
-/** `exit 0`, `exit 1`, or for an in-process check `passed` / `failed`. */
-function checkResultText(check) {
-    if (check.exitCode !== undefined)
-        return check.passed || check.exitCode !== 0 ? `exit ${check.exitCode}` : `exit 0, but not passed`;
-    return check.passed ? 'passed' : 'failed';
-}
-/**
- * The sentence every rendering gives for how a fix was checked: each command that ran, what kind
- * of check it is and its exit status, then why the step's command was not replayed. `code` renders
- * a command (a Markdown code span, or backticks in plain text); `text` escapes the rest.
- */
-function checksSentence(fix, code, text) {
-    const checks = checksOf(fix).map((check) => `${code(check.command)} (${CHECK_KIND_TEXT[check.kind]}): ${checkResultText(check)}`);
-    const parts = checks.length > 0 ? [`ran ${checks.join('; ')}`] : [];
-    if (fix.notReplayed !== undefined)
-        parts.push(text(fix.notReplayed));
-    return parts.join('; ');
-}
-/**
- * `CI run #123 (attempt 2)`: the workflow's name (one line, capped) or "workflow". Commit
- * messages use `{ plain: true }` (`CI run 123`): once merged, `#123` in a commit would reference
- * issue 123 of the repository.
- */
-function runLabel(target, options = {}) {
-    const workflow = target.workflowName !== undefined ? escape_clip(target.workflowName, 100) : '';
-    const name = workflow === '' ? 'workflow' : workflow;
-    if (options.plain)
-        return `${name} run ${target.runId}`;
-    const attempt = target.runAttempt > 1 ? ` (attempt ${target.runAttempt})` : '';
-    return `${name} run #${target.runId}${attempt}`;
-}
-function plural(count, singular, pluralForm = `${singular}s`) {
-    return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-function publicationFacts(report) {
-    const publication = report.publication;
-    if (publication.branch !== undefined && publication.pullRequestNumber !== undefined) {
-        return {
-            kind: 'pull-request',
-            branch: publication.branch,
-            number: publication.pullRequestNumber,
-            ...(publication.pullRequestUrl !== undefined ? { url: publication.pullRequestUrl } : {}),
-            ...(publication.pullRequestAction !== undefined ? { action: publication.pullRequestAction } : {}),
-            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
-        };
-    }
-    if (publication.branch !== undefined) {
-        return {
-            kind: 'branch',
-            branch: publication.branch,
-            ...(publication.commitSha !== undefined ? { commitSha: publication.commitSha } : {}),
-        };
-    }
-    return {
-        kind: 'nothing',
-        reason: publication.skippedReason ?? fallbackSkipReason(report),
-    };
-}
-// The pipeline always sets skippedReason; this keeps a hand-made or older report explainable.
-function fallbackSkipReason(report) {
-    if (report.dryRun)
-        return 'dry run';
-    if (report.target.fromFork)
-        return `${report.target.untrustedReason ?? 'the run is from a fork'}: report only`;
-    if (keptFixes(report).length === 0)
-        return 'no fix was kept';
-    if (report.publication.mode === 'none')
-        return 'push: none';
-    return 'not published';
-}
-
-;// CONCATENATED MODULE: ./src/report/links.ts
-
-const REPOSITORY_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
-/**
- * A URL safe as a Markdown link destination: http(s) only, and with the characters that could end
- * or break a destination (`(`, `)`, `<`, `>`, spaces, quotes) percent-encoded. Undefined otherwise.
- */
-function safeHttpUrl(candidate) {
-    if (candidate === undefined || candidate === '')
-        return undefined;
-    let url;
-    try {
-        url = new URL(candidate);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return undefined;
-    if (url.username !== '' || url.password !== '')
-        return undefined;
-    return url.href.replace(/[()<>"' ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-/** The server URL without a trailing slash, or undefined when it is not an http(s) URL. */
-function normalizeServerUrl(serverUrl) {
-    const safe = safeHttpUrl(serverUrl);
-    return safe?.replace(/\/+$/, '');
-}
-/** `owner/name` when it is a valid GitHub repository name, else undefined. */
-function repositoryPath(fullName) {
-    return REPOSITORY_NAME.test(fullName) ? fullName : undefined;
-}
-/** The repository that holds the head commit (a fork's for fork runs), as `owner/name`. */
-function headRepositoryPath(target) {
-    return repositoryPath(target.headRepository) ?? repositoryPath(`${target.owner}/${target.repo}`);
-}
-/** The run's page: the API's html_url when it is an http(s) URL, else built from the server URL. */
-function runLink(target, serverUrl) {
-    const fromApi = safeHttpUrl(target.runUrl);
-    if (fromApi)
-        return fromApi;
-    const server = normalizeServerUrl(serverUrl);
-    const repository = repositoryPath(`${target.owner}/${target.repo}`);
-    if (!server || !repository || !Number.isSafeInteger(target.runId))
-        return undefined;
-    const attempt = Number.isSafeInteger(target.runAttempt) && target.runAttempt > 1 ? `/attempts/${target.runAttempt}` : '';
-    return `${server}/${repository}/actions/runs/${target.runId}${attempt}`;
-}
-function commitLink(target, serverUrl) {
-    const server = normalizeServerUrl(serverUrl);
-    const repository = headRepositoryPath(target);
-    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
-        return undefined;
-    return `${server}/${repository}/commit/${target.headSha}`;
-}
-/**
- * `<server>/<owner>/<repo>/blob/<sha>/<file>#L<line>` for a workspace-relative file, else
- * undefined. Each path segment is percent-encoded, so a file name cannot add a query, a fragment
- * or a Markdown delimiter to the URL.
- */
-function blobLink(target, serverUrl, file, line) {
-    if (!isWorkspaceRelativePath(file))
-        return undefined;
-    const server = normalizeServerUrl(serverUrl);
-    const repository = headRepositoryPath(target);
-    if (!server || !repository || !COMMIT_SHA.test(target.headSha))
-        return undefined;
-    const encodedPath = normalizeWorkspacePath(file)
-        .split('/')
-        .filter((segment) => segment !== '' && segment !== '.')
-        .map((segment) => encodeURIComponent(segment).replace(/[()!'*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-    if (encodedPath === '')
-        return undefined;
-    const anchor = line !== undefined && Number.isSafeInteger(line) && line > 0 ? `#L${line}` : '';
-    return `${server}/${repository}/blob/${target.headSha}/${encodedPath}${anchor}`;
-}
-/** `file:line:column` as the log names it (only the parts that are known). */
-function locationText(failure) {
-    if (failure.file === undefined || failure.file === '')
-        return undefined;
-    let text = isWorkspaceRelativePath(failure.file) ? normalizeWorkspacePath(failure.file) : failure.file;
-    if (failure.line !== undefined) {
-        text += `:${failure.line}`;
-        if (failure.column !== undefined)
-            text += `:${failure.column}`;
-    }
-    return text;
-}
-
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
@@ -79024,6 +80329,7 @@ function addNeedsHuman({ doc, report, context, failures, maxRows }) {
 
 
 
+
 function readEventPayload(eventPath) {
     if (eventPath === undefined || eventPath === '')
         return {};
@@ -79059,6 +80365,20 @@ function maskToken(token) {
     setSecret(Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64'));
     setSecret(Buffer.from(token, 'utf8').toString('base64'));
 }
+/** SLACK_WEBHOOK_URL is a secret: the whole URL and its path (which holds the token) are masked. */
+function maskWebhookUrl(url) {
+    if (url === undefined)
+        return;
+    setSecret(url);
+    try {
+        const { pathname } = new URL(url);
+        if (pathname.length >= 8)
+            setSecret(pathname);
+    }
+    catch {
+        // Not a URL: masked as a whole above; the notifier reports it as invalid.
+    }
+}
 function outputsFor(report, reportPath) {
     const fixedFingerprints = new Set((report?.fixes ?? []).filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
     const publication = report?.publication;
@@ -79087,12 +80407,13 @@ async function loadSettings(logger) {
     const environment = actionEnvironment(process.env);
     const fromInputs = parseSettings(inputs, environment);
     maskToken(fromInputs.token);
+    maskWebhookUrl(fromInputs.notify.slack.webhookUrl);
     const github = createGitHubClient({ token: fromInputs.token, apiUrl: fromInputs.apiUrl, logger });
     const facts = await readRepositoryFacts(github, fromInputs.owner, fromInputs.repo);
     const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
     return { settings, github };
 }
-async function finishWithReport(report, settings) {
+async function finishWithReport(report, settings, logger) {
     let reportPath = settings.reportPath;
     try {
         await writeJsonReport(report, settings.reportPath);
@@ -79103,6 +80424,16 @@ async function finishWithReport(report, settings) {
     }
     emitAnnotations(annotationsFor(report), core_namespaceObject);
     await summary.addRaw(renderSummary(report, { serverUrl: settings.serverUrl })).write();
+    // Once everything else is done: what was sent is added to the summary and the JSON report.
+    const notifications = await sendNotifications(report, settings, { logger });
+    if (notifications.length > 0) {
+        await summary.addRaw(renderNotificationSummary(notifications)).write();
+        if (reportPath !== '') {
+            await writeJsonReport(report, reportPath).catch((error) => {
+                report.errors.push(errors_getErrorMessage(error));
+            });
+        }
+    }
     for (const notice of report.notices)
         core_notice(escape_neutralizeWorkflowCommands(notice));
     setOutputs(outputsFor(report, reportPath));
@@ -79153,7 +80484,7 @@ async function main_run() {
             setOutputs(outputsFor(undefined, ''));
             return;
         }
-        await finishWithReport(outcome.report, settings);
+        await finishWithReport(outcome.report, settings, logger);
     }
     catch (error) {
         await finishWithoutReport(error);

@@ -23,6 +23,7 @@ import type { FixResult, JobLog } from './model.js';
 import { analyzeJobLogs, failedStepCommands, repairWorkspace, runPipeline } from './pipeline.js';
 import { clip, neutralizeWorkflowCommands } from './report/escape.js';
 import { checksSentence } from './report/facts.js';
+import { sendNotifications } from './notify/notify.js';
 import { toJsonReport, writeJsonReport } from './report/json.js';
 import { renderTextReport } from './report/text.js';
 import {
@@ -47,10 +48,11 @@ const USAGE = `Usage:
   ci-autofixer run --repo OWNER/NAME --run-id N [--workspace DIR] [--api-url URL] [--dry-run]
                    [--push pull-request|branch|none] [--branch-prefix P] [--report FILE] [--json]
                    [--use-repository-tools true|false] [--install-tools true|false]
-                   [--timeout-minutes N]
+                   [--timeout-minutes N] [--notify-slack-on LIST] [--notify-strict true|false]
       The whole pipeline on a GitHub workflow run: fetch logs, fix, verify, push the fix branch
       to DIR's origin and open or update the PR. The token comes from GITHUB_TOKEN; the
-      repository's .github/ci-autofixer.yml is read from its default branch.
+      repository's .github/ci-autofixer.yml is read from its default branch. --notify-slack-on
+      fixed,needs-human,failed posts to the webhook in SLACK_WEBHOOK_URL (default: no message).
   ci-autofixer scan --repo OWNER/NAME [--lookback MINUTES] [--workflow NAME,...] [--branch B]
                     [--max-failures N] [--json | --output FILE] [--api-url URL]
       The failed runs of the last MINUTES (default 60, at most 10080), newest first, at most N
@@ -256,6 +258,8 @@ const RUN_OPTIONS = {
   'use-repository-tools': { type: 'string' },
   'install-tools': { type: 'string' },
   'timeout-minutes': { type: 'string' },
+  'notify-slack-on': { type: 'string' },
+  'notify-strict': { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -317,6 +321,9 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     'use-repository-tools': values['use-repository-tools'],
     'install-tools': values['install-tools'],
     'timeout-minutes': values['timeout-minutes'],
+    // From the CLI, Slack is opt-in: a SLACK_WEBHOOK_URL left in a shell sends nothing by itself.
+    'notify-slack-on': values['notify-slack-on'] ?? 'none',
+    'notify-strict': values['notify-strict'],
   };
   const environment = runEnvironment(io, access.repo, access.apiUrl, workspace, values.report);
   // Flags are checked before any API call; the configuration file comes from the default branch.
@@ -329,6 +336,8 @@ async function commandRun(args: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const { report } = outcome;
+  // After the work and the JSON report: a failed send is a warning on stderr (an error with --notify-strict).
+  if ((await sendNotifications(report, settings, { logger })).length > 0) await writeJsonReport(report, settings.reportPath);
   io.stdout.write(values.json ? toJsonReport(report) : renderTextReport(report));
   io.stderr.write(`JSON report: ${settings.reportPath}\n`);
   if (report.errors.length > 0) {

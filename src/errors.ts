@@ -35,6 +35,9 @@ export class FixError extends AutofixerError {}
  */
 export class ToolUnavailableError extends FixError {}
 
+/** A notification (Slack …) could not be sent. A warning in the report, an error with notify-strict. */
+export class NotificationError extends AutofixerError {}
+
 /** A log could not be read or parsed. */
 export class LogError extends AutofixerError {}
 

@@ -11,10 +11,11 @@ import { ConfigurationError, getErrorMessage } from './errors.js';
 import { killAllChildren, nodeExec } from './exec.js';
 import { createGitHubClient, type GitHubClient } from './github/client.js';
 import { readRepositoryFacts } from './github/config.js';
-import { createActionsLogger } from './logging.js';
+import { createActionsLogger, type Logger } from './logging.js';
 import type { RunReport } from './model.js';
 import { scanMatrix } from './monitor/matrix.js';
 import { renderMatrixSummary } from './monitor/render.js';
+import { renderNotificationSummary, sendNotifications } from './notify/notify.js';
 import { runPipeline } from './pipeline.js';
 import { annotationsFor, emitAnnotations } from './report/annotations.js';
 import { escapeMarkdown, neutralizeWorkflowCommands } from './report/escape.js';
@@ -70,6 +71,18 @@ export function maskToken(token: string): void {
   core.setSecret(Buffer.from(token, 'utf8').toString('base64'));
 }
 
+/** SLACK_WEBHOOK_URL is a secret: the whole URL and its path (which holds the token) are masked. */
+function maskWebhookUrl(url: string | undefined): void {
+  if (url === undefined) return;
+  core.setSecret(url);
+  try {
+    const { pathname } = new URL(url);
+    if (pathname.length >= 8) core.setSecret(pathname);
+  } catch {
+    // Not a URL: masked as a whole above; the notifier reports it as invalid.
+  }
+}
+
 export function outputsFor(report: RunReport | undefined, reportPath: string): ActionOutputs {
   const fixedFingerprints = new Set((report?.fixes ?? []).filter((fix) => fix.status === 'verified').flatMap((fix) => fix.failures));
   const publication = report?.publication;
@@ -102,13 +115,14 @@ async function loadSettings(
   const environment = actionEnvironment(process.env);
   const fromInputs = parseSettings(inputs, environment);
   maskToken(fromInputs.token);
+  maskWebhookUrl(fromInputs.notify.slack.webhookUrl);
   const github = createGitHubClient({ token: fromInputs.token, apiUrl: fromInputs.apiUrl, logger });
   const facts = await readRepositoryFacts(github, fromInputs.owner, fromInputs.repo);
   const settings = parseSettings(inputs, { ...environment, configFile: facts.configFile, defaultBranch: facts.defaultBranch });
   return { settings, github };
 }
 
-async function finishWithReport(report: RunReport, settings: Settings): Promise<void> {
+async function finishWithReport(report: RunReport, settings: Settings, logger: Logger): Promise<void> {
   let reportPath = settings.reportPath;
   try {
     await writeJsonReport(report, settings.reportPath);
@@ -118,6 +132,16 @@ async function finishWithReport(report: RunReport, settings: Settings): Promise<
   }
   emitAnnotations(annotationsFor(report), core);
   await core.summary.addRaw(renderSummary(report, { serverUrl: settings.serverUrl })).write();
+  // Once everything else is done: what was sent is added to the summary and the JSON report.
+  const notifications = await sendNotifications(report, settings, { logger });
+  if (notifications.length > 0) {
+    await core.summary.addRaw(renderNotificationSummary(notifications)).write();
+    if (reportPath !== '') {
+      await writeJsonReport(report, reportPath).catch((error: unknown) => {
+        report.errors.push(getErrorMessage(error));
+      });
+    }
+  }
   for (const notice of report.notices) core.notice(neutralizeWorkflowCommands(notice));
   setOutputs(outputsFor(report, reportPath));
   if (report.errors.length > 0) {
@@ -174,7 +198,7 @@ export async function run(): Promise<void> {
       setOutputs(outputsFor(undefined, ''));
       return;
     }
-    await finishWithReport(outcome.report, settings);
+    await finishWithReport(outcome.report, settings, logger);
   } catch (error: unknown) {
     await finishWithoutReport(error);
   } finally {

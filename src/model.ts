@@ -140,4 +140,18 @@ export interface RunReport {
   notices: string[];
   /** What failed during the run (a step that could not finish); empty when everything ran. */
   errors: string[];
+  /** What each configured notifier did, once the work was done (absent when none is configured). */
+  notifications?: NotificationResult[];
+}
+
+/** One notifier's attempt (src/notify/). Never holds a webhook URL or any other secret. */
+export interface NotificationResult {
+  /** Notifier id: 'slack'. */
+  notifier: string;
+  /** 'sent'; 'skipped' (none of the run's outcomes is one it is set to report); 'failed' (a warning, an error with notify-strict). */
+  status: 'sent' | 'skipped' | 'failed';
+  /** The run's outcomes (fixed, needs-human, failed) this notifier reported or was asked for. */
+  outcomes: string[];
+  /** Why it was skipped or what failed. */
+  reason?: string;
 }

@@ -57,6 +57,27 @@ export interface Settings {
   lookbackMinutes: number;
   /** `mode: scan`: at most this many failed runs are looked at, newest first. */
   maxFailures: number;
+  /** Notifications sent once after the run (src/notify/). */
+  notify: NotifySettings;
+}
+
+/** The outcomes of a run a notifier can be asked to report (see src/notify/notify.ts for their definition). */
+export type NotifyOutcome = 'fixed' | 'needs-human' | 'failed';
+export const NOTIFY_OUTCOMES: readonly NotifyOutcome[] = ['fixed', 'needs-human', 'failed'];
+export const DEFAULT_SLACK_OUTCOMES: readonly NotifyOutcome[] = ['needs-human', 'failed'];
+
+export interface NotifySettings {
+  /** A failed send is an error of the run (after everything else was done) instead of a warning. */
+  strict: boolean;
+  slack: {
+    /**
+     * The outcomes that send a message; empty: Slack is off. Set without a webhook URL (only an
+     * input or the file can do that), the send fails with a warning saying how to pass it.
+     */
+    on: NotifyOutcome[];
+    /** SLACK_WEBHOOK_URL, a secret: never logged, never in the report. Validated when sending. */
+    webhookUrl: string | undefined;
+  };
 }
 
 /** Input names as in action.yml. The same names are the keys of `.github/ci-autofixer.yml`. */
@@ -77,6 +98,8 @@ export const INPUT_NAMES = [
   'mode',
   'lookback-minutes',
   'max-failures',
+  'notify-slack-on',
+  'notify-strict',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -95,7 +118,12 @@ const CONFIG_FILE_KEYS: readonly InputName[] = [
   'timeout-minutes',
   'lookback-minutes',
   'max-failures',
+  'notify-slack-on',
+  'notify-strict',
 ];
+/** Keys of the config file that hold a mapping, read by their own parser (`notify: { slack: { on: [...] } }`). */
+const CONFIG_FILE_SECTIONS = ['notify'] as const;
+const ALL_CONFIG_KEYS = [...CONFIG_FILE_KEYS, ...CONFIG_FILE_SECTIONS].join(', ');
 export const CONFIG_FILE = '.github/ci-autofixer.yml';
 
 export const DEFAULTS = {
@@ -135,6 +163,8 @@ export const ALLOWED: Record<InputName, string> = {
   mode: `must be one of: ${ACTION_MODES.join(', ')} (default fix)`,
   'lookback-minutes': 'must be a whole number of minutes from 1 to 10080 (7 days; default 60)',
   'max-failures': 'must be a whole number from 1 to 100 (default 20)',
+  'notify-slack-on': `must be a comma- or newline-separated list of: ${NOTIFY_OUTCOMES.join(', ')}, or 'none' (default when SLACK_WEBHOOK_URL is set: ${DEFAULT_SLACK_OUTCOMES.join(', ')})`,
+  'notify-strict': "must be 'true' or 'false' (default false)",
 };
 
 const emptyToUndefined = (value: unknown): unknown =>
@@ -238,6 +268,20 @@ const inputSchema = z.object({
       .optional(),
   ),
   'working-directory': z.preprocess(emptyToUndefined, z.string().optional()),
+  'notify-strict': booleanInput,
+  'notify-slack-on': z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform(parseList)
+      .pipe(
+        z
+          .array(z.enum(['none', ...NOTIFY_OUTCOMES] as [string, ...string[]]))
+          .min(1)
+          .refine((list) => !list.includes('none') || list.length === 1),
+      )
+      .optional(),
+  ),
   'max-log-bytes': z.preprocess(
     emptyToUndefined,
     z
@@ -306,21 +350,62 @@ export function parseConfigText(text: string, source: string = CONFIG_FILE): Raw
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigurationError(`${source}: must be a mapping of settings (keys: ${CONFIG_FILE_KEYS.join(', ')})`);
+    throw new ConfigurationError(`${source}: must be a mapping of settings (keys: ${ALL_CONFIG_KEYS})`);
   }
   const raw: RawInputs = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!(CONFIG_FILE_KEYS as readonly string[]).includes(key)) {
-      problems.push(`${source}: unknown key '${key}'; allowed keys: ${CONFIG_FILE_KEYS.join(', ')}`);
+    if (key === 'notify') {
+      parseNotifySection(value, source, raw, problems);
       continue;
     }
-    if (Array.isArray(value)) raw[key as InputName] = value.map(String).join(',');
+    if (!(CONFIG_FILE_KEYS as readonly string[]).includes(key)) {
+      problems.push(`${source}: unknown key '${key}'; allowed keys: ${ALL_CONFIG_KEYS}`);
+      continue;
+    }
+    if (key === 'notify-slack-on' && raw[key] !== undefined)
+      problems.push(`${source}: 'notify.slack.on' and 'notify-slack-on' are the same setting; keep one`);
+    else if (Array.isArray(value)) raw[key as InputName] = value.map(String).join(',');
     else if (value === null || typeof value === 'object') problems.push(`${source}: '${key}' ${ALLOWED[key as InputName]}`);
     else raw[key as InputName] = String(value);
   }
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
   return raw;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `notify: { slack: { on: [fixed, needs-human, failed] } }`: maps onto the `notify-slack-on` key
+ * (`on: []` turns Slack off). One line per problem, naming the field and what is allowed.
+ */
+function parseNotifySection(value: unknown, source: string, raw: RawInputs, problems: string[]): void {
+  const NOTIFIERS = ['slack'];
+  if (!isMapping(value)) {
+    problems.push(`${source}: 'notify' must be a mapping of notifiers (allowed: ${NOTIFIERS.join(', ')})`);
+    return;
+  }
+  for (const [name, notifier] of Object.entries(value)) {
+    if (!NOTIFIERS.includes(name)) {
+      problems.push(`${source}: unknown notifier 'notify.${name}'; allowed: ${NOTIFIERS.join(', ')}`);
+    } else if (!isMapping(notifier) || Object.keys(notifier).some((key) => key !== 'on')) {
+      problems.push(`${source}: 'notify.${name}' must be a mapping with the key 'on' (a list of: ${NOTIFY_OUTCOMES.join(', ')})`);
+    } else if (notifier.on !== undefined) {
+      const list = Array.isArray(notifier.on) ? notifier.on : [notifier.on];
+      const bad = list.filter((item) => !(NOTIFY_OUTCOMES as readonly unknown[]).includes(item));
+      if (bad.length > 0 || notifier.on === null) {
+        problems.push(
+          `${source}: 'notify.${name}.on' must be a list of: ${NOTIFY_OUTCOMES.join(', ')} ([] turns it off) (got ${JSON.stringify(notifier.on)})`,
+        );
+      } else if (raw['notify-slack-on'] !== undefined) {
+        problems.push(`${source}: 'notify.slack.on' and 'notify-slack-on' are the same setting; keep one`);
+      } else {
+        raw['notify-slack-on'] = list.length === 0 ? 'none' : list.join(',');
+      }
+    }
+  }
 }
 
 /** Reads `.github/ci-autofixer.yml` from a local checkout (the CLI's `fix`, which pushes nothing). */
@@ -407,5 +492,20 @@ export function parseSettings(inputs: RawInputs, environment: SettingsEnvironmen
     mode: values.mode ?? DEFAULTS.mode,
     lookbackMinutes: values['lookback-minutes'] ?? DEFAULTS.lookbackMinutes,
     maxFailures: values['max-failures'] ?? DEFAULTS.maxFailures,
+    notify: notifySettings(values['notify-slack-on'], values['notify-strict'], env),
+  };
+}
+
+function notifySettings(
+  slackOn: string[] | undefined,
+  strict: boolean | undefined,
+  env: Record<string, string | undefined>,
+): NotifySettings {
+  const webhookUrl = env.SLACK_WEBHOOK_URL !== undefined && env.SLACK_WEBHOOK_URL.trim() !== '' ? env.SLACK_WEBHOOK_URL.trim() : undefined;
+  const defaultOn = webhookUrl !== undefined ? [...DEFAULT_SLACK_OUTCOMES] : [];
+  const on = slackOn === undefined ? defaultOn : (slackOn.filter((item) => item !== 'none') as NotifyOutcome[]);
+  return {
+    strict: strict ?? false,
+    slack: { on: [...new Set(on)], webhookUrl },
   };
 }

@@ -26,7 +26,8 @@ export function plantedSecrets(token: string): Record<string, string> {
     ACTIONS_CACHE_URL: 'https://cache.example/cache-url-planted',
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token-request-planted-9a8b',
     ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/id-token-url-planted',
-    SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T000/B000/webhook-planted',
+    // A closed local port: the action now posts to this webhook (needs-human by default), and no test may need the internet.
+    SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/services/T000/B000/webhook-planted',
     SMTP_PASSWORD: 'smtp-password-planted',
     SMTP_URL: 'smtp://user:smtp-url-password-planted@mail.example:587',
     MY_SERVICE_API_KEY: 'api-key-planted-77',
