@@ -52029,6 +52029,16 @@ function apiMessage(error) {
     }
     return error.message.split('\n')[0] ?? '';
 }
+/** A 403 on the pulls endpoints: GitHub's message says which of the two causes it is, when it says one. */
+function pullRequestAdvice(message) {
+    const setting = "'Allow GitHub Actions to create and approve pull requests' (Settings → Actions → General)";
+    if (/not permitted to create or approve pull requests/i.test(message)) {
+        return `Actions may not create pull requests in this repository: turn on ${setting}, or give github-token a PAT or GitHub App token`;
+    }
+    if (/Resource not accessible by integration/i.test(message))
+        return "the token needs 'pull-requests: write' (add it to the workflow's permissions)";
+    return `the token needs 'pull-requests: write', and the repository setting ${setting} must be on`;
+}
 /** What to do about an error status on an endpoint; empty when there is nothing specific to say. */
 function advice(status, endpoint, error, retries) {
     const message = apiMessage(error);
@@ -52041,9 +52051,8 @@ function advice(status, endpoint, error, retries) {
         (status === 403 && (/rate limit/i.test(message) || headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined))) {
         return `rate limit still exceeded after ${retries} retries; re-run later or use a token with a higher limit`;
     }
-    if (status === 403 && isPulls) {
-        return "the token needs 'pull-requests: write', and the repository setting 'Allow GitHub Actions to create and approve pull requests' (Settings → Actions → General) must be on";
-    }
+    if (status === 403 && isPulls)
+        return pullRequestAdvice(message);
     if ((status === 403 || status === 404) && isActions) {
         return "the token needs 'actions: read' (add it to the workflow's permissions), and the run/job must exist in this repository";
     }
@@ -77002,6 +77011,12 @@ function explain(stderr) {
     // Before the credential check: a URL in the same message may hold 401 or 403 in its port.
     if (/stale info/.test(stderr)) {
         return 'the remote branch changed since it was read (someone else pushed to it); nothing was overwritten';
+    }
+    if (/refusing to allow an? (?:GitHub App|OAuth App|Personal Access Token) to create or update workflow/i.test(stderr)) {
+        return "refusing to push workflow files without the 'workflows' permission: the pushed commits change .github/workflows, which this token may not write";
+    }
+    if (/Permission to \S+ denied to /i.test(stderr)) {
+        return "the token may not push to this repository: it needs 'contents: write' (add it to the workflow's permissions)";
     }
     if (/terminal prompts disabled|Authentication failed|returned error: 40[13]\b|\b403 Forbidden|could not read Username/i.test(stderr)) {
         return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';

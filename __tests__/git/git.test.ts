@@ -151,6 +151,30 @@ describe('createGit: talking to the remote with a token', () => {
     expect(await readFile(path.join(work, '.git', 'config'), 'utf8')).not.toMatch(new RegExp(`${remote.token}|${basic}|extraheader`));
   });
 
+  it.each([
+    {
+      refusal: 'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission',
+      advice: "refusing to push workflow files without the 'workflows' permission",
+    },
+    { refusal: 'Permission to octo/app.git denied to github-actions[bot].', advice: "it needs 'contents: write'" },
+  ])('a push the remote refuses ($advice) says why in one line, never the token', async ({ refusal, advice }) => {
+    // GitHub's own refusals, as a pre-receive hook of the real remote prints them.
+    const hook = path.join(remote.server.bareDir('octo', 'app'), 'hooks', 'pre-receive');
+    await writeFile(hook, `#!/bin/sh\necho ${JSON.stringify(refusal)} >&2\nexit 1\n`, { mode: 0o755 });
+    const error = await git
+      .push({ remote: 'origin', branch: 'refused', source: remote.headSha, expectedRemoteSha: undefined, token: remote.token })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    await rm(hook);
+    expect(error).toBeInstanceOf(GitError);
+    const message = (error as GitError).message;
+    expect(message).toContain(advice);
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain(remote.token);
+  });
+
   it('a wrong token fails with a GitError that names the command and the reason, never the token', async () => {
     const wrong = 'ghs_wrong_token_value';
     const error = await git.lsRemoteBranch('origin', 'main', wrong).then(

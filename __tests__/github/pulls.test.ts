@@ -76,6 +76,25 @@ describe('pull requests', () => {
     expect((error as GitHubApiError).message).toContain('Allow GitHub Actions to create and approve pull requests');
   });
 
+  it.each([
+    {
+      message: 'GitHub Actions is not permitted to create or approve pull requests.',
+      advice: 'Actions may not create pull requests in this repository: turn on',
+    },
+    {
+      message: 'Resource not accessible by integration',
+      advice: "the token needs 'pull-requests: write' (add it to the workflow's permissions)",
+    },
+  ])("a 403 whose body says '$message' gets that cause's advice", async ({ message, advice }) => {
+    gh.failNext(/^POST \/repos\/[^/]+\/[^/]+\/pulls$/, 403, 1, {
+      body: { message, documentation_url: 'https://docs.github.com/rest', status: '403' },
+    });
+    const error = await upsertPullRequest(client, content).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect((error as GitHubApiError).message).toContain(advice);
+    expect((error as GitHubApiError).message).not.toContain(TOKEN);
+  });
+
   it('reads the default branch', async () => {
     expect(await getDefaultBranch(client, 'octo-org', 'demo-app')).toBe('trunk');
     const error = await getDefaultBranch(client, 'octo-org', 'missing').catch((e: unknown) => e);

@@ -211,6 +211,12 @@ function explain(stderr: string): string | undefined {
   if (/stale info/.test(stderr)) {
     return 'the remote branch changed since it was read (someone else pushed to it); nothing was overwritten';
   }
+  if (/refusing to allow an? (?:GitHub App|OAuth App|Personal Access Token) to create or update workflow/i.test(stderr)) {
+    return "refusing to push workflow files without the 'workflows' permission: the pushed commits change .github/workflows, which this token may not write";
+  }
+  if (/Permission to \S+ denied to /i.test(stderr)) {
+    return "the token may not push to this repository: it needs 'contents: write' (add it to the workflow's permissions)";
+  }
   if (/terminal prompts disabled|Authentication failed|returned error: 40[13]\b|\b403 Forbidden|could not read Username/i.test(stderr)) {
     return 'the remote refused the credentials: check that the token is valid and may write contents (permissions: contents: write)';
   }

@@ -369,6 +369,17 @@ function apiMessage(error: RequestErrorShape): string {
   return error.message.split('\n')[0] ?? '';
 }
 
+/** A 403 on the pulls endpoints: GitHub's message says which of the two causes it is, when it says one. */
+function pullRequestAdvice(message: string): string {
+  const setting = "'Allow GitHub Actions to create and approve pull requests' (Settings → Actions → General)";
+  if (/not permitted to create or approve pull requests/i.test(message)) {
+    return `Actions may not create pull requests in this repository: turn on ${setting}, or give github-token a PAT or GitHub App token`;
+  }
+  if (/Resource not accessible by integration/i.test(message))
+    return "the token needs 'pull-requests: write' (add it to the workflow's permissions)";
+  return `the token needs 'pull-requests: write', and the repository setting ${setting} must be on`;
+}
+
 /** What to do about an error status on an endpoint; empty when there is nothing specific to say. */
 function advice(status: number, endpoint: string, error: RequestErrorShape, retries: number): string {
   const message = apiMessage(error);
@@ -382,9 +393,7 @@ function advice(status: number, endpoint: string, error: RequestErrorShape, retr
   ) {
     return `rate limit still exceeded after ${retries} retries; re-run later or use a token with a higher limit`;
   }
-  if (status === 403 && isPulls) {
-    return "the token needs 'pull-requests: write', and the repository setting 'Allow GitHub Actions to create and approve pull requests' (Settings → Actions → General) must be on";
-  }
+  if (status === 403 && isPulls) return pullRequestAdvice(message);
   if ((status === 403 || status === 404) && isActions) {
     return "the token needs 'actions: read' (add it to the workflow's permissions), and the run/job must exist in this repository";
   }
