@@ -62018,6 +62018,7 @@ async function writeEditableFile(workspace, relative, content, options) {
 
 /** Virtualenv folders looked for in the workspace, in this order. */
 const VENV_DIRS = ['.venv', 'venv', 'env'];
+/** Whether `file` is a regular file this process may execute. */
 async function isExecutableFile(file) {
     try {
         const info = await (0,promises_namespaceObject.stat)(file);
@@ -62043,6 +62044,18 @@ async function findOnPath(name, env) {
             return candidate;
     }
     return undefined;
+}
+/** Every executable `name` in the PATH of `env`, in order (absolute directories only, as findOnPath). */
+async function allOnPath(name, env) {
+    const found = [];
+    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
+        if (dir === '' || !external_node_path_default().isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_default().join(dir, name);
+        if (!found.includes(candidate) && (await isExecutableFile(candidate)))
+            found.push(candidate);
+    }
+    return found;
 }
 /** Directories of the workspace's own tools: node_modules/.bin and the bin of each venv present. */
 async function workspaceBinDirs(workspace) {
@@ -62978,35 +62991,12 @@ const eslintFixer = createFileFormatterFixer({
  */
 
 
-async function system_tool_isExecutableFile(file) {
-    try {
-        if (!(await (0,promises_namespaceObject.stat)(file)).isFile())
-            return false;
-        await (0,promises_namespaceObject.access)(file, promises_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Every executable `name` in PATH's absolute directories (a relative entry would be the workspace's code), in order. */
-async function allOnPath(name, env) {
-    const found = [];
-    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
-        if (dir === '' || !external_node_path_default().isAbsolute(dir))
-            continue;
-        const candidate = external_node_path_default().join(dir, name);
-        if (!found.includes(candidate) && (await system_tool_isExecutableFile(candidate)))
-            found.push(candidate);
-    }
-    return found;
-}
 /** The first candidate that is executable (and, with `probeArgs`, starts), outside the workspace. */
 async function resolveSystemTool(ctx, spec) {
     const candidates = await allOnPath(spec.name, ctx.env);
     for (const dir of spec.extraDirs !== undefined ? await spec.extraDirs(ctx) : []) {
         const candidate = external_node_path_default().join(dir, spec.name);
-        if (external_node_path_default().isAbsolute(dir) && !candidates.includes(candidate) && (await system_tool_isExecutableFile(candidate)))
+        if (external_node_path_default().isAbsolute(dir) && !candidates.includes(candidate) && (await isExecutableFile(candidate)))
             candidates.push(candidate);
     }
     for (const command of candidates) {
@@ -69241,6 +69231,12 @@ const CHANGELOG = /(?:changelog|news ?fragments?|changesets?)\b.*\b(?:missing|re
 const STALE = /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit (?:all |the )?(?:changes|results?|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 // size-limit and bundlesize: a bundle over its budget.
 const SIZE_BUDGET = /^(?:Package size|Size) limit has exceeded by \S+|^FAIL .+: \S+ > maxSize \S+/;
+/** Gates one line states, first match wins. */
+const ONE_LINE_GATES = [
+    { pattern: CHANGELOG, tool: 'changelog', gate: 'changelog', confidence: 0.8 },
+    { pattern: STALE, tool: 'codegen', gate: 'generated-files', confidence: 0.7 },
+    { pattern: SIZE_BUDGET, tool: 'size-limit', gate: 'size-budget', confidence: 0.85 },
+];
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
 function auditCommandLine(ctx, line) {
     if (line.step !== undefined && /audit/i.test(line.step))
@@ -69299,39 +69295,17 @@ const policyGateDetector = {
                 // `set -x` echoes the script's own message before printing it.
                 if (NOT_A_GATE.test(text) || text.startsWith('+ '))
                     return false;
-                let draft;
-                if (CHANGELOG.test(text)) {
-                    draft = {
+                const gate = ONE_LINE_GATES.find((candidate) => candidate.pattern.test(text));
+                if (gate) {
+                    ctx.report({
                         category: 'other',
-                        tool: 'changelog',
+                        tool: gate.tool,
                         message: detector_helpers_clip(text),
                         logLines: [line.n, line.n],
-                        confidence: 0.8,
-                        data: { gate: 'changelog' },
-                    };
+                        confidence: gate.confidence,
+                        data: { gate: gate.gate },
+                    });
                 }
-                else if (STALE.test(text)) {
-                    draft = {
-                        category: 'other',
-                        tool: 'codegen',
-                        message: detector_helpers_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.7,
-                        data: { gate: 'generated-files' },
-                    };
-                }
-                else if (SIZE_BUDGET.test(text)) {
-                    draft = {
-                        category: 'other',
-                        tool: 'size-limit',
-                        message: detector_helpers_clip(text),
-                        logLines: [line.n, line.n],
-                        confidence: 0.85,
-                        data: { gate: 'size-budget' },
-                    };
-                }
-                if (draft)
-                    ctx.report(draft);
                 return false;
             },
         };
@@ -71080,23 +71054,14 @@ function writingCommand(ctx, line, target) {
 function missingBlock(line, ctx, found) {
     const text = line.text;
     const isFile = !found.command || /[\\/]/.test(found.target);
-    const draft = isFile
-        ? {
-            category: 'missing_file',
-            tool: 'shell',
-            message: detector_helpers_clip(text),
-            logLines: [line.n, line.n],
-            confidence: found.confidence,
-            data: { path: found.target },
-        }
-        : {
-            category: 'import_missing_module',
-            tool: 'shell',
-            message: detector_helpers_clip(text),
-            logLines: [line.n, line.n],
-            confidence: found.confidence,
-            data: { command: found.target },
-        };
+    const draft = {
+        category: isFile ? 'missing_file' : 'import_missing_module',
+        tool: 'shell',
+        message: detector_helpers_clip(text),
+        logLines: [line.n, line.n],
+        confidence: found.confidence,
+        data: isFile ? { path: found.target } : { command: found.target },
+    };
     if (!isFile) {
         const echoed = echoedCommand(ctx, found.target);
         if (echoed)

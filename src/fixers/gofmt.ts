@@ -7,8 +7,8 @@
 import path from 'node:path';
 import type { Failure } from '../analysis/types.js';
 import { dataString, hasExtension } from './support/file-formatter.js';
-import { allOnPath, neutralDir, resolveSystemTool } from './support/system-tool.js';
-import { commandText, editableFailureFiles, outputTail, runTool } from './tools.js';
+import { neutralDir, resolveSystemTool } from './support/system-tool.js';
+import { allOnPath, commandText, editableFailureFiles, outputTail, runTool } from './tools.js';
 import type { FixContext, Fixer, FixOutcome, ToolResolution, VerifyOutcome } from './types.js';
 
 /** golangci-lint: "File is not `gofmt`-ed with `-s`"; gometalinter: "file is not gofmted with -s". */

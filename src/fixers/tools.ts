@@ -13,7 +13,8 @@ import type { FixContext, ToolResolution } from './types.js';
 /** Virtualenv folders looked for in the workspace, in this order. */
 export const VENV_DIRS = ['.venv', 'venv', 'env'] as const;
 
-async function isExecutableFile(file: string): Promise<boolean> {
+/** Whether `file` is a regular file this process may execute. */
+export async function isExecutableFile(file: string): Promise<boolean> {
   try {
     const info = await stat(file);
     if (!info.isFile()) return false;
@@ -35,6 +36,17 @@ export async function findOnPath(name: string, env: Record<string, string | unde
     if (await isExecutableFile(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** Every executable `name` in the PATH of `env`, in order (absolute directories only, as findOnPath). */
+export async function allOnPath(name: string, env: Record<string, string | undefined>): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    const candidate = path.join(dir, name);
+    if (!found.includes(candidate) && (await isExecutableFile(candidate))) found.push(candidate);
+  }
+  return found;
 }
 
 /** Directories of the workspace's own tools: node_modules/.bin and the bin of each venv present. */

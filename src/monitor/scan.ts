@@ -7,7 +7,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Category } from '../analysis/types.js';
+import type { Failure } from '../analysis/types.js';
 import { getErrorMessage } from '../errors.js';
 import { FIXERS } from '../fixers/registry.js';
 import type { GitHubClient } from '../github/client.js';
@@ -19,16 +19,11 @@ import { analyzeJobLogs } from '../pipeline.js';
 import { planFixes } from '../plan/plan.js';
 import { isoSeconds, listFailedRuns, type FailedRun, type RunQuery } from './runs.js';
 
-/** The most relevant failure of a job's log. */
-export interface PrimaryFailure {
-  category: Category;
-  tool: string;
-  message: string;
-  /** Workspace-relative when the log's path maps into the repository, else as the log has it. */
-  file?: string;
-  line?: number;
-  column?: number;
-}
+/**
+ * The most relevant failure of a job's log. `file` is workspace-relative when the log's path maps
+ * into the repository, else as the log has it.
+ */
+export type PrimaryFailure = Pick<Failure, 'category' | 'tool' | 'message' | 'file' | 'line' | 'column'>;
 
 export interface ScannedJob {
   id: number;

@@ -1,4 +1,4 @@
-import { CONTEXT_LINES, type Detector, type DetectorContext, type FailureDraft, type LogLine } from '../types.js';
+import { CONTEXT_LINES, type Detector, type DetectorContext, type LogLine } from '../types.js';
 import { clip } from '../detector-helpers.js';
 
 /**
@@ -18,6 +18,12 @@ const STALE =
   /generated (?:files?|code|sources?) (?:are|is) (?:out of date|not up[- ]to[- ]date|stale)|(?:checkout|working (?:tree|directory|copy)) (?:is |was )?(?:left )?(?:dirty|not clean)|left (?:the )?(?:local )?(?:git )?(?:repository )?checkout dirty|has uncommitted changes|Please commit (?:all |the )?(?:changes|results?|generated)|(?:are|is) out of date[.,;:]? (?:please )?run\b/i;
 // size-limit and bundlesize: a bundle over its budget.
 const SIZE_BUDGET = /^(?:Package size|Size) limit has exceeded by \S+|^FAIL .+: \S+ > maxSize \S+/;
+/** Gates one line states, first match wins. */
+const ONE_LINE_GATES: readonly { pattern: RegExp; tool: string; gate: string; confidence: number }[] = [
+  { pattern: CHANGELOG, tool: 'changelog', gate: 'changelog', confidence: 0.8 },
+  { pattern: STALE, tool: 'codegen', gate: 'generated-files', confidence: 0.7 },
+  { pattern: SIZE_BUDGET, tool: 'size-limit', gate: 'size-budget', confidence: 0.85 },
+];
 const NOT_A_GATE = /ERR_PNPM_|lockfile|pnpm-lock|package-lock|yarn\.lock/i;
 
 function auditCommandLine(ctx: DetectorContext, line: LogLine): LogLine | undefined {
@@ -78,36 +84,17 @@ export const policyGateDetector: Detector = {
         }
         // `set -x` echoes the script's own message before printing it.
         if (NOT_A_GATE.test(text) || text.startsWith('+ ')) return false;
-        let draft: FailureDraft | undefined;
-        if (CHANGELOG.test(text)) {
-          draft = {
+        const gate = ONE_LINE_GATES.find((candidate) => candidate.pattern.test(text));
+        if (gate) {
+          ctx.report({
             category: 'other',
-            tool: 'changelog',
+            tool: gate.tool,
             message: clip(text),
             logLines: [line.n, line.n],
-            confidence: 0.8,
-            data: { gate: 'changelog' },
-          };
-        } else if (STALE.test(text)) {
-          draft = {
-            category: 'other',
-            tool: 'codegen',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.7,
-            data: { gate: 'generated-files' },
-          };
-        } else if (SIZE_BUDGET.test(text)) {
-          draft = {
-            category: 'other',
-            tool: 'size-limit',
-            message: clip(text),
-            logLines: [line.n, line.n],
-            confidence: 0.85,
-            data: { gate: 'size-budget' },
-          };
+            confidence: gate.confidence,
+            data: { gate: gate.gate },
+          });
         }
-        if (draft) ctx.report(draft);
         return false;
       },
     };

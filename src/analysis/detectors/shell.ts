@@ -76,23 +76,14 @@ function writingCommand(ctx: DetectorContext, line: LogLine, target: string): Lo
 function missingBlock(line: LogLine, ctx: DetectorContext, found: { target: string; command: boolean; confidence: number }): OpenBlock {
   const text = line.text;
   const isFile = !found.command || /[\\/]/.test(found.target);
-  const draft: FailureDraft = isFile
-    ? {
-        category: 'missing_file',
-        tool: 'shell',
-        message: clip(text),
-        logLines: [line.n, line.n],
-        confidence: found.confidence,
-        data: { path: found.target },
-      }
-    : {
-        category: 'import_missing_module',
-        tool: 'shell',
-        message: clip(text),
-        logLines: [line.n, line.n],
-        confidence: found.confidence,
-        data: { command: found.target },
-      };
+  const draft: FailureDraft = {
+    category: isFile ? 'missing_file' : 'import_missing_module',
+    tool: 'shell',
+    message: clip(text),
+    logLines: [line.n, line.n],
+    confidence: found.confidence,
+    data: isFile ? { path: found.target } : { command: found.target },
+  };
   if (!isFile) {
     const echoed = echoedCommand(ctx, found.target);
     if (echoed) draft.logLines[0] = echoed.n;

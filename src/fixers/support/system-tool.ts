@@ -5,30 +5,9 @@
  * the first that starts. A candidate can be on PATH and still not start: rustup's `rustfmt` proxy
  * in `~/.cargo/bin` needs the runner's HOME, and tools run with a private one.
  */
-import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { allOnPath, isExecutableFile } from '../tools.js';
 import type { FixContext, ToolResolution } from '../types.js';
-
-async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    if (!(await stat(file)).isFile()) return false;
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Every executable `name` in PATH's absolute directories (a relative entry would be the workspace's code), in order. */
-export async function allOnPath(name: string, env: Record<string, string | undefined>): Promise<string[]> {
-  const found: string[] = [];
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '' || !path.isAbsolute(dir)) continue;
-    const candidate = path.join(dir, name);
-    if (!found.includes(candidate) && (await isExecutableFile(candidate))) found.push(candidate);
-  }
-  return found;
-}
 
 export interface SystemToolSpec {
   name: string;
